@@ -1,0 +1,2 @@
+//! Placeholder; the per-stage criterion benches are added in a later step.
+fn main() {}

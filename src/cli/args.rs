@@ -1,0 +1,362 @@
+//! Flags shared by subcommands, and their validation into plain configs.
+//!
+//! Raw clap structs (`*Args`) become validated `*Config`s once, here; the
+//! library below never sees clap. Validation errors are usage errors (exit 2).
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::error::{Error, Result};
+use crate::input::{ColumnMap, InputSpec, Source, TimeFormat, Zone};
+use crate::journey::JourneyConfig;
+use crate::model::{ModelConfig, ModelKind};
+use crate::output::{ExportOptions, Metric, OutputFormat};
+
+/// Where the data comes from and how journeys are built.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Touchpoint files (CSV, CSV.gz or Parquet); several are concatenated; `-` or none reads CSV from stdin.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<String>,
+    /// The inputs are path aggregates: `path,total_conversions[,total_conversion_value][,total_null]`.
+    #[arg(long, help_heading = "Input")]
+    pub paths: bool,
+    /// Separator between channels in a path (with `--paths`).
+    #[arg(long, default_value = " > ", value_name = "SEP", help_heading = "Input")]
+    pub sep: String,
+    /// Conversions in a separate file: `customer_id,timestamp[,value]` (same column flags).
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub conversions: Option<String>,
+    /// Customer id column.
+    #[arg(long, default_value = "customer_id", value_name = "NAME", help_heading = "Columns")]
+    pub customer_col: String,
+    /// Timestamp column.
+    #[arg(long, default_value = "timestamp", value_name = "NAME", help_heading = "Columns")]
+    pub time_col: String,
+    /// Channel column.
+    #[arg(long, default_value = "channel", value_name = "NAME", help_heading = "Columns")]
+    pub channel_col: String,
+    /// Inline conversion flag column (1/0, true/false, yes/no).
+    #[arg(long, default_value = "conversion", value_name = "NAME", help_heading = "Columns")]
+    pub conversion_col: String,
+    /// Conversion revenue column (empty = 0; optional unless given).
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    pub value_col: Option<String>,
+    /// Timestamp format: `auto`, `epoch-s`, `epoch-ms` or a strftime pattern like `%d/%m/%Y %H:%M`.
+    #[arg(long, default_value = "auto", value_name = "FORMAT", help_heading = "Input")]
+    pub time_format: String,
+    /// Zone of timestamps without an offset: `UTC`, `+02:00` or an IANA name like `Europe/Paris`.
+    #[arg(long, default_value = "UTC", value_name = "ZONE", help_heading = "Input")]
+    pub timezone: String,
+    /// Field delimiter (`,` `;` `\t` `|` ...); detected from the header when absent.
+    #[arg(long, value_name = "CHAR", help_heading = "Input")]
+    pub delimiter: Option<String>,
+    /// Drop touches older than this before their conversion, e.g. `30d` (units s, m, h, d, w).
+    #[arg(long, value_name = "DURATION", help_heading = "Journeys")]
+    pub lookback: Option<String>,
+    /// Keep only the last N touches of each journey.
+    #[arg(long, value_name = "N", help_heading = "Journeys")]
+    pub max_touches: Option<usize>,
+}
+
+/// Which models run, with their parameters.
+#[derive(Debug, Args)]
+pub struct ModelArgs {
+    /// Models to run, comma-separated [default: every model the input supports].
+    #[arg(long, value_delimiter = ',', value_name = "MODELS", help_heading = "Models")]
+    pub models: Vec<ModelKind>,
+    /// Channel that `last-non-direct` skips (case-insensitive).
+    #[arg(long, default_value = "Direct", value_name = "NAME", help_heading = "Models")]
+    pub direct_channel: String,
+    /// `position-based` weights of first, middle and last touches; they must sum to 1.
+    #[arg(long, default_value = "0.4,0.2,0.4", value_name = "F,M,L", help_heading = "Models")]
+    pub position_weights: String,
+    /// `time-decay` half-life (units s, m, h, d, w).
+    #[arg(long, default_value = "7d", value_name = "DURATION", help_heading = "Models")]
+    pub half_life: String,
+}
+
+/// Where and how results are written.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format [default: from the `-o` extension, else table].
+    #[arg(long, value_enum, help_heading = "Output")]
+    pub format: Option<OutputFormat>,
+    /// Output file; `-` is stdout.
+    #[arg(short, long, value_name = "FILE", help_heading = "Output")]
+    pub output: Option<String>,
+    /// Figure the table and Markdown formats show.
+    #[arg(long, value_enum, default_value_t = Metric::Conversions, help_heading = "Output")]
+    pub metric: Metric,
+    /// No summary or notes on stderr.
+    #[arg(short, long, help_heading = "Output")]
+    pub quiet: bool,
+}
+
+/// Validated input settings.
+#[derive(Debug, Clone)]
+pub enum InputConfig {
+    /// Touchpoint events.
+    Events(InputSpec),
+    /// Path aggregates.
+    Paths {
+        /// Files (empty = stdin).
+        sources: Vec<Source>,
+        /// Field delimiter, if forced.
+        delimiter: Option<u8>,
+        /// Channel separator within a path.
+        sep: String,
+    },
+}
+
+/// Output destination.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Standard output.
+    Stdout,
+    /// A file, written atomically.
+    File(PathBuf),
+}
+
+/// Validated output settings.
+#[derive(Debug, Clone)]
+pub struct OutputConfig {
+    /// Format.
+    pub format: OutputFormat,
+    /// Destination.
+    pub target: Target,
+    /// Metric and styling.
+    pub options: ExportOptions,
+    /// Silence stderr.
+    pub quiet: bool,
+}
+
+impl InputArgs {
+    /// Validates into the input and journey configs.
+    pub fn into_config(self) -> Result<(InputConfig, JourneyConfig)> {
+        let delimiter = self.delimiter.as_deref().map(parse_delimiter).transpose()?;
+        let journey = JourneyConfig {
+            lookback_ms: self
+                .lookback
+                .as_deref()
+                .map(|s| parse_duration(s, "--lookback"))
+                .transpose()?
+                .map(|ms| ms as i64),
+            max_touches: match self.max_touches {
+                Some(0) => return Err(Error::usage("`--max-touches 0` would leave every journey empty", "pass 1 or more")),
+                n => n,
+            },
+        };
+        let sources: Vec<Source> = self.inputs.iter().map(|s| Source::from_arg(s)).collect();
+        if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
+            return Err(Error::usage("stdin (`-`) is given more than once", "name `-` once"));
+        }
+        if self.paths {
+            if self.lookback.is_some() {
+                return Err(Error::usage(
+                    "`--lookback` needs touch timestamps, which path aggregates do not have",
+                    "drop `--lookback`, or read the touchpoint events instead of `--paths`",
+                ));
+            }
+            if self.conversions.is_some() {
+                return Err(Error::usage(
+                    "`--conversions` cannot be combined with `--paths`",
+                    "path aggregates carry their own conversion counts",
+                ));
+            }
+            if self.sep.is_empty() {
+                return Err(Error::usage(
+                    "`--sep` is empty",
+                    "pass the separator used in the paths, e.g. `--sep ' > '`",
+                ));
+            }
+            return Ok((
+                InputConfig::Paths {
+                    sources,
+                    delimiter,
+                    sep: self.sep,
+                },
+                journey,
+            ));
+        }
+        let time_format: TimeFormat = self.time_format.parse().expect("infallible");
+        let zone: Zone = self
+            .timezone
+            .parse()
+            .map_err(|m: String| Error::usage(m, "see `--timezone` in `mta attribute --help`"))?;
+        let columns = ColumnMap {
+            customer: self.customer_col,
+            timestamp: self.time_col,
+            channel: self.channel_col,
+            conversion: self.conversion_col,
+            value_required: self.value_col.is_some(),
+            value: self.value_col.unwrap_or_else(|| "value".into()),
+        };
+        let conversions = self.conversions.as_deref().map(Source::from_arg);
+        if conversions == Some(Source::Stdin) && (sources.is_empty() || sources.contains(&Source::Stdin)) {
+            return Err(Error::usage(
+                "touchpoints and conversions cannot both come from stdin",
+                "pass the touchpoint file(s) by name",
+            ));
+        }
+        Ok((
+            InputConfig::Events(InputSpec {
+                sources,
+                conversions,
+                columns,
+                delimiter,
+                time_format,
+                zone,
+            }),
+            journey,
+        ))
+    }
+}
+
+impl ModelArgs {
+    /// Validates into the model list (empty = default set) and parameters.
+    pub fn into_config(self) -> Result<(Vec<ModelKind>, ModelConfig)> {
+        let half_life_ms = parse_duration(&self.half_life, "--half-life")?;
+        let position_weights = parse_weights(&self.position_weights)?;
+        let mut models = Vec::new();
+        for m in self.models {
+            if !models.contains(&m) {
+                models.push(m);
+            }
+        }
+        Ok((
+            models,
+            ModelConfig {
+                direct_channel: self.direct_channel,
+                position_weights,
+                half_life_ms,
+            },
+        ))
+    }
+}
+
+impl OutputArgs {
+    /// Validates into the output config; `stdout_tty` decides styling.
+    pub fn into_config(self, stdout_tty: bool) -> Result<OutputConfig> {
+        let target = match self.output.as_deref() {
+            None | Some("-") => Target::Stdout,
+            Some(p) => Target::File(PathBuf::from(p)),
+        };
+        let format = match (self.format, &target) {
+            (Some(f), _) => f,
+            (None, Target::File(p)) => OutputFormat::from_path(p).ok_or_else(|| {
+                Error::usage(
+                    format!("cannot tell the output format from `{}`", p.display()),
+                    "use a .csv, .json, .md, .parquet or .txt extension, or pass `--format`",
+                )
+            })?,
+            (None, Target::Stdout) => OutputFormat::Table,
+        };
+        if format == OutputFormat::Parquet && target == Target::Stdout && stdout_tty {
+            return Err(Error::usage(
+                "refusing to write binary Parquet to a terminal",
+                "pass `-o results.parquet`, or pipe the output",
+            ));
+        }
+        let styled = stdout_tty && target == Target::Stdout && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        Ok(OutputConfig {
+            format,
+            target,
+            options: ExportOptions {
+                metric: self.metric,
+                styled,
+            },
+            quiet: self.quiet,
+        })
+    }
+}
+
+/// `30d`, `12h`, `1.5w`, `90s`, `15m` to milliseconds; must be positive.
+pub fn parse_duration(s: &str, flag: &str) -> Result<f64> {
+    let t = s.trim();
+    let bad = || {
+        Error::usage(
+            format!("`{flag} {s}` is not a duration"),
+            "write a positive number and a unit: s, m, h, d or w, e.g. `30d`",
+        )
+    };
+    let unit = t.chars().last().ok_or_else(bad)?;
+    let ms_per = match unit {
+        's' => 1e3,
+        'm' => 60e3,
+        'h' => 3_600e3,
+        'd' => 86_400e3,
+        'w' => 604_800e3,
+        _ => return Err(bad()),
+    };
+    let n: f64 = t[..t.len() - 1].trim().parse().map_err(|_| bad())?;
+    if !(n.is_finite() && n > 0.0) {
+        return Err(bad());
+    }
+    Ok(n * ms_per)
+}
+
+fn parse_delimiter(s: &str) -> Result<u8> {
+    match s {
+        "\\t" | "tab" | "\t" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" => Ok(s.as_bytes()[0]),
+        _ => Err(Error::usage(
+            format!("`--delimiter {s}` must be a single ASCII character"),
+            "e.g. `--delimiter ';'` or `--delimiter '\\t'`",
+        )),
+    }
+}
+
+fn parse_weights(s: &str) -> Result<[f64; 3]> {
+    let bad = |why: &str| {
+        Error::usage(
+            format!("`--position-weights {s}` {why}"),
+            "give three non-negative numbers for first, middle and last touch that sum to 1, e.g. `0.4,0.2,0.4`",
+        )
+    };
+    let parts: Vec<f64> = s
+        .split(',')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| bad("is not a list of numbers"))?;
+    let w: [f64; 3] = parts.try_into().map_err(|_| bad("must have exactly three numbers"))?;
+    if w.iter().any(|x| !x.is_finite() || *x < 0.0) {
+        return Err(bad("has a negative or non-finite weight"));
+    }
+    if (w.iter().sum::<f64>() - 1.0).abs() > 1e-9 {
+        return Err(bad("does not sum to 1"));
+    }
+    Ok(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30d", "--lookback").unwrap(), 30.0 * 86_400_000.0);
+        assert_eq!(parse_duration("1.5h", "--lookback").unwrap(), 5_400_000.0);
+        assert_eq!(parse_duration("2w", "--lookback").unwrap(), 14.0 * 86_400_000.0);
+        for bad in ["30", "d", "-1d", "0s", "abc", "", "1y"] {
+            assert!(parse_duration(bad, "--lookback").is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn weights() {
+        assert_eq!(parse_weights("0.4,0.2,0.4").unwrap(), [0.4, 0.2, 0.4]);
+        assert_eq!(parse_weights(" 0.2 , 0.2, 0.6").unwrap(), [0.2, 0.2, 0.6]);
+        assert!(parse_weights("0.5,0.5").is_err());
+        assert!(parse_weights("0.5,0.5,0.5").unwrap_err().to_string().contains("sum to 1"));
+        assert!(parse_weights("1.2,-0.2,0").is_err());
+    }
+
+    #[test]
+    fn delimiters() {
+        assert_eq!(parse_delimiter(";").unwrap(), b';');
+        assert_eq!(parse_delimiter("\\t").unwrap(), b'\t');
+        assert!(parse_delimiter(";;").is_err());
+    }
+}

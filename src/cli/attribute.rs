@@ -1,0 +1,220 @@
+//! `mta attribute`: input -> journeys -> models -> report -> output.
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use super::args::{InputConfig, OutputConfig, Target};
+use super::{InputArgs, ModelArgs, OutputArgs};
+use crate::input::{self, Source};
+use crate::journey::{self, JourneyConfig, Journeys};
+use crate::model::ModelKind;
+use crate::output::exporter;
+use crate::report::{InputSummary, Report};
+
+/// Arguments of `mta attribute`.
+#[derive(Debug, Args)]
+pub struct AttributeArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    models: ModelArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// Runs `mta attribute`.
+pub fn run(args: AttributeArgs) -> Result<()> {
+    let (input, journey_cfg) = args.input.into_config()?;
+    let (asked, model_cfg) = args.models.into_config()?;
+    let out = args.output.into_config(super::stdout_is_terminal())?;
+    let (journeys, summary) = load(&input, &journey_cfg)?;
+    let (kinds, notes) = select_models(&asked, journeys.is_timed())?;
+    let models: Vec<_> = kinds.iter().map(|k| k.build(&model_cfg)).collect();
+    let report = Report::compute(summary, &journeys, &models);
+    if !out.quiet {
+        print_summary(&report.input, &notes);
+    }
+    write(&report, &out)
+}
+
+/// Reads the input and rebuilds journeys.
+pub(crate) fn load(input: &InputConfig, cfg: &JourneyConfig) -> Result<(Journeys, InputSummary)> {
+    let sources = match input {
+        InputConfig::Events(spec) => &spec.sources,
+        InputConfig::Paths { sources, .. } => sources,
+    };
+    if (sources.is_empty() || sources.contains(&Source::Stdin)) && super::stdin_is_terminal() {
+        return Err(crate::Error::usage(
+            "no input: stdin is a terminal",
+            "pass an input file, or pipe CSV into mta (`mta attribute events.csv`)",
+        )
+        .into());
+    }
+    match input {
+        InputConfig::Events(spec) => {
+            let events = input::load(spec)?;
+            let (journeys, stats) = journey::build(&events, cfg);
+            let mut files = events.files.clone();
+            if let input::Conversions::Separate { file, .. } = &events.conversions {
+                files.push(file.clone());
+            }
+            Ok((journeys, InputSummary::new("events", &files, &stats, events.ignored_values)))
+        }
+        InputConfig::Paths { sources, delimiter, sep } => {
+            let table = input::paths::load(sources, *delimiter, sep)?;
+            let (journeys, stats) = journey::from_paths(&table, cfg);
+            Ok((journeys, InputSummary::new("paths", &table.files, &stats, 0)))
+        }
+    }
+}
+
+/// The models to run: those asked for (an error if one cannot run on this
+/// input), or every model the input supports (with a note for each left out).
+pub(crate) fn select_models(asked: &[ModelKind], timed: bool) -> Result<(Vec<ModelKind>, Vec<String>)> {
+    if !asked.is_empty() {
+        if let Some((k, why)) = asked.iter().find_map(|k| k.unsupported_reason(timed).map(|w| (k, w))) {
+            return Err(crate::Error::usage(
+                format!("model `{k}` {why}"),
+                "drop it from `--models`, or read touchpoint events instead of `--paths`",
+            )
+            .into());
+        }
+        return Ok((asked.to_vec(), Vec::new()));
+    }
+    let mut notes = Vec::new();
+    let kinds = ModelKind::ALL
+        .into_iter()
+        .filter(|k| match k.unsupported_reason(timed) {
+            Some(why) => {
+                notes.push(format!("note: model `{k}` left out: it {why}"));
+                false
+            }
+            None => true,
+        })
+        .collect();
+    Ok((kinds, notes))
+}
+
+fn print_summary(s: &InputSummary, notes: &[String]) {
+    let mut err = std::io::stderr().lock();
+    let files = s.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ");
+    let mut lines = vec![format!("read {} rows from {files}", group(s.rows_read as f64, 0))];
+    let who = s
+        .customers
+        .map(|c| format!(" from {} customers", group(c as f64, 0)))
+        .unwrap_or_default();
+    lines.push(format!(
+        "{} journeys{who} ({} converting); {} conversions, revenue {}",
+        group(s.journeys as f64, 0),
+        group(s.converting_journeys as f64, 0),
+        group(s.conversions, if s.conversions.fract() == 0.0 { 0 } else { 2 }),
+        group(s.revenue, 2)
+    ));
+    if s.unattributed_conversions > 0 {
+        lines.push(format!(
+            "unattributed: {} conversions (revenue {}) had no touch before them",
+            group(s.unattributed_conversions as f64, 0),
+            group(s.unattributed_value, 2)
+        ));
+    }
+    if s.dropped_by_lookback > 0 {
+        lines.push(format!("lookback dropped {} touches", group(s.dropped_by_lookback as f64, 0)));
+    }
+    if s.dropped_by_max_touches > 0 {
+        lines.push(format!("max-touches dropped {} touches", group(s.dropped_by_max_touches as f64, 0)));
+    }
+    if s.ignored_values > 0 {
+        lines.push(format!(
+            "ignored values on {} non-converting rows",
+            group(s.ignored_values as f64, 0)
+        ));
+    }
+    if let (Some(a), Some(b)) = (&s.first_touch, &s.last_touch) {
+        lines.push(format!("touches from {a} to {b}"));
+    }
+    for line in lines.iter().chain(notes) {
+        let _ = writeln!(err, "{line}");
+    }
+}
+
+/// `1234567.891` -> `1,234,567.89` for the human summary.
+fn group(x: f64, places: usize) -> String {
+    let s = crate::output::fixed(x, places);
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    format!("{sign}{out}{}", frac.map(|f| format!(".{f}")).unwrap_or_default())
+}
+
+/// Writes the report to stdout, or atomically to a file (a temp file in the
+/// same directory, then renamed) so an interrupted run never leaves half a
+/// report where a previous one was.
+pub(crate) fn write(report: &Report, out: &OutputConfig) -> Result<()> {
+    let exporter = exporter(out.format, out.options);
+    match &out.target {
+        Target::Stdout => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            exporter.export(report, &mut w)?;
+            w.flush().context("cannot write to stdout")?;
+        }
+        Target::File(path) => {
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let tmp = dir.join(format!(".{name}.mta-tmp-{}", std::process::id()));
+            let result = (|| -> Result<()> {
+                let file = std::fs::File::create(&tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
+                let mut w = std::io::BufWriter::new(file);
+                exporter.export(report, &mut w)?;
+                w.flush()?;
+                std::fs::rename(&tmp, path)?;
+                Ok(())
+            })();
+            if result.is_err() {
+                let _ = std::fs::remove_file(&tmp);
+            }
+            result.with_context(|| format!("cannot write `{}`", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ModelConfig;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(group(1234567.891, 2), "1,234,567.89");
+        assert_eq!(group(999.0, 0), "999");
+        assert_eq!(group(1000.0, 0), "1,000");
+        assert_eq!(group(-1234.5, 1), "-1,234.5");
+    }
+
+    #[test]
+    fn default_models_leave_out_unsupported_ones_with_a_note() {
+        let (kinds, notes) = select_models(&[], false).unwrap();
+        assert!(!kinds.contains(&ModelKind::TimeDecay));
+        assert_eq!(notes.len(), 1);
+        assert!(select_models(&[ModelKind::TimeDecay], false).is_err());
+        assert_eq!(select_models(&[], true).unwrap().0, ModelKind::ALL.to_vec());
+    }
+
+    #[test]
+    fn model_config_default_matches_flags() {
+        let cfg = ModelConfig::default();
+        assert_eq!(cfg.position_weights, [0.4, 0.2, 0.4]);
+    }
+}

@@ -1,0 +1,84 @@
+//! The command line: parse, validate, wire the stages, report.
+//!
+//! Only this layer prints, reads the environment or knows about clap (besides
+//! the `ValueEnum` derives on closed sets). Each subcommand has its own file.
+
+mod args;
+mod attribute;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use args::{InputArgs, ModelArgs, OutputArgs};
+
+/// Multi-touch attribution from touchpoint exports.
+#[derive(Debug, Parser)]
+#[command(name = "mta", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Rebuild journeys and credit channels under each model.
+    Attribute(attribute::AttributeArgs),
+}
+
+/// Exit codes: 0 ok, 1 data or I/O error, 2 usage error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Success.
+    Ok = 0,
+    /// Bad data or an I/O failure.
+    Data = 1,
+    /// Bad invocation.
+    Usage = 2,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> Self {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// Runs a parsed command line and returns the exit code; errors are printed
+/// once, with their whole chain, on stderr.
+pub fn run(cli: Cli) -> Exit {
+    let result = match cli.command {
+        Command::Attribute(args) => attribute::run(args),
+    };
+    match result {
+        Ok(()) => Exit::Ok,
+        Err(err) if is_broken_pipe(&err) => Exit::Ok,
+        Err(err) => {
+            let usage = err
+                .chain()
+                .any(|e| e.downcast_ref::<crate::Error>().is_some_and(crate::Error::is_usage));
+            let _ = writeln!(std::io::stderr(), "error: {err:#}");
+            if usage { Exit::Usage } else { Exit::Data }
+        }
+    }
+}
+
+/// A closed pipe (`mta ... | head -1`) is the reader's choice, not a failure.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Whether stdout is a terminal (for styling and the Parquet guard).
+fn stdout_is_terminal() -> bool {
+    std::io::stdout().is_terminal()
+}
+
+/// Whether stdin is a terminal (then reading it would hang waiting for typing).
+fn stdin_is_terminal() -> bool {
+    std::io::stdin().is_terminal()
+}

@@ -1,0 +1,239 @@
+//! CSV reading: polars parses the bulk in parallel; the `csv` crate re-reads
+//! only when something is wrong, to name the exact line.
+//!
+//! Every column is read as text: mta parses timestamps, flags and amounts
+//! itself so that a bad cell is reported with its line and column instead of
+//! becoming a silent null.
+
+use std::io::Cursor;
+use std::sync::Arc;
+
+use polars::prelude::*;
+
+use super::schema::{ColumnRequest, resolve};
+use super::table::{Locator, Table, TableColumn};
+use crate::error::{Error, Location, Result};
+
+/// Delimiters tried by auto-detection, in order of preference on a tie.
+const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// Reads the requested columns of CSV `bytes` (already decompressed).
+///
+/// `what` names one row (for the empty-file hint).
+pub fn read(name: &str, bytes: Vec<u8>, delimiter: Option<u8>, requests: &[ColumnRequest<'_>], what: &'static str) -> Result<Table> {
+    let bytes = strip_bom(bytes);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::Empty {
+            path: name.to_string(),
+            what,
+        });
+    }
+    let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(&bytes));
+    let header = read_header(name, &bytes, delimiter)?;
+    let indices = resolve(name, &header, requests, Some(delimiter))?;
+
+    let wanted: Vec<usize> = indices.iter().flatten().copied().collect();
+    // Names by position: the file's own header may repeat or omit names.
+    let schema: Schema = (0..header.len())
+        .map(|i| Field::new(format!("c{i}").into(), DataType::String))
+        .collect();
+    let mut projection = wanted.clone();
+    projection.sort_unstable();
+    projection.dedup();
+    let options = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_schema(Some(Arc::new(schema)))
+        .with_projection(Some(Arc::new(projection)))
+        .with_raise_if_empty(false)
+        .map_parse_options(|p| p.with_separator(delimiter).with_missing_is_null(true));
+    let df = options.into_reader_with_file_handle(Cursor::new(bytes.as_slice())).finish();
+    let df = match df {
+        Ok(df) => df,
+        Err(source) => {
+            return Err(diagnose(name, &bytes, delimiter, &header).unwrap_or(Error::Format {
+                path: name.to_string(),
+                format: "CSV",
+                source,
+            }));
+        }
+    };
+    let height = df.height();
+    let columns = indices
+        .iter()
+        .map(|idx| {
+            idx.map(|i| TableColumn {
+                header: header[i].trim().to_string(),
+                data: df.column(&format!("c{i}")).expect("projected column is present").clone(),
+            })
+        })
+        .collect();
+    Ok(Table {
+        name: name.to_string(),
+        columns,
+        height,
+        locator: Locator::Csv { bytes, delimiter },
+    })
+}
+
+fn strip_bom(mut bytes: Vec<u8>) -> Vec<u8> {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    bytes
+}
+
+/// Picks the candidate that occurs most often outside quotes in the first line.
+fn sniff_delimiter(bytes: &[u8]) -> u8 {
+    let mut counts = [0usize; CANDIDATES.len()];
+    let mut quoted = false;
+    for &b in bytes.iter().take(64 * 1024) {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => break,
+            _ if !quoted => {
+                if let Some(i) = CANDIDATES.iter().position(|&c| c == b) {
+                    counts[i] += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    let best = (0..CANDIDATES.len())
+        .max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))
+        .expect("candidates are not empty");
+    if counts[best] == 0 { b',' } else { CANDIDATES[best] }
+}
+
+fn reader(bytes: &[u8], delimiter: u8) -> ::csv::Reader<&[u8]> {
+    ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(bytes)
+}
+
+fn read_header(name: &str, bytes: &[u8], delimiter: u8) -> Result<Vec<String>> {
+    let mut rdr = reader(bytes, delimiter);
+    let mut record = ::csv::ByteRecord::new();
+    match rdr.read_byte_record(&mut record) {
+        Ok(true) => {}
+        _ => {
+            return Err(Error::Malformed {
+                path: name.into(),
+                location: Location::Line(1),
+                detail: "cannot read the header line".into(),
+            });
+        }
+    }
+    record
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            String::from_utf8(f.to_vec()).map_err(|_| Error::Malformed {
+                path: name.into(),
+                location: Location::Line(1),
+                detail: format!(
+                    "header field {} is not valid UTF-8; expected UTF-8 text (re-export the file as UTF-8)",
+                    i + 1
+                ),
+            })
+        })
+        .collect()
+}
+
+/// Physical line (1-based, header = 1) where data row `row` starts.
+pub(crate) fn line_of_row(bytes: &[u8], delimiter: u8, row: usize) -> Location {
+    let mut rdr = reader(bytes, delimiter);
+    let mut record = ::csv::ByteRecord::new();
+    let mut seen = 0usize;
+    loop {
+        let pos_line = rdr.position().line();
+        match rdr.read_byte_record(&mut record) {
+            Ok(true) => {}
+            _ => return Location::Line(pos_line),
+        }
+        if seen == row + 1 {
+            return Location::Line(record.position().map_or(pos_line, |p| p.line()));
+        }
+        seen += 1;
+    }
+}
+
+/// Finds the first structural problem polars tripped over: a row with the
+/// wrong number of fields (often an unterminated quote) or invalid UTF-8.
+fn diagnose(name: &str, bytes: &[u8], delimiter: u8, header: &[String]) -> Option<Error> {
+    let mut rdr = reader(bytes, delimiter);
+    let mut record = ::csv::ByteRecord::new();
+    let mut first = true;
+    loop {
+        match rdr.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => return None,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                return Some(Error::Malformed {
+                    path: name.into(),
+                    location: Location::Line(line),
+                    detail: format!("{e}"),
+                });
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        if first {
+            first = false;
+            continue;
+        }
+        if record.len() != header.len() {
+            let spans_lines = record.iter().any(|f| f.contains(&b'\n'));
+            let mut detail = format!("found {} fields, expected {} like the header", record.len(), header.len());
+            if spans_lines {
+                detail.push_str(" (a quoted field runs over several lines: is a closing quote missing?)");
+            }
+            return Some(Error::Malformed {
+                path: name.into(),
+                location: Location::Line(line),
+                detail,
+            });
+        }
+        for (i, field) in record.iter().enumerate() {
+            if std::str::from_utf8(field).is_err() {
+                return Some(Error::Malformed {
+                    path: name.into(),
+                    location: Location::Line(line),
+                    detail: format!(
+                        "column `{}` is not valid UTF-8; expected UTF-8 text (re-export the file as UTF-8)",
+                        header[i].trim()
+                    ),
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_common_delimiters() {
+        assert_eq!(sniff_delimiter(b"a;b;c\n1;2;3"), b';');
+        assert_eq!(sniff_delimiter(b"a\tb\tc\n"), b'\t');
+        assert_eq!(sniff_delimiter(b"a,b\n"), b',');
+        assert_eq!(sniff_delimiter(b"\"x;y\",b,c\n"), b',');
+        assert_eq!(sniff_delimiter(b"single\n"), b',');
+    }
+
+    #[test]
+    fn line_of_row_counts_embedded_newlines() {
+        let data = b"a,b\n1,\"x\ny\"\n2,z\n";
+        assert_eq!(line_of_row(data, b',', 0), Location::Line(2));
+        assert_eq!(line_of_row(data, b',', 1), Location::Line(4));
+    }
+
+    #[test]
+    fn diagnose_finds_ragged_rows() {
+        let data = b"a,b\n1,2\n3,4,5\n";
+        let e = diagnose("f.csv", data, b',', &["a".into(), "b".into()]).unwrap();
+        assert_eq!(e.to_string(), "`f.csv` line 3: found 3 fields, expected 2 like the header");
+    }
+}

@@ -1,0 +1,263 @@
+//! Input: touchpoint exports (CSV, gzip CSV or Parquet, files or stdin),
+//! separate conversion files, and path aggregates.
+//!
+//! This stage owns polars and the file formats. It hands on plain columnar
+//! arrays with interned customers and channels ([`Events`], [`PathTable`]);
+//! it does not order, group or judge rows, which is the journey stage's job.
+//! It never prints: anything the user should hear comes back as data.
+
+mod csv;
+mod parquet;
+pub mod paths;
+pub mod schema;
+mod table;
+pub mod time;
+
+use std::io::Read;
+use std::path::PathBuf;
+
+pub use paths::{PathRow, PathTable};
+pub use schema::ColumnMap;
+pub use table::parse_flag;
+pub use time::{TimeFormat, Zone};
+
+use schema::ColumnRequest;
+use table::Table;
+
+use crate::error::{Error, Result};
+use crate::intern::Interner;
+
+/// Where input bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Standard input (always CSV, gzip detected from its bytes).
+    Stdin,
+    /// A file; the format comes from its bytes, checked against its extension.
+    File(PathBuf),
+}
+
+impl Source {
+    /// `-` means standard input, anything else a file.
+    pub fn from_arg(arg: &str) -> Self {
+        if arg == "-" {
+            Source::Stdin
+        } else {
+            Source::File(PathBuf::from(arg))
+        }
+    }
+
+    /// The name used in messages.
+    pub fn name(&self) -> String {
+        match self {
+            Source::Stdin => "<stdin>".to_string(),
+            Source::File(p) => p.display().to_string(),
+        }
+    }
+
+    /// All bytes, decompressed when they are gzip.
+    fn read(&self) -> Result<Vec<u8>> {
+        let name = self.name();
+        let err = |source| Error::Read {
+            path: name.clone(),
+            source,
+        };
+        let raw = match self {
+            Source::Stdin => {
+                let mut buf = Vec::new();
+                std::io::stdin().lock().read_to_end(&mut buf).map_err(err)?;
+                buf
+            }
+            Source::File(p) => std::fs::read(p).map_err(err)?,
+        };
+        if raw.starts_with(&[0x1f, 0x8b]) {
+            let mut out = Vec::with_capacity(raw.len() * 4);
+            flate2::read::MultiGzDecoder::new(raw.as_slice())
+                .read_to_end(&mut out)
+                .map_err(err)?;
+            return Ok(out);
+        }
+        Ok(raw)
+    }
+
+    fn looks_like_parquet_name(&self) -> bool {
+        match self {
+            Source::Stdin => false,
+            Source::File(p) => p
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq")),
+        }
+    }
+}
+
+/// Everything needed to read touchpoints (and conversions) into [`Events`].
+#[derive(Debug, Clone, Default)]
+pub struct InputSpec {
+    /// Touchpoint files, concatenated in order; empty means stdin.
+    pub sources: Vec<Source>,
+    /// A separate conversions file (`customer_id,timestamp[,value]`).
+    pub conversions: Option<Source>,
+    /// Column names.
+    pub columns: ColumnMap,
+    /// Field delimiter; detected from the header when `None`.
+    pub delimiter: Option<u8>,
+    /// Timestamp format.
+    pub time_format: TimeFormat,
+    /// Zone of timestamps written without an offset.
+    pub zone: Zone,
+}
+
+/// Rows read from one file, for the summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileStats {
+    /// File name as given.
+    pub name: String,
+    /// Data rows read (header excluded).
+    pub rows: u64,
+}
+
+/// Where conversions come from.
+#[derive(Debug, Clone, Default)]
+pub enum Conversions {
+    /// A flag on the touch at which the customer converted, with its revenue.
+    Inline {
+        /// Per row: whether this touch is a conversion.
+        flag: Vec<bool>,
+        /// Per row: revenue (meaningful where `flag` is set).
+        value: Vec<f64>,
+    },
+    /// A separate file of conversion events.
+    Separate {
+        /// Customer code (same interner as the touches).
+        customer: Vec<u32>,
+        /// Conversion time, epoch ms.
+        time: Vec<i64>,
+        /// Revenue.
+        value: Vec<f64>,
+        /// Stats of the conversions file.
+        file: FileStats,
+    },
+    /// No conversions at all (only journeys); kept for completeness.
+    #[default]
+    None,
+}
+
+/// Touchpoint rows in columnar form, with interned customers and channels.
+#[derive(Debug, Default)]
+pub struct Events {
+    /// Customer ids (codes in first-appearance order).
+    pub customers: Interner,
+    /// Channel names (codes in first-appearance order).
+    pub channels: Interner,
+    /// Per touch: customer code.
+    pub customer: Vec<u32>,
+    /// Per touch: time in UTC epoch milliseconds.
+    pub time: Vec<i64>,
+    /// Per touch: channel code.
+    pub channel: Vec<u32>,
+    /// The conversions.
+    pub conversions: Conversions,
+    /// Per touchpoint file: rows read.
+    pub files: Vec<FileStats>,
+    /// Inline mode: non-converting rows that carried a value (ignored, reported).
+    pub ignored_values: u64,
+}
+
+fn read_table(source: &Source, delimiter: Option<u8>, requests: &[ColumnRequest<'_>], what: &'static str) -> Result<Table> {
+    let name = source.name();
+    let bytes = source.read()?;
+    if bytes.starts_with(b"PAR1") {
+        return parquet::read(&name, bytes, requests);
+    }
+    if source.looks_like_parquet_name() {
+        let start = String::from_utf8_lossy(&bytes[..bytes.len().min(24)]).to_string();
+        return Err(Error::NotParquet {
+            path: name,
+            start: crate::error::display_value(&start),
+        });
+    }
+    csv::read(&name, bytes, delimiter, requests, what)
+}
+
+/// Reads every touchpoint source (and the conversions file, if any).
+pub fn load(spec: &InputSpec) -> Result<Events> {
+    let cols = &spec.columns;
+    let inline = spec.conversions.is_none();
+    let conversion_advice = "or give conversions in a separate file with `--conversions FILE`";
+    let mut requests = vec![
+        ColumnRequest::required(&cols.customer, "--customer-col"),
+        ColumnRequest::required(&cols.timestamp, "--time-col"),
+        ColumnRequest::required(&cols.channel, "--channel-col"),
+    ];
+    if inline {
+        requests.push(ColumnRequest {
+            advice: Some(conversion_advice),
+            ..ColumnRequest::required(&cols.conversion, "--conversion-col")
+        });
+        requests.push(ColumnRequest {
+            required: cols.value_required,
+            ..ColumnRequest::optional(&cols.value, "--value-col")
+        });
+    }
+    let stdin = [Source::Stdin];
+    let sources: &[Source] = if spec.sources.is_empty() { &stdin } else { &spec.sources };
+
+    let mut ev = Events::default();
+    let (mut flag, mut value) = (Vec::new(), Vec::new());
+    for source in sources {
+        let table = read_table(source, spec.delimiter, &requests, "touchpoint")?;
+        table.intern(0, &mut ev.customers, "a customer id", &mut ev.customer)?;
+        table.times(1, &spec.time_format, spec.zone, &mut ev.time)?;
+        table.intern(2, &mut ev.channels, "a channel name", &mut ev.channel)?;
+        if inline {
+            let start = flag.len();
+            table.flags(3, &mut flag)?;
+            if table.columns[4].is_some() {
+                table.amounts(4, "a revenue amount", &mut value)?;
+                ev.ignored_values += (start..flag.len()).filter(|&i| !flag[i] && value[i] != 0.0).count() as u64;
+            } else {
+                value.resize(flag.len(), 0.0);
+            }
+        }
+        ev.files.push(FileStats {
+            name: table.name.clone(),
+            rows: table.height as u64,
+        });
+    }
+    ev.conversions = match &spec.conversions {
+        None => Conversions::Inline { flag, value },
+        Some(src) => load_conversions(src, spec, &mut ev.customers)?,
+    };
+    Ok(ev)
+}
+
+fn load_conversions(source: &Source, spec: &InputSpec, customers: &mut Interner) -> Result<Conversions> {
+    let cols = &spec.columns;
+    let requests = [
+        ColumnRequest::required(&cols.customer, "--customer-col"),
+        ColumnRequest::required(&cols.timestamp, "--time-col"),
+        ColumnRequest {
+            required: cols.value_required,
+            ..ColumnRequest::optional(&cols.value, "--value-col")
+        },
+    ];
+    let table = read_table(source, spec.delimiter, &requests, "conversion")?;
+    let (mut customer, mut time, mut value) = (Vec::new(), Vec::new(), Vec::new());
+    table.intern(0, customers, "a customer id", &mut customer)?;
+    table.times(1, &spec.time_format, spec.zone, &mut time)?;
+    if table.columns[2].is_some() {
+        table.amounts(2, "a revenue amount", &mut value)?;
+    } else {
+        value.resize(customer.len(), 0.0);
+    }
+    let file = FileStats {
+        name: table.name.clone(),
+        rows: table.height as u64,
+    };
+    Ok(Conversions::Separate {
+        customer,
+        time,
+        value,
+        file,
+    })
+}

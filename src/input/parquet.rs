@@ -1,0 +1,42 @@
+//! Parquet reading through polars; columns keep their types and the
+//! converters in [`super::table`] accept the ones that make sense.
+
+use std::io::Cursor;
+
+use polars::prelude::*;
+
+use super::schema::{ColumnRequest, resolve};
+use super::table::{Locator, Table, TableColumn};
+use crate::error::{Error, Result};
+
+/// Reads the requested columns of a Parquet file held in memory.
+pub fn read(name: &str, bytes: Vec<u8>, requests: &[ColumnRequest<'_>]) -> Result<Table> {
+    let format_err = |source| Error::Format {
+        path: name.to_string(),
+        format: "Parquet",
+        source,
+    };
+    let mut reader = ParquetReader::new(Cursor::new(bytes.as_slice()));
+    let schema = reader.schema().map_err(format_err)?;
+    let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
+    let indices = resolve(name, &header, requests, None)?;
+    let mut wanted: Vec<String> = indices.iter().flatten().map(|&i| header[i].clone()).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let df = reader.with_columns(Some(wanted)).finish().map_err(format_err)?;
+    let columns = indices
+        .iter()
+        .map(|idx| {
+            idx.map(|i| TableColumn {
+                header: header[i].clone(),
+                data: df.column(&header[i]).expect("projected column is present").clone(),
+            })
+        })
+        .collect();
+    Ok(Table {
+        name: name.to_string(),
+        columns,
+        height: df.height(),
+        locator: Locator::Rows,
+    })
+}

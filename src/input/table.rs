@@ -1,0 +1,287 @@
+//! A file read into the requested columns, and typed access to them.
+//!
+//! CSV columns arrive as text and Parquet columns typed; both go through the
+//! same converters here, which turn cells into mta's plain arrays (interned
+//! codes, epoch milliseconds, flags, amounts) and turn any bad cell into an
+//! error naming file, line or row, and column.
+
+use polars::prelude::*;
+
+use super::time::{TimeFormat, TimeParser, Zone};
+use crate::error::{Error, Location, Result, display_value};
+use crate::intern::Interner;
+
+/// One resolved column: its name as the file writes it and its data.
+pub struct TableColumn {
+    /// Header name as written in the file.
+    pub header: String,
+    /// The cells.
+    pub data: Column,
+}
+
+/// How to turn a row index back into something a user can find.
+pub(crate) enum Locator {
+    /// CSV: the raw bytes (after any BOM) are re-scanned on error to find the
+    /// physical line, which differs from the row when fields hold newlines.
+    Csv { bytes: Vec<u8>, delimiter: u8 },
+    /// Parquet: rows are counted from 1.
+    Rows,
+}
+
+/// The requested columns of one input file.
+pub struct Table {
+    /// File name for messages.
+    pub name: String,
+    /// One entry per request, `None` for an absent optional column.
+    pub columns: Vec<Option<TableColumn>>,
+    /// Number of data rows.
+    pub height: usize,
+    pub(crate) locator: Locator,
+}
+
+impl Table {
+    /// The line (CSV) or row (Parquet) of data row `row` (0-based).
+    pub fn location(&self, row: usize) -> Location {
+        match &self.locator {
+            Locator::Rows => Location::Row(row as u64 + 1),
+            Locator::Csv { bytes, delimiter } => super::csv::line_of_row(bytes, *delimiter, row),
+        }
+    }
+
+    fn column(&self, i: usize) -> &TableColumn {
+        self.columns[i].as_ref().expect("column was resolved as required")
+    }
+
+    fn cell_error(&self, col: usize, row: usize, found: &str, expected: impl Into<String>) -> Error {
+        Error::Cell {
+            path: self.name.clone(),
+            location: self.location(row),
+            column: self.column(col).header.clone(),
+            found: display_value(found),
+            expected: expected.into(),
+        }
+    }
+
+    fn type_error(&self, col: usize, expected: &str) -> Error {
+        let c = self.column(col);
+        Error::ColumnType {
+            path: self.name.clone(),
+            column: c.header.clone(),
+            found: c.data.dtype().to_string(),
+            expected: expected.to_string(),
+        }
+    }
+
+    /// Interns the trimmed text of column `col`; empty cells are errors
+    /// (`what` names what a cell should be, e.g. "a customer id").
+    pub fn intern(&self, col: usize, interner: &mut Interner, what: &str, out: &mut Vec<u32>) -> Result<()> {
+        let data = &self.column(col).data;
+        out.reserve(self.height);
+        let expected = || format!("{what} (empty values are not allowed)");
+        match data.dtype() {
+            DataType::String => {
+                // Runs of the same name are common (a customer's rows, a
+                // channel column with few values): skip the hash for repeats.
+                let mut last: Option<(&str, u32)> = None;
+                for (row, cell) in data.str().expect("dtype checked").iter().enumerate() {
+                    let name = cell.map(str::trim).unwrap_or("");
+                    if name.is_empty() {
+                        return Err(self.cell_error(col, row, cell.unwrap_or(""), expected()));
+                    }
+                    let code = match last {
+                        Some((prev, code)) if prev == name => code,
+                        _ => interner.intern(name),
+                    };
+                    last = Some((name, code));
+                    out.push(code);
+                }
+            }
+            dt if dt.is_integer() => {
+                let cast = data.cast(&DataType::Int64).map_err(|_| self.type_error(col, "text or integers"))?;
+                let mut buf = String::new();
+                for (row, cell) in cast.i64().expect("cast to Int64").iter().enumerate() {
+                    let v = cell.ok_or_else(|| self.cell_error(col, row, "", expected()))?;
+                    buf.clear();
+                    use std::fmt::Write;
+                    write!(buf, "{v}").expect("writing to a String cannot fail");
+                    out.push(interner.intern(&buf));
+                }
+            }
+            _ => return Err(self.type_error(col, "text or integers")),
+        }
+        Ok(())
+    }
+
+    /// Timestamps of column `col` in UTC epoch milliseconds.
+    pub fn times(&self, col: usize, format: &TimeFormat, zone: Zone, out: &mut Vec<i64>) -> Result<()> {
+        let data = &self.column(col).data;
+        out.reserve(self.height);
+        let empty = "a timestamp (empty values are not allowed)";
+        match data.dtype() {
+            DataType::String => {
+                let ca = data.str().expect("dtype checked");
+                let first = ca.iter().flatten().find(|s| !s.trim().is_empty());
+                let parser = TimeParser::new(format, zone, first);
+                for (row, cell) in ca.iter().enumerate() {
+                    let raw = cell.unwrap_or("");
+                    if raw.trim().is_empty() {
+                        return Err(self.cell_error(col, row, raw, empty));
+                    }
+                    let ms = parser.parse(raw).map_err(|exp| self.cell_error(col, row, raw, exp))?;
+                    out.push(ms);
+                }
+            }
+            dt if dt.is_integer() => {
+                let cast = data.cast(&DataType::Int64).map_err(|_| self.type_error(col, "timestamps"))?;
+                let ca = cast.i64().expect("cast to Int64");
+                let first = ca.iter().flatten().next().map(|v| v.to_string());
+                let parser = match format {
+                    TimeFormat::Pattern(_) => TimeParser::new(&TimeFormat::Auto, zone, first.as_deref()),
+                    f => TimeParser::new(f, zone, first.as_deref()),
+                };
+                let mut buf = String::new();
+                for (row, cell) in ca.iter().enumerate() {
+                    let v = cell.ok_or_else(|| self.cell_error(col, row, "", empty))?;
+                    buf.clear();
+                    use std::fmt::Write;
+                    write!(buf, "{v}").expect("writing to a String cannot fail");
+                    out.push(parser.parse(&buf).map_err(|exp| self.cell_error(col, row, &buf, exp))?);
+                }
+            }
+            DataType::Datetime(unit, _) => {
+                let per_ms: i64 = match unit {
+                    TimeUnit::Nanoseconds => 1_000_000,
+                    TimeUnit::Microseconds => 1_000,
+                    TimeUnit::Milliseconds => 1,
+                };
+                let phys = data.datetime().expect("dtype checked").physical();
+                for (row, cell) in phys.iter().enumerate() {
+                    let v = cell.ok_or_else(|| self.cell_error(col, row, "", empty))?;
+                    out.push(v.div_euclid(per_ms));
+                }
+            }
+            DataType::Date => {
+                let phys = data.date().expect("dtype checked").physical();
+                for (row, cell) in phys.iter().enumerate() {
+                    let v = cell.ok_or_else(|| self.cell_error(col, row, "", empty))?;
+                    out.push(i64::from(v) * 86_400_000);
+                }
+            }
+            _ => return Err(self.type_error(col, "a timestamp: text, integer epoch, date or datetime")),
+        }
+        Ok(())
+    }
+
+    /// Conversion flags of column `col`; an empty cell means no conversion.
+    pub fn flags(&self, col: usize, out: &mut Vec<bool>) -> Result<()> {
+        let data = &self.column(col).data;
+        out.reserve(self.height);
+        let expected = "a conversion flag: `1`/`0`, `true`/`false` or `yes`/`no` (empty means no conversion)";
+        match data.dtype() {
+            DataType::String => {
+                for (row, cell) in data.str().expect("dtype checked").iter().enumerate() {
+                    let raw = cell.unwrap_or("");
+                    out.push(parse_flag(raw).ok_or_else(|| self.cell_error(col, row, raw, expected))?);
+                }
+            }
+            DataType::Boolean => out.extend(data.bool().expect("dtype checked").iter().map(|v| v.unwrap_or(false))),
+            dt if dt.is_integer() => {
+                let cast = data.cast(&DataType::Int64).map_err(|_| self.type_error(col, "booleans"))?;
+                for (row, cell) in cast.i64().expect("cast to Int64").iter().enumerate() {
+                    match cell {
+                        None | Some(0) => out.push(false),
+                        Some(1) => out.push(true),
+                        Some(v) => return Err(self.cell_error(col, row, &v.to_string(), expected)),
+                    }
+                }
+            }
+            _ => return Err(self.type_error(col, "booleans, 0/1 integers or text flags")),
+        }
+        Ok(())
+    }
+
+    /// Non-negative amounts of column `col` (or counts); empty means 0.
+    pub fn amounts(&self, col: usize, what: &str, out: &mut Vec<f64>) -> Result<()> {
+        let data = &self.column(col).data;
+        out.reserve(self.height);
+        let expected = || format!("{what}: a non-negative number such as `49.90` (empty means 0)");
+        match data.dtype() {
+            DataType::String => {
+                for (row, cell) in data.str().expect("dtype checked").iter().enumerate() {
+                    let raw = cell.unwrap_or("");
+                    let t = raw.trim();
+                    let v = if t.is_empty() {
+                        0.0
+                    } else {
+                        t.parse::<f64>()
+                            .ok()
+                            .filter(|v| v.is_finite() && *v >= 0.0)
+                            .ok_or_else(|| self.cell_error(col, row, raw, expected()))?
+                    };
+                    out.push(v);
+                }
+            }
+            dt if dt.is_primitive_numeric() => {
+                let cast = data.cast(&DataType::Float64).map_err(|_| self.type_error(col, "numbers"))?;
+                for (row, cell) in cast.f64().expect("cast to Float64").iter().enumerate() {
+                    let v = cell.unwrap_or(0.0);
+                    if !(v.is_finite() && v >= 0.0) {
+                        return Err(self.cell_error(col, row, &v.to_string(), expected()));
+                    }
+                    out.push(v);
+                }
+            }
+            _ => return Err(self.type_error(col, "numbers")),
+        }
+        Ok(())
+    }
+
+    /// The trimmed text of column `col`, for small tables such as path aggregates.
+    pub fn texts(&self, col: usize, what: &str) -> Result<Vec<String>> {
+        let data = &self.column(col).data;
+        let ca = data.str().map_err(|_| self.type_error(col, "text"))?;
+        ca.iter()
+            .enumerate()
+            .map(|(row, cell)| match cell.map(str::trim) {
+                Some(s) if !s.is_empty() => Ok(s.to_string()),
+                _ => Err(self.cell_error(col, row, cell.unwrap_or(""), format!("{what} (empty values are not allowed)"))),
+            })
+            .collect()
+    }
+
+    /// An error for data row `row` of column `col`, for checks made by callers.
+    pub fn error_at(&self, col: usize, row: usize, found: &str, expected: impl Into<String>) -> Error {
+        self.cell_error(col, row, found, expected)
+    }
+}
+
+/// `1/0`, `true/false`, `yes/no` (any case, trimmed); empty is `false`.
+pub fn parse_flag(raw: &str) -> Option<bool> {
+    let t = raw.trim();
+    const TRUE: [&str; 5] = ["1", "true", "yes", "y", "t"];
+    const FALSE: [&str; 6] = ["", "0", "false", "no", "n", "f"];
+    if TRUE.iter().any(|w| t.eq_ignore_ascii_case(w)) {
+        Some(true)
+    } else if FALSE.iter().any(|w| t.eq_ignore_ascii_case(w)) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_accept_the_documented_spellings() {
+        for t in ["1", "true", "TRUE", " yes ", "Y"] {
+            assert_eq!(parse_flag(t), Some(true), "{t}");
+        }
+        for f in ["0", "false", "No", "", "  "] {
+            assert_eq!(parse_flag(f), Some(false), "{f}");
+        }
+        assert_eq!(parse_flag("maybe"), None);
+        assert_eq!(parse_flag("2"), None);
+    }
+}

@@ -1,0 +1,156 @@
+//! String interning: maps each distinct name to a dense `u32` code.
+//!
+//! Customer ids and channel names arrive as millions of strings; every later
+//! stage works on integer codes. Names live in one arena (no `String` per key),
+//! which keeps memory proportional to the distinct names, not the rows.
+
+use std::hash::{BuildHasher, BuildHasherDefault};
+
+use hashbrown::HashTable;
+use rustc_hash::FxHasher;
+
+type Hasher = BuildHasherDefault<FxHasher>;
+
+/// Assigns codes to names in order of first appearance.
+#[derive(Default, Clone)]
+pub struct Interner {
+    arena: String,
+    /// `ends[i]` is the arena offset where name `i` ends; it starts where `i - 1` ends.
+    ends: Vec<usize>,
+    table: HashTable<u32>,
+    hasher: Hasher,
+}
+
+impl std::fmt::Debug for Interner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Interner {
+    /// An empty interner.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The code of `name`, adding it if new.
+    pub fn intern(&mut self, name: &str) -> u32 {
+        let hash = self.hasher.hash_one(name);
+        let (arena, ends) = (&self.arena, &self.ends);
+        let found = self.table.find(hash, |&code| {
+            let i = code as usize;
+            let start = if i == 0 { 0 } else { ends[i - 1] };
+            &arena[start..ends[i]] == name
+        });
+        if let Some(&code) = found {
+            return code;
+        }
+        let code = u32::try_from(self.ends.len()).expect("fewer than 2^32 distinct names");
+        self.arena.push_str(name);
+        self.ends.push(self.arena.len());
+        let (arena, ends, hasher) = (&self.arena, &self.ends, &self.hasher);
+        self.table.insert_unique(hash, code, |&c| {
+            let i = c as usize;
+            let start = if i == 0 { 0 } else { ends[i - 1] };
+            hasher.hash_one(&arena[start..ends[i]])
+        });
+        code
+    }
+
+    /// The name behind `code`.
+    ///
+    /// # Panics
+    /// If `code` was not returned by this interner (a programming error).
+    pub fn name(&self, code: u32) -> &str {
+        let i = code as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.arena[start..self.ends[i]]
+    }
+
+    /// Number of distinct names.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether no name was interned.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Names in code order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.ends.len() as u32).map(|c| self.name(c))
+    }
+
+    /// `rank[code]` = position of the name in byte-wise sorted order.
+    ///
+    /// Later stages order channels and customers by name, never by first
+    /// appearance, so that results do not depend on row order.
+    pub fn sorted_ranks(&self) -> Vec<u32> {
+        let mut codes: Vec<u32> = (0..self.ends.len() as u32).collect();
+        if codes.len() > 100_000 {
+            use rayon::slice::ParallelSliceMut;
+            codes.par_sort_unstable_by(|&a, &b| self.name(a).cmp(self.name(b)));
+        } else {
+            codes.sort_unstable_by(|&a, &b| self.name(a).cmp(self.name(b)));
+        }
+        let mut rank = vec![0u32; codes.len()];
+        for (r, &c) in codes.iter().enumerate() {
+            rank[c as usize] = r as u32;
+        }
+        rank
+    }
+
+    /// A new interner holding the same names with codes in sorted order.
+    pub fn sorted(&self) -> (Interner, Vec<u32>) {
+        let rank = self.sorted_ranks();
+        let mut order = vec![0u32; rank.len()];
+        for (code, &r) in rank.iter().enumerate() {
+            order[r as usize] = code as u32;
+        }
+        let mut out = Interner::new();
+        for &code in &order {
+            out.intern(self.name(code));
+        }
+        (out, rank)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_dense_and_stable() {
+        let mut i = Interner::new();
+        assert_eq!(i.intern("b"), 0);
+        assert_eq!(i.intern("a"), 1);
+        assert_eq!(i.intern("b"), 0);
+        assert_eq!(i.intern(""), 2);
+        assert_eq!(i.len(), 3);
+        assert_eq!(i.name(1), "a");
+        assert_eq!(i.name(2), "");
+    }
+
+    #[test]
+    fn sorted_ranks_order_by_name() {
+        let mut i = Interner::new();
+        for n in ["email", "Direct", "search", "direct"] {
+            i.intern(n);
+        }
+        assert_eq!(i.sorted_ranks(), vec![2, 0, 3, 1]);
+        let (s, _) = i.sorted();
+        assert_eq!(s.iter().collect::<Vec<_>>(), ["Direct", "direct", "email", "search"]);
+    }
+
+    #[test]
+    fn survives_many_names() {
+        let mut i = Interner::new();
+        for n in 0..50_000 {
+            assert_eq!(i.intern(&format!("c{n}")), n);
+        }
+        for n in (0..50_000).rev() {
+            assert_eq!(i.intern(&format!("c{n}")), n);
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! Journeys: each customer's ordered touches up to a conversion, held as
+//! compact integer arrays.
+//!
+//! A [`Journeys`] is what every model reads. It stores all touches of all
+//! journeys in one `Vec<ChannelId>` with offsets, plus per-journey weights, so
+//! the models need no DataFrames and no strings. Journeys come in a canonical
+//! order (customer id, then time) so that every sum over them is the same
+//! whatever the order of the input rows.
+
+pub mod build;
+
+pub use build::{JourneyConfig, JourneyStats, build, from_paths};
+
+/// Index of a channel in [`Journeys::channels`]; channels are numbered in
+/// byte-wise order of their names.
+pub type ChannelId = u32;
+
+/// One journey, borrowed from [`Journeys`].
+#[derive(Debug, Clone, Copy)]
+pub struct Journey<'a> {
+    /// Channels touched, first touch first.
+    pub touches: &'a [ChannelId],
+    /// Touch times in epoch ms, parallel to `touches`; `None` for path input.
+    pub times: Option<&'a [i64]>,
+    /// Conversions closing this journey (1 for an event journey that converts,
+    /// any count for a path row).
+    pub conversions: f64,
+    /// Revenue of those conversions.
+    pub value: f64,
+    /// Journeys with this path that did not convert (path rows; 1 for a
+    /// trailing non-converting event journey).
+    pub nulls: f64,
+    /// Conversion time in epoch ms (event journeys that convert).
+    pub converted_at: Option<i64>,
+    /// Customer code, for event input.
+    pub customer: Option<u32>,
+}
+
+impl Journey<'_> {
+    /// Whether there is anything to attribute.
+    pub fn converts(&self) -> bool {
+        self.conversions > 0.0 || self.value > 0.0
+    }
+}
+
+/// All journeys of an input, in canonical order.
+#[derive(Debug, Clone, Default)]
+pub struct Journeys {
+    channels: Vec<String>,
+    offsets: Vec<usize>,
+    touches: Vec<ChannelId>,
+    times: Option<Vec<i64>>,
+    conversions: Vec<f64>,
+    values: Vec<f64>,
+    nulls: Vec<f64>,
+    converted_at: Vec<Option<i64>>,
+    customers: Option<(crate::intern::Interner, Vec<u32>)>,
+}
+
+impl Journeys {
+    /// An empty set over `channels` (sorted names); `timed` says whether
+    /// journeys carry touch times.
+    pub fn new(channels: Vec<String>, timed: bool) -> Self {
+        debug_assert!(channels.windows(2).all(|w| w[0] < w[1]), "channels must be sorted and distinct");
+        Journeys {
+            channels,
+            offsets: vec![0],
+            times: timed.then(Vec::new),
+            ..Default::default()
+        }
+    }
+
+    /// Appends one journey. `times` must be given exactly when the set is timed.
+    pub fn push(
+        &mut self,
+        touches: &[ChannelId],
+        times: Option<&[i64]>,
+        conversions: f64,
+        value: f64,
+        nulls: f64,
+        converted_at: Option<i64>,
+    ) {
+        self.touches.extend_from_slice(touches);
+        match (&mut self.times, times) {
+            (Some(all), Some(t)) => all.extend_from_slice(t),
+            (None, None) => {}
+            _ => panic!("journey times must match whether the set is timed"),
+        }
+        self.offsets.push(self.touches.len());
+        self.conversions.push(conversions);
+        self.values.push(value);
+        self.nulls.push(nulls);
+        self.converted_at.push(converted_at);
+    }
+
+    /// Builds a timeless set from `(path, conversions, value, nulls)` rows,
+    /// path as channel names: the shape of hand-written test cases.
+    pub fn from_paths(rows: &[(&[&str], f64, f64, f64)]) -> Self {
+        let mut names: Vec<String> = rows.iter().flat_map(|r| r.0.iter().map(|s| s.to_string())).collect();
+        names.sort();
+        names.dedup();
+        let mut j = Journeys::new(names, false);
+        for (path, c, v, n) in rows {
+            let ids: Vec<ChannelId> = path.iter().map(|p| j.channel_id(p).expect("name was collected")).collect();
+            j.push(&ids, None, *c, *v, *n, None);
+        }
+        j
+    }
+
+    /// Channel names, indexed by [`ChannelId`].
+    pub fn channels(&self) -> &[String] {
+        &self.channels
+    }
+
+    /// The id of a channel name.
+    pub fn channel_id(&self, name: &str) -> Option<ChannelId> {
+        self.channels
+            .binary_search_by(|c| c.as_str().cmp(name))
+            .ok()
+            .map(|i| i as ChannelId)
+    }
+
+    /// Number of journeys.
+    pub fn len(&self) -> usize {
+        self.conversions.len()
+    }
+
+    /// Whether there are no journeys.
+    pub fn is_empty(&self) -> bool {
+        self.conversions.is_empty()
+    }
+
+    /// Whether journeys carry touch times (event input) or not (path input).
+    pub fn is_timed(&self) -> bool {
+        self.times.is_some()
+    }
+
+    /// Total number of touches.
+    pub fn touch_count(&self) -> usize {
+        self.touches.len()
+    }
+
+    /// Journey `i`.
+    pub fn get(&self, i: usize) -> Journey<'_> {
+        let range = self.offsets[i]..self.offsets[i + 1];
+        Journey {
+            touches: &self.touches[range.clone()],
+            times: self.times.as_ref().map(|t| &t[range]),
+            conversions: self.conversions[i],
+            value: self.values[i],
+            nulls: self.nulls[i],
+            converted_at: self.converted_at[i],
+            customer: self.customers.as_ref().map(|c| c.1[i]),
+        }
+    }
+
+    /// Journeys in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Journey<'_>> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// The id of a customer code, when journeys come from events.
+    pub fn customer_name(&self, code: u32) -> Option<&str> {
+        self.customers.as_ref().map(|c| c.0.name(code))
+    }
+
+    /// Total conversions over all journeys.
+    pub fn total_conversions(&self) -> f64 {
+        self.conversions.iter().sum()
+    }
+
+    /// Total revenue over all journeys.
+    pub fn total_value(&self) -> f64 {
+        self.values.iter().sum()
+    }
+
+    /// Appends all journeys of `other` (same channels and timing).
+    fn append(&mut self, other: Journeys) {
+        let base = self.touches.len();
+        self.offsets.extend(other.offsets[1..].iter().map(|o| o + base));
+        self.touches.extend(other.touches);
+        if let (Some(a), Some(b)) = (&mut self.times, other.times) {
+            a.extend(b);
+        }
+        self.conversions.extend(other.conversions);
+        self.values.extend(other.values);
+        self.nulls.extend(other.nulls);
+        self.converted_at.extend(other.converted_at);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_paths_sorts_channels_and_keeps_order_of_touches() {
+        let j = Journeys::from_paths(&[(&["email", "Direct", "email"], 1.0, 10.0, 0.0), (&["search"], 0.0, 0.0, 2.0)]);
+        assert_eq!(j.channels(), ["Direct", "email", "search"]);
+        assert_eq!(j.get(0).touches, &[1, 0, 1]);
+        assert_eq!(j.get(1).nulls, 2.0);
+        assert_eq!(j.touch_count(), 4);
+        assert!(!j.is_timed());
+        assert!(j.get(0).converts() && !j.get(1).converts());
+    }
+}

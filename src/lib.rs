@@ -1,0 +1,31 @@
+//! mta: multi-touch attribution from touchpoint exports.
+//!
+//! Data flows one way: [`input`] reads files into columnar [`input::Events`]
+//! (or [`input::PathTable`]); [`journey`] rebuilds each customer's journeys as
+//! compact integer arrays; [`model`] turns journeys into per-channel
+//! [`model::Credits`]; [`report`] runs the models in parallel and derives
+//! shares; [`output`] formats a [`report::Report`]; [`cli`] wires the stages.
+//! A module imports only from stages to its left.
+//!
+//! # Glossary
+//! - **touchpoint** (touch): one interaction of a customer with a channel at a time.
+//! - **channel**: where a touch happened (`Paid Search`, `Email`, `Direct`...).
+//! - **conversion**: the outcome being attributed (a purchase, a sign-up), with a value (revenue).
+//! - **journey**: a customer's ordered touches up to and including a conversion,
+//!   or the trailing touches that did not (yet) convert.
+//! - **path**: a journey's sequence of channel names, e.g. `Search > Email > Direct`.
+//! - **credit**: the part of a conversion (and of its value) a model gives a channel.
+//! - **unattributed**: a conversion with no touch before it; counted, never credited.
+
+#![deny(missing_docs)]
+
+pub mod cli;
+pub mod error;
+pub mod input;
+pub mod intern;
+pub mod journey;
+pub mod model;
+pub mod output;
+pub mod report;
+
+pub use error::{Error, Result};

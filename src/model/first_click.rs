@@ -1,0 +1,37 @@
+//! First-click: the journey's first touch gets all the credit.
+//!
+//! Convention shared by Google Analytics 4 ("first click") and
+//! ChannelAttribution's `heuristic_models` (`first_touch`).
+
+use super::{AttributionModel, Credits, ModelKind, distribute};
+use crate::journey::Journeys;
+
+/// All credit to the first touch.
+pub struct FirstClick;
+
+impl AttributionModel for FirstClick {
+    fn kind(&self) -> ModelKind {
+        ModelKind::FirstClick
+    }
+
+    fn attribute(&self, journeys: &Journeys) -> Credits {
+        distribute(journeys, |_, w| w[0] = 1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testutil::assert_credits;
+
+    #[test]
+    fn credits_the_first_touch_only() {
+        let j = Journeys::from_paths(&[
+            (&["a", "b", "c"], 2.0, 20.0, 0.0),
+            (&["b", "a"], 1.0, 5.0, 0.0),
+            (&["c"], 0.0, 0.0, 3.0), // never converts: no credit
+        ]);
+        let c = FirstClick.attribute(&j);
+        assert_credits(&j, &c, &[("a", 2.0, 20.0), ("b", 1.0, 5.0), ("c", 0.0, 0.0)]);
+    }
+}

@@ -1,0 +1,38 @@
+//! Last-click: the journey's last touch gets all the credit.
+//!
+//! With inline conversions the last touch is the converting touch itself.
+//! Convention of Google Analytics 4 ("last click") and ChannelAttribution
+//! (`last_touch`).
+
+use super::{AttributionModel, Credits, ModelKind, distribute};
+use crate::journey::Journeys;
+
+/// All credit to the last touch.
+pub struct LastClick;
+
+impl AttributionModel for LastClick {
+    fn kind(&self) -> ModelKind {
+        ModelKind::LastClick
+    }
+
+    fn attribute(&self, journeys: &Journeys) -> Credits {
+        distribute(journeys, |_, w| *w.last_mut().expect("journeys are not empty") = 1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testutil::assert_credits;
+
+    #[test]
+    fn credits_the_last_touch_only() {
+        let j = Journeys::from_paths(&[
+            (&["a", "b", "c"], 2.0, 20.0, 0.0),
+            (&["b", "a"], 1.0, 5.0, 1.0),
+            (&["c", "c"], 1.0, 1.0, 0.0),
+        ]);
+        let c = LastClick.attribute(&j);
+        assert_credits(&j, &c, &[("a", 1.0, 5.0), ("b", 0.0, 0.0), ("c", 3.0, 21.0)]);
+    }
+}

@@ -1,0 +1,75 @@
+//! Last non-direct click: like last-click, but a direct visit does not take
+//! the credit from the marketing touch before it.
+//!
+//! Touches whose channel equals `--direct-channel` (case-insensitive) are
+//! skipped; a journey made only of direct touches credits its last touch, so
+//! no conversion goes unattributed. This is Google Analytics' historic
+//! default ("last non-direct click").
+
+use std::collections::BTreeMap;
+
+use super::{AttributionModel, Credits, ModelKind, Parameter, distribute};
+use crate::journey::Journeys;
+
+/// All credit to the last touch that is not the direct channel.
+pub struct LastNonDirect {
+    direct: String,
+}
+
+impl LastNonDirect {
+    /// `direct` names the channel to skip.
+    pub fn new(direct: &str) -> Self {
+        LastNonDirect {
+            direct: direct.to_string(),
+        }
+    }
+}
+
+impl AttributionModel for LastNonDirect {
+    fn kind(&self) -> ModelKind {
+        ModelKind::LastNonDirect
+    }
+
+    fn parameters(&self) -> BTreeMap<&'static str, Parameter> {
+        BTreeMap::from([("direct_channel", Parameter::Text(self.direct.clone()))])
+    }
+
+    fn attribute(&self, journeys: &Journeys) -> Credits {
+        let is_direct: Vec<bool> = journeys.channels().iter().map(|c| c.eq_ignore_ascii_case(&self.direct)).collect();
+        distribute(journeys, |j, w| {
+            let last = j
+                .touches
+                .iter()
+                .rposition(|&c| !is_direct[c as usize])
+                .unwrap_or(j.touches.len() - 1);
+            w[last] = 1.0;
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testutil::assert_credits;
+
+    #[test]
+    fn skips_direct_unless_only_direct() {
+        let j = Journeys::from_paths(&[
+            (&["email", "search", "Direct"], 1.0, 10.0, 0.0), // search
+            (&["direct", "DIRECT"], 1.0, 4.0, 0.0),           // all direct (any case): last one
+            (&["Direct", "email"], 1.0, 2.0, 0.0),            // email is already last
+        ]);
+        let c = LastNonDirect::new("Direct").attribute(&j);
+        assert_credits(
+            &j,
+            &c,
+            &[
+                ("DIRECT", 1.0, 4.0),
+                ("Direct", 0.0, 0.0),
+                ("direct", 0.0, 0.0),
+                ("email", 1.0, 2.0),
+                ("search", 1.0, 10.0),
+            ],
+        );
+    }
+}

@@ -1,0 +1,246 @@
+//! Attribution models behind one trait.
+//!
+//! A model turns [`Journeys`] into [`Credits`]: per channel, the share of the
+//! conversions and of the revenue it earns. Rule-based models only say how one
+//! journey's credit splits over its touches; [`distribute`] applies such a
+//! rule to every converting journey. Adding a model is one file and one
+//! [`ModelKind`] variant.
+
+mod first_click;
+mod last_click;
+mod last_non_direct;
+mod linear;
+mod position_based;
+mod time_decay;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::journey::{Journey, Journeys};
+
+/// The models mta knows; the only source of model names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModelKind {
+    /// All credit to the first touch.
+    FirstClick,
+    /// All credit to the last touch.
+    LastClick,
+    /// All credit to the last touch that is not the direct channel (or the last touch when all are direct).
+    LastNonDirect,
+    /// Equal credit to every touch.
+    Linear,
+    /// First and last touches get fixed shares (`--position-weights`), the middle splits the rest.
+    PositionBased,
+    /// Credit halves with every `--half-life` between touch and conversion.
+    TimeDecay,
+}
+
+impl ModelKind {
+    /// Every model, in the default order.
+    pub const ALL: [ModelKind; 6] = [
+        ModelKind::FirstClick,
+        ModelKind::LastClick,
+        ModelKind::LastNonDirect,
+        ModelKind::Linear,
+        ModelKind::PositionBased,
+        ModelKind::TimeDecay,
+    ];
+
+    /// The model's command-line name, e.g. `time-decay`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::FirstClick => "first-click",
+            ModelKind::LastClick => "last-click",
+            ModelKind::LastNonDirect => "last-non-direct",
+            ModelKind::Linear => "linear",
+            ModelKind::PositionBased => "position-based",
+            ModelKind::TimeDecay => "time-decay",
+        }
+    }
+
+    /// Why the model cannot run on journeys of this kind, if it cannot.
+    pub fn unsupported_reason(self, journeys_timed: bool) -> Option<&'static str> {
+        match self {
+            ModelKind::TimeDecay if !journeys_timed => Some("needs touch timestamps, which path aggregates do not have"),
+            _ => None,
+        }
+    }
+
+    /// Builds the model with its parameters.
+    pub fn build(self, cfg: &ModelConfig) -> Box<dyn AttributionModel> {
+        match self {
+            ModelKind::FirstClick => Box::new(first_click::FirstClick),
+            ModelKind::LastClick => Box::new(last_click::LastClick),
+            ModelKind::LastNonDirect => Box::new(last_non_direct::LastNonDirect::new(&cfg.direct_channel)),
+            ModelKind::Linear => Box::new(linear::Linear),
+            ModelKind::PositionBased => Box::new(position_based::PositionBased::new(cfg.position_weights)),
+            ModelKind::TimeDecay => Box::new(time_decay::TimeDecay::new(cfg.half_life_ms)),
+        }
+    }
+}
+
+impl std::fmt::Display for ModelKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Validated model parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelConfig {
+    /// Channel skipped by `last-non-direct` (matched case-insensitively).
+    pub direct_channel: String,
+    /// `position-based` weights of first, middle and last touches; sum to 1.
+    pub position_weights: [f64; 3],
+    /// `time-decay` half-life in milliseconds.
+    pub half_life_ms: f64,
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        ModelConfig {
+            direct_channel: "Direct".into(),
+            position_weights: [0.4, 0.2, 0.4],
+            half_life_ms: 7.0 * 86_400_000.0,
+        }
+    }
+}
+
+/// A model parameter as reported in JSON output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Parameter {
+    /// A number (weights, durations in seconds).
+    Number(f64),
+    /// A list of numbers.
+    Numbers(Vec<f64>),
+    /// Text (a channel name).
+    Text(String),
+}
+
+/// Credit per channel, indexed by [`crate::journey::ChannelId`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Credits {
+    /// Credited conversions.
+    pub conversions: Vec<f64>,
+    /// Credited revenue.
+    pub value: Vec<f64>,
+}
+
+impl Credits {
+    /// All-zero credits for `n` channels.
+    pub fn zeros(n: usize) -> Self {
+        Credits {
+            conversions: vec![0.0; n],
+            value: vec![0.0; n],
+        }
+    }
+
+    fn add(&mut self, other: &Credits) {
+        for (a, b) in self.conversions.iter_mut().zip(&other.conversions) {
+            *a += b;
+        }
+        for (a, b) in self.value.iter_mut().zip(&other.value) {
+            *a += b;
+        }
+    }
+}
+
+/// Distributes each conversion's credit across the touches of its journey.
+pub trait AttributionModel: Send + Sync {
+    /// Which model this is.
+    fn kind(&self) -> ModelKind;
+    /// Parameters in effect, for the output.
+    fn parameters(&self) -> BTreeMap<&'static str, Parameter> {
+        BTreeMap::new()
+    }
+    /// Credits of every channel over all journeys.
+    fn attribute(&self, journeys: &Journeys) -> Credits;
+}
+
+/// Journeys per parallel work item: fixed, so that float sums happen in the
+/// same order whatever the number of threads.
+const CHUNK: usize = 16 * 1024;
+
+/// Applies a per-journey weight rule to every converting journey.
+///
+/// `rule` fills `weights` (one per touch, already sized) with non-negative
+/// numbers summing to 1; the journey's conversions and value are split in
+/// those proportions.
+pub fn distribute<F>(journeys: &Journeys, rule: F) -> Credits
+where
+    F: Fn(&Journey<'_>, &mut [f64]) + Sync,
+{
+    let n_channels = journeys.channels().len();
+    let starts: Vec<usize> = (0..journeys.len()).step_by(CHUNK).collect();
+    let parts: Vec<Credits> = starts
+        .par_iter()
+        .map(|&start| {
+            let mut credits = Credits::zeros(n_channels);
+            let mut weights = Vec::new();
+            for i in start..(start + CHUNK).min(journeys.len()) {
+                let j = journeys.get(i);
+                if !j.converts() || j.touches.is_empty() {
+                    continue;
+                }
+                weights.clear();
+                weights.resize(j.touches.len(), 0.0);
+                rule(&j, &mut weights);
+                for (&ch, &w) in j.touches.iter().zip(&weights) {
+                    credits.conversions[ch as usize] += j.conversions * w;
+                    credits.value[ch as usize] += j.value * w;
+                }
+            }
+            credits
+        })
+        .collect();
+    let mut total = Credits::zeros(n_channels);
+    for p in &parts {
+        total.add(p);
+    }
+    total
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    //! Hand-checkable journeys shared by the model tests.
+    use super::*;
+
+    /// Credits as `(channel, conversions, value)` for readable assertions.
+    pub fn by_name(j: &Journeys, c: &Credits) -> Vec<(String, f64, f64)> {
+        j.channels()
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), c.conversions[i], c.value[i]))
+            .collect()
+    }
+
+    /// Asserts credits equal `expected` (channel, conversions, value) within 1e-9.
+    pub fn assert_credits(j: &Journeys, c: &Credits, expected: &[(&str, f64, f64)]) {
+        let got = by_name(j, c);
+        assert_eq!(got.len(), expected.len(), "channels: {got:?}");
+        for ((name, conv, val), (en, ec, ev)) in got.iter().zip(expected) {
+            assert_eq!(name, en);
+            assert!((conv - ec).abs() < 1e-9, "{name}: conversions {conv} != {ec}");
+            assert!((val - ev).abs() < 1e-9, "{name}: value {val} != {ev}");
+        }
+    }
+
+    /// Journeys with times: each `(touches as (channel, days before conversion), value)`.
+    pub fn timed(rows: &[(&[(&str, f64)], f64)]) -> Journeys {
+        let mut names: Vec<String> = rows.iter().flat_map(|r| r.0.iter().map(|t| t.0.to_string())).collect();
+        names.sort();
+        names.dedup();
+        let mut j = Journeys::new(names, true);
+        let at = 1_700_000_000_000i64;
+        for (touches, value) in rows {
+            let ids: Vec<u32> = touches.iter().map(|t| j.channel_id(t.0).unwrap()).collect();
+            let times: Vec<i64> = touches.iter().map(|t| at - (t.1 * 86_400_000.0) as i64).collect();
+            j.push(&ids, Some(&times), 1.0, *value, 0.0, Some(at));
+        }
+        j
+    }
+}

@@ -1,0 +1,57 @@
+//! Long CSV, the contract other tools read: `model,channel,conversions,value,share`,
+//! one row per model and channel (models in `--models` order, channels by
+//! name), numbers with 6 decimals.
+
+use std::io::Write;
+
+use super::{Exporter, fixed};
+use crate::error::{Error, Result};
+use crate::report::Report;
+
+/// Writes the CSV contract.
+pub struct CsvExporter;
+
+impl Exporter for CsvExporter {
+    fn export(&self, report: &Report, out: &mut dyn Write) -> Result<()> {
+        let mut w = ::csv::Writer::from_writer(out);
+        let io = |e: ::csv::Error| Error::Write {
+            path: "<output>".into(),
+            source: e.into(),
+        };
+        w.write_record(["model", "channel", "conversions", "value", "share"]).map_err(io)?;
+        for m in &report.models {
+            for c in &m.credits {
+                w.write_record([
+                    m.model.name(),
+                    &c.channel,
+                    &fixed(c.conversions, 6),
+                    &fixed(c.value, 6),
+                    &fixed(c.share, 6),
+                ])
+                .map_err(io)?;
+            }
+        }
+        w.flush().map_err(|e| Error::Write {
+            path: "<output>".into(),
+            source: e,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::testutil::render;
+
+    #[test]
+    fn long_rows_with_six_decimals() {
+        assert_eq!(
+            render(&CsvExporter),
+            "model,channel,conversions,value,share\n\
+             first-click,Email,1.000000,10.000000,0.333333\n\
+             first-click,Paid <Search>,2.000000,50.000000,0.666667\n\
+             position-based,Email,1.500000,25.000000,0.500000\n\
+             position-based,Paid <Search>,1.500000,35.000000,0.500000\n"
+        );
+    }
+}

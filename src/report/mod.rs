@@ -1,0 +1,196 @@
+//! Results: the models run in parallel over the same journeys, and their
+//! credits become per-channel figures with shares.
+//!
+//! Everything an exporter shows is computed here (shares, totals), in a fixed
+//! order (models as requested, channels by name); exporters only format.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::input::FileStats;
+use crate::journey::{JourneyStats, Journeys};
+use crate::model::{AttributionModel, ModelKind, Parameter};
+
+/// One input file and the rows read from it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileSummary {
+    /// File name as given (`<stdin>` for standard input).
+    pub name: String,
+    /// Data rows read.
+    pub rows: u64,
+}
+
+impl From<&FileStats> for FileSummary {
+    fn from(f: &FileStats) -> Self {
+        FileSummary {
+            name: f.name.clone(),
+            rows: f.rows,
+        }
+    }
+}
+
+/// What went in, for the stderr summary and the JSON `input` block.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InputSummary {
+    /// `events` (touchpoints) or `paths` (path aggregates).
+    pub kind: &'static str,
+    /// Files read, in order (the conversions file last, when given).
+    pub files: Vec<FileSummary>,
+    /// Data rows read over all files.
+    pub rows_read: u64,
+    /// Customers with at least one touch (events only).
+    pub customers: Option<u64>,
+    /// Journeys (for paths: distinct path rows).
+    pub journeys: u64,
+    /// Journeys that convert.
+    pub converting_journeys: u64,
+    /// Non-converting journeys (for paths: the null counts).
+    pub non_converting: f64,
+    /// Conversions attributed to journeys.
+    pub conversions: f64,
+    /// Revenue of those conversions.
+    pub revenue: f64,
+    /// Conversions with no touch before them: counted, not attributed.
+    pub unattributed_conversions: u64,
+    /// Their revenue.
+    pub unattributed_value: f64,
+    /// Touches in journeys.
+    pub touches: u64,
+    /// Touches dropped by `--lookback`.
+    pub dropped_by_lookback: u64,
+    /// Touches dropped by `--max-touches`.
+    pub dropped_by_max_touches: u64,
+    /// Values on non-converting rows, which carry no revenue and were ignored.
+    pub ignored_values: u64,
+    /// Earliest touch (RFC 3339, UTC).
+    pub first_touch: Option<String>,
+    /// Latest touch (RFC 3339, UTC).
+    pub last_touch: Option<String>,
+}
+
+impl InputSummary {
+    /// Combines file statistics and journey statistics.
+    pub fn new(kind: &'static str, files: &[FileStats], stats: &JourneyStats, ignored_values: u64) -> Self {
+        let fmt = |ms: Option<i64>| ms.map(crate::input::time::format_ms);
+        InputSummary {
+            kind,
+            files: files.iter().map(FileSummary::from).collect(),
+            rows_read: files.iter().map(|f| f.rows).sum(),
+            customers: stats.customers,
+            journeys: stats.journeys,
+            converting_journeys: stats.converting_journeys,
+            non_converting: stats.nulls,
+            conversions: stats.conversions,
+            revenue: stats.revenue,
+            unattributed_conversions: stats.unattributed_conversions,
+            unattributed_value: stats.unattributed_value,
+            touches: stats.touches,
+            dropped_by_lookback: stats.dropped_by_lookback,
+            dropped_by_max_touches: stats.dropped_by_max_touches,
+            ignored_values,
+            first_touch: fmt(stats.first_touch_ms),
+            last_touch: fmt(stats.last_touch_ms),
+        }
+    }
+}
+
+/// One channel's credit under one model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChannelCredit {
+    /// Channel name.
+    pub channel: String,
+    /// Credited conversions.
+    pub conversions: f64,
+    /// Credited revenue.
+    pub value: f64,
+    /// Credited conversions / conversions attributed by the model (0 when none).
+    pub share: f64,
+}
+
+/// One model's results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelReport {
+    /// The model.
+    pub model: ModelKind,
+    /// Its parameters.
+    pub parameters: BTreeMap<&'static str, Parameter>,
+    /// Per channel, sorted by channel name; every channel of the input appears.
+    pub credits: Vec<ChannelCredit>,
+    /// Conversions the model attributed (sum of credits).
+    #[serde(skip)]
+    pub conversions: f64,
+    /// Revenue the model attributed.
+    #[serde(skip)]
+    pub value: f64,
+}
+
+/// Everything a run produced.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The input summary.
+    pub input: InputSummary,
+    /// One entry per model, in the order asked for.
+    pub models: Vec<ModelReport>,
+}
+
+impl Report {
+    /// Runs `models` in parallel over `journeys`; output order = `models` order.
+    pub fn compute(input: InputSummary, journeys: &Journeys, models: &[Box<dyn AttributionModel>]) -> Report {
+        let models = models
+            .par_iter()
+            .map(|m| {
+                let credits = m.attribute(journeys);
+                let conversions: f64 = credits.conversions.iter().sum();
+                let value: f64 = credits.value.iter().sum();
+                let credits = journeys
+                    .channels()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, name)| ChannelCredit {
+                        channel: name.clone(),
+                        conversions: credits.conversions[i],
+                        value: credits.value[i],
+                        share: if conversions > 0.0 {
+                            credits.conversions[i] / conversions
+                        } else {
+                            0.0
+                        },
+                    })
+                    .collect();
+                ModelReport {
+                    model: m.kind(),
+                    parameters: m.parameters(),
+                    credits,
+                    conversions,
+                    value,
+                }
+            })
+            .collect();
+        Report { input, models }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ModelConfig;
+
+    #[test]
+    fn shares_sum_to_one_and_models_keep_their_order() {
+        let j = Journeys::from_paths(&[(&["a", "b"], 3.0, 30.0, 1.0), (&["b"], 1.0, 5.0, 0.0)]);
+        let cfg = ModelConfig::default();
+        let models: Vec<_> = [ModelKind::Linear, ModelKind::FirstClick].iter().map(|k| k.build(&cfg)).collect();
+        let input = InputSummary::new("paths", &[], &JourneyStats::default(), 0);
+        let r = Report::compute(input, &j, &models);
+        assert_eq!(r.models[0].model, ModelKind::Linear);
+        assert_eq!(r.models[1].model, ModelKind::FirstClick);
+        // first-click: a 3 of 4, b 1 of 4.
+        assert_eq!(r.models[1].credits[0].share, 0.75);
+        assert_eq!(r.models[1].credits[1].share, 0.25);
+        // linear: a 1.5, b 1.5 + 1 = 2.5 of 4.
+        assert_eq!(r.models[0].credits[1].conversions, 2.5);
+        assert_eq!(r.models[0].conversions, 4.0);
+    }
+}

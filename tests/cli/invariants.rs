@@ -1,0 +1,130 @@
+//! Invariants on generated data: credits sum to what is distributed, row
+//! order and thread count change nothing, renaming channels changes only the
+//! labels, and the event, separate-conversion and path forms agree.
+
+#[path = "../../examples/generate/synth.rs"]
+#[allow(dead_code)]
+mod synth;
+
+use super::*;
+
+const MODELS_WITHOUT_TIME: [&str; 5] = ["first-click", "last-click", "last-non-direct", "linear", "position-based"];
+
+fn generated(customers: usize) -> Fixture {
+    let f = Fixture::new();
+    let cfg = synth::Config {
+        customers,
+        seed: 11,
+        channels: 8,
+    };
+    synth::write_all(&cfg, f.dir.path(), false).unwrap();
+    f
+}
+
+fn csv_bytes(args: &[&str], threads: &str) -> Vec<u8> {
+    let out = mta()
+        .arg("attribute")
+        .args(args)
+        .args(["--format", "csv", "-q"])
+        .env("RAYON_NUM_THREADS", threads)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+#[test]
+fn credits_sum_to_conversions_and_revenue_for_every_model() {
+    let f = generated(3000);
+    let events = f.path("events.csv");
+    let out = mta()
+        .args(["attribute", events.to_str().unwrap(), "--format", "json", "-q"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let conversions = v["input"]["conversions"].as_f64().unwrap();
+    let revenue = v["input"]["revenue"].as_f64().unwrap();
+    assert!(conversions > 100.0, "the generator should convert some customers");
+    for m in v["models"].as_array().unwrap() {
+        let credits = m["credits"].as_array().unwrap();
+        let c: f64 = credits.iter().map(|c| c["conversions"].as_f64().unwrap()).sum();
+        let r: f64 = credits.iter().map(|c| c["value"].as_f64().unwrap()).sum();
+        let s: f64 = credits.iter().map(|c| c["share"].as_f64().unwrap()).sum();
+        assert_close(c, conversions, &format!("{} conversions", m["model"]));
+        assert!((r - revenue).abs() < 1e-6 * revenue, "{} revenue {r} != {revenue}", m["model"]);
+        assert_close(s, 1.0, "shares");
+        assert!(credits.iter().all(|c| c["conversions"].as_f64().unwrap() >= 0.0));
+    }
+}
+
+#[test]
+fn row_order_and_thread_count_change_nothing() {
+    let f = generated(2000);
+    let events = std::fs::read_to_string(f.path("events.csv")).unwrap();
+    let mut lines: Vec<&str> = events.lines().collect();
+    let header = lines.remove(0);
+    // A fixed pseudo-random permutation (no RNG crate needed).
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    for i in (1..lines.len()).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        lines.swap(i, (state % (i as u64 + 1)) as usize);
+    }
+    let shuffled = f.file("shuffled.csv", format!("{header}\n{}\n", lines.join("\n")));
+    let original = f.path("events.csv");
+    let a = csv_bytes(&[original.to_str().unwrap()], "1");
+    let b = csv_bytes(&[shuffled.to_str().unwrap()], "2");
+    let c = csv_bytes(&[shuffled.to_str().unwrap()], "1");
+    assert_eq!(a, b);
+    assert_eq!(a, c);
+}
+
+#[test]
+fn renaming_channels_changes_only_labels() {
+    let f = generated(1500);
+    let events = std::fs::read_to_string(f.path("events.csv")).unwrap();
+    let names = synth::channel_names(8);
+    // Reverse-alphabetical renaming: ids are assigned by name, so this also
+    // reverses the internal channel order.
+    let rename = |s: &str| format!("zz-{}", 100 - names.iter().position(|n| n == s).unwrap());
+    let mut out = String::new();
+    for (i, line) in events.lines().enumerate() {
+        if i == 0 {
+            out.push_str(line);
+        } else {
+            let mut fields: Vec<String> = line.split(',').map(str::to_string).collect();
+            fields[2] = rename(&fields[2]);
+            out.push_str(&fields.join(","));
+        }
+        out.push('\n');
+    }
+    let renamed = f.file("renamed.csv", out);
+    let a = attribute_csv(&[f.path("events.csv").to_str().unwrap()]);
+    // last-non-direct recognises the direct channel by name: rename it too.
+    let b = attribute_csv(&[renamed.to_str().unwrap(), "--direct-channel", &rename("Direct")]);
+    assert_eq!(a.len(), b.len());
+    for ((model, channel), row) in &a {
+        assert_eq!(*row, b[&(model.clone(), rename(channel))], "{model}/{channel}");
+    }
+}
+
+#[test]
+fn inline_separate_and_path_inputs_agree() {
+    let f = generated(2500);
+    let inline = attribute_csv(&[f.path("events.csv").to_str().unwrap()]);
+    let separate = attribute_csv(&[
+        f.path("touchpoints.csv").to_str().unwrap(),
+        "--conversions",
+        f.path("conversions.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(inline, separate);
+    let paths = attribute_csv(&["--paths", f.path("paths.csv").to_str().unwrap()]);
+    for model in MODELS_WITHOUT_TIME {
+        for ((m, ch), row) in inline.iter().filter(|((m, _), _)| m == model) {
+            let p = paths[&(m.clone(), ch.clone())];
+            assert_close(p.conversions, row.conversions, &format!("{m}/{ch}"));
+            assert!((p.value - row.value).abs() < 1e-6 * row.value.max(1.0), "{m}/{ch} value");
+        }
+    }
+}

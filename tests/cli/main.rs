@@ -1,0 +1,98 @@
+//! Integration tests of the `mta` binary: one test binary, several modules.
+
+mod attribute;
+mod errors;
+mod formats;
+mod invariants;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// A scratch directory and a clean environment for one test.
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+}
+
+impl Default for Fixture {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Fixture {
+    pub fn new() -> Self {
+        Fixture {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    /// Writes `content` to `name` in the scratch directory.
+    pub fn file(&self, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, content).expect("write fixture");
+        p
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+/// `mta` with an empty environment, run from the crate root.
+pub fn mta() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_mta"));
+    c.env_clear().current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+/// A committed fixture under testdata/.
+pub fn testdata(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(name)
+}
+
+/// One CSV result row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Row {
+    pub conversions: f64,
+    pub value: f64,
+    pub share: f64,
+}
+
+/// Parses the CSV contract into (model, channel) -> figures, checking the header.
+pub fn parse_csv(out: &[u8]) -> BTreeMap<(String, String), Row> {
+    let text = std::str::from_utf8(out).expect("utf-8 output");
+    assert_eq!(text.lines().next(), Some("model,channel,conversions,value,share"), "{text}");
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let mut map = BTreeMap::new();
+    for rec in rdr.records() {
+        let rec = rec.expect("csv record");
+        let num = |i: usize| rec[i].parse::<f64>().expect("number");
+        map.insert(
+            (rec[0].to_string(), rec[1].to_string()),
+            Row {
+                conversions: num(2),
+                value: num(3),
+                share: num(4),
+            },
+        );
+    }
+    map
+}
+
+/// Runs `mta attribute ARGS --format csv` and parses stdout; asserts success.
+pub fn attribute_csv(args: &[&str]) -> BTreeMap<(String, String), Row> {
+    let out = mta()
+        .arg("attribute")
+        .args(args)
+        .args(["--format", "csv", "--quiet"])
+        .output()
+        .expect("run mta");
+    assert!(out.status.success(), "mta failed: {}", String::from_utf8_lossy(&out.stderr));
+    parse_csv(&out.stdout)
+}
+
+pub fn assert_close(got: f64, want: f64, what: &str) {
+    assert!((got - want).abs() < 1e-6, "{what}: got {got}, want {want}");
+}
