@@ -375,3 +375,141 @@ pub fn from_paths(table: &PathTable, cfg: &JourneyConfig) -> (Journeys, JourneyS
     }
     (journeys, stats)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Events;
+
+    const DAY: i64 = 86_400_000;
+
+    /// Events from `(customer, day, channel, converts, value)` rows, inline.
+    fn inline(rows: &[(&str, i64, &str, bool, f64)]) -> Events {
+        let mut ev = Events::default();
+        let (mut flag, mut value) = (vec![], vec![]);
+        for &(c, d, ch, conv, v) in rows {
+            ev.customer.push(ev.customers.intern(c));
+            ev.time.push(d * DAY);
+            ev.channel.push(ev.channels.intern(ch));
+            flag.push(conv);
+            value.push(v);
+        }
+        ev.conversions = Conversions::Inline { flag, value };
+        ev
+    }
+
+    fn paths(j: &Journeys) -> Vec<(String, f64, f64)> {
+        j.iter()
+            .map(|x| {
+                let names: Vec<&str> = x.touches.iter().map(|&c| j.channels()[c as usize].as_str()).collect();
+                (names.join(">"), x.conversions, x.value)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn splits_at_each_conversion_and_keeps_the_trailing_touches() {
+        let ev = inline(&[
+            ("b", 3, "x", false, 0.0),
+            ("a", 2, "e", true, 10.0),
+            ("a", 1, "s", false, 0.0),
+            ("a", 5, "d", true, 20.0),
+            ("a", 9, "s", false, 0.0),
+            ("a", 4, "e", false, 0.0),
+        ]);
+        let (j, stats) = build(&ev, &JourneyConfig::default());
+        // Customers in id order (a before b), each in time order.
+        assert_eq!(
+            paths(&j),
+            [
+                ("s>e".into(), 1.0, 10.0),
+                ("e>d".into(), 1.0, 20.0),
+                ("s".into(), 0.0, 0.0),
+                ("x".into(), 0.0, 0.0)
+            ]
+        );
+        assert_eq!(j.get(0).converted_at, Some(2 * DAY));
+        assert_eq!(j.customer_name(j.get(3).customer.unwrap()), Some("b"));
+        assert_eq!(
+            (stats.journeys, stats.converting_journeys, stats.conversions, stats.revenue),
+            (4, 2, 2.0, 30.0)
+        );
+        assert_eq!(stats.customers, Some(2));
+    }
+
+    #[test]
+    fn separate_conversions_take_touches_at_or_before_them() {
+        let mut ev = inline(&[("a", 1, "s", false, 0.0), ("a", 2, "e", false, 0.0), ("a", 3, "d", false, 0.0)]);
+        let z = ev.customers.intern("z");
+        let a = ev.customers.intern("a");
+        ev.conversions = Conversions::Separate {
+            customer: vec![a, a, a, z],
+            time: vec![2 * DAY, 2 * DAY, 10 * DAY, DAY],
+            value: vec![5.0, 7.0, 1.0, 3.0],
+            file: crate::input::FileStats {
+                name: "c.csv".into(),
+                rows: 4,
+            },
+        };
+        let (j, stats) = build(&ev, &JourneyConfig::default());
+        // Two conversions at day 2: the first (lower value) takes s>e, the
+        // second finds no touch left; z has no touches at all.
+        assert_eq!(paths(&j), [("s>e".into(), 1.0, 5.0), ("d".into(), 1.0, 1.0)]);
+        assert_eq!(stats.unattributed_conversions, 2);
+        assert_eq!(stats.unattributed_value, 10.0);
+    }
+
+    #[test]
+    fn lookback_keeps_the_edge_and_max_touches_keeps_the_last() {
+        let ev = inline(&[
+            ("a", 0, "old", false, 0.0),
+            ("a", 1, "edge", false, 0.0),
+            ("a", 5, "mid", false, 0.0),
+            ("a", 31, "buy", true, 1.0),
+        ]);
+        let (j, stats) = build(
+            &ev,
+            &JourneyConfig {
+                lookback_ms: Some(30 * DAY),
+                max_touches: None,
+            },
+        );
+        assert_eq!(paths(&j)[0].0, "edge>mid>buy");
+        assert_eq!(stats.dropped_by_lookback, 1);
+        let (j, stats) = build(
+            &ev,
+            &JourneyConfig {
+                lookback_ms: None,
+                max_touches: Some(2),
+            },
+        );
+        assert_eq!(paths(&j)[0].0, "mid>buy");
+        assert_eq!(stats.dropped_by_max_touches, 2);
+    }
+
+    #[test]
+    fn ties_put_the_conversion_last_then_order_by_channel() {
+        let ev = inline(&[("a", 1, "z", true, 1.0), ("a", 1, "m", false, 0.0), ("a", 1, "b", false, 0.0)]);
+        let (j, _) = build(&ev, &JourneyConfig::default());
+        assert_eq!(paths(&j)[0].0, "b>m>z");
+    }
+
+    #[test]
+    fn path_rows_are_merged_in_sorted_order() {
+        let mut t = PathTable::default();
+        let (x, y) = (t.channels.intern("y"), t.channels.intern("x"));
+        for (path, c, v, n) in [(vec![x, y], 1.0, 2.0, 0.0), (vec![y], 0.0, 0.0, 4.0), (vec![x, y], 2.0, 3.0, 1.0)] {
+            t.rows.push(crate::input::PathRow {
+                path,
+                conversions: c,
+                value: v,
+                nulls: n,
+            });
+        }
+        let (j, stats) = from_paths(&t, &JourneyConfig::default());
+        assert_eq!(paths(&j), [("x".into(), 0.0, 0.0), ("y>x".into(), 3.0, 5.0)]);
+        assert_eq!(j.get(0).nulls, 4.0);
+        assert_eq!(j.get(1).nulls, 1.0);
+        assert_eq!((stats.conversions, stats.nulls), (3.0, 5.0));
+    }
+}

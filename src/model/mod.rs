@@ -244,3 +244,65 @@ pub(crate) mod testutil {
         j
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Invariants every model must keep, over random journeys.
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Random timed journeys over up to 6 channels; some do not convert.
+    fn journeys() -> impl Strategy<Value = Journeys> {
+        let touch = (0u32..6, 0i64..60 * 86_400_000);
+        let journey = (prop::collection::vec(touch, 1..8), 0u8..3, 0.0f64..500.0);
+        prop::collection::vec(journey, 1..40).prop_map(|rows| {
+            let names: Vec<String> = (0..6).map(|i| format!("ch{i}")).collect();
+            let mut j = Journeys::new(names, true);
+            let at = 1_700_000_000_000i64;
+            for (touches, kind, value) in rows {
+                let mut touches = touches;
+                touches.sort_by_key(|t| std::cmp::Reverse(t.1));
+                let ids: Vec<u32> = touches.iter().map(|t| t.0).collect();
+                let times: Vec<i64> = touches.iter().map(|t| at - t.1).collect();
+                if kind == 0 {
+                    j.push(&ids, Some(&times), 0.0, 0.0, 1.0, None);
+                } else {
+                    j.push(&ids, Some(&times), 1.0, value, 0.0, Some(at));
+                }
+            }
+            j
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn credits_sum_to_what_is_distributed(j in journeys(), h in 1.0f64..30.0) {
+            let cfg = ModelConfig { half_life_ms: h * 86_400_000.0, ..ModelConfig::default() };
+            for kind in ModelKind::ALL {
+                let c = kind.build(&cfg).attribute(&j);
+                let conv: f64 = c.conversions.iter().sum();
+                let value: f64 = c.value.iter().sum();
+                prop_assert!((conv - j.total_conversions()).abs() < 1e-9, "{kind}: {conv}");
+                prop_assert!((value - j.total_value()).abs() < 1e-6, "{kind}: {value}");
+                prop_assert!(c.conversions.iter().chain(&c.value).all(|x| x.is_finite() && *x >= 0.0), "{kind}");
+            }
+        }
+
+        #[test]
+        fn journey_order_changes_nothing_but_rounding(j in journeys()) {
+            let mut rev = Journeys::new(j.channels().to_vec(), true);
+            for i in (0..j.len()).rev() {
+                let x = j.get(i);
+                rev.push(x.touches, x.times, x.conversions, x.value, x.nulls, x.converted_at);
+            }
+            for kind in ModelKind::ALL {
+                let m = kind.build(&ModelConfig::default());
+                let (a, b) = (m.attribute(&j), m.attribute(&rev));
+                for (x, y) in a.conversions.iter().zip(&b.conversions).chain(a.value.iter().zip(&b.value)) {
+                    prop_assert!((x - y).abs() < 1e-9, "{kind}");
+                }
+            }
+        }
+    }
+}
