@@ -4,26 +4,90 @@
 //! stage works on integer codes. Names live in one arena (no `String` per key),
 //! which keeps memory proportional to the distinct names, not the rows.
 
-use std::hash::{BuildHasher, BuildHasherDefault};
+use std::hash::BuildHasher;
 
-use hashbrown::HashTable;
-use rustc_hash::FxHasher;
+use hashbrown::{DefaultHashBuilder, HashTable};
 
-type Hasher = BuildHasherDefault<FxHasher>;
+/// foldhash (hashbrown's default): fast on short keys and well spread in the
+/// high bits hashbrown uses as tags. Its per-process seed never shows in
+/// results: codes follow first appearance, not table order.
+type Hasher = DefaultHashBuilder;
+
+/// A list of names in one arena: code `i` is the `i`-th name pushed.
+#[derive(Default, Clone, PartialEq, Eq)]
+pub struct Names {
+    arena: String,
+    /// `ends[i]` is the arena offset where name `i` ends; it starts where `i - 1` ends.
+    ends: Vec<usize>,
+}
+
+impl std::fmt::Debug for Names {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Names {
+    /// An empty list.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty list with room for `n` names of `bytes` bytes in all.
+    pub fn with_capacity(n: usize, bytes: usize) -> Self {
+        Names {
+            arena: String::with_capacity(bytes),
+            ends: Vec::with_capacity(n),
+        }
+    }
+
+    /// Appends `name`, returning its code.
+    pub fn push(&mut self, name: &str) -> u32 {
+        let code = u32::try_from(self.ends.len()).expect("fewer than 2^32 names");
+        self.arena.push_str(name);
+        self.ends.push(self.arena.len());
+        code
+    }
+
+    /// The name behind `code`.
+    ///
+    /// # Panics
+    /// If `code` is out of range (a programming error).
+    pub fn name(&self, code: u32) -> &str {
+        let i = code as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.arena[start..self.ends[i]]
+    }
+
+    /// Number of names.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether the list is empty.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Names in code order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.ends.len() as u32).map(|c| self.name(c))
+    }
+}
 
 /// Assigns codes to names in order of first appearance.
 #[derive(Default, Clone)]
 pub struct Interner {
-    arena: String,
-    /// `ends[i]` is the arena offset where name `i` ends; it starts where `i - 1` ends.
-    ends: Vec<usize>,
-    table: HashTable<u32>,
+    names: Names,
+    /// (hash, code): keeping the hash makes growth and most mismatches free
+    /// of arena reads, which are random accesses into a large buffer.
+    table: HashTable<(u64, u32)>,
     hasher: Hasher,
 }
 
 impl std::fmt::Debug for Interner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
+        self.names.fmt(f)
     }
 }
 
@@ -36,24 +100,13 @@ impl Interner {
     /// The code of `name`, adding it if new.
     pub fn intern(&mut self, name: &str) -> u32 {
         let hash = self.hasher.hash_one(name);
-        let (arena, ends) = (&self.arena, &self.ends);
-        let found = self.table.find(hash, |&code| {
-            let i = code as usize;
-            let start = if i == 0 { 0 } else { ends[i - 1] };
-            &arena[start..ends[i]] == name
-        });
-        if let Some(&code) = found {
+        let names = &self.names;
+        let found = self.table.find(hash, |&(h, code)| h == hash && names.name(code) == name);
+        if let Some(&(_, code)) = found {
             return code;
         }
-        let code = u32::try_from(self.ends.len()).expect("fewer than 2^32 distinct names");
-        self.arena.push_str(name);
-        self.ends.push(self.arena.len());
-        let (arena, ends, hasher) = (&self.arena, &self.ends, &self.hasher);
-        self.table.insert_unique(hash, code, |&c| {
-            let i = c as usize;
-            let start = if i == 0 { 0 } else { ends[i - 1] };
-            hasher.hash_one(&arena[start..ends[i]])
-        });
+        let code = self.names.push(name);
+        self.table.insert_unique(hash, (hash, code), |&(h, _)| h);
         code
     }
 
@@ -62,24 +115,27 @@ impl Interner {
     /// # Panics
     /// If `code` was not returned by this interner (a programming error).
     pub fn name(&self, code: u32) -> &str {
-        let i = code as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.arena[start..self.ends[i]]
+        self.names.name(code)
     }
 
     /// Number of distinct names.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.names.len()
     }
 
     /// Whether no name was interned.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.names.is_empty()
     }
 
     /// Names in code order.
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
-        (0..self.ends.len() as u32).map(|c| self.name(c))
+        self.names.iter()
+    }
+
+    /// The names, in code order.
+    pub fn names(&self) -> &Names {
+        &self.names
     }
 
     /// `rank[code]` = position of the name in byte-wise sorted order.
@@ -87,7 +143,7 @@ impl Interner {
     /// Later stages order channels and customers by name, never by first
     /// appearance, so that results do not depend on row order.
     pub fn sorted_ranks(&self) -> Vec<u32> {
-        let mut codes: Vec<u32> = (0..self.ends.len() as u32).collect();
+        let mut codes: Vec<u32> = (0..self.len() as u32).collect();
         if codes.len() > 100_000 {
             use rayon::slice::ParallelSliceMut;
             codes.par_sort_unstable_by(|&a, &b| self.name(a).cmp(self.name(b)));

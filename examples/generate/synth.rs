@@ -13,6 +13,8 @@ use std::fs::File;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::{self, JoinHandle};
 
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -31,8 +33,8 @@ pub const BUILTIN_CHANNELS: [&str; 10] = [
     "Push",
 ];
 
-/// Upper bound on `Config::channels`: the per-journey channel set is a `u32` bitmask
-/// and 26 keeps the channel letters of a path readable.
+/// Upper bound on `Config::channels` (the CLI's `--channels` limit); the per-journey set
+/// of channels seen is kept as a `u32` bitmask.
 pub const MAX_CHANNELS: usize = 26;
 
 /// Popularity of the built-in channels (percent); extra channels get `EXTRA_WEIGHT`.
@@ -42,7 +44,7 @@ const EXTRA_WEIGHT: u32 = 2;
 const LIFTS: [f64; 10] = [0.6, 0.4, 0.9, 0.8, -0.2, 0.0, 0.5, 0.6, 0.1, 0.3];
 /// Log-odds of converting before any channel lift; calibrated for ~0.25 conversions
 /// per customer with the default 10 channels.
-const BASE_LOGIT: f64 = -3.3;
+const BASE_LOGIT: f64 = -3.42;
 /// Chance that a touch repeats the previous touch's channel (email sequences, retargeting).
 const REPEAT_PROB: f64 = 0.2;
 /// Mean number of touches per customer (geometric, at least 1).
@@ -253,6 +255,13 @@ pub fn write_all(cfg: &Config, dir: &Path, parquet: bool) -> io::Result<Summary>
         pq.finish()?;
     }
 
+    summary.distinct_paths = write_paths(dir, &names, paths)?;
+    summary.revenue = revenue_cents as f64 / 100.0;
+    Ok(summary)
+}
+
+/// Writes `paths.csv`, sorted by path string; returns the number of rows.
+fn write_paths(dir: &Path, names: &[String], paths: HashMap<Box<[u16]>, PathAgg, FxBuild>) -> io::Result<usize> {
     let mut rows: Vec<(String, PathAgg)> = paths
         .into_iter()
         .map(|(key, agg)| {
@@ -267,7 +276,6 @@ pub fn write_all(cfg: &Config, dir: &Path, parquet: bool) -> io::Result<Summary>
         })
         .collect();
     rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    summary.distinct_paths = rows.len();
     let mut path_out = CsvOut::create(dir, "paths.csv", b"path,total_conversions,total_conversion_value,total_null\n")?;
     for (path, agg) in &rows {
         let row = &mut path_out.row;
@@ -282,8 +290,7 @@ pub fn write_all(cfg: &Config, dir: &Path, parquet: bool) -> io::Result<Summary>
         path_out.flush_row()?;
     }
     path_out.finish()?;
-    summary.revenue = revenue_cents as f64 / 100.0;
-    Ok(summary)
+    Ok(rows.len())
 }
 
 /// Width of the zero-padded customer number: at least 7 digits, more if needed
@@ -427,18 +434,22 @@ fn polars_err(path: &Path, err: PolarsError) -> io::Error {
     io::Error::other(format!("{}: {err}", path.display()))
 }
 
-/// `events.parquet` and `touchpoints.parquet`, written one row group per batch.
+/// Empties `v` for the next batch, keeping its capacity class.
+fn take_batch<T>(v: &mut Vec<T>) -> Vec<T> {
+    std::mem::replace(v, Vec::with_capacity(PARQUET_BATCH))
+}
+
+/// `events.parquet` and `touchpoints.parquet`: batches are built on the generating
+/// thread and encoded on a writer thread, so Parquet encoding overlaps CSV output.
 struct ParquetOut {
-    events_path: PathBuf,
-    touch_path: PathBuf,
-    events: polars::io::parquet::write::BatchedWriter<File>,
-    touches: polars::io::parquet::write::BatchedWriter<File>,
     len: usize,
     ids: StringChunkedBuilder,
     times: Vec<i64>,
     channels: StringChunkedBuilder,
     conversions: Vec<bool>,
     values: Vec<Option<f64>>,
+    sender: Option<SyncSender<(usize, [Column; 5])>>,
+    worker: Option<JoinHandle<io::Result<()>>>,
 }
 
 impl ParquetOut {
@@ -448,7 +459,7 @@ impl ParquetOut {
         let time_type = DataType::Datetime(TimeUnit::Milliseconds, None);
         let touch_schema = Schema::from_iter([
             Field::new("customer_id".into(), DataType::String),
-            Field::new("timestamp".into(), time_type.clone()),
+            Field::new("timestamp".into(), time_type),
             Field::new("channel".into(), DataType::String),
         ]);
         let mut event_schema = touch_schema.clone();
@@ -458,19 +469,32 @@ impl ParquetOut {
             let file = File::create(path).map_err(|e| with_path(path, e))?;
             ParquetWriter::new(file).batched(schema).map_err(|e| polars_err(path, e))
         };
-        let events = open(&events_path, &event_schema)?;
-        let touches = open(&touch_path, &touch_schema)?;
+        let mut events = open(&events_path, &event_schema)?;
+        let mut touches = open(&touch_path, &touch_schema)?;
+        // Two batches in flight bound memory while keeping both threads busy.
+        let (sender, receiver) = sync_channel::<(usize, [Column; 5])>(2);
+        let worker = thread::spawn(move || -> io::Result<()> {
+            for (len, [ids, times, channels, conversions, values]) in receiver {
+                DataFrame::new(len, vec![ids.clone(), times.clone(), channels.clone()])
+                    .and_then(|df| touches.write_batch(&df))
+                    .map_err(|e| polars_err(&touch_path, e))?;
+                DataFrame::new(len, vec![ids, times, channels, conversions, values])
+                    .and_then(|df| events.write_batch(&df))
+                    .map_err(|e| polars_err(&events_path, e))?;
+            }
+            touches.finish().map_err(|e| polars_err(&touch_path, e))?;
+            events.finish().map_err(|e| polars_err(&events_path, e))?;
+            Ok(())
+        });
         Ok(ParquetOut {
-            events_path,
-            touch_path,
-            events,
-            touches,
             len: 0,
             ids: StringChunkedBuilder::new("customer_id".into(), PARQUET_BATCH),
             times: Vec::with_capacity(PARQUET_BATCH),
             channels: StringChunkedBuilder::new("channel".into(), PARQUET_BATCH),
             conversions: Vec::with_capacity(PARQUET_BATCH),
             values: Vec::with_capacity(PARQUET_BATCH),
+            sender: Some(sender),
+            worker: Some(worker),
         })
     }
 
@@ -483,35 +507,40 @@ impl ParquetOut {
         self.len += 1;
     }
 
+    /// Hands the current batch to the writer thread.
     fn flush(&mut self) -> io::Result<()> {
+        if self.len == 0 {
+            return Ok(());
+        }
         let len = std::mem::take(&mut self.len);
         let fresh = |name: &str| StringChunkedBuilder::new(name.into(), PARQUET_BATCH);
         let ids = std::mem::replace(&mut self.ids, fresh("customer_id")).finish().into_column();
         let channels = std::mem::replace(&mut self.channels, fresh("channel")).finish().into_column();
-        let times = Int64Chunked::from_vec("timestamp".into(), std::mem::take(&mut self.times))
+        let times = Int64Chunked::from_vec("timestamp".into(), take_batch(&mut self.times))
             .into_datetime(TimeUnit::Milliseconds, None)
             .into_column();
-        let conversions = Column::new("conversion".into(), std::mem::take(&mut self.conversions));
-        let values = Column::new("value".into(), std::mem::take(&mut self.values));
-        self.times.reserve(PARQUET_BATCH);
-        self.conversions.reserve(PARQUET_BATCH);
-        self.values.reserve(PARQUET_BATCH);
-        if len == 0 {
-            return Ok(());
+        let conversions = Column::new("conversion".into(), take_batch(&mut self.conversions));
+        let values = Column::new("value".into(), take_batch(&mut self.values));
+        let sender = self.sender.as_ref().expect("sender lives until finish");
+        if sender.send((len, [ids, times, channels, conversions, values])).is_err() {
+            // The writer thread stopped early: its result holds the error.
+            return self.join();
         }
-        DataFrame::new(len, vec![ids.clone(), times.clone(), channels.clone()])
-            .and_then(|df| self.touches.write_batch(&df))
-            .map_err(|e| polars_err(&self.touch_path, e))?;
-        DataFrame::new(len, vec![ids, times, channels, conversions, values])
-            .and_then(|df| self.events.write_batch(&df))
-            .map_err(|e| polars_err(&self.events_path, e))
+        Ok(())
     }
 
     fn finish(mut self) -> io::Result<()> {
         self.flush()?;
-        self.touches.finish().map_err(|e| polars_err(&self.touch_path, e))?;
-        self.events.finish().map_err(|e| polars_err(&self.events_path, e))?;
-        Ok(())
+        self.join()
+    }
+
+    fn join(&mut self) -> io::Result<()> {
+        self.sender = None;
+        match self.worker.take().map(JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(io::Error::other("the Parquet writer thread panicked")),
+            None => Err(io::Error::other("the Parquet writer thread already stopped")),
+        }
     }
 }
 

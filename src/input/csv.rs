@@ -17,10 +17,25 @@ use crate::error::{Error, Location, Result};
 /// Delimiters tried by auto-detection, in order of preference on a tie.
 const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
 
+/// How to get the bytes back when an error needs its line number.
+pub(crate) enum Origin {
+    /// Read the source again (files: no copy is kept while all goes well).
+    Reread(super::Source),
+    /// Keep a copy (standard input).
+    Kept,
+}
+
 /// Reads the requested columns of CSV `bytes` (already decompressed).
 ///
 /// `what` names one row (for the empty-file hint).
-pub fn read(name: &str, bytes: Vec<u8>, delimiter: Option<u8>, requests: &[ColumnRequest<'_>], what: &'static str) -> Result<Table> {
+pub fn read(
+    name: &str,
+    bytes: &[u8],
+    origin: Origin,
+    delimiter: Option<u8>,
+    requests: &[ColumnRequest<'_>],
+    what: &'static str,
+) -> Result<Table> {
     let bytes = strip_bom(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::Empty {
@@ -28,8 +43,8 @@ pub fn read(name: &str, bytes: Vec<u8>, delimiter: Option<u8>, requests: &[Colum
             what,
         });
     }
-    let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(&bytes));
-    let header = read_header(name, &bytes, delimiter)?;
+    let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(bytes));
+    let header = read_header(name, bytes, delimiter)?;
     let indices = resolve(name, &header, requests, Some(delimiter))?;
 
     let wanted: Vec<usize> = indices.iter().flatten().copied().collect();
@@ -46,11 +61,11 @@ pub fn read(name: &str, bytes: Vec<u8>, delimiter: Option<u8>, requests: &[Colum
         .with_projection(Some(Arc::new(projection)))
         .with_raise_if_empty(false)
         .map_parse_options(|p| p.with_separator(delimiter).with_missing_is_null(true));
-    let df = options.into_reader_with_file_handle(Cursor::new(bytes.as_slice())).finish();
+    let df = options.into_reader_with_file_handle(Cursor::new(bytes)).finish();
     let df = match df {
         Ok(df) => df,
         Err(source) => {
-            return Err(diagnose(name, &bytes, delimiter, &header).unwrap_or(Error::Format {
+            return Err(diagnose(name, bytes, delimiter, &header).unwrap_or(Error::Format {
                 path: name.to_string(),
                 format: "CSV",
                 source,
@@ -58,6 +73,10 @@ pub fn read(name: &str, bytes: Vec<u8>, delimiter: Option<u8>, requests: &[Colum
         }
     };
     let height = df.height();
+    let kept = match origin {
+        Origin::Kept => Ok(bytes.to_vec()),
+        Origin::Reread(source) => Err(source),
+    };
     let columns = indices
         .iter()
         .map(|idx| {
@@ -71,15 +90,13 @@ pub fn read(name: &str, bytes: Vec<u8>, delimiter: Option<u8>, requests: &[Colum
         name: name.to_string(),
         columns,
         height,
-        locator: Locator::Csv { bytes, delimiter },
+        locator: Locator::Csv { kept, delimiter },
     })
 }
 
-fn strip_bom(mut bytes: Vec<u8>) -> Vec<u8> {
-    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        bytes.drain(..3);
-    }
-    bytes
+/// The bytes after a UTF-8 byte-order mark, if there is one.
+pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes)
 }
 
 /// Picks the candidate that occurs most often outside quotes in the first line.

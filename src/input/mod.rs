@@ -7,6 +7,7 @@
 //! It never prints: anything the user should hear comes back as data.
 
 mod csv;
+pub mod customers;
 mod parquet;
 pub mod paths;
 pub mod schema;
@@ -54,8 +55,8 @@ impl Source {
         }
     }
 
-    /// All bytes, decompressed when they are gzip.
-    fn read(&self) -> Result<Vec<u8>> {
+    /// All bytes, decompressed when they are gzip. Files are memory-mapped.
+    pub(crate) fn read(&self) -> Result<Bytes> {
         let name = self.name();
         let err = |source| Error::Read {
             path: name.clone(),
@@ -65,16 +66,24 @@ impl Source {
             Source::Stdin => {
                 let mut buf = Vec::new();
                 std::io::stdin().lock().read_to_end(&mut buf).map_err(err)?;
-                buf
+                Bytes::Owned(buf)
             }
-            Source::File(p) => std::fs::read(p).map_err(err)?,
+            Source::File(p) => {
+                let file = std::fs::File::open(p).map_err(err)?;
+                if file.metadata().map_err(err)?.len() == 0 {
+                    Bytes::Owned(Vec::new())
+                } else {
+                    // SAFETY: the map is read-only and dropped once the file
+                    // is parsed; a file truncated meanwhile by another process
+                    // is outside what any reader can guard against.
+                    Bytes::Mapped(unsafe { memmap2::Mmap::map(&file) }.map_err(err)?)
+                }
+            }
         };
         if raw.starts_with(&[0x1f, 0x8b]) {
             let mut out = Vec::with_capacity(raw.len() * 4);
-            flate2::read::MultiGzDecoder::new(raw.as_slice())
-                .read_to_end(&mut out)
-                .map_err(err)?;
-            return Ok(out);
+            flate2::read::MultiGzDecoder::new(&raw[..]).read_to_end(&mut out).map_err(err)?;
+            return Ok(Bytes::Owned(out));
         }
         Ok(raw)
     }
@@ -86,6 +95,22 @@ impl Source {
                 .extension()
                 .and_then(|e| e.to_str())
                 .is_some_and(|e| e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq")),
+        }
+    }
+}
+
+/// An input's bytes: mapped from a file, or owned (stdin, decompressed gzip).
+pub(crate) enum Bytes {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
         }
     }
 }
@@ -128,7 +153,7 @@ pub enum Conversions {
     },
     /// A separate file of conversion events.
     Separate {
-        /// Customer code (same interner as the touches).
+        /// Customer code (same codes as the touches).
         customer: Vec<u32>,
         /// Conversion time, epoch ms.
         time: Vec<i64>,
@@ -145,8 +170,8 @@ pub enum Conversions {
 /// Touchpoint rows in columnar form, with interned customers and channels.
 #[derive(Debug, Default)]
 pub struct Events {
-    /// Customer ids (codes in first-appearance order).
-    pub customers: Interner,
+    /// Customer ids, in the canonical order of [`customers::group`] (code = position).
+    pub customers: std::sync::Arc<customers::CustomerIds>,
     /// Channel names (codes in first-appearance order).
     pub channels: Interner,
     /// Per touch: customer code.
@@ -167,7 +192,7 @@ fn read_table(source: &Source, delimiter: Option<u8>, requests: &[ColumnRequest<
     let name = source.name();
     let bytes = source.read()?;
     if bytes.starts_with(b"PAR1") {
-        return parquet::read(&name, bytes, requests);
+        return parquet::read(&name, &bytes, requests);
     }
     if source.looks_like_parquet_name() {
         let start = String::from_utf8_lossy(&bytes[..bytes.len().min(24)]).to_string();
@@ -176,7 +201,12 @@ fn read_table(source: &Source, delimiter: Option<u8>, requests: &[ColumnRequest<
             start: crate::error::display_value(&start),
         });
     }
-    csv::read(&name, bytes, delimiter, requests, what)
+    let keep = match source {
+        // Standard input cannot be read twice: keep its bytes for error locating.
+        Source::Stdin => csv::Origin::Kept,
+        Source::File(_) => csv::Origin::Reread(source.clone()),
+    };
+    csv::read(&name, &bytes, keep, delimiter, requests, what)
 }
 
 /// Reads every touchpoint source (and the conversions file, if any).
@@ -203,10 +233,11 @@ pub fn load(spec: &InputSpec) -> Result<Events> {
     let sources: &[Source] = if spec.sources.is_empty() { &stdin } else { &spec.sources };
 
     let mut ev = Events::default();
+    let mut ids = customers::RowIds::default();
     let (mut flag, mut value) = (Vec::new(), Vec::new());
     for source in sources {
         let table = read_table(source, spec.delimiter, &requests, "touchpoint")?;
-        table.intern(0, &mut ev.customers, "a customer id", &mut ev.customer)?;
+        table.ids(0, "a customer id", &mut ids)?;
         table.times(1, &spec.time_format, spec.zone, &mut ev.time)?;
         table.intern(2, &mut ev.channels, "a channel name", &mut ev.channel)?;
         if inline {
@@ -224,14 +255,24 @@ pub fn load(spec: &InputSpec) -> Result<Events> {
             rows: table.height as u64,
         });
     }
+    let touches = ids.len();
     ev.conversions = match &spec.conversions {
         None => Conversions::Inline { flag, value },
-        Some(src) => load_conversions(src, spec, &mut ev.customers)?,
+        Some(src) => load_conversions(src, spec, &mut ids)?,
     };
+    // Touches and conversions are grouped together so they share codes.
+    let (mut codes, names) = customers::group(ids);
+    if let Conversions::Separate { customer, .. } = &mut ev.conversions {
+        *customer = codes.split_off(touches);
+    }
+    ev.customer = codes;
+    ev.customers = std::sync::Arc::new(names);
     Ok(ev)
 }
 
-fn load_conversions(source: &Source, spec: &InputSpec, customers: &mut Interner) -> Result<Conversions> {
+/// Reads the conversions file; its customer ids are appended to `ids` and
+/// the codes filled in by the caller.
+fn load_conversions(source: &Source, spec: &InputSpec, ids: &mut customers::RowIds) -> Result<Conversions> {
     let cols = &spec.columns;
     let requests = [
         ColumnRequest::required(&cols.customer, "--customer-col"),
@@ -242,20 +283,20 @@ fn load_conversions(source: &Source, spec: &InputSpec, customers: &mut Interner)
         },
     ];
     let table = read_table(source, spec.delimiter, &requests, "conversion")?;
-    let (mut customer, mut time, mut value) = (Vec::new(), Vec::new(), Vec::new());
-    table.intern(0, customers, "a customer id", &mut customer)?;
+    let (mut time, mut value) = (Vec::new(), Vec::new());
+    table.ids(0, "a customer id", ids)?;
     table.times(1, &spec.time_format, spec.zone, &mut time)?;
     if table.columns[2].is_some() {
         table.amounts(2, "a revenue amount", &mut value)?;
     } else {
-        value.resize(customer.len(), 0.0);
+        value.resize(time.len(), 0.0);
     }
     let file = FileStats {
         name: table.name.clone(),
         rows: table.height as u64,
     };
     Ok(Conversions::Separate {
-        customer,
+        customer: Vec::new(),
         time,
         value,
         file,

@@ -10,13 +10,13 @@ use super::table::{Locator, Table, TableColumn};
 use crate::error::{Error, Result};
 
 /// Reads the requested columns of a Parquet file held in memory.
-pub fn read(name: &str, bytes: Vec<u8>, requests: &[ColumnRequest<'_>]) -> Result<Table> {
+pub fn read(name: &str, bytes: &[u8], requests: &[ColumnRequest<'_>]) -> Result<Table> {
     let format_err = |source| Error::Format {
         path: name.to_string(),
         format: "Parquet",
         source,
     };
-    let mut reader = ParquetReader::new(Cursor::new(bytes.as_slice()));
+    let mut reader = ParquetReader::new(Cursor::new(bytes));
     let schema = reader.schema().map_err(format_err)?;
     let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let indices = resolve(name, &header, requests, None)?;

@@ -80,70 +80,87 @@ impl JourneyStats {
 /// Customers per parallel work item; fixed so results never depend on threads.
 const CHUNK: usize = 4096;
 
-/// Per-row conversion data as the segmenter sees it.
-enum Conv<'a> {
-    Inline {
-        flag: &'a [bool],
-        value: &'a [f64],
-    },
-    Separate {
-        time: &'a [i64],
-        value: &'a [f64],
-        perm: &'a [u32],
-        offsets: &'a [usize],
-    },
+/// One touch as journey building needs it, gathered next to the customer's
+/// other touches so that the per-customer work reads memory sequentially.
+#[derive(Debug, Clone, Copy)]
+struct Touch {
+    time: i64,
+    value: f64,
+    /// Channel id in name order.
+    channel: ChannelId,
+    /// Inline mode: this touch is a conversion.
+    converts: bool,
+}
+
+/// One conversion from a separate file.
+#[derive(Debug, Clone, Copy)]
+struct Conversion {
+    time: i64,
+    value: f64,
 }
 
 /// Rebuilds journeys from touchpoint events.
 pub fn build(events: &Events, cfg: &JourneyConfig) -> (Journeys, JourneyStats) {
     let (channels, channel_rank) = events.channels.sorted();
     let channel_names: Vec<String> = channels.iter().map(str::to_string).collect();
-    let customer_rank = events.customers.sorted_ranks();
-    let n_customers = customer_rank.len();
+    // Customer codes are already in canonical order (see input::customers).
+    let n_customers = events.customers.len();
 
-    let (touch_offsets, touch_perm) = bucket(&events.customer, &customer_rank, n_customers);
-    let sep_buckets;
-    let conv = match &events.conversions {
-        Conversions::Inline { flag, value } => Conv::Inline { flag, value },
-        Conversions::Separate { customer, time, value, .. } => {
-            sep_buckets = bucket(customer, &customer_rank, n_customers);
-            Conv::Separate {
-                time,
-                value,
-                perm: &sep_buckets.1,
-                offsets: &sep_buckets.0,
-            }
-        }
-        Conversions::None => Conv::Inline { flag: &[], value: &[] },
+    let (flag, value): (&[bool], &[f64]) = match &events.conversions {
+        Conversions::Inline { flag, value } => (flag, value),
+        _ => (&[], &[]),
     };
-    // Customer code for each rank, to record who a journey belongs to.
-    let mut code_of_rank = vec![0u32; n_customers];
-    for (code, &r) in customer_rank.iter().enumerate() {
-        code_of_rank[r as usize] = code as u32;
-    }
+    let (touch_offsets, touches) = bucket(&events.customer, n_customers, |row| Touch {
+        time: events.time[row],
+        value: value.get(row).copied().unwrap_or(0.0),
+        channel: channel_rank[events.channel[row] as usize],
+        converts: flag.get(row).copied().unwrap_or(false),
+    });
+    let separate = match &events.conversions {
+        Conversions::Separate { customer, time, value, .. } => Some(bucket(customer, n_customers, |row| Conversion {
+            time: time[row],
+            value: value[row],
+        })),
+        _ => None,
+    };
 
-    let ctx = Ctx {
-        events,
-        cfg,
-        channel_rank: &channel_rank,
-        touch_offsets: &touch_offsets,
-        touch_perm: &touch_perm,
-        conv,
-        code_of_rank: &code_of_rank,
-    };
     let starts: Vec<usize> = (0..n_customers).step_by(CHUNK).collect();
-    let parts: Vec<(Journeys, Vec<u32>, JourneyStats)> = starts
+    let parts: Vec<Out> = starts
         .par_iter()
-        .map(|&start| ctx.chunk(start..(start + CHUNK).min(n_customers), channel_names.len()))
+        .map(|&start| {
+            let mut out = Out::new(cfg);
+            let mut mine: Vec<Touch> = Vec::new();
+            let mut convs: Vec<Conversion> = Vec::new();
+            for customer in start..(start + CHUNK).min(n_customers) {
+                mine.clear();
+                mine.extend_from_slice(&touches[touch_offsets[customer]..touch_offsets[customer + 1]]);
+                sort_touches(&mut mine);
+                out.owner = customer as u32;
+                match &separate {
+                    None => out.segment_inline(&mine),
+                    Some((offsets, all)) => {
+                        convs.clear();
+                        convs.extend_from_slice(&all[offsets[customer]..offsets[customer + 1]]);
+                        convs.sort_unstable_by(|a, b| a.time.cmp(&b.time).then(a.value.total_cmp(&b.value)));
+                        out.segment_separate(&mine, &convs);
+                    }
+                }
+            }
+            out
+        })
         .collect();
 
     let mut journeys = Journeys::new(channel_names, true);
-    let mut owners = Vec::new();
+    journeys.reserve(
+        parts.iter().map(|p| p.journeys.len()).sum(),
+        parts.iter().map(|p| p.journeys.touch_count()).sum(),
+    );
+    let mut owners = Vec::with_capacity(journeys.capacity());
     let mut stats = JourneyStats::default();
-    for (part, who, s) in parts {
-        journeys.append(part);
-        owners.extend(who);
-        stats.add(&s);
+    for part in parts {
+        journeys.append(part.journeys);
+        owners.extend(part.owners);
+        stats.add(&part.stats);
     }
     stats.customers = Some(touch_offsets.windows(2).filter(|w| w[1] > w[0]).count() as u64);
     stats.first_touch_ms = events.time.iter().min().copied();
@@ -152,174 +169,176 @@ pub fn build(events: &Events, cfg: &JourneyConfig) -> (Journeys, JourneyStats) {
     (journeys, stats)
 }
 
-/// Counting sort of row indices by the rank of their customer.
-fn bucket(customer: &[u32], rank: &[u32], n: usize) -> (Vec<usize>, Vec<u32>) {
+/// Counting sort by customer code: `offsets[c]..offsets[c + 1]` of the
+/// returned records are customer `c`'s rows, in row order, made by `make(row)`.
+///
+/// Two passes, because one scatter straight to the final position is a
+/// random write per row into hundreds of megabytes: first into
+/// `PARTS` ranges of customers (as many sequential write streams), then
+/// within each range, which fits in cache (ranges in parallel).
+fn bucket<T: Copy + Default + Send + Sync>(customer: &[u32], n: usize, make: impl Fn(usize) -> T + Sync) -> (Vec<usize>, Vec<T>) {
+    const PARTS: usize = 256;
     let mut offsets = vec![0usize; n + 1];
     for &c in customer {
-        offsets[rank[c as usize] as usize + 1] += 1;
+        offsets[c as usize + 1] += 1;
     }
     for i in 0..n {
         offsets[i + 1] += offsets[i];
     }
-    let mut next = offsets.clone();
-    let mut perm = vec![0u32; customer.len()];
+    let per_part = n.div_ceil(PARTS).max(1);
+    let part_of = |c: u32| c as usize / per_part;
+    // Pass 1: rows grouped by customer range, keeping row order within each.
+    let mut part_start: Vec<usize> = (0..=PARTS).map(|p| offsets[(p * per_part).min(n)]).collect();
+    part_start[PARTS] = customer.len();
+    let mut next = part_start.clone();
+    let mut staged: Vec<(u32, T)> = vec![(0, T::default()); customer.len()];
     for (row, &c) in customer.iter().enumerate() {
-        let r = rank[c as usize] as usize;
-        perm[next[r]] = row as u32;
-        next[r] += 1;
+        let p = part_of(c);
+        staged[next[p]] = (c, make(row));
+        next[p] += 1;
     }
-    (offsets, perm)
+    // Pass 2: within each range, to the final positions (stable).
+    let mut out = vec![T::default(); customer.len()];
+    let mut rest: &mut [T] = &mut out;
+    let mut slices = Vec::with_capacity(PARTS);
+    for p in 0..PARTS {
+        let (head, tail) = rest.split_at_mut(part_start[p + 1] - part_start[p]);
+        slices.push((p, head));
+        rest = tail;
+    }
+    slices.into_par_iter().for_each(|(p, dst)| {
+        let base = part_start[p];
+        let first_customer = (p * per_part).min(n);
+        let last_customer = ((p + 1) * per_part).min(n);
+        let mut pos: Vec<usize> = offsets[first_customer..last_customer].iter().map(|o| o - base).collect();
+        for &(c, t) in &staged[base..part_start[p + 1]] {
+            let k = c as usize - first_customer;
+            dst[pos[k]] = t;
+            pos[k] += 1;
+        }
+    });
+    (offsets, out)
 }
 
-struct Ctx<'a> {
-    events: &'a Events,
+impl Default for Touch {
+    fn default() -> Self {
+        Touch {
+            time: 0,
+            value: 0.0,
+            channel: 0,
+            converts: false,
+        }
+    }
+}
+
+impl Default for Conversion {
+    fn default() -> Self {
+        Conversion { time: 0, value: 0.0 }
+    }
+}
+
+/// Orders one customer's touches: time, then non-converting first, then
+/// channel name, then value; never the input row order.
+fn sort_touches(touches: &mut [Touch]) {
+    touches.sort_unstable_by(|a, b| {
+        a.time
+            .cmp(&b.time)
+            .then(a.converts.cmp(&b.converts))
+            .then(a.channel.cmp(&b.channel))
+            .then(a.value.total_cmp(&b.value))
+    });
+}
+
+/// Journeys of one chunk of customers, and scratch space.
+struct Out<'a> {
     cfg: &'a JourneyConfig,
-    channel_rank: &'a [u32],
-    touch_offsets: &'a [usize],
-    touch_perm: &'a [u32],
-    conv: Conv<'a>,
-    code_of_rank: &'a [u32],
-}
-
-/// Scratch buffers and output of one chunk of customers.
-struct Out {
     journeys: Journeys,
     owners: Vec<u32>,
     stats: JourneyStats,
+    owner: u32,
     ids: Vec<ChannelId>,
     times: Vec<i64>,
 }
 
-impl Ctx<'_> {
-    fn chunk(&self, customers: std::ops::Range<usize>, n_channels: usize) -> (Journeys, Vec<u32>, JourneyStats) {
-        let _ = n_channels;
-        let mut out = Out {
+impl<'a> Out<'a> {
+    fn new(cfg: &'a JourneyConfig) -> Self {
+        Out {
+            cfg,
             journeys: Journeys::new(Vec::new(), true),
             owners: Vec::new(),
             stats: JourneyStats::default(),
+            owner: 0,
             ids: Vec::new(),
             times: Vec::new(),
-        };
-        let mut rows: Vec<u32> = Vec::new();
-        for rank in customers {
-            let owner = self.code_of_rank[rank];
-            rows.clear();
-            rows.extend_from_slice(&self.touch_perm[self.touch_offsets[rank]..self.touch_offsets[rank + 1]]);
-            self.sort_touches(&mut rows);
-            match &self.conv {
-                Conv::Inline { flag, value } => self.segment_inline(&rows, flag, value, owner, &mut out),
-                Conv::Separate {
-                    time,
-                    value,
-                    perm,
-                    offsets,
-                } => {
-                    let mut convs: Vec<u32> = perm[offsets[rank]..offsets[rank + 1]].to_vec();
-                    convs.sort_unstable_by(|&a, &b| {
-                        let (a, b) = (a as usize, b as usize);
-                        time[a].cmp(&time[b]).then(value[a].total_cmp(&value[b]))
-                    });
-                    self.segment_separate(&rows, &convs, time, value, owner, &mut out);
-                }
-            }
         }
-        (out.journeys, out.owners, out.stats)
     }
 
-    /// Orders one customer's touches: time, then non-converting first, then
-    /// channel name, then value; never the input row order.
-    fn sort_touches(&self, rows: &mut [u32]) {
-        let ev = self.events;
-        let (flag, value): (&[bool], &[f64]) = match &self.conv {
-            Conv::Inline { flag, value } if !flag.is_empty() => (flag, value),
-            _ => (&[], &[]),
-        };
-        rows.sort_unstable_by(|&a, &b| {
-            let (a, b) = (a as usize, b as usize);
-            let mut ord = ev.time[a].cmp(&ev.time[b]);
-            if ord.is_eq() && !flag.is_empty() {
-                ord = flag[a].cmp(&flag[b]);
-            }
-            ord = ord.then(self.channel_rank[ev.channel[a] as usize].cmp(&self.channel_rank[ev.channel[b] as usize]));
-            if ord.is_eq() && !value.is_empty() {
-                ord = value[a].total_cmp(&value[b]);
-            }
-            ord
-        });
-    }
-
-    fn segment_inline(&self, rows: &[u32], flag: &[bool], value: &[f64], owner: u32, out: &mut Out) {
+    fn segment_inline(&mut self, touches: &[Touch]) {
         let mut start = 0;
-        for (k, &row) in rows.iter().enumerate() {
-            let row = row as usize;
-            if flag.get(row).copied().unwrap_or(false) {
-                let at = self.events.time[row];
-                self.emit(&rows[start..=k], Some((at, value[row])), owner, out);
+        for (k, t) in touches.iter().enumerate() {
+            if t.converts {
+                self.emit(&touches[start..=k], Some((t.time, t.value)));
                 start = k + 1;
             }
         }
-        if start < rows.len() {
-            self.emit(&rows[start..], None, owner, out);
+        if start < touches.len() {
+            self.emit(&touches[start..], None);
         }
     }
 
-    fn segment_separate(&self, rows: &[u32], convs: &[u32], time: &[i64], value: &[f64], owner: u32, out: &mut Out) {
+    fn segment_separate(&mut self, touches: &[Touch], convs: &[Conversion]) {
         let mut p = 0;
-        for &c in convs {
-            let c = c as usize;
+        for c in convs {
             let start = p;
-            while p < rows.len() && self.events.time[rows[p] as usize] <= time[c] {
+            while p < touches.len() && touches[p].time <= c.time {
                 p += 1;
             }
-            self.emit(&rows[start..p], Some((time[c], value[c])), owner, out);
+            self.emit(&touches[start..p], Some((c.time, c.value)));
         }
-        if p < rows.len() {
-            self.emit(&rows[p..], None, owner, out);
+        if p < touches.len() {
+            self.emit(&touches[p..], None);
         }
     }
 
     /// Applies lookback and max-touches to one segment and stores it; a
     /// conversion left without touches is counted as unattributed.
-    fn emit(&self, mut seg: &[u32], conversion: Option<(i64, f64)>, owner: u32, out: &mut Out) {
-        let time = &self.events.time;
+    fn emit(&mut self, mut seg: &[Touch], conversion: Option<(i64, f64)>) {
         if let (Some((at, _)), Some(window)) = (conversion, self.cfg.lookback_ms) {
-            let keep_from = seg.partition_point(|&r| at - time[r as usize] > window);
-            out.stats.dropped_by_lookback += keep_from as u64;
+            let keep_from = seg.partition_point(|t| at - t.time > window);
+            self.stats.dropped_by_lookback += keep_from as u64;
             seg = &seg[keep_from..];
         }
         if let Some(max) = self.cfg.max_touches
             && seg.len() > max
         {
-            out.stats.dropped_by_max_touches += (seg.len() - max) as u64;
+            self.stats.dropped_by_max_touches += (seg.len() - max) as u64;
             seg = &seg[seg.len() - max..];
         }
         if seg.is_empty() {
             if let Some((_, v)) = conversion {
-                out.stats.unattributed_conversions += 1;
-                out.stats.unattributed_value += v;
+                self.stats.unattributed_conversions += 1;
+                self.stats.unattributed_value += v;
             }
             return;
         }
-        out.ids.clear();
-        out.times.clear();
-        for &r in seg {
-            out.ids.push(self.channel_rank[self.events.channel[r as usize] as usize]);
-            out.times.push(time[r as usize]);
-        }
+        self.ids.clear();
+        self.times.clear();
+        self.ids.extend(seg.iter().map(|t| t.channel));
+        self.times.extend(seg.iter().map(|t| t.time));
         let (conversions, value, nulls, at) = match conversion {
             Some((at, v)) => (1.0, v, 0.0, Some(at)),
             None => (0.0, 0.0, 1.0, None),
         };
-        out.journeys.push(&out.ids, Some(&out.times), conversions, value, nulls, at);
-        out.owners.push(owner);
-        out.stats.journeys += 1;
-        out.stats.touches += seg.len() as u64;
+        self.journeys.push(&self.ids, Some(&self.times), conversions, value, nulls, at);
+        self.owners.push(self.owner);
+        self.stats.journeys += 1;
+        self.stats.touches += seg.len() as u64;
         if conversion.is_some() {
-            out.stats.converting_journeys += 1;
-            out.stats.conversions += 1.0;
-            out.stats.revenue += value;
+            self.stats.converting_journeys += 1;
+            self.stats.conversions += 1.0;
+            self.stats.revenue += value;
         } else {
-            out.stats.nulls += 1.0;
+            self.stats.nulls += 1.0;
         }
     }
 }
@@ -385,16 +404,39 @@ mod tests {
 
     /// Events from `(customer, day, channel, converts, value)` rows, inline.
     fn inline(rows: &[(&str, i64, &str, bool, f64)]) -> Events {
+        with_conversions(rows, None)
+    }
+
+    /// Events with touch rows and, if given, `(customer, day, value)` conversions in a separate file.
+    fn with_conversions(rows: &[(&str, i64, &str, bool, f64)], convs: Option<&[(&str, i64, f64)]>) -> Events {
         let mut ev = Events::default();
+        let mut ids = crate::input::customers::RowIds::default();
         let (mut flag, mut value) = (vec![], vec![]);
         for &(c, d, ch, conv, v) in rows {
-            ev.customer.push(ev.customers.intern(c));
+            ids.push(c);
             ev.time.push(d * DAY);
             ev.channel.push(ev.channels.intern(ch));
             flag.push(conv);
             value.push(v);
         }
-        ev.conversions = Conversions::Inline { flag, value };
+        for &(c, _, _) in convs.unwrap_or(&[]) {
+            ids.push(c);
+        }
+        let (mut codes, names) = crate::input::customers::group(ids);
+        ev.conversions = match convs {
+            None => Conversions::Inline { flag, value },
+            Some(list) => Conversions::Separate {
+                customer: codes.split_off(rows.len()),
+                time: list.iter().map(|c| c.1 * DAY).collect(),
+                value: list.iter().map(|c| c.2).collect(),
+                file: crate::input::FileStats {
+                    name: "c.csv".into(),
+                    rows: list.len() as u64,
+                },
+            },
+        };
+        ev.customer = codes;
+        ev.customers = std::sync::Arc::new(names);
         ev
     }
 
@@ -439,18 +481,10 @@ mod tests {
 
     #[test]
     fn separate_conversions_take_touches_at_or_before_them() {
-        let mut ev = inline(&[("a", 1, "s", false, 0.0), ("a", 2, "e", false, 0.0), ("a", 3, "d", false, 0.0)]);
-        let z = ev.customers.intern("z");
-        let a = ev.customers.intern("a");
-        ev.conversions = Conversions::Separate {
-            customer: vec![a, a, a, z],
-            time: vec![2 * DAY, 2 * DAY, 10 * DAY, DAY],
-            value: vec![5.0, 7.0, 1.0, 3.0],
-            file: crate::input::FileStats {
-                name: "c.csv".into(),
-                rows: 4,
-            },
-        };
+        let ev = with_conversions(
+            &[("a", 1, "s", false, 0.0), ("a", 2, "e", false, 0.0), ("a", 3, "d", false, 0.0)],
+            Some(&[("a", 2, 5.0), ("a", 2, 7.0), ("a", 10, 1.0), ("z", 1, 3.0)]),
+        );
         let (j, stats) = build(&ev, &JourneyConfig::default());
         // Two conversions at day 2: the first (lower value) takes s>e, the
         // second finds no touch left; z has no touches at all.

@@ -54,7 +54,7 @@ pub struct Journeys {
     values: Vec<f64>,
     nulls: Vec<f64>,
     converted_at: Vec<Option<i64>>,
-    customers: Option<(crate::intern::Interner, Vec<u32>)>,
+    customers: Option<(std::sync::Arc<crate::input::customers::CustomerIds>, Vec<u32>)>,
 }
 
 impl Journeys {
@@ -172,6 +172,24 @@ impl Journeys {
     /// Total revenue over all journeys.
     pub fn total_value(&self) -> f64 {
         self.values.iter().sum()
+    }
+
+    /// Makes room for `journeys` more journeys of `touches` touches in all.
+    fn reserve(&mut self, journeys: usize, touches: usize) {
+        self.offsets.reserve(journeys);
+        self.touches.reserve(touches);
+        if let Some(t) = &mut self.times {
+            t.reserve(touches);
+        }
+        self.conversions.reserve(journeys);
+        self.values.reserve(journeys);
+        self.nulls.reserve(journeys);
+        self.converted_at.reserve(journeys);
+    }
+
+    /// Room for journeys without reallocating.
+    fn capacity(&self) -> usize {
+        self.conversions.capacity()
     }
 
     /// Appends all journeys of `other` (same channels and timing).
