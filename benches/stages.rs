@@ -66,7 +66,7 @@ fn stages(c: &mut Criterion) {
     g.sample_size(20).throughput(Throughput::Elements(journeys.len() as u64));
     for kind in ModelKind::ALL {
         let model = kind.build(&ModelConfig::default());
-        g.bench_function(kind.name(), |b| b.iter(|| black_box(model.attribute(&journeys))));
+        g.bench_function(kind.name(), |b| b.iter(|| black_box(model.attribute(&journeys).unwrap())));
     }
     g.finish();
 }

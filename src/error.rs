@@ -133,6 +133,15 @@ pub enum Error {
         start: String,
     },
 
+    /// A model could not be computed on this input.
+    #[error("model `{model}`: {message}")]
+    Model {
+        /// The model's name.
+        model: &'static str,
+        /// What went wrong and what to do.
+        message: String,
+    },
+
     /// The options contradict each other or the input (exit code 2).
     #[error("{message}{}", hint.as_ref().map(|h| format!("\n\nhint: {h}")).unwrap_or_default())]
     Usage {

@@ -10,6 +10,7 @@ use clap::Args;
 use crate::error::{Error, Result};
 use crate::input::{ColumnMap, InputSpec, Source, TimeFormat, Zone};
 use crate::journey::JourneyConfig;
+use crate::model::markov::MarkovConfig;
 use crate::model::{ModelConfig, ModelKind};
 use crate::output::{ExportOptions, Metric, OutputFormat};
 
@@ -75,6 +76,12 @@ pub struct ModelArgs {
     /// `time-decay` half-life (units s, m, h, d, w).
     #[arg(long, default_value = "7d", value_name = "DURATION", help_heading = "Models")]
     pub half_life: String,
+    /// `markov` order: channels per state, 1 to 4.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=4), value_name = "K", help_heading = "Models")]
+    pub markov_order: u8,
+    /// `markov`: keep self-loops from consecutive identical states instead of collapsing them.
+    #[arg(long, help_heading = "Models")]
+    pub keep_repeats: bool,
 }
 
 /// Where and how results are written.
@@ -231,6 +238,10 @@ impl ModelArgs {
                 direct_channel: self.direct_channel,
                 position_weights,
                 half_life_ms,
+                markov: MarkovConfig {
+                    order: usize::from(self.markov_order),
+                    keep_repeats: self.keep_repeats,
+                },
             },
         ))
     }

@@ -32,8 +32,12 @@ pub fn run(args: AttributeArgs) -> Result<()> {
     let (journeys, summary) = load(&input, &journey_cfg)?;
     let (kinds, notes) = select_models(&asked, journeys.is_timed())?;
     let models: Vec<_> = kinds.iter().map(|k| k.build(&model_cfg)).collect();
-    let report = Report::compute(summary, &journeys, &models);
+    let report = Report::compute(summary, &journeys, &models)?;
     if !out.quiet {
+        let notes: Vec<String> = notes
+            .into_iter()
+            .chain(report.warnings.iter().map(|w| format!("warning: {w}")))
+            .collect();
         print_summary(&report.input, &notes);
     }
     write(&report, &out)

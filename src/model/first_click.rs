@@ -4,6 +4,7 @@
 //! ChannelAttribution's `heuristic_models` (`first_touch`).
 
 use super::{AttributionModel, Credits, ModelKind, distribute};
+use crate::error::Result;
 use crate::journey::Journeys;
 
 /// All credit to the first touch.
@@ -14,8 +15,8 @@ impl AttributionModel for FirstClick {
         ModelKind::FirstClick
     }
 
-    fn attribute(&self, journeys: &Journeys) -> Credits {
-        distribute(journeys, |_, w| w[0] = 1.0)
+    fn attribute(&self, journeys: &Journeys) -> Result<Credits> {
+        Ok(distribute(journeys, |_, w| w[0] = 1.0))
     }
 }
 
@@ -31,7 +32,7 @@ mod tests {
             (&["b", "a"], 1.0, 5.0, 0.0),
             (&["c"], 0.0, 0.0, 3.0), // never converts: no credit
         ]);
-        let c = FirstClick.attribute(&j);
+        let c = FirstClick.attribute(&j).unwrap();
         assert_credits(&j, &c, &[("a", 2.0, 20.0), ("b", 1.0, 5.0), ("c", 0.0, 0.0)]);
     }
 }

@@ -5,6 +5,7 @@
 //! (`last_touch`).
 
 use super::{AttributionModel, Credits, ModelKind, distribute};
+use crate::error::Result;
 use crate::journey::Journeys;
 
 /// All credit to the last touch.
@@ -15,8 +16,8 @@ impl AttributionModel for LastClick {
         ModelKind::LastClick
     }
 
-    fn attribute(&self, journeys: &Journeys) -> Credits {
-        distribute(journeys, |_, w| *w.last_mut().expect("journeys are not empty") = 1.0)
+    fn attribute(&self, journeys: &Journeys) -> Result<Credits> {
+        Ok(distribute(journeys, |_, w| *w.last_mut().expect("journeys are not empty") = 1.0))
     }
 }
 
@@ -32,7 +33,7 @@ mod tests {
             (&["b", "a"], 1.0, 5.0, 1.0),
             (&["c", "c"], 1.0, 1.0, 0.0),
         ]);
-        let c = LastClick.attribute(&j);
+        let c = LastClick.attribute(&j).unwrap();
         assert_credits(&j, &c, &[("a", 1.0, 5.0), ("b", 0.0, 0.0), ("c", 3.0, 21.0)]);
     }
 }

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use super::{AttributionModel, Credits, ModelKind, Parameter, distribute};
+use crate::error::Result;
 use crate::journey::Journeys;
 
 /// All credit to the last touch that is not the direct channel.
@@ -34,16 +35,16 @@ impl AttributionModel for LastNonDirect {
         BTreeMap::from([("direct_channel", Parameter::Text(self.direct.clone()))])
     }
 
-    fn attribute(&self, journeys: &Journeys) -> Credits {
+    fn attribute(&self, journeys: &Journeys) -> Result<Credits> {
         let is_direct: Vec<bool> = journeys.channels().iter().map(|c| c.eq_ignore_ascii_case(&self.direct)).collect();
-        distribute(journeys, |j, w| {
+        Ok(distribute(journeys, |j, w| {
             let last = j
                 .touches
                 .iter()
                 .rposition(|&c| !is_direct[c as usize])
                 .unwrap_or(j.touches.len() - 1);
             w[last] = 1.0;
-        })
+        }))
     }
 }
 
@@ -59,7 +60,7 @@ mod tests {
             (&["direct", "DIRECT"], 1.0, 4.0, 0.0),           // all direct (any case): last one
             (&["Direct", "email"], 1.0, 2.0, 0.0),            // email is already last
         ]);
-        let c = LastNonDirect::new("Direct").attribute(&j);
+        let c = LastNonDirect::new("Direct").attribute(&j).unwrap();
         assert_credits(
             &j,
             &c,

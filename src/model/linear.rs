@@ -2,6 +2,7 @@
 //! shares. Convention of GA4 ("linear") and ChannelAttribution (`linear_touch`).
 
 use super::{AttributionModel, Credits, ModelKind, distribute};
+use crate::error::Result;
 use crate::journey::Journeys;
 
 /// Equal credit to every touch.
@@ -12,11 +13,11 @@ impl AttributionModel for Linear {
         ModelKind::Linear
     }
 
-    fn attribute(&self, journeys: &Journeys) -> Credits {
-        distribute(journeys, |_, w| {
+    fn attribute(&self, journeys: &Journeys) -> Result<Credits> {
+        Ok(distribute(journeys, |_, w| {
             let share = 1.0 / w.len() as f64;
             w.fill(share);
-        })
+        }))
     }
 }
 
@@ -28,7 +29,7 @@ mod tests {
     #[test]
     fn equal_shares_and_repeats_count_twice() {
         let j = Journeys::from_paths(&[(&["a", "b", "a"], 3.0, 30.0, 0.0), (&["b"], 1.0, 2.0, 0.0)]);
-        let c = Linear.attribute(&j);
+        let c = Linear.attribute(&j).unwrap();
         // a: 2/3 of 3 conversions and of 30; b: 1/3 of them plus the single-touch journey.
         assert_credits(&j, &c, &[("a", 2.0, 20.0), ("b", 2.0, 12.0)]);
     }

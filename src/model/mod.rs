@@ -10,6 +10,7 @@ mod first_click;
 mod last_click;
 mod last_non_direct;
 mod linear;
+pub mod markov;
 mod position_based;
 mod time_decay;
 
@@ -18,6 +19,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::error::Result;
 use crate::journey::{Journey, Journeys};
 
 /// The models mta knows; the only source of model names.
@@ -36,17 +38,20 @@ pub enum ModelKind {
     PositionBased,
     /// Credit halves with every `--half-life` between touch and conversion.
     TimeDecay,
+    /// Data-driven: removal effects of an absorbing Markov chain (`--markov-order`), solved exactly.
+    Markov,
 }
 
 impl ModelKind {
     /// Every model, in the default order.
-    pub const ALL: [ModelKind; 6] = [
+    pub const ALL: [ModelKind; 7] = [
         ModelKind::FirstClick,
         ModelKind::LastClick,
         ModelKind::LastNonDirect,
         ModelKind::Linear,
         ModelKind::PositionBased,
         ModelKind::TimeDecay,
+        ModelKind::Markov,
     ];
 
     /// The model's command-line name, e.g. `time-decay`.
@@ -58,6 +63,7 @@ impl ModelKind {
             ModelKind::Linear => "linear",
             ModelKind::PositionBased => "position-based",
             ModelKind::TimeDecay => "time-decay",
+            ModelKind::Markov => "markov",
         }
     }
 
@@ -78,6 +84,7 @@ impl ModelKind {
             ModelKind::Linear => Box::new(linear::Linear),
             ModelKind::PositionBased => Box::new(position_based::PositionBased::new(cfg.position_weights)),
             ModelKind::TimeDecay => Box::new(time_decay::TimeDecay::new(cfg.half_life_ms)),
+            ModelKind::Markov => Box::new(markov::Markov::new(cfg.markov)),
         }
     }
 }
@@ -97,6 +104,8 @@ pub struct ModelConfig {
     pub position_weights: [f64; 3],
     /// `time-decay` half-life in milliseconds.
     pub half_life_ms: f64,
+    /// `markov` order and repeat handling.
+    pub markov: markov::MarkovConfig,
 }
 
 impl Default for ModelConfig {
@@ -105,6 +114,7 @@ impl Default for ModelConfig {
             direct_channel: "Direct".into(),
             position_weights: [0.4, 0.2, 0.4],
             half_life_ms: 7.0 * 86_400_000.0,
+            markov: markov::MarkovConfig::default(),
         }
     }
 }
@@ -158,7 +168,11 @@ pub trait AttributionModel: Send + Sync {
         BTreeMap::new()
     }
     /// Credits of every channel over all journeys.
-    fn attribute(&self, journeys: &Journeys) -> Credits;
+    fn attribute(&self, journeys: &Journeys) -> Result<Credits>;
+    /// Caveats about running on these journeys, for the user.
+    fn warnings(&self, _journeys: &Journeys) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// Journeys per parallel work item: fixed, so that float sums happen in the
@@ -280,7 +294,7 @@ mod properties {
         fn credits_sum_to_what_is_distributed(j in journeys(), h in 1.0f64..30.0) {
             let cfg = ModelConfig { half_life_ms: h * 86_400_000.0, ..ModelConfig::default() };
             for kind in ModelKind::ALL {
-                let c = kind.build(&cfg).attribute(&j);
+                let c = kind.build(&cfg).attribute(&j).unwrap();
                 let conv: f64 = c.conversions.iter().sum();
                 let value: f64 = c.value.iter().sum();
                 prop_assert!((conv - j.total_conversions()).abs() < 1e-9, "{kind}: {conv}");
@@ -298,7 +312,7 @@ mod properties {
             }
             for kind in ModelKind::ALL {
                 let m = kind.build(&ModelConfig::default());
-                let (a, b) = (m.attribute(&j), m.attribute(&rev));
+                let (a, b) = (m.attribute(&j).unwrap(), m.attribute(&rev).unwrap());
                 for (x, y) in a.conversions.iter().zip(&b.conversions).chain(a.value.iter().zip(&b.value)) {
                     prop_assert!((x - y).abs() < 1e-9, "{kind}");
                 }

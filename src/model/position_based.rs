@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use super::{AttributionModel, Credits, ModelKind, Parameter, distribute};
+use crate::error::Result;
 use crate::journey::Journeys;
 
 /// Fixed shares for first and last touch, the rest to the middle.
@@ -56,8 +57,8 @@ impl AttributionModel for PositionBased {
         BTreeMap::from([("position_weights", Parameter::Numbers(self.weights.to_vec()))])
     }
 
-    fn attribute(&self, journeys: &Journeys) -> Credits {
-        distribute(journeys, |_, w| shape(self.weights, w))
+    fn attribute(&self, journeys: &Journeys) -> Result<Credits> {
+        Ok(distribute(journeys, |_, w| shape(self.weights, w)))
     }
 }
 
@@ -73,16 +74,16 @@ mod tests {
             (&["a", "b"], 1.0, 10.0, 0.0),            // 50/50
             (&["c"], 1.0, 1.0, 0.0),                  // 100%
         ]);
-        let c = PositionBased::new([0.4, 0.2, 0.4]).attribute(&j);
+        let c = PositionBased::new([0.4, 0.2, 0.4]).attribute(&j).unwrap();
         assert_credits(&j, &c, &[("a", 0.9, 45.0), ("b", 0.6, 15.0), ("c", 1.1, 11.0), ("d", 0.4, 40.0)]);
     }
 
     #[test]
     fn two_touches_follow_the_end_weights() {
         let j = Journeys::from_paths(&[(&["a", "b"], 4.0, 0.0, 0.0)]);
-        let c = PositionBased::new([0.2, 0.2, 0.6]).attribute(&j);
+        let c = PositionBased::new([0.2, 0.2, 0.6]).attribute(&j).unwrap();
         assert_credits(&j, &c, &[("a", 1.0, 0.0), ("b", 3.0, 0.0)]);
-        let c = PositionBased::new([0.0, 1.0, 0.0]).attribute(&j);
+        let c = PositionBased::new([0.0, 1.0, 0.0]).attribute(&j).unwrap();
         assert_credits(&j, &c, &[("a", 2.0, 0.0), ("b", 2.0, 0.0)]);
     }
 }

@@ -177,6 +177,7 @@ pub(crate) mod testutil {
                     value: 60.0,
                 },
             ],
+            warnings: Vec::new(),
         }
     }
 

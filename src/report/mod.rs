@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::error::Result;
 use crate::input::FileStats;
 use crate::journey::{JourneyStats, Journeys};
 use crate::model::{AttributionModel, ModelKind, Parameter};
@@ -133,15 +134,19 @@ pub struct Report {
     pub input: InputSummary,
     /// One entry per model, in the order asked for.
     pub models: Vec<ModelReport>,
+    /// Things the user should know about the results (printed on stderr).
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 impl Report {
     /// Runs `models` in parallel over `journeys`; output order = `models` order.
-    pub fn compute(input: InputSummary, journeys: &Journeys, models: &[Box<dyn AttributionModel>]) -> Report {
+    pub fn compute(input: InputSummary, journeys: &Journeys, models: &[Box<dyn AttributionModel>]) -> Result<Report> {
+        let warnings = models.iter().flat_map(|m| m.warnings(journeys)).collect();
         let models = models
             .par_iter()
             .map(|m| {
-                let credits = m.attribute(journeys);
+                let credits = m.attribute(journeys)?;
                 let conversions: f64 = credits.conversions.iter().sum();
                 let value: f64 = credits.value.iter().sum();
                 let credits = journeys
@@ -159,16 +164,16 @@ impl Report {
                         },
                     })
                     .collect();
-                ModelReport {
+                Ok(ModelReport {
                     model: m.kind(),
                     parameters: m.parameters(),
                     credits,
                     conversions,
                     value,
-                }
+                })
             })
-            .collect();
-        Report { input, models }
+            .collect::<Result<_>>()?;
+        Ok(Report { input, models, warnings })
     }
 }
 
@@ -183,7 +188,7 @@ mod tests {
         let cfg = ModelConfig::default();
         let models: Vec<_> = [ModelKind::Linear, ModelKind::FirstClick].iter().map(|k| k.build(&cfg)).collect();
         let input = InputSummary::new("paths", &[], &JourneyStats::default(), 0);
-        let r = Report::compute(input, &j, &models);
+        let r = Report::compute(input, &j, &models).unwrap();
         assert_eq!(r.models[0].model, ModelKind::Linear);
         assert_eq!(r.models[1].model, ModelKind::FirstClick);
         // first-click: a 3 of 4, b 1 of 4.

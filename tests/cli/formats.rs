@@ -26,9 +26,11 @@ fn json_carries_input_summary_and_parameters() {
             "last-non-direct",
             "linear",
             "position-based",
-            "time-decay"
+            "time-decay",
+            "markov"
         ]
     );
+    assert_eq!(models[6]["parameters"]["order"], 1.0);
     assert_eq!(models[2]["parameters"]["direct_channel"], "Direct");
     assert_eq!(models[4]["parameters"]["position_weights"], serde_json::json!([0.4, 0.2, 0.4]));
     assert_eq!(models[5]["parameters"]["half_life_seconds"], 604800.0);

@@ -1,0 +1,526 @@
+//! Markov-chain attribution by removal effect, computed exactly.
+//!
+//! Journeys become walks on an absorbing chain: `start`, one state per
+//! channel (order 1) or per window of k consecutive channels (order k), then
+//! `conversion` or `null`. Each journey adds its weight (conversions + nulls)
+//! to every transition it takes. With P(S) the probability that a walk from
+//! `start` is absorbed in `conversion`, the removal effect of channel c is
+//!
+//! ```text
+//! RE(c) = 1 - P(every state containing c redirected to null) / P
+//! ```
+//!
+//! and c's credited conversions are RE(c) / sum of RE x total conversions
+//! (Anderl et al. 2016, "Mapping the customer journey"; the model of
+//! ChannelAttribution's `markov_model`). ChannelAttribution estimates P by
+//! simulating random walks, so its figures move between runs; mta solves the
+//! absorption probabilities as a linear system, x = Q x + r, with no noise.
+//!
+//! Revenue follows the rule ChannelAttribution simulates: a walk that converts
+//! from state s earns the mean value of the conversions observed with last
+//! state s. Its expectation solves the same system with r_s = value_s / out_s;
+//! the value removal effect is 1 - E[value | c removed] / E[value].
+//!
+//! Conventions (README, "Markov"):
+//! - a path of n >= k touches has n-k+1 windows; a shorter path is one state
+//!   of all its channels; `start` leads straight to the first window;
+//! - consecutive identical states are collapsed (no self-loops), as the
+//!   reference tool does: at order 1 `A > A > B` is `A -> B`, at order 2
+//!   `(A,A) -> (A,B)`; `--keep-repeats` keeps the self-loops;
+//! - removal effects are clamped at 0 against rounding (they cannot be
+//!   negative: redirecting states to `null` never raises P).
+
+use std::collections::BTreeMap;
+
+use hashbrown::HashMap;
+use rayon::prelude::*;
+
+use super::{AttributionModel, Credits, ModelKind, Parameter};
+use crate::error::{Error, Result};
+use crate::journey::{ChannelId, Journeys};
+
+/// Highest supported order.
+pub const MAX_ORDER: usize = 4;
+
+/// Chains with at most this many states are solved by dense elimination.
+const DENSE_MAX: usize = 300;
+
+/// Convergence threshold of the iterative solver (largest change per sweep).
+const TOLERANCE: f64 = 1e-15;
+
+/// Sweep limit of the iterative solver before it gives up with an error.
+const MAX_SWEEPS: usize = 200_000;
+
+/// Parameters of the Markov model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MarkovConfig {
+    /// Channels per state (1..=4).
+    pub order: usize,
+    /// Keep self-loops from consecutive identical states.
+    pub keep_repeats: bool,
+}
+
+impl Default for MarkovConfig {
+    fn default() -> Self {
+        MarkovConfig {
+            order: 1,
+            keep_repeats: false,
+        }
+    }
+}
+
+/// The absorbing chain observed in the journeys.
+#[derive(Debug, Clone)]
+pub struct Chain {
+    /// Channels of each state, states sorted by them.
+    pub states: Vec<Vec<ChannelId>>,
+    /// Weight of transitions `start -> state`.
+    pub start: Vec<f64>,
+    /// Weight of transitions `state -> conversion`.
+    pub conversion: Vec<f64>,
+    /// Weight of transitions `state -> null`.
+    pub null: Vec<f64>,
+    /// Revenue of the conversions whose last state is the state.
+    pub value: Vec<f64>,
+    /// Transitions between states, CSR by source: targets `to[row[s]..row[s+1]]`.
+    row: Vec<usize>,
+    to: Vec<u32>,
+    weight: Vec<f64>,
+    /// Total outgoing weight of each state.
+    out: Vec<f64>,
+}
+
+/// Probability of conversion and expected revenue of a walk from `start`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Absorption {
+    /// P(walk ends in `conversion`).
+    pub conversion: f64,
+    /// E[revenue of the walk].
+    pub value: f64,
+}
+
+/// Removal effects per channel, with the baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemovalEffects {
+    /// Without removal.
+    pub base: Absorption,
+    /// Per channel id: removal effect on conversions (0 for channels in no state).
+    pub conversion: Vec<f64>,
+    /// Per channel id: removal effect on revenue.
+    pub value: Vec<f64>,
+}
+
+/// Key of a state: its window length and channel ids, packed.
+fn key(window: &[ChannelId]) -> u128 {
+    window.iter().fold(window.len() as u128, |k, &c| (k << 30) | u128::from(c))
+}
+
+impl Chain {
+    /// Builds the chain of `journeys` (journeys of weight 0 add nothing).
+    pub fn build(journeys: &Journeys, cfg: &MarkovConfig) -> Result<Chain> {
+        if !(1..=MAX_ORDER).contains(&cfg.order) {
+            return Err(Error::usage(
+                format!("`--markov-order {}` is out of range", cfg.order),
+                format!("use 1 to {MAX_ORDER}"),
+            ));
+        }
+        if journeys.channels().len() >= 1 << 30 {
+            return Err(Error::Model {
+                model: "markov",
+                message: "more than 2^30 channels".into(),
+            });
+        }
+        let k = cfg.order;
+        let mut ids: HashMap<u128, u32> = HashMap::new();
+        let mut windows: Vec<Vec<ChannelId>> = Vec::new();
+        let mut start: Vec<f64> = Vec::new();
+        let mut conversion: Vec<f64> = Vec::new();
+        let mut null: Vec<f64> = Vec::new();
+        let mut value: Vec<f64> = Vec::new();
+        let mut edges: HashMap<(u32, u32), f64> = HashMap::new();
+        let mut seq: Vec<u32> = Vec::new();
+        for j in journeys.iter() {
+            let w = j.conversions + j.nulls;
+            if w <= 0.0 || j.touches.is_empty() {
+                continue;
+            }
+            seq.clear();
+            let n = j.touches.len();
+            let count = if n >= k { n - k + 1 } else { 1 };
+            for i in 0..count {
+                let window = &j.touches[i..(i + k).min(n)];
+                let id = *ids.entry(key(window)).or_insert_with(|| {
+                    windows.push(window.to_vec());
+                    start.push(0.0);
+                    conversion.push(0.0);
+                    null.push(0.0);
+                    value.push(0.0);
+                    (windows.len() - 1) as u32
+                });
+                if cfg.keep_repeats || seq.last() != Some(&id) {
+                    seq.push(id);
+                }
+            }
+            start[seq[0] as usize] += w;
+            for pair in seq.windows(2) {
+                *edges.entry((pair[0], pair[1])).or_insert(0.0) += w;
+            }
+            let last = *seq.last().expect("a journey has a state") as usize;
+            conversion[last] += j.conversions;
+            null[last] += j.nulls;
+            value[last] += j.value;
+        }
+
+        // Renumber states in sorted order of their channels, for stable output.
+        let mut order: Vec<u32> = (0..windows.len() as u32).collect();
+        order.sort_by(|&a, &b| windows[a as usize].cmp(&windows[b as usize]));
+        let mut new_id = vec![0u32; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_id[old as usize] = new as u32;
+        }
+        let permute = |v: &[f64]| order.iter().map(|&o| v[o as usize]).collect::<Vec<f64>>();
+        let mut list: Vec<(u32, u32, f64)> = edges
+            .into_iter()
+            .map(|((a, b), w)| (new_id[a as usize], new_id[b as usize], w))
+            .collect();
+        list.sort_by_key(|&(a, b, _)| (a, b));
+        let n = order.len();
+        let mut row = vec![0usize; n + 1];
+        for &(a, _, _) in &list {
+            row[a as usize + 1] += 1;
+        }
+        for s in 0..n {
+            row[s + 1] += row[s];
+        }
+        let (conversion, null) = (permute(&conversion), permute(&null));
+        let mut out: Vec<f64> = (0..n).map(|s| conversion[s] + null[s]).collect();
+        for &(a, _, w) in &list {
+            out[a as usize] += w;
+        }
+        Ok(Chain {
+            states: order.iter().map(|&o| windows[o as usize].clone()).collect(),
+            start: permute(&start),
+            conversion,
+            null,
+            value: permute(&value),
+            row,
+            to: list.iter().map(|e| e.1).collect(),
+            weight: list.iter().map(|e| e.2).collect(),
+            out,
+        })
+    }
+
+    /// Number of states (besides start, conversion and null).
+    pub fn len(&self) -> usize {
+        self.states.len()
+    }
+
+    /// Whether no journey had any weight.
+    pub fn is_empty(&self) -> bool {
+        self.states.is_empty()
+    }
+
+    /// Transitions between states as `(from, to, weight)`, sorted.
+    pub fn transitions(&self) -> impl Iterator<Item = (usize, usize, f64)> + '_ {
+        (0..self.len()).flat_map(move |s| (self.row[s]..self.row[s + 1]).map(move |e| (s, self.to[e] as usize, self.weight[e])))
+    }
+
+    /// Total outgoing weight of state `s` (transition probabilities divide by it).
+    pub fn out_weight(&self, s: usize) -> f64 {
+        self.out[s]
+    }
+
+    /// Absorption from `start` with the states flagged in `removed` sent to null.
+    pub fn absorb(&self, removed: &[bool]) -> Result<Absorption> {
+        let total: f64 = self.start.iter().sum();
+        if total <= 0.0 {
+            return Ok(Absorption {
+                conversion: 0.0,
+                value: 0.0,
+            });
+        }
+        let (x, u) = if self.len() <= DENSE_MAX {
+            self.solve_dense(removed)
+        } else {
+            self.solve_iterative(removed)?
+        };
+        let conversion = self.start.iter().zip(&x).map(|(s, x)| s * x).sum::<f64>() / total;
+        let value = self.start.iter().zip(&u).map(|(s, u)| s * u).sum::<f64>() / total;
+        Ok(Absorption { conversion, value })
+    }
+
+    /// Gaussian elimination with partial pivoting on (I - Q) [x u] = [r_conv r_value].
+    fn solve_dense(&self, removed: &[bool]) -> (Vec<f64>, Vec<f64>) {
+        let n = self.len();
+        let w = n + 2;
+        let mut a = vec![0.0f64; n * w];
+        for s in 0..n {
+            let r = &mut a[s * w..(s + 1) * w];
+            if removed[s] {
+                r[s] = 1.0;
+                continue;
+            }
+            r[s] = self.out[s];
+            for e in self.row[s]..self.row[s + 1] {
+                r[self.to[e] as usize] -= self.weight[e];
+            }
+            r[n] = self.conversion[s];
+            r[n + 1] = self.value[s];
+        }
+        for col in 0..n {
+            let pivot = (col..n)
+                .max_by(|&p, &q| a[p * w + col].abs().total_cmp(&a[q * w + col].abs()))
+                .expect("rows remain");
+            if pivot != col {
+                for c in 0..w {
+                    a.swap(col * w + c, pivot * w + c);
+                }
+            }
+            let p = a[col * w + col];
+            for r in col + 1..n {
+                let f = a[r * w + col] / p;
+                if f != 0.0 {
+                    for c in col..w {
+                        a[r * w + c] -= f * a[col * w + c];
+                    }
+                }
+            }
+        }
+        let (mut x, mut u) = (vec![0.0; n], vec![0.0; n]);
+        for s in (0..n).rev() {
+            let (mut bx, mut bu) = (a[s * w + n], a[s * w + n + 1]);
+            for c in s + 1..n {
+                bx -= a[s * w + c] * x[c];
+                bu -= a[s * w + c] * u[c];
+            }
+            x[s] = bx / a[s * w + s];
+            u[s] = bu / a[s * w + s];
+        }
+        (x, u)
+    }
+
+    /// Gauss-Seidel sweeps on x_s = (r_s + sum_t w_st x_t) / out_s, self-loops
+    /// solved in place; converges because every state reaches absorption.
+    fn solve_iterative(&self, removed: &[bool]) -> Result<(Vec<f64>, Vec<f64>)> {
+        let n = self.len();
+        let (mut x, mut u) = (vec![0.0; n], vec![0.0; n]);
+        let scale = self.value.iter().copied().fold(0.0, f64::max).max(1.0);
+        for _ in 0..MAX_SWEEPS {
+            let mut change = 0.0f64;
+            for s in 0..n {
+                if removed[s] {
+                    continue;
+                }
+                let (mut bx, mut bu, mut diag) = (self.conversion[s], self.value[s], self.out[s]);
+                for e in self.row[s]..self.row[s + 1] {
+                    let t = self.to[e] as usize;
+                    if t == s {
+                        diag -= self.weight[e];
+                    } else {
+                        bx += self.weight[e] * x[t];
+                        bu += self.weight[e] * u[t];
+                    }
+                }
+                let (nx, nu) = (bx / diag, bu / diag);
+                change = change.max((nx - x[s]).abs()).max((nu - u[s]).abs() / scale);
+                x[s] = nx;
+                u[s] = nu;
+            }
+            if change <= TOLERANCE {
+                return Ok((x, u));
+            }
+        }
+        Err(Error::Model {
+            model: "markov",
+            message: format!("the chain of {n} states did not converge in {MAX_SWEEPS} sweeps; try a lower `--markov-order`"),
+        })
+    }
+
+    /// Removal effect of every channel (channels solved in parallel).
+    pub fn removal_effects(&self, n_channels: usize) -> Result<RemovalEffects> {
+        let base = self.absorb(&vec![false; self.len()])?;
+        let per_channel: Vec<(f64, f64)> = (0..n_channels as ChannelId)
+            .into_par_iter()
+            .map(|c| {
+                let removed: Vec<bool> = self.states.iter().map(|s| s.contains(&c)).collect();
+                if !removed.contains(&true) {
+                    return Ok((0.0, 0.0));
+                }
+                let a = self.absorb(&removed)?;
+                let effect = |with: f64, base: f64| if base > 0.0 { (1.0 - with / base).max(0.0) } else { 0.0 };
+                Ok((effect(a.conversion, base.conversion), effect(a.value, base.value)))
+            })
+            .collect::<Result<_>>()?;
+        Ok(RemovalEffects {
+            base,
+            conversion: per_channel.iter().map(|p| p.0).collect(),
+            value: per_channel.iter().map(|p| p.1).collect(),
+        })
+    }
+}
+
+/// The Markov model as an [`AttributionModel`].
+pub struct Markov {
+    cfg: MarkovConfig,
+}
+
+impl Markov {
+    /// A model with these parameters.
+    pub fn new(cfg: MarkovConfig) -> Self {
+        Markov { cfg }
+    }
+}
+
+/// Shares `total` in proportion to `effects` (nothing when they are all 0).
+fn normalise(effects: &[f64], total: f64) -> Vec<f64> {
+    let sum: f64 = effects.iter().sum();
+    effects.iter().map(|e| if sum > 0.0 { e / sum * total } else { 0.0 }).collect()
+}
+
+impl AttributionModel for Markov {
+    fn kind(&self) -> ModelKind {
+        ModelKind::Markov
+    }
+
+    fn parameters(&self) -> BTreeMap<&'static str, Parameter> {
+        BTreeMap::from([
+            ("order", Parameter::Number(self.cfg.order as f64)),
+            ("keep_repeats", Parameter::Text(self.cfg.keep_repeats.to_string())),
+        ])
+    }
+
+    fn attribute(&self, journeys: &Journeys) -> Result<Credits> {
+        let chain = Chain::build(journeys, &self.cfg)?;
+        let effects = chain.removal_effects(journeys.channels().len())?;
+        Ok(Credits {
+            conversions: normalise(&effects.conversion, journeys.total_conversions()),
+            value: normalise(&effects.value, journeys.total_value()),
+        })
+    }
+
+    fn warnings(&self, journeys: &Journeys) -> Vec<String> {
+        let nulls: f64 = journeys.iter().map(|j| j.nulls).sum();
+        if nulls == 0.0 && !journeys.is_empty() {
+            vec!["markov: no journey ends without a conversion, so every walk converts and removal effects only measure how many paths a channel lies on".into()]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testutil::assert_credits;
+
+    fn effects(j: &Journeys, cfg: MarkovConfig) -> (Absorption, Vec<(String, f64)>) {
+        let chain = Chain::build(j, &cfg).unwrap();
+        let re = chain.removal_effects(j.channels().len()).unwrap();
+        (re.base, j.channels().iter().cloned().zip(re.conversion).collect())
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12
+    }
+
+    /// C1 > C2 > C3 converts, C1 and C2 > C3 end in null: P = 1/3, without
+    /// C1 1/6; removal effects 0.5, 1, 1; shares 0.2, 0.4, 0.4.
+    #[test]
+    fn three_path_oracle() {
+        let j = Journeys::from_paths(&[
+            (&["C1", "C2", "C3"], 1.0, 0.0, 0.0),
+            (&["C1"], 0.0, 0.0, 1.0),
+            (&["C2", "C3"], 0.0, 0.0, 1.0),
+        ]);
+        let (base, re) = effects(&j, MarkovConfig::default());
+        assert!(close(base.conversion, 1.0 / 3.0));
+        assert!(close(re[0].1, 0.5) && close(re[1].1, 1.0) && close(re[2].1, 1.0), "{re:?}");
+        let c = Markov::new(MarkovConfig::default()).attribute(&j).unwrap();
+        assert_credits(&j, &c, &[("C1", 0.2, 0.0), ("C2", 0.4, 0.0), ("C3", 0.4, 0.0)]);
+    }
+
+    /// a > b: 3 conversions, 1 null; a > c: 1 conversion, 1 null.
+    #[test]
+    fn two_branch_oracle() {
+        let j = Journeys::from_paths(&[(&["a", "b"], 3.0, 30.0, 1.0), (&["a", "c"], 1.0, 10.0, 1.0)]);
+        let chain = Chain::build(&j, &MarkovConfig::default()).unwrap();
+        let p =
+            |from: usize, to: usize| chain.transitions().find(|t| t.0 == from && t.1 == to).map_or(0.0, |t| t.2) / chain.out_weight(from);
+        assert!(close(p(0, 1), 2.0 / 3.0) && close(p(0, 2), 1.0 / 3.0));
+        assert!(close(chain.conversion[1] / chain.out_weight(1), 0.75));
+        assert!(close(chain.conversion[2] / chain.out_weight(2), 0.5));
+        let (base, re) = effects(&j, MarkovConfig::default());
+        assert!(close(base.conversion, 2.0 / 3.0));
+        assert!(close(re[0].1, 1.0) && close(re[1].1, 0.75) && close(re[2].1, 0.25), "{re:?}");
+        let c = Markov::new(MarkovConfig::default()).attribute(&j).unwrap();
+        // Revenue: b converts with mean value 10, c with 10: E[V] = 2/3 * 10;
+        // removing b leaves 1/6 * 10, removing c 1/2 * 10: effects 1, 0.75, 0.25 again.
+        assert_credits(&j, &c, &[("a", 2.0, 20.0), ("b", 1.5, 15.0), ("c", 0.5, 5.0)]);
+    }
+
+    #[test]
+    fn repeats_collapse_unless_kept() {
+        let j = Journeys::from_paths(&[(&["A", "A", "B"], 1.0, 0.0, 1.0)]);
+        let collapsed = Chain::build(&j, &MarkovConfig::default()).unwrap();
+        assert_eq!(collapsed.transitions().collect::<Vec<_>>(), [(0, 1, 2.0)]);
+        let kept = Chain::build(
+            &j,
+            &MarkovConfig {
+                order: 1,
+                keep_repeats: true,
+            },
+        )
+        .unwrap();
+        assert_eq!(kept.transitions().collect::<Vec<_>>(), [(0, 0, 2.0), (0, 1, 2.0)]);
+        // Order 2: (A,A) -> (A,B); a one-touch path is a single short state.
+        let j = Journeys::from_paths(&[(&["A", "A", "B"], 1.0, 0.0, 0.0), (&["B"], 0.0, 0.0, 1.0)]);
+        let o2 = Chain::build(
+            &j,
+            &MarkovConfig {
+                order: 2,
+                keep_repeats: false,
+            },
+        )
+        .unwrap();
+        let names: Vec<Vec<ChannelId>> = o2.states.clone();
+        assert_eq!(names, [vec![0, 0], vec![0, 1], vec![1]]);
+        assert_eq!(o2.transitions().collect::<Vec<_>>(), [(0, 1, 1.0)]);
+        assert_eq!(o2.start, [1.0, 0.0, 1.0]);
+    }
+
+    #[test]
+    fn dense_and_iterative_solvers_agree() {
+        let j = Journeys::from_paths(&[
+            (&["a", "b", "a", "c"], 3.0, 30.0, 2.0),
+            (&["b", "c", "b"], 1.0, 4.0, 5.0),
+            (&["c", "a"], 2.0, 7.0, 1.0),
+            (&["a"], 0.0, 0.0, 3.0),
+        ]);
+        let chain = Chain::build(
+            &j,
+            &MarkovConfig {
+                order: 1,
+                keep_repeats: true,
+            },
+        )
+        .unwrap();
+        for removed in [vec![false, false, false], vec![true, false, false], vec![false, false, true]] {
+            let (dx, du) = chain.solve_dense(&removed);
+            let (ix, iu) = chain.solve_iterative(&removed).unwrap();
+            for s in 0..3 {
+                assert!((dx[s] - ix[s]).abs() < 1e-12 && (du[s] - iu[s]).abs() < 1e-9, "{dx:?} {ix:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn first_order_conversion_probability_is_the_observed_rate() {
+        let j = Journeys::from_paths(&[
+            (&["a", "b", "a"], 3.0, 0.0, 2.0),
+            (&["b", "c"], 1.0, 0.0, 5.0),
+            (&["c", "c", "a"], 2.0, 0.0, 1.0),
+        ]);
+        let (base, _) = effects(&j, MarkovConfig::default());
+        assert!(close(base.conversion, 6.0 / 14.0), "{}", base.conversion);
+    }
+}
