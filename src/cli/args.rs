@@ -76,12 +76,30 @@ pub struct ModelArgs {
     /// `time-decay` half-life (units s, m, h, d, w).
     #[arg(long, default_value = "7d", value_name = "DURATION", help_heading = "Models")]
     pub half_life: String,
+    /// Markov model parameters.
+    #[command(flatten)]
+    pub markov: MarkovArgs,
+}
+
+/// Parameters of the Markov model (shared by `attribute` and `markov`).
+#[derive(Debug, Args)]
+pub struct MarkovArgs {
     /// `markov` order: channels per state, 1 to 4.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=4), value_name = "K", help_heading = "Models")]
     pub markov_order: u8,
     /// `markov`: keep self-loops from consecutive identical states instead of collapsing them.
     #[arg(long, help_heading = "Models")]
     pub keep_repeats: bool,
+}
+
+impl MarkovArgs {
+    /// The validated Markov parameters (clap already checked the range).
+    pub fn config(&self) -> MarkovConfig {
+        MarkovConfig {
+            order: usize::from(self.markov_order),
+            keep_repeats: self.keep_repeats,
+        }
+    }
 }
 
 /// Where and how results are written.
@@ -238,10 +256,7 @@ impl ModelArgs {
                 direct_channel: self.direct_channel,
                 position_weights,
                 half_life_ms,
-                markov: MarkovConfig {
-                    order: usize::from(self.markov_order),
-                    keep_repeats: self.keep_repeats,
-                },
+                markov: self.markov.config(),
             },
         ))
     }

@@ -2,10 +2,10 @@
 
 use std::io::Write;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 
-use super::args::{InputConfig, OutputConfig, Target};
+use super::args::{InputConfig, OutputConfig};
 use super::{InputArgs, ModelArgs, OutputArgs};
 use crate::input::{self, Source};
 use crate::journey::{self, JourneyConfig, Journeys};
@@ -158,40 +158,10 @@ fn group(x: f64, places: usize) -> String {
     format!("{sign}{out}{}", frac.map(|f| format!(".{f}")).unwrap_or_default())
 }
 
-/// Writes the report to stdout, or atomically to a file (a temp file in the
-/// same directory, then renamed) so an interrupted run never leaves half a
-/// report where a previous one was.
+/// Writes the report in the configured format and place.
 pub(crate) fn write(report: &Report, out: &OutputConfig) -> Result<()> {
     let exporter = exporter(out.format, out.options);
-    match &out.target {
-        Target::Stdout => {
-            let stdout = std::io::stdout();
-            let mut w = std::io::BufWriter::new(stdout.lock());
-            exporter.export(report, &mut w)?;
-            w.flush().context("cannot write to stdout")?;
-        }
-        Target::File(path) => {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(std::path::Path::new("."));
-            let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-            let tmp = dir.join(format!(".{name}.mta-tmp-{}", std::process::id()));
-            let result = (|| -> Result<()> {
-                let file = std::fs::File::create(&tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
-                let mut w = std::io::BufWriter::new(file);
-                exporter.export(report, &mut w)?;
-                w.flush()?;
-                std::fs::rename(&tmp, path)?;
-                Ok(())
-            })();
-            if result.is_err() {
-                let _ = std::fs::remove_file(&tmp);
-            }
-            result.with_context(|| format!("cannot write `{}`", path.display()))?;
-        }
-    }
-    Ok(())
+    super::write_output(&out.target, |w| exporter.export(report, w))
 }
 
 #[cfg(test)]

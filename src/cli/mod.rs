@@ -5,13 +5,14 @@
 
 mod args;
 mod attribute;
+mod markov;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-pub use args::{InputArgs, ModelArgs, OutputArgs};
+pub use args::{InputArgs, MarkovArgs, ModelArgs, OutputArgs};
 
 /// Multi-touch attribution from touchpoint exports.
 #[derive(Debug, Parser)]
@@ -27,6 +28,8 @@ pub struct Cli {
 pub enum Command {
     /// Rebuild journeys and credit channels under each model.
     Attribute(attribute::AttributeArgs),
+    /// Details of the Markov model: removal effects, transition matrix, P(conversion).
+    Markov(markov::MarkovCmdArgs),
 }
 
 /// Exit codes: 0 ok, 1 data or I/O error, 2 usage error.
@@ -51,6 +54,7 @@ impl From<Exit> for ExitCode {
 pub fn run(cli: Cli) -> Exit {
     let result = match cli.command {
         Command::Attribute(args) => attribute::run(args),
+        Command::Markov(args) => markov::run(args),
     };
     match result {
         Ok(()) => Exit::Ok,
@@ -81,4 +85,40 @@ fn stdout_is_terminal() -> bool {
 /// Whether stdin is a terminal (then reading it would hang waiting for typing).
 fn stdin_is_terminal() -> bool {
     std::io::stdin().is_terminal()
+}
+
+/// Writes to stdout, or atomically to a file (a temp file in the same
+/// directory, then renamed) so that an interrupted run never leaves half a
+/// report where a previous one was.
+fn write_output(target: &args::Target, write: impl FnOnce(&mut dyn Write) -> crate::Result<()>) -> anyhow::Result<()> {
+    use anyhow::Context;
+    match target {
+        args::Target::Stdout => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            write(&mut w)?;
+            w.flush().context("cannot write to stdout")?;
+        }
+        args::Target::File(path) => {
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let tmp = dir.join(format!(".{name}.mta-tmp-{}", std::process::id()));
+            let result = (|| -> anyhow::Result<()> {
+                let file = std::fs::File::create(&tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
+                let mut w = std::io::BufWriter::new(file);
+                write(&mut w)?;
+                w.flush()?;
+                std::fs::rename(&tmp, path)?;
+                Ok(())
+            })();
+            if result.is_err() {
+                let _ = std::fs::remove_file(&tmp);
+            }
+            result.with_context(|| format!("cannot write `{}`", path.display()))?;
+        }
+    }
+    Ok(())
 }

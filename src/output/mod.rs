@@ -4,6 +4,7 @@
 mod csv;
 mod json;
 mod markdown;
+pub mod markov;
 mod parquet;
 mod table;
 

@@ -4,6 +4,8 @@
 //! Everything an exporter shows is computed here (shares, totals), in a fixed
 //! order (models as requested, channels by name); exporters only format.
 
+pub mod markov;
+
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;

@@ -4,6 +4,7 @@ mod attribute;
 mod errors;
 mod formats;
 mod invariants;
+mod markov;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
