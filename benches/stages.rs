@@ -69,6 +69,36 @@ fn stages(c: &mut Criterion) {
         g.bench_function(kind.name(), |b| b.iter(|| black_box(model.attribute(&journeys).unwrap())));
     }
     g.finish();
+
+    // The Markov solve alone (chain already built), per order.
+    let mut g = c.benchmark_group("markov");
+    g.sample_size(20);
+    for order in [1, 3] {
+        let chain = mta::model::markov::Chain::build(
+            &journeys,
+            &mta::model::markov::MarkovConfig {
+                order,
+                keep_repeats: false,
+            },
+        )
+        .unwrap();
+        let n = journeys.channels().len();
+        g.bench_function(format!("chain order {order}"), |b| {
+            b.iter(|| {
+                black_box(mta::model::markov::Chain::build(
+                    &journeys,
+                    &mta::model::markov::MarkovConfig {
+                        order,
+                        keep_repeats: false,
+                    },
+                ))
+            })
+        });
+        g.bench_function(format!("removal effects order {order} ({} states)", chain.len()), |b| {
+            b.iter(|| black_box(chain.removal_effects(n).unwrap()))
+        });
+    }
+    g.finish();
 }
 
 criterion_group!(benches, stages);

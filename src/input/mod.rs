@@ -17,7 +17,7 @@ pub mod time;
 use std::io::Read;
 use std::path::PathBuf;
 
-pub use paths::{PathRow, PathTable};
+pub use paths::PathTable;
 pub use schema::ColumnMap;
 pub use table::parse_flag;
 pub use time::{TimeFormat, Zone};

@@ -10,28 +10,51 @@ use super::{FileStats, Source, read_table};
 use crate::error::Result;
 use crate::intern::Interner;
 
-/// One path row: channel codes in order and the journeys' weights.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PathRow {
-    /// Channel codes, first touch first.
-    pub path: Vec<u32>,
-    /// Converting journeys with this path.
-    pub conversions: f64,
-    /// Their total revenue.
-    pub value: f64,
-    /// Non-converting journeys with this path.
-    pub nulls: f64,
-}
-
-/// All path rows of the inputs, duplicates not yet merged.
+/// All path rows of the inputs, duplicates not yet merged, in flat arrays
+/// (one allocation for all paths, not one per row).
 #[derive(Debug, Default)]
 pub struct PathTable {
     /// Channel names (codes in first-appearance order).
     pub channels: Interner,
-    /// Rows in file order.
-    pub rows: Vec<PathRow>,
     /// Per file: rows read.
     pub files: Vec<FileStats>,
+    touches: Vec<u32>,
+    ends: Vec<usize>,
+    conversions: Vec<f64>,
+    value: Vec<f64>,
+    nulls: Vec<f64>,
+}
+
+impl PathTable {
+    /// Appends a row: channel codes (first touch first) and its weights.
+    pub fn push(&mut self, path: &[u32], conversions: f64, value: f64, nulls: f64) {
+        self.touches.extend_from_slice(path);
+        self.ends.push(self.touches.len());
+        self.conversions.push(conversions);
+        self.value.push(value);
+        self.nulls.push(nulls);
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Row `i`: `(path, conversions, value, nulls)`.
+    pub fn row(&self, i: usize) -> (&[u32], f64, f64, f64) {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        (
+            &self.touches[start..self.ends[i]],
+            self.conversions[i],
+            self.value[i],
+            self.nulls[i],
+        )
+    }
 }
 
 /// Reads path aggregate files; `sep` separates channels within a path.
@@ -51,44 +74,63 @@ pub fn load(sources: &[Source], delimiter: Option<u8>, sep: &str) -> Result<Path
     ];
     // Trimming names makes `a>b` and `a > b` the same path.
     let sep = if sep.trim().is_empty() { sep } else { sep.trim() };
+    let sep_char = {
+        let mut chars = sep.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => Some(c),
+            _ => None,
+        }
+    };
     let stdin = [Source::Stdin];
     let sources: &[Source] = if sources.is_empty() { &stdin } else { sources };
     let mut out = PathTable::default();
+    let mut codes = Vec::new();
     for source in sources {
         let table = read_table(source, delimiter, &requests, "path")?;
-        let paths = table.texts(0, "a path of channel names")?;
-        let mut conversions = Vec::new();
+        let (mut conversions, mut value, mut nulls) = (Vec::new(), Vec::new(), Vec::new());
         table.amounts(1, "a conversion count", &mut conversions)?;
-        let mut value = Vec::new();
-        let mut nulls = Vec::new();
         match table.columns[2] {
             Some(_) => table.amounts(2, "a conversion value", &mut value)?,
-            None => value.resize(paths.len(), 0.0),
+            None => value.resize(table.height, 0.0),
         }
         match table.columns[3] {
             Some(_) => table.amounts(3, "a null count", &mut nulls)?,
-            None => nulls.resize(paths.len(), 0.0),
+            None => nulls.resize(table.height, 0.0),
         }
-        for (row, path) in paths.iter().enumerate() {
-            let mut codes = Vec::new();
-            for name in path.split(sep).map(str::trim) {
+        let channels = &mut out.channels;
+        let bad = |row: usize, path: &str| {
+            table.error_at(
+                0,
+                row,
+                path,
+                format!("channel names separated by `{sep}` (an empty name: a doubled or trailing separator?)"),
+            )
+        };
+        table.for_each_text(0, "a path of channel names", |row, path| {
+            codes.clear();
+            // A one-character separator splits by char, several times faster.
+            let mut push = |name: &str| {
+                let name = name.trim();
                 if name.is_empty() {
-                    return Err(table.error_at(
-                        0,
-                        row,
-                        path,
-                        format!("channel names separated by `{sep}` (an empty name: a doubled or trailing separator?)"),
-                    ));
+                    return false;
                 }
-                codes.push(out.channels.intern(name));
+                codes.push(channels.intern(name));
+                true
+            };
+            let ok = match sep_char {
+                Some(c) => path.split(c).all(&mut push),
+                None => path.split(sep).all(&mut push),
+            };
+            if !ok {
+                return Err(bad(row, path));
             }
-            out.rows.push(PathRow {
-                path: codes,
-                conversions: conversions[row],
-                value: value[row],
-                nulls: nulls[row],
-            });
-        }
+            out.touches.extend_from_slice(&codes);
+            out.ends.push(out.touches.len());
+            Ok(())
+        })?;
+        out.conversions.extend(conversions);
+        out.value.extend(value);
+        out.nulls.extend(nulls);
         out.files.push(FileStats {
             name: table.name.clone(),
             rows: table.height as u64,

@@ -314,17 +314,15 @@ impl Table {
         Ok(())
     }
 
-    /// The trimmed text of column `col`, for small tables such as path aggregates.
-    pub fn texts(&self, col: usize, what: &str) -> Result<Vec<String>> {
+    /// Calls `f(row, text)` with the trimmed text of every cell of column
+    /// `col`; empty cells are errors (`what` names what a cell should be).
+    pub fn for_each_text(&self, col: usize, what: &str, mut f: impl FnMut(usize, &str) -> Result<()>) -> Result<()> {
         let data = &self.column(col).data;
         let ca = data.str().map_err(|_| self.type_error(col, "text"))?;
-        ca.iter()
-            .enumerate()
-            .map(|(row, cell)| match cell.map(str::trim) {
-                Some(s) if !s.is_empty() => Ok(s.to_string()),
-                _ => Err(self.cell_error(col, row, cell.unwrap_or(""), format!("{what} (empty values are not allowed)"))),
-            })
-            .collect()
+        each_str(ca, |row, cell| match cell.map(str::trim) {
+            Some(s) if !s.is_empty() => f(row, s),
+            _ => Err(self.cell_error(col, row, cell.unwrap_or(""), format!("{what} (empty values are not allowed)"))),
+        })
     }
 
     /// An error for data row `row` of column `col`, for checks made by callers.

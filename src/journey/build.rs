@@ -349,41 +349,48 @@ impl<'a> Out<'a> {
 pub fn from_paths(table: &PathTable, cfg: &JourneyConfig) -> (Journeys, JourneyStats) {
     let (channels, rank) = table.channels.sorted();
     let mut stats = JourneyStats::default();
-    let mut rows: Vec<(Vec<ChannelId>, f64, f64, f64)> = table
-        .rows
-        .iter()
-        .map(|r| {
-            let mut path: Vec<ChannelId> = r.path.iter().map(|&c| rank[c as usize]).collect();
-            if let Some(max) = cfg.max_touches
-                && path.len() > max
-            {
-                stats.dropped_by_max_touches += (path.len() - max) as u64;
-                path.drain(..path.len() - max);
-            }
-            (path, r.conversions, r.value, r.nulls)
-        })
-        .collect();
-    rows.sort_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then(a.1.total_cmp(&b.1))
-            .then(a.2.total_cmp(&b.2))
-            .then(a.3.total_cmp(&b.3))
+    // Renumber channels by name and apply max-touches, into flat arrays.
+    let mut touches: Vec<ChannelId> = Vec::new();
+    let mut spans: Vec<(usize, usize)> = Vec::with_capacity(table.len());
+    for i in 0..table.len() {
+        let (path, ..) = table.row(i);
+        let keep = cfg.max_touches.map_or(path.len(), |m| path.len().min(m));
+        stats.dropped_by_max_touches += (path.len() - keep) as u64;
+        let start = touches.len();
+        touches.extend(path[path.len() - keep..].iter().map(|&c| rank[c as usize]));
+        spans.push((start, touches.len()));
+    }
+    let path = |i: usize| &touches[spans[i].0..spans[i].1];
+    let weights = |i: usize| {
+        let (_, c, v, n) = table.row(i);
+        (c, v, n)
+    };
+    let mut order: Vec<usize> = (0..table.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (wa, wb) = (weights(a), weights(b));
+        path(a)
+            .cmp(path(b))
+            .then(wa.0.total_cmp(&wb.0))
+            .then(wa.1.total_cmp(&wb.1))
+            .then(wa.2.total_cmp(&wb.2))
     });
 
     let mut journeys = Journeys::new(channels.iter().map(str::to_string).collect(), false);
     let mut i = 0;
-    while i < rows.len() {
-        let (path, mut c, mut v, mut n) = rows[i].clone();
+    while i < order.len() {
+        let p = path(order[i]);
+        let (mut c, mut v, mut n) = weights(order[i]);
         let mut k = i + 1;
-        while k < rows.len() && rows[k].0 == path {
-            c += rows[k].1;
-            v += rows[k].2;
-            n += rows[k].3;
+        while k < order.len() && path(order[k]) == p {
+            let (c2, v2, n2) = weights(order[k]);
+            c += c2;
+            v += v2;
+            n += n2;
             k += 1;
         }
-        journeys.push(&path, None, c, v, n, None);
+        journeys.push(p, None, c, v, n, None);
         stats.journeys += 1;
-        stats.touches += path.len() as u64;
+        stats.touches += p.len() as u64;
         if c > 0.0 {
             stats.converting_journeys += 1;
         }
@@ -533,12 +540,7 @@ mod tests {
         let mut t = PathTable::default();
         let (x, y) = (t.channels.intern("y"), t.channels.intern("x"));
         for (path, c, v, n) in [(vec![x, y], 1.0, 2.0, 0.0), (vec![y], 0.0, 0.0, 4.0), (vec![x, y], 2.0, 3.0, 1.0)] {
-            t.rows.push(crate::input::PathRow {
-                path,
-                conversions: c,
-                value: v,
-                nulls: n,
-            });
+            t.push(&path, c, v, n);
         }
         let (j, stats) = from_paths(&t, &JourneyConfig::default());
         assert_eq!(paths(&j), [("x".into(), 0.0, 0.0), ("y>x".into(), 3.0, 5.0)]);
