@@ -136,18 +136,27 @@ impl Table {
                     Ok(())
                 })?;
             }
-            dt if dt.is_integer() => {
-                let cast = data.cast(&DataType::Int64).map_err(|_| self.type_error(col, "text or integers"))?;
-                let mut buf = String::new();
-                for (row, cell) in cast.i64().expect("cast to Int64").iter().enumerate() {
-                    let v = cell.ok_or_else(|| self.cell_error(col, row, "", expected()))?;
-                    buf.clear();
-                    use std::fmt::Write;
-                    write!(buf, "{v}").expect("writing to a String cannot fail");
-                    out.push(interner.intern(&buf));
-                }
-            }
+            dt if dt.is_integer() => self.each_integer_text(col, &expected(), |_, text| {
+                out.push(interner.intern(text));
+                Ok(())
+            })?,
             _ => return Err(self.type_error(col, "text or integers")),
+        }
+        Ok(())
+    }
+
+    /// Calls `f(row, text)` with the decimal text of every cell of an
+    /// integer column (ids stored as numbers in Parquet); nulls are errors.
+    fn each_integer_text(&self, col: usize, expected: &str, mut f: impl FnMut(usize, &str) -> Result<()>) -> Result<()> {
+        let data = &self.column(col).data;
+        let cast = data.cast(&DataType::Int64).map_err(|_| self.type_error(col, "text or integers"))?;
+        let mut buf = String::new();
+        for (row, cell) in cast.i64().expect("cast to Int64").iter().enumerate() {
+            let v = cell.ok_or_else(|| self.cell_error(col, row, "", expected))?;
+            buf.clear();
+            use std::fmt::Write;
+            write!(buf, "{v}").expect("writing to a String cannot fail");
+            f(row, &buf)?;
         }
         Ok(())
     }
@@ -166,18 +175,10 @@ impl Table {
                 out.push(id);
                 Ok(())
             }),
-            dt if dt.is_integer() => {
-                let cast = data.cast(&DataType::Int64).map_err(|_| self.type_error(col, "text or integers"))?;
-                let mut buf = String::new();
-                for (row, cell) in cast.i64().expect("cast to Int64").iter().enumerate() {
-                    let v = cell.ok_or_else(|| self.cell_error(col, row, "", expected()))?;
-                    buf.clear();
-                    use std::fmt::Write;
-                    write!(buf, "{v}").expect("writing to a String cannot fail");
-                    out.push(&buf);
-                }
+            dt if dt.is_integer() => self.each_integer_text(col, &expected(), |_, text| {
+                out.push(text);
                 Ok(())
-            }
+            }),
             _ => Err(self.type_error(col, "text or integers")),
         }
     }
