@@ -10,7 +10,8 @@ use clap::Args;
 use crate::error::{Error, Result};
 use crate::input::{ColumnMap, InputSpec, Source, TimeFormat, Zone};
 use crate::journey::JourneyConfig;
-use crate::model::markov::MarkovConfig;
+use crate::journey::Journeys;
+use crate::model::markov::{MarkovConfig, OrderScore, choose_order};
 use crate::model::{ModelConfig, ModelKind};
 use crate::output::{ExportOptions, Metric, OutputFormat};
 
@@ -82,24 +83,75 @@ pub struct ModelArgs {
 }
 
 /// Parameters of the Markov model (shared by `attribute` and `markov`).
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct MarkovArgs {
-    /// `markov` order: channels per state, 1 to 4.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=4), value_name = "K", help_heading = "Models")]
-    pub markov_order: u8,
+    /// `markov` order: channels per state, 1 to 4, or `auto` (the order with the best penalised ROC AUC).
+    #[arg(long, default_value = "1", value_parser = parse_markov_order, value_name = "K|auto", help_heading = "Models")]
+    pub markov_order: MarkovOrder,
     /// `markov`: keep self-loops from consecutive identical states instead of collapsing them.
     #[arg(long, help_heading = "Models")]
     pub keep_repeats: bool,
 }
 
+/// `--markov-order`: fixed, or chosen from the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkovOrder {
+    /// This many channels per state.
+    Fixed(usize),
+    /// Chosen by penalised ROC AUC.
+    Auto,
+}
+
+fn parse_markov_order(s: &str) -> std::result::Result<MarkovOrder, String> {
+    match s.trim() {
+        "auto" => Ok(MarkovOrder::Auto),
+        t => match t.parse::<usize>() {
+            Ok(k) if (1..=crate::model::markov::MAX_ORDER).contains(&k) => Ok(MarkovOrder::Fixed(k)),
+            _ => Err(format!("expected 1 to {} or `auto`", crate::model::markov::MAX_ORDER)),
+        },
+    }
+}
+
 impl MarkovArgs {
-    /// The validated Markov parameters (clap already checked the range).
+    /// The parameters as given; an `auto` order stands at 1 until [`Self::resolve`].
     pub fn config(&self) -> MarkovConfig {
+        let order = match self.markov_order {
+            MarkovOrder::Fixed(k) => k,
+            MarkovOrder::Auto => 1,
+        };
         MarkovConfig {
-            order: usize::from(self.markov_order),
+            order,
             keep_repeats: self.keep_repeats,
         }
     }
+
+    /// The parameters for these journeys: an `auto` order is chosen from
+    /// them, and the scores of every order come back for the user.
+    pub fn resolve(&self, journeys: &Journeys) -> Result<(MarkovConfig, Option<Vec<OrderScore>>)> {
+        match self.markov_order {
+            MarkovOrder::Fixed(_) => Ok((self.config(), None)),
+            MarkovOrder::Auto => {
+                let (order, scores) = choose_order(journeys, self.keep_repeats)?;
+                Ok((
+                    MarkovConfig {
+                        order,
+                        keep_repeats: self.keep_repeats,
+                    },
+                    Some(scores),
+                ))
+            }
+        }
+    }
+}
+
+/// A one-line account of an automatic order choice, for stderr.
+pub fn describe_order_choice(cfg: &MarkovConfig, scores: &[OrderScore]) -> String {
+    let list = scores
+        .iter()
+        .map(|s| format!("{}: {:.4} ({:.4})", s.order, s.auc, s.penalised_auc))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("note: markov order auto chose {}; ROC AUC (penalised) by order: {list}", cfg.order)
 }
 
 /// Where and how results are written.

@@ -27,10 +27,18 @@ pub struct AttributeArgs {
 /// Runs `mta attribute`.
 pub fn run(args: AttributeArgs) -> Result<()> {
     let (input, journey_cfg) = args.input.into_config()?;
-    let (asked, model_cfg) = args.models.into_config()?;
+    let markov_args = args.models.markov.clone();
+    let (asked, mut model_cfg) = args.models.into_config()?;
     let out = args.output.into_config(super::stdout_is_terminal())?;
     let (journeys, summary) = load(&input, &journey_cfg)?;
-    let (kinds, notes) = select_models(&asked, journeys.is_timed())?;
+    let (kinds, mut notes) = select_models(&asked, journeys.is_timed())?;
+    if kinds.contains(&ModelKind::Markov) {
+        let (markov, scores) = markov_args.resolve(&journeys)?;
+        model_cfg.markov = markov;
+        if let Some(scores) = scores {
+            notes.push(super::args::describe_order_choice(&markov, &scores));
+        }
+    }
     let models: Vec<_> = kinds.iter().map(|k| k.build(&model_cfg)).collect();
     let report = Report::compute(summary, &journeys, &models)?;
     if !out.quiet {

@@ -30,7 +30,14 @@ pub fn run(args: MarkovCmdArgs) -> Result<()> {
         return Err(crate::Error::usage("`mta markov` does not write Parquet", "use `--format csv` or `--format json`").into());
     }
     let (journeys, summary) = super::attribute::load(&input, &journey_cfg)?;
-    let report = MarkovReport::compute(summary, &journeys, args.markov.config())?;
+    let (cfg, scores) = args.markov.resolve(&journeys)?;
+    let mut report = MarkovReport::compute(summary, &journeys, cfg)?;
+    if !out.quiet
+        && let Some(scores) = &scores
+    {
+        eprintln!("{}", super::args::describe_order_choice(&cfg, scores));
+    }
+    report.order_selection = scores;
     if !out.quiet {
         eprintln!(
             "markov order {}: {} states, {} transitions, P(conversion) = {:.6}",

@@ -118,6 +118,12 @@ fn key(window: &[ChannelId]) -> u128 {
 impl Chain {
     /// Builds the chain of `journeys` (journeys of weight 0 add nothing).
     pub fn build(journeys: &Journeys, cfg: &MarkovConfig) -> Result<Chain> {
+        Self::build_with_last_states(journeys, cfg).map(|(chain, _)| chain)
+    }
+
+    /// Builds the chain and returns each journey's last state (`None` for
+    /// journeys of weight 0), for order selection.
+    pub fn build_with_last_states(journeys: &Journeys, cfg: &MarkovConfig) -> Result<(Chain, Vec<Option<u32>>)> {
         if !(1..=MAX_ORDER).contains(&cfg.order) {
             return Err(Error::usage(
                 format!("`--markov-order {}` is out of range", cfg.order),
@@ -139,9 +145,11 @@ impl Chain {
         let mut value: Vec<f64> = Vec::new();
         let mut edges: HashMap<(u32, u32), f64> = HashMap::new();
         let mut seq: Vec<u32> = Vec::new();
+        let mut lasts: Vec<Option<u32>> = Vec::with_capacity(journeys.len());
         for j in journeys.iter() {
             let w = j.conversions + j.nulls;
             if w <= 0.0 || j.touches.is_empty() {
+                lasts.push(None);
                 continue;
             }
             seq.clear();
@@ -166,6 +174,7 @@ impl Chain {
                 *edges.entry((pair[0], pair[1])).or_insert(0.0) += w;
             }
             let last = *seq.last().expect("a journey has a state") as usize;
+            lasts.push(Some(last as u32));
             conversion[last] += j.conversions;
             null[last] += j.nulls;
             value[last] += j.value;
@@ -197,7 +206,8 @@ impl Chain {
         for &(a, _, w) in &list {
             out[a as usize] += w;
         }
-        Ok(Chain {
+        let lasts = lasts.into_iter().map(|l| l.map(|s| new_id[s as usize])).collect();
+        let chain = Chain {
             states: order.iter().map(|&o| windows[o as usize].clone()).collect(),
             start: permute(&start),
             conversion,
@@ -207,7 +217,8 @@ impl Chain {
             to: list.iter().map(|e| e.1).collect(),
             weight: list.iter().map(|e| e.2).collect(),
             out,
-        })
+        };
+        Ok((chain, lasts))
     }
 
     /// Number of states (besides start, conversion and null).
@@ -357,6 +368,122 @@ impl Chain {
             value: per_channel.iter().map(|p| p.1).collect(),
         })
     }
+}
+
+/// How well one order separates converting from non-converting journeys.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct OrderScore {
+    /// The order.
+    pub order: usize,
+    /// Area under the ROC curve of P(last state -> conversion) as a score.
+    pub auc: f64,
+    /// AUC penalised for the number of possible states (0 when not computable).
+    pub penalised_auc: f64,
+}
+
+/// Points of the ROC curve (ChannelAttribution's default `roc_npt`).
+const ROC_POINTS: usize = 100;
+
+/// Scores every order from 1 to [`MAX_ORDER`] and picks the one with the
+/// highest penalised AUC (the lowest order on a tie), the rule of
+/// ChannelAttribution's `choose_order`:
+///
+/// - each journey is scored by the transition probability from its last
+///   state to `conversion`; the ROC curve takes 100 thresholds evenly spaced
+///   between the lowest and highest score, counting a journey's conversions
+///   as positives and its nulls as negatives, and is integrated by trapezoids;
+/// - with m channels and N journeys, the order-k chain can have
+///   n = C(m+k-1, k) states, and the penalised AUC is
+///   1 - (1 - AUC)(N - 1)/(N - n - 1), set to 0 outside [0, 1] or when n >= N.
+pub fn choose_order(journeys: &Journeys, keep_repeats: bool) -> Result<(usize, Vec<OrderScore>)> {
+    let m = journeys.channels().len() as f64;
+    let total: f64 = journeys.iter().map(|j| j.conversions + j.nulls).sum();
+    let scores = (1..=MAX_ORDER)
+        .map(|order| {
+            let k = order as f64;
+            // C(m + k - 1, k) through log-gamma, as the reference does.
+            let nodes = (ln_gamma(m + k) - ln_gamma(k + 1.0) - ln_gamma(m)).exp();
+            if nodes >= total {
+                return Ok(OrderScore {
+                    order,
+                    auc: 0.0,
+                    penalised_auc: 0.0,
+                });
+            }
+            let (chain, lasts) = Chain::build_with_last_states(journeys, &MarkovConfig { order, keep_repeats })?;
+            let auc = roc_auc(journeys, &chain, &lasts);
+            let mut penalised = 1.0 - (1.0 - auc) * (total - 1.0) / (total - nodes - 1.0);
+            if !(0.0..=1.0).contains(&penalised) || !penalised.is_finite() {
+                penalised = 0.0;
+            }
+            Ok(OrderScore {
+                order,
+                auc,
+                penalised_auc: penalised,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let best = scores
+        .iter()
+        .fold(&scores[0], |best, s| if s.penalised_auc > best.penalised_auc { s } else { best });
+    Ok((best.order, scores))
+}
+
+fn roc_auc(journeys: &Journeys, chain: &Chain, lasts: &[Option<u32>]) -> f64 {
+    let scored: Vec<(f64, f64, f64)> = journeys
+        .iter()
+        .zip(lasts)
+        .filter_map(|(j, last)| last.map(|s| (chain.conversion[s as usize] / chain.out[s as usize], j.conversions, j.nulls)))
+        .collect();
+    let (lo, hi) = scored
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), s| (lo.min(s.0), hi.max(s.0)));
+    if scored.is_empty() {
+        return 0.0;
+    }
+    let (mut auc, mut tpr_old, mut fpr_old) = (0.0, 0.0, 0.0);
+    for k in (0..ROC_POINTS).rev() {
+        let th = lo + k as f64 * (hi - lo) / (ROC_POINTS - 1) as f64;
+        let (mut tp, mut fn_, mut tn, mut fp) = (0.0, 0.0, 0.0, 0.0);
+        for &(score, conv, null) in &scored {
+            if score >= th {
+                tp += conv;
+                fp += null;
+            } else {
+                fn_ += conv;
+                tn += null;
+            }
+        }
+        let tpr = if tp + fn_ > 0.0 { tp / (tp + fn_) } else { 0.0 };
+        let fpr = if fp + tn > 0.0 { fp / (fp + tn) } else { 0.0 };
+        auc += (fpr - fpr_old) * tpr_old + (fpr - fpr_old) * (tpr - tpr_old) / 2.0;
+        tpr_old = tpr;
+        fpr_old = fpr;
+    }
+    auc + (1.0 - fpr_old) * tpr_old + (1.0 - fpr_old) * (1.0 - tpr_old) / 2.0
+}
+
+/// ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9; |error| < 1e-13 here).
+fn ln_gamma(x: f64) -> f64 {
+    const G: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        // Reflection: Γ(x)Γ(1-x) = π / sin(πx).
+        return (std::f64::consts::PI / (std::f64::consts::PI * x).sin()).ln() - ln_gamma(1.0 - x);
+    }
+    let x = x - 1.0;
+    let t = x + 7.5;
+    let sum = G[1..].iter().enumerate().fold(G[0], |acc, (i, g)| acc + g / (x + i as f64 + 1.0));
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + sum.ln()
 }
 
 /// The Markov model as an [`AttributionModel`].
@@ -511,6 +638,48 @@ mod tests {
                 assert!((dx[s] - ix[s]).abs() < 1e-12 && (du[s] - iu[s]).abs() < 1e-9, "{dx:?} {ix:?}");
             }
         }
+    }
+
+    #[test]
+    fn ln_gamma_matches_factorials() {
+        let mut f = 1.0f64;
+        for n in 1..20 {
+            f *= n as f64;
+            assert!((ln_gamma(n as f64 + 1.0) - f.ln()).abs() < 1e-10, "{n}");
+        }
+        assert!((ln_gamma(0.5) - std::f64::consts::PI.sqrt().ln()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn roc_auc_of_a_perfect_and_a_useless_score() {
+        // Last states a (always converts) and b (never): a perfect separation.
+        let j = Journeys::from_paths(&[(&["x", "a"], 5.0, 0.0, 0.0), (&["x", "b"], 0.0, 0.0, 5.0)]);
+        let (chain, lasts) = Chain::build_with_last_states(&j, &MarkovConfig::default()).unwrap();
+        assert!((roc_auc(&j, &chain, &lasts) - 1.0).abs() < 1e-12);
+        // One last state for everything: the score cannot separate, AUC 1/2.
+        let j = Journeys::from_paths(&[(&["x", "a"], 5.0, 0.0, 5.0), (&["y", "a"], 1.0, 0.0, 3.0)]);
+        let (chain, lasts) = Chain::build_with_last_states(&j, &MarkovConfig::default()).unwrap();
+        assert!((roc_auc(&j, &chain, &lasts) - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn choose_order_prefers_the_order_that_separates() {
+        // Conversion depends on the pair (first, last): order 2 sees it, order 1
+        // (last channel only) does not.
+        let mut rows: Vec<(&[&str], f64, f64, f64)> = Vec::new();
+        for _ in 0..50 {
+            rows.push((&["a", "c"], 10.0, 0.0, 0.0));
+            rows.push((&["b", "c"], 0.0, 0.0, 10.0));
+            rows.push((&["a", "d"], 0.0, 0.0, 10.0));
+            rows.push((&["b", "d"], 10.0, 0.0, 0.0));
+        }
+        let j = Journeys::from_paths(&rows);
+        let (best, scores) = choose_order(&j, false).unwrap();
+        assert_eq!(best, 2, "{scores:?}");
+        assert!((scores[0].auc - 0.5).abs() < 1e-12, "{scores:?}");
+        assert!((scores[1].auc - 1.0).abs() < 1e-12, "{scores:?}");
+        // m = 4 channels, N = 4000 journeys: order 2 has C(5, 2) = 10 possible states.
+        assert!((scores[1].penalised_auc - 1.0).abs() < 1e-12);
     }
 
     #[test]

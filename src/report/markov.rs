@@ -7,7 +7,7 @@ use super::InputSummary;
 use crate::error::Result;
 use crate::journey::Journeys;
 use crate::model::AttributionModel;
-use crate::model::markov::{Chain, Markov, MarkovConfig};
+use crate::model::markov::{Chain, Markov, MarkovConfig, OrderScore};
 
 /// State names used for the chain's fixed states.
 pub const START: &str = "(start)";
@@ -63,6 +63,9 @@ pub struct MarkovReport {
     pub removal_effects: Vec<RemovalEffect>,
     /// Every observed transition, sorted by source then target.
     pub transitions: Vec<Transition>,
+    /// With `--markov-order auto`: the score of every order considered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_selection: Option<Vec<OrderScore>>,
 }
 
 impl MarkovReport {
@@ -134,6 +137,7 @@ impl MarkovReport {
             expected_value: effects.base.value,
             removal_effects,
             transitions,
+            order_selection: None,
         })
     }
 }

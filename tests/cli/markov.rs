@@ -117,3 +117,27 @@ fn warns_when_nothing_fails_to_convert() {
         .success()
         .stderr(predicates::str::contains("warning: markov: no journey ends without a conversion"));
 }
+
+#[test]
+fn auto_order_reports_the_score_of_every_order() {
+    // Conversion depends on (first, last) channel pairs: only order 2 sees it.
+    let f = Fixture::new();
+    let p = f.file(
+        "p.csv",
+        "path,total_conversions,total_null\na > c,500,0\nb > c,0,500\na > d,0,500\nb > d,500,0\n",
+    );
+    let out = mta()
+        .args(["markov", "--paths"])
+        .arg(&p)
+        .args(["--markov-order", "auto", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["order"], 2);
+    let scores = v["order_selection"].as_array().unwrap();
+    assert_eq!(scores.len(), 4);
+    assert_close(scores[0]["auc"].as_f64().unwrap(), 0.5, "order 1 cannot separate");
+    assert_close(scores[1]["auc"].as_f64().unwrap(), 1.0, "order 2 separates");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("note: markov order auto chose 2"));
+}
