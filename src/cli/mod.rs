@@ -5,6 +5,7 @@
 
 mod args;
 mod attribute;
+mod compare;
 mod markov;
 
 use std::io::{IsTerminal, Write};
@@ -30,6 +31,8 @@ pub enum Command {
     Attribute(attribute::AttributeArgs),
     /// Details of the Markov model: removal effects, transition matrix, P(conversion).
     Markov(markov::MarkovCmdArgs),
+    /// Compare two result files of `mta attribute` (CSV or JSON); exit 1 when any figure drifted beyond tolerance.
+    Compare(compare::CompareArgs),
 }
 
 /// Exit codes: 0 ok, 1 data or I/O error, 2 usage error.
@@ -53,16 +56,17 @@ impl From<Exit> for ExitCode {
 /// once, with their whole chain, on stderr.
 pub fn run(cli: Cli) -> Exit {
     let result = match cli.command {
-        Command::Attribute(args) => attribute::run(args),
-        Command::Markov(args) => markov::run(args),
+        Command::Attribute(args) => attribute::run(args).map(|()| Exit::Ok),
+        Command::Markov(args) => markov::run(args).map(|()| Exit::Ok),
+        Command::Compare(args) => compare::run(args),
     };
     match result {
-        Ok(()) => Exit::Ok,
+        Ok(exit) => exit,
         Err(err) if is_broken_pipe(&err) => Exit::Ok,
         Err(err) => {
             let usage = err
                 .chain()
-                .any(|e| e.downcast_ref::<crate::Error>().is_some_and(crate::Error::is_usage));
+                .any(|e| e.downcast_ref::<crate::Error>().is_some_and(crate::Error::is_usage) || e.is::<compare::UnreadableInput>());
             let _ = writeln!(std::io::stderr(), "error: {err:#}");
             if usage { Exit::Usage } else { Exit::Data }
         }

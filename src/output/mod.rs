@@ -1,6 +1,7 @@
 //! Output: one exporter per format, all writing a [`Report`] to any
 //! `Write`. Exporters format; they never compute.
 
+pub mod compare;
 mod csv;
 mod json;
 mod markdown;

@@ -4,6 +4,7 @@
 //! Everything an exporter shows is computed here (shares, totals), in a fixed
 //! order (models as requested, channels by name); exporters only format.
 
+pub mod compare;
 pub mod markov;
 
 use std::collections::BTreeMap;
