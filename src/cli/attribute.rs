@@ -10,7 +10,8 @@ use super::{InputArgs, ModelArgs, OutputArgs};
 use crate::input::{self, Source};
 use crate::journey::{self, JourneyConfig, Journeys};
 use crate::model::ModelKind;
-use crate::output::exporter;
+use crate::output::{OutputFormat, exporter};
+use crate::report::per_conversion::PerConversion;
 use crate::report::{InputSummary, Report};
 
 /// Arguments of `mta attribute`.
@@ -22,6 +23,9 @@ pub struct AttributeArgs {
     models: ModelArgs,
     #[command(flatten)]
     output: OutputArgs,
+    /// One row per conversion, model and channel (`customer_id,converted_at,model,channel,credit,value`) instead of totals; CSV unless `--format json|parquet`.
+    #[arg(long, help_heading = "Output")]
+    per_conversion: bool,
 }
 
 /// Runs `mta attribute`.
@@ -40,6 +44,9 @@ pub fn run(args: AttributeArgs) -> Result<()> {
         }
     }
     let models: Vec<_> = kinds.iter().map(|k| k.build(&model_cfg)).collect();
+    if args.per_conversion {
+        return per_conversion(&journeys, &models, &asked, summary, notes, out);
+    }
     let report = Report::compute(summary, &journeys, &models)?;
     if !out.quiet {
         let notes: Vec<String> = notes
@@ -49,6 +56,47 @@ pub fn run(args: AttributeArgs) -> Result<()> {
         print_summary(&report.input, &notes);
     }
     write(&report, &out)
+}
+
+/// `--per-conversion`: rows of every model that splits single journeys.
+fn per_conversion(
+    journeys: &Journeys,
+    models: &[Box<dyn crate::model::AttributionModel>],
+    asked: &[ModelKind],
+    summary: InputSummary,
+    mut notes: Vec<String>,
+    out: OutputConfig,
+) -> Result<()> {
+    if !journeys.is_timed() {
+        return Err(crate::Error::usage(
+            "`--per-conversion` needs touchpoint events: path aggregates have no customers or conversion times",
+            "read the events file instead of `--paths`",
+        )
+        .into());
+    }
+    let mut rules = Vec::new();
+    for m in models {
+        match m.rule() {
+            Some(rule) => rules.push(rule),
+            None if !asked.is_empty() => {
+                return Err(crate::Error::usage(
+                    format!("model `{}` has no per-conversion split", m.kind()),
+                    "drop it from `--models` for `--per-conversion`",
+                )
+                .into());
+            }
+            None => notes.push(format!("note: model `{}` left out: it has no per-conversion split", m.kind())),
+        }
+    }
+    if !out.quiet {
+        print_summary(&summary, &notes);
+    }
+    let format = match out.format {
+        OutputFormat::Table => OutputFormat::Csv,
+        f => f,
+    };
+    let rows = PerConversion::new(journeys, rules);
+    super::write_output(&out.target, |w| crate::output::per_conversion::export(&rows, format, w))
 }
 
 /// Reads the input and rebuilds journeys.

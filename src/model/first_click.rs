@@ -3,27 +3,28 @@
 //! Convention shared by Google Analytics 4 ("first click") and
 //! ChannelAttribution's `heuristic_models` (`first_touch`).
 
-use super::{AttributionModel, Credits, ModelKind, distribute};
-use crate::error::Result;
-use crate::journey::Journeys;
+use super::{ModelKind, WeightRule};
+use crate::journey::Journey;
 
 /// All credit to the first touch.
 pub struct FirstClick;
 
-impl AttributionModel for FirstClick {
+impl WeightRule for FirstClick {
     fn kind(&self) -> ModelKind {
         ModelKind::FirstClick
     }
 
-    fn attribute(&self, journeys: &Journeys) -> Result<Credits> {
-        Ok(distribute(journeys, |_, w| w[0] = 1.0))
+    fn weights(&self, _channels: &[String], _journey: &Journey<'_>, w: &mut [f64]) {
+        w[0] = 1.0;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::journey::Journeys;
     use crate::model::testutil::assert_credits;
+    use crate::model::{AttributionModel, Heuristic};
 
     #[test]
     fn credits_the_first_touch_only() {
@@ -32,7 +33,7 @@ mod tests {
             (&["b", "a"], 1.0, 5.0, 0.0),
             (&["c"], 0.0, 0.0, 3.0), // never converts: no credit
         ]);
-        let c = FirstClick.attribute(&j).unwrap();
+        let c = Heuristic(FirstClick).attribute(&j).unwrap();
         assert_credits(&j, &c, &[("a", 2.0, 20.0), ("b", 1.0, 5.0), ("c", 0.0, 0.0)]);
     }
 }

@@ -4,27 +4,28 @@
 //! Convention of Google Analytics 4 ("last click") and ChannelAttribution
 //! (`last_touch`).
 
-use super::{AttributionModel, Credits, ModelKind, distribute};
-use crate::error::Result;
-use crate::journey::Journeys;
+use super::{ModelKind, WeightRule};
+use crate::journey::Journey;
 
 /// All credit to the last touch.
 pub struct LastClick;
 
-impl AttributionModel for LastClick {
+impl WeightRule for LastClick {
     fn kind(&self) -> ModelKind {
         ModelKind::LastClick
     }
 
-    fn attribute(&self, journeys: &Journeys) -> Result<Credits> {
-        Ok(distribute(journeys, |_, w| *w.last_mut().expect("journeys are not empty") = 1.0))
+    fn weights(&self, _channels: &[String], _journey: &Journey<'_>, w: &mut [f64]) {
+        *w.last_mut().expect("journeys are not empty") = 1.0;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::journey::Journeys;
     use crate::model::testutil::assert_credits;
+    use crate::model::{AttributionModel, Heuristic};
 
     #[test]
     fn credits_the_last_touch_only() {
@@ -33,7 +34,7 @@ mod tests {
             (&["b", "a"], 1.0, 5.0, 1.0),
             (&["c", "c"], 1.0, 1.0, 0.0),
         ]);
-        let c = LastClick.attribute(&j).unwrap();
+        let c = Heuristic(LastClick).attribute(&j).unwrap();
         assert_credits(&j, &c, &[("a", 1.0, 5.0), ("b", 0.0, 0.0), ("c", 3.0, 21.0)]);
     }
 }

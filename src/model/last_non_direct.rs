@@ -8,9 +8,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{AttributionModel, Credits, ModelKind, Parameter, distribute};
-use crate::error::Result;
-use crate::journey::Journeys;
+use super::{ModelKind, Parameter, WeightRule};
+use crate::journey::Journey;
 
 /// All credit to the last touch that is not the direct channel.
 pub struct LastNonDirect {
@@ -26,7 +25,7 @@ impl LastNonDirect {
     }
 }
 
-impl AttributionModel for LastNonDirect {
+impl WeightRule for LastNonDirect {
     fn kind(&self) -> ModelKind {
         ModelKind::LastNonDirect
     }
@@ -35,23 +34,22 @@ impl AttributionModel for LastNonDirect {
         BTreeMap::from([("direct_channel", Parameter::Text(self.direct.clone()))])
     }
 
-    fn attribute(&self, journeys: &Journeys) -> Result<Credits> {
-        let is_direct: Vec<bool> = journeys.channels().iter().map(|c| c.eq_ignore_ascii_case(&self.direct)).collect();
-        Ok(distribute(journeys, |j, w| {
-            let last = j
-                .touches
-                .iter()
-                .rposition(|&c| !is_direct[c as usize])
-                .unwrap_or(j.touches.len() - 1);
-            w[last] = 1.0;
-        }))
+    fn weights(&self, channels: &[String], j: &Journey<'_>, w: &mut [f64]) {
+        let last = j
+            .touches
+            .iter()
+            .rposition(|&c| !channels[c as usize].eq_ignore_ascii_case(&self.direct))
+            .unwrap_or(j.touches.len() - 1);
+        w[last] = 1.0;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::journey::Journeys;
     use crate::model::testutil::assert_credits;
+    use crate::model::{AttributionModel, Heuristic};
 
     #[test]
     fn skips_direct_unless_only_direct() {
@@ -60,7 +58,7 @@ mod tests {
             (&["direct", "DIRECT"], 1.0, 4.0, 0.0),           // all direct (any case): last one
             (&["Direct", "email"], 1.0, 2.0, 0.0),            // email is already last
         ]);
-        let c = LastNonDirect::new("Direct").attribute(&j).unwrap();
+        let c = Heuristic(LastNonDirect::new("Direct")).attribute(&j).unwrap();
         assert_credits(
             &j,
             &c,

@@ -1,35 +1,34 @@
 //! Linear: every touch gets an equal share; a channel touched twice gets two
 //! shares. Convention of GA4 ("linear") and ChannelAttribution (`linear_touch`).
 
-use super::{AttributionModel, Credits, ModelKind, distribute};
-use crate::error::Result;
-use crate::journey::Journeys;
+use super::{ModelKind, WeightRule};
+use crate::journey::Journey;
 
 /// Equal credit to every touch.
 pub struct Linear;
 
-impl AttributionModel for Linear {
+impl WeightRule for Linear {
     fn kind(&self) -> ModelKind {
         ModelKind::Linear
     }
 
-    fn attribute(&self, journeys: &Journeys) -> Result<Credits> {
-        Ok(distribute(journeys, |_, w| {
-            let share = 1.0 / w.len() as f64;
-            w.fill(share);
-        }))
+    fn weights(&self, _channels: &[String], _journey: &Journey<'_>, w: &mut [f64]) {
+        let share = 1.0 / w.len() as f64;
+        w.fill(share);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::journey::Journeys;
     use crate::model::testutil::assert_credits;
+    use crate::model::{AttributionModel, Heuristic};
 
     #[test]
     fn equal_shares_and_repeats_count_twice() {
         let j = Journeys::from_paths(&[(&["a", "b", "a"], 3.0, 30.0, 0.0), (&["b"], 1.0, 2.0, 0.0)]);
-        let c = Linear.attribute(&j).unwrap();
+        let c = Heuristic(Linear).attribute(&j).unwrap();
         // a: 2/3 of 3 conversions and of 30; b: 1/3 of them plus the single-touch journey.
         assert_credits(&j, &c, &[("a", 2.0, 20.0), ("b", 2.0, 12.0)]);
     }

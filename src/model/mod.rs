@@ -78,12 +78,12 @@ impl ModelKind {
     /// Builds the model with its parameters.
     pub fn build(self, cfg: &ModelConfig) -> Box<dyn AttributionModel> {
         match self {
-            ModelKind::FirstClick => Box::new(first_click::FirstClick),
-            ModelKind::LastClick => Box::new(last_click::LastClick),
-            ModelKind::LastNonDirect => Box::new(last_non_direct::LastNonDirect::new(&cfg.direct_channel)),
-            ModelKind::Linear => Box::new(linear::Linear),
-            ModelKind::PositionBased => Box::new(position_based::PositionBased::new(cfg.position_weights)),
-            ModelKind::TimeDecay => Box::new(time_decay::TimeDecay::new(cfg.half_life_ms)),
+            ModelKind::FirstClick => Box::new(Heuristic(first_click::FirstClick)),
+            ModelKind::LastClick => Box::new(Heuristic(last_click::LastClick)),
+            ModelKind::LastNonDirect => Box::new(Heuristic(last_non_direct::LastNonDirect::new(&cfg.direct_channel))),
+            ModelKind::Linear => Box::new(Heuristic(linear::Linear)),
+            ModelKind::PositionBased => Box::new(Heuristic(position_based::PositionBased::new(cfg.position_weights))),
+            ModelKind::TimeDecay => Box::new(Heuristic(time_decay::TimeDecay::new(cfg.half_life_ms))),
             ModelKind::Markov => Box::new(markov::Markov::new(cfg.markov)),
         }
     }
@@ -172,6 +172,46 @@ pub trait AttributionModel: Send + Sync {
     /// Caveats about running on these journeys, for the user.
     fn warnings(&self, _journeys: &Journeys) -> Vec<String> {
         Vec::new()
+    }
+    /// The per-journey split, for models that have one (rule-based models);
+    /// it gives per-conversion credits.
+    fn rule(&self) -> Option<&dyn WeightRule> {
+        None
+    }
+}
+
+/// A rule-based model: how one journey's credit splits over its touches.
+/// Each heuristic file holds only this rule; [`Heuristic`] applies it.
+pub trait WeightRule: Send + Sync {
+    /// Which model this is.
+    fn kind(&self) -> ModelKind;
+    /// Parameters in effect, for the output.
+    fn parameters(&self) -> BTreeMap<&'static str, Parameter> {
+        BTreeMap::new()
+    }
+    /// Fills `out` (one weight per touch, zeroed) with non-negative weights
+    /// summing to 1; `channels` are the names behind the journey's ids.
+    fn weights(&self, channels: &[String], journey: &Journey<'_>, out: &mut [f64]);
+}
+
+/// A [`WeightRule`] run over every converting journey by [`distribute`].
+pub struct Heuristic<R>(pub R);
+
+impl<R: WeightRule> AttributionModel for Heuristic<R> {
+    fn kind(&self) -> ModelKind {
+        self.0.kind()
+    }
+
+    fn parameters(&self) -> BTreeMap<&'static str, Parameter> {
+        self.0.parameters()
+    }
+
+    fn attribute(&self, journeys: &Journeys) -> Result<Credits> {
+        Ok(distribute(journeys, |j, w| self.0.weights(journeys.channels(), j, w)))
+    }
+
+    fn rule(&self) -> Option<&dyn WeightRule> {
+        Some(&self.0)
     }
 }
 

@@ -8,9 +8,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{AttributionModel, Credits, ModelKind, Parameter, distribute};
-use crate::error::Result;
-use crate::journey::Journeys;
+use super::{ModelKind, Parameter, WeightRule};
+use crate::journey::Journey;
 
 /// Fixed shares for first and last touch, the rest to the middle.
 pub struct PositionBased {
@@ -48,7 +47,7 @@ pub(crate) fn shape(weights: [f64; 3], w: &mut [f64]) {
     }
 }
 
-impl AttributionModel for PositionBased {
+impl WeightRule for PositionBased {
     fn kind(&self) -> ModelKind {
         ModelKind::PositionBased
     }
@@ -57,15 +56,17 @@ impl AttributionModel for PositionBased {
         BTreeMap::from([("position_weights", Parameter::Numbers(self.weights.to_vec()))])
     }
 
-    fn attribute(&self, journeys: &Journeys) -> Result<Credits> {
-        Ok(distribute(journeys, |_, w| shape(self.weights, w)))
+    fn weights(&self, _channels: &[String], _journey: &Journey<'_>, w: &mut [f64]) {
+        shape(self.weights, w);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::journey::Journeys;
     use crate::model::testutil::assert_credits;
+    use crate::model::{AttributionModel, Heuristic};
 
     #[test]
     fn u_shape_with_one_two_and_four_touches() {
@@ -74,16 +75,16 @@ mod tests {
             (&["a", "b"], 1.0, 10.0, 0.0),            // 50/50
             (&["c"], 1.0, 1.0, 0.0),                  // 100%
         ]);
-        let c = PositionBased::new([0.4, 0.2, 0.4]).attribute(&j).unwrap();
+        let c = Heuristic(PositionBased::new([0.4, 0.2, 0.4])).attribute(&j).unwrap();
         assert_credits(&j, &c, &[("a", 0.9, 45.0), ("b", 0.6, 15.0), ("c", 1.1, 11.0), ("d", 0.4, 40.0)]);
     }
 
     #[test]
     fn two_touches_follow_the_end_weights() {
         let j = Journeys::from_paths(&[(&["a", "b"], 4.0, 0.0, 0.0)]);
-        let c = PositionBased::new([0.2, 0.2, 0.6]).attribute(&j).unwrap();
+        let c = Heuristic(PositionBased::new([0.2, 0.2, 0.6])).attribute(&j).unwrap();
         assert_credits(&j, &c, &[("a", 1.0, 0.0), ("b", 3.0, 0.0)]);
-        let c = PositionBased::new([0.0, 1.0, 0.0]).attribute(&j).unwrap();
+        let c = Heuristic(PositionBased::new([0.0, 1.0, 0.0])).attribute(&j).unwrap();
         assert_credits(&j, &c, &[("a", 2.0, 0.0), ("b", 2.0, 0.0)]);
     }
 }

@@ -10,9 +10,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{AttributionModel, Credits, ModelKind, Parameter, distribute};
-use crate::error::Result;
-use crate::journey::Journeys;
+use super::{ModelKind, Parameter, WeightRule};
+use crate::journey::Journey;
 
 /// Exponentially more credit to touches close to the conversion.
 pub struct TimeDecay {
@@ -26,7 +25,7 @@ impl TimeDecay {
     }
 }
 
-impl AttributionModel for TimeDecay {
+impl WeightRule for TimeDecay {
     fn kind(&self) -> ModelKind {
         ModelKind::TimeDecay
     }
@@ -35,20 +34,18 @@ impl AttributionModel for TimeDecay {
         BTreeMap::from([("half_life_seconds", Parameter::Number(self.half_life_ms / 1000.0))])
     }
 
-    fn attribute(&self, journeys: &Journeys) -> Result<Credits> {
-        Ok(distribute(journeys, |j, w| {
-            let times = j.times.expect("time-decay runs only on timed journeys");
-            let at = j.converted_at.unwrap_or_else(|| *times.last().expect("journeys are not empty"));
-            let youngest = times.iter().map(|&t| at - t).min().expect("journeys are not empty");
-            let mut sum = 0.0;
-            for (wi, &t) in w.iter_mut().zip(times) {
-                *wi = (-((at - t - youngest) as f64) / self.half_life_ms).exp2();
-                sum += *wi;
-            }
-            for wi in w.iter_mut() {
-                *wi /= sum;
-            }
-        }))
+    fn weights(&self, _channels: &[String], j: &Journey<'_>, w: &mut [f64]) {
+        let times = j.times.expect("time-decay runs only on timed journeys");
+        let at = j.converted_at.unwrap_or_else(|| *times.last().expect("journeys are not empty"));
+        let youngest = times.iter().map(|&t| at - t).min().expect("journeys are not empty");
+        let mut sum = 0.0;
+        for (wi, &t) in w.iter_mut().zip(times) {
+            *wi = (-((at - t - youngest) as f64) / self.half_life_ms).exp2();
+            sum += *wi;
+        }
+        for wi in w.iter_mut() {
+            *wi /= sum;
+        }
     }
 }
 
@@ -56,6 +53,7 @@ impl AttributionModel for TimeDecay {
 mod tests {
     use super::*;
     use crate::model::testutil::{assert_credits, timed};
+    use crate::model::{AttributionModel, Heuristic};
 
     const WEEK: f64 = 7.0 * 86_400_000.0;
 
@@ -65,7 +63,7 @@ mod tests {
     #[test]
     fn adobe_published_example() {
         let j = timed(&[(&[("paid search", 9.0), ("social", 6.0), ("email", 0.0), ("display", 0.0)], 50.0)]);
-        let c = TimeDecay::new(WEEK).attribute(&j).unwrap();
+        let c = Heuristic(TimeDecay::new(WEEK)).attribute(&j).unwrap();
         let cents = |ch: &str| (c.value[j.channel_id(ch).unwrap() as usize] * 100.0).round() / 100.0;
         assert_eq!(cents("display"), 16.88);
         assert_eq!(cents("email"), 16.88);
@@ -77,14 +75,14 @@ mod tests {
     fn one_half_life_halves_the_weight() {
         // Ages 7 and 0 days: weights 1/2 and 1, so shares 1/3 and 2/3.
         let j = timed(&[(&[("a", 7.0), ("b", 0.0)], 3.0)]);
-        let c = TimeDecay::new(WEEK).attribute(&j).unwrap();
+        let c = Heuristic(TimeDecay::new(WEEK)).attribute(&j).unwrap();
         assert_credits(&j, &c, &[("a", 1.0 / 3.0, 1.0), ("b", 2.0 / 3.0, 2.0)]);
     }
 
     #[test]
     fn very_old_journeys_do_not_underflow() {
         let j = timed(&[(&[("a", 70_000.0), ("b", 70_000.0)], 2.0)]);
-        let c = TimeDecay::new(WEEK).attribute(&j).unwrap();
+        let c = Heuristic(TimeDecay::new(WEEK)).attribute(&j).unwrap();
         assert_credits(&j, &c, &[("a", 0.5, 1.0), ("b", 0.5, 1.0)]);
     }
 }

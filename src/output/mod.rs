@@ -7,6 +7,7 @@ mod json;
 mod markdown;
 pub mod markov;
 mod parquet;
+pub mod per_conversion;
 mod table;
 
 use std::io::Write;

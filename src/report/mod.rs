@@ -6,6 +6,7 @@
 
 pub mod compare;
 pub mod markov;
+pub mod per_conversion;
 
 use std::collections::BTreeMap;
 

@@ -220,3 +220,87 @@ fn parquet_input_gives_the_csv_results() {
     ParquetWriter::new(std::fs::File::create(&p).unwrap()).finish(&mut df).unwrap();
     assert_eq!(attribute_csv(&[p.to_str().unwrap()]), attribute_csv(&["testdata/events.csv"]));
 }
+
+#[test]
+fn per_conversion_rows_split_each_conversion() {
+    let out = mta()
+        .args([
+            "attribute",
+            "testdata/events.csv",
+            "--per-conversion",
+            "--models",
+            "first-click,linear",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    // Worked out from the journeys in testdata/README.md.
+    let expected = "customer_id,converted_at,model,channel,credit,value\n\
+        alice,2025-01-15T09:00:00Z,first-click,Paid Search,1.000000,120.000000\n\
+        alice,2025-01-15T09:00:00Z,linear,Direct,0.333333,40.000000\n\
+        alice,2025-01-15T09:00:00Z,linear,Email,0.333333,40.000000\n\
+        alice,2025-01-15T09:00:00Z,linear,Paid Search,0.333333,40.000000\n\
+        bob,2025-01-09T08:00:00Z,first-click,Social,1.000000,60.000000\n\
+        bob,2025-01-09T08:00:00Z,linear,Paid Search,0.500000,30.000000\n\
+        bob,2025-01-09T08:00:00Z,linear,Social,0.500000,30.000000\n\
+        bob,2025-01-12T09:00:00Z,first-click,Email,1.000000,30.000000\n\
+        bob,2025-01-12T09:00:00Z,linear,Email,1.000000,30.000000\n\
+        carol,2025-01-22T12:00:00Z,first-click,Display,1.000000,90.000000\n\
+        carol,2025-01-22T12:00:00Z,linear,Direct,0.250000,22.500000\n\
+        carol,2025-01-22T12:00:00Z,linear,Display,0.250000,22.500000\n\
+        carol,2025-01-22T12:00:00Z,linear,Email,0.250000,22.500000\n\
+        carol,2025-01-22T12:00:00Z,linear,Social,0.250000,22.500000\n\
+        erin,2025-01-04T15:30:00Z,first-click,Direct,1.000000,45.000000\n\
+        erin,2025-01-04T15:30:00Z,linear,Direct,1.000000,45.000000\n";
+    assert_eq!(text, expected);
+}
+
+#[test]
+fn per_conversion_rows_sum_to_the_model_totals() {
+    let out = mta()
+        .args(["attribute", "testdata/events.csv", "--per-conversion", "--format", "json", "-q"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let totals = attribute_csv(&["testdata/events.csv"]);
+    let mut sums: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
+    for r in &rows {
+        let e = sums
+            .entry((r["model"].as_str().unwrap().to_string(), r["channel"].as_str().unwrap().to_string()))
+            .or_default();
+        e.0 += r["credit"].as_f64().unwrap();
+        e.1 += r["value"].as_f64().unwrap();
+    }
+    for ((model, channel), row) in totals.iter().filter(|(k, _)| k.0 != "markov") {
+        let (c, v) = sums.get(&(model.clone(), channel.clone())).copied().unwrap_or_default();
+        assert_close(c, row.conversions, &format!("{model}/{channel}"));
+        assert_close(v, row.value, &format!("{model}/{channel}"));
+    }
+    assert!(!sums.keys().any(|k| k.0 == "markov"));
+}
+
+#[test]
+fn per_conversion_refusals() {
+    for (args, says) in [
+        (
+            vec!["testdata/events.csv", "--per-conversion", "--models", "markov"],
+            "model `markov` has no per-conversion split",
+        ),
+        (vec!["--paths", "testdata/paths.csv", "--per-conversion"], "needs touchpoint events"),
+        (
+            vec!["testdata/events.csv", "--per-conversion", "--format", "markdown"],
+            "writes CSV, JSON or Parquet",
+        ),
+    ] {
+        mta()
+            .arg("attribute")
+            .args(&args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(says));
+    }
+}
