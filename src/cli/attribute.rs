@@ -23,6 +23,9 @@ pub struct AttributeArgs {
     models: ModelArgs,
     #[command(flatten)]
     output: OutputArgs,
+    /// Show each channel's share and rank under every model and the largest disagreement (table, CSV and JSON).
+    #[arg(long, help_heading = "Output", conflicts_with = "per_conversion")]
+    compare_models: bool,
     /// One row per conversion, model and channel (`customer_id,converted_at,model,channel,credit,value`) instead of totals; CSV unless `--format json|parquet`.
     #[arg(long, help_heading = "Output")]
     per_conversion: bool,
@@ -47,7 +50,10 @@ pub fn run(args: AttributeArgs) -> Result<()> {
     if args.per_conversion {
         return per_conversion(&journeys, &models, &asked, summary, notes, out);
     }
-    let report = Report::compute(summary, &journeys, &models)?;
+    let mut report = Report::compute(summary, &journeys, &models)?;
+    if args.compare_models {
+        report.comparison = Some(crate::report::cross_model::compare_models(&report));
+    }
     if !out.quiet {
         let notes: Vec<String> = notes
             .into_iter()

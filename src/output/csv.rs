@@ -18,6 +18,26 @@ impl Exporter for CsvExporter {
             path: "<output>".into(),
             source: e.into(),
         };
+        if let Some(comparison) = &report.comparison {
+            // `--compare-models`: the cross-model view, long.
+            w.write_record(["channel", "model", "share", "rank", "disagreement"]).map_err(io)?;
+            for c in comparison {
+                for m in &c.models {
+                    w.write_record([
+                        c.channel.as_str(),
+                        m.model.name(),
+                        &fixed(m.share, 6),
+                        &m.rank.to_string(),
+                        &fixed(c.disagreement, 6),
+                    ])
+                    .map_err(io)?;
+                }
+            }
+            return w.flush().map_err(|e| Error::Write {
+                path: "<output>".into(),
+                source: e,
+            });
+        }
         w.write_record(["model", "channel", "conversions", "value", "share"]).map_err(io)?;
         for m in &report.models {
             for c in &m.credits {

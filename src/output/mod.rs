@@ -106,6 +106,9 @@ fn metric_cell(metric: Metric, c: &crate::report::ChannelCredit) -> String {
 /// Rows of a channel x model grid (header, channel rows, total row) for the
 /// table-like formats.
 fn grid(report: &Report, metric: Metric) -> (Vec<String>, Vec<Vec<String>>) {
+    if let Some(comparison) = &report.comparison {
+        return comparison_grid(report, comparison);
+    }
     let mut header = vec!["channel".to_string()];
     header.extend(report.models.iter().map(|m| m.model.to_string()));
     let channels = report.models.first().map(|m| m.credits.len()).unwrap_or(0);
@@ -123,6 +126,28 @@ fn grid(report: &Report, metric: Metric) -> (Vec<String>, Vec<Vec<String>>) {
         Metric::Share => format!("{}%", fixed(if m.conversions > 0.0 { 100.0 } else { 0.0 }, 2)),
     }));
     rows.push(total);
+    (header, rows)
+}
+
+/// The `--compare-models` grid: share and rank per model, and the spread.
+fn comparison_grid(report: &Report, comparison: &[crate::report::cross_model::ChannelComparison]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut header = vec!["channel".to_string()];
+    header.extend(report.models.iter().map(|m| format!("{} (rank)", m.model)));
+    header.push("disagreement".to_string());
+    let rows = comparison
+        .iter()
+        .map(|c| {
+            let mut row = vec![c.channel.clone()];
+            row.extend(c.models.iter().map(|m| format!("{}% ({})", fixed(m.share * 100.0, 2), m.rank)));
+            row.push(format!(
+                "{} pts ({} vs {})",
+                fixed(c.disagreement * 100.0, 2),
+                c.extremes.0,
+                c.extremes.1
+            ));
+            row
+        })
+        .collect();
     (header, rows)
 }
 
@@ -181,6 +206,7 @@ pub(crate) mod testutil {
                 },
             ],
             warnings: Vec::new(),
+            comparison: None,
         }
     }
 

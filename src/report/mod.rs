@@ -5,6 +5,7 @@
 //! order (models as requested, channels by name); exporters only format.
 
 pub mod compare;
+pub mod cross_model;
 pub mod markov;
 pub mod per_conversion;
 
@@ -141,6 +142,9 @@ pub struct Report {
     /// Things the user should know about the results (printed on stderr).
     #[serde(skip)]
     pub warnings: Vec<String>,
+    /// With `--compare-models`: every channel's share and rank under each model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<Vec<cross_model::ChannelComparison>>,
 }
 
 impl Report {
@@ -177,7 +181,12 @@ impl Report {
                 })
             })
             .collect::<Result<_>>()?;
-        Ok(Report { input, models, warnings })
+        Ok(Report {
+            input,
+            models,
+            warnings,
+            comparison: None,
+        })
     }
 }
 

@@ -304,3 +304,54 @@ fn per_conversion_refusals() {
             .stderr(predicate::str::contains(says));
     }
 }
+
+#[test]
+fn compare_models_view_in_json_and_csv() {
+    let out = mta()
+        .args([
+            "attribute",
+            "testdata/events.csv",
+            "--models",
+            "first-click,last-click",
+            "--compare-models",
+            "--format",
+            "json",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let direct = &v["comparison"][0];
+    assert_eq!(direct["channel"], "Direct");
+    // first-click: every channel 1 of 5 (all rank 1); last-click: Direct 3 of 5.
+    assert_eq!(direct["models"][0]["rank"], 1);
+    assert_eq!(direct["models"][1]["rank"], 1);
+    assert_close(direct["disagreement"].as_f64().unwrap(), 0.4, "Direct 0.6 vs 0.2");
+    assert_eq!(direct["extremes"], serde_json::json!(["last-click", "first-click"]));
+    let display = &v["comparison"][1];
+    assert_eq!(
+        display["models"][1]["rank"], 4,
+        "Display and Social share the last place under last-click"
+    );
+    let csv = mta()
+        .args([
+            "attribute",
+            "testdata/events.csv",
+            "--models",
+            "first-click,last-click",
+            "--compare-models",
+            "--format",
+            "csv",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(csv.stdout).unwrap();
+    assert!(
+        text.starts_with(
+            "channel,model,share,rank,disagreement\nDirect,first-click,0.200000,1,0.400000\nDirect,last-click,0.600000,1,0.400000\n"
+        ),
+        "{text}"
+    );
+}
