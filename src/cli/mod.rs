@@ -6,7 +6,9 @@
 mod args;
 mod attribute;
 mod compare;
+mod journeys;
 mod markov;
+mod paths;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -33,6 +35,10 @@ pub enum Command {
     Markov(markov::MarkovCmdArgs),
     /// Compare two result files of `mta attribute` (CSV or JSON); exit 1 when any figure drifted beyond tolerance.
     Compare(compare::CompareArgs),
+    /// Aggregate the rebuilt journeys into path rows, readable by `attribute --paths`.
+    Paths(paths::PathsArgs),
+    /// One row per rebuilt journey: customer, journey number, path, touches, conversion, value and times.
+    Journeys(journeys::JourneysArgs),
 }
 
 /// Exit codes: 0 ok, 1 data or I/O error, 2 usage error.
@@ -59,6 +65,8 @@ pub fn run(cli: Cli) -> Exit {
         Command::Attribute(args) => attribute::run(args).map(|()| Exit::Ok),
         Command::Markov(args) => markov::run(args).map(|()| Exit::Ok),
         Command::Compare(args) => compare::run(args),
+        Command::Paths(args) => paths::run(args).map(|()| Exit::Ok),
+        Command::Journeys(args) => journeys::run(args).map(|()| Exit::Ok),
     };
     match result {
         Ok(exit) => exit,

@@ -8,6 +8,7 @@
 //! whatever the order of the input rows.
 
 pub mod build;
+pub mod export;
 
 pub use build::{JourneyConfig, JourneyStats, build, from_paths};
 

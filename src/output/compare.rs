@@ -106,7 +106,7 @@ pub fn export(cmp: &Comparison, metric: Metric, format: CompareFormat, styled: b
         }
         CompareFormat::Csv => {
             let mut w = ::csv::Writer::from_writer(out);
-            let err = |e: ::csv::Error| io(e.into());
+            let err = super::csv_err;
             w.write_record(COLUMNS).map_err(err)?;
             for r in &cmp.rows {
                 w.write_record(cells(r, "")).map_err(err)?;

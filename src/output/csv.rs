@@ -14,10 +14,7 @@ pub struct CsvExporter;
 impl Exporter for CsvExporter {
     fn export(&self, report: &Report, out: &mut dyn Write) -> Result<()> {
         let mut w = ::csv::Writer::from_writer(out);
-        let io = |e: ::csv::Error| Error::Write {
-            path: "<output>".into(),
-            source: e.into(),
-        };
+        let io = super::csv_err;
         if let Some(comparison) = &report.comparison {
             // `--compare-models`: the cross-model view, long.
             w.write_record(["channel", "model", "share", "rank", "disagreement"]).map_err(io)?;

@@ -61,7 +61,7 @@ pub fn export(report: &MarkovReport, format: OutputFormat, view: MarkovView, sty
         OutputFormat::Csv => {
             let (header, rows) = rows(report, view);
             let mut w = ::csv::Writer::from_writer(out);
-            let err = |e: ::csv::Error| io(e.into());
+            let err = super::csv_err;
             w.write_record(header).map_err(err)?;
             for r in rows {
                 w.write_record(r).map_err(err)?;

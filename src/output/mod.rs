@@ -8,6 +8,7 @@ mod markdown;
 pub mod markov;
 mod parquet;
 pub mod per_conversion;
+pub mod rows;
 mod table;
 
 use std::io::Write;
@@ -81,6 +82,26 @@ pub fn exporter(format: OutputFormat, options: ExportOptions) -> Box<dyn Exporte
         OutputFormat::Json => Box::new(json::JsonExporter),
         OutputFormat::Markdown => Box::new(markdown::MarkdownExporter { metric: options.metric }),
         OutputFormat::Parquet => Box::new(parquet::ParquetExporter),
+    }
+}
+
+/// An output I/O error (the destination's name is added by the caller).
+pub(crate) fn io_err(e: std::io::Error) -> crate::Error {
+    crate::Error::Write {
+        path: "<output>".into(),
+        source: e,
+    }
+}
+
+/// Keeps the I/O error itself: `csv::Error` has no `source()`, so converting
+/// it whole would hide a broken pipe (a quiet exit 0) behind a failure.
+pub(crate) fn csv_err(e: ::csv::Error) -> crate::Error {
+    if !e.is_io_error() {
+        return io_err(e.into());
+    }
+    match e.into_kind() {
+        ::csv::ErrorKind::Io(io) => io_err(io),
+        _ => unreachable!("checked by is_io_error"),
     }
 }
 

@@ -22,7 +22,7 @@ pub fn export(rows: &PerConversion<'_>, format: OutputFormat, out: &mut dyn Writ
     match format {
         OutputFormat::Csv => {
             let mut w = ::csv::Writer::from_writer(out);
-            let err = |e: ::csv::Error| io(e.into());
+            let err = super::csv_err;
             w.write_record(["customer_id", "converted_at", "model", "channel", "credit", "value"])
                 .map_err(err)?;
             rows.for_each(|r| {

@@ -2,10 +2,6 @@
 //! order and thread count change nothing, renaming channels changes only the
 //! labels, and the event, separate-conversion and path forms agree.
 
-#[path = "../../examples/generate/synth.rs"]
-#[allow(dead_code)]
-mod synth;
-
 use super::*;
 
 const MODELS_WITHOUT_TIME: [&str; 5] = ["first-click", "last-click", "last-non-direct", "linear", "position-based"];

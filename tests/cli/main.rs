@@ -3,9 +3,15 @@
 mod attribute;
 mod compare;
 mod errors;
+mod exports;
 mod formats;
 mod invariants;
 mod markov;
+
+/// The seeded generator of examples/generate, shared by the test modules.
+#[path = "../../examples/generate/synth.rs"]
+#[allow(dead_code)]
+mod synth;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,341 @@
+//! Journeys turned back into rows, for `mta paths` and `mta journeys`: the
+//! path aggregates other tools (and `mta attribute --paths`) read, and one
+//! row per rebuilt journey for inspecting the journey rules.
+//!
+//! This module decides what the rows hold and their order (path text, or
+//! customer id then journey number, both byte order), so that the output
+//! never depends on the canonical hash order of customers. It formats
+//! nothing but the path text; it never prints.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::Journeys;
+use crate::error::{Error, Result, display_value};
+
+/// The separator between channels in a path text: the default `--sep` of
+/// `mta attribute --paths`, and ChannelAttribution's convention.
+pub const PATH_SEP: &str = " > ";
+
+/// The character a path reader splits at (`--sep` is trimmed before use).
+const SEP_CHAR: char = '>';
+
+/// One path aggregate row: `path,total_conversions,total_conversion_value,total_null`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathRow {
+    /// Channel names, first touch first, joined by ` > `.
+    pub path: String,
+    /// Conversions of the journeys with this path.
+    pub total_conversions: f64,
+    /// Revenue of those conversions.
+    pub total_conversion_value: f64,
+    /// Journeys with this path that did not convert.
+    pub total_null: f64,
+}
+
+/// One rebuilt journey of one customer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JourneyRow<'a> {
+    /// Customer id as written in the input.
+    pub customer_id: &'a str,
+    /// 1-based number of the journey among its customer's journeys, in time order.
+    pub journey: u64,
+    /// Channel names, first touch first, joined by ` > `.
+    pub path: String,
+    /// Number of touches in the journey (after `--lookback` and `--max-touches`).
+    pub touches: u64,
+    /// Whether the journey ends in a conversion.
+    pub converted: bool,
+    /// Revenue of the conversion (0 when the journey does not convert).
+    pub value: f64,
+    /// Time of the first touch, epoch milliseconds (RFC 3339 UTC in JSON).
+    #[serde(serialize_with = "rfc3339")]
+    pub first_touch_at: i64,
+    /// Time of the conversion, epoch milliseconds (RFC 3339 UTC in JSON; `null` when the journey does not convert).
+    #[serde(serialize_with = "rfc3339_opt")]
+    pub converted_at: Option<i64>,
+}
+
+fn rfc3339<S: serde::Serializer>(ms: &i64, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::input::time::format_ms(*ms))
+}
+
+fn rfc3339_opt<S: serde::Serializer>(ms: &Option<i64>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    match ms {
+        Some(ms) => rfc3339(ms, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// A channel name that a path text cannot carry: the path reader would split
+/// it into several channels.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "channel `{}` contains `>`, which separates the channels of a path{}\n\n\
+     hint: `mta attribute --paths` would read it as several channels; rename the channel in the input (e.g. replace `>` with `/`)",
+    display_value(channel),
+    if *others > 0 { format!(" (and {others} more channels do)") } else { String::new() }
+)]
+pub struct SeparatorInChannel {
+    /// The first such channel, in name order.
+    pub channel: String,
+    /// How many other channels contain it.
+    pub others: usize,
+}
+
+/// Aggregates journeys by path: identical paths merged (conversions, value
+/// and nulls summed in the journeys' canonical order), rows sorted by path
+/// text. Fails when a channel that appears in a journey contains `>`.
+pub fn path_rows(journeys: &Journeys) -> std::result::Result<Vec<PathRow>, SeparatorInChannel> {
+    check_separator(journeys)?;
+    let mut order: Vec<usize> = (0..journeys.len()).collect();
+    // Stable: within a path, journeys stay in canonical order, so the sums
+    // are the same in every run.
+    order.par_sort_by(|&a, &b| journeys.get(a).touches.cmp(journeys.get(b).touches));
+    let mut rows = Vec::new();
+    let mut i = 0;
+    while i < order.len() {
+        let first = journeys.get(order[i]);
+        let (mut c, mut v, mut n) = (first.conversions, first.value, first.nulls);
+        let mut k = i + 1;
+        while k < order.len() && journeys.get(order[k]).touches == first.touches {
+            let j = journeys.get(order[k]);
+            c += j.conversions;
+            v += j.value;
+            n += j.nulls;
+            k += 1;
+        }
+        rows.push(PathRow {
+            path: path_text(journeys, first.touches),
+            total_conversions: c,
+            total_conversion_value: v,
+            total_null: n,
+        });
+        i = k;
+    }
+    // Channel ids follow name order, but a sequence of ids does not sort like
+    // the joined text (`A > B` vs `A!`), so sort by what the reader sees.
+    rows.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    Ok(rows)
+}
+
+/// One row per journey, sorted by customer id (byte order), then journey
+/// number. Needs event input: path aggregates have no customers or times.
+pub fn journey_rows(journeys: &Journeys) -> Result<Vec<JourneyRow<'_>>> {
+    let needs_events = || {
+        Error::usage(
+            "journey rows need touchpoint events: path aggregates have no customers or times",
+            "read the touchpoint events instead of `--paths`",
+        )
+    };
+    if !journeys.is_timed() {
+        return Err(needs_events());
+    }
+    let mut names = Vec::with_capacity(journeys.len());
+    for j in journeys.iter() {
+        names.push(j.customer.and_then(|c| journeys.customer_name(c)).ok_or_else(needs_events)?);
+    }
+    let mut order: Vec<usize> = (0..journeys.len()).collect();
+    // Stable: a customer's journeys are contiguous and in time order already.
+    order.par_sort_by(|&a, &b| names[a].cmp(names[b]));
+    let mut rows = Vec::with_capacity(order.len());
+    let mut number = 0;
+    for (k, &i) in order.iter().enumerate() {
+        number = if k > 0 && names[order[k - 1]] == names[i] { number + 1 } else { 1 };
+        let j = journeys.get(i);
+        let times = j.times.expect("timed journeys carry touch times");
+        rows.push(JourneyRow {
+            customer_id: names[i],
+            journey: number,
+            path: path_text(journeys, j.touches),
+            touches: j.touches.len() as u64,
+            converted: j.conversions > 0.0,
+            value: j.value,
+            first_touch_at: times[0],
+            converted_at: j.converted_at,
+        });
+    }
+    Ok(rows)
+}
+
+/// Channel names joined by [`PATH_SEP`].
+fn path_text(journeys: &Journeys, touches: &[super::ChannelId]) -> String {
+    let names = journeys.channels();
+    let mut s = String::new();
+    for (k, &c) in touches.iter().enumerate() {
+        if k > 0 {
+            s.push_str(PATH_SEP);
+        }
+        s.push_str(&names[c as usize]);
+    }
+    s
+}
+
+/// Fails on the first channel (by name) that appears in a journey and
+/// contains the path separator; channels whose touches were all dropped
+/// (`--lookback`, `--max-touches`) do not count.
+fn check_separator(journeys: &Journeys) -> std::result::Result<(), SeparatorInChannel> {
+    let bad: Vec<usize> = journeys
+        .channels()
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| name.contains(SEP_CHAR))
+        .map(|(i, _)| i)
+        .collect();
+    if bad.is_empty() {
+        return Ok(());
+    }
+    let mut used = vec![false; journeys.channels().len()];
+    for j in journeys.iter() {
+        for &c in j.touches {
+            used[c as usize] = true;
+        }
+    }
+    let bad: Vec<usize> = bad.into_iter().filter(|&i| used[i]).collect();
+    match bad.first() {
+        None => Ok(()),
+        Some(&first) => Err(SeparatorInChannel {
+            channel: journeys.channels()[first].clone(),
+            others: bad.len() - 1,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{Conversions, Events};
+    use crate::journey::{JourneyConfig, build};
+
+    const DAY: i64 = 86_400_000;
+
+    fn row(path: &str, c: f64, v: f64, n: f64) -> PathRow {
+        PathRow {
+            path: path.into(),
+            total_conversions: c,
+            total_conversion_value: v,
+            total_null: n,
+        }
+    }
+
+    #[test]
+    fn identical_paths_are_merged_and_rows_sorted_by_text() {
+        let j = Journeys::from_paths(&[
+            (&["b", "a"], 1.0, 10.0, 0.0),
+            (&["a"], 0.0, 0.0, 1.0),
+            (&["b", "a"], 2.0, 5.5, 1.0),
+            (&["a", "b"], 0.0, 0.0, 3.0),
+            (&["a"], 1.0, 2.0, 0.0),
+        ]);
+        assert_eq!(
+            path_rows(&j).unwrap(),
+            [row("a", 1.0, 2.0, 1.0), row("a > b", 0.0, 0.0, 3.0), row("b > a", 3.0, 15.5, 1.0)]
+        );
+    }
+
+    #[test]
+    fn rows_sort_by_the_text_not_by_channel_ids() {
+        // Ids follow names: "A" 0, "A\u{1}" 1, "A!" 2, "X" 3, so by ids
+        // [A, X] comes first; by text "A\u{1}" does (U+0001 < the space of ` > `).
+        let j = Journeys::from_paths(&[(&["A!"], 1.0, 0.0, 0.0), (&["A", "X"], 1.0, 0.0, 0.0), (&["A\u{1}"], 1.0, 0.0, 0.0)]);
+        let paths: Vec<String> = path_rows(&j).unwrap().into_iter().map(|r| r.path).collect();
+        assert_eq!(paths, ["A\u{1}", "A > X", "A!"]);
+    }
+
+    #[test]
+    fn a_channel_with_the_separator_is_refused() {
+        let j = Journeys::from_paths(&[(&["Search>Brand", "Email"], 1.0, 0.0, 0.0), (&["a>b"], 0.0, 0.0, 1.0)]);
+        let err = path_rows(&j).unwrap_err();
+        assert_eq!(err.channel, "Search>Brand");
+        assert_eq!(err.others, 1);
+        assert!(
+            err.to_string().starts_with(
+                "channel `Search>Brand` contains `>`, which separates the channels of a path (and 1 more channels do)\n\nhint: "
+            ),
+            "{err}"
+        );
+    }
+
+    /// Inline events from `(customer, day, channel, converts, value)` rows.
+    fn events(rows: &[(&str, i64, &str, bool, f64)]) -> Events {
+        let mut ev = Events::default();
+        let mut ids = crate::input::customers::RowIds::default();
+        let (mut flag, mut value) = (vec![], vec![]);
+        for &(c, d, ch, conv, v) in rows {
+            ids.push(c);
+            ev.time.push(d * DAY);
+            ev.channel.push(ev.channels.intern(ch));
+            flag.push(conv);
+            value.push(v);
+        }
+        let (codes, names) = crate::input::customers::group(ids);
+        ev.customer = codes;
+        ev.customers = std::sync::Arc::new(names);
+        ev.conversions = Conversions::Inline { flag, value };
+        ev
+    }
+
+    #[test]
+    fn journey_rows_number_each_customers_journeys_in_time_order() {
+        let ev = events(&[
+            ("zoe", 4, "Direct", true, 7.5),
+            ("amy", 3, "Email", true, 20.0),
+            ("amy", 1, "Search", false, 0.0),
+            ("amy", 6, "Social", false, 0.0),
+            ("zoe", 2, "Email", false, 0.0),
+            ("amy", 5, "Email", true, 10.0),
+            ("bo", 9, "Display", false, 0.0),
+        ]);
+        let (j, _) = build(&ev, &JourneyConfig::default());
+        let rows = journey_rows(&j).unwrap();
+        // (customer, number, path, touches, converted, value), then (first touch, conversion) times.
+        let brief: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                (
+                    (r.customer_id, r.journey, r.path.as_str(), r.touches, r.converted, r.value),
+                    (r.first_touch_at, r.converted_at),
+                )
+            })
+            .collect();
+        assert_eq!(
+            brief,
+            [
+                (("amy", 1, "Search > Email", 2, true, 20.0), (DAY, Some(3 * DAY))),
+                (("amy", 2, "Email", 1, true, 10.0), (5 * DAY, Some(5 * DAY))),
+                (("amy", 3, "Social", 1, false, 0.0), (6 * DAY, None)),
+                (("bo", 1, "Display", 1, false, 0.0), (9 * DAY, None)),
+                (("zoe", 1, "Email > Direct", 2, true, 7.5), (2 * DAY, Some(4 * DAY))),
+            ]
+        );
+        // The same journeys aggregate into paths with every weight kept.
+        assert_eq!(
+            path_rows(&j).unwrap(),
+            [
+                row("Display", 0.0, 0.0, 1.0),
+                row("Email", 1.0, 10.0, 0.0),
+                row("Email > Direct", 1.0, 7.5, 0.0),
+                row("Search > Email", 1.0, 20.0, 0.0),
+                row("Social", 0.0, 0.0, 1.0)
+            ]
+        );
+    }
+
+    #[test]
+    fn journey_rows_serialize_times_as_rfc3339() {
+        let ev = events(&[("a", 1, "Email", false, 0.0), ("b", 2, "Direct", true, 3.0)]);
+        let (j, _) = build(&ev, &JourneyConfig::default());
+        let v = serde_json::to_value(journey_rows(&j).unwrap()).unwrap();
+        assert_eq!(v[0]["first_touch_at"], "1970-01-02T00:00:00Z");
+        assert_eq!(v[0]["converted_at"], serde_json::Value::Null);
+        assert_eq!(v[1]["converted_at"], "1970-01-03T00:00:00Z");
+    }
+
+    #[test]
+    fn journey_rows_need_events() {
+        let j = Journeys::from_paths(&[(&["a"], 1.0, 0.0, 0.0)]);
+        let err = journey_rows(&j).unwrap_err();
+        assert!(err.is_usage());
+        assert!(err.to_string().contains("need touchpoint events"), "{err}");
+    }
+}
