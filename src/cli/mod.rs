@@ -6,6 +6,7 @@
 mod args;
 mod attribute;
 mod compare;
+mod completions;
 mod journeys;
 mod markov;
 mod paths;
@@ -39,6 +40,10 @@ pub enum Command {
     Paths(paths::PathsArgs),
     /// One row per rebuilt journey: customer, journey number, path, touches, conversion, value and times.
     Journeys(journeys::JourneysArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff): `mta man > mta.1`.
+    Man,
 }
 
 /// Exit codes: 0 ok, 1 data or I/O error, 2 usage error.
@@ -65,6 +70,8 @@ pub fn run(cli: Cli) -> Exit {
         Command::Attribute(args) => attribute::run(args).map(|()| Exit::Ok),
         Command::Markov(args) => markov::run(args).map(|()| Exit::Ok),
         Command::Compare(args) => compare::run(args),
+        Command::Completions(args) => completions::completions(args).map(|()| Exit::Ok),
+        Command::Man => completions::man().map(|()| Exit::Ok),
         Command::Paths(args) => paths::run(args).map(|()| Exit::Ok),
         Command::Journeys(args) => journeys::run(args).map(|()| Exit::Ok),
     };

@@ -390,3 +390,30 @@ fn piped_csv_streams_through_a_pipeline() {
     assert!(text.lines().all(|l| l.split(',').count() == 5), "only CSV rows on stdout: {text}");
     assert!(!out.stderr.is_empty(), "the summary goes to stderr");
 }
+
+#[test]
+fn completions_and_man_page_come_from_the_cli_definitions() {
+    for (shell, marker) in [("bash", "_mta()"), ("zsh", "#compdef mta"), ("fish", "complete -c mta")] {
+        let out = mta().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains(marker), "{shell}: {text}");
+        assert!(
+            text.contains("per-conversion") && text.contains("markov-order"),
+            "{shell} lacks flags"
+        );
+    }
+    let out = mta().arg("man").output().unwrap();
+    assert!(out.status.success());
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.starts_with(".ie") && page.contains(".TH mta 1"), "{page}");
+    for flag in [
+        "\\-\\-per\\-conversion",
+        "\\-\\-markov\\-order",
+        "\\-\\-tolerance",
+        "\\-\\-lookback",
+    ] {
+        assert!(page.contains(flag), "man page lacks {flag}");
+    }
+    mta().args(["completions", "tcsh"]).assert().code(2);
+}
