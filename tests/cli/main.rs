@@ -7,6 +7,7 @@ mod exports;
 mod formats;
 mod invariants;
 mod markov;
+mod snapshots;
 
 /// The seeded generator of examples/generate, shared by the test modules.
 #[path = "../../examples/generate/synth.rs"]
