@@ -84,7 +84,6 @@ pub fn load(sources: &[Source], delimiter: Option<u8>, sep: &str) -> Result<Path
     let stdin = [Source::Stdin];
     let sources: &[Source] = if sources.is_empty() { &stdin } else { sources };
     let mut out = PathTable::default();
-    let mut codes = Vec::new();
     for source in sources {
         let table = read_table(source, delimiter, &requests, "path")?;
         let (mut conversions, mut value, mut nulls) = (Vec::new(), Vec::new(), Vec::new());
@@ -97,7 +96,6 @@ pub fn load(sources: &[Source], delimiter: Option<u8>, sep: &str) -> Result<Path
             Some(_) => table.amounts(3, "a null count", &mut nulls)?,
             None => nulls.resize(table.height, 0.0),
         }
-        let channels = &mut out.channels;
         let bad = |row: usize, path: &str| {
             table.error_at(
                 0,
@@ -106,28 +104,43 @@ pub fn load(sources: &[Source], delimiter: Option<u8>, sep: &str) -> Result<Path
                 format!("channel names separated by `{sep}` (an empty name: a doubled or trailing separator?)"),
             )
         };
-        table.for_each_text(0, "a path of channel names", |row, path| {
-            codes.clear();
-            // A one-character separator splits by char, several times faster.
-            let mut push = |name: &str| {
-                let name = name.trim();
-                if name.is_empty() {
-                    return false;
+        // Pieces of rows are split and interned in parallel, each with its own
+        // interner; merging them in row order keeps first-appearance codes.
+        let pieces = table.par_fold_text(
+            0,
+            "a path of channel names",
+            || (Interner::new(), Vec::<u32>::new(), Vec::<usize>::new()),
+            |(names, touches, lens), row, path| {
+                let before = touches.len();
+                // A one-character separator splits by char, several times faster.
+                let mut push = |name: &str| {
+                    let name = name.trim();
+                    if name.is_empty() {
+                        return false;
+                    }
+                    touches.push(names.intern(name));
+                    true
+                };
+                let ok = match sep_char {
+                    Some(c) => path.split(c).all(&mut push),
+                    None => path.split(sep).all(&mut push),
+                };
+                if !ok {
+                    return Err(bad(row, path));
                 }
-                codes.push(channels.intern(name));
-                true
-            };
-            let ok = match sep_char {
-                Some(c) => path.split(c).all(&mut push),
-                None => path.split(sep).all(&mut push),
-            };
-            if !ok {
-                return Err(bad(row, path));
+                lens.push(touches.len() - before);
+                Ok(())
+            },
+        )?;
+        for (names, touches, lens) in pieces {
+            let map: Vec<u32> = names.iter().map(|n| out.channels.intern(n)).collect();
+            let mut at = 0;
+            for len in lens {
+                out.touches.extend(touches[at..at + len].iter().map(|&c| map[c as usize]));
+                out.ends.push(out.touches.len());
+                at += len;
             }
-            out.touches.extend_from_slice(&codes);
-            out.ends.push(out.touches.len());
-            Ok(())
-        })?;
+        }
         out.conversions.extend(conversions);
         out.value.extend(value);
         out.nulls.extend(nulls);

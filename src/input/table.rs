@@ -326,6 +326,29 @@ impl Table {
         })
     }
 
+    /// Like [`Self::for_each_text`], but folds pieces of rows into states in
+    /// parallel (one state per piece, in row order).
+    pub fn par_fold_text<S: Send>(
+        &self,
+        col: usize,
+        what: &str,
+        init: impl Fn() -> S + Sync,
+        step: impl Fn(&mut S, usize, &str) -> Result<()> + Sync,
+    ) -> Result<Vec<S>> {
+        let data = &self.column(col).data;
+        let ca = data.str().map_err(|_| self.type_error(col, "text"))?;
+        let checked = |state: &mut S, row: usize, cell: &str| match cell.trim() {
+            "" => Err(self.cell_error(col, row, cell, format!("{what} (empty values are not allowed)"))),
+            t => step(state, row, t),
+        };
+        if ca.null_count() == 0 {
+            return par_fold_str(ca, init, checked);
+        }
+        let mut state = init();
+        self.for_each_text(col, what, |row, text| step(&mut state, row, text))?;
+        Ok(vec![state])
+    }
+
     /// An error for data row `row` of column `col`, for checks made by callers.
     pub fn error_at(&self, col: usize, row: usize, found: &str, expected: impl Into<String>) -> Error {
         self.cell_error(col, row, found, expected)
@@ -357,6 +380,19 @@ const PIECE: usize = 64 * 1024;
 /// parallel pieces of fixed size, results in row order. The error of the
 /// first failing row wins, whatever the thread count.
 fn par_str<'a, T: Send>(ca: &'a StringChunked, f: impl Fn(usize, &'a str) -> Result<T> + Sync) -> Result<Vec<Vec<T>>> {
+    par_fold_str(ca, Vec::new, |acc, row, cell| {
+        acc.push(f(row, cell)?);
+        Ok(())
+    })
+}
+
+/// Folds the cells of a null-free text column into one state per fixed-size
+/// piece (pieces in parallel, states in row order).
+fn par_fold_str<'a, S: Send>(
+    ca: &'a StringChunked,
+    init: impl Fn() -> S + Sync,
+    step: impl Fn(&mut S, usize, &'a str) -> Result<()> + Sync,
+) -> Result<Vec<S>> {
     debug_assert_eq!(ca.null_count(), 0);
     let mut pieces = Vec::new();
     let mut base = 0;
@@ -369,7 +405,13 @@ fn par_str<'a, T: Send>(ca: &'a StringChunked, f: impl Fn(usize, &'a str) -> Res
     }
     pieces
         .into_par_iter()
-        .map(|(base, arr, range)| range.map(|i| f(base + i, arr.value(i))).collect::<Result<Vec<T>>>())
+        .map(|(base, arr, range)| {
+            let mut state = init();
+            for i in range {
+                step(&mut state, base + i, arr.value(i))?;
+            }
+            Ok(state)
+        })
         .collect::<Vec<_>>()
         .into_iter()
         .collect()
