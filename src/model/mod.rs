@@ -7,11 +7,15 @@
 //! [`ModelKind`] variant.
 
 mod first_click;
+mod inverse_j;
+mod j_shaped;
 mod last_click;
 mod last_non_direct;
 mod linear;
 pub mod markov;
+mod participation;
 mod position_based;
+pub mod shapley;
 mod time_decay;
 
 use std::collections::BTreeMap;
@@ -36,22 +40,34 @@ pub enum ModelKind {
     Linear,
     /// First and last touches get fixed shares (`--position-weights`), the middle splits the rest.
     PositionBased,
+    /// 60% to the last touch, 20% to the first, 20% over the middle (Adobe).
+    JShaped,
+    /// 60% to the first touch, 20% to the last, 20% over the middle (Adobe).
+    InverseJ,
     /// Credit halves with every `--half-life` between touch and conversion.
     TimeDecay,
+    /// Every distinct channel of a converting journey gets full credit (totals exceed conversions).
+    Participation,
     /// Data-driven: removal effects of an absorbing Markov chain (`--markov-order`), solved exactly.
     Markov,
+    /// Data-driven: Shapley values of channel coalitions, exact, no truncation.
+    Shapley,
 }
 
 impl ModelKind {
     /// Every model, in the default order.
-    pub const ALL: [ModelKind; 7] = [
+    pub const ALL: [ModelKind; 11] = [
         ModelKind::FirstClick,
         ModelKind::LastClick,
         ModelKind::LastNonDirect,
         ModelKind::Linear,
         ModelKind::PositionBased,
+        ModelKind::JShaped,
+        ModelKind::InverseJ,
         ModelKind::TimeDecay,
+        ModelKind::Participation,
         ModelKind::Markov,
+        ModelKind::Shapley,
     ];
 
     /// The model's command-line name, e.g. `time-decay`.
@@ -62,8 +78,12 @@ impl ModelKind {
             ModelKind::LastNonDirect => "last-non-direct",
             ModelKind::Linear => "linear",
             ModelKind::PositionBased => "position-based",
+            ModelKind::JShaped => "j-shaped",
+            ModelKind::InverseJ => "inverse-j",
             ModelKind::TimeDecay => "time-decay",
+            ModelKind::Participation => "participation",
             ModelKind::Markov => "markov",
+            ModelKind::Shapley => "shapley",
         }
     }
 
@@ -84,7 +104,11 @@ impl ModelKind {
             ModelKind::Linear => Box::new(Heuristic(linear::Linear)),
             ModelKind::PositionBased => Box::new(Heuristic(position_based::PositionBased::new(cfg.position_weights))),
             ModelKind::TimeDecay => Box::new(Heuristic(time_decay::TimeDecay::new(cfg.half_life_ms))),
+            ModelKind::JShaped => Box::new(Heuristic(j_shaped::JShaped)),
+            ModelKind::InverseJ => Box::new(Heuristic(inverse_j::InverseJ)),
+            ModelKind::Participation => Box::new(Heuristic(participation::Participation)),
             ModelKind::Markov => Box::new(markov::Markov::new(cfg.markov)),
+            ModelKind::Shapley => Box::new(shapley::Shapley),
         }
     }
 }
@@ -178,6 +202,11 @@ pub trait AttributionModel: Send + Sync {
     fn rule(&self) -> Option<&dyn WeightRule> {
         None
     }
+    /// Whether credits sum to the conversions (then a share is relative to
+    /// the model's total); `participation` credits every channel in full.
+    fn sums_to_conversions(&self) -> bool {
+        true
+    }
 }
 
 /// A rule-based model: how one journey's credit splits over its touches.
@@ -192,6 +221,10 @@ pub trait WeightRule: Send + Sync {
     /// Fills `out` (one weight per touch, zeroed) with non-negative weights
     /// summing to 1; `channels` are the names behind the journey's ids.
     fn weights(&self, channels: &[String], journey: &Journey<'_>, out: &mut [f64]);
+    /// Whether the weights sum to 1 (all but `participation`).
+    fn sums_to_one(&self) -> bool {
+        true
+    }
 }
 
 /// A [`WeightRule`] run over every converting journey by [`distribute`].
@@ -212,6 +245,21 @@ impl<R: WeightRule> AttributionModel for Heuristic<R> {
 
     fn rule(&self) -> Option<&dyn WeightRule> {
         Some(&self.0)
+    }
+
+    fn sums_to_conversions(&self) -> bool {
+        self.0.sums_to_one()
+    }
+
+    fn warnings(&self, _journeys: &Journeys) -> Vec<String> {
+        if self.0.sums_to_one() {
+            Vec::new()
+        } else {
+            vec![format!(
+                "{}: every channel of a converting journey gets full credit, so its credits add up to more than the conversions and its shares to more than 100%",
+                self.0.kind()
+            )]
+        }
     }
 }
 
@@ -333,7 +381,7 @@ mod properties {
         #[test]
         fn credits_sum_to_what_is_distributed(j in journeys(), h in 1.0f64..30.0) {
             let cfg = ModelConfig { half_life_ms: h * 86_400_000.0, ..ModelConfig::default() };
-            for kind in ModelKind::ALL {
+            for kind in ModelKind::ALL.into_iter().filter(|k| !matches!(k, ModelKind::Participation | ModelKind::Shapley)) {
                 let c = kind.build(&cfg).attribute(&j).unwrap();
                 let conv: f64 = c.conversions.iter().sum();
                 let value: f64 = c.value.iter().sum();
@@ -341,6 +389,17 @@ mod properties {
                 prop_assert!((value - j.total_value()).abs() < 1e-6, "{kind}: {value}");
                 prop_assert!(c.conversions.iter().chain(&c.value).all(|x| x.is_finite() && *x >= 0.0), "{kind}");
             }
+        }
+
+        #[test]
+        fn shapley_is_efficient(j in journeys()) {
+            // Shapley credits may be negative, but they sum to what is distributed.
+            let c = ModelKind::Shapley.build(&ModelConfig::default()).attribute(&j).unwrap();
+            let conv: f64 = c.conversions.iter().sum();
+            let value: f64 = c.value.iter().sum();
+            prop_assert!((conv - j.total_conversions()).abs() < 1e-9, "{conv}");
+            prop_assert!((value - j.total_value()).abs() < 1e-6, "{value}");
+            prop_assert!(c.conversions.iter().chain(&c.value).all(|x| x.is_finite()));
         }
 
         #[test]

@@ -156,6 +156,13 @@ impl Report {
             .map(|m| {
                 let credits = m.attribute(journeys)?;
                 let conversions: f64 = credits.conversions.iter().sum();
+                // Participation credits every channel in full: its shares are
+                // relative to the conversions, and sum to more than 1.
+                let share_base = if m.sums_to_conversions() {
+                    conversions
+                } else {
+                    journeys.total_conversions()
+                };
                 let value: f64 = credits.value.iter().sum();
                 let credits = journeys
                     .channels()
@@ -165,8 +172,8 @@ impl Report {
                         channel: name.clone(),
                         conversions: credits.conversions[i],
                         value: credits.value[i],
-                        share: if conversions > 0.0 {
-                            credits.conversions[i] / conversions
+                        share: if share_base > 0.0 {
+                            credits.conversions[i] / share_base
                         } else {
                             0.0
                         },

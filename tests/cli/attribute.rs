@@ -60,6 +60,36 @@ fn expected_events() -> Expected {
             ],
         ),
         (
+            "j-shaped",
+            vec![
+                ("Direct", 2.2, 171.0),
+                ("Display", 0.2, 18.0),
+                ("Email", 1.3, 63.0),
+                ("Paid Search", 0.95, 69.0),
+                ("Social", 0.35, 24.0),
+            ],
+        ),
+        (
+            "inverse-j",
+            vec![
+                ("Direct", 1.4, 87.0),
+                ("Display", 0.6, 54.0),
+                ("Email", 1.3, 63.0),
+                ("Paid Search", 0.85, 87.0),
+                ("Social", 0.85, 54.0),
+            ],
+        ),
+        (
+            "shapley",
+            vec![
+                ("Direct", 0.5 + 5.0 / 12.0 + 1.0, 142.5),
+                ("Display", 1.0 / 12.0, 7.5),
+                ("Email", 0.5 + 1.0 + 5.0 / 12.0, 127.5),
+                ("Paid Search", 0.5, 30.0),
+                ("Social", 0.5 + 1.0 / 12.0, 37.5),
+            ],
+        ),
+        (
             "time-decay",
             vec![
                 ("Direct", 4.0 / 7.0 + 8.0 / 15.0 + 1.0, 120.0 * 4.0 / 7.0 + 48.0 + 45.0),
@@ -74,8 +104,8 @@ fn expected_events() -> Expected {
 
 fn assert_matches(got: &BTreeMap<(String, String), Row>, expected: &Expected) {
     let n: usize = expected.iter().map(|m| m.1.len()).sum();
-    let rule_based = got.keys().filter(|(m, _)| m != "markov").count();
-    assert_eq!(rule_based, n, "rows: {got:?}");
+    let covered = got.keys().filter(|(m, _)| expected.iter().any(|e| e.0 == m)).count();
+    assert_eq!(covered, n, "rows: {got:?}");
     for (model, rows) in expected {
         for (channel, conv, value) in rows {
             let row = got
@@ -92,6 +122,23 @@ fn assert_matches(got: &BTreeMap<(String, String), Row>, expected: &Expected) {
 fn events_match_hand_computed_credits() {
     let got = attribute_csv(&["testdata/events.csv"]);
     assert_matches(&got, &expected_events());
+}
+
+#[test]
+fn participation_credits_every_channel_in_full() {
+    let got = attribute_csv(&["testdata/events.csv", "--models", "participation"]);
+    for (ch, conv, value) in [
+        ("Direct", 3.0, 255.0),
+        ("Display", 1.0, 90.0),
+        ("Email", 3.0, 240.0),
+        ("Paid Search", 2.0, 180.0),
+        ("Social", 2.0, 150.0),
+    ] {
+        let row = got[&("participation".to_string(), ch.to_string())];
+        assert_close(row.conversions, conv, ch);
+        assert_close(row.value, value, ch);
+        assert_close(row.share, conv / 5.0, ch);
+    }
 }
 
 #[test]
@@ -122,6 +169,10 @@ fn separate_conversions_give_the_same_credits_and_report_unattributed() {
 fn paths_match_events_except_time_decay() {
     let got = attribute_csv(&["--paths", "testdata/paths.csv"]);
     let expected: Vec<_> = expected_events().into_iter().filter(|m| m.0 != "time-decay").collect();
+    // Participation's shares are relative to the 5 conversions (they sum to 2.2).
+    let p = |ch: &str| got[&("participation".to_string(), ch.to_string())];
+    assert_close(p("Direct").conversions, 3.0, "participation Direct");
+    assert_close(p("Paid Search").share, 0.4, "participation share");
     assert_matches(&got, &expected);
 }
 

@@ -77,14 +77,14 @@ fn csv_and_json_of_the_same_run_compare_equal() {
         assert_eq!(code, 0, "{stderr}");
         assert_eq!(stdout, "");
         // 7 models x 5 channels.
-        assert_eq!(stderr, "compare: all 35 values within tolerance 0.001 (share, absolute)\n");
+        assert_eq!(stderr, "compare: all 55 values within tolerance 0.001 (share, absolute)\n");
     }
     for metric in ["conversions", "value"] {
         compare(&f)
             .args(["expected.json", "new.csv", "--metric", metric, "--tolerance", "0.000001"])
             .assert()
             .code(0)
-            .stderr(format!("compare: all 35 values within tolerance 0.000001 ({metric}, absolute)\n"));
+            .stderr(format!("compare: all 55 values within tolerance 0.000001 ({metric}, absolute)\n"));
     }
 }
 
@@ -131,14 +131,14 @@ fn a_drifted_share_exits_1_with_the_row_and_the_count() {
     );
     // Piped: no borders.
     assert!(!stdout.contains('│'), "{stdout}");
-    assert_eq!(stderr, "compare: 1 of 35 values beyond tolerance 0.001 (share, absolute)\n");
+    assert_eq!(stderr, "compare: 1 of 55 values beyond tolerance 0.001 (share, absolute)\n");
     // The drift is within the default tolerance of 0.01.
     compare(&f)
         .args(["expected.csv", "new.csv"])
         .assert()
         .code(0)
         .stdout("")
-        .stderr("compare: all 35 values within tolerance 0.01 (share, absolute)\n");
+        .stderr("compare: all 55 values within tolerance 0.01 (share, absolute)\n");
     // --quiet: the exit code alone.
     compare(&f)
         .args(["expected.csv", "new.csv", "--tolerance", "0.001", "-q"])
@@ -154,13 +154,13 @@ fn all_shows_every_row() {
     let (code, stdout, _) = run(compare(&f).args(["expected.csv", "new.csv", "--tolerance", "0.001", "--all", "--format", "csv"]));
     assert_eq!(code, 1);
     let rows: Vec<&str> = stdout.lines().skip(1).collect();
-    assert_eq!(rows.len(), 35, "{stdout}");
+    assert_eq!(rows.len(), 55, "{stdout}");
     let beyond: Vec<&&str> = rows.iter().filter(|r| !r.ends_with(",ok")).collect();
     assert_eq!(beyond, [&"linear,Email,0.316667,0.320000,0.003333,beyond"]);
     // Models in the base file's order, channels by name.
     assert!(rows[0].starts_with("first-click,Direct,"), "{stdout}");
     assert!(rows[4].starts_with("first-click,Social,"), "{stdout}");
-    assert!(rows[34].starts_with("markov,Social,"), "{stdout}");
+    assert!(rows[54].starts_with("shapley,Social,"), "{stdout}");
 }
 
 #[test]

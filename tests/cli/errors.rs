@@ -188,7 +188,7 @@ fn unknown_model_lists_valid_ones() {
         .code(2)
         .stdout("")
         .stderr(predicate::str::contains("invalid value 'markovv'").and(predicate::str::contains(
-            "first-click, last-click, last-non-direct, linear, position-based, time-decay, markov",
+            "first-click, last-click, last-non-direct, linear, position-based, j-shaped, inverse-j, time-decay, participation, markov, shapley",
         )));
 }
 

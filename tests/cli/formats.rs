@@ -26,14 +26,18 @@ fn json_carries_input_summary_and_parameters() {
             "last-non-direct",
             "linear",
             "position-based",
+            "j-shaped",
+            "inverse-j",
             "time-decay",
-            "markov"
+            "participation",
+            "markov",
+            "shapley"
         ]
     );
-    assert_eq!(models[6]["parameters"]["order"], 1.0);
+    assert_eq!(models[9]["parameters"]["order"], 1.0);
     assert_eq!(models[2]["parameters"]["direct_channel"], "Direct");
     assert_eq!(models[4]["parameters"]["position_weights"], serde_json::json!([0.4, 0.2, 0.4]));
-    assert_eq!(models[5]["parameters"]["half_life_seconds"], 604800.0);
+    assert_eq!(models[7]["parameters"]["half_life_seconds"], 604800.0);
     let credit = &models[1]["credits"][0];
     assert_eq!(credit["channel"], "Direct");
     assert_eq!(credit["conversions"], 3.0);
@@ -274,12 +278,12 @@ fn per_conversion_rows_sum_to_the_model_totals() {
         e.0 += r["credit"].as_f64().unwrap();
         e.1 += r["value"].as_f64().unwrap();
     }
-    for ((model, channel), row) in totals.iter().filter(|(k, _)| k.0 != "markov") {
+    for ((model, channel), row) in totals.iter().filter(|(k, _)| k.0 != "markov" && k.0 != "shapley") {
         let (c, v) = sums.get(&(model.clone(), channel.clone())).copied().unwrap_or_default();
         assert_close(c, row.conversions, &format!("{model}/{channel}"));
         assert_close(v, row.value, &format!("{model}/{channel}"));
     }
-    assert!(!sums.keys().any(|k| k.0 == "markov"));
+    assert!(!sums.keys().any(|k| k.0 == "markov" || k.0 == "shapley"));
 }
 
 #[test]

@@ -46,10 +46,18 @@ fn credits_sum_to_conversions_and_revenue_for_every_model() {
         let c: f64 = credits.iter().map(|c| c["conversions"].as_f64().unwrap()).sum();
         let r: f64 = credits.iter().map(|c| c["value"].as_f64().unwrap()).sum();
         let s: f64 = credits.iter().map(|c| c["share"].as_f64().unwrap()).sum();
+        if m["model"] == "participation" {
+            // Every channel in full: at least the conversions, shares over 1.
+            assert!(c >= conversions - 1e-6 && s >= 1.0 - 1e-9, "participation {c} {s}");
+            continue;
+        }
         assert_close(c, conversions, &format!("{} conversions", m["model"]));
         assert!((r - revenue).abs() < 1e-6 * revenue, "{} revenue {r} != {revenue}", m["model"]);
         assert_close(s, 1.0, "shares");
-        assert!(credits.iter().all(|c| c["conversions"].as_f64().unwrap() >= 0.0));
+        if m["model"] != "shapley" {
+            // Shapley may credit a channel negatively (kept on purpose).
+            assert!(credits.iter().all(|c| c["conversions"].as_f64().unwrap() >= 0.0), "{}", m["model"]);
+        }
     }
 }
 
