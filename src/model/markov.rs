@@ -525,7 +525,7 @@ impl AttributionModel for Markov {
         })
     }
 
-    fn warnings(&self, journeys: &Journeys) -> Vec<String> {
+    fn warnings(&self, journeys: &Journeys, _credits: &Credits) -> Vec<String> {
         let nulls: f64 = journeys.iter().map(|j| j.nulls).sum();
         if nulls == 0.0 && !journeys.is_empty() {
             vec!["markov: no journey ends without a conversion, so every walk converts and removal effects only measure how many paths a channel lies on".into()]

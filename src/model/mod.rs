@@ -193,8 +193,8 @@ pub trait AttributionModel: Send + Sync {
     }
     /// Credits of every channel over all journeys.
     fn attribute(&self, journeys: &Journeys) -> Result<Credits>;
-    /// Caveats about running on these journeys, for the user.
-    fn warnings(&self, _journeys: &Journeys) -> Vec<String> {
+    /// Caveats about these results (`credits` = what [`Self::attribute`] returned), for the user.
+    fn warnings(&self, _journeys: &Journeys, _credits: &Credits) -> Vec<String> {
         Vec::new()
     }
     /// The per-journey split, for models that have one (rule-based models);
@@ -251,7 +251,7 @@ impl<R: WeightRule> AttributionModel for Heuristic<R> {
         self.0.sums_to_one()
     }
 
-    fn warnings(&self, _journeys: &Journeys) -> Vec<String> {
+    fn warnings(&self, _journeys: &Journeys, _credits: &Credits) -> Vec<String> {
         if self.0.sums_to_one() {
             Vec::new()
         } else {

@@ -160,19 +160,14 @@ impl AttributionModel for Shapley {
         Ok(credits)
     }
 
-    fn warnings(&self, journeys: &Journeys) -> Vec<String> {
-        match self.attribute(journeys) {
-            Ok(c) => {
-                let negative = c.conversions.iter().filter(|&&x| x < -1e-12).count();
-                if negative > 0 {
-                    vec![format!(
-                        "shapley: {negative} channel(s) have negative credit (kept: clipping would break efficiency); they lower the conversion rate of the coalitions they join"
-                    )]
-                } else {
-                    Vec::new()
-                }
-            }
-            Err(_) => Vec::new(),
+    fn warnings(&self, _journeys: &Journeys, credits: &Credits) -> Vec<String> {
+        let negative = credits.conversions.iter().filter(|&&x| x < -1e-12).count();
+        if negative > 0 {
+            vec![format!(
+                "shapley: {negative} channel(s) have negative credit (kept: clipping would break efficiency); they lower the conversion rate of the coalitions they join"
+            )]
+        } else {
+            Vec::new()
         }
     }
 }

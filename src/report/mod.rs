@@ -150,11 +150,11 @@ pub struct Report {
 impl Report {
     /// Runs `models` in parallel over `journeys`; output order = `models` order.
     pub fn compute(input: InputSummary, journeys: &Journeys, models: &[Box<dyn AttributionModel>]) -> Result<Report> {
-        let warnings = models.iter().flat_map(|m| m.warnings(journeys)).collect();
-        let models = models
+        let results: Vec<(ModelReport, Vec<String>)> = models
             .par_iter()
             .map(|m| {
                 let credits = m.attribute(journeys)?;
+                let warnings = m.warnings(journeys, &credits);
                 let conversions: f64 = credits.conversions.iter().sum();
                 // Participation credits every channel in full: its shares are
                 // relative to the conversions, and sum to more than 1.
@@ -179,15 +179,18 @@ impl Report {
                         },
                     })
                     .collect();
-                Ok(ModelReport {
+                let report = ModelReport {
                     model: m.kind(),
                     parameters: m.parameters(),
                     credits,
                     conversions,
                     value,
-                })
+                };
+                Ok((report, warnings))
             })
             .collect::<Result<_>>()?;
+        let (models, warnings): (Vec<ModelReport>, Vec<Vec<String>>) = results.into_iter().unzip();
+        let warnings = warnings.into_iter().flatten().collect();
         Ok(Report {
             input,
             models,
