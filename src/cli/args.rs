@@ -326,7 +326,7 @@ impl OutputArgs {
             (None, Target::File(p)) => OutputFormat::from_path(p).ok_or_else(|| {
                 Error::usage(
                     format!("cannot tell the output format from `{}`", p.display()),
-                    "use a .csv, .json, .md, .parquet or .txt extension, or pass `--format`",
+                    "use a .csv, .json, .md, .parquet, .html or .txt extension, or pass `--format`",
                 )
             })?,
             (None, Target::Stdout) => OutputFormat::Table,

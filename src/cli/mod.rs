@@ -10,6 +10,7 @@ mod completions;
 mod journeys;
 mod markov;
 mod paths;
+mod report;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -36,6 +37,8 @@ pub enum Command {
     Markov(markov::MarkovCmdArgs),
     /// Compare two result files of `mta attribute` (CSV or JSON); exit 1 when any figure drifted beyond tolerance.
     Compare(compare::CompareArgs),
+    /// Write a self-contained HTML report: charts of every model's credit, their disagreement, top paths and Markov details.
+    Report(report::ReportArgs),
     /// Aggregate the rebuilt journeys into path rows, readable by `attribute --paths`.
     Paths(paths::PathsArgs),
     /// One row per rebuilt journey: customer, journey number, path, touches, conversion, value and times.
@@ -74,6 +77,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Man => completions::man().map(|()| Exit::Ok),
         Command::Paths(args) => paths::run(args).map(|()| Exit::Ok),
         Command::Journeys(args) => journeys::run(args).map(|()| Exit::Ok),
+        Command::Report(args) => report::run(args).map(|()| Exit::Ok),
     };
     match result {
         Ok(exit) => exit,

@@ -90,6 +90,10 @@ pub fn export(report: &MarkovReport, format: OutputFormat, view: MarkovView, sty
             let text = t.to_string().lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n";
             out.write_all(text.as_bytes()).map_err(io)
         }
+        OutputFormat::Html => Err(Error::usage(
+            "`mta markov` does not write HTML",
+            "use `mta report --models markov -o report.html` for charts, or `--format csv`",
+        )),
         OutputFormat::Parquet => Err(Error::usage(
             "`mta markov` does not write Parquet",
             "use `--format csv` or `--format json`",

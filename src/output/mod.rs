@@ -3,6 +3,7 @@
 
 pub mod compare;
 mod csv;
+pub mod html;
 mod json;
 mod markdown;
 pub mod markov;
@@ -30,6 +31,8 @@ pub enum OutputFormat {
     Markdown,
     /// Parquet, same columns as CSV.
     Parquet,
+    /// A self-contained HTML page with charts (`mta report` adds journey and Markov sections).
+    Html,
 }
 
 impl OutputFormat {
@@ -42,6 +45,7 @@ impl OutputFormat {
             "md" | "markdown" => OutputFormat::Markdown,
             "parquet" | "pq" => OutputFormat::Parquet,
             "txt" => OutputFormat::Table,
+            "html" | "htm" => OutputFormat::Html,
             _ => return None,
         })
     }
@@ -82,6 +86,7 @@ pub fn exporter(format: OutputFormat, options: ExportOptions) -> Box<dyn Exporte
         OutputFormat::Json => Box::new(json::JsonExporter),
         OutputFormat::Markdown => Box::new(markdown::MarkdownExporter { metric: options.metric }),
         OutputFormat::Parquet => Box::new(parquet::ParquetExporter),
+        OutputFormat::Html => Box::new(html::HtmlExporter::default()),
     }
 }
 
@@ -255,5 +260,6 @@ mod tests {
         assert_eq!(OutputFormat::from_path(Path::new("r.JSON")), Some(OutputFormat::Json));
         assert_eq!(OutputFormat::from_path(Path::new("r.parquet")), Some(OutputFormat::Parquet));
         assert_eq!(OutputFormat::from_path(Path::new("r")), None);
+        assert_eq!(OutputFormat::from_path(Path::new("report.html")), Some(OutputFormat::Html));
     }
 }

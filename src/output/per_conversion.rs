@@ -77,7 +77,7 @@ pub fn export(rows: &PerConversion<'_>, format: OutputFormat, out: &mut dyn Writ
                 .map_err(|e| io(std::io::Error::other(e)))?;
             out.write_all(&buf).map_err(io)
         }
-        OutputFormat::Table | OutputFormat::Markdown => Err(Error::usage(
+        OutputFormat::Table | OutputFormat::Markdown | OutputFormat::Html => Err(Error::usage(
             "`--per-conversion` writes CSV, JSON or Parquet",
             "pass `--format csv`, `--format json` or `--format parquet`",
         )),

@@ -7,6 +7,7 @@
 pub mod compare;
 pub mod cross_model;
 pub mod markov;
+pub mod overview;
 pub mod per_conversion;
 
 use std::collections::BTreeMap;

@@ -5,6 +5,7 @@ mod compare;
 mod errors;
 mod exports;
 mod formats;
+mod html;
 mod invariants;
 mod markov;
 mod snapshots;

@@ -1,0 +1,846 @@
+//! The HTML report: one self-contained page (inline CSS, SVG and a few lines
+//! of JS, nothing fetched from the network) with the input summary, the
+//! credit of every channel under every model as charts and a sortable table,
+//! the models' disagreement, and, when given, journey and Markov details.
+//!
+//! Like every exporter it formats and never computes: shares and ranks come
+//! from [`crate::report`]; journey figures from
+//! [`crate::report::overview::JourneyOverview`]. Every string from the data
+//! (channels, paths, file names, parameters) goes through [`escape`].
+
+mod assets;
+
+use std::fmt::Write as _;
+use std::io::Write;
+
+use super::{Exporter, fixed, io_err};
+use crate::error::Result;
+use crate::report::Report;
+use crate::report::cross_model::{ChannelComparison, compare_models};
+use crate::report::markov::{CONVERSION, MarkovReport, NULL, START};
+use crate::report::overview::{Bucket, JourneyOverview};
+
+/// The most frequent Markov states shown in the transition heatmap.
+pub const MAX_MARKOV_STATES: usize = 30;
+
+/// Appends formatted text to a `String` (which cannot fail).
+macro_rules! w {
+    ($dst:expr, $($arg:tt)*) => {
+        let _ = write!($dst, $($arg)*);
+    };
+}
+
+/// What the page shows besides the [`Report`]: `attribute --format html` has
+/// only the report; `mta report` adds journey figures and Markov details.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras<'a> {
+    /// Top paths and histograms.
+    pub overview: Option<&'a JourneyOverview>,
+    /// Removal effects and transitions, when the Markov model ran.
+    pub markov: Option<&'a MarkovReport>,
+}
+
+/// Writes the HTML report, with whatever [`Extras`] it was given.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HtmlExporter<'a> {
+    /// Journey and Markov sections.
+    pub extras: Extras<'a>,
+}
+
+impl Exporter for HtmlExporter<'_> {
+    fn export(&self, report: &Report, out: &mut dyn Write) -> Result<()> {
+        out.write_all(render(report, self.extras).as_bytes()).map_err(io_err)
+    }
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// At most `max` characters of `s`, with an ellipsis when cut (for SVG labels; the full text goes in a tooltip).
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// `1234567.891` -> `1,234,567.89`.
+fn num(x: f64, places: usize) -> String {
+    let s = fixed(x, places);
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut out = String::from(sign);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
+/// A count shown without decimals when whole.
+fn count(x: f64) -> String {
+    num(x, if x.fract() == 0.0 { 0 } else { 2 })
+}
+
+fn pct(x: f64) -> String {
+    format!("{}%", fixed(x * 100.0, 1))
+}
+
+/// A round axis step giving about five ticks up to `max`.
+fn nice_step(max: f64) -> f64 {
+    if max <= 0.0 || !max.is_finite() {
+        return 1.0;
+    }
+    let raw = max / 5.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let norm = raw / mag;
+    let k = if norm <= 1.0 {
+        1.0
+    } else if norm <= 2.0 {
+        2.0
+    } else if norm <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    k * mag
+}
+
+/// The colour class of the `i`-th model: 8 Okabe-Ito colours, then the same hatched.
+fn model_class(i: usize) -> String {
+    if i < 8 { format!("m{i}") } else { format!("m{i} h{}", i % 8) }
+}
+
+/// Which figure a credit chart shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Figure {
+    Conversions,
+    Value,
+}
+
+impl Figure {
+    fn name(self) -> &'static str {
+        match self {
+            Figure::Conversions => "conversions",
+            Figure::Value => "value",
+        }
+    }
+
+    fn of(self, c: &crate::report::ChannelCredit) -> f64 {
+        match self {
+            Figure::Conversions => c.conversions,
+            Figure::Value => c.value,
+        }
+    }
+}
+
+/// The whole page.
+pub fn render(report: &Report, extras: Extras<'_>) -> String {
+    let mut s = String::with_capacity(64 * 1024);
+    w!(
+        s,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"color-scheme\" content=\"light dark\">\n\
+         <meta name=\"generator\" content=\"mta {v}\">\n<title>Attribution report: {title}</title>\n<style>{css}</style>\n</head>\n<body>\n",
+        v = env!("CARGO_PKG_VERSION"),
+        title = escape(&report.input.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")),
+        css = assets::CSS,
+    );
+    s.push_str(assets::PATTERNS);
+    header(&mut s, report);
+    s.push_str("<main>\n");
+    credit_section(&mut s, report);
+    let comparison = match &report.comparison {
+        Some(c) => c.clone(),
+        None => compare_models(report),
+    };
+    disagreement_section(&mut s, report, &comparison);
+    journeys_section(&mut s, extras.overview);
+    if let Some(m) = extras.markov {
+        markov_section(&mut s, m);
+    }
+    w!(
+        s,
+        "</main>\n<footer>Generated by <strong>mta {}</strong>. Self-contained: no network requests. Charts use the Okabe-Ito colour-blind safe palette.</footer>\n<script>{}</script>\n</body>\n</html>\n",
+        env!("CARGO_PKG_VERSION"),
+        assets::JS
+    );
+    s
+}
+
+fn header(s: &mut String, report: &Report) {
+    let i = &report.input;
+    s.push_str("<header>\n<h1>Attribution report</h1>\n<p class=\"sub\">");
+    let files: Vec<String> = i
+        .files
+        .iter()
+        .map(|f| format!("<code>{}</code> ({} rows)", escape(&f.name), num(f.rows as f64, 0)))
+        .collect();
+    w!(
+        s,
+        "{} input: {} · mta {}</p>\n<dl class=\"summary\">\n",
+        escape(i.kind),
+        if files.is_empty() { "none".to_string() } else { files.join(", ") },
+        env!("CARGO_PKG_VERSION")
+    );
+    let item = |s: &mut String, k: &str, v: String| {
+        w!(s, "<div><dt>{k}</dt><dd>{v}</dd></div>\n");
+    };
+    item(s, "rows read", num(i.rows_read as f64, 0));
+    if let Some(c) = i.customers {
+        item(s, "customers", num(c as f64, 0));
+    }
+    item(s, "journeys", num(i.journeys as f64, 0));
+    item(s, "converting journeys", num(i.converting_journeys as f64, 0));
+    item(s, "conversions", count(i.conversions));
+    item(s, "revenue", num(i.revenue, 2));
+    item(
+        s,
+        "unattributed conversions",
+        format!(
+            "{} <small>(revenue {})</small>",
+            num(i.unattributed_conversions as f64, 0),
+            num(i.unattributed_value, 2)
+        ),
+    );
+    if let (Some(a), Some(b)) = (&i.first_touch, &i.last_touch) {
+        let short = |t: &str| escape(&t.replacen('T', " ", 1).replace('Z', " UTC"));
+        w!(
+            s,
+            "<div class=\"wide\"><dt>date range (first to last touch)</dt><dd>{} – {}</dd></div>\n",
+            short(a),
+            short(b)
+        );
+    }
+    if i.dropped_by_lookback > 0 {
+        item(s, "dropped by lookback", num(i.dropped_by_lookback as f64, 0));
+    }
+    if i.dropped_by_max_touches > 0 {
+        item(s, "dropped by max-touches", num(i.dropped_by_max_touches as f64, 0));
+    }
+    s.push_str("</dl>\n");
+    if !report.warnings.is_empty() {
+        s.push_str("<ul class=\"warnings\">");
+        for wn in &report.warnings {
+            w!(s, "<li>warning: {}</li>", escape(wn));
+        }
+        s.push_str("</ul>\n");
+    }
+    s.push_str("<details class=\"params\"><summary>Models and parameters</summary>\n<ul>");
+    for (k, m) in report.models.iter().enumerate() {
+        let params: Vec<String> = m
+            .parameters
+            .iter()
+            .map(|(name, p)| format!("{} = <code>{}</code>", escape(name), escape(&param_text(p))))
+            .collect();
+        w!(
+            s,
+            "<li><span class=\"sw {}\"></span><strong>{}</strong>{}</li>",
+            model_class(k),
+            escape(m.model.name()),
+            if params.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", params.join(", "))
+            }
+        );
+    }
+    s.push_str("</ul></details>\n</header>\n<nav><a href=\"#credit\">Credit</a><a href=\"#disagreement\">Disagreement</a><a href=\"#journeys\">Journeys</a>");
+    s.push_str("</nav>\n");
+}
+
+fn param_text(p: &crate::model::Parameter) -> String {
+    use crate::model::Parameter;
+    match p {
+        Parameter::Number(x) => format!("{x}"),
+        Parameter::Numbers(xs) => xs.iter().map(|x| format!("{x}")).collect::<Vec<_>>().join(", "),
+        Parameter::Text(t) => t.clone(),
+    }
+}
+
+fn legend(s: &mut String, report: &Report) {
+    s.push_str("<ul class=\"legend\">");
+    for (k, m) in report.models.iter().enumerate() {
+        w!(
+            s,
+            "<li><span class=\"sw {}\"></span>{}</li>",
+            model_class(k),
+            escape(m.model.name())
+        );
+    }
+    s.push_str("</ul>\n");
+}
+
+fn credit_section(s: &mut String, report: &Report) {
+    s.push_str(
+        "<section id=\"credit\">\n<h2>Channel credit by model</h2>\n\
+         <p class=\"note\">Bars within a channel follow the legend order; hover a bar for its figure.</p>\n\
+         <fieldset class=\"toggle\"><legend>Show</legend>\
+         <label><input type=\"radio\" name=\"metric\" id=\"show-conversions\" checked> conversions</label>\
+         <label><input type=\"radio\" name=\"metric\" id=\"show-value\"> value</label>\
+         <label><input type=\"radio\" name=\"metric\" id=\"show-both\"> side by side</label></fieldset>\n",
+    );
+    legend(s, report);
+    s.push_str("<div class=\"charts\">\n");
+    for fig in [Figure::Conversions, Figure::Value] {
+        w!(
+            s,
+            "<figure class=\"chart metric-{}\"><figcaption>Credited {}</figcaption>\n",
+            fig.name(),
+            fig.name()
+        );
+        bar_chart(s, report, fig);
+        s.push_str("</figure>\n");
+    }
+    s.push_str("</div>\n");
+    credit_table(s, report);
+    s.push_str("</section>\n");
+}
+
+/// Horizontal grouped bars: one group per channel, one bar per model.
+fn bar_chart(s: &mut String, report: &Report, fig: Figure) {
+    let nm = report.models.len();
+    let nc = report.models.first().map_or(0, |m| m.credits.len());
+    let bar_h = if nm <= 3 { 16.0 } else { 12.0 };
+    let (label_w, plot_w, right, top) = (180.0, 620.0, 70.0, 24.0);
+    let group_h = nm as f64 * bar_h + 12.0;
+    let height = top + nc as f64 * group_h + 6.0;
+    let width = label_w + plot_w + right;
+    let max = report
+        .models
+        .iter()
+        .flat_map(|m| m.credits.iter().map(|c| fig.of(c)))
+        .fold(0.0, f64::max);
+    let step = nice_step(max);
+    let axis_max = ((max / step).ceil() * step).max(step);
+    let x = |v: f64| label_w + (v.max(0.0) / axis_max) * plot_w;
+    w!(
+        s,
+        "<svg class=\"bars\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"credited {} per channel and model\">\n",
+        fig.name()
+    );
+    let ticks = (axis_max / step).round() as usize;
+    for t in 0..=ticks {
+        let v = t as f64 * step;
+        let xv = x(v);
+        w!(
+            s,
+            "<line class=\"grid\" x1=\"{xv:.1}\" x2=\"{xv:.1}\" y1=\"{}\" y2=\"{height}\"/><text class=\"tick\" x=\"{xv:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
+            top - 6.0,
+            top - 10.0,
+            count(v)
+        );
+    }
+    let places = 2;
+    for i in 0..nc {
+        let y0 = top + i as f64 * group_h;
+        let name = &report.models[0].credits[i].channel;
+        w!(
+            s,
+            "<text class=\"label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" dominant-baseline=\"middle\"><title>{e}</title>{}</text>\n",
+            label_w - 8.0,
+            y0 + nm as f64 * bar_h / 2.0,
+            escape(&clip(name, 26)),
+            e = escape(name)
+        );
+        for (k, m) in report.models.iter().enumerate() {
+            let v = fig.of(&m.credits[i]);
+            let y = y0 + k as f64 * bar_h;
+            let wdt = x(v) - label_w;
+            w!(
+                s,
+                "<rect data-bar=\"{f}\" class=\"{c}\" x=\"{label_w}\" y=\"{y:.1}\" width=\"{wdt:.1}\" height=\"{h:.1}\"><title>{ch} · {model}: {val}</title></rect><text class=\"val\" x=\"{tx:.1}\" y=\"{ty:.1}\" dominant-baseline=\"middle\">{val}</text>\n",
+                f = fig.name(),
+                c = model_class(k),
+                h = bar_h - 2.0,
+                ch = escape(name),
+                model = m.model.name(),
+                val = num(v, places),
+                tx = label_w + wdt + 4.0,
+                ty = y + (bar_h - 2.0) / 2.0,
+            );
+        }
+    }
+    s.push_str("</svg>\n");
+}
+
+fn credit_table(s: &mut String, report: &Report) {
+    s.push_str("<div class=\"scroll\"><table class=\"sortable\" id=\"credit-table\">\n<thead><tr><th scope=\"col\">channel</th>");
+    for (k, m) in report.models.iter().enumerate() {
+        for what in ["conversions", "value"] {
+            w!(
+                s,
+                "<th scope=\"col\" class=\"num\"><span class=\"sw {}\"></span>{}<br><small>{what}</small></th>",
+                model_class(k),
+                escape(m.model.name())
+            );
+        }
+    }
+    s.push_str("</tr></thead>\n<tbody>\n");
+    let nc = report.models.first().map_or(0, |m| m.credits.len());
+    for i in 0..nc {
+        w!(s, "<tr><th scope=\"row\">{}</th>", escape(&report.models[0].credits[i].channel));
+        for m in &report.models {
+            let c = &m.credits[i];
+            w!(
+                s,
+                "<td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td>",
+                c.conversions,
+                num(c.conversions, 2),
+                c.value,
+                num(c.value, 2)
+            );
+        }
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</tbody>\n<tfoot><tr><th scope=\"row\">total</th>");
+    for m in &report.models {
+        w!(s, "<td>{}</td><td>{}</td>", num(m.conversions, 2), num(m.value, 2));
+    }
+    s.push_str("</tr></tfoot>\n</table></div>\n<p class=\"note\">Click a column header to sort.</p>\n");
+}
+
+fn disagreement_section(s: &mut String, report: &Report, comparison: &[ChannelComparison]) {
+    s.push_str(
+        "<section id=\"disagreement\">\n<h2>Where the models disagree</h2>\n\
+         <p class=\"note\">Each channel's share of its model's attributed conversions; darker = larger share. \
+         Channels the models disagree on most come first.</p>\n",
+    );
+    if comparison.is_empty() {
+        s.push_str("<p class=\"empty\">No channels.</p>\n</section>\n");
+        return;
+    }
+    let mut rows: Vec<&ChannelComparison> = comparison.iter().collect();
+    rows.sort_by(|a, b| b.disagreement.total_cmp(&a.disagreement).then_with(|| a.channel.cmp(&b.channel)));
+    let nm = report.models.len();
+    let (label_w, cell_w, cell_h, top, spread_w) = (110.0, 82.0, 22.0, 28.0, 70.0);
+    let width = label_w + nm as f64 * cell_w + spread_w;
+    let height = top + rows.len() as f64 * cell_h + 4.0;
+    let max = rows
+        .iter()
+        .flat_map(|c| c.models.iter().map(|m| m.share))
+        .fold(0.0, f64::max)
+        .max(1e-12);
+    w!(
+        s,
+        "<div class=\"scroll\"><svg class=\"heat\" viewBox=\"0 0 {width} {height}\" style=\"width:{width}px\" role=\"img\" aria-label=\"share of each channel under each model\">\n"
+    );
+    for (k, m) in report.models.iter().enumerate() {
+        w!(
+            s,
+            "<text class=\"colhead\" x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
+            label_w + (k as f64 + 0.5) * cell_w,
+            top - 9.0,
+            escape(m.model.name())
+        );
+    }
+    w!(
+        s,
+        "<text class=\"colhead\" x=\"{:.1}\" y=\"{}\">spread</text>\n",
+        label_w + nm as f64 * cell_w + 10.0,
+        top - 9.0
+    );
+    for (r, c) in rows.iter().enumerate() {
+        let y = top + r as f64 * cell_h;
+        w!(
+            s,
+            "<text class=\"label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" dominant-baseline=\"middle\"><title>{e}</title>{}</text>\n",
+            label_w - 8.0,
+            y + cell_h / 2.0,
+            escape(&clip(&c.channel, 16)),
+            e = escape(&c.channel)
+        );
+        for (k, m) in c.models.iter().enumerate() {
+            let o = m.share / max;
+            let x = label_w + k as f64 * cell_w;
+            w!(
+                s,
+                "<rect data-cell class=\"cell\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{cw}\" height=\"{ch}\" fill-opacity=\"{o:.3}\"><title>{e} · {model}: {p}, rank {rank}</title></rect><text class=\"{cls}\" x=\"{tx:.1}\" y=\"{ty:.1}\" text-anchor=\"middle\" dominant-baseline=\"middle\">{p}</text>\n",
+                cw = cell_w - 2.0,
+                ch = cell_h - 2.0,
+                e = escape(&c.channel),
+                model = m.model.name(),
+                p = pct(m.share),
+                rank = m.rank,
+                cls = if o > 0.55 { "on-dark" } else { "on-light" },
+                tx = x + (cell_w - 2.0) / 2.0,
+                ty = y + (cell_h - 2.0) / 2.0,
+            );
+        }
+        w!(
+            s,
+            "<text class=\"spread\" x=\"{:.1}\" y=\"{:.1}\" dominant-baseline=\"middle\"><title>largest share minus smallest: {} vs {}</title>{} pts</text>\n",
+            label_w + nm as f64 * cell_w + 10.0,
+            y + (cell_h - 2.0) / 2.0,
+            c.extremes.0.name(),
+            c.extremes.1.name(),
+            fixed(c.disagreement * 100.0, 1)
+        );
+    }
+    s.push_str("</svg></div>\n</section>\n");
+}
+
+fn journeys_section(s: &mut String, overview: Option<&JourneyOverview>) {
+    s.push_str("<section id=\"journeys\">\n<h2>Journeys</h2>\n");
+    let Some(o) = overview else {
+        s.push_str(
+            "<p class=\"empty\">Journey figures (top paths, touches per journey, time to conversion) need the journeys themselves: \
+             run <code>mta report INPUT -o report.html</code> instead of <code>mta attribute --format html</code>.</p>\n</section>\n",
+        );
+        return;
+    };
+    w!(
+        s,
+        "<h3>Top {} paths by conversions <small>of {} distinct</small></h3>\n",
+        o.top_paths.len(),
+        num(o.distinct_paths as f64, 0)
+    );
+    if o.top_paths.is_empty() {
+        s.push_str("<p class=\"empty\">No paths.</p>\n");
+    } else {
+        let max = o.top_paths.iter().map(|p| p.conversions).fold(0.0, f64::max).max(1e-12);
+        s.push_str(
+            "<div class=\"scroll\"><table class=\"sortable paths\">\n<thead><tr><th scope=\"col\" class=\"num\">#</th><th scope=\"col\" class=\"text\">path</th>\
+             <th scope=\"col\" class=\"num\">conversions</th><th scope=\"col\" class=\"num\">journeys</th><th scope=\"col\" class=\"num\">conversion rate</th></tr></thead>\n<tbody>\n",
+        );
+        for (i, p) in o.top_paths.iter().enumerate() {
+            w!(
+                s,
+                "<tr data-path><td data-v=\"{n}\">{n}</td><td class=\"path\">{}</td><td data-v=\"{}\"><span class=\"inbar\" style=\"width:{:.1}%\"></span>{}</td><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td></tr>\n",
+                escape(&p.path),
+                p.conversions,
+                p.conversions / max * 100.0,
+                count(p.conversions),
+                p.journeys,
+                count(p.journeys),
+                p.rate,
+                pct(p.rate),
+                n = i + 1,
+            );
+        }
+        s.push_str("</tbody></table></div>\n");
+    }
+    s.push_str("<div class=\"hists\">\n");
+    histogram(
+        s,
+        "Touches per converting journey",
+        "touches",
+        &o.touches_histogram,
+        "No converting journeys.",
+    );
+    histogram(
+        s,
+        "Time from first touch to conversion",
+        "days",
+        &o.days_to_conversion_histogram,
+        "Path aggregates carry no times.",
+    );
+    s.push_str("</div>\n</section>\n");
+}
+
+/// Vertical bars, one per bucket.
+fn histogram(s: &mut String, title: &str, kind: &str, buckets: &[Bucket], empty: &str) {
+    w!(s, "<figure class=\"hist\"><figcaption>{title}</figcaption>\n");
+    if buckets.is_empty() {
+        w!(s, "<p class=\"empty\">{empty}</p></figure>\n");
+        return;
+    }
+    let (left, plot_h, bottom, top, width) = (44.0, 160.0, 34.0, 12.0, 460.0);
+    let height = top + plot_h + bottom;
+    let slot = (width - left - 8.0) / buckets.len() as f64;
+    let max = buckets.iter().map(|b| b.journeys).fold(0.0, f64::max);
+    // Journeys come in whole numbers: no ticks at 0.5.
+    let step = nice_step(max).max(1.0);
+    let axis_max = ((max / step).ceil() * step).max(step);
+    w!(
+        s,
+        "<svg class=\"histo\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{}\">\n",
+        escape(title)
+    );
+    let ticks = (axis_max / step).round() as usize;
+    for t in 0..=ticks {
+        let v = t as f64 * step;
+        let y = top + plot_h - v / axis_max * plot_h;
+        w!(
+            s,
+            "<line class=\"grid\" x1=\"{left}\" x2=\"{}\" y1=\"{y:.1}\" y2=\"{y:.1}\"/><text class=\"tick\" x=\"{}\" y=\"{y:.1}\" text-anchor=\"end\" dominant-baseline=\"middle\">{}</text>\n",
+            width - 4.0,
+            left - 4.0,
+            count(v)
+        );
+    }
+    for (i, b) in buckets.iter().enumerate() {
+        let h = b.journeys / axis_max * plot_h;
+        let x = left + i as f64 * slot + slot * 0.1;
+        w!(
+            s,
+            "<rect data-hist=\"{kind}\" class=\"m4\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{h:.1}\"><title>{}: {} journeys</title></rect><text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\n",
+            top + plot_h - h,
+            slot * 0.8,
+            escape(&b.label),
+            count(b.journeys),
+            x + slot * 0.4,
+            top + plot_h + 14.0,
+            escape(&b.label)
+        );
+    }
+    w!(
+        s,
+        "<text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{kind}</text></svg></figure>\n",
+        left + (width - left) / 2.0,
+        height - 4.0
+    );
+}
+
+fn markov_section(s: &mut String, m: &MarkovReport) {
+    w!(
+        s,
+        "<section id=\"markov\">\n<h2>Markov chain</h2>\n<p class=\"note\">Order {}, {} states, {} transitions; P(conversion) = {}. \
+         The removal effect is the share of conversions lost if the channel disappeared.</p>\n",
+        m.order,
+        m.states,
+        m.transitions.len(),
+        fixed(m.p_conversion, 4)
+    );
+    // Removal effects: one horizontal bar per channel.
+    let (label_w, plot_w, bar_h, top) = (180.0, 560.0, 18.0, 8.0);
+    let height = top + m.removal_effects.len() as f64 * bar_h + 6.0;
+    let max = m.removal_effects.iter().map(|r| r.removal_effect).fold(0.0, f64::max).max(1e-12);
+    s.push_str("<figure class=\"chart\"><figcaption>Removal effect per channel</figcaption>\n");
+    w!(
+        s,
+        "<svg class=\"bars\" viewBox=\"0 0 {} {height}\" role=\"img\" aria-label=\"removal effects\">\n",
+        label_w + plot_w + 70.0
+    );
+    for (i, r) in m.removal_effects.iter().enumerate() {
+        let y = top + i as f64 * bar_h;
+        let wdt = r.removal_effect.max(0.0) / max * plot_w;
+        w!(
+            s,
+            "<text class=\"label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" dominant-baseline=\"middle\">{}</text><rect data-removal class=\"m5\" x=\"{label_w}\" y=\"{y:.1}\" width=\"{wdt:.1}\" height=\"{:.1}\"><title>{}: {}</title></rect><text class=\"val\" x=\"{:.1}\" y=\"{:.1}\" dominant-baseline=\"middle\">{}</text>\n",
+            label_w - 8.0,
+            y + (bar_h - 3.0) / 2.0,
+            escape(&clip(&r.channel, 26)),
+            bar_h - 3.0,
+            escape(&r.channel),
+            pct(r.removal_effect),
+            label_w + wdt + 4.0,
+            y + (bar_h - 3.0) / 2.0,
+            pct(r.removal_effect)
+        );
+    }
+    s.push_str("</svg></figure>\n");
+    transition_heatmap(s, m);
+    s.push_str("</section>\n");
+}
+
+/// The `MAX_MARKOV_STATES` most frequent states (by transition weight in and out).
+fn top_states(m: &MarkovReport) -> Vec<&str> {
+    let mut weight: std::collections::BTreeMap<&str, f64> = std::collections::BTreeMap::new();
+    for t in &m.transitions {
+        for st in [t.from.as_str(), t.to.as_str()] {
+            if ![START, CONVERSION, NULL].contains(&st) {
+                *weight.entry(st).or_default() += t.count;
+            }
+        }
+    }
+    let mut states: Vec<(&str, f64)> = weight.into_iter().collect();
+    states.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    states.truncate(MAX_MARKOV_STATES);
+    let mut names: Vec<&str> = states.into_iter().map(|(s, _)| s).collect();
+    names.sort_unstable();
+    names
+}
+
+fn transition_heatmap(s: &mut String, m: &MarkovReport) {
+    let states = top_states(m);
+    let rows: Vec<&str> = std::iter::once(START).chain(states.iter().copied()).collect();
+    let cols: Vec<&str> = states.iter().copied().chain([CONVERSION, NULL]).collect();
+    let (label_w, cell, top) = (180.0, 22.0, 110.0);
+    let width = label_w + cols.len() as f64 * cell + 10.0;
+    let height = top + rows.len() as f64 * cell + 4.0;
+    w!(
+        s,
+        "<figure class=\"chart\"><figcaption>Transition probabilities (from row to column){}</figcaption>\n<div class=\"scroll\"><svg class=\"heat\" viewBox=\"0 0 {width} {height}\" style=\"width:{width}px\" role=\"img\" aria-label=\"transition heatmap\">\n",
+        if m.states > MAX_MARKOV_STATES {
+            format!(": the {MAX_MARKOV_STATES} most frequent of {} states", m.states)
+        } else {
+            String::new()
+        }
+    );
+    for (k, c) in cols.iter().enumerate() {
+        let x = label_w + (k as f64 + 0.5) * cell;
+        w!(
+            s,
+            "<text class=\"colhead\" transform=\"translate({x:.1},{:.1}) rotate(-55)\"><title>{e}</title>{}</text>\n",
+            top - 6.0,
+            escape(&clip(c, 18)),
+            e = escape(c)
+        );
+    }
+    for (r, name) in rows.iter().enumerate() {
+        w!(
+            s,
+            "<text class=\"label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" dominant-baseline=\"middle\"><title>{e}</title>{}</text>\n",
+            label_w - 6.0,
+            top + r as f64 * cell + cell / 2.0,
+            escape(&clip(name, 26)),
+            e = escape(name)
+        );
+    }
+    for t in &m.transitions {
+        let (Some(r), Some(c)) = (rows.iter().position(|x| *x == t.from), cols.iter().position(|x| *x == t.to)) else {
+            continue;
+        };
+        w!(
+            s,
+            "<rect data-tcell class=\"cell\" x=\"{:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{w:.1}\" fill-opacity=\"{:.3}\"><title>{} → {}: {} ({} journeys)</title></rect>\n",
+            label_w + c as f64 * cell,
+            top + r as f64 * cell,
+            // sqrt: most probabilities are small, and a linear ramp would leave them all pale.
+            t.probability.sqrt().clamp(0.04, 1.0),
+            escape(&t.from),
+            escape(&t.to),
+            pct(t.probability),
+            count(t.count),
+            w = cell - 2.0
+        );
+    }
+    s.push_str("</svg></div></figure>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::testutil;
+
+    fn occurrences(hay: &str, needle: &str) -> usize {
+        hay.matches(needle).count()
+    }
+
+    #[test]
+    fn escape_covers_the_five_characters() {
+        assert_eq!(escape("<script>alert(1)</script>"), "&lt;script&gt;alert(1)&lt;/script&gt;");
+        assert_eq!(escape("a & b \"c\" 'd'"), "a &amp; b &quot;c&quot; &#39;d&#39;");
+        assert_eq!(escape("Paid Search › é"), "Paid Search › é");
+        assert_eq!(escape(""), "");
+    }
+
+    #[test]
+    fn numbers_and_steps() {
+        assert_eq!(num(1234567.891, 2), "1,234,567.89");
+        assert_eq!(num(-1234.0, 0), "-1,234");
+        assert_eq!(nice_step(10.0), 2.0);
+        assert_eq!(nice_step(0.0), 1.0);
+        assert_eq!(nice_step(0.9), 0.2);
+        assert_eq!(clip("abcdef", 4), "abc…");
+    }
+
+    #[test]
+    fn one_bar_per_model_and_channel_per_figure_and_one_cell_each() {
+        let r = testutil::report();
+        let html = render(&r, Extras::default());
+        assert_eq!(occurrences(&html, "data-bar=\"conversions\""), 4);
+        assert_eq!(occurrences(&html, "data-bar=\"value\""), 4);
+        assert_eq!(occurrences(&html, "data-cell "), 4);
+        assert!(html.contains("Paid &lt;Search&gt;") && !html.contains("Paid <Search>"));
+        assert!(html.contains("instead of <code>mta attribute --format html</code>"));
+        assert!(!html.contains("http://") && !html.contains("https://"));
+    }
+
+    #[test]
+    fn journeys_and_markov_sections_when_given() {
+        let j = crate::journey::Journeys::from_paths(&[(&["a", "b"], 3.0, 30.0, 1.0), (&["a", "c"], 1.0, 10.0, 1.0)]);
+        let o = JourneyOverview::compute(&j);
+        let input = crate::report::InputSummary::new("paths", &[], &crate::journey::JourneyStats::default(), 0);
+        let m = MarkovReport::compute(input, &j, crate::model::markov::MarkovConfig::default()).unwrap();
+        let html = render(
+            &testutil::report(),
+            Extras {
+                overview: Some(&o),
+                markov: Some(&m),
+            },
+        );
+        assert_eq!(occurrences(&html, "<tr data-path>"), 2);
+        assert_eq!(occurrences(&html, "data-hist=\"touches\""), 2);
+        assert_eq!(occurrences(&html, "data-removal "), 3);
+        // Every transition of the two-branch chain is among the kept states.
+        assert_eq!(occurrences(&html, "data-tcell "), m.transitions.len());
+    }
+
+    #[test]
+    fn fifty_channels_stay_under_two_megabytes() {
+        let names: Vec<String> = (0..50).map(|i| format!("Channel number {i:02} <&>")).collect();
+        let mut j = crate::journey::Journeys::new(
+            {
+                let mut n = names.clone();
+                n.sort();
+                n
+            },
+            false,
+        );
+        for a in 0..50u32 {
+            for b in 0..50u32 {
+                j.push(&[a, b, (a + b) % 50], None, 1.0 + f64::from(a % 3), 10.0, 2.0, None);
+            }
+        }
+        let cfg = crate::model::ModelConfig::default();
+        let models: Vec<_> = [
+            crate::model::ModelKind::FirstClick,
+            crate::model::ModelKind::LastClick,
+            crate::model::ModelKind::Linear,
+            crate::model::ModelKind::PositionBased,
+            crate::model::ModelKind::Markov,
+        ]
+        .iter()
+        .map(|k| k.build(&cfg))
+        .collect();
+        let input = crate::report::InputSummary::new("paths", &[], &crate::journey::JourneyStats::default(), 0);
+        let mut r = Report::compute(input.clone(), &j, &models).unwrap();
+        // Pad to 11 models (the most there are) by repeating them: size is what matters here.
+        while r.models.len() < 11 {
+            let m = r.models[r.models.len() % 5].clone();
+            r.models.push(m);
+        }
+        r.comparison = Some(compare_models(&r));
+        let o = JourneyOverview::compute(&j);
+        let m = MarkovReport::compute(input, &j, crate::model::markov::MarkovConfig::default()).unwrap();
+        let html = render(
+            &r,
+            Extras {
+                overview: Some(&o),
+                markov: Some(&m),
+            },
+        );
+        assert!(html.len() < 2 * 1024 * 1024, "{} bytes", html.len());
+        assert_eq!(occurrences(&html, "data-bar=\"conversions\""), 50 * 11);
+        assert_eq!(occurrences(&html, "data-cell "), 50 * 11);
+        // 30 states kept: start row + 30 rows, 30 + 2 columns; every pair is observed here.
+        assert!(occurrences(&html, "data-tcell ") <= 31 * 32);
+        assert!(html.contains("the 30 most frequent of 50 states"));
+        assert_eq!(occurrences(&html, "<tr data-path>"), 20);
+    }
+}

@@ -1,0 +1,185 @@
+//! Journey-level figures for the HTML report (`mta report`): the most
+//! converting paths, touches per converting journey, and time from first
+//! touch to conversion.
+//!
+//! Computed from [`Journeys`] (the attribution [`super::Report`] holds only
+//! per-channel credits), in a fixed order; it never prints or formats.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::journey::export::PATH_SEP;
+use crate::journey::{ChannelId, Journeys};
+
+/// Paths shown in the top-paths table.
+pub const TOP_PATHS: usize = 20;
+
+/// Journeys with at least this many touches share the last histogram bucket.
+pub const MAX_TOUCH_BUCKET: usize = 15;
+
+/// Upper bounds (days, exclusive) of the time-to-conversion buckets; a last
+/// bucket holds everything longer.
+const DAY_BOUNDS: [f64; 8] = [1.0, 2.0, 3.0, 7.0, 14.0, 30.0, 60.0, 90.0];
+
+/// One path and how often it converts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathStat {
+    /// Channel names, first touch first, joined by ` > `.
+    pub path: String,
+    /// Conversions of the journeys with this path.
+    pub conversions: f64,
+    /// Journeys with this path (converting and not).
+    pub journeys: f64,
+    /// conversions / journeys (0 when there are no journeys).
+    pub rate: f64,
+}
+
+/// One histogram bar.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bucket {
+    /// What the bar counts, e.g. `3` touches or `7–14 d`.
+    pub label: String,
+    /// Converting journeys in the bucket (weighted by conversions for path rows).
+    pub journeys: f64,
+}
+
+/// Journey-level figures of one input.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct JourneyOverview {
+    /// The [`TOP_PATHS`] paths with most conversions (ties: more journeys, then path text).
+    pub top_paths: Vec<PathStat>,
+    /// Distinct paths in the input.
+    pub distinct_paths: usize,
+    /// Converting journeys by touches: `1`, `2`, ... up to `15+`; empty without conversions.
+    pub touches_histogram: Vec<Bucket>,
+    /// Converting journeys by days from first touch to conversion; empty for path input.
+    pub days_to_conversion_histogram: Vec<Bucket>,
+}
+
+impl JourneyOverview {
+    /// Aggregates `journeys`.
+    pub fn compute(journeys: &Journeys) -> Self {
+        // Sums per path follow the journeys' canonical order, so they are the same in every run.
+        let mut by_path: HashMap<&[ChannelId], (f64, f64)> = HashMap::new();
+        let mut touches = [0.0; MAX_TOUCH_BUCKET + 1];
+        let mut days = [0.0; DAY_BOUNDS.len() + 1];
+        let mut any_touch_hist = false;
+        for j in journeys.iter() {
+            if j.touches.is_empty() {
+                continue;
+            }
+            let e = by_path.entry(j.touches).or_default();
+            e.0 += j.conversions;
+            e.1 += j.conversions + j.nulls;
+            if j.conversions > 0.0 {
+                any_touch_hist = true;
+                touches[j.touches.len().min(MAX_TOUCH_BUCKET)] += j.conversions;
+                if let (Some(times), Some(at)) = (j.times, j.converted_at) {
+                    let d = (at - times[0]).max(0) as f64 / 86_400_000.0;
+                    let b = DAY_BOUNDS.iter().position(|&hi| d < hi).unwrap_or(DAY_BOUNDS.len());
+                    days[b] += j.conversions;
+                }
+            }
+        }
+        let distinct_paths = by_path.len();
+        let channels = journeys.channels();
+        let mut paths: Vec<PathStat> = by_path
+            .into_iter()
+            .map(|(p, (conversions, n))| PathStat {
+                path: p.iter().map(|&c| channels[c as usize].as_str()).collect::<Vec<_>>().join(PATH_SEP),
+                conversions,
+                journeys: n,
+                rate: if n > 0.0 { conversions / n } else { 0.0 },
+            })
+            .collect();
+        paths.sort_by(|a, b| {
+            b.conversions
+                .total_cmp(&a.conversions)
+                .then(b.journeys.total_cmp(&a.journeys))
+                .then_with(|| a.path.cmp(&b.path))
+        });
+        paths.truncate(TOP_PATHS);
+        let touches_histogram = if any_touch_hist {
+            // Up to the longest journey seen, so short inputs get no row of empty bars.
+            let last = touches.iter().rposition(|&n| n > 0.0).unwrap_or(1);
+            (1..=last)
+                .map(|k| Bucket {
+                    label: if k == MAX_TOUCH_BUCKET { format!("{k}+") } else { k.to_string() },
+                    journeys: touches[k],
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let days_to_conversion_histogram = if journeys.is_timed() && any_touch_hist {
+            let mut lo = 0.0;
+            days.iter()
+                .enumerate()
+                .map(|(i, &n)| {
+                    let label = match DAY_BOUNDS.get(i) {
+                        Some(&hi) if i == 0 => format!("< {hi} d"),
+                        Some(&hi) => format!("{lo}–{hi} d"),
+                        None => format!("≥ {lo} d"),
+                    };
+                    lo = DAY_BOUNDS.get(i).copied().unwrap_or(lo);
+                    Bucket { label, journeys: n }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        JourneyOverview {
+            top_paths: paths,
+            distinct_paths,
+            touches_histogram,
+            days_to_conversion_histogram,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_paths_and_touch_histogram_by_hand() {
+        let j = Journeys::from_paths(&[
+            (&["a", "b"], 3.0, 30.0, 1.0),
+            (&["b"], 1.0, 5.0, 3.0),
+            (&["a", "b"], 1.0, 5.0, 0.0),
+            (&["c"], 0.0, 0.0, 2.0),
+        ]);
+        let o = JourneyOverview::compute(&j);
+        assert_eq!(o.distinct_paths, 3);
+        assert_eq!(o.top_paths[0].path, "a > b");
+        assert_eq!(
+            (o.top_paths[0].conversions, o.top_paths[0].journeys, o.top_paths[0].rate),
+            (4.0, 5.0, 0.8)
+        );
+        assert_eq!(o.top_paths[1].path, "b");
+        assert_eq!(o.top_paths[2].rate, 0.0);
+        let h: Vec<(&str, f64)> = o.touches_histogram.iter().map(|b| (b.label.as_str(), b.journeys)).collect();
+        assert_eq!(h, [("1", 1.0), ("2", 4.0)]);
+        assert!(o.days_to_conversion_histogram.is_empty(), "paths carry no times");
+    }
+
+    #[test]
+    fn days_to_conversion_buckets() {
+        let day = 86_400_000;
+        let mut j = Journeys::new(vec!["a".into(), "b".into()], true);
+        j.push(&[0, 1], Some(&[0, day]), 1.0, 5.0, 0.0, Some(3 * day + 1));
+        j.push(&[1], Some(&[0]), 1.0, 5.0, 0.0, Some(day / 2));
+        j.push(&[0], Some(&[0]), 0.0, 0.0, 1.0, None);
+        let o = JourneyOverview::compute(&j);
+        let h: Vec<(&str, f64)> = o
+            .days_to_conversion_histogram
+            .iter()
+            .filter(|b| b.journeys > 0.0)
+            .map(|b| (b.label.as_str(), b.journeys))
+            .collect();
+        assert_eq!(h, [("< 1 d", 1.0), ("3–7 d", 1.0)]);
+        assert_eq!(o.days_to_conversion_histogram.last().unwrap().label, "≥ 90 d");
+        assert_eq!(o.top_paths.len(), 3);
+    }
+}

@@ -1,0 +1,135 @@
+//! The HTML report: `mta report` and `mta attribute --format html`.
+
+use super::*;
+
+/// Channels in testdata/events.csv.
+const CHANNELS: usize = 5;
+
+/// A fixture whose channel names try to inject markup.
+pub const HOSTILE_EVENTS: &str = "customer_id,timestamp,channel,conversion,value\n\
+    a,2025-01-01T00:00:00Z,<script>alert(1)</script>,0,\n\
+    a,2025-01-02T00:00:00Z,Email & \"News\",1,10\n\
+    b,2025-01-01T00:00:00Z,<img src=x onerror=alert(2)>,1,5\n";
+
+fn count(hay: &str, needle: &str) -> usize {
+    hay.matches(needle).count()
+}
+
+/// Runs `mta ARGS` expecting success, and returns the file written at `out`.
+fn html_of(f: &Fixture, args: &[&str], out: &str) -> String {
+    let path = f.path(out);
+    let res = mta().args(args).arg("-o").arg(&path).output().expect("run mta");
+    assert!(res.status.success(), "mta failed: {}", String::from_utf8_lossy(&res.stderr));
+    std::fs::read_to_string(&path).expect("report written")
+}
+
+#[test]
+fn report_has_one_bar_and_cell_per_channel_and_model() {
+    let f = Fixture::new();
+    let html = html_of(
+        &f,
+        &["report", "testdata/events.csv", "--models", "first-click,linear,markov"],
+        "r.html",
+    );
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert_eq!(count(&html, "data-bar=\"conversions\""), 3 * CHANNELS);
+    assert_eq!(count(&html, "data-bar=\"value\""), 3 * CHANNELS);
+    assert_eq!(count(&html, "<rect data-cell "), 3 * CHANNELS);
+    assert_eq!(count(&html, "data-removal "), CHANNELS);
+    // 7 journeys, all with distinct paths.
+    assert_eq!(count(&html, "<tr data-path>"), 7);
+    assert!(count(&html, "data-hist=\"touches\"") >= 1);
+    assert!(count(&html, "data-hist=\"days\"") >= 1);
+    assert!(count(&html, "data-tcell ") >= CHANNELS);
+    // Header figures.
+    for want in ["<dd>15</dd>", "<dd>345.00</dd>", "testdata/events.csv", env!("CARGO_PKG_VERSION")] {
+        assert!(html.contains(want), "{want}");
+    }
+}
+
+#[test]
+fn report_references_nothing_on_the_network() {
+    let f = Fixture::new();
+    let html = html_of(&f, &["report", "testdata/events.csv"], "r.html");
+    assert!(!html.contains("http://") && !html.contains("https://"));
+    assert!(!html.contains("<link"), "no external stylesheets");
+    assert!(!html.contains("<script src"), "no external scripts");
+    assert!(!html.contains("@import") && !html.contains("@font-face"));
+}
+
+#[test]
+fn hostile_channel_names_show_as_text() {
+    let f = Fixture::new();
+    let input = f.file("hostile.csv", HOSTILE_EVENTS);
+    let html = html_of(&f, &["report", input.to_str().unwrap()], "r.html");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("&lt;img src=x onerror=alert(2)&gt;"));
+    assert!(html.contains("Email &amp; &quot;News&quot;"));
+    assert!(!html.contains("<script>alert"));
+    assert!(!html.contains("<img"));
+    // Only the report's own sorter script.
+    assert_eq!(count(&html, "<script"), 1);
+}
+
+#[test]
+fn attribute_format_html_writes_the_report_without_journeys() {
+    let out = mta()
+        .args([
+            "attribute",
+            "testdata/events.csv",
+            "--models",
+            "first-click,linear",
+            "--format",
+            "html",
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(count(&html, "data-bar=\"conversions\""), 2 * CHANNELS);
+    assert_eq!(count(&html, "<rect data-cell "), 2 * CHANNELS);
+    assert!(
+        html.contains("mta attribute --format html"),
+        "journeys section explains its absence"
+    );
+    assert_eq!(count(&html, "<tr data-path>"), 0);
+}
+
+#[test]
+fn html_extension_picks_the_format() {
+    let f = Fixture::new();
+    let html = html_of(&f, &["attribute", "testdata/events.csv", "--quiet"], "report.html");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.trim_end().ends_with("</html>"));
+}
+
+#[test]
+fn report_is_quiet_on_a_pipe() {
+    let f = Fixture::new();
+    let path = f.path("r.html");
+    mta()
+        .args(["report", "testdata/events.csv", "--quiet", "-o"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout("")
+        .stderr("");
+    // Not quiet, not a terminal: no progress lines, only the closing summary.
+    let out = mta()
+        .args(["report", "testdata/events.csv", "--models", "linear", "-o"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(!err.contains('…'), "{err}");
+    assert!(err.contains("wrote "), "{err}");
+}
+
+#[test]
+fn report_on_path_aggregates_omits_time_to_conversion() {
+    let f = Fixture::new();
+    let html = html_of(&f, &["report", "--paths", "testdata/paths.csv"], "r.html");
+    assert!(html.contains("Path aggregates carry no times."));
+    assert_eq!(count(&html, "data-hist=\"days\""), 0);
+}
