@@ -38,15 +38,7 @@ pub fn run(args: AttributeArgs) -> Result<()> {
     let (asked, mut model_cfg) = args.models.into_config()?;
     let out = args.output.into_config(super::stdout_is_terminal())?;
     let (journeys, summary) = load(&input, &journey_cfg)?;
-    let (kinds, mut notes) = select_models(&asked, journeys.is_timed())?;
-    if kinds.contains(&ModelKind::Markov) {
-        let (markov, scores) = markov_args.resolve(&journeys)?;
-        model_cfg.markov = markov;
-        if let Some(scores) = scores {
-            notes.push(super::args::describe_order_choice(&markov, &scores));
-        }
-    }
-    let models: Vec<_> = kinds.iter().map(|k| k.build(&model_cfg)).collect();
+    let (models, notes) = build_models(&asked, &mut model_cfg, &markov_args, &journeys)?;
     if args.per_conversion {
         return per_conversion(&journeys, &models, &asked, summary, notes, out);
     }
@@ -62,6 +54,28 @@ pub fn run(args: AttributeArgs) -> Result<()> {
         print_summary(&report.input, &notes);
     }
     write(&report, &out)
+}
+
+/// Built models, in the order they run.
+pub(crate) type Models = Vec<Box<dyn crate::model::AttributionModel>>;
+
+/// The models to run on these journeys, with notes for the user: the
+/// default set (or those asked for), an `auto` Markov order resolved.
+pub(crate) fn build_models(
+    asked: &[ModelKind],
+    model_cfg: &mut crate::model::ModelConfig,
+    markov_args: &super::MarkovArgs,
+    journeys: &Journeys,
+) -> Result<(Models, Vec<String>)> {
+    let (kinds, mut notes) = select_models(asked, journeys.is_timed())?;
+    if kinds.contains(&ModelKind::Markov) {
+        let (markov, scores) = markov_args.resolve(journeys)?;
+        model_cfg.markov = markov;
+        if let Some(scores) = scores {
+            notes.push(super::args::describe_order_choice(&markov, &scores));
+        }
+    }
+    Ok((kinds.iter().map(|k| k.build(model_cfg)).collect(), notes))
 }
 
 /// `--per-conversion`: rows of every model that splits single journeys.

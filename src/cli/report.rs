@@ -59,21 +59,13 @@ pub fn run(args: ReportArgs) -> Result<()> {
     };
     progress.stage("reading input and building journeys");
     let (journeys, summary) = super::attribute::load(&input, &journey_cfg)?;
-    let (kinds, mut notes) = super::attribute::select_models(&asked, journeys.is_timed())?;
-    if kinds.contains(&ModelKind::Markov) {
-        let (markov, scores) = markov_args.resolve(&journeys)?;
-        model_cfg.markov = markov;
-        if let Some(scores) = scores {
-            notes.push(super::args::describe_order_choice(&markov, &scores));
-        }
-    }
-    let models: Vec<_> = kinds.iter().map(|k| k.build(&model_cfg)).collect();
+    let (models, notes) = super::attribute::build_models(&asked, &mut model_cfg, &markov_args, &journeys)?;
     progress.stage(&format!("running models ({})", models.len()));
     let mut report = Report::compute(summary.clone(), &journeys, &models)?;
     report.comparison = Some(crate::report::cross_model::compare_models(&report));
     progress.stage("summarising journeys");
     let overview = JourneyOverview::compute(&journeys);
-    let markov = if kinds.contains(&ModelKind::Markov) {
+    let markov = if models.iter().any(|m| m.kind() == ModelKind::Markov) {
         Some(MarkovReport::compute(summary, &journeys, model_cfg.markov)?)
     } else {
         None
