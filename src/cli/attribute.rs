@@ -94,10 +94,10 @@ fn per_conversion(
         )
         .into());
     }
-    let mut rules = Vec::new();
+    let mut splits = Vec::new();
     for m in models {
-        match m.rule() {
-            Some(rule) => rules.push(rule),
+        match m.journey_split(journeys)? {
+            Some(split) => splits.push(split),
             None if !asked.is_empty() => {
                 return Err(crate::Error::usage(
                     format!("model `{}` has no per-conversion split", m.kind()),
@@ -115,7 +115,7 @@ fn per_conversion(
         OutputFormat::Table => OutputFormat::Csv,
         f => f,
     };
-    let rows = PerConversion::new(journeys, rules);
+    let rows = PerConversion::new(journeys, splits);
     super::write_output(&out.target, |w| crate::output::per_conversion::export(&rows, format, w))
 }
 

@@ -202,6 +202,14 @@ pub trait AttributionModel: Send + Sync {
     fn rule(&self) -> Option<&dyn WeightRule> {
         None
     }
+    /// How one journey's conversion splits over its channels, for
+    /// per-conversion rows; `None` for models without such a split (Markov).
+    /// May precompute over `journeys` (Shapley solves its coalitions once).
+    fn journey_split<'a>(&'a self, _journeys: &'a Journeys) -> Result<Option<Box<dyn JourneySplit + 'a>>> {
+        Ok(self
+            .rule()
+            .map(|rule| Box::new(RuleSplit { rule, weights: Vec::new() }) as Box<dyn JourneySplit>))
+    }
     /// Whether credits sum to the conversions (then a share is relative to
     /// the model's total); `participation` credits every channel in full.
     fn sums_to_conversions(&self) -> bool {
@@ -224,6 +232,42 @@ pub trait WeightRule: Send + Sync {
     /// Whether the weights sum to 1 (all but `participation`).
     fn sums_to_one(&self) -> bool {
         true
+    }
+}
+
+/// One journey's credit per channel (channels ascending, each once; shares
+/// of the conversion, and equally of its revenue).
+pub trait JourneySplit: Send {
+    /// Which model splits.
+    fn kind(&self) -> ModelKind;
+    /// Fills `out` with `(channel, share)` for `journey`.
+    fn split(&mut self, channels: &[String], journey: &Journey<'_>, out: &mut Vec<(crate::journey::ChannelId, f64)>);
+}
+
+/// A [`WeightRule`]'s touch weights summed per channel.
+struct RuleSplit<'a> {
+    rule: &'a dyn WeightRule,
+    weights: Vec<f64>,
+}
+
+impl JourneySplit for RuleSplit<'_> {
+    fn kind(&self) -> ModelKind {
+        self.rule.kind()
+    }
+
+    fn split(&mut self, channels: &[String], journey: &Journey<'_>, out: &mut Vec<(crate::journey::ChannelId, f64)>) {
+        self.weights.clear();
+        self.weights.resize(journey.touches.len(), 0.0);
+        self.rule.weights(channels, journey, &mut self.weights);
+        let mut pairs: Vec<(u32, f64)> = journey.touches.iter().copied().zip(self.weights.iter().copied()).collect();
+        pairs.sort_by_key(|p| p.0);
+        out.clear();
+        for (ch, w) in pairs {
+            match out.last_mut() {
+                Some(last) if last.0 == ch => last.1 += w,
+                _ => out.push((ch, w)),
+            }
+        }
     }
 }
 

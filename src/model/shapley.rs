@@ -131,6 +131,40 @@ fn shapley_in(n_mask: u128, converting: &[(u128, f64)], worth: &HashMap<u128, f6
 /// The Shapley model.
 pub struct Shapley;
 
+/// Per converting coalition: each member's phi_i(N) / v(N), the share of one
+/// of N's conversions (and of its revenue) that goes to channel i.
+struct CoalitionShares(HashMap<u128, Vec<(u32, f64)>>);
+
+impl super::JourneySplit for CoalitionShares {
+    fn kind(&self) -> ModelKind {
+        ModelKind::Shapley
+    }
+
+    fn split(&mut self, _channels: &[String], journey: &crate::journey::Journey<'_>, out: &mut Vec<(u32, f64)>) {
+        let mask = journey.touches.iter().fold(0u128, |m, &c| m | (1u128 << c));
+        out.clear();
+        if let Some(shares) = self.0.get(&mask) {
+            out.extend(shares.iter().copied());
+        }
+    }
+}
+
+/// phi_i(N) / v(N) for every converting coalition N.
+fn coalition_shares(journeys: &Journeys) -> Result<HashMap<u128, Vec<(u32, f64)>>> {
+    let list = coalitions(journeys)?;
+    let converting: Vec<(u128, f64)> = list.iter().filter(|e| e.1.conversions > 0.0).map(|e| (e.0, e.1.worth())).collect();
+    let worth: HashMap<u128, f64> = converting.iter().copied().collect();
+    Ok(converting
+        .par_iter()
+        .map(|&(mask, v)| {
+            (
+                mask,
+                shapley_in(mask, &converting, &worth).into_iter().map(|(c, p)| (c, p / v)).collect(),
+            )
+        })
+        .collect())
+}
+
 impl AttributionModel for Shapley {
     fn kind(&self) -> ModelKind {
         ModelKind::Shapley
@@ -158,6 +192,10 @@ impl AttributionModel for Shapley {
             }
         }
         Ok(credits)
+    }
+
+    fn journey_split<'a>(&'a self, journeys: &'a Journeys) -> Result<Option<Box<dyn super::JourneySplit + 'a>>> {
+        Ok(Some(Box::new(CoalitionShares(coalition_shares(journeys)?))))
     }
 
     fn warnings(&self, _journeys: &Journeys, credits: &Credits) -> Vec<String> {

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::input::time::format_ms;
 use crate::journey::Journeys;
-use crate::model::WeightRule;
+use crate::model::JourneySplit;
 
 /// One conversion's credit to one channel under one model.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -30,17 +30,17 @@ pub struct ConversionCredit<'a> {
     pub value: f64,
 }
 
-/// Converting journeys in output order, with the rules to split them.
+/// Converting journeys in output order, with the splits of the models.
 pub struct PerConversion<'a> {
     journeys: &'a Journeys,
-    rules: Vec<&'a dyn WeightRule>,
+    splits: std::sync::Mutex<Vec<Box<dyn JourneySplit + 'a>>>,
     order: Vec<usize>,
 }
 
 impl<'a> PerConversion<'a> {
-    /// Prepares the rows of `rules` over the converting journeys of
+    /// Prepares the rows of `splits` over the converting journeys of
     /// `journeys` (which must come from events: they carry customers and times).
-    pub fn new(journeys: &'a Journeys, rules: Vec<&'a dyn WeightRule>) -> Self {
+    pub fn new(journeys: &'a Journeys, splits: Vec<Box<dyn JourneySplit + 'a>>) -> Self {
         let mut order: Vec<usize> = (0..journeys.len()).filter(|&i| journeys.get(i).converts()).collect();
         let key = |i: usize| {
             let j = journeys.get(i);
@@ -50,40 +50,32 @@ impl<'a> PerConversion<'a> {
             )
         };
         order.sort_by(|&a, &b| key(a).cmp(&key(b)).then(a.cmp(&b)));
-        PerConversion { journeys, rules, order }
+        PerConversion {
+            journeys,
+            splits: std::sync::Mutex::new(splits),
+            order,
+        }
     }
 
     /// Calls `f` with every row, in order.
     pub fn for_each<E>(&self, mut f: impl FnMut(&ConversionCredit<'_>) -> Result<(), E>) -> Result<(), E> {
         let channels = self.journeys.channels();
-        let mut weights = Vec::new();
-        let mut per_channel: Vec<(u32, f64)> = Vec::new();
+        let mut splits = self.splits.lock().expect("rows are produced by one caller at a time");
+        let mut shares = Vec::new();
         for &i in &self.order {
             let j = self.journeys.get(i);
             let customer_id = j.customer.and_then(|c| self.journeys.customer_name(c)).unwrap_or("");
             let converted_at = j.converted_at.map(format_ms).unwrap_or_default();
-            for rule in &self.rules {
-                weights.clear();
-                weights.resize(j.touches.len(), 0.0);
-                rule.weights(channels, &j, &mut weights);
-                per_channel.clear();
-                per_channel.extend(j.touches.iter().copied().zip(weights.iter().copied()));
-                per_channel.sort_by_key(|p| p.0);
-                let mut k = 0;
-                while k < per_channel.len() {
-                    let ch = per_channel[k].0;
-                    let mut w = 0.0;
-                    while k < per_channel.len() && per_channel[k].0 == ch {
-                        w += per_channel[k].1;
-                        k += 1;
-                    }
+            for split in splits.iter_mut() {
+                split.split(channels, &j, &mut shares);
+                for &(ch, w) in &shares {
                     if w == 0.0 {
                         continue;
                     }
                     f(&ConversionCredit {
                         customer_id,
                         converted_at: converted_at.clone(),
-                        model: rule.kind().name(),
+                        model: split.kind().name(),
                         channel: &channels[ch as usize],
                         credit: j.conversions * w,
                         value: j.value * w,
@@ -105,8 +97,8 @@ mod tests {
         let j = Journeys::from_paths(&[(&["a", "b", "a"], 1.0, 30.0, 0.0), (&["c"], 0.0, 0.0, 1.0)]);
         let cfg = ModelConfig::default();
         let models: Vec<_> = [ModelKind::Linear, ModelKind::FirstClick].iter().map(|k| k.build(&cfg)).collect();
-        let rules = models.iter().filter_map(|m| m.rule()).collect();
-        let pc = PerConversion::new(&j, rules);
+        let splits = models.iter().filter_map(|m| m.journey_split(&j).unwrap()).collect();
+        let pc = PerConversion::new(&j, splits);
         let mut rows = Vec::new();
         pc.for_each(|r| {
             rows.push((r.model, r.channel.to_string(), r.credit, r.value));

@@ -278,12 +278,14 @@ fn per_conversion_rows_sum_to_the_model_totals() {
         e.0 += r["credit"].as_f64().unwrap();
         e.1 += r["value"].as_f64().unwrap();
     }
-    for ((model, channel), row) in totals.iter().filter(|(k, _)| k.0 != "markov" && k.0 != "shapley") {
+    for ((model, channel), row) in totals.iter().filter(|(k, _)| k.0 != "markov") {
         let (c, v) = sums.get(&(model.clone(), channel.clone())).copied().unwrap_or_default();
         assert_close(c, row.conversions, &format!("{model}/{channel}"));
         assert_close(v, row.value, &format!("{model}/{channel}"));
     }
-    assert!(!sums.keys().any(|k| k.0 == "markov" || k.0 == "shapley"));
+    assert!(!sums.keys().any(|k| k.0 == "markov"));
+    // Shapley splits each conversion by phi_i(N) / v(N) of its coalition N.
+    assert!(sums.keys().any(|k| k.0 == "shapley"));
 }
 
 #[test]
@@ -420,4 +422,33 @@ fn completions_and_man_page_come_from_the_cli_definitions() {
         assert!(page.contains(flag), "man page lacks {flag}");
     }
     mta().args(["completions", "tcsh"]).assert().code(2);
+}
+
+#[test]
+fn shapley_per_conversion_rows_are_phi_over_v() {
+    // Hand-computed in testdata/README.md: in {PS, Email, Direct} phi = 0, 1/2, 1/2 (v = 1);
+    // in {Display, Social, Email, Direct} phi = 1/12, 1/12, 5/12, 5/12.
+    let out = mta()
+        .args(["attribute", "testdata/events.csv", "--per-conversion", "--models", "shapley", "-q"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    assert!(
+        rows.contains(&"alice,2025-01-15T09:00:00Z,shapley,Email,0.500000,60.000000"),
+        "{text}"
+    );
+    assert!(
+        rows.contains(&"carol,2025-01-22T12:00:00Z,shapley,Display,0.083333,7.500000"),
+        "{text}"
+    );
+    assert!(
+        rows.contains(&"carol,2025-01-22T12:00:00Z,shapley,Email,0.416667,37.500000"),
+        "{text}"
+    );
+    assert!(
+        rows.contains(&"erin,2025-01-04T15:30:00Z,shapley,Direct,1.000000,45.000000"),
+        "{text}"
+    );
 }
