@@ -22,7 +22,10 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
 
-cargo build --locked -q
+# `cargo test --no-run` builds the binary with the feature set `cargo test`
+# already compiled in CI, so this is nearly free there (a plain `cargo build`
+# resolves dev-dependency features differently and rebuilds polars).
+cargo test --locked --no-run -q
 bin=target/debug/mta
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
