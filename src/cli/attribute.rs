@@ -26,6 +26,12 @@ pub struct AttributeArgs {
     /// Show each channel's share and rank under every model and the largest disagreement (table, CSV and JSON).
     #[arg(long, help_heading = "Output", conflicts_with = "per_conversion")]
     compare_models: bool,
+    /// Resample journeys N times and add 95% percentile intervals to every credit.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..), help_heading = "Uncertainty")]
+    bootstrap: Option<u32>,
+    /// Seed of the bootstrap's resampling (same seed, same intervals).
+    #[arg(long, default_value_t = 0, value_name = "S", help_heading = "Uncertainty")]
+    seed: u64,
     /// One row per conversion, model and channel (`customer_id,converted_at,model,channel,credit,value`) instead of totals; CSV unless `--format json|parquet`.
     #[arg(long, help_heading = "Output")]
     per_conversion: bool,
@@ -43,6 +49,14 @@ pub fn run(args: AttributeArgs) -> Result<()> {
         return per_conversion(&journeys, &models, &asked, summary, notes, out);
     }
     let mut report = Report::compute(summary, &journeys, &models)?;
+    if let Some(n) = args.bootstrap {
+        let intervals = crate::report::bootstrap::intervals(&journeys, &models, n as usize, args.seed)?;
+        for (m, per_channel) in report.models.iter_mut().zip(intervals) {
+            for (c, interval) in m.credits.iter_mut().zip(per_channel) {
+                c.interval = Some(interval);
+            }
+        }
+    }
     if args.compare_models {
         report.comparison = Some(crate::report::cross_model::compare_models(&report));
     }

@@ -175,6 +175,19 @@ impl Journeys {
         self.values.iter().sum()
     }
 
+    /// The same journeys, each weighted `counts[i]` times (a bootstrap
+    /// replicate): conversions, revenue and nulls scale, the touches stay.
+    pub fn reweighted(&self, counts: &[u32]) -> Journeys {
+        let mut out = self.clone();
+        for (i, &k) in counts.iter().enumerate() {
+            let k = f64::from(k);
+            out.conversions[i] *= k;
+            out.values[i] *= k;
+            out.nulls[i] *= k;
+        }
+        out
+    }
+
     /// Makes room for `journeys` more journeys of `touches` touches in all.
     fn reserve(&mut self, journeys: usize, touches: usize) {
         self.offsets.reserve(journeys);

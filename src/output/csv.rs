@@ -35,17 +35,26 @@ impl Exporter for CsvExporter {
                 source: e,
             });
         }
-        w.write_record(["model", "channel", "conversions", "value", "share"]).map_err(io)?;
+        // `--bootstrap` adds the interval columns after the contract's columns.
+        let intervals = report.models.iter().any(|m| m.credits.iter().any(|c| c.interval.is_some()));
+        let mut header = vec!["model", "channel", "conversions", "value", "share"];
+        if intervals {
+            header.extend(["conversions_lo", "conversions_hi", "value_lo", "value_hi"]);
+        }
+        w.write_record(&header).map_err(io)?;
         for m in &report.models {
             for c in &m.credits {
-                w.write_record([
-                    m.model.name(),
-                    &c.channel,
-                    &fixed(c.conversions, 6),
-                    &fixed(c.value, 6),
-                    &fixed(c.share, 6),
-                ])
-                .map_err(io)?;
+                let mut row = vec![
+                    m.model.name().to_string(),
+                    c.channel.clone(),
+                    fixed(c.conversions, 6),
+                    fixed(c.value, 6),
+                    fixed(c.share, 6),
+                ];
+                if let Some(i) = &c.interval {
+                    row.extend([i.conversions_lo, i.conversions_hi, i.value_lo, i.value_hi].map(|x| fixed(x, 6)));
+                }
+                w.write_record(&row).map_err(io)?;
             }
         }
         w.flush().map_err(|e| Error::Write {

@@ -122,10 +122,17 @@ pub fn fixed(x: f64, places: usize) -> String {
 
 /// Text for one cell of a table-like format.
 fn metric_cell(metric: Metric, c: &crate::report::ChannelCredit) -> String {
-    match metric {
-        Metric::Conversions => fixed(c.conversions, 2),
-        Metric::Value => fixed(c.value, 2),
-        Metric::Share => format!("{}%", fixed(c.share * 100.0, 2)),
+    match (metric, &c.interval) {
+        (Metric::Conversions, Some(i)) => format!(
+            "{} ({}-{})",
+            fixed(c.conversions, 2),
+            fixed(i.conversions_lo, 2),
+            fixed(i.conversions_hi, 2)
+        ),
+        (Metric::Value, Some(i)) => format!("{} ({}-{})", fixed(c.value, 2), fixed(i.value_lo, 2), fixed(i.value_hi, 2)),
+        (Metric::Conversions, None) => fixed(c.conversions, 2),
+        (Metric::Value, None) => fixed(c.value, 2),
+        (Metric::Share, _) => format!("{}%", fixed(c.share * 100.0, 2)),
     }
 }
 
@@ -187,6 +194,7 @@ pub(crate) mod testutil {
     /// A small fixed report for exporter snapshots.
     pub fn report() -> Report {
         let credit = |channel: &str, conversions: f64, value: f64, share: f64| ChannelCredit {
+            interval: None,
             channel: channel.into(),
             conversions,
             value,

@@ -4,6 +4,7 @@
 //! Everything an exporter shows is computed here (shares, totals), in a fixed
 //! order (models as requested, channels by name); exporters only format.
 
+pub mod bootstrap;
 pub mod compare;
 pub mod cross_model;
 pub mod markov;
@@ -114,6 +115,9 @@ pub struct ChannelCredit {
     pub value: f64,
     /// Credited conversions / conversions attributed by the model (0 when none).
     pub share: f64,
+    /// With `--bootstrap`: 95% percentile intervals of conversions and value.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<bootstrap::Interval>,
 }
 
 /// One model's results.
@@ -178,6 +182,7 @@ impl Report {
                         } else {
                             0.0
                         },
+                        interval: None,
                     })
                     .collect();
                 let report = ModelReport {

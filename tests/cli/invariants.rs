@@ -132,3 +132,48 @@ fn inline_separate_and_path_inputs_agree() {
         }
     }
 }
+
+#[test]
+fn bootstrap_is_seeded_thread_independent_and_brackets_the_estimate() {
+    let f = generated(1500);
+    let events = f.path("events.csv");
+    let run = |seed: &str, threads: &str| {
+        let out = mta()
+            .arg("attribute")
+            .arg(&events)
+            .args([
+                "--bootstrap",
+                "40",
+                "--seed",
+                seed,
+                "--models",
+                "linear,time-decay,markov,shapley",
+                "--format",
+                "csv",
+                "-q",
+            ])
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let a = run("7", "1");
+    assert_eq!(a, run("7", "2"), "same seed, other thread count");
+    assert_ne!(a, run("8", "2"), "another seed moves the intervals");
+    let mut lines = a.lines();
+    assert_eq!(
+        lines.next(),
+        Some("model,channel,conversions,value,share,conversions_lo,conversions_hi,value_lo,value_hi")
+    );
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        let n = |i: usize| f[i].parse::<f64>().unwrap();
+        assert!(
+            n(5) <= n(2) + 1e-9 && n(2) <= n(6) + 1e-9,
+            "conversions outside the interval: {line}"
+        );
+        assert!(n(7) <= n(3) + 1e-6 && n(3) <= n(8) + 1e-6, "value outside the interval: {line}");
+        assert!(n(5) <= n(6) && n(7) <= n(8), "{line}");
+    }
+}
