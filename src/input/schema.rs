@@ -81,6 +81,28 @@ pub fn resolve(path: &str, header: &[String], requests: &[ColumnRequest<'_>], de
         .map(|req| {
             let want = norm(req.name);
             let found = header.iter().position(|h| norm(h) == want);
+            let all: Vec<usize> = header
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| norm(h) == want)
+                .map(|(i, _)| i + 1)
+                .collect();
+            if all.len() > 1 {
+                let cols = all.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(" and ");
+                return Err(Error::Malformed {
+                    path: path.to_string(),
+                    location: crate::error::Location::Line(1),
+                    detail: format!(
+                        "column `{}` appears more than once (columns {cols}); expected one column of that name (rename the others{})",
+                        req.name,
+                        if req.flag.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", or pass `{} <NAME>`", req.flag)
+                        }
+                    ),
+                });
+            }
             match found {
                 Some(i) => Ok(Some(i)),
                 None if !req.required => Ok(None),

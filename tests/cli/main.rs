@@ -1,6 +1,7 @@
 //! Integration tests of the `mta` binary: one test binary, several modules.
 
 mod attribute;
+mod bad_inputs;
 mod compare;
 mod errors;
 mod exports;
