@@ -169,6 +169,9 @@ pub struct OutputArgs {
     /// No summary or notes on stderr.
     #[arg(short, long, help_heading = "Output")]
     pub quiet: bool,
+    /// In CSV, prefix text cells starting with `=`, `+`, `-` or `@` with `'` so a spreadsheet does not run them as formulas.
+    #[arg(long, help_heading = "Output")]
+    pub excel_safe: bool,
 }
 
 /// Validated input settings.
@@ -344,6 +347,7 @@ impl OutputArgs {
             options: ExportOptions {
                 metric: self.metric,
                 styled,
+                excel_safe: self.excel_safe,
             },
             quiet: self.quiet,
         })

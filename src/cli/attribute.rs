@@ -130,7 +130,9 @@ fn per_conversion(
         f => f,
     };
     let rows = PerConversion::new(journeys, splits);
-    super::write_output(&out.target, |w| crate::output::per_conversion::export(&rows, format, w))
+    super::write_output(&out.target, |w| {
+        crate::output::per_conversion::export(&rows, format, out.options.excel_safe, w)
+    })
 }
 
 /// Reads the input and rebuilds journeys.

@@ -9,7 +9,10 @@ use crate::error::{Error, Result};
 use crate::report::Report;
 
 /// Writes the CSV contract.
-pub struct CsvExporter;
+pub struct CsvExporter {
+    /// Prefix formula-like channel names (`--excel-safe`).
+    pub excel_safe: bool,
+}
 
 impl Exporter for CsvExporter {
     fn export(&self, report: &Report, out: &mut dyn Write) -> Result<()> {
@@ -46,7 +49,11 @@ impl Exporter for CsvExporter {
             for c in &m.credits {
                 let mut row = vec![
                     m.model.name().to_string(),
-                    c.channel.clone(),
+                    if self.excel_safe {
+                        super::excel_safe(&c.channel).into_owned()
+                    } else {
+                        c.channel.clone()
+                    },
                     fixed(c.conversions, 6),
                     fixed(c.value, 6),
                     fixed(c.share, 6),
@@ -72,7 +79,7 @@ mod tests {
     #[test]
     fn long_rows_with_six_decimals() {
         assert_eq!(
-            render(&CsvExporter),
+            render(&CsvExporter { excel_safe: false }),
             "model,channel,conversions,value,share\n\
              first-click,Email,1.000000,10.000000,0.333333\n\
              first-click,Paid <Search>,2.000000,50.000000,0.666667\n\

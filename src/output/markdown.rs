@@ -17,6 +17,7 @@ impl Exporter for MarkdownExporter {
         let options = ExportOptions {
             metric: self.metric,
             styled: false,
+            excel_safe: false,
         };
         let text = super::table::render(report, options, comfy_table::presets::ASCII_MARKDOWN);
         out.write_all(text.as_bytes()).map_err(|e| Error::Write {

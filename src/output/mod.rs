@@ -70,6 +70,8 @@ pub struct ExportOptions {
     pub metric: Metric,
     /// Borders for a terminal (only when stdout is one).
     pub styled: bool,
+    /// CSV text cells that a spreadsheet would run as a formula get a `'` prefix.
+    pub excel_safe: bool,
 }
 
 /// Serializes a [`Report`] in one format.
@@ -82,7 +84,9 @@ pub trait Exporter {
 pub fn exporter(format: OutputFormat, options: ExportOptions) -> Box<dyn Exporter> {
     match format {
         OutputFormat::Table => Box::new(table::TableExporter { options }),
-        OutputFormat::Csv => Box::new(csv::CsvExporter),
+        OutputFormat::Csv => Box::new(csv::CsvExporter {
+            excel_safe: options.excel_safe,
+        }),
         OutputFormat::Json => Box::new(json::JsonExporter),
         OutputFormat::Markdown => Box::new(markdown::MarkdownExporter { metric: options.metric }),
         OutputFormat::Parquet => Box::new(parquet::ParquetExporter),
@@ -107,6 +111,17 @@ pub(crate) fn csv_err(e: ::csv::Error) -> crate::Error {
     match e.into_kind() {
         ::csv::ErrorKind::Io(io) => io_err(io),
         _ => unreachable!("checked by is_io_error"),
+    }
+}
+
+/// A text cell made inert for spreadsheets (`--excel-safe`): one starting
+/// with `=`, `+`, `-` or `@` (also after a tab or carriage return) would run
+/// as a formula when the CSV is opened, so it gets a leading `'`. Only text
+/// cells are touched: numbers must stay numbers.
+pub fn excel_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => std::borrow::Cow::Owned(format!("'{text}")),
+        _ => std::borrow::Cow::Borrowed(text),
     }
 }
 
@@ -255,6 +270,16 @@ pub(crate) mod testutil {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn excel_safe_defuses_formulas_only() {
+        assert_eq!(excel_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(excel_safe("+1"), "'+1");
+        assert_eq!(excel_safe("-cmd"), "'-cmd");
+        assert_eq!(excel_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(excel_safe("Paid Search"), "Paid Search");
+        assert_eq!(excel_safe(""), "");
+    }
 
     #[test]
     fn fixed_never_prints_negative_zero() {

@@ -17,20 +17,28 @@ fn io(e: std::io::Error) -> Error {
     }
 }
 
-/// Writes every row of `rows` in `format` (CSV, JSON or Parquet).
-pub fn export(rows: &PerConversion<'_>, format: OutputFormat, out: &mut dyn Write) -> Result<()> {
+/// Writes every row of `rows` in `format` (CSV, JSON or Parquet);
+/// `excel_safe` defuses formula-like text cells in CSV.
+pub fn export(rows: &PerConversion<'_>, format: OutputFormat, excel_safe: bool, out: &mut dyn Write) -> Result<()> {
     match format {
         OutputFormat::Csv => {
             let mut w = ::csv::Writer::from_writer(out);
             let err = super::csv_err;
             w.write_record(["customer_id", "converted_at", "model", "channel", "credit", "value"])
                 .map_err(err)?;
+            let text = |t: &str| {
+                if excel_safe {
+                    super::excel_safe(t).into_owned()
+                } else {
+                    t.to_string()
+                }
+            };
             rows.for_each(|r| {
                 w.write_record([
-                    r.customer_id,
+                    &text(r.customer_id),
                     &r.converted_at,
                     r.model,
-                    r.channel,
+                    &text(r.channel),
                     &fixed(r.credit, 6),
                     &fixed(r.value, 6),
                 ])

@@ -63,6 +63,7 @@ mod tests {
             options: ExportOptions {
                 metric: Metric::Conversions,
                 styled: false,
+                excel_safe: false,
             },
         });
         let lines: Vec<&str> = text.lines().collect();
@@ -78,6 +79,7 @@ mod tests {
             options: ExportOptions {
                 metric: Metric::Share,
                 styled: true,
+                excel_safe: false,
             },
         });
         assert!(text.contains("33.33%") && text.contains("100.00%"), "{text}");

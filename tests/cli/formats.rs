@@ -452,3 +452,42 @@ fn shapley_per_conversion_rows_are_phi_over_v() {
         "{text}"
     );
 }
+
+#[test]
+fn excel_safe_defuses_formula_like_names_in_csv() {
+    let f = Fixture::new();
+    let p = f.file(
+        "x.csv",
+        "customer_id,timestamp,channel,conversion,value\n=cmd|' /C calc'!A0,2025-01-01,\"=HYPERLINK(\"\"http://x\"\")\",1,10\n",
+    );
+    let plain = mta()
+        .arg("attribute")
+        .arg(&p)
+        .args(["--models", "linear", "--format", "csv", "-q"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(plain.stdout)
+            .unwrap()
+            .contains("linear,\"=HYPERLINK(\"\"http://x\"\")\",1.000000")
+    );
+    let safe = mta()
+        .arg("attribute")
+        .arg(&p)
+        .args(["--models", "linear", "--format", "csv", "-q", "--excel-safe"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(safe.stdout).unwrap();
+    assert!(
+        text.contains("linear,\"'=HYPERLINK(\"\"http://x\"\")\",1.000000,10.000000"),
+        "{text}"
+    );
+    let rows = mta()
+        .arg("attribute")
+        .arg(&p)
+        .args(["--models", "linear", "--per-conversion", "-q", "--excel-safe"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(rows.stdout).unwrap();
+    assert!(text.lines().nth(1).unwrap().starts_with("'=cmd|' /C calc'!A0,"), "{text}");
+}
