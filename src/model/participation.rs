@@ -20,9 +20,21 @@ impl WeightRule for Participation {
     /// 1 for the first touch of each distinct channel, 0 for repeats: the
     /// weights sum to the number of distinct channels, not to 1.
     fn weights(&self, _channels: &[String], journey: &Journey<'_>, w: &mut [f64]) {
-        for (k, &c) in journey.touches.iter().enumerate() {
-            if !journey.touches[..k].contains(&c) {
-                w[k] = 1.0;
+        let touches = journey.touches;
+        if touches.len() <= 64 {
+            // Short journeys (nearly all): a scan beats any set.
+            for (k, &c) in touches.iter().enumerate() {
+                if !touches[..k].contains(&c) {
+                    w[k] = 1.0;
+                }
+            }
+        } else {
+            // A customer with a million touches must not take a million squared steps.
+            let mut seen = std::collections::HashSet::with_capacity(64);
+            for (k, &c) in touches.iter().enumerate() {
+                if seen.insert(c) {
+                    w[k] = 1.0;
+                }
             }
         }
     }
@@ -38,6 +50,15 @@ mod tests {
     use crate::journey::Journeys;
     use crate::model::testutil::assert_credits;
     use crate::model::{AttributionModel, Heuristic};
+
+    #[test]
+    fn long_journeys_take_the_set_path_with_the_same_result() {
+        let names: Vec<String> = (0..100).map(|i| format!("c{:02}", i % 7)).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let j = Journeys::from_paths(&[(&refs, 1.0, 7.0, 0.0)]);
+        let c = Heuristic(Participation).attribute(&j).unwrap();
+        assert!(c.conversions.iter().all(|&x| x == 1.0) && c.conversions.len() == 7);
+    }
 
     #[test]
     fn every_distinct_channel_gets_full_credit() {
