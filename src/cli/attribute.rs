@@ -81,7 +81,7 @@ pub(crate) fn build_models(
     markov_args: &super::MarkovArgs,
     journeys: &Journeys,
 ) -> Result<(Models, Vec<String>)> {
-    let (kinds, mut notes) = select_models(asked, journeys.is_timed())?;
+    let (kinds, mut notes) = select_models(asked, journeys)?;
     if kinds.contains(&ModelKind::Markov) {
         let (markov, scores) = markov_args.resolve(journeys)?;
         model_cfg.markov = markov;
@@ -168,21 +168,22 @@ pub(crate) fn load(input: &InputConfig, cfg: &JourneyConfig) -> Result<(Journeys
 
 /// The models to run: those asked for (an error if one cannot run on this
 /// input), or every model the input supports (with a note for each left out).
-pub(crate) fn select_models(asked: &[ModelKind], timed: bool) -> Result<(Vec<ModelKind>, Vec<String>)> {
+pub(crate) fn select_models(asked: &[ModelKind], journeys: &Journeys) -> Result<(Vec<ModelKind>, Vec<String>)> {
     if !asked.is_empty() {
-        if let Some((k, why)) = asked.iter().find_map(|k| k.unsupported_reason(timed).map(|w| (k, w))) {
-            return Err(crate::Error::usage(
-                format!("model `{k}` {why}"),
-                "drop it from `--models`, or read touchpoint events instead of `--paths`",
-            )
-            .into());
+        if let Some((k, why)) = asked.iter().find_map(|k| k.unsupported_reason(journeys).map(|w| (k, w))) {
+            let hint = if *k == ModelKind::TimeDecay {
+                "drop it from `--models`, or read touchpoint events instead of `--paths`"
+            } else {
+                "drop it from `--models`"
+            };
+            return Err(crate::Error::usage(format!("model `{k}` {why}"), hint).into());
         }
         return Ok((asked.to_vec(), Vec::new()));
     }
     let mut notes = Vec::new();
     let kinds = ModelKind::ALL
         .into_iter()
-        .filter(|k| match k.unsupported_reason(timed) {
+        .filter(|k| match k.unsupported_reason(journeys) {
             Some(why) => {
                 notes.push(format!("note: model `{k}` left out: it {why}"));
                 false
@@ -271,11 +272,21 @@ mod tests {
 
     #[test]
     fn default_models_leave_out_unsupported_ones_with_a_note() {
-        let (kinds, notes) = select_models(&[], false).unwrap();
+        let paths = Journeys::from_paths(&[(&["a"], 1.0, 0.0, 0.0)]);
+        let (kinds, notes) = select_models(&[], &paths).unwrap();
         assert!(!kinds.contains(&ModelKind::TimeDecay));
         assert_eq!(notes.len(), 1);
-        assert!(select_models(&[ModelKind::TimeDecay], false).is_err());
-        assert_eq!(select_models(&[], true).unwrap().0, ModelKind::ALL.to_vec());
+        assert!(select_models(&[ModelKind::TimeDecay], &paths).is_err());
+        let mut timed = Journeys::new(vec!["a".into()], true);
+        timed.push(&[0], Some(&[0]), 1.0, 0.0, 0.0, Some(0));
+        assert_eq!(select_models(&[], &timed).unwrap().0, ModelKind::ALL.to_vec());
+        // Too many channels for Shapley's bit sets: left out by default, refused by name.
+        let names: Vec<String> = (0..200).map(|i| format!("c{i:03}")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let wide = Journeys::from_paths(&[(&refs, 1.0, 0.0, 0.0)]);
+        let (kinds, notes) = select_models(&[], &wide).unwrap();
+        assert!(!kinds.contains(&ModelKind::Shapley) && notes.iter().any(|n| n.contains("group rare channels")));
+        assert!(select_models(&[ModelKind::Shapley], &wide).is_err());
     }
 
     #[test]

@@ -42,6 +42,10 @@ use crate::journey::{ChannelId, Journeys};
 /// Highest supported order.
 pub const MAX_ORDER: usize = 4;
 
+/// Channels beyond which the per-channel solves (channels x states work)
+/// are refused rather than left to run for hours.
+pub const MAX_CHANNELS: usize = 2_000;
+
 /// Chains with at most this many states are solved by dense elimination.
 const DENSE_MAX: usize = 300;
 

@@ -87,10 +87,20 @@ impl ModelKind {
         }
     }
 
-    /// Why the model cannot run on journeys of this kind, if it cannot.
-    pub fn unsupported_reason(self, journeys_timed: bool) -> Option<&'static str> {
+    /// Why the model cannot run on these journeys, if it cannot: then it
+    /// is left out of the default set (with a note) and refused by name.
+    pub fn unsupported_reason(self, journeys: &Journeys) -> Option<String> {
+        let channels = journeys.channels().len();
         match self {
-            ModelKind::TimeDecay if !journeys_timed => Some("needs touch timestamps, which path aggregates do not have"),
+            ModelKind::TimeDecay if !journeys.is_timed() => Some("needs touch timestamps, which path aggregates do not have".into()),
+            ModelKind::Shapley if channels > shapley::MAX_CHANNELS => Some(format!(
+                "works on coalitions of at most {} channels and the input has {channels}: group rare channels together (e.g. into `Other`)",
+                shapley::MAX_CHANNELS
+            )),
+            ModelKind::Markov if channels > markov::MAX_CHANNELS => Some(format!(
+                "solves one chain per channel, too slow for {channels} channels (more than {}): group rare channels together (e.g. into `Other`)",
+                markov::MAX_CHANNELS
+            )),
             _ => None,
         }
     }
