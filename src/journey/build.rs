@@ -403,14 +403,15 @@ pub fn from_paths(table: &PathTable, cfg: &JourneyConfig) -> (Journeys, JourneyS
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::input::Events;
 
     const DAY: i64 = 86_400_000;
 
-    /// Events from `(customer, day, channel, converts, value)` rows, inline.
-    fn inline(rows: &[(&str, i64, &str, bool, f64)]) -> Events {
+    /// Events from `(customer, day, channel, converts, value)` rows, inline
+    /// (shared with the export tests).
+    pub(crate) fn inline(rows: &[(&str, i64, &str, bool, f64)]) -> Events {
         with_conversions(rows, None)
     }
 

@@ -204,7 +204,7 @@ fn check_separator(journeys: &Journeys) -> std::result::Result<(), SeparatorInCh
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::{Conversions, Events};
+    use crate::journey::build::tests::inline as events;
     use crate::journey::{JourneyConfig, build};
 
     const DAY: i64 = 86_400_000;
@@ -254,25 +254,6 @@ mod tests {
             ),
             "{err}"
         );
-    }
-
-    /// Inline events from `(customer, day, channel, converts, value)` rows.
-    fn events(rows: &[(&str, i64, &str, bool, f64)]) -> Events {
-        let mut ev = Events::default();
-        let mut ids = crate::input::customers::RowIds::default();
-        let (mut flag, mut value) = (vec![], vec![]);
-        for &(c, d, ch, conv, v) in rows {
-            ids.push(c);
-            ev.time.push(d * DAY);
-            ev.channel.push(ev.channels.intern(ch));
-            flag.push(conv);
-            value.push(v);
-        }
-        let (codes, names) = crate::input::customers::group(ids);
-        ev.customer = codes;
-        ev.customers = std::sync::Arc::new(names);
-        ev.conversions = Conversions::Inline { flag, value };
-        ev
     }
 
     #[test]
