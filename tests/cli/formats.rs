@@ -364,24 +364,7 @@ fn compare_models_view_in_json_and_csv() {
 
 #[test]
 fn closed_pipe_exits_quietly_with_zero() {
-    // Output far larger than a pipe buffer, read by nobody: writes fail with EPIPE.
-    let f = Fixture::new();
-    let mut big = String::from("customer_id,timestamp,channel,conversion,value\n");
-    for i in 0..20_000 {
-        big.push_str(&format!(
-            "c{i},2025-01-01T00:00:00Z,Email,0,\nc{i},2025-01-02T00:00:00Z,Search,1,10\n"
-        ));
-    }
-    let input = f.file("big.csv", big);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mta"))
-        .args(["attribute", "--per-conversion", "-q"])
-        .arg(&input)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
+    let out = run_into_closed_pipe(&Fixture::new(), &["attribute", "--per-conversion", "-q"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }

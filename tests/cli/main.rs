@@ -107,3 +107,24 @@ pub fn attribute_csv(args: &[&str]) -> BTreeMap<(String, String), Row> {
 pub fn assert_close(got: f64, want: f64, what: &str) {
     assert!((got - want).abs() < 1e-6, "{what}: got {got}, want {want}");
 }
+
+/// Runs `mta ARGS INPUT` on 40,000 rows (far more output than a pipe buffer)
+/// with stdout closed by the reader at once, so writes fail with EPIPE.
+pub fn run_into_closed_pipe(f: &Fixture, args: &[&str]) -> std::process::Output {
+    let mut big = String::from("customer_id,timestamp,channel,conversion,value\n");
+    for i in 0..20_000 {
+        big.push_str(&format!(
+            "c{i},2025-01-01T00:00:00Z,Email,0,\nc{i},2025-01-02T00:00:00Z,Search,1,10\n"
+        ));
+    }
+    let input = f.file("big.csv", big);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mta"))
+        .args(args)
+        .arg(&input)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
