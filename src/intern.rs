@@ -73,6 +73,24 @@ impl Names {
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
         (0..self.ends.len() as u32).map(|c| self.name(c))
     }
+
+    /// Removes the names at positions `drop` (sorted, relative to `start`)
+    /// from those at `start..`: rows skipped after they were read.
+    pub fn retain_tail(&mut self, start: usize, drop: &[usize]) {
+        if drop.is_empty() {
+            return;
+        }
+        let kept: Vec<String> = (start..self.len())
+            .filter(|i| drop.binary_search(&(i - start)).is_err())
+            .map(|i| self.name(i as u32).to_string())
+            .collect();
+        let cut = if start == 0 { 0 } else { self.ends[start - 1] };
+        self.arena.truncate(cut);
+        self.ends.truncate(start);
+        for name in &kept {
+            self.push(name);
+        }
+    }
 }
 
 /// Assigns codes to names in order of first appearance.
@@ -157,6 +175,22 @@ impl Interner {
         rank
     }
 
+    /// A new interner with only the names `codes` use, in order of first
+    /// appearance in `codes`, which are rewritten to match: the codes a
+    /// read of the used rows alone would have given.
+    pub fn compact(&self, codes: &mut [u32]) -> Interner {
+        let mut out = Interner::new();
+        let mut map = vec![u32::MAX; self.len()];
+        for c in codes.iter_mut() {
+            let m = &mut map[*c as usize];
+            if *m == u32::MAX {
+                *m = out.intern(self.name(*c));
+            }
+            *c = *m;
+        }
+        out
+    }
+
     /// A new interner holding the same names with codes in sorted order.
     pub fn sorted(&self) -> (Interner, Vec<u32>) {
         let rank = self.sorted_ranks();
@@ -175,6 +209,28 @@ impl Interner {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compact_keeps_used_names_in_first_use_order() {
+        let mut i = Interner::new();
+        for n in ["a", "b", "c", "d"] {
+            i.intern(n);
+        }
+        let mut codes = vec![2, 0, 2];
+        let c = i.compact(&mut codes);
+        assert_eq!(c.iter().collect::<Vec<_>>(), ["c", "a"]);
+        assert_eq!(codes, [0, 1, 0]);
+    }
+
+    #[test]
+    fn retain_tail_drops_names_after_start() {
+        let mut n = Names::new();
+        for x in ["a", "bb", "c", "dd", "e"] {
+            n.push(x);
+        }
+        n.retain_tail(1, &[0, 2]);
+        assert_eq!(n.iter().collect::<Vec<_>>(), ["a", "c", "e"]);
+    }
 
     #[test]
     fn codes_are_dense_and_stable() {

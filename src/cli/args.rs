@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::error::{Error, Result};
-use crate::input::{ColumnMap, InputSpec, Source, TimeFormat, Zone};
+use crate::input::{ColumnMap, InputSpec, OnError, Source, TimeFormat, Zone};
 use crate::journey::JourneyConfig;
 use crate::journey::Journeys;
 use crate::model::markov::{MarkovConfig, OrderScore, choose_order};
@@ -60,6 +60,21 @@ pub struct InputArgs {
     /// Keep only the last N touches of each journey.
     #[arg(long, value_name = "N", help_heading = "Journeys")]
     pub max_touches: Option<usize>,
+    /// What a bad row does: `stop` the run with an error naming file, line and column, or `skip` it (counted by reason in the summary).
+    #[arg(long, value_enum, default_value_t = OnErrorArg::Stop, value_name = "POLICY", help_heading = "Input")]
+    pub on_error: OnErrorArg,
+    /// With `--on-error skip`: write every skipped row to FILE (CSV: `file,line,row,reason,column,value,detail,record`).
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub rejects: Option<PathBuf>,
+}
+
+/// `--on-error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnErrorArg {
+    /// Stop at the first bad row.
+    Stop,
+    /// Skip bad rows, count and report them.
+    Skip,
 }
 
 /// Which models run, with their parameters.
@@ -178,7 +193,12 @@ pub struct OutputArgs {
 #[derive(Debug, Clone)]
 pub enum InputConfig {
     /// Touchpoint events.
-    Events(InputSpec),
+    Events {
+        /// What to read and how.
+        spec: InputSpec,
+        /// Where skipped rows go (`--rejects`).
+        rejects: Option<PathBuf>,
+    },
     /// Path aggregates.
     Paths {
         /// Files (empty = stdin).
@@ -187,6 +207,10 @@ pub enum InputConfig {
         delimiter: Option<u8>,
         /// Channel separator within a path.
         sep: String,
+        /// Stop at or skip bad rows.
+        on_error: OnError,
+        /// Where skipped rows go (`--rejects`).
+        rejects: Option<PathBuf>,
     },
 }
 
@@ -228,6 +252,24 @@ impl InputArgs {
                 n => n,
             },
         };
+        let on_error = match self.on_error {
+            OnErrorArg::Stop => OnError::Stop,
+            OnErrorArg::Skip => OnError::Skip,
+        };
+        if let Some(path) = &self.rejects {
+            if on_error == OnError::Stop {
+                return Err(Error::usage(
+                    "`--rejects` lists the rows `--on-error skip` skipped, but bad rows stop the run",
+                    "add `--on-error skip`",
+                ));
+            }
+            if path.as_os_str() == "-" {
+                return Err(Error::usage(
+                    "`--rejects -` would mix rejected rows into the results on stdout",
+                    "name a file, e.g. `--rejects rejects.csv`",
+                ));
+            }
+        }
         let sources: Vec<Source> = self.inputs.iter().map(|s| Source::from_arg(s)).collect();
         if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
             return Err(Error::usage("stdin (`-`) is given more than once", "name `-` once"));
@@ -256,6 +298,8 @@ impl InputArgs {
                     sources,
                     delimiter,
                     sep: self.sep,
+                    on_error,
+                    rejects: self.rejects,
                 },
                 journey,
             ));
@@ -281,14 +325,18 @@ impl InputArgs {
             ));
         }
         Ok((
-            InputConfig::Events(InputSpec {
-                sources,
-                conversions,
-                columns,
-                delimiter,
-                time_format,
-                zone,
-            }),
+            InputConfig::Events {
+                spec: InputSpec {
+                    sources,
+                    conversions,
+                    columns,
+                    delimiter,
+                    time_format,
+                    zone,
+                    on_error,
+                },
+                rejects: self.rejects,
+            },
             journey,
         ))
     }

@@ -138,7 +138,7 @@ fn per_conversion(
 /// Reads the input and rebuilds journeys.
 pub(crate) fn load(input: &InputConfig, cfg: &JourneyConfig) -> Result<(Journeys, InputSummary)> {
     let sources = match input {
-        InputConfig::Events(spec) => &spec.sources,
+        InputConfig::Events { spec, .. } => &spec.sources,
         InputConfig::Paths { sources, .. } => sources,
     };
     if (sources.is_empty() || sources.contains(&Source::Stdin)) && super::stdin_is_terminal() {
@@ -149,21 +149,46 @@ pub(crate) fn load(input: &InputConfig, cfg: &JourneyConfig) -> Result<(Journeys
         .into());
     }
     match input {
-        InputConfig::Events(spec) => {
+        InputConfig::Events { spec, rejects } => {
             let events = input::load(spec)?;
+            write_rejects(rejects.as_deref(), &events.rejections)?;
             let (journeys, stats) = journey::build(&events, cfg);
             let mut files = events.files.clone();
-            if let input::Conversions::Separate { file, .. } = &events.conversions {
-                files.push(file.clone());
-            }
-            Ok((journeys, InputSummary::new("events", &files, &stats, events.ignored_values)))
+            let conversions_read = match &events.conversions {
+                input::Conversions::Inline { flag, .. } => flag.iter().filter(|&&f| f).count(),
+                input::Conversions::Separate { file, time, .. } => {
+                    files.push(file.clone());
+                    time.len()
+                }
+                input::Conversions::None => 0,
+            };
+            let summary = InputSummary::new("events", &files, &stats, events.ignored_values)
+                .with_input_counts(conversions_read as f64, &events.rejections);
+            Ok((journeys, summary))
         }
-        InputConfig::Paths { sources, delimiter, sep } => {
-            let table = input::paths::load(sources, *delimiter, sep)?;
+        InputConfig::Paths {
+            sources,
+            delimiter,
+            sep,
+            on_error,
+            rejects,
+        } => {
+            let table = input::paths::load(sources, *delimiter, sep, *on_error)?;
+            write_rejects(rejects.as_deref(), &table.rejections)?;
             let (journeys, stats) = journey::from_paths(&table, cfg);
-            Ok((journeys, InputSummary::new("paths", &table.files, &stats, 0)))
+            let conversions_read = (0..table.len()).map(|i| table.row(i).1).sum();
+            let summary = InputSummary::new("paths", &table.files, &stats, 0).with_input_counts(conversions_read, &table.rejections);
+            Ok((journeys, summary))
         }
     }
+}
+
+/// `--rejects FILE`: every skipped row, written (atomically) even when there
+/// are none, so a pipeline can always read the file.
+fn write_rejects(path: Option<&std::path::Path>, rejections: &[input::Rejection]) -> Result<()> {
+    let Some(path) = path else { return Ok(()) };
+    let target = super::args::Target::File(path.to_path_buf());
+    super::write_output(&target, |w| crate::output::rejects::export(rejections, w))
 }
 
 /// The models to run: those asked for (an error if one cannot run on this
@@ -198,6 +223,7 @@ fn print_summary(s: &InputSummary, notes: &[String]) {
     let mut err = std::io::stderr().lock();
     let files = s.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ");
     let mut lines = vec![format!("read {} rows from {files}", group(s.rows_read as f64, 0))];
+    lines.extend(skipped_note(s));
     let who = s
         .customers
         .map(|c| format!(" from {} customers", group(c as f64, 0)))
@@ -234,6 +260,24 @@ fn print_summary(s: &InputSummary, notes: &[String]) {
     for line in lines.iter().chain(notes) {
         let _ = writeln!(err, "{line}");
     }
+}
+
+/// `--on-error skip`: how many rows were skipped and why, when any were.
+pub(crate) fn skipped_note(s: &InputSummary) -> Option<String> {
+    if s.rows_skipped == 0 {
+        return None;
+    }
+    let reasons = s
+        .skipped_by_reason
+        .iter()
+        .map(|(k, n)| format!("{} {}", group(*n as f64, 0), k.replace('_', " ")))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(format!(
+        "skipped {} bad rows ({reasons}); used {}",
+        group(s.rows_skipped as f64, 0),
+        group(s.rows_used as f64, 0)
+    ))
 }
 
 /// `1234567.891` -> `1,234,567.89` for the human summary.

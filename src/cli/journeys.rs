@@ -39,6 +39,9 @@ pub fn run(args: JourneysArgs) -> Result<()> {
             "journeys: {} journeys from {customers} customers ({converting} converting)",
             rows.len()
         );
+        if let Some(note) = super::attribute::skipped_note(&summary) {
+            eprintln!("{note}");
+        }
         if let Some(note) = super::paths::unattributed_note(&summary, "journey") {
             eprintln!("{note}");
         }

@@ -30,6 +30,11 @@ pub fn run(args: MarkovCmdArgs) -> Result<()> {
         return Err(crate::Error::usage("`mta markov` does not write Parquet", "use `--format csv` or `--format json`").into());
     }
     let (journeys, summary) = super::attribute::load(&input, &journey_cfg)?;
+    if !out.quiet
+        && let Some(note) = super::attribute::skipped_note(&summary)
+    {
+        eprintln!("{note}");
+    }
     let (cfg, scores) = args.markov.resolve(&journeys)?;
     let mut report = MarkovReport::compute(summary, &journeys, cfg)?;
     if !out.quiet

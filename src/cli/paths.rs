@@ -94,10 +94,13 @@ pub fn run(args: PathsArgs) -> Result<()> {
     let rows = path_rows(&journeys)?;
     if !out.quiet {
         let from = match input {
-            InputConfig::Events(_) => format!("{} journeys", journeys.len()),
+            InputConfig::Events { .. } => format!("{} journeys", journeys.len()),
             InputConfig::Paths { .. } => format!("{} path rows read", summary.rows_read),
         };
         eprintln!("paths: {} path rows from {from}", rows.len());
+        if let Some(note) = super::attribute::skipped_note(&summary) {
+            eprintln!("{note}");
+        }
         if let Some(note) = unattributed_note(&summary, "path") {
             eprintln!("{note}");
         }

@@ -80,7 +80,12 @@ pub fn run(args: ReportArgs) -> Result<()> {
     super::write_output(&target, |w| exporter.export(&report, w))?;
     if !args.quiet {
         let mut err = std::io::stderr().lock();
-        for line in notes.iter().cloned().chain(report.warnings.iter().map(|w| format!("warning: {w}"))) {
+        let skipped = super::attribute::skipped_note(&report.input);
+        for line in skipped
+            .into_iter()
+            .chain(notes.iter().cloned())
+            .chain(report.warnings.iter().map(|w| format!("warning: {w}")))
+        {
             let _ = writeln!(err, "{line}");
         }
         if let Target::File(p) = &target {

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 
+use super::rejects::{OnError, Reason, Rejection};
 use super::schema::{ColumnRequest, resolve};
 use super::table::{Locator, Table, TableColumn};
 use crate::error::{Error, Location, Result};
@@ -35,6 +36,7 @@ pub fn read(
     delimiter: Option<u8>,
     requests: &[ColumnRequest<'_>],
     what: &'static str,
+    on_error: OnError,
 ) -> Result<Table> {
     let bytes = strip_bom(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -61,15 +63,44 @@ pub fn read(
         .with_projection(Some(Arc::new(projection)))
         .with_raise_if_empty(false)
         .map_parse_options(|p| p.with_separator(delimiter).with_missing_is_null(true));
-    let df = options.into_reader_with_file_handle(Cursor::new(bytes)).finish();
-    let df = match df {
-        Ok(df) => df,
-        Err(source) => {
-            return Err(diagnose(name, bytes, delimiter, &header).unwrap_or(Error::Format {
-                path: name.to_string(),
-                format: "CSV",
-                source,
-            }));
+    let parse = |bytes: &[u8]| match options.clone().into_reader_with_file_handle(Cursor::new(bytes)).finish() {
+        Ok(df) => Ok(df),
+        Err(source) => Err(diagnose(name, bytes, delimiter, &header).unwrap_or(Error::Format {
+            path: name.to_string(),
+            format: "CSV",
+            source,
+        })),
+    };
+    let (df, starts, malformed) = match on_error {
+        OnError::Stop => (parse(bytes)?, None, Vec::new()),
+        OnError::Skip => {
+            let scan = Scan::new(name, bytes, delimiter, &header, &wanted);
+            // Parse the file as it is when every record is well formed (the
+            // common case); otherwise, or if polars still counts rows
+            // differently, parse the well-formed records alone.
+            let df = match scan.malformed.is_empty() {
+                true => parse(bytes).ok().filter(|df| df.height() == scan.starts.len()),
+                false => None,
+            };
+            let df = match df {
+                Some(df) => df,
+                None => {
+                    let df = parse(&scan.clean(bytes))?;
+                    if df.height() != scan.starts.len() {
+                        return Err(Error::Malformed {
+                            path: name.into(),
+                            location: Location::Line(1),
+                            detail: format!(
+                                "the CSV reader found {} rows where a record scan found {}; rerun without `--on-error skip` to see the first problem",
+                                df.height(),
+                                scan.starts.len()
+                            ),
+                        });
+                    }
+                    df
+                }
+            };
+            (df, Some(scan.starts), scan.malformed)
         }
     };
     let height = df.height();
@@ -90,8 +121,112 @@ pub fn read(
         name: name.to_string(),
         columns,
         height,
-        locator: Locator::Csv { kept, delimiter },
+        locator: Locator::Csv { kept, delimiter, starts },
+        skipped: (on_error == OnError::Skip).then(Default::default),
+        malformed,
     })
+}
+
+/// `--on-error skip`: one pass over the records that sets aside the
+/// malformed ones (wrong field count, requested fields not UTF-8) and notes
+/// where each good one starts.
+struct Scan {
+    /// Byte offset of each well-formed data record.
+    starts: Vec<usize>,
+    /// End of the header record.
+    header_end: usize,
+    /// Byte ranges of the well-formed records, merged where adjacent.
+    ranges: Vec<std::ops::Range<usize>>,
+    malformed: Vec<Rejection>,
+}
+
+impl Scan {
+    fn new(name: &str, bytes: &[u8], delimiter: u8, header: &[String], wanted: &[usize]) -> Scan {
+        let mut rdr = reader(bytes, delimiter);
+        let mut record = ::csv::ByteRecord::new();
+        let mut scan = Scan {
+            starts: Vec::new(),
+            header_end: 0,
+            ranges: Vec::new(),
+            malformed: Vec::new(),
+        };
+        // Reading byte records cannot fail (no UTF-8 check, and the bytes are in memory).
+        if !matches!(rdr.read_byte_record(&mut record), Ok(true)) {
+            return scan;
+        }
+        scan.header_end = rdr.position().byte() as usize;
+        let mut ordinal = 0u64;
+        while let Ok(true) = rdr.read_byte_record(&mut record) {
+            ordinal += 1;
+            let pos = record.position().expect("records read from a reader have positions");
+            let (start, end) = (pos.byte() as usize, rdr.position().byte() as usize);
+            let problem = if record.len() != header.len() {
+                Some((
+                    Reason::MalformedRow,
+                    format!("found {} fields, expected {} like the header", record.len(), header.len()),
+                ))
+            } else {
+                wanted
+                    .iter()
+                    .find(|&&i| std::str::from_utf8(&record[i]).is_err())
+                    .map(|&i| (Reason::InvalidUtf8, format!("column `{}` is not valid UTF-8", header[i].trim())))
+            };
+            match problem {
+                Some((reason, detail)) => scan.malformed.push(Rejection {
+                    file: name.into(),
+                    line: Some(pos.line()),
+                    row: ordinal,
+                    reason,
+                    column: String::new(),
+                    value: String::new(),
+                    detail,
+                    record: trim_line_end(&bytes[start..end]),
+                }),
+                None => {
+                    scan.starts.push(start);
+                    match scan.ranges.last_mut() {
+                        Some(last) if last.end == start => last.end = end,
+                        _ => scan.ranges.push(start..end),
+                    }
+                }
+            }
+        }
+        scan
+    }
+
+    /// The header and the well-formed records, each ending in a newline.
+    fn clean(&self, bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut push = |piece: &[u8]| {
+            out.extend_from_slice(piece);
+            if !piece.ends_with(b"\n") {
+                out.push(b'\n');
+            }
+        };
+        push(&bytes[..self.header_end]);
+        for r in &self.ranges {
+            push(&bytes[r.clone()]);
+        }
+        out
+    }
+}
+
+/// A record's text without its line end (invalid UTF-8 shown as U+FFFD).
+fn trim_line_end(raw: &[u8]) -> String {
+    let mut end = raw.len();
+    while end > 0 && matches!(raw[end - 1], b'\n' | b'\r') {
+        end -= 1;
+    }
+    String::from_utf8_lossy(&raw[..end]).into_owned()
+}
+
+/// The text of the record starting at byte `start`.
+pub(crate) fn record_text(bytes: &[u8], delimiter: u8, start: usize) -> String {
+    let mut rdr = reader(&bytes[start..], delimiter);
+    let mut record = ::csv::ByteRecord::new();
+    let _ = rdr.read_byte_record(&mut record);
+    let end = start + rdr.position().byte() as usize;
+    trim_line_end(&bytes[start..end])
 }
 
 /// The bytes after a UTF-8 byte-order mark, if there is one.

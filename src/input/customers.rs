@@ -34,6 +34,11 @@ impl RowIds {
         self.rows.push(id);
     }
 
+    /// Drops rows `drop` (sorted, relative to `start`) of those from `start`.
+    pub fn retain_tail(&mut self, start: usize, drop: &[usize]) {
+        self.rows.retain_tail(start, drop);
+    }
+
     /// The id of row `i`.
     pub fn get(&self, i: usize) -> &str {
         self.rows.name(i as u32)

@@ -10,6 +10,7 @@ mod csv;
 pub mod customers;
 mod parquet;
 pub mod paths;
+pub mod rejects;
 pub mod schema;
 mod table;
 pub mod time;
@@ -18,6 +19,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 pub use paths::PathTable;
+pub use rejects::{OnError, Reason, Rejection};
 pub use schema::ColumnMap;
 pub use table::parse_flag;
 pub use time::{TimeFormat, Zone};
@@ -35,6 +37,14 @@ pub enum Source {
     Stdin,
     /// A file; the format comes from its bytes, checked against its extension.
     File(PathBuf),
+    /// Bytes already in memory, under a name for messages (fuzzing, embedding,
+    /// tests): read exactly like a file of that name.
+    Memory {
+        /// Name used in messages (its extension counts, as a file's would).
+        name: String,
+        /// The contents.
+        bytes: std::sync::Arc<[u8]>,
+    },
 }
 
 impl Source {
@@ -52,6 +62,7 @@ impl Source {
         match self {
             Source::Stdin => "<stdin>".to_string(),
             Source::File(p) => p.display().to_string(),
+            Source::Memory { name, .. } => name.clone(),
         }
     }
 
@@ -79,6 +90,7 @@ impl Source {
                     Bytes::Mapped(unsafe { memmap2::Mmap::map(&file) }.map_err(err)?)
                 }
             }
+            Source::Memory { bytes, .. } => Bytes::Shared(bytes.clone()),
         };
         if raw.starts_with(&[0x1f, 0x8b]) {
             let mut out = Vec::with_capacity(raw.len() * 4);
@@ -89,13 +101,14 @@ impl Source {
     }
 
     fn looks_like_parquet_name(&self) -> bool {
-        match self {
-            Source::Stdin => false,
-            Source::File(p) => p
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq")),
-        }
+        let path = match self {
+            Source::Stdin => return false,
+            Source::File(p) => p.as_path(),
+            Source::Memory { name, .. } => std::path::Path::new(name),
+        };
+        path.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq"))
     }
 }
 
@@ -103,6 +116,7 @@ impl Source {
 pub(crate) enum Bytes {
     Mapped(memmap2::Mmap),
     Owned(Vec<u8>),
+    Shared(std::sync::Arc<[u8]>),
 }
 
 impl std::ops::Deref for Bytes {
@@ -111,6 +125,7 @@ impl std::ops::Deref for Bytes {
         match self {
             Bytes::Mapped(m) => m,
             Bytes::Owned(v) => v,
+            Bytes::Shared(b) => b,
         }
     }
 }
@@ -130,6 +145,8 @@ pub struct InputSpec {
     pub time_format: TimeFormat,
     /// Zone of timestamps written without an offset.
     pub zone: Zone,
+    /// Stop at the first bad row, or skip bad rows.
+    pub on_error: OnError,
 }
 
 /// Rows read from one file, for the summary.
@@ -137,8 +154,10 @@ pub struct InputSpec {
 pub struct FileStats {
     /// File name as given.
     pub name: String,
-    /// Data rows read (header excluded).
+    /// Data rows read (header excluded), skipped ones included.
     pub rows: u64,
+    /// Rows skipped by `--on-error skip`.
+    pub skipped: u64,
 }
 
 /// Where conversions come from.
@@ -186,13 +205,21 @@ pub struct Events {
     pub files: Vec<FileStats>,
     /// Inline mode: non-converting rows that carried a value (ignored, reported).
     pub ignored_values: u64,
+    /// Rows skipped by `--on-error skip`, in file order (conversions file last).
+    pub rejections: Vec<Rejection>,
 }
 
-fn read_table(source: &Source, delimiter: Option<u8>, requests: &[ColumnRequest<'_>], what: &'static str) -> Result<Table> {
+fn read_table(
+    source: &Source,
+    delimiter: Option<u8>,
+    requests: &[ColumnRequest<'_>],
+    what: &'static str,
+    on_error: OnError,
+) -> Result<Table> {
     let name = source.name();
     let bytes = source.read()?;
     if bytes.starts_with(b"PAR1") {
-        return parquet::read(&name, &bytes, requests);
+        return parquet::read(&name, &bytes, requests, on_error);
     }
     if source.looks_like_parquet_name() {
         let start = String::from_utf8_lossy(&bytes[..bytes.len().min(24)]).to_string();
@@ -204,9 +231,9 @@ fn read_table(source: &Source, delimiter: Option<u8>, requests: &[ColumnRequest<
     let keep = match source {
         // Standard input cannot be read twice: keep its bytes for error locating.
         Source::Stdin => csv::Origin::Kept,
-        Source::File(_) => csv::Origin::Reread(source.clone()),
+        Source::File(_) | Source::Memory { .. } => csv::Origin::Reread(source.clone()),
     };
-    csv::read(&name, &bytes, keep, delimiter, requests, what)
+    csv::read(&name, &bytes, keep, delimiter, requests, what, on_error)
 }
 
 /// Reads every touchpoint source (and the conversions file, if any).
@@ -236,29 +263,39 @@ pub fn load(spec: &InputSpec) -> Result<Events> {
     let mut ids = customers::RowIds::default();
     let (mut flag, mut value) = (Vec::new(), Vec::new());
     for source in sources {
-        let table = read_table(source, spec.delimiter, &requests, "touchpoint")?;
+        let table = read_table(source, spec.delimiter, &requests, "touchpoint", spec.on_error)?;
+        let start = ev.time.len();
         table.ids(0, "a customer id", &mut ids)?;
         table.times(1, &spec.time_format, spec.zone, &mut ev.time)?;
-        table.intern(2, &mut ev.channels, "a channel name", &mut ev.channel)?;
+        table.intern(2, &mut ev.channels, "a channel name", Reason::InvalidChannel, &mut ev.channel)?;
         if inline {
-            let start = flag.len();
             table.flags(3, &mut flag)?;
             if table.columns[4].is_some() {
-                table.amounts(4, "a revenue amount", &mut value)?;
-                ev.ignored_values += (start..flag.len()).filter(|&i| !flag[i] && value[i] != 0.0).count() as u64;
+                table.amounts(4, "a revenue amount", Reason::InvalidValue, &mut value)?;
             } else {
                 value.resize(flag.len(), 0.0);
             }
         }
-        ev.files.push(FileStats {
-            name: table.name.clone(),
-            rows: table.height as u64,
-        });
+        let drop = table.dropped_rows();
+        ids.retain_tail(start, &drop);
+        rejects::retain_tail(&mut ev.time, start, &drop);
+        rejects::retain_tail(&mut ev.channel, start, &drop);
+        if inline {
+            rejects::retain_tail(&mut flag, start, &drop);
+            rejects::retain_tail(&mut value, start, &drop);
+            ev.ignored_values += (start..flag.len()).filter(|&i| !flag[i] && value[i] != 0.0).count() as u64;
+        }
+        ev.files.push(table_stats(&table, &mut ev.rejections));
+    }
+    if !ev.rejections.is_empty() {
+        // Names seen only on skipped rows (or their placeholders) must not
+        // show up as channels with no touches.
+        ev.channels = ev.channels.compact(&mut ev.channel);
     }
     let touches = ids.len();
     ev.conversions = match &spec.conversions {
         None => Conversions::Inline { flag, value },
-        Some(src) => load_conversions(src, spec, &mut ids)?,
+        Some(src) => load_conversions(src, spec, &mut ids, &mut ev.rejections)?,
     };
     // Touches and conversions are grouped together so they share codes.
     let (mut codes, names) = customers::group(ids);
@@ -272,7 +309,12 @@ pub fn load(spec: &InputSpec) -> Result<Events> {
 
 /// Reads the conversions file; its customer ids are appended to `ids` and
 /// the codes filled in by the caller.
-fn load_conversions(source: &Source, spec: &InputSpec, ids: &mut customers::RowIds) -> Result<Conversions> {
+fn load_conversions(
+    source: &Source,
+    spec: &InputSpec,
+    ids: &mut customers::RowIds,
+    rejections: &mut Vec<Rejection>,
+) -> Result<Conversions> {
     let cols = &spec.columns;
     let requests = [
         ColumnRequest::required(&cols.customer, "--customer-col"),
@@ -282,23 +324,37 @@ fn load_conversions(source: &Source, spec: &InputSpec, ids: &mut customers::RowI
             ..ColumnRequest::optional(&cols.value, "--value-col")
         },
     ];
-    let table = read_table(source, spec.delimiter, &requests, "conversion")?;
+    let table = read_table(source, spec.delimiter, &requests, "conversion", spec.on_error)?;
     let (mut time, mut value) = (Vec::new(), Vec::new());
+    let start = ids.len();
     table.ids(0, "a customer id", ids)?;
     table.times(1, &spec.time_format, spec.zone, &mut time)?;
     if table.columns[2].is_some() {
-        table.amounts(2, "a revenue amount", &mut value)?;
+        table.amounts(2, "a revenue amount", Reason::InvalidValue, &mut value)?;
     } else {
         value.resize(time.len(), 0.0);
     }
-    let file = FileStats {
-        name: table.name.clone(),
-        rows: table.height as u64,
-    };
+    let drop = table.dropped_rows();
+    ids.retain_tail(start, &drop);
+    rejects::retain_tail(&mut time, 0, &drop);
+    rejects::retain_tail(&mut value, 0, &drop);
+    let file = table_stats(&table, rejections);
     Ok(Conversions::Separate {
         customer: Vec::new(),
         time,
         value,
         file,
     })
+}
+
+/// A table's row counts; its rejections move to `rejections`.
+fn table_stats(table: &Table, rejections: &mut Vec<Rejection>) -> FileStats {
+    let skipped = table.rejections();
+    let stats = FileStats {
+        name: table.name.clone(),
+        rows: (table.height + table.malformed.len()) as u64,
+        skipped: skipped.len() as u64,
+    };
+    rejections.extend(skipped);
+    stats
 }

@@ -5,12 +5,13 @@ use std::io::Cursor;
 
 use polars::prelude::*;
 
+use super::rejects::OnError;
 use super::schema::{ColumnRequest, resolve};
 use super::table::{Locator, Table, TableColumn};
 use crate::error::{Error, Result};
 
 /// Reads the requested columns of a Parquet file held in memory.
-pub fn read(name: &str, bytes: &[u8], requests: &[ColumnRequest<'_>]) -> Result<Table> {
+pub fn read(name: &str, bytes: &[u8], requests: &[ColumnRequest<'_>], on_error: OnError) -> Result<Table> {
     let format_err = |source| Error::Format {
         path: name.to_string(),
         format: "Parquet",
@@ -38,5 +39,7 @@ pub fn read(name: &str, bytes: &[u8], requests: &[ColumnRequest<'_>]) -> Result<
         columns,
         height: df.height(),
         locator: Locator::Rows,
+        skipped: (on_error == OnError::Skip).then(Default::default),
+        malformed: Vec::new(),
     })
 }

@@ -5,8 +5,9 @@
 //! whitespace around names is trimmed and an empty name (`a > > b`, a
 //! trailing separator) is an error rather than a silently shorter path.
 
+use super::rejects::{self, OnError, Reason, Rejection};
 use super::schema::ColumnRequest;
-use super::{FileStats, Source, read_table};
+use super::{FileStats, Source, read_table, table_stats};
 use crate::error::Result;
 use crate::intern::Interner;
 
@@ -18,6 +19,8 @@ pub struct PathTable {
     pub channels: Interner,
     /// Per file: rows read.
     pub files: Vec<FileStats>,
+    /// Rows skipped by `--on-error skip`, in file order.
+    pub rejections: Vec<Rejection>,
     touches: Vec<u32>,
     ends: Vec<usize>,
     conversions: Vec<f64>,
@@ -58,7 +61,7 @@ impl PathTable {
 }
 
 /// Reads path aggregate files; `sep` separates channels within a path.
-pub fn load(sources: &[Source], delimiter: Option<u8>, sep: &str) -> Result<PathTable> {
+pub fn load(sources: &[Source], delimiter: Option<u8>, sep: &str, on_error: OnError) -> Result<PathTable> {
     let format = Some("path aggregates have the columns `path,total_conversions[,total_conversion_value][,total_null]`");
     let requests = [
         ColumnRequest {
@@ -85,23 +88,24 @@ pub fn load(sources: &[Source], delimiter: Option<u8>, sep: &str) -> Result<Path
     let sources: &[Source] = if sources.is_empty() { &stdin } else { sources };
     let mut out = PathTable::default();
     for source in sources {
-        let table = read_table(source, delimiter, &requests, "path")?;
+        let table = read_table(source, delimiter, &requests, "path", on_error)?;
         let (mut conversions, mut value, mut nulls) = (Vec::new(), Vec::new(), Vec::new());
-        table.amounts(1, "a conversion count", &mut conversions)?;
+        table.amounts(1, "a conversion count", Reason::InvalidCount, &mut conversions)?;
         match table.columns[2] {
-            Some(_) => table.amounts(2, "a conversion value", &mut value)?,
+            Some(_) => table.amounts(2, "a conversion value", Reason::InvalidValue, &mut value)?,
             None => value.resize(table.height, 0.0),
         }
         match table.columns[3] {
-            Some(_) => table.amounts(3, "a null count", &mut nulls)?,
+            Some(_) => table.amounts(3, "a null count", Reason::InvalidCount, &mut nulls)?,
             None => nulls.resize(table.height, 0.0),
         }
         let bad = |row: usize, path: &str| {
-            table.error_at(
+            table.reject(
                 0,
                 row,
                 path,
                 format!("channel names separated by `{sep}` (an empty name: a doubled or trailing separator?)"),
+                Reason::InvalidPath,
             )
         };
         // Pieces of rows are split and interned in parallel, each with its own
@@ -109,6 +113,7 @@ pub fn load(sources: &[Source], delimiter: Option<u8>, sep: &str) -> Result<Path
         let pieces = table.par_fold_text(
             0,
             "a path of channel names",
+            Reason::InvalidPath,
             || (Interner::new(), Vec::<u32>::new(), Vec::<usize>::new()),
             |(names, touches, lens), row, path| {
                 let before = touches.len();
@@ -126,28 +131,42 @@ pub fn load(sources: &[Source], delimiter: Option<u8>, sep: &str) -> Result<Path
                     None => path.split(sep).all(&mut push),
                 };
                 if !ok {
-                    return Err(bad(row, path));
+                    // When skipping, the row stays as an empty path until dropped.
+                    bad(row, path)?;
+                    touches.truncate(before);
                 }
                 lens.push(touches.len() - before);
                 Ok(())
             },
         )?;
+        let drop = table.dropped_rows();
+        let mut dropped = drop.iter().copied().peekable();
+        let mut row = 0;
         for (names, touches, lens) in pieces {
             let map: Vec<u32> = names.iter().map(|n| out.channels.intern(n)).collect();
             let mut at = 0;
             for len in lens {
-                out.touches.extend(touches[at..at + len].iter().map(|&c| map[c as usize]));
-                out.ends.push(out.touches.len());
+                if dropped.next_if_eq(&row).is_none() {
+                    out.touches.extend(touches[at..at + len].iter().map(|&c| map[c as usize]));
+                    out.ends.push(out.touches.len());
+                }
                 at += len;
+                row += 1;
             }
         }
-        out.conversions.extend(conversions);
-        out.value.extend(value);
-        out.nulls.extend(nulls);
-        out.files.push(FileStats {
-            name: table.name.clone(),
-            rows: table.height as u64,
-        });
+        for (all, mut column) in [
+            (&mut out.conversions, conversions),
+            (&mut out.value, value),
+            (&mut out.nulls, nulls),
+        ] {
+            rejects::retain_tail(&mut column, 0, &drop);
+            all.extend(column);
+        }
+        out.files.push(table_stats(&table, &mut out.rejections));
+    }
+    if !out.rejections.is_empty() {
+        // Names seen only on skipped rows must not show up as channels.
+        out.channels = out.channels.compact(&mut out.touches);
     }
     Ok(out)
 }

@@ -5,9 +5,12 @@
 //! codes, epoch milliseconds, flags, amounts) and turn any bad cell into an
 //! error naming file, line or row, and column.
 
+use std::sync::Mutex;
+
 use polars::prelude::*;
 use rayon::prelude::*;
 
+use super::rejects::{Reason, Rejection};
 use super::time::{TimeFormat, TimeParser, Zone};
 use crate::error::{Error, Location, Result, display_value};
 use crate::intern::Interner;
@@ -28,6 +31,10 @@ pub(crate) enum Locator {
     Csv {
         kept: std::result::Result<Vec<u8>, super::Source>,
         delimiter: u8,
+        /// `--on-error skip`: byte offset (after any BOM) where each row of
+        /// the table starts, since malformed rows were taken out before
+        /// parsing and rows no longer follow records one to one.
+        starts: Option<Vec<usize>>,
     },
     /// Parquet: rows are counted from 1.
     Rows,
@@ -42,6 +49,21 @@ pub struct Table {
     /// Number of data rows.
     pub height: usize,
     pub(crate) locator: Locator,
+    /// `--on-error skip`: the bad cells found so far (converters run in
+    /// parallel, hence the lock); `None` when the first bad cell is an error.
+    pub(crate) skipped: Option<Mutex<Vec<CellReject>>>,
+    /// Rows the reader itself took out (malformed CSV records), in file order.
+    pub(crate) malformed: Vec<Rejection>,
+}
+
+/// A bad cell met while skipping.
+#[derive(Debug)]
+pub(crate) struct CellReject {
+    row: usize,
+    col: usize,
+    reason: Reason,
+    found: String,
+    expected: String,
 }
 
 impl Table {
@@ -49,19 +71,121 @@ impl Table {
     pub fn location(&self, row: usize) -> Location {
         match &self.locator {
             Locator::Rows => Location::Row(row as u64 + 1),
-            Locator::Csv {
-                kept: Ok(bytes),
-                delimiter,
-            } => super::csv::line_of_row(bytes, *delimiter, row),
-            Locator::Csv {
-                kept: Err(source),
-                delimiter,
-            } => match source.read() {
-                Ok(bytes) => super::csv::line_of_row(super::csv::strip_bom(&bytes), *delimiter, row),
+            Locator::Csv { delimiter, starts, .. } => self
+                .with_bytes(|bytes| match starts {
+                    Some(starts) => Location::Line(line_at(bytes, 0, 1, starts[row])),
+                    None => super::csv::line_of_row(bytes, *delimiter, row),
+                })
                 // The file vanished since: the row number is the best left.
-                Err(_) => Location::Row(row as u64 + 1),
-            },
+                .unwrap_or(Location::Row(row as u64 + 1)),
         }
+    }
+
+    /// Calls `f` with a CSV table's bytes (after any BOM), read again for files.
+    fn with_bytes<T>(&self, f: impl FnOnce(&[u8]) -> T) -> Option<T> {
+        match &self.locator {
+            Locator::Rows => None,
+            Locator::Csv { kept: Ok(bytes), .. } => Some(f(bytes)),
+            Locator::Csv { kept: Err(source), .. } => source.read().ok().map(|b| f(super::csv::strip_bom(&b))),
+        }
+    }
+
+    /// A bad cell: the error when stopping at the first one; when skipping,
+    /// it is recorded (its row dropped later) and the caller goes on with a
+    /// placeholder value.
+    fn bad(&self, col: usize, row: usize, found: &str, expected: impl Into<String>, reason: Reason) -> Result<()> {
+        match &self.skipped {
+            None => Err(self.cell_error(col, row, found, expected)),
+            Some(list) => {
+                let reject = CellReject {
+                    row,
+                    col,
+                    reason,
+                    found: found.to_string(),
+                    expected: expected.into(),
+                };
+                list.lock().unwrap_or_else(|e| e.into_inner()).push(reject);
+                Ok(())
+            }
+        }
+    }
+
+    /// Like the converters' own checks, for callers that validate cells
+    /// themselves: an error, or (when skipping) a recorded rejection.
+    pub fn reject(&self, col: usize, row: usize, found: &str, expected: impl Into<String>, reason: Reason) -> Result<()> {
+        self.bad(col, row, found, expected, reason)
+    }
+
+    /// Rows (0-based, sorted) with at least one bad cell, to drop from
+    /// every column converted from this table.
+    pub fn dropped_rows(&self) -> Vec<usize> {
+        let Some(list) = &self.skipped else { return Vec::new() };
+        let mut rows: Vec<usize> = list.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|c| c.row).collect();
+        rows.sort_unstable();
+        rows.dedup();
+        rows
+    }
+
+    /// Every row skipped from this table, in file order: malformed records
+    /// and rows with a bad cell (the first bad cell in column order names
+    /// the reason).
+    pub fn rejections(&self) -> Vec<Rejection> {
+        let mut cells = match &self.skipped {
+            Some(list) => std::mem::take(&mut *list.lock().unwrap_or_else(|e| e.into_inner())),
+            None => Vec::new(),
+        };
+        cells.sort_by_key(|c| (c.row, c.col));
+        cells.dedup_by_key(|c| c.row);
+        // Data row numbers count the malformed records too.
+        let malformed_rows: Vec<u64> = self.malformed.iter().map(|r| r.row).collect();
+        let ordinal = |row: usize| {
+            let mut n = row as u64 + 1;
+            let mut k = 0;
+            while k < malformed_rows.len() && malformed_rows[k] <= n {
+                k += 1;
+                n = row as u64 + 1 + k as u64;
+            }
+            n
+        };
+        let texts: Vec<(Option<u64>, String)> = match &self.locator {
+            Locator::Rows => cells.iter().map(|_| (None, String::new())).collect(),
+            Locator::Csv { delimiter, starts, .. } => self
+                .with_bytes(|bytes| {
+                    let (mut at, mut line) = (0usize, 1u64);
+                    cells
+                        .iter()
+                        .map(|c| match starts {
+                            Some(starts) => {
+                                line = line_at(bytes, at, line, starts[c.row]);
+                                at = starts[c.row];
+                                (Some(line), super::csv::record_text(bytes, *delimiter, at))
+                            }
+                            None => match super::csv::line_of_row(bytes, *delimiter, c.row) {
+                                Location::Line(l) => (Some(l), String::new()),
+                                Location::Row(_) => (None, String::new()),
+                            },
+                        })
+                        .collect()
+                })
+                .unwrap_or_else(|| cells.iter().map(|_| (None, String::new())).collect()),
+        };
+        let mut out: Vec<Rejection> = cells
+            .into_iter()
+            .zip(texts)
+            .map(|(c, (line, record))| Rejection {
+                file: self.name.clone(),
+                line,
+                row: ordinal(c.row),
+                reason: c.reason,
+                column: self.column(c.col).header.clone(),
+                value: c.found,
+                detail: format!("expected {}", c.expected),
+                record,
+            })
+            .collect();
+        out.extend(self.malformed.iter().cloned());
+        out.sort_by_key(|r| r.row);
+        out
     }
 
     fn column(&self, i: usize) -> &TableColumn {
@@ -90,7 +214,7 @@ impl Table {
 
     /// Interns the trimmed text of column `col`; empty cells are errors
     /// (`what` names what a cell should be, e.g. "a customer id").
-    pub fn intern(&self, col: usize, interner: &mut Interner, what: &str, out: &mut Vec<u32>) -> Result<()> {
+    pub fn intern(&self, col: usize, interner: &mut Interner, what: &str, reason: Reason, out: &mut Vec<u32>) -> Result<()> {
         let data = &self.column(col).data;
         out.reserve(self.height);
         let expected = || format!("{what} (empty values are not allowed)");
@@ -98,10 +222,12 @@ impl Table {
             DataType::String if data.null_count() == 0 => {
                 // Each piece interns locally; pieces are merged in row order,
                 // so codes still follow first appearance.
+                // A skipped row keeps the empty name as a placeholder; the
+                // caller drops the row and unused names.
                 let pieces = par_str(data.str().expect("dtype checked"), |row, cell| {
                     let name = cell.trim();
                     if name.is_empty() {
-                        return Err(self.cell_error(col, row, cell, expected()));
+                        self.bad(col, row, cell, expected(), reason)?;
                     }
                     Ok(name)
                 })?;
@@ -125,7 +251,7 @@ impl Table {
                 each_str(data.str().expect("dtype checked"), |row, cell| {
                     let name = cell.map(str::trim).unwrap_or("");
                     if name.is_empty() {
-                        return Err(self.cell_error(col, row, cell.unwrap_or(""), expected()));
+                        self.bad(col, row, cell.unwrap_or(""), expected(), reason)?;
                     }
                     let code = match last {
                         Some((prev, code)) if prev == name => code,
@@ -136,7 +262,7 @@ impl Table {
                     Ok(())
                 })?;
             }
-            dt if dt.is_integer() => self.each_integer_text(col, &expected(), |_, text| {
+            dt if dt.is_integer() => self.each_integer_text(col, &expected(), reason, |_, text| {
                 out.push(interner.intern(text));
                 Ok(())
             })?,
@@ -147,15 +273,20 @@ impl Table {
 
     /// Calls `f(row, text)` with the decimal text of every cell of an
     /// integer column (ids stored as numbers in Parquet); nulls are errors.
-    fn each_integer_text(&self, col: usize, expected: &str, mut f: impl FnMut(usize, &str) -> Result<()>) -> Result<()> {
+    /// A null (when skipping) is passed on as empty text.
+    fn each_integer_text(&self, col: usize, expected: &str, reason: Reason, mut f: impl FnMut(usize, &str) -> Result<()>) -> Result<()> {
         let data = &self.column(col).data;
         let cast = data.cast(&DataType::Int64).map_err(|_| self.type_error(col, "text or integers"))?;
         let mut buf = String::new();
         for (row, cell) in cast.i64().expect("cast to Int64").iter().enumerate() {
-            let v = cell.ok_or_else(|| self.cell_error(col, row, "", expected))?;
             buf.clear();
-            use std::fmt::Write;
-            write!(buf, "{v}").expect("writing to a String cannot fail");
+            match cell {
+                Some(v) => {
+                    use std::fmt::Write;
+                    write!(buf, "{v}").expect("writing to a String cannot fail");
+                }
+                None => self.bad(col, row, "", expected, reason)?,
+            }
             f(row, &buf)?;
         }
         Ok(())
@@ -170,12 +301,12 @@ impl Table {
             DataType::String => each_str(data.str().expect("dtype checked"), |row, cell| {
                 let id = cell.map(str::trim).unwrap_or("");
                 if id.is_empty() {
-                    return Err(self.cell_error(col, row, cell.unwrap_or(""), expected()));
+                    self.bad(col, row, cell.unwrap_or(""), expected(), Reason::InvalidCustomerId)?;
                 }
                 out.push(id);
                 Ok(())
             }),
-            dt if dt.is_integer() => self.each_integer_text(col, &expected(), |_, text| {
+            dt if dt.is_integer() => self.each_integer_text(col, &expected(), Reason::InvalidCustomerId, |_, text| {
                 out.push(text);
                 Ok(())
             }),
@@ -194,17 +325,25 @@ impl Table {
                 let first = ca.iter().flatten().find(|s| !s.trim().is_empty());
                 let parser = TimeParser::new(format, zone, first);
                 if ca.null_count() == 0 {
-                    for piece in par_str(ca, |row, raw| parser.parse(raw).map_err(|exp| self.cell_error(col, row, raw, exp)))? {
+                    let parse = |row, raw: &str| match parser.parse(raw) {
+                        Ok(ms) => Ok(ms),
+                        Err(exp) => self.bad(col, row, raw, exp, Reason::InvalidTimestamp).map(|()| 0),
+                    };
+                    for piece in par_str(ca, parse)? {
                         out.extend(piece);
                     }
                     return Ok(());
                 }
                 each_str(ca, |row, cell| {
                     let raw = cell.unwrap_or("");
-                    if raw.trim().is_empty() {
-                        return Err(self.cell_error(col, row, raw, empty));
-                    }
-                    let ms = parser.parse(raw).map_err(|exp| self.cell_error(col, row, raw, exp))?;
+                    let ms = if raw.trim().is_empty() {
+                        self.bad(col, row, raw, empty, Reason::InvalidTimestamp).map(|()| 0)?
+                    } else {
+                        match parser.parse(raw) {
+                            Ok(ms) => ms,
+                            Err(exp) => self.bad(col, row, raw, exp, Reason::InvalidTimestamp).map(|()| 0)?,
+                        }
+                    };
                     out.push(ms);
                     Ok(())
                 })?;
@@ -219,11 +358,19 @@ impl Table {
                 };
                 let mut buf = String::new();
                 for (row, cell) in ca.iter().enumerate() {
-                    let v = cell.ok_or_else(|| self.cell_error(col, row, "", empty))?;
+                    let Some(v) = cell else {
+                        self.bad(col, row, "", empty, Reason::InvalidTimestamp)?;
+                        out.push(0);
+                        continue;
+                    };
                     buf.clear();
                     use std::fmt::Write;
                     write!(buf, "{v}").expect("writing to a String cannot fail");
-                    out.push(parser.parse(&buf).map_err(|exp| self.cell_error(col, row, &buf, exp))?);
+                    let ms = match parser.parse(&buf) {
+                        Ok(ms) => ms,
+                        Err(exp) => self.bad(col, row, &buf, exp, Reason::InvalidTimestamp).map(|()| 0)?,
+                    };
+                    out.push(ms);
                 }
             }
             DataType::Datetime(unit, _) => {
@@ -234,15 +381,25 @@ impl Table {
                 };
                 let phys = data.datetime().expect("dtype checked").physical();
                 for (row, cell) in phys.iter().enumerate() {
-                    let v = cell.ok_or_else(|| self.cell_error(col, row, "", empty))?;
-                    out.push(v.div_euclid(per_ms));
+                    match cell {
+                        Some(v) => out.push(v.div_euclid(per_ms)),
+                        None => {
+                            self.bad(col, row, "", empty, Reason::InvalidTimestamp)?;
+                            out.push(0);
+                        }
+                    }
                 }
             }
             DataType::Date => {
                 let phys = data.date().expect("dtype checked").physical();
                 for (row, cell) in phys.iter().enumerate() {
-                    let v = cell.ok_or_else(|| self.cell_error(col, row, "", empty))?;
-                    out.push(i64::from(v) * 86_400_000);
+                    match cell {
+                        Some(v) => out.push(i64::from(v) * 86_400_000),
+                        None => {
+                            self.bad(col, row, "", empty, Reason::InvalidTimestamp)?;
+                            out.push(0);
+                        }
+                    }
                 }
             }
             _ => return Err(self.type_error(col, "a timestamp: text, integer epoch, date or datetime")),
@@ -259,7 +416,11 @@ impl Table {
             DataType::String => {
                 each_str(data.str().expect("dtype checked"), |row, cell| {
                     let raw = cell.unwrap_or("");
-                    out.push(parse_flag(raw).ok_or_else(|| self.cell_error(col, row, raw, expected))?);
+                    let flag = match parse_flag(raw) {
+                        Some(f) => f,
+                        None => self.bad(col, row, raw, expected, Reason::InvalidConversionFlag).map(|()| false)?,
+                    };
+                    out.push(flag);
                     Ok(())
                 })?;
             }
@@ -270,7 +431,10 @@ impl Table {
                     match cell {
                         None | Some(0) => out.push(false),
                         Some(1) => out.push(true),
-                        Some(v) => return Err(self.cell_error(col, row, &v.to_string(), expected)),
+                        Some(v) => {
+                            self.bad(col, row, &v.to_string(), expected, Reason::InvalidConversionFlag)?;
+                            out.push(false);
+                        }
                     }
                 }
             }
@@ -280,7 +444,7 @@ impl Table {
     }
 
     /// Non-negative amounts of column `col` (or counts); empty means 0.
-    pub fn amounts(&self, col: usize, what: &str, out: &mut Vec<f64>) -> Result<()> {
+    pub fn amounts(&self, col: usize, what: &str, reason: Reason, out: &mut Vec<f64>) -> Result<()> {
         let data = &self.column(col).data;
         out.reserve(self.height);
         let expected = || format!("{what}: a non-negative number such as `49.90` (empty means 0)");
@@ -292,10 +456,10 @@ impl Table {
                     let v = if t.is_empty() {
                         0.0
                     } else {
-                        t.parse::<f64>()
-                            .ok()
-                            .filter(|v| v.is_finite() && *v >= 0.0)
-                            .ok_or_else(|| self.cell_error(col, row, raw, expected()))?
+                        match t.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0) {
+                            Some(v) => v,
+                            None => self.bad(col, row, raw, expected(), reason).map(|()| 0.0)?,
+                        }
                     };
                     out.push(v);
                 }
@@ -303,9 +467,10 @@ impl Table {
             dt if dt.is_primitive_numeric() => {
                 let cast = data.cast(&DataType::Float64).map_err(|_| self.type_error(col, "numbers"))?;
                 for (row, cell) in cast.f64().expect("cast to Float64").iter().enumerate() {
-                    let v = cell.unwrap_or(0.0);
+                    let mut v = cell.unwrap_or(0.0);
                     if !(v.is_finite() && v >= 0.0) {
-                        return Err(self.cell_error(col, row, &v.to_string(), expected()));
+                        self.bad(col, row, &v.to_string(), expected(), reason)?;
+                        v = 0.0;
                     }
                     out.push(v);
                 }
@@ -317,12 +482,22 @@ impl Table {
 
     /// Calls `f(row, text)` with the trimmed text of every cell of column
     /// `col`; empty cells are errors (`what` names what a cell should be).
-    pub fn for_each_text(&self, col: usize, what: &str, mut f: impl FnMut(usize, &str) -> Result<()>) -> Result<()> {
+    /// When skipping, an empty cell is recorded and passed on as empty text.
+    pub fn for_each_text(&self, col: usize, what: &str, reason: Reason, mut f: impl FnMut(usize, &str) -> Result<()>) -> Result<()> {
         let data = &self.column(col).data;
         let ca = data.str().map_err(|_| self.type_error(col, "text"))?;
         each_str(ca, |row, cell| match cell.map(str::trim) {
             Some(s) if !s.is_empty() => f(row, s),
-            _ => Err(self.cell_error(col, row, cell.unwrap_or(""), format!("{what} (empty values are not allowed)"))),
+            _ => {
+                self.bad(
+                    col,
+                    row,
+                    cell.unwrap_or(""),
+                    format!("{what} (empty values are not allowed)"),
+                    reason,
+                )?;
+                f(row, "")
+            }
         })
     }
 
@@ -332,27 +507,31 @@ impl Table {
         &self,
         col: usize,
         what: &str,
+        reason: Reason,
         init: impl Fn() -> S + Sync,
         step: impl Fn(&mut S, usize, &str) -> Result<()> + Sync,
     ) -> Result<Vec<S>> {
         let data = &self.column(col).data;
         let ca = data.str().map_err(|_| self.type_error(col, "text"))?;
         let checked = |state: &mut S, row: usize, cell: &str| match cell.trim() {
-            "" => Err(self.cell_error(col, row, cell, format!("{what} (empty values are not allowed)"))),
+            "" => {
+                self.bad(col, row, cell, format!("{what} (empty values are not allowed)"), reason)?;
+                step(state, row, "")
+            }
             t => step(state, row, t),
         };
         if ca.null_count() == 0 {
             return par_fold_str(ca, init, checked);
         }
         let mut state = init();
-        self.for_each_text(col, what, |row, text| step(&mut state, row, text))?;
+        self.for_each_text(col, what, reason, |row, text| step(&mut state, row, text))?;
         Ok(vec![state])
     }
+}
 
-    /// An error for data row `row` of column `col`, for checks made by callers.
-    pub fn error_at(&self, col: usize, row: usize, found: &str, expected: impl Into<String>) -> Error {
-        self.cell_error(col, row, found, expected)
-    }
+/// Line number at byte `to`, counting from `line` at byte `from` (`from <= to`).
+fn line_at(bytes: &[u8], from: usize, line: u64, to: usize) -> u64 {
+    line + bytes[from..to].iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 /// Calls `f(row, cell)` for every cell of a text column, skipping the

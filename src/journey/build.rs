@@ -440,6 +440,7 @@ pub(crate) mod tests {
                 file: crate::input::FileStats {
                     name: "c.csv".into(),
                     rows: list.len() as u64,
+                    skipped: 0,
                 },
             },
         };

@@ -210,6 +210,18 @@ fn header(s: &mut String, report: &Report) {
         w!(s, "<div><dt>{k}</dt><dd>{v}</dd></div>\n");
     };
     item(s, "rows read", num(i.rows_read as f64, 0));
+    if i.rows_skipped > 0 {
+        let reasons: Vec<String> = i
+            .skipped_by_reason
+            .iter()
+            .map(|(k, n)| format!("{} {}", num(*n as f64, 0), escape(k)))
+            .collect();
+        item(
+            s,
+            "rows skipped",
+            format!("{} ({})", num(i.rows_skipped as f64, 0), reasons.join(", ")),
+        );
+    }
     if let Some(c) = i.customers {
         item(s, "customers", num(c as f64, 0));
     }

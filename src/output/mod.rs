@@ -9,6 +9,7 @@ mod markdown;
 pub mod markov;
 mod parquet;
 pub mod per_conversion;
+pub mod rejects;
 pub mod rows;
 mod table;
 
@@ -221,8 +222,13 @@ pub(crate) mod testutil {
                 files: vec![crate::report::FileSummary {
                     name: "events.csv".into(),
                     rows: 7,
+                    skipped: 0,
                 }],
                 rows_read: 7,
+                rows_used: 7,
+                rows_skipped: 0,
+                skipped_by_reason: BTreeMap::new(),
+                conversions_read: 3.0,
                 customers: Some(3),
                 journeys: 4,
                 converting_journeys: 3,

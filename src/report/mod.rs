@@ -26,8 +26,10 @@ use crate::model::{AttributionModel, ModelKind, Parameter};
 pub struct FileSummary {
     /// File name as given (`<stdin>` for standard input).
     pub name: String,
-    /// Data rows read.
+    /// Data rows read, skipped ones included.
     pub rows: u64,
+    /// Rows skipped by `--on-error skip`.
+    pub skipped: u64,
 }
 
 impl From<&FileStats> for FileSummary {
@@ -35,6 +37,7 @@ impl From<&FileStats> for FileSummary {
         FileSummary {
             name: f.name.clone(),
             rows: f.rows,
+            skipped: f.skipped,
         }
     }
 }
@@ -46,8 +49,16 @@ pub struct InputSummary {
     pub kind: &'static str,
     /// Files read, in order (the conversions file last, when given).
     pub files: Vec<FileSummary>,
-    /// Data rows read over all files.
+    /// Data rows read over all files (= rows used + rows skipped).
     pub rows_read: u64,
+    /// Rows that went into journeys.
+    pub rows_used: u64,
+    /// Rows skipped by `--on-error skip`.
+    pub rows_skipped: u64,
+    /// Skipped rows by reason key (`invalid_timestamp`, `malformed_row`...).
+    pub skipped_by_reason: BTreeMap<&'static str, u64>,
+    /// Conversions read from the rows used (= attributed + unattributed).
+    pub conversions_read: f64,
     /// Customers with at least one touch (events only).
     pub customers: Option<u64>,
     /// Journeys (for paths: distinct path rows).
@@ -82,10 +93,16 @@ impl InputSummary {
     /// Combines file statistics and journey statistics.
     pub fn new(kind: &'static str, files: &[FileStats], stats: &JourneyStats, ignored_values: u64) -> Self {
         let fmt = |ms: Option<i64>| ms.map(crate::input::time::format_ms);
+        let rows_read = files.iter().map(|f| f.rows).sum();
+        let rows_skipped = files.iter().map(|f| f.skipped).sum();
         InputSummary {
             kind,
             files: files.iter().map(FileSummary::from).collect(),
-            rows_read: files.iter().map(|f| f.rows).sum(),
+            rows_read,
+            rows_used: rows_read - rows_skipped,
+            rows_skipped,
+            skipped_by_reason: BTreeMap::new(),
+            conversions_read: 0.0,
             customers: stats.customers,
             journeys: stats.journeys,
             converting_journeys: stats.converting_journeys,
@@ -101,6 +118,16 @@ impl InputSummary {
             first_touch: fmt(stats.first_touch_ms),
             last_touch: fmt(stats.last_touch_ms),
         }
+    }
+}
+
+impl InputSummary {
+    /// Adds what only the reader knows: conversions counted on the rows
+    /// read (before journeys), and the skipped rows by reason.
+    pub fn with_input_counts(mut self, conversions_read: f64, rejections: &[crate::input::Rejection]) -> Self {
+        self.conversions_read = conversions_read;
+        self.skipped_by_reason = crate::input::rejects::count_by_reason(rejections);
+        self
     }
 }
 

@@ -9,6 +9,7 @@ mod formats;
 mod html;
 mod invariants;
 mod markov;
+mod skip;
 mod snapshots;
 
 /// The seeded generator of examples/generate, shared by the test modules.
