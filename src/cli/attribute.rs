@@ -53,7 +53,7 @@ pub fn run(args: AttributeArgs) -> Result<()> {
         let intervals = crate::report::bootstrap::intervals(&journeys, &models, n as usize, args.seed)?;
         for (m, per_channel) in report.models.iter_mut().zip(intervals) {
             for (c, interval) in m.credits.iter_mut().zip(per_channel) {
-                c.interval = Some(interval);
+                c.interval = Some(Box::new(interval));
             }
         }
     }

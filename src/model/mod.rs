@@ -330,32 +330,78 @@ pub fn distribute<F>(journeys: &Journeys, rule: F) -> Credits
 where
     F: Fn(&Journey<'_>, &mut [f64]) + Sync,
 {
+    // With more channels than journeys in a chunk, a dense vector per chunk
+    // is mostly zeros: a million channels made it 16 MB per chunk and model.
+    distribute_in(journeys, rule, journeys.channels().len() > CHUNK)
+}
+
+/// [`distribute`], with chunk sums kept dense (a vector over all channels)
+/// or sparse (only the channels the chunk touches). Both add every
+/// channel's contributions in the same order, so they agree to the bit.
+fn distribute_in<F>(journeys: &Journeys, rule: F, sparse: bool) -> Credits
+where
+    F: Fn(&Journey<'_>, &mut [f64]) + Sync,
+{
     let n_channels = journeys.channels().len();
     let starts: Vec<usize> = (0..journeys.len()).step_by(CHUNK).collect();
-    let parts: Vec<Credits> = starts
-        .par_iter()
-        .map(|&start| {
-            let mut credits = Credits::zeros(n_channels);
-            let mut weights = Vec::new();
-            for i in start..(start + CHUNK).min(journeys.len()) {
-                let j = journeys.get(i);
-                if !j.converts() || j.touches.is_empty() {
-                    continue;
-                }
-                weights.clear();
-                weights.resize(j.touches.len(), 0.0);
-                rule(&j, &mut weights);
-                for (&ch, &w) in j.touches.iter().zip(&weights) {
-                    credits.conversions[ch as usize] += j.conversions * w;
-                    credits.value[ch as usize] += j.value * w;
-                }
+    let chunk_sums = |start: usize, add: &mut dyn FnMut(u32, f64, f64)| {
+        let mut weights = Vec::new();
+        for i in start..(start + CHUNK).min(journeys.len()) {
+            let j = journeys.get(i);
+            if !j.converts() || j.touches.is_empty() {
+                continue;
             }
-            credits
-        })
-        .collect();
+            weights.clear();
+            weights.resize(j.touches.len(), 0.0);
+            rule(&j, &mut weights);
+            for (&ch, &w) in j.touches.iter().zip(&weights) {
+                add(ch, j.conversions * w, j.value * w);
+            }
+        }
+    };
     let mut total = Credits::zeros(n_channels);
-    for p in &parts {
-        total.add(p);
+    if sparse {
+        let parts: Vec<Vec<(u32, f64, f64)>> = starts
+            .par_iter()
+            .map(|&start| {
+                let mut adds = Vec::new();
+                chunk_sums(start, &mut |ch, c, v| adds.push((ch, c, v)));
+                // Stable: each channel's contributions stay in journey order.
+                adds.sort_by_key(|a| a.0);
+                let mut sums: Vec<(u32, f64, f64)> = Vec::new();
+                for (ch, c, v) in adds {
+                    match sums.last_mut() {
+                        Some(last) if last.0 == ch => {
+                            last.1 += c;
+                            last.2 += v;
+                        }
+                        _ => sums.push((ch, 0.0 + c, 0.0 + v)),
+                    }
+                }
+                sums
+            })
+            .collect();
+        for part in parts {
+            for (ch, c, v) in part {
+                total.conversions[ch as usize] += c;
+                total.value[ch as usize] += v;
+            }
+        }
+    } else {
+        let parts: Vec<Credits> = starts
+            .par_iter()
+            .map(|&start| {
+                let mut credits = Credits::zeros(n_channels);
+                chunk_sums(start, &mut |ch, c, v| {
+                    credits.conversions[ch as usize] += c;
+                    credits.value[ch as usize] += v;
+                });
+                credits
+            })
+            .collect();
+        for p in &parts {
+            total.add(p);
+        }
     }
     total
 }
@@ -431,7 +477,50 @@ mod properties {
         })
     }
 
+    #[test]
+    fn sparse_and_dense_agree_to_the_bit_over_several_chunks() {
+        let names: Vec<String> = (0..40).map(|i| format!("c{i}")).collect();
+        let mut state = 7u64;
+        let mut next = |n: u64| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        let paths: Vec<Vec<&str>> = (0..3 * CHUNK + 100)
+            .map(|_| (0..=next(6)).map(|_| names[next(40) as usize].as_str()).collect())
+            .collect();
+        let rows: Vec<(&[&str], f64, f64, f64)> = paths
+            .iter()
+            .map(|p| (p.as_slice(), 1.0 + (p.len() % 3) as f64, 9.99 * p.len() as f64, 0.0))
+            .collect();
+        let j = Journeys::from_paths(&rows);
+        assert!(j.len() > 2 * CHUNK, "{} journeys span three chunks", j.len());
+        let rule = |_: &Journey<'_>, w: &mut [f64]| {
+            let n = w.len() as f64;
+            w.iter_mut()
+                .enumerate()
+                .for_each(|(i, x)| *x = (i as f64 + 1.0) / (n * (n + 1.0) / 2.0));
+        };
+        let (dense, sparse) = (distribute_in(&j, rule, false), distribute_in(&j, rule, true));
+        assert_eq!(dense.conversions, sparse.conversions);
+        assert_eq!(dense.value, sparse.value);
+        assert!(dense.conversions.iter().all(|&c| c > 0.0));
+    }
+
     proptest! {
+        #[test]
+        fn sparse_and_dense_chunk_sums_agree_to_the_bit(j in journeys()) {
+            let rule = |j: &Journey<'_>, w: &mut [f64]| {
+                let n = w.len() as f64;
+                for (i, x) in w.iter_mut().enumerate() {
+                    *x = (i as f64 + 1.0) / (n * (n + 1.0) / 2.0) + j.conversions * 0.0;
+                }
+            };
+            let dense = distribute_in(&j, rule, false);
+            let sparse = distribute_in(&j, rule, true);
+            prop_assert_eq!(&dense.conversions, &sparse.conversions);
+            prop_assert_eq!(&dense.value, &sparse.value);
+        }
+
         #[test]
         fn credits_sum_to_what_is_distributed(j in journeys(), h in 1.0f64..30.0) {
             let cfg = ModelConfig { half_life_ms: h * 86_400_000.0, ..ModelConfig::default() };

@@ -52,7 +52,7 @@ impl Exporter for CsvExporter {
                     if self.excel_safe {
                         super::excel_safe(&c.channel).into_owned()
                     } else {
-                        c.channel.clone()
+                        c.channel.to_string()
                     },
                     fixed(c.conversions, 6),
                     fixed(c.value, 6),

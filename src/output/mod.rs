@@ -163,7 +163,7 @@ fn grid(report: &Report, metric: Metric) -> (Vec<String>, Vec<Vec<String>>) {
     let channels = report.models.first().map(|m| m.credits.len()).unwrap_or(0);
     let mut rows: Vec<Vec<String>> = (0..channels)
         .map(|i| {
-            let mut row = vec![report.models[0].credits[i].channel.clone()];
+            let mut row = vec![report.models[0].credits[i].channel.to_string()];
             row.extend(report.models.iter().map(|m| metric_cell(metric, &m.credits[i])));
             row
         })

@@ -21,7 +21,7 @@ impl Exporter for ParquetExporter {
         let (mut model, mut channel, mut conv, mut value, mut share) = (vec![], vec![], vec![], vec![], vec![]);
         for (m, c) in rows {
             model.push(m);
-            channel.push(c.channel.as_str());
+            channel.push(&*c.channel);
             conv.push(c.conversions);
             value.push(c.value);
             share.push(c.share);

@@ -62,7 +62,7 @@ pub fn compare_models(report: &Report) -> Vec<ChannelComparison> {
             let hi = models.iter().fold(&models[0], |a, b| if b.share > a.share { b } else { a });
             let lo = models.iter().fold(&models[0], |a, b| if b.share < a.share { b } else { a });
             ChannelComparison {
-                channel: report.models[0].credits[i].channel.clone(),
+                channel: report.models[0].credits[i].channel.to_string(),
                 disagreement: hi.share - lo.share,
                 extremes: (hi.model, lo.model),
                 models,
