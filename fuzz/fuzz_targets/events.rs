@@ -1,0 +1,69 @@
+//! The event reader, end to end: bytes -> columns -> journeys -> models.
+//!
+//! Input: byte 0 picks the options (lookback, max touches, skipping bad
+//! rows), the rest is the file (CSV, gzip, or Parquet, detected from the
+//! bytes as for a real file). Checks: no panic; a read either fails with an
+//! error or gives columns of one length; rows read = rows used + rows
+//! skipped; conversions read = attributed + unattributed; every model
+//! that distributes conversions gives credits that sum to them, none
+//! negative or NaN.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use mta::input::{self, Conversions, InputSpec, OnError, Source};
+use mta::journey::{self, JourneyConfig};
+use mta::model::{ModelConfig, ModelKind};
+
+fuzz_target!(|data: &[u8]| {
+    let [opts, file @ ..] = data else { return };
+    let spec = InputSpec {
+        sources: vec![Source::Memory {
+            name: "fuzz.csv".into(),
+            bytes: file.into(),
+        }],
+        on_error: if opts & 4 == 4 { OnError::Skip } else { OnError::Stop },
+        ..InputSpec::default()
+    };
+    let Ok(events) = input::load(&spec) else { return };
+    let rows = events.customer.len();
+    let read: u64 = events.files.iter().map(|f| f.rows).sum();
+    assert_eq!(read, rows as u64 + events.rejections.len() as u64, "rows do not reconcile");
+    assert!(events.channel.iter().all(|&c| (c as usize) < events.channels.len()));
+    assert_eq!(events.time.len(), rows);
+    assert_eq!(events.channel.len(), rows);
+    let Conversions::Inline { flag, value } = &events.conversions else {
+        panic!("inline conversions expected")
+    };
+    assert_eq!((flag.len(), value.len()), (rows, rows));
+    assert!(value.iter().all(|v| v.is_finite() && *v >= 0.0));
+
+    let cfg = JourneyConfig {
+        lookback_ms: (opts & 1 == 1).then_some(86_400_000),
+        max_touches: (opts & 2 == 2).then_some(usize::from(opts >> 4) + 1),
+    };
+    let (journeys, stats) = journey::build(&events, &cfg);
+    let flagged = flag.iter().filter(|f| **f).count() as f64;
+    assert_eq!(stats.conversions + stats.unattributed_conversions as f64, flagged);
+
+    let total = journeys.total_conversions();
+    for kind in ModelKind::ALL {
+        if kind.unsupported_reason(&journeys).is_some() {
+            continue;
+        }
+        let model = kind.build(&ModelConfig::default());
+        let credits = model.attribute(&journeys).expect("models accept any journeys they support");
+        for c in credits.conversions.iter().chain(&credits.value) {
+            assert!(c.is_finite(), "{kind}: credit {c}");
+        }
+        if kind != ModelKind::Shapley {
+            assert!(credits.conversions.iter().all(|c| *c >= -1e-9), "{kind}: negative credit");
+        }
+        if model.sums_to_conversions() && kind != ModelKind::Markov {
+            let sum: f64 = credits.conversions.iter().sum();
+            assert!(
+                (sum - total).abs() <= 1e-6 * total.max(1.0),
+                "{kind}: credits {sum} != conversions {total}"
+            );
+        }
+    }
+});

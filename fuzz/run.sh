@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Fuzzes mta's readers: seeds a corpus from testdata/, then runs each target
+# for a set time. Crashes land in fuzz/artifacts/<target>/; copy each into
+# testdata/fuzz/<target>/ so tests/cli/fuzz_regressions.rs replays it.
+#
+#   fuzz/run.sh [SECONDS] [TARGET...]     (default: 600 s; events timestamp paths; 0 = only seed)
+#
+# Needs cargo-fuzz (`cargo install cargo-fuzz`). Runs on the stable toolchain
+# without a sanitizer (`-s none`): mta has no unsafe parsing code, and the
+# coverage instrumentation and debug assertions (overflow checks) still apply.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-600}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(events timestamp paths)
+
+seed() { # seed TARGET PREFIX-BYTE FILE...
+    local dir=fuzz/corpus/$1 byte=$2
+    shift 2
+    mkdir -p "$dir"
+    for f in "$@"; do
+        { printf "\\x$byte"; cat "$f"; } > "$dir/$(basename "$f")-$byte"
+    done
+}
+csvs=(testdata/*.csv testdata/bad/*.csv)
+# events: option byte 00 (defaults) and 04 (skip bad rows), then the file.
+seed events 00 "${csvs[@]}" testdata/bad/corrupt.csv.gz
+seed events 04 "${csvs[@]}"
+# paths: separator " > ", stopping (00) and skipping (80).
+seed paths 00 testdata/paths.csv testdata/markov.csv testdata/bad/path_*.csv
+seed paths 80 testdata/paths.csv testdata/bad/path_*.csv
+# timestamp: timestamp cells of the fixtures under four format/zone pairs.
+mkdir -p fuzz/corpus/timestamp
+n=0
+for f in testdata/*.csv testdata/bad/*.csv; do
+    col=$(head -1 "$f" | tr ',' '\n' | grep -n '^timestamp' | cut -d: -f1 || true)
+    [ -n "$col" ] || continue
+    while read -r t; do
+        for sel in '\x00\x00' '\x03\x00' '\x05\x01' '\x00\x02'; do
+            printf "$sel%s" "$t" > "fuzz/corpus/timestamp/seed-$n"
+            n=$((n + 1))
+        done
+    done < <(tail -n +2 "$f" | cut -d, -f"$col" | head -5)
+done
+[ "$secs" -gt 0 ] || exit 0
+
+for t in "${targets[@]}"; do
+    echo "== fuzzing $t for $secs s"
+    cargo fuzz run -s none "$t" "fuzz/corpus/$t" -- -max_total_time="$secs" -rss_limit_mb=4096 -max_len=65536 -timeout=20
+done
