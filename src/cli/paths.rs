@@ -35,6 +35,9 @@ pub struct RowOutputArgs {
     /// No summary on stderr.
     #[arg(short, long, help_heading = "Output")]
     quiet: bool,
+    /// In CSV, prefix ids and paths starting with `=`, `+`, `-` or `@` with `'` so a spreadsheet does not run them as formulas (such a file no longer reads back as path aggregates).
+    #[arg(long, help_heading = "Output")]
+    excel_safe: bool,
 }
 
 /// Validated output flags of `mta paths` and `mta journeys`.
@@ -46,6 +49,8 @@ pub struct RowOutputConfig {
     pub target: Target,
     /// Silence stderr.
     pub quiet: bool,
+    /// Defuse formula-like text cells in CSV.
+    pub excel_safe: bool,
 }
 
 impl RowOutputArgs {
@@ -75,6 +80,7 @@ impl RowOutputArgs {
             format,
             target,
             quiet: self.quiet,
+            excel_safe: self.excel_safe,
         })
     }
 }
@@ -82,7 +88,7 @@ impl RowOutputArgs {
 impl RowOutputConfig {
     /// Writes the rows where and how configured.
     pub fn write<R: Rows>(&self, rows: &[R]) -> Result<()> {
-        super::write_output(&self.target, |w| export(rows, self.format, w))
+        super::write_output(&self.target, |w| export(rows, self.format, self.excel_safe, w))
     }
 }
 

@@ -42,20 +42,31 @@ impl RowFormat {
 pub trait Rows: Serialize + Sized {
     /// Column names: the CSV header, the JSON keys and the Parquet columns.
     const COLUMNS: &'static [&'static str];
+    /// Positions of the free-text columns (ids, paths): the cells
+    /// `--excel-safe` defuses. Figures are never touched.
+    const TEXT: &'static [usize];
     /// One CSV record, in [`Self::COLUMNS`] order.
     fn record(&self) -> Vec<String>;
     /// All rows as typed columns, in [`Self::COLUMNS`] order.
     fn columns(rows: &[Self]) -> Vec<Column>;
 }
 
-/// Writes `rows` in `format`.
-pub fn export<R: Rows>(rows: &[R], format: RowFormat, out: &mut dyn Write) -> Result<()> {
+/// Writes `rows` in `format`; `excel_safe` defuses formula-like text cells in CSV.
+pub fn export<R: Rows>(rows: &[R], format: RowFormat, excel_safe: bool, out: &mut dyn Write) -> Result<()> {
     match format {
         RowFormat::Csv => {
             let mut w = ::csv::Writer::from_writer(out);
             w.write_record(R::COLUMNS).map_err(csv_err)?;
             for r in rows {
-                w.write_record(r.record()).map_err(csv_err)?;
+                let mut record = r.record();
+                if excel_safe {
+                    for &i in R::TEXT {
+                        if let std::borrow::Cow::Owned(safe) = super::excel_safe(&record[i]) {
+                            record[i] = safe;
+                        }
+                    }
+                }
+                w.write_record(record).map_err(csv_err)?;
             }
             w.flush().map_err(io_err)
         }
@@ -86,6 +97,7 @@ fn count(x: f64) -> String {
 
 impl Rows for PathRow {
     const COLUMNS: &'static [&'static str] = &["path", "total_conversions", "total_conversion_value", "total_null"];
+    const TEXT: &'static [usize] = &[0];
 
     fn record(&self) -> Vec<String> {
         vec![
@@ -118,6 +130,7 @@ impl Rows for JourneyRow<'_> {
         "first_touch_at",
         "converted_at",
     ];
+    const TEXT: &'static [usize] = &[0, 2];
 
     fn record(&self) -> Vec<String> {
         vec![
@@ -201,7 +214,7 @@ mod tests {
 
     fn render<R: Rows>(rows: &[R], format: RowFormat) -> Vec<u8> {
         let mut out = Vec::new();
-        export(rows, format, &mut out).unwrap();
+        export(rows, format, false, &mut out).unwrap();
         out
     }
 

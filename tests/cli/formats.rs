@@ -474,3 +474,34 @@ fn excel_safe_defuses_formula_like_names_in_csv() {
     let text = String::from_utf8(rows.stdout).unwrap();
     assert!(text.lines().nth(1).unwrap().starts_with("'=cmd|' /C calc'!A0,"), "{text}");
 }
+
+#[test]
+fn excel_safe_covers_paths_and_journeys_text_cells_only() {
+    let f = Fixture::new();
+    let p = f.file(
+        "x.csv",
+        "customer_id,timestamp,channel,conversion,value\n@evil,2025-01-01,=SUM(A1),0,\n@evil,2025-01-02,Email,1,10\n",
+    );
+    let run = |cmd: &str, safe: bool| {
+        let mut c = mta();
+        c.arg(cmd).arg(&p).arg("-q");
+        if safe {
+            c.arg("--excel-safe");
+        }
+        let out = c.output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(run("paths", false).lines().nth(1), Some("=SUM(A1) > Email,1,10.000000,0"));
+    assert_eq!(run("paths", true).lines().nth(1), Some("'=SUM(A1) > Email,1,10.000000,0"));
+    let journeys = run("journeys", true);
+    let row = journeys.lines().nth(1).unwrap();
+    assert!(row.starts_with("'@evil,1,'=SUM(A1) > Email,2,true,10.000000,"), "{row}");
+    assert!(
+        run("journeys", false)
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("@evil,1,=SUM(A1) > Email,2,")
+    );
+}
