@@ -546,6 +546,58 @@ mod properties {
         }
 
         #[test]
+        fn participation_credits_each_converting_journey_once_per_channel(j in journeys()) {
+            let c = ModelKind::Participation.build(&ModelConfig::default()).attribute(&j).unwrap();
+            let total = j.total_conversions();
+            for ch in 0..j.channels().len() {
+                let expected: f64 = (0..j.len())
+                    .map(|i| j.get(i))
+                    .filter(|x| x.converts() && x.touches.contains(&(ch as u32)))
+                    .map(|x| x.conversions)
+                    .sum();
+                prop_assert!((c.conversions[ch] - expected).abs() < 1e-9);
+                prop_assert!(c.conversions[ch] <= total + 1e-9);
+            }
+            prop_assert!(c.conversions.iter().sum::<f64>() >= total - 1e-9);
+        }
+
+        #[test]
+        fn renaming_channels_moves_credits_with_the_names(j in journeys()) {
+            // Channel `ch{c}` is renamed so that it sorts at n - 1 - c: the
+            // same data under names in the opposite order (other codes).
+            let n = j.channels().len();
+            let names: Vec<String> = (0..n).map(|d| format!("renamed{d}")).collect();
+            let mut renamed = Journeys::new(names, true);
+            for i in 0..j.len() {
+                let x = j.get(i);
+                let touches: Vec<u32> = x.touches.iter().map(|&c| (n - 1) as u32 - c).collect();
+                renamed.push(&touches, x.times, x.conversions, x.value, x.nulls, x.converted_at);
+            }
+            for kind in ModelKind::ALL {
+                let m = kind.build(&ModelConfig::default());
+                let (a, b) = (m.attribute(&j).unwrap(), m.attribute(&renamed).unwrap());
+                for c in 0..n {
+                    let d = n - 1 - c;
+                    prop_assert!((a.conversions[c] - b.conversions[d]).abs() < 1e-9, "{kind}");
+                    prop_assert!((a.value[c] - b.value[d]).abs() < 1e-6, "{kind}");
+                }
+            }
+        }
+
+        #[test]
+        fn thread_count_changes_no_bit(j in journeys()) {
+            let pool = |n| rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap();
+            let (one, three) = (pool(1), pool(3));
+            for kind in ModelKind::ALL {
+                let m = kind.build(&ModelConfig::default());
+                let a = one.install(|| m.attribute(&j).unwrap());
+                let b = three.install(|| m.attribute(&j).unwrap());
+                prop_assert_eq!(&a.conversions, &b.conversions, "{}", kind);
+                prop_assert_eq!(&a.value, &b.value, "{}", kind);
+            }
+        }
+
+        #[test]
         fn journey_order_changes_nothing_but_rounding(j in journeys()) {
             let mut rev = Journeys::new(j.channels().to_vec(), true);
             for i in (0..j.len()).rev() {
