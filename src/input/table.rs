@@ -134,6 +134,10 @@ impl Table {
             Some(list) => std::mem::take(&mut *list.lock().unwrap_or_else(|e| e.into_inner())),
             None => Vec::new(),
         };
+        if cells.is_empty() {
+            // No need to look at the bytes again (a gzip file would be inflated anew).
+            return self.malformed.clone();
+        }
         cells.sort_by_key(|c| (c.row, c.col));
         cells.dedup_by_key(|c| c.row);
         // Data row numbers count the malformed records too.
