@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes mta's readers: seeds a corpus from testdata/, then runs each target
-# for a set time. Crashes land in fuzz/artifacts/<target>/; copy each into
-# testdata/fuzz/<target>/ so tests/cli/fuzz_regressions.rs replays it.
+# for a set time. Crashes land in fuzz/artifacts/<target>/; each one fixed
+# becomes a regression test (see fuzz/README.md).
 #
 #   fuzz/run.sh [SECONDS] [TARGET...]     (default: 600 s; events timestamp paths; 0 = only seed)
 #
@@ -24,9 +24,13 @@ seed() { # seed TARGET PREFIX-BYTE FILE...
     done
 }
 csvs=(testdata/*.csv testdata/bad/*.csv)
+# Small valid Parquet files (events and touchpoints) from the data generator.
+gen=fuzz/corpus/generated
+[ -f "$gen/events.parquet" ] || cargo run -q --example generate -- --customers 12 --seed 1 --out "$gen" > /dev/null
+parquets=("$gen/events.parquet" testdata/bad/*.parquet)
 # events: option byte 00 (defaults) and 04 (skip bad rows), then the file.
-seed events 00 "${csvs[@]}" testdata/bad/corrupt.csv.gz
-seed events 04 "${csvs[@]}"
+seed events 00 "${csvs[@]}" "${parquets[@]}" testdata/bad/corrupt.csv.gz
+seed events 04 "${csvs[@]}" "${parquets[@]}"
 # paths: separator " > ", stopping (00) and skipping (80).
 seed paths 00 testdata/paths.csv testdata/markov.csv testdata/bad/path_*.csv
 seed paths 80 testdata/paths.csv testdata/bad/path_*.csv

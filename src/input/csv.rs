@@ -63,13 +63,19 @@ pub fn read(
         .with_projection(Some(Arc::new(projection)))
         .with_raise_if_empty(false)
         .map_parse_options(|p| p.with_separator(delimiter).with_missing_is_null(true));
-    let parse = |bytes: &[u8]| match options.clone().into_reader_with_file_handle(Cursor::new(bytes)).finish() {
-        Ok(df) => Ok(df),
-        Err(source) => Err(diagnose(name, bytes, delimiter, &header).unwrap_or(Error::Format {
+    let parse = |bytes: &[u8]| {
+        let read = super::guard::guarded(|| options.clone().into_reader_with_file_handle(Cursor::new(bytes)).finish());
+        let source = match read {
+            Ok(Ok(df)) => return Ok(df),
+            Ok(Err(e)) => e,
+            // A panic in the reader is a file it cannot read, not a crash.
+            Err(panic) => PolarsError::ComputeError(panic.into()),
+        };
+        Err(diagnose(name, bytes, delimiter, &header).unwrap_or(Error::Format {
             path: name.to_string(),
             format: "CSV",
             source,
-        })),
+        }))
     };
     let (df, starts, malformed) = match on_error {
         OnError::Stop => (parse(bytes)?, None, Vec::new()),

@@ -8,6 +8,7 @@
 
 mod csv;
 pub mod customers;
+mod guard;
 mod parquet;
 pub mod paths;
 pub mod rejects;

@@ -17,14 +17,18 @@ pub fn read(name: &str, bytes: &[u8], requests: &[ColumnRequest<'_>], on_error: 
         format: "Parquet",
         source,
     };
+    // polars panics on some corrupt files: that is a corrupt file, not a crash.
+    let corrupt = |panic: String| format_err(PolarsError::ComputeError(format!("the file is corrupt ({panic})").into()));
     let mut reader = ParquetReader::new(Cursor::new(bytes));
-    let schema = reader.schema().map_err(format_err)?;
+    let schema = super::guard::guarded(|| reader.schema()).map_err(corrupt)?.map_err(format_err)?;
     let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let indices = resolve(name, &header, requests, None)?;
     let mut wanted: Vec<String> = indices.iter().flatten().map(|&i| header[i].clone()).collect();
     wanted.sort_unstable();
     wanted.dedup();
-    let df = reader.with_columns(Some(wanted)).finish().map_err(format_err)?;
+    let df = super::guard::guarded(|| reader.with_columns(Some(wanted)).finish())
+        .map_err(corrupt)?
+        .map_err(format_err)?;
     let columns = indices
         .iter()
         .map(|idx| {

@@ -96,6 +96,19 @@ const CASES: &[(&str, &[&str], i32, &[&str])] = &[
         &["is not a Parquet file", "give it a `.csv` extension"],
     ),
     ("corrupt.csv.gz", &[], 1, &["cannot read `", "corrupt.csv.gz`"]),
+    // Byte flips that made polars panic (exit 101) before reads were guarded.
+    (
+        "corrupt_metadata.parquet",
+        &[],
+        1,
+        &["corrupt_metadata.parquet` as Parquet: the file is corrupt (thrift bool field)"],
+    ),
+    (
+        "corrupt_page.parquet",
+        &[],
+        1,
+        &["corrupt_page.parquet` as Parquet: the file is corrupt (assertion failed: "],
+    ),
     (
         "path_double_separator.csv",
         &["--paths"],
