@@ -29,6 +29,16 @@ pub fn read(name: &str, bytes: &[u8], requests: &[ColumnRequest<'_>], on_error: 
     let df = super::guard::guarded(|| reader.with_columns(Some(wanted)).finish())
         .map_err(corrupt)?
         .map_err(format_err)?;
+    // A corrupt file can decode to columns of different lengths (polars
+    // checks that only in debug builds).
+    if let Some(c) = df.columns().iter().find(|c| c.len() != df.height()) {
+        return Err(corrupt(format!(
+            "column `{}` has {} values for {} rows",
+            c.name(),
+            c.len(),
+            df.height()
+        )));
+    }
     let columns = indices
         .iter()
         .map(|idx| {

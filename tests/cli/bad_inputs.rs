@@ -109,6 +109,14 @@ const CASES: &[(&str, &[&str], i32, &[&str])] = &[
         1,
         &["corrupt_page.parquet` as Parquet: the file is corrupt (assertion failed: "],
     ),
+    // Release polars decoded it into columns of unequal length (mta then
+    // indexed out of bounds); debug polars asserts. Either way: corrupt.
+    (
+        "corrupt_lengths.parquet",
+        &["--conversions", "testdata/bad/conversions_orphans.csv"],
+        1,
+        &["corrupt_lengths.parquet` as Parquet: the file is corrupt ("],
+    ),
     (
         "path_double_separator.csv",
         &["--paths"],
