@@ -109,6 +109,13 @@ const CASES: &[(&str, &[&str], i32, &[&str])] = &[
         1,
         &["corrupt_page.parquet` as Parquet: the file is corrupt (assertion failed: "],
     ),
+    // Found by `fuzz/run.sh` (events target): a mutated Parquet seed.
+    (
+        "fuzz_thrift.parquet",
+        &[],
+        1,
+        &["fuzz_thrift.parquet` as Parquet: the file is corrupt (thrift bool field)"],
+    ),
     // Release polars decoded it into columns of unequal length (mta then
     // indexed out of bounds); debug polars asserts. Either way: corrupt.
     (
