@@ -80,16 +80,17 @@ impl Names {
         if drop.is_empty() {
             return;
         }
-        let kept: Vec<String> = (start..self.len())
-            .filter(|i| drop.binary_search(&(i - start)).is_err())
-            .map(|i| self.name(i as u32).to_string())
-            .collect();
-        let cut = if start == 0 { 0 } else { self.ends[start - 1] };
-        self.arena.truncate(cut);
-        self.ends.truncate(start);
-        for name in &kept {
-            self.push(name);
+        let mut kept = Names::with_capacity(self.len() - drop.len(), self.arena.len());
+        kept.arena
+            .push_str(&self.arena[..if start == 0 { 0 } else { self.ends[start - 1] }]);
+        kept.ends.extend_from_slice(&self.ends[..start]);
+        let mut next = drop.iter().peekable();
+        for i in start..self.len() {
+            if next.next_if_eq(&&(i - start)).is_none() {
+                kept.push(self.name(i as u32));
+            }
         }
+        *self = kept;
     }
 }
 
