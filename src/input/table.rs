@@ -162,7 +162,7 @@ impl Table {
                             Some(starts) => {
                                 line = line_at(bytes, at, line, starts[c.row]);
                                 at = starts[c.row];
-                                (Some(line), super::csv::record_text(bytes, at))
+                                (Some(line), super::csv::record_text(bytes, *delimiter, at))
                             }
                             None => match super::csv::line_of_row(bytes, *delimiter, c.row) {
                                 Location::Line(l) => (Some(l), String::new()),
