@@ -166,18 +166,7 @@ impl Scan {
             ordinal += 1;
             let pos = record.position().expect("records read from a reader have positions");
             let (start, end) = (pos.byte() as usize, rdr.position().byte() as usize);
-            let problem = if record.len() != header.len() {
-                Some((
-                    Reason::MalformedRow,
-                    format!("found {} fields, expected {} like the header", record.len(), header.len()),
-                ))
-            } else {
-                wanted
-                    .iter()
-                    .find(|&&i| std::str::from_utf8(&record[i]).is_err())
-                    .map(|&i| (Reason::InvalidUtf8, format!("column `{}` is not valid UTF-8", header[i].trim())))
-            };
-            match problem {
+            match record_problem(&record, header, wanted.iter().copied()) {
                 Some((reason, detail)) => scan.malformed.push(Rejection {
                     file: name.into(),
                     line: Some(pos.line()),
@@ -355,31 +344,35 @@ fn diagnose(name: &str, bytes: &[u8], delimiter: u8, header: &[String]) -> Optio
             first = false;
             continue;
         }
-        if record.len() != header.len() {
-            let spans_lines = record.iter().any(|f| f.contains(&b'\n'));
-            let mut detail = format!("found {} fields, expected {} like the header", record.len(), header.len());
-            if spans_lines {
-                detail.push_str(" (a quoted field runs over several lines: is a closing quote missing?)");
-            }
+        if let Some((_, detail)) = record_problem(&record, header, 0..header.len()) {
             return Some(Error::Malformed {
                 path: name.into(),
                 location: Location::Line(line),
                 detail,
             });
         }
-        for (i, field) in record.iter().enumerate() {
-            if std::str::from_utf8(field).is_err() {
-                return Some(Error::Malformed {
-                    path: name.into(),
-                    location: Location::Line(line),
-                    detail: format!(
-                        "column `{}` is not valid UTF-8; expected UTF-8 text (re-export the file as UTF-8)",
-                        header[i].trim()
-                    ),
-                });
-            }
-        }
     }
+}
+
+/// What is wrong with a record's shape, if anything: not the header's
+/// number of fields, or one of `fields` not UTF-8. Stopping reports the
+/// first such record; skipping sets every one aside.
+fn record_problem(record: &::csv::ByteRecord, header: &[String], fields: impl IntoIterator<Item = usize>) -> Option<(Reason, String)> {
+    if record.len() != header.len() {
+        let mut detail = format!("found {} fields, expected {} like the header", record.len(), header.len());
+        if record.iter().any(|f| f.contains(&b'\n')) {
+            detail.push_str(" (a quoted field runs over several lines: is a closing quote missing?)");
+        }
+        return Some((Reason::MalformedRow, detail));
+    }
+    let bad = fields.into_iter().find(|&i| std::str::from_utf8(&record[i]).is_err())?;
+    Some((
+        Reason::InvalidUtf8,
+        format!(
+            "column `{}` is not valid UTF-8; expected UTF-8 text (re-export the file as UTF-8)",
+            header[bad].trim()
+        ),
+    ))
 }
 
 #[cfg(test)]

@@ -56,21 +56,6 @@ impl Reason {
             Reason::InvalidCount => "invalid_count",
         }
     }
-
-    /// Words for the human summary.
-    pub fn label(self) -> &'static str {
-        match self {
-            Reason::MalformedRow => "malformed row",
-            Reason::InvalidUtf8 => "not UTF-8",
-            Reason::InvalidCustomerId => "invalid customer id",
-            Reason::InvalidTimestamp => "invalid timestamp",
-            Reason::InvalidChannel => "invalid channel",
-            Reason::InvalidConversionFlag => "invalid conversion flag",
-            Reason::InvalidValue => "invalid value",
-            Reason::InvalidPath => "invalid path",
-            Reason::InvalidCount => "invalid count",
-        }
-    }
 }
 
 /// One skipped row.

@@ -92,8 +92,8 @@ impl Table {
 
     /// A bad cell: the error when stopping at the first one; when skipping,
     /// it is recorded (its row dropped later) and the caller goes on with a
-    /// placeholder value.
-    fn bad(&self, col: usize, row: usize, found: &str, expected: impl Into<String>, reason: Reason) -> Result<()> {
+    /// placeholder value. Public for callers that validate cells themselves.
+    pub fn reject(&self, col: usize, row: usize, found: &str, expected: impl Into<String>, reason: Reason) -> Result<()> {
         match &self.skipped {
             None => Err(self.cell_error(col, row, found, expected)),
             Some(list) => {
@@ -108,12 +108,6 @@ impl Table {
                 Ok(())
             }
         }
-    }
-
-    /// Like the converters' own checks, for callers that validate cells
-    /// themselves: an error, or (when skipping) a recorded rejection.
-    pub fn reject(&self, col: usize, row: usize, found: &str, expected: impl Into<String>, reason: Reason) -> Result<()> {
-        self.bad(col, row, found, expected, reason)
     }
 
     /// Rows (0-based, sorted) with at least one bad cell, to drop from
@@ -152,27 +146,26 @@ impl Table {
             n
         };
         let texts: Vec<(Option<u64>, String)> = match &self.locator {
-            Locator::Rows => cells.iter().map(|_| (None, String::new())).collect(),
-            Locator::Csv { delimiter, starts, .. } => self
-                .with_bytes(|bytes| {
-                    let (mut at, mut line) = (0usize, 1u64);
-                    cells
-                        .iter()
-                        .map(|c| match starts {
-                            Some(starts) => {
-                                line = line_at(bytes, at, line, starts[c.row]);
-                                at = starts[c.row];
-                                (Some(line), super::csv::record_text(bytes, *delimiter, at))
-                            }
-                            None => match super::csv::line_of_row(bytes, *delimiter, c.row) {
-                                Location::Line(l) => (Some(l), String::new()),
-                                Location::Row(_) => (None, String::new()),
-                            },
-                        })
-                        .collect()
-                })
-                .unwrap_or_else(|| cells.iter().map(|_| (None, String::new())).collect()),
-        };
+            // Skipping CSV: where each row starts is known.
+            Locator::Csv {
+                delimiter,
+                starts: Some(starts),
+                ..
+            } => self.with_bytes(|bytes| {
+                let (mut at, mut line) = (0usize, 1u64);
+                cells
+                    .iter()
+                    .map(|c| {
+                        line = line_at(bytes, at, line, starts[c.row]);
+                        at = starts[c.row];
+                        (Some(line), super::csv::record_text(bytes, *delimiter, at))
+                    })
+                    .collect()
+            }),
+            // Parquet has rows, not lines (and a stopping read records no cells).
+            _ => None,
+        }
+        .unwrap_or_else(|| cells.iter().map(|_| (None, String::new())).collect());
         let mut out: Vec<Rejection> = cells
             .into_iter()
             .zip(texts)
@@ -231,7 +224,7 @@ impl Table {
                 let pieces = par_str(data.str().expect("dtype checked"), |row, cell| {
                     let name = cell.trim();
                     if name.is_empty() {
-                        self.bad(col, row, cell, expected(), reason)?;
+                        self.reject(col, row, cell, expected(), reason)?;
                     }
                     Ok(name)
                 })?;
@@ -255,7 +248,7 @@ impl Table {
                 each_str(data.str().expect("dtype checked"), |row, cell| {
                     let name = cell.map(str::trim).unwrap_or("");
                     if name.is_empty() {
-                        self.bad(col, row, cell.unwrap_or(""), expected(), reason)?;
+                        self.reject(col, row, cell.unwrap_or(""), expected(), reason)?;
                     }
                     let code = match last {
                         Some((prev, code)) if prev == name => code,
@@ -289,7 +282,7 @@ impl Table {
                     use std::fmt::Write;
                     write!(buf, "{v}").expect("writing to a String cannot fail");
                 }
-                None => self.bad(col, row, "", expected, reason)?,
+                None => self.reject(col, row, "", expected, reason)?,
             }
             f(row, &buf)?;
         }
@@ -305,7 +298,7 @@ impl Table {
             DataType::String => each_str(data.str().expect("dtype checked"), |row, cell| {
                 let id = cell.map(str::trim).unwrap_or("");
                 if id.is_empty() {
-                    self.bad(col, row, cell.unwrap_or(""), expected(), Reason::InvalidCustomerId)?;
+                    self.reject(col, row, cell.unwrap_or(""), expected(), Reason::InvalidCustomerId)?;
                 }
                 out.push(id);
                 Ok(())
@@ -331,7 +324,7 @@ impl Table {
                 if ca.null_count() == 0 {
                     let parse = |row, raw: &str| match parser.parse(raw) {
                         Ok(ms) => Ok(ms),
-                        Err(exp) => self.bad(col, row, raw, exp, Reason::InvalidTimestamp).map(|()| 0),
+                        Err(exp) => self.reject(col, row, raw, exp, Reason::InvalidTimestamp).map(|()| 0),
                     };
                     for piece in par_str(ca, parse)? {
                         out.extend(piece);
@@ -341,11 +334,11 @@ impl Table {
                 each_str(ca, |row, cell| {
                     let raw = cell.unwrap_or("");
                     let ms = if raw.trim().is_empty() {
-                        self.bad(col, row, raw, empty, Reason::InvalidTimestamp).map(|()| 0)?
+                        self.reject(col, row, raw, empty, Reason::InvalidTimestamp).map(|()| 0)?
                     } else {
                         match parser.parse(raw) {
                             Ok(ms) => ms,
-                            Err(exp) => self.bad(col, row, raw, exp, Reason::InvalidTimestamp).map(|()| 0)?,
+                            Err(exp) => self.reject(col, row, raw, exp, Reason::InvalidTimestamp).map(|()| 0)?,
                         }
                     };
                     out.push(ms);
@@ -363,7 +356,7 @@ impl Table {
                 let mut buf = String::new();
                 for (row, cell) in ca.iter().enumerate() {
                     let Some(v) = cell else {
-                        self.bad(col, row, "", empty, Reason::InvalidTimestamp)?;
+                        self.reject(col, row, "", empty, Reason::InvalidTimestamp)?;
                         out.push(0);
                         continue;
                     };
@@ -372,7 +365,7 @@ impl Table {
                     write!(buf, "{v}").expect("writing to a String cannot fail");
                     let ms = match parser.parse(&buf) {
                         Ok(ms) => ms,
-                        Err(exp) => self.bad(col, row, &buf, exp, Reason::InvalidTimestamp).map(|()| 0)?,
+                        Err(exp) => self.reject(col, row, &buf, exp, Reason::InvalidTimestamp).map(|()| 0)?,
                     };
                     out.push(ms);
                 }
@@ -388,7 +381,7 @@ impl Table {
                     match cell {
                         Some(v) => out.push(v.div_euclid(per_ms)),
                         None => {
-                            self.bad(col, row, "", empty, Reason::InvalidTimestamp)?;
+                            self.reject(col, row, "", empty, Reason::InvalidTimestamp)?;
                             out.push(0);
                         }
                     }
@@ -400,7 +393,7 @@ impl Table {
                     match cell {
                         Some(v) => out.push(i64::from(v) * 86_400_000),
                         None => {
-                            self.bad(col, row, "", empty, Reason::InvalidTimestamp)?;
+                            self.reject(col, row, "", empty, Reason::InvalidTimestamp)?;
                             out.push(0);
                         }
                     }
@@ -422,7 +415,9 @@ impl Table {
                     let raw = cell.unwrap_or("");
                     let flag = match parse_flag(raw) {
                         Some(f) => f,
-                        None => self.bad(col, row, raw, expected, Reason::InvalidConversionFlag).map(|()| false)?,
+                        None => self
+                            .reject(col, row, raw, expected, Reason::InvalidConversionFlag)
+                            .map(|()| false)?,
                     };
                     out.push(flag);
                     Ok(())
@@ -436,7 +431,7 @@ impl Table {
                         None | Some(0) => out.push(false),
                         Some(1) => out.push(true),
                         Some(v) => {
-                            self.bad(col, row, &v.to_string(), expected, Reason::InvalidConversionFlag)?;
+                            self.reject(col, row, &v.to_string(), expected, Reason::InvalidConversionFlag)?;
                             out.push(false);
                         }
                     }
@@ -462,7 +457,7 @@ impl Table {
                     } else {
                         match t.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0) {
                             Some(v) => v,
-                            None => self.bad(col, row, raw, expected(), reason).map(|()| 0.0)?,
+                            None => self.reject(col, row, raw, expected(), reason).map(|()| 0.0)?,
                         }
                     };
                     out.push(v);
@@ -473,7 +468,7 @@ impl Table {
                 for (row, cell) in cast.f64().expect("cast to Float64").iter().enumerate() {
                     let mut v = cell.unwrap_or(0.0);
                     if !(v.is_finite() && v >= 0.0) {
-                        self.bad(col, row, &v.to_string(), expected(), reason)?;
+                        self.reject(col, row, &v.to_string(), expected(), reason)?;
                         v = 0.0;
                     }
                     out.push(v);
@@ -493,7 +488,7 @@ impl Table {
         each_str(ca, |row, cell| match cell.map(str::trim) {
             Some(s) if !s.is_empty() => f(row, s),
             _ => {
-                self.bad(
+                self.reject(
                     col,
                     row,
                     cell.unwrap_or(""),
@@ -519,7 +514,7 @@ impl Table {
         let ca = data.str().map_err(|_| self.type_error(col, "text"))?;
         let checked = |state: &mut S, row: usize, cell: &str| match cell.trim() {
             "" => {
-                self.bad(col, row, cell, format!("{what} (empty values are not allowed)"), reason)?;
+                self.reject(col, row, cell, format!("{what} (empty values are not allowed)"), reason)?;
                 step(state, row, "")
             }
             t => step(state, row, t),

@@ -344,28 +344,13 @@ where
 {
     let n_channels = journeys.channels().len();
     let starts: Vec<usize> = (0..journeys.len()).step_by(CHUNK).collect();
-    let chunk_sums = |start: usize, add: &mut dyn FnMut(u32, f64, f64)| {
-        let mut weights = Vec::new();
-        for i in start..(start + CHUNK).min(journeys.len()) {
-            let j = journeys.get(i);
-            if !j.converts() || j.touches.is_empty() {
-                continue;
-            }
-            weights.clear();
-            weights.resize(j.touches.len(), 0.0);
-            rule(&j, &mut weights);
-            for (&ch, &w) in j.touches.iter().zip(&weights) {
-                add(ch, j.conversions * w, j.value * w);
-            }
-        }
-    };
     let mut total = Credits::zeros(n_channels);
     if sparse {
         let parts: Vec<Vec<(u32, f64, f64)>> = starts
             .par_iter()
             .map(|&start| {
                 let mut adds = Vec::new();
-                chunk_sums(start, &mut |ch, c, v| adds.push((ch, c, v)));
+                chunk_credits(journeys, &rule, start, |ch, c, v| adds.push((ch, c, v)));
                 // Stable: each channel's contributions stay in journey order.
                 adds.sort_by_key(|a| a.0);
                 let mut sums: Vec<(u32, f64, f64)> = Vec::new();
@@ -392,7 +377,7 @@ where
             .par_iter()
             .map(|&start| {
                 let mut credits = Credits::zeros(n_channels);
-                chunk_sums(start, &mut |ch, c, v| {
+                chunk_credits(journeys, &rule, start, |ch, c, v| {
                     credits.conversions[ch as usize] += c;
                     credits.value[ch as usize] += v;
                 });
@@ -404,6 +389,29 @@ where
         }
     }
     total
+}
+
+/// Calls `add(channel, conversions, value)` for every touch of the
+/// converting journeys of the chunk at `start`, in journey order. Generic
+/// over `add` so that the per-touch call inlines (this is the hot loop).
+fn chunk_credits<F, A>(journeys: &Journeys, rule: &F, start: usize, mut add: A)
+where
+    F: Fn(&Journey<'_>, &mut [f64]),
+    A: FnMut(u32, f64, f64),
+{
+    let mut weights = Vec::new();
+    for i in start..(start + CHUNK).min(journeys.len()) {
+        let j = journeys.get(i);
+        if !j.converts() || j.touches.is_empty() {
+            continue;
+        }
+        weights.clear();
+        weights.resize(j.touches.len(), 0.0);
+        rule(&j, &mut weights);
+        for (&ch, &w) in j.touches.iter().zip(&weights) {
+            add(ch, j.conversions * w, j.value * w);
+        }
+    }
 }
 
 #[cfg(test)]
