@@ -6,12 +6,7 @@ use super::*;
 
 #[test]
 fn json_carries_input_summary_and_parameters() {
-    let out = mta()
-        .args(["attribute", "testdata/events.csv", "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&stdout_of(&["attribute", "testdata/events.csv", "--format", "json"])).unwrap();
     assert_eq!(v["input"]["rows_read"], 15);
     assert_eq!(v["input"]["customers"], 5);
     assert_eq!(v["input"]["journeys"], 7);
@@ -263,12 +258,8 @@ fn per_conversion_rows_split_each_conversion() {
 
 #[test]
 fn per_conversion_rows_sum_to_the_model_totals() {
-    let out = mta()
-        .args(["attribute", "testdata/events.csv", "--per-conversion", "--format", "json", "-q"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let out = stdout_of(&["attribute", "testdata/events.csv", "--per-conversion", "--format", "json", "-q"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     let totals = attribute_csv(&["testdata/events.csv"]);
     let mut sums: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
     for r in &rows {
@@ -313,21 +304,17 @@ fn per_conversion_refusals() {
 
 #[test]
 fn compare_models_view_in_json_and_csv() {
-    let out = mta()
-        .args([
-            "attribute",
-            "testdata/events.csv",
-            "--models",
-            "first-click,last-click",
-            "--compare-models",
-            "--format",
-            "json",
-            "-q",
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = stdout_of(&[
+        "attribute",
+        "testdata/events.csv",
+        "--models",
+        "first-click,last-click",
+        "--compare-models",
+        "--format",
+        "json",
+        "-q",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let direct = &v["comparison"][0];
     assert_eq!(direct["channel"], "Direct");
     // first-click: every channel 1 of 5 (all rank 1); last-click: Direct 3 of 5.
@@ -392,9 +379,7 @@ fn completions_and_man_page_come_from_the_cli_definitions() {
             "{shell} lacks flags"
         );
     }
-    let out = mta().arg("man").output().unwrap();
-    assert!(out.status.success());
-    let page = String::from_utf8(out.stdout).unwrap();
+    let page = stdout_of(&["man"]);
     assert!(page.starts_with(".ie") && page.contains(".TH mta 1"), "{page}");
     for flag in [
         "\\-\\-per\\-conversion",
@@ -411,12 +396,7 @@ fn completions_and_man_page_come_from_the_cli_definitions() {
 fn shapley_per_conversion_rows_are_phi_over_v() {
     // Hand-computed in testdata/README.md: in {PS, Email, Direct} phi = 0, 1/2, 1/2 (v = 1);
     // in {Display, Social, Email, Direct} phi = 1/12, 1/12, 5/12, 5/12.
-    let out = mta()
-        .args(["attribute", "testdata/events.csv", "--per-conversion", "--models", "shapley", "-q"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = stdout_of(&["attribute", "testdata/events.csv", "--per-conversion", "--models", "shapley", "-q"]);
     let rows: Vec<&str> = text.lines().collect();
     assert!(
         rows.contains(&"alice,2025-01-15T09:00:00Z,shapley,Email,0.500000,60.000000"),

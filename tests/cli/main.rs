@@ -59,6 +59,13 @@ pub fn mta() -> Command {
     c
 }
 
+/// Stdout of `mta ARGS`, which must succeed.
+pub fn stdout_of(args: &[&str]) -> String {
+    let out = mta().args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// A committed fixture under testdata/.
 pub fn testdata(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(name)

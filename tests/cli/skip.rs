@@ -61,9 +61,7 @@ fn skip_run(f: &Fixture, args: &[&std::ffi::OsStr]) -> (serde_json::Value, Vec<B
 
 /// `mta attribute ARGS --format json`, stopping at bad rows (the clean runs).
 fn json_of(args: &[&str]) -> serde_json::Value {
-    let out = mta().arg("attribute").args(args).args(["--format", "json"]).output().unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
+    serde_json::from_str(&stdout_of(&[&["attribute"], args, &["--format", "json"]].concat())).unwrap()
 }
 
 /// (line, reason) of each rejected row.

@@ -6,9 +6,7 @@
 use super::*;
 
 fn stdout(args: &[&str]) -> String {
-    let out = mta().args(args).arg("-q").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
+    stdout_of(&[args, &["-q"]].concat())
 }
 
 #[test]
