@@ -240,6 +240,12 @@ impl InputArgs {
     /// Validates into the input and journey configs.
     pub fn into_config(self) -> Result<(InputConfig, JourneyConfig)> {
         let delimiter = self.delimiter.as_deref().map(parse_delimiter).transpose()?;
+        let time_format: TimeFormat = self.time_format.parse().map_err(|m: String| {
+            Error::usage(
+                format!("`--time-format`: {m}"),
+                "pass `auto` (the default), `epoch-s`, `epoch-ms`, or a pattern such as `%d/%m/%Y %H:%M`",
+            )
+        })?;
         let journey = JourneyConfig {
             lookback_ms: self
                 .lookback
@@ -304,7 +310,6 @@ impl InputArgs {
                 journey,
             ));
         }
-        let time_format: TimeFormat = self.time_format.parse().expect("infallible");
         let zone: Zone = self
             .timezone
             .parse()

@@ -29,15 +29,43 @@ pub enum TimeFormat {
     Pattern(String),
 }
 
+/// The keywords `--time-format` takes besides a strftime pattern.
+pub const TIME_FORMAT_KEYWORDS: [&str; 3] = ["auto", "epoch-s", "epoch-ms"];
+
 impl std::str::FromStr for TimeFormat {
-    type Err = std::convert::Infallible;
+    type Err = String;
+
+    /// A keyword, or a strftime pattern with at least one valid `%`
+    /// directive. Anything else is refused here, before any input is read:
+    /// taken as a pattern, a typo such as `epoch-sec` would fail on every row
+    /// and the error would blame the data.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "auto" => TimeFormat::Auto,
-            "epoch-s" => TimeFormat::EpochSeconds,
-            "epoch-ms" => TimeFormat::EpochMillis,
-            other => TimeFormat::Pattern(other.to_string()),
-        })
+        use chrono::format::{Item, StrftimeItems};
+        match s {
+            "auto" => return Ok(TimeFormat::Auto),
+            "epoch-s" => return Ok(TimeFormat::EpochSeconds),
+            "epoch-ms" => return Ok(TimeFormat::EpochMillis),
+            _ => {}
+        }
+        let mut directives = 0;
+        for item in StrftimeItems::new(s) {
+            match item {
+                Item::Error => {
+                    return Err(format!(
+                        "`{s}` is not a valid strftime pattern (an unknown or incomplete `%` directive)"
+                    ));
+                }
+                Item::Numeric(..) | Item::Fixed(_) => directives += 1,
+                _ => {}
+            }
+        }
+        if directives == 0 {
+            return Err(format!(
+                "`{s}` is neither a time format keyword ({}) nor a strftime pattern with `%` directives",
+                TIME_FORMAT_KEYWORDS.map(|k| format!("`{k}`")).join(", ")
+            ));
+        }
+        Ok(TimeFormat::Pattern(s.to_string()))
     }
 }
 
@@ -445,5 +473,24 @@ mod tests {
     fn format_round_trips() {
         assert_eq!(format_ms(chrono_ms("2025-01-31T09:30:00Z")), "2025-01-31T09:30:00Z");
         assert_eq!(format_ms(chrono_ms("2025-01-31T09:30:00.5Z")), "2025-01-31T09:30:00.500Z");
+    }
+
+    #[test]
+    fn time_format_keywords_and_patterns() {
+        assert_eq!("epoch-s".parse::<TimeFormat>(), Ok(TimeFormat::EpochSeconds));
+        assert_eq!(
+            "%d/%m/%Y %H:%M".parse::<TimeFormat>(),
+            Ok(TimeFormat::Pattern("%d/%m/%Y %H:%M".into()))
+        );
+        // A typo of a keyword is not a pattern: it has no directive.
+        let e = "epoch-sec".parse::<TimeFormat>().unwrap_err();
+        assert!(
+            e.contains("`epoch-sec` is neither") && e.contains("`auto`, `epoch-s`, `epoch-ms`"),
+            "{e}"
+        );
+        assert!("100%%".parse::<TimeFormat>().is_err(), "a literal percent is no directive");
+        let e = "%Y-%m-%Q".parse::<TimeFormat>().unwrap_err();
+        assert!(e.contains("not a valid strftime pattern"), "{e}");
+        assert!("%Y-%".parse::<TimeFormat>().is_err());
     }
 }

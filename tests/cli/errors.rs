@@ -240,3 +240,25 @@ fn bad_path_rows() {
             .stderr(predicate::str::contains(says));
     }
 }
+
+#[test]
+fn time_format_typo_is_a_usage_error_before_any_input_is_read() {
+    // The input does not exist: a usage error proves the flag was checked first.
+    for (flag, says) in [
+        (
+            "epoch-sec",
+            "`epoch-sec` is neither a time format keyword (`auto`, `epoch-s`, `epoch-ms`)",
+        ),
+        ("%Y-%m-%Q", "`%Y-%m-%Q` is not a valid strftime pattern"),
+    ] {
+        let out = mta()
+            .args(["attribute", "no-such-file.csv", "--time-format", flag])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        assert!(out.stdout.is_empty());
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.starts_with(&format!("error: `--time-format`: {says}")), "{err}");
+        assert!(err.contains("hint: pass `auto`"), "{err}");
+    }
+}
