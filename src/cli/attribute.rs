@@ -222,7 +222,14 @@ pub(crate) fn select_models(asked: &[ModelKind], journeys: &Journeys) -> Result<
 fn print_summary(s: &InputSummary, notes: &[String]) {
     let mut err = std::io::stderr().lock();
     let files = s.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ");
-    let mut lines = vec![format!("read {} rows from {files}", group(s.rows_read as f64, 0))];
+    let mut lines = vec![match s.distinct_paths {
+        None => format!("read {} rows from {files}", group(s.rows_read as f64, 0)),
+        Some(n) => format!(
+            "read {} path rows from {files}; {} distinct paths after merging duplicates",
+            group(s.rows_read as f64, 0),
+            group(n as f64, 0)
+        ),
+    }];
     lines.extend(skipped_note(s));
     let who = s
         .customers
@@ -230,8 +237,8 @@ fn print_summary(s: &InputSummary, notes: &[String]) {
         .unwrap_or_default();
     lines.push(format!(
         "{} journeys{who} ({} converting); {} conversions, revenue {}",
-        group(s.journeys as f64, 0),
-        group(s.converting_journeys as f64, 0),
+        group(s.journeys, if s.journeys.fract() == 0.0 { 0 } else { 2 }),
+        group(s.converting_journeys, if s.converting_journeys.fract() == 0.0 { 0 } else { 2 }),
         group(s.conversions, if s.conversions.fract() == 0.0 { 0 } else { 2 }),
         group(s.revenue, 2)
     ));

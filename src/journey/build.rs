@@ -36,10 +36,13 @@ pub struct JourneyConfig {
 pub struct JourneyStats {
     /// Distinct customers with at least one touch (event input).
     pub customers: Option<u64>,
-    /// Journeys built (converting and not).
-    pub journeys: u64,
-    /// Journeys that end in a conversion.
-    pub converting_journeys: u64,
+    /// Journeys (converting and not). For path aggregates, the journeys
+    /// the rows stand for: conversions + nulls, not the number of rows.
+    pub journeys: f64,
+    /// Journeys that end in a conversion (for path aggregates, the conversions).
+    pub converting_journeys: f64,
+    /// Path aggregates: distinct paths after merging duplicate rows.
+    pub distinct_paths: Option<u64>,
     /// Conversions attributed to journeys.
     pub conversions: f64,
     /// Revenue of those conversions.
@@ -331,10 +334,10 @@ impl<'a> Out<'a> {
         };
         self.journeys.push(&self.ids, Some(&self.times), conversions, value, nulls, at);
         self.owners.push(self.owner);
-        self.stats.journeys += 1;
+        self.stats.journeys += 1.0;
         self.stats.touches += seg.len() as u64;
         if conversion.is_some() {
-            self.stats.converting_journeys += 1;
+            self.stats.converting_journeys += 1.0;
             self.stats.conversions += 1.0;
             self.stats.revenue += value;
         } else {
@@ -344,60 +347,33 @@ impl<'a> Out<'a> {
 }
 
 /// Turns path aggregate rows into journeys: channels renumbered by name,
-/// `max_touches` applied, and identical paths merged (summed in sorted order,
-/// so the sums do not depend on row order).
+/// `max_touches` applied, and identical paths merged by
+/// [`super::aggregate::by_path`] (so the sums do not depend on row order).
 pub fn from_paths(table: &PathTable, cfg: &JourneyConfig) -> (Journeys, JourneyStats) {
     let (channels, rank) = table.channels.sorted();
+    let names: Vec<String> = channels.iter().map(str::to_string).collect();
     let mut stats = JourneyStats::default();
-    // Renumber channels by name and apply max-touches, into flat arrays.
-    let mut touches: Vec<ChannelId> = Vec::new();
-    let mut spans: Vec<(usize, usize)> = Vec::with_capacity(table.len());
+    let mut rows = Journeys::new(names.clone(), false);
+    let mut ids = Vec::new();
     for i in 0..table.len() {
-        let (path, ..) = table.row(i);
+        let (path, c, v, n) = table.row(i);
         let keep = cfg.max_touches.map_or(path.len(), |m| path.len().min(m));
         stats.dropped_by_max_touches += (path.len() - keep) as u64;
-        let start = touches.len();
-        touches.extend(path[path.len() - keep..].iter().map(|&c| rank[c as usize]));
-        spans.push((start, touches.len()));
+        ids.clear();
+        ids.extend(path[path.len() - keep..].iter().map(|&c| rank[c as usize]));
+        rows.push(&ids, None, c, v, n, None);
     }
-    let path = |i: usize| &touches[spans[i].0..spans[i].1];
-    let weights = |i: usize| {
-        let (_, c, v, n) = table.row(i);
-        (c, v, n)
-    };
-    let mut order: Vec<usize> = (0..table.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (wa, wb) = (weights(a), weights(b));
-        path(a)
-            .cmp(path(b))
-            .then(wa.0.total_cmp(&wb.0))
-            .then(wa.1.total_cmp(&wb.1))
-            .then(wa.2.total_cmp(&wb.2))
-    });
-
-    let mut journeys = Journeys::new(channels.iter().map(str::to_string).collect(), false);
-    let mut i = 0;
-    while i < order.len() {
-        let p = path(order[i]);
-        let (mut c, mut v, mut n) = weights(order[i]);
-        let mut k = i + 1;
-        while k < order.len() && path(order[k]) == p {
-            let (c2, v2, n2) = weights(order[k]);
-            c += c2;
-            v += v2;
-            n += n2;
-            k += 1;
-        }
-        journeys.push(p, None, c, v, n, None);
-        stats.journeys += 1;
-        stats.touches += p.len() as u64;
-        if c > 0.0 {
-            stats.converting_journeys += 1;
-        }
-        stats.conversions += c;
-        stats.revenue += v;
-        stats.nulls += n;
-        i = k;
+    let mut journeys = Journeys::new(names, false);
+    let groups = super::aggregate::by_path(&rows);
+    stats.distinct_paths = Some(groups.len() as u64);
+    for g in groups {
+        journeys.push(g.touches, None, g.conversions, g.value, g.nulls, None);
+        stats.journeys += g.conversions + g.nulls;
+        stats.converting_journeys += g.conversions;
+        stats.touches += g.touches.len() as u64;
+        stats.conversions += g.conversions;
+        stats.revenue += g.value;
+        stats.nulls += g.nulls;
     }
     (journeys, stats)
 }
@@ -483,7 +459,7 @@ pub(crate) mod tests {
         assert_eq!(j.customer_name(j.get(3).customer.unwrap()), Some("b"));
         assert_eq!(
             (stats.journeys, stats.converting_journeys, stats.conversions, stats.revenue),
-            (4, 2, 2.0, 30.0)
+            (4.0, 2.0, 2.0, 30.0)
         );
         assert_eq!(stats.customers, Some(2));
     }
@@ -549,5 +525,8 @@ pub(crate) mod tests {
         assert_eq!(j.get(0).nulls, 4.0);
         assert_eq!(j.get(1).nulls, 1.0);
         assert_eq!((stats.conversions, stats.nulls), (3.0, 5.0));
+        // Three rows, two distinct paths, standing for 3 + 5 journeys.
+        assert_eq!(stats.distinct_paths, Some(2));
+        assert_eq!((stats.journeys, stats.converting_journeys), (8.0, 3.0));
     }
 }

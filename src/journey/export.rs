@@ -83,36 +83,20 @@ pub struct SeparatorInChannel {
     pub others: usize,
 }
 
-/// Aggregates journeys by path: identical paths merged (conversions, value
-/// and nulls summed in the journeys' canonical order), rows sorted by path
-/// text. Fails when a channel that appears in a journey contains `>`.
+/// Aggregates journeys by path ([`super::aggregate::by_path`]), rows
+/// sorted by path text. Fails when a channel that appears in a journey
+/// contains `>`.
 pub fn path_rows(journeys: &Journeys) -> std::result::Result<Vec<PathRow>, SeparatorInChannel> {
     check_separator(journeys)?;
-    let mut order: Vec<usize> = (0..journeys.len()).collect();
-    // Stable: within a path, journeys stay in canonical order, so the sums
-    // are the same in every run.
-    order.par_sort_by(|&a, &b| journeys.get(a).touches.cmp(journeys.get(b).touches));
-    let mut rows = Vec::new();
-    let mut i = 0;
-    while i < order.len() {
-        let first = journeys.get(order[i]);
-        let (mut c, mut v, mut n) = (first.conversions, first.value, first.nulls);
-        let mut k = i + 1;
-        while k < order.len() && journeys.get(order[k]).touches == first.touches {
-            let j = journeys.get(order[k]);
-            c += j.conversions;
-            v += j.value;
-            n += j.nulls;
-            k += 1;
-        }
-        rows.push(PathRow {
-            path: path_text(journeys, first.touches),
-            total_conversions: c,
-            total_conversion_value: v,
-            total_null: n,
-        });
-        i = k;
-    }
+    let mut rows: Vec<PathRow> = super::aggregate::by_path(journeys)
+        .into_iter()
+        .map(|g| PathRow {
+            path: path_text(journeys, g.touches),
+            total_conversions: g.conversions,
+            total_conversion_value: g.value,
+            total_null: g.nulls,
+        })
+        .collect();
     // Channel ids follow name order, but a sequence of ids does not sort like
     // the joined text (`A > B` vs `A!`), so sort by what the reader sees.
     rows.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
@@ -159,7 +143,7 @@ pub fn journey_rows(journeys: &Journeys) -> Result<Vec<JourneyRow<'_>>> {
 }
 
 /// Channel names joined by [`PATH_SEP`].
-fn path_text(journeys: &Journeys, touches: &[super::ChannelId]) -> String {
+pub fn path_text(journeys: &Journeys, touches: &[super::ChannelId]) -> String {
     let names = journeys.channels();
     let mut s = String::new();
     for (k, &c) in touches.iter().enumerate() {

@@ -7,6 +7,7 @@
 //! order (customer id, then time) so that every sum over them is the same
 //! whatever the order of the input rows.
 
+pub mod aggregate;
 pub mod build;
 pub mod export;
 

@@ -209,7 +209,8 @@ fn header(s: &mut String, report: &Report) {
     let item = |s: &mut String, k: &str, v: String| {
         w!(s, "<div><dt>{k}</dt><dd>{v}</dd></div>\n");
     };
-    item(s, "rows read", num(i.rows_read as f64, 0));
+    let paths = i.distinct_paths.is_some();
+    item(s, if paths { "path rows read" } else { "rows read" }, num(i.rows_read as f64, 0));
     if i.rows_skipped > 0 {
         let reasons: Vec<String> = i
             .skipped_by_reason
@@ -225,8 +226,11 @@ fn header(s: &mut String, report: &Report) {
     if let Some(c) = i.customers {
         item(s, "customers", num(c as f64, 0));
     }
-    item(s, "journeys", num(i.journeys as f64, 0));
-    item(s, "converting journeys", num(i.converting_journeys as f64, 0));
+    if let Some(n) = i.distinct_paths {
+        item(s, "distinct paths", num(n as f64, 0));
+    }
+    item(s, "journeys", count(i.journeys));
+    item(s, "converting journeys", count(i.converting_journeys));
     item(s, "conversions", count(i.conversions));
     item(s, "revenue", num(i.revenue, 2));
     item(

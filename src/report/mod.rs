@@ -61,10 +61,16 @@ pub struct InputSummary {
     pub conversions_read: f64,
     /// Customers with at least one touch (events only).
     pub customers: Option<u64>,
-    /// Journeys (for paths: distinct path rows).
-    pub journeys: u64,
-    /// Journeys that convert.
-    pub converting_journeys: u64,
+    /// Path aggregates: distinct paths after merging duplicate rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distinct_paths: Option<u64>,
+    /// Journeys (for path aggregates: conversions + nulls, the journeys the
+    /// rows stand for).
+    #[serde(serialize_with = "count")]
+    pub journeys: f64,
+    /// Journeys that end in a conversion (for path aggregates: the conversions).
+    #[serde(serialize_with = "count")]
+    pub converting_journeys: f64,
     /// Non-converting journeys (for paths: the null counts).
     pub non_converting: f64,
     /// Conversions attributed to journeys.
@@ -104,6 +110,7 @@ impl InputSummary {
             skipped_by_reason: BTreeMap::new(),
             conversions_read: 0.0,
             customers: stats.customers,
+            distinct_paths: stats.distinct_paths,
             journeys: stats.journeys,
             converting_journeys: stats.converting_journeys,
             non_converting: stats.nulls,
@@ -128,6 +135,16 @@ impl InputSummary {
         self.conversions_read = conversions_read;
         self.skipped_by_reason = crate::input::rejects::count_by_reason(rejections);
         self
+    }
+}
+
+/// A count as JSON: an integer when whole (always, for events), else a
+/// number (path aggregates may carry weighted counts).
+fn count<S: serde::Serializer>(x: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
+    if x.fract() == 0.0 && x.abs() < 9.0e15 {
+        s.serialize_i64(*x as i64)
+    } else {
+        s.serialize_f64(*x)
     }
 }
 

@@ -5,12 +5,11 @@
 //! Computed from [`Journeys`] (the attribution [`super::Report`] holds only
 //! per-channel credits), in a fixed order; it never prints or formats.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
-use crate::journey::export::PATH_SEP;
-use crate::journey::{ChannelId, Journeys};
+use crate::journey::Journeys;
+use crate::journey::aggregate::by_path;
+use crate::journey::export::path_text;
 
 /// Paths shown in the top-paths table.
 pub const TOP_PATHS: usize = 20;
@@ -60,37 +59,33 @@ pub struct JourneyOverview {
 impl JourneyOverview {
     /// Aggregates `journeys`.
     pub fn compute(journeys: &Journeys) -> Self {
-        // Sums per path follow the journeys' canonical order, so they are the same in every run.
-        let mut by_path: HashMap<&[ChannelId], (f64, f64)> = HashMap::new();
         let mut touches = [0.0; MAX_TOUCH_BUCKET + 1];
         let mut days = [0.0; DAY_BOUNDS.len() + 1];
         let mut any_touch_hist = false;
         for j in journeys.iter() {
-            if j.touches.is_empty() {
+            if j.touches.is_empty() || j.conversions <= 0.0 {
                 continue;
             }
-            let e = by_path.entry(j.touches).or_default();
-            e.0 += j.conversions;
-            e.1 += j.conversions + j.nulls;
-            if j.conversions > 0.0 {
-                any_touch_hist = true;
-                touches[j.touches.len().min(MAX_TOUCH_BUCKET)] += j.conversions;
-                if let (Some(times), Some(at)) = (j.times, j.converted_at) {
-                    let d = (at - times[0]).max(0) as f64 / 86_400_000.0;
-                    let b = DAY_BOUNDS.iter().position(|&hi| d < hi).unwrap_or(DAY_BOUNDS.len());
-                    days[b] += j.conversions;
-                }
+            any_touch_hist = true;
+            touches[j.touches.len().min(MAX_TOUCH_BUCKET)] += j.conversions;
+            if let (Some(times), Some(at)) = (j.times, j.converted_at) {
+                let d = (at - times[0]).max(0) as f64 / 86_400_000.0;
+                let b = DAY_BOUNDS.iter().position(|&hi| d < hi).unwrap_or(DAY_BOUNDS.len());
+                days[b] += j.conversions;
             }
         }
-        let distinct_paths = by_path.len();
-        let channels = journeys.channels();
-        let mut paths: Vec<PathStat> = by_path
+        let groups: Vec<_> = by_path(journeys).into_iter().filter(|g| !g.touches.is_empty()).collect();
+        let distinct_paths = groups.len();
+        let mut paths: Vec<PathStat> = groups
             .into_iter()
-            .map(|(p, (conversions, n))| PathStat {
-                path: p.iter().map(|&c| channels[c as usize].as_str()).collect::<Vec<_>>().join(PATH_SEP),
-                conversions,
-                journeys: n,
-                rate: if n > 0.0 { conversions / n } else { 0.0 },
+            .map(|g| {
+                let n = g.conversions + g.nulls;
+                PathStat {
+                    path: path_text(journeys, g.touches),
+                    conversions: g.conversions,
+                    journeys: n,
+                    rate: if n > 0.0 { g.conversions / n } else { 0.0 },
+                }
             })
             .collect();
         paths.sort_by(|a, b| {

@@ -357,6 +357,50 @@ fn summary_goes_to_stderr_and_quiet_silences_it() {
 }
 
 #[test]
+fn path_aggregates_are_summarised_as_the_journeys_they_stand_for() {
+    // 3 rows, 2 distinct paths; 4 conversions + 8 nulls = 12 journeys, 4 converting.
+    let f = Fixture::new();
+    let input = f.file(
+        "p.csv",
+        "path,total_conversions,total_conversion_value,total_null\na > b,3,30,1\nc,0,0,5\na > b,1,10,2\n",
+    );
+    let out = mta()
+        .args(["attribute", "--paths"])
+        .arg(&input)
+        .args(["--models", "linear"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("read 3 path rows from ") && stderr.contains("; 2 distinct paths after merging duplicates\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("\n12 journeys (4 converting); 4 conversions, revenue 40.00\n"),
+        "{stderr}"
+    );
+    let html = f.path("r.html");
+    mta()
+        .args(["report", "--paths"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&html)
+        .arg("-q")
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(html).unwrap();
+    for card in [
+        "<dt>path rows read</dt><dd>3</dd>",
+        "<dt>distinct paths</dt><dd>2</dd>",
+        "<dt>journeys</dt><dd>12</dd>",
+        "<dt>converting journeys</dt><dd>4</dd>",
+    ] {
+        assert!(html.contains(card), "{card}");
+    }
+}
+
+#[test]
 fn column_flags_and_other_delimiters_and_timestamp_formats() {
     let f = Fixture::new();
     // Semicolons, renamed columns in another case, epoch seconds, yes/no flags.
