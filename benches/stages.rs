@@ -76,7 +76,7 @@ fn stages(c: &mut Criterion) {
     for order in [1, 3] {
         let chain = mta::model::markov::Chain::build(
             &journeys,
-            &mta::model::markov::MarkovConfig {
+            &mta::model::markov::ChainSpec {
                 order,
                 keep_repeats: false,
             },
@@ -87,7 +87,7 @@ fn stages(c: &mut Criterion) {
             b.iter(|| {
                 black_box(mta::model::markov::Chain::build(
                     &journeys,
-                    &mta::model::markov::MarkovConfig {
+                    &mta::model::markov::ChainSpec {
                         order,
                         keep_repeats: false,
                     },

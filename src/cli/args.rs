@@ -10,8 +10,7 @@ use clap::Args;
 use crate::error::{Error, Result};
 use crate::input::{ColumnMap, InputSpec, OnError, Source, TimeFormat, Zone};
 use crate::journey::JourneyConfig;
-use crate::journey::Journeys;
-use crate::model::markov::{MarkovConfig, OrderScore, choose_order};
+use crate::model::markov::{MarkovConfig, MarkovOrder};
 use crate::model::{ModelConfig, ModelKind};
 use crate::output::{ExportOptions, Metric, OutputFormat};
 
@@ -108,15 +107,6 @@ pub struct MarkovArgs {
     pub keep_repeats: bool,
 }
 
-/// `--markov-order`: fixed, or chosen from the data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MarkovOrder {
-    /// This many channels per state.
-    Fixed(usize),
-    /// Chosen by penalised ROC AUC.
-    Auto,
-}
-
 fn parse_markov_order(s: &str) -> std::result::Result<MarkovOrder, String> {
     match s.trim() {
         "auto" => Ok(MarkovOrder::Auto),
@@ -128,45 +118,13 @@ fn parse_markov_order(s: &str) -> std::result::Result<MarkovOrder, String> {
 }
 
 impl MarkovArgs {
-    /// The parameters as given; an `auto` order stands at 1 until [`Self::resolve`].
+    /// The parameters as given; the model resolves an `auto` order itself.
     pub fn config(&self) -> MarkovConfig {
-        let order = match self.markov_order {
-            MarkovOrder::Fixed(k) => k,
-            MarkovOrder::Auto => 1,
-        };
         MarkovConfig {
-            order,
+            order: self.markov_order,
             keep_repeats: self.keep_repeats,
         }
     }
-
-    /// The parameters for these journeys: an `auto` order is chosen from
-    /// them, and the scores of every order come back for the user.
-    pub fn resolve(&self, journeys: &Journeys) -> Result<(MarkovConfig, Option<Vec<OrderScore>>)> {
-        match self.markov_order {
-            MarkovOrder::Fixed(_) => Ok((self.config(), None)),
-            MarkovOrder::Auto => {
-                let (order, scores) = choose_order(journeys, self.keep_repeats)?;
-                Ok((
-                    MarkovConfig {
-                        order,
-                        keep_repeats: self.keep_repeats,
-                    },
-                    Some(scores),
-                ))
-            }
-        }
-    }
-}
-
-/// A one-line account of an automatic order choice, for stderr.
-pub fn describe_order_choice(cfg: &MarkovConfig, scores: &[OrderScore]) -> String {
-    let list = scores
-        .iter()
-        .map(|s| format!("{}: {:.4} ({:.4})", s.order, s.auc, s.penalised_auc))
-        .collect::<Vec<_>>()
-        .join(", ");
-    format!("note: markov order auto chose {}; ROC AUC (penalised) by order: {list}", cfg.order)
 }
 
 /// Where and how results are written.

@@ -40,55 +40,47 @@ pub struct AttributeArgs {
 /// Runs `mta attribute`.
 pub fn run(args: AttributeArgs) -> Result<()> {
     let (input, journey_cfg) = args.input.into_config()?;
-    let markov_args = args.models.markov.clone();
-    let (asked, mut model_cfg) = args.models.into_config()?;
+    let (asked, model_cfg) = args.models.into_config()?;
     let out = args.output.into_config(super::stdout_is_terminal())?;
     let (journeys, summary) = load(&input, &journey_cfg)?;
-    let (models, notes) = build_models(&asked, &mut model_cfg, &markov_args, &journeys)?;
+    let (models, notes) = build_models(&asked, &model_cfg, &journeys)?;
     if args.per_conversion {
         return per_conversion(&journeys, &models, &asked, summary, notes, out);
     }
     let mut report = Report::compute(summary, &journeys, &models)?;
     if let Some(n) = args.bootstrap {
-        let intervals = crate::report::bootstrap::intervals(&journeys, &models, n as usize, args.seed)?;
-        for (m, per_channel) in report.models.iter_mut().zip(intervals) {
-            for (c, interval) in m.credits.iter_mut().zip(per_channel) {
-                c.interval = Some(Box::new(interval));
-            }
-        }
+        crate::report::bootstrap::add_intervals(&mut report, &journeys, &models, n as usize, args.seed)?;
     }
     if args.compare_models {
         report.comparison = Some(crate::report::cross_model::compare_models(&report));
     }
     if !out.quiet {
-        let notes: Vec<String> = notes
-            .into_iter()
-            .chain(report.warnings.iter().map(|w| format!("warning: {w}")))
-            .collect();
-        print_summary(&report.input, &notes);
+        print_summary(&report.input, &with_run_notes(notes, &report));
     }
     write(&report, &out)
+}
+
+/// Notes for stderr: those of choosing the models, then what the models
+/// decided and warned about.
+pub(crate) fn with_run_notes(notes: Vec<String>, report: &Report) -> Vec<String> {
+    notes
+        .into_iter()
+        .chain(report.notes.iter().map(|n| format!("note: {n}")))
+        .chain(report.warnings.iter().map(|w| format!("warning: {w}")))
+        .collect()
 }
 
 /// Built models, in the order they run.
 pub(crate) type Models = Vec<Box<dyn crate::model::AttributionModel>>;
 
 /// The models to run on these journeys, with notes for the user: the
-/// default set (or those asked for), an `auto` Markov order resolved.
+/// default set, or those asked for.
 pub(crate) fn build_models(
     asked: &[ModelKind],
-    model_cfg: &mut crate::model::ModelConfig,
-    markov_args: &super::MarkovArgs,
+    model_cfg: &crate::model::ModelConfig,
     journeys: &Journeys,
 ) -> Result<(Models, Vec<String>)> {
-    let (kinds, mut notes) = select_models(asked, journeys)?;
-    if kinds.contains(&ModelKind::Markov) {
-        let (markov, scores) = markov_args.resolve(journeys)?;
-        model_cfg.markov = markov;
-        if let Some(scores) = scores {
-            notes.push(super::args::describe_order_choice(&markov, &scores));
-        }
-    }
+    let (kinds, notes) = select_models(asked, journeys)?;
     Ok((kinds.iter().map(|k| k.build(model_cfg)).collect(), notes))
 }
 

@@ -5,7 +5,9 @@ use anyhow::Result;
 use clap::Args;
 
 use super::{InputArgs, MarkovArgs, OutputArgs};
+use crate::model::{ModelConfig, ModelKind};
 use crate::output::markov::{MarkovView, export};
+use crate::report::Report;
 use crate::report::markov::MarkovReport;
 
 /// Arguments of `mta markov`.
@@ -35,14 +37,17 @@ pub fn run(args: MarkovCmdArgs) -> Result<()> {
     {
         eprintln!("{note}");
     }
-    let (cfg, scores) = args.markov.resolve(&journeys)?;
-    let mut report = MarkovReport::compute(summary, &journeys, cfg)?;
-    if !out.quiet
-        && let Some(scores) = &scores
-    {
-        eprintln!("{}", super::args::describe_order_choice(&cfg, scores));
+    let models = vec![ModelKind::Markov.build(&ModelConfig {
+        markov: args.markov.config(),
+        ..ModelConfig::default()
+    })];
+    let report = Report::compute(summary, &journeys, &models)?;
+    if !out.quiet {
+        for line in super::attribute::with_run_notes(Vec::new(), &report) {
+            eprintln!("{line}");
+        }
     }
-    report.order_selection = scores;
+    let report = MarkovReport::from_report(&report, &journeys).expect("the Markov model ran");
     if !out.quiet {
         eprintln!(
             "markov order {}: {} states, {} transitions, P(conversion) = {:.6}",

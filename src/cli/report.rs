@@ -10,7 +10,6 @@ use clap::Args;
 
 use super::args::Target;
 use super::{InputArgs, ModelArgs};
-use crate::model::ModelKind;
 use crate::output::Exporter;
 use crate::output::html::{Extras, HtmlExporter};
 use crate::report::Report;
@@ -51,25 +50,20 @@ pub fn run(args: ReportArgs) -> Result<()> {
         on: !args.quiet && std::io::stderr().is_terminal(),
     };
     let (input, journey_cfg) = args.input.into_config()?;
-    let markov_args = args.models.markov.clone();
-    let (asked, mut model_cfg) = args.models.into_config()?;
+    let (asked, model_cfg) = args.models.into_config()?;
     let target = match args.output.as_str() {
         "-" => Target::Stdout,
         p => Target::File(p.into()),
     };
     progress.stage("reading input and building journeys");
     let (journeys, summary) = super::attribute::load(&input, &journey_cfg)?;
-    let (models, notes) = super::attribute::build_models(&asked, &mut model_cfg, &markov_args, &journeys)?;
+    let (models, notes) = super::attribute::build_models(&asked, &model_cfg, &journeys)?;
     progress.stage(&format!("running models ({})", models.len()));
-    let mut report = Report::compute(summary.clone(), &journeys, &models)?;
+    let mut report = Report::compute(summary, &journeys, &models)?;
     report.comparison = Some(crate::report::cross_model::compare_models(&report));
     progress.stage("summarising journeys");
     let overview = JourneyOverview::compute(&journeys);
-    let markov = if models.iter().any(|m| m.kind() == ModelKind::Markov) {
-        Some(MarkovReport::compute(summary, &journeys, model_cfg.markov)?)
-    } else {
-        None
-    };
+    let markov = MarkovReport::from_report(&report, &journeys);
     progress.stage("writing report");
     let exporter = HtmlExporter {
         extras: Extras {
@@ -81,11 +75,7 @@ pub fn run(args: ReportArgs) -> Result<()> {
     if !args.quiet {
         let mut err = std::io::stderr().lock();
         let skipped = super::attribute::skipped_note(&report.input);
-        for line in skipped
-            .into_iter()
-            .chain(notes.iter().cloned())
-            .chain(report.warnings.iter().map(|w| format!("warning: {w}")))
-        {
+        for line in skipped.into_iter().chain(super::attribute::with_run_notes(notes, &report)) {
             let _ = writeln!(err, "{line}");
         }
         if let Target::File(p) = &target {

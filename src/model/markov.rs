@@ -35,7 +35,7 @@ use std::collections::BTreeMap;
 use hashbrown::HashMap;
 use rayon::prelude::*;
 
-use super::{AttributionModel, Credits, ModelKind, Parameter};
+use super::{Attribution, AttributionModel, Credits, Details, ModelKind, Parameter};
 use crate::error::{Error, Result};
 use crate::journey::{ChannelId, Journeys};
 
@@ -55,11 +55,20 @@ const TOLERANCE: f64 = 1e-15;
 /// Sweep limit of the iterative solver before it gives up with an error.
 const MAX_SWEEPS: usize = 200_000;
 
-/// Parameters of the Markov model.
+/// `--markov-order`: fixed, or chosen from the journeys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkovOrder {
+    /// This many channels per state (1..=[`MAX_ORDER`]).
+    Fixed(usize),
+    /// The order with the best penalised ROC AUC ([`choose_order`]).
+    Auto,
+}
+
+/// Parameters of the Markov model, as the user gave them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MarkovConfig {
-    /// Channels per state (1..=4).
-    pub order: usize,
+    /// Channels per state, or `auto`.
+    pub order: MarkovOrder,
     /// Keep self-loops from consecutive identical states.
     pub keep_repeats: bool,
 }
@@ -67,6 +76,24 @@ pub struct MarkovConfig {
 impl Default for MarkovConfig {
     fn default() -> Self {
         MarkovConfig {
+            order: MarkovOrder::Fixed(1),
+            keep_repeats: false,
+        }
+    }
+}
+
+/// What one chain is built from: the order resolved to a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainSpec {
+    /// Channels per state (1..=[`MAX_ORDER`]).
+    pub order: usize,
+    /// Keep self-loops from consecutive identical states.
+    pub keep_repeats: bool,
+}
+
+impl Default for ChainSpec {
+    fn default() -> Self {
+        ChainSpec {
             order: 1,
             keep_repeats: false,
         }
@@ -121,13 +148,13 @@ fn key(window: &[ChannelId]) -> u128 {
 
 impl Chain {
     /// Builds the chain of `journeys` (journeys of weight 0 add nothing).
-    pub fn build(journeys: &Journeys, cfg: &MarkovConfig) -> Result<Chain> {
+    pub fn build(journeys: &Journeys, cfg: &ChainSpec) -> Result<Chain> {
         Self::build_with_last_states(journeys, cfg).map(|(chain, _)| chain)
     }
 
     /// Builds the chain and returns each journey's last state (`None` for
     /// journeys of weight 0), for order selection.
-    pub fn build_with_last_states(journeys: &Journeys, cfg: &MarkovConfig) -> Result<(Chain, Vec<Option<u32>>)> {
+    pub fn build_with_last_states(journeys: &Journeys, cfg: &ChainSpec) -> Result<(Chain, Vec<Option<u32>>)> {
         if !(1..=MAX_ORDER).contains(&cfg.order) {
             return Err(Error::usage(
                 format!("`--markov-order {}` is out of range", cfg.order),
@@ -247,6 +274,8 @@ impl Chain {
 
     /// Absorption from `start` with the states flagged in `removed` sent to null.
     pub fn absorb(&self, removed: &[bool]) -> Result<Absorption> {
+        #[cfg(test)]
+        tests::SOLVES.with(|n| n.set(n.get() + 1));
         let total: f64 = self.start.iter().sum();
         if total <= 0.0 {
             return Ok(Absorption {
@@ -414,7 +443,7 @@ pub fn choose_order(journeys: &Journeys, keep_repeats: bool) -> Result<(usize, V
                     penalised_auc: 0.0,
                 });
             }
-            let (chain, lasts) = Chain::build_with_last_states(journeys, &MarkovConfig { order, keep_repeats })?;
+            let (chain, lasts) = Chain::build_with_last_states(journeys, &ChainSpec { order, keep_repeats })?;
             let auc = roc_auc(journeys, &chain, &lasts);
             let mut penalised = 1.0 - (1.0 - auc) * (total - 1.0) / (total - nodes - 1.0);
             if !(0.0..=1.0).contains(&penalised) || !penalised.is_finite() {
@@ -500,6 +529,53 @@ impl Markov {
     pub fn new(cfg: MarkovConfig) -> Self {
         Markov { cfg }
     }
+
+    /// Resolves the order (an `auto` order is chosen from `journeys`),
+    /// builds the chain and solves it: once per run, for the credits and for
+    /// everything `mta markov` and the report show.
+    pub fn solve(&self, journeys: &Journeys) -> Result<Solution> {
+        let keep_repeats = self.cfg.keep_repeats;
+        let (order, order_scores) = match self.cfg.order {
+            MarkovOrder::Fixed(k) => (k, None),
+            MarkovOrder::Auto => {
+                let (k, scores) = choose_order(journeys, keep_repeats)?;
+                (k, Some(scores))
+            }
+        };
+        let spec = ChainSpec { order, keep_repeats };
+        let chain = Chain::build(journeys, &spec)?;
+        let effects = chain.removal_effects(journeys.channels().len())?;
+        Ok(Solution {
+            spec,
+            chain,
+            effects,
+            order_scores,
+        })
+    }
+}
+
+/// One solved chain: the credits come from it, and `mta markov` and the
+/// report show it, so it is solved once and handed on.
+#[derive(Debug, Clone)]
+pub struct Solution {
+    /// The chain's parameters, the order resolved.
+    pub spec: ChainSpec,
+    /// The chain observed in the journeys.
+    pub chain: Chain,
+    /// Its removal effects.
+    pub effects: RemovalEffects,
+    /// With `--markov-order auto`: the score of every order considered.
+    pub order_scores: Option<Vec<OrderScore>>,
+}
+
+/// A one-line account of an automatic order choice.
+fn describe_order_choice(order: usize, scores: &[OrderScore]) -> String {
+    let list = scores
+        .iter()
+        .map(|s| format!("{}: {:.4} ({:.4})", s.order, s.auc, s.penalised_auc))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("markov order auto chose {order}; ROC AUC (penalised) by order: {list}")
 }
 
 /// Shares `total` in proportion to `effects` (nothing when they are all 0).
@@ -508,43 +584,78 @@ fn normalise(effects: &[f64], total: f64) -> Vec<f64> {
     effects.iter().map(|e| if sum > 0.0 { e / sum * total } else { 0.0 }).collect()
 }
 
+/// The parameters in effect for a chain.
+fn parameters(spec: &ChainSpec) -> BTreeMap<&'static str, Parameter> {
+    BTreeMap::from([
+        ("order", Parameter::Number(spec.order as f64)),
+        ("keep_repeats", Parameter::Text(spec.keep_repeats.to_string())),
+    ])
+}
+
 impl AttributionModel for Markov {
     fn kind(&self) -> ModelKind {
         ModelKind::Markov
     }
 
-    fn parameters(&self) -> BTreeMap<&'static str, Parameter> {
-        BTreeMap::from([
-            ("order", Parameter::Number(self.cfg.order as f64)),
-            ("keep_repeats", Parameter::Text(self.cfg.keep_repeats.to_string())),
-        ])
+    fn attribute(&self, journeys: &Journeys) -> Result<Credits> {
+        Ok(self.run(journeys)?.credits)
     }
 
-    fn attribute(&self, journeys: &Journeys) -> Result<Credits> {
-        let chain = Chain::build(journeys, &self.cfg)?;
-        let effects = chain.removal_effects(journeys.channels().len())?;
-        Ok(Credits {
-            conversions: normalise(&effects.conversion, journeys.total_conversions()),
-            value: normalise(&effects.value, journeys.total_value()),
+    fn run(&self, journeys: &Journeys) -> Result<Attribution> {
+        let solution = self.solve(journeys)?;
+        let credits = Credits {
+            conversions: normalise(&solution.effects.conversion, journeys.total_conversions()),
+            value: normalise(&solution.effects.value, journeys.total_value()),
+        };
+        let mut warnings = Vec::new();
+        let nulls: f64 = journeys.iter().map(|j| j.nulls).sum();
+        if nulls == 0.0 && !journeys.is_empty() {
+            warnings.push("markov: no journey ends without a conversion, so every walk converts and removal effects only measure how many paths a channel lies on".into());
+        }
+        Ok(Attribution {
+            credits,
+            parameters: parameters(&solution.spec),
+            notes: solution
+                .order_scores
+                .iter()
+                .map(|scores| describe_order_choice(solution.spec.order, scores))
+                .collect(),
+            warnings,
+            details: Some(Details::Markov(Box::new(solution))),
         })
     }
 
-    fn warnings(&self, journeys: &Journeys, _credits: &Credits) -> Vec<String> {
-        let nulls: f64 = journeys.iter().map(|j| j.nulls).sum();
-        if nulls == 0.0 && !journeys.is_empty() {
-            vec!["markov: no journey ends without a conversion, so every walk converts and removal effects only measure how many paths a channel lies on".into()]
-        } else {
-            Vec::new()
+    fn frozen(&self, details: Option<&Details>) -> Option<Box<dyn AttributionModel>> {
+        match (self.cfg.order, details) {
+            (MarkovOrder::Auto, Some(Details::Markov(solution))) => Some(Box::new(Markov::new(MarkovConfig {
+                order: MarkovOrder::Fixed(solution.spec.order),
+                keep_repeats: solution.spec.keep_repeats,
+            }))),
+            _ => None,
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::testutil::assert_credits;
 
-    fn effects(j: &Journeys, cfg: MarkovConfig) -> (Absorption, Vec<(String, f64)>) {
+    std::thread_local! {
+        /// Chain solves ([`Chain::absorb`] calls) made on this thread.
+        pub(crate) static SOLVES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    /// Runs `f` with every rayon task on this thread, and returns what it
+    /// returned and the chain solves it made.
+    pub(crate) fn counting_solves<T: Send>(f: impl FnOnce() -> T + Send) -> (T, usize) {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).use_current_thread().build().unwrap();
+        let before = SOLVES.with(|n| n.get());
+        let out = pool.install(f);
+        (out, SOLVES.with(|n| n.get()) - before)
+    }
+
+    fn effects(j: &Journeys, cfg: ChainSpec) -> (Absorption, Vec<(String, f64)>) {
         let chain = Chain::build(j, &cfg).unwrap();
         let re = chain.removal_effects(j.channels().len()).unwrap();
         (re.base, j.channels().iter().cloned().zip(re.conversion).collect())
@@ -563,7 +674,7 @@ mod tests {
             (&["C1"], 0.0, 0.0, 1.0),
             (&["C2", "C3"], 0.0, 0.0, 1.0),
         ]);
-        let (base, re) = effects(&j, MarkovConfig::default());
+        let (base, re) = effects(&j, ChainSpec::default());
         assert!(close(base.conversion, 1.0 / 3.0));
         assert!(close(re[0].1, 0.5) && close(re[1].1, 1.0) && close(re[2].1, 1.0), "{re:?}");
         let c = Markov::new(MarkovConfig::default()).attribute(&j).unwrap();
@@ -574,13 +685,13 @@ mod tests {
     #[test]
     fn two_branch_oracle() {
         let j = Journeys::from_paths(&[(&["a", "b"], 3.0, 30.0, 1.0), (&["a", "c"], 1.0, 10.0, 1.0)]);
-        let chain = Chain::build(&j, &MarkovConfig::default()).unwrap();
+        let chain = Chain::build(&j, &ChainSpec::default()).unwrap();
         let p =
             |from: usize, to: usize| chain.transitions().find(|t| t.0 == from && t.1 == to).map_or(0.0, |t| t.2) / chain.out_weight(from);
         assert!(close(p(0, 1), 2.0 / 3.0) && close(p(0, 2), 1.0 / 3.0));
         assert!(close(chain.conversion[1] / chain.out_weight(1), 0.75));
         assert!(close(chain.conversion[2] / chain.out_weight(2), 0.5));
-        let (base, re) = effects(&j, MarkovConfig::default());
+        let (base, re) = effects(&j, ChainSpec::default());
         assert!(close(base.conversion, 2.0 / 3.0));
         assert!(close(re[0].1, 1.0) && close(re[1].1, 0.75) && close(re[2].1, 0.25), "{re:?}");
         let c = Markov::new(MarkovConfig::default()).attribute(&j).unwrap();
@@ -592,11 +703,11 @@ mod tests {
     #[test]
     fn repeats_collapse_unless_kept() {
         let j = Journeys::from_paths(&[(&["A", "A", "B"], 1.0, 0.0, 1.0)]);
-        let collapsed = Chain::build(&j, &MarkovConfig::default()).unwrap();
+        let collapsed = Chain::build(&j, &ChainSpec::default()).unwrap();
         assert_eq!(collapsed.transitions().collect::<Vec<_>>(), [(0, 1, 2.0)]);
         let kept = Chain::build(
             &j,
-            &MarkovConfig {
+            &ChainSpec {
                 order: 1,
                 keep_repeats: true,
             },
@@ -607,7 +718,7 @@ mod tests {
         let j = Journeys::from_paths(&[(&["A", "A", "B"], 1.0, 0.0, 0.0), (&["B"], 0.0, 0.0, 1.0)]);
         let o2 = Chain::build(
             &j,
-            &MarkovConfig {
+            &ChainSpec {
                 order: 2,
                 keep_repeats: false,
             },
@@ -629,7 +740,7 @@ mod tests {
         ]);
         let chain = Chain::build(
             &j,
-            &MarkovConfig {
+            &ChainSpec {
                 order: 1,
                 keep_repeats: true,
             },
@@ -658,11 +769,11 @@ mod tests {
     fn roc_auc_of_a_perfect_and_a_useless_score() {
         // Last states a (always converts) and b (never): a perfect separation.
         let j = Journeys::from_paths(&[(&["x", "a"], 5.0, 0.0, 0.0), (&["x", "b"], 0.0, 0.0, 5.0)]);
-        let (chain, lasts) = Chain::build_with_last_states(&j, &MarkovConfig::default()).unwrap();
+        let (chain, lasts) = Chain::build_with_last_states(&j, &ChainSpec::default()).unwrap();
         assert!((roc_auc(&j, &chain, &lasts) - 1.0).abs() < 1e-12);
         // One last state for everything: the score cannot separate, AUC 1/2.
         let j = Journeys::from_paths(&[(&["x", "a"], 5.0, 0.0, 5.0), (&["y", "a"], 1.0, 0.0, 3.0)]);
-        let (chain, lasts) = Chain::build_with_last_states(&j, &MarkovConfig::default()).unwrap();
+        let (chain, lasts) = Chain::build_with_last_states(&j, &ChainSpec::default()).unwrap();
         assert!((roc_auc(&j, &chain, &lasts) - 0.5).abs() < 1e-12);
     }
 
@@ -693,7 +804,39 @@ mod tests {
             (&["b", "c"], 1.0, 0.0, 5.0),
             (&["c", "c", "a"], 2.0, 0.0, 1.0),
         ]);
-        let (base, _) = effects(&j, MarkovConfig::default());
+        let (base, _) = effects(&j, ChainSpec::default());
         assert!(close(base.conversion, 6.0 / 14.0), "{}", base.conversion);
+    }
+
+    #[test]
+    fn auto_order_is_chosen_by_the_model_noted_and_frozen_for_resamples() {
+        let mut rows: Vec<(&[&str], f64, f64, f64)> = Vec::new();
+        for _ in 0..50 {
+            rows.push((&["a", "c"], 10.0, 0.0, 0.0));
+            rows.push((&["b", "c"], 0.0, 0.0, 10.0));
+            rows.push((&["a", "d"], 0.0, 0.0, 10.0));
+            rows.push((&["b", "d"], 10.0, 0.0, 0.0));
+        }
+        let j = Journeys::from_paths(&rows);
+        let auto = Markov::new(MarkovConfig {
+            order: MarkovOrder::Auto,
+            keep_repeats: false,
+        });
+        let (run, solves) = counting_solves(|| auto.run(&j).unwrap());
+        // One base solve and one per channel, for the chosen order only.
+        assert_eq!(solves, 1 + 4);
+        assert_eq!(run.parameters["order"], Parameter::Number(2.0));
+        assert_eq!(run.notes.len(), 1);
+        assert!(
+            run.notes[0].starts_with("markov order auto chose 2; ROC AUC (penalised) by order: 1: 0.5000"),
+            "{}",
+            run.notes[0]
+        );
+        let frozen = auto.frozen(run.details.as_ref()).expect("auto freezes");
+        let again = frozen.run(&j).unwrap();
+        assert_eq!((again.parameters, again.notes.len()), (run.parameters.clone(), 0));
+        assert_eq!(again.credits, run.credits);
+        // A fixed order has nothing to freeze.
+        assert!(Markov::new(MarkovConfig::default()).frozen(run.details.as_ref()).is_none());
     }
 }

@@ -193,11 +193,35 @@ impl Credits {
     }
 }
 
+/// Model-specific results beyond the credits, for the outputs that show
+/// them (so that nothing has to be computed twice).
+#[derive(Debug, Clone)]
+pub enum Details {
+    /// Markov: the solved chain and its removal effects.
+    Markov(Box<markov::Solution>),
+}
+
+/// Everything one model run produced.
+#[derive(Debug, Clone)]
+pub struct Attribution {
+    /// Credits of every channel.
+    pub credits: Credits,
+    /// Parameters in effect, including those chosen from the data
+    /// (Markov's `auto` order), for the output.
+    pub parameters: BTreeMap<&'static str, Parameter>,
+    /// What the model decided from the data, for the user (e.g. the order chosen).
+    pub notes: Vec<String>,
+    /// Caveats about these results, for the user.
+    pub warnings: Vec<String>,
+    /// Results beyond the credits, when the model has any.
+    pub details: Option<Details>,
+}
+
 /// Distributes each conversion's credit across the touches of its journey.
 pub trait AttributionModel: Send + Sync {
     /// Which model this is.
     fn kind(&self) -> ModelKind;
-    /// Parameters in effect, for the output.
+    /// Parameters that do not depend on the data (see [`Attribution::parameters`]).
     fn parameters(&self) -> BTreeMap<&'static str, Parameter> {
         BTreeMap::new()
     }
@@ -206,6 +230,25 @@ pub trait AttributionModel: Send + Sync {
     /// Caveats about these results (`credits` = what [`Self::attribute`] returned), for the user.
     fn warnings(&self, _journeys: &Journeys, _credits: &Credits) -> Vec<String> {
         Vec::new()
+    }
+    /// The whole run: credits, parameters in effect, notes, warnings and
+    /// details. Models that decide something from the data or have more to
+    /// show than credits (Markov) override it.
+    fn run(&self, journeys: &Journeys) -> Result<Attribution> {
+        let credits = self.attribute(journeys)?;
+        Ok(Attribution {
+            warnings: self.warnings(journeys, &credits),
+            credits,
+            parameters: self.parameters(),
+            notes: Vec::new(),
+            details: None,
+        })
+    }
+    /// This model with every choice it made from the data of a run fixed
+    /// (`details` from that run), for re-running on resamples of the same
+    /// journeys (the bootstrap); `None` when it makes no such choice.
+    fn frozen(&self, _details: Option<&Details>) -> Option<Box<dyn AttributionModel>> {
+        None
     }
     /// The per-journey split, for models that have one (rule-based models);
     /// it gives per-conversion credits.

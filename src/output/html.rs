@@ -673,26 +673,8 @@ fn markov_section(s: &mut String, m: &MarkovReport) {
     s.push_str("</section>\n");
 }
 
-/// The `MAX_MARKOV_STATES` most frequent states (by transition weight in and out).
-fn top_states(m: &MarkovReport) -> Vec<&str> {
-    let mut weight: std::collections::BTreeMap<&str, f64> = std::collections::BTreeMap::new();
-    for t in &m.transitions {
-        for st in [t.from.as_str(), t.to.as_str()] {
-            if ![START, CONVERSION, NULL].contains(&st) {
-                *weight.entry(st).or_default() += t.count;
-            }
-        }
-    }
-    let mut states: Vec<(&str, f64)> = weight.into_iter().collect();
-    states.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-    states.truncate(MAX_MARKOV_STATES);
-    let mut names: Vec<&str> = states.into_iter().map(|(s, _)| s).collect();
-    names.sort_unstable();
-    names
-}
-
 fn transition_heatmap(s: &mut String, m: &MarkovReport) {
-    let states = top_states(m);
+    let states = m.top_states(MAX_MARKOV_STATES);
     let rows: Vec<&str> = std::iter::once(START).chain(states.iter().copied()).collect();
     let cols: Vec<&str> = states.iter().copied().chain([CONVERSION, NULL]).collect();
     let (label_w, cell, top) = (180.0, 22.0, 110.0);
@@ -791,8 +773,7 @@ mod tests {
     fn journeys_and_markov_sections_when_given() {
         let j = crate::journey::Journeys::from_paths(&[(&["a", "b"], 3.0, 30.0, 1.0), (&["a", "c"], 1.0, 10.0, 1.0)]);
         let o = JourneyOverview::compute(&j);
-        let input = crate::report::InputSummary::new("paths", &[], &crate::journey::JourneyStats::default(), 0);
-        let m = MarkovReport::compute(input, &j, crate::model::markov::MarkovConfig::default()).unwrap();
+        let m = crate::report::markov::tests::markov_report(&j);
         let html = render(
             &testutil::report(),
             Extras {
@@ -835,7 +816,7 @@ mod tests {
         .map(|k| k.build(&cfg))
         .collect();
         let input = crate::report::InputSummary::new("paths", &[], &crate::journey::JourneyStats::default(), 0);
-        let mut r = Report::compute(input.clone(), &j, &models).unwrap();
+        let mut r = Report::compute(input, &j, &models).unwrap();
         // Pad to 11 models (the most there are) by repeating them: size is what matters here.
         while r.models.len() < 11 {
             let m = r.models[r.models.len() % 5].clone();
@@ -843,7 +824,7 @@ mod tests {
         }
         r.comparison = Some(compare_models(&r));
         let o = JourneyOverview::compute(&j);
-        let m = MarkovReport::compute(input, &j, crate::model::markov::MarkovConfig::default()).unwrap();
+        let m = MarkovReport::from_report(&r, &j).unwrap();
         let html = render(
             &r,
             Extras {

@@ -252,6 +252,8 @@ pub(crate) mod testutil {
                     credits: vec![credit("Email", 1.0, 10.0, 1.0 / 3.0), credit("Paid <Search>", 2.0, 50.0, 2.0 / 3.0)],
                     conversions: 3.0,
                     value: 60.0,
+                    share: 1.0,
+                    details: None,
                 },
                 ModelReport {
                     model: ModelKind::PositionBased,
@@ -259,8 +261,11 @@ pub(crate) mod testutil {
                     credits: vec![credit("Email", 1.5, 25.0, 0.5), credit("Paid <Search>", 1.5, 35.0, 0.5)],
                     conversions: 3.0,
                     value: 60.0,
+                    share: 1.0,
+                    details: None,
                 },
             ],
+            notes: Vec::new(),
             warnings: Vec::new(),
             comparison: None,
         }

@@ -67,8 +67,36 @@ fn percentile(xs: &[f64], p: f64) -> f64 {
     }
 }
 
+/// Adds an interval to every credit of `report`, which `models` produced
+/// from `journeys`. What a model chose from the data (Markov's `auto`
+/// order) stays as the report has it on every replicate.
+pub fn add_intervals(
+    report: &mut super::Report,
+    journeys: &Journeys,
+    models: &[Box<dyn AttributionModel>],
+    replicates: usize,
+    seed: u64,
+) -> Result<()> {
+    let frozen: Vec<Option<Box<dyn AttributionModel>>> = models
+        .iter()
+        .zip(&report.models)
+        .map(|(m, r)| m.frozen(r.details.as_ref()))
+        .collect();
+    let models: Vec<&dyn AttributionModel> = models
+        .iter()
+        .zip(&frozen)
+        .map(|(m, f)| f.as_deref().unwrap_or(m.as_ref()))
+        .collect();
+    for (m, per_channel) in report.models.iter_mut().zip(intervals(journeys, &models, replicates, seed)?) {
+        for (c, interval) in m.credits.iter_mut().zip(per_channel) {
+            c.interval = Some(Box::new(interval));
+        }
+    }
+    Ok(())
+}
+
 /// Intervals per model (in `models` order) and channel.
-pub fn intervals(journeys: &Journeys, models: &[Box<dyn AttributionModel>], replicates: usize, seed: u64) -> Result<Vec<Vec<Interval>>> {
+fn intervals(journeys: &Journeys, models: &[&dyn AttributionModel], replicates: usize, seed: u64) -> Result<Vec<Vec<Interval>>> {
     let n = journeys.len();
     // replicate -> model -> (conversions, value) per channel
     let runs: Vec<Vec<(Vec<f64>, Vec<f64>)>> = (0..replicates as u64)

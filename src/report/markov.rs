@@ -3,11 +3,10 @@
 
 use serde::Serialize;
 
-use super::InputSummary;
-use crate::error::Result;
+use super::{InputSummary, ModelReport};
 use crate::journey::Journeys;
-use crate::model::AttributionModel;
-use crate::model::markov::{Chain, Markov, MarkovConfig, OrderScore};
+use crate::model::markov::{OrderScore, Solution};
+use crate::model::{Details, ModelKind};
 
 /// State names used for the chain's fixed states.
 pub const START: &str = "(start)";
@@ -69,21 +68,29 @@ pub struct MarkovReport {
 }
 
 impl MarkovReport {
-    /// Builds the chain of `journeys` and solves it.
-    pub fn compute(input: InputSummary, journeys: &Journeys, cfg: MarkovConfig) -> Result<Self> {
-        let chain = Chain::build(journeys, &cfg)?;
-        let effects = chain.removal_effects(journeys.channels().len())?;
-        let credits = Markov::new(cfg).attribute(journeys)?;
+    /// The details of the Markov model's run in `report`, if it ran: its
+    /// chain is not built or solved again.
+    pub fn from_report(report: &super::Report, journeys: &Journeys) -> Option<Self> {
+        let model = report.model(ModelKind::Markov)?;
+        let Some(Details::Markov(solution)) = &model.details else {
+            return None;
+        };
+        Some(Self::new(report.input.clone(), journeys, solution, model))
+    }
+
+    fn new(input: InputSummary, journeys: &Journeys, solution: &Solution, model: &ModelReport) -> Self {
+        let (chain, effects) = (&solution.chain, &solution.effects);
         let channels = journeys.channels();
-        let removal_effects = channels
+        let removal_effects = model
+            .credits
             .iter()
             .enumerate()
-            .map(|(i, name)| RemovalEffect {
-                channel: name.clone(),
+            .map(|(i, credit)| RemovalEffect {
+                channel: credit.channel.to_string(),
                 removal_effect: effects.conversion[i],
                 value_removal_effect: effects.value[i],
-                conversions: credits.conversions[i],
-                value: credits.value[i],
+                conversions: credit.conversions,
+                value: credit.value,
             })
             .collect();
         let name = |s: usize| {
@@ -128,30 +135,57 @@ impl MarkovReport {
                 }
             }
         }
-        Ok(MarkovReport {
+        MarkovReport {
             input,
-            order: cfg.order,
-            keep_repeats: cfg.keep_repeats,
+            order: solution.spec.order,
+            keep_repeats: solution.spec.keep_repeats,
             states: chain.len(),
             p_conversion: effects.base.conversion,
             expected_value: effects.base.value,
             removal_effects,
             transitions,
-            order_selection: None,
-        })
+            order_selection: solution.order_scores.clone(),
+        }
+    }
+
+    /// The `n` most frequent channel states (by transition weight in and
+    /// out; ties by name), sorted by name: what a heatmap has room for.
+    pub fn top_states(&self, n: usize) -> Vec<&str> {
+        let mut weight: std::collections::BTreeMap<&str, f64> = std::collections::BTreeMap::new();
+        for t in &self.transitions {
+            for st in [t.from.as_str(), t.to.as_str()] {
+                if ![START, CONVERSION, NULL].contains(&st) {
+                    *weight.entry(st).or_default() += t.count;
+                }
+            }
+        }
+        let mut states: Vec<(&str, f64)> = weight.into_iter().collect();
+        states.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        states.truncate(n);
+        let mut names: Vec<&str> = states.into_iter().map(|(s, _)| s).collect();
+        names.sort_unstable();
+        names
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::journey::JourneyStats;
+    use crate::model::ModelConfig;
+    use crate::report::Report;
+
+    /// The Markov details of a report over `j`.
+    pub(crate) fn markov_report(j: &Journeys) -> MarkovReport {
+        let input = InputSummary::new("paths", &[], &JourneyStats::default(), 0);
+        let report = Report::compute(input, j, &[ModelKind::Markov.build(&ModelConfig::default())]).unwrap();
+        MarkovReport::from_report(&report, j).unwrap()
+    }
 
     #[test]
     fn two_branch_example_in_full() {
         let j = Journeys::from_paths(&[(&["a", "b"], 3.0, 30.0, 1.0), (&["a", "c"], 1.0, 10.0, 1.0)]);
-        let input = InputSummary::new("paths", &[], &JourneyStats::default(), 0);
-        let r = MarkovReport::compute(input, &j, MarkovConfig::default()).unwrap();
+        let r = markov_report(&j);
         assert_eq!(r.states, 3);
         assert!((r.p_conversion - 2.0 / 3.0).abs() < 1e-12);
         let t: Vec<(&str, &str, f64)> = r
@@ -175,5 +209,27 @@ mod tests {
         }
         assert!((r.removal_effects[1].removal_effect - 0.75).abs() < 1e-12);
         assert!((r.removal_effects[1].conversions - 1.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_report_reuses_the_solved_chain_of_the_run() {
+        // `mta report`: the models run, then the Markov section. The chain of
+        // 3 channels is solved once for P(conversion) and once per channel.
+        let j = Journeys::from_paths(&[(&["a", "b"], 3.0, 30.0, 1.0), (&["a", "c"], 1.0, 10.0, 1.0)]);
+        let cfg = ModelConfig::default();
+        let models: Vec<_> = [ModelKind::FirstClick, ModelKind::Markov].iter().map(|k| k.build(&cfg)).collect();
+        let ((report, details), solves) = crate::model::markov::tests::counting_solves(|| {
+            let input = InputSummary::new("paths", &[], &JourneyStats::default(), 0);
+            let report = Report::compute(input, &j, &models).unwrap();
+            let details = MarkovReport::from_report(&report, &j).unwrap();
+            (report, details)
+        });
+        assert_eq!(solves, 1 + 3);
+        // The section shows the run's own credits.
+        let markov = report.model(ModelKind::Markov).unwrap();
+        for (effect, credit) in details.removal_effects.iter().zip(&markov.credits) {
+            assert_eq!((effect.conversions, effect.value), (credit.conversions, credit.value));
+        }
+        assert!(MarkovReport::from_report(&Report::compute(report.input.clone(), &j, &models[..1]).unwrap(), &j).is_none());
     }
 }

@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::input::FileStats;
 use crate::journey::{JourneyStats, Journeys};
-use crate::model::{AttributionModel, ModelKind, Parameter};
+use crate::model::{AttributionModel, Details, ModelKind, Parameter};
 
 /// One input file and the rows read from it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -167,29 +167,39 @@ pub struct ChannelCredit {
 }
 
 /// One model's results.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ModelReport {
     /// The model.
     pub model: ModelKind,
-    /// Its parameters.
+    /// Its parameters in effect (those chosen from the data included).
     pub parameters: BTreeMap<&'static str, Parameter>,
     /// Per channel, sorted by channel name; every channel of the input appears.
     pub credits: Vec<ChannelCredit>,
-    /// Conversions the model attributed (sum of credits).
+    /// Conversions the model attributed (sum of the credits' conversions).
     #[serde(skip)]
     pub conversions: f64,
-    /// Revenue the model attributed.
+    /// Revenue the model attributed (sum of the credits' values).
     #[serde(skip)]
     pub value: f64,
+    /// Sum of the credits' shares: 1 for a model whose credits sum to the
+    /// conversions, more for participation (0 without conversions).
+    #[serde(skip)]
+    pub share: f64,
+    /// What the model has to show beyond credits (Markov's solved chain).
+    #[serde(skip)]
+    pub details: Option<Details>,
 }
 
 /// Everything a run produced.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Report {
     /// The input summary.
     pub input: InputSummary,
     /// One entry per model, in the order asked for.
     pub models: Vec<ModelReport>,
+    /// What the models decided from the data (printed on stderr as notes).
+    #[serde(skip)]
+    pub notes: Vec<String>,
     /// Things the user should know about the results (printed on stderr).
     #[serde(skip)]
     pub warnings: Vec<String>,
@@ -202,11 +212,11 @@ impl Report {
     /// Runs `models` in parallel over `journeys`; output order = `models` order.
     pub fn compute(input: InputSummary, journeys: &Journeys, models: &[Box<dyn AttributionModel>]) -> Result<Report> {
         let names: Vec<std::sync::Arc<str>> = journeys.channels().iter().map(|n| n.as_str().into()).collect();
-        let results: Vec<(ModelReport, Vec<String>)> = models
+        let runs: Vec<(ModelReport, Vec<String>, Vec<String>)> = models
             .par_iter()
             .map(|m| {
-                let credits = m.attribute(journeys)?;
-                let warnings = m.warnings(journeys, &credits);
+                let run = m.run(journeys)?;
+                let credits = run.credits;
                 let conversions: f64 = credits.conversions.iter().sum();
                 // Participation credits every channel in full: its shares are
                 // relative to the conversions, and sum to more than 1.
@@ -216,7 +226,7 @@ impl Report {
                     journeys.total_conversions()
                 };
                 let value: f64 = credits.value.iter().sum();
-                let credits = names
+                let credits: Vec<ChannelCredit> = names
                     .iter()
                     .enumerate()
                     .map(|(i, name)| ChannelCredit {
@@ -233,22 +243,34 @@ impl Report {
                     .collect();
                 let report = ModelReport {
                     model: m.kind(),
-                    parameters: m.parameters(),
+                    parameters: run.parameters,
+                    share: credits.iter().map(|c| c.share).sum(),
                     credits,
                     conversions,
                     value,
+                    details: run.details,
                 };
-                Ok((report, warnings))
+                Ok((report, run.notes, run.warnings))
             })
             .collect::<Result<_>>()?;
-        let (models, warnings): (Vec<ModelReport>, Vec<Vec<String>>) = results.into_iter().unzip();
-        let warnings = warnings.into_iter().flatten().collect();
-        Ok(Report {
+        let mut report = Report {
             input,
-            models,
-            warnings,
+            models: Vec::with_capacity(runs.len()),
+            notes: Vec::new(),
+            warnings: Vec::new(),
             comparison: None,
-        })
+        };
+        for (model, notes, warnings) in runs {
+            report.models.push(model);
+            report.notes.extend(notes);
+            report.warnings.extend(warnings);
+        }
+        Ok(report)
+    }
+
+    /// The report of `kind`, if it ran.
+    pub fn model(&self, kind: ModelKind) -> Option<&ModelReport> {
+        self.models.iter().find(|m| m.model == kind)
     }
 }
 
