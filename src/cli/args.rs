@@ -12,7 +12,7 @@ use crate::input::{ColumnMap, InputSpec, OnError, Source, TimeFormat, Zone};
 use crate::journey::JourneyConfig;
 use crate::model::markov::{MarkovConfig, MarkovOrder};
 use crate::model::{ModelConfig, ModelKind};
-use crate::output::{ExportOptions, Metric, OutputFormat};
+use crate::output::{OutputFormat, Style};
 
 /// Where the data comes from and how journeys are built.
 #[derive(Debug, Args)]
@@ -127,22 +127,19 @@ impl MarkovArgs {
     }
 }
 
-/// Where and how results are written.
+/// Where and how results are written: the same flags for every subcommand.
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output format [default: from the `-o` extension, else table].
+    /// Output format [default: from the `-o` extension, else the command's own: see `--help` above].
     #[arg(long, value_enum, help_heading = "Output")]
     pub format: Option<OutputFormat>,
-    /// Output file; `-` is stdout.
+    /// Output file, written atomically; `-` is stdout.
     #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<String>,
-    /// Figure the table and Markdown formats show.
-    #[arg(long, value_enum, default_value_t = Metric::Conversions, help_heading = "Output")]
-    pub metric: Metric,
     /// No summary or notes on stderr.
     #[arg(short, long, help_heading = "Output")]
     pub quiet: bool,
-    /// In CSV, prefix text cells starting with `=`, `+`, `-` or `@` with `'` so a spreadsheet does not run them as formulas.
+    /// In CSV, prefix text cells (channels, ids, paths) starting with `=`, `+`, `-` or `@` with `'` so a spreadsheet does not run them as formulas (such a file no longer reads back as data).
     #[arg(long, help_heading = "Output")]
     pub excel_safe: bool,
 }
@@ -177,8 +174,43 @@ pub enum InputConfig {
 pub enum Target {
     /// Standard output.
     Stdout,
-    /// A file, written atomically.
+    /// A file, written atomically (unless it is a device or a pipe).
     File(PathBuf),
+}
+
+impl Target {
+    /// The name for messages.
+    pub fn name(&self) -> String {
+        match self {
+            Target::Stdout => "<stdout>".into(),
+            Target::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// What stdout is, read once from the process's environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Terminal {
+    /// stdout is a terminal.
+    pub stdout_tty: bool,
+    /// `NO_COLOR` is set (to anything but empty): no borders.
+    pub no_color: bool,
+    /// The terminal's width in columns, when stdout is one.
+    pub width: Option<usize>,
+}
+
+/// The formats a subcommand writes, so that any other is refused before
+/// input is read.
+#[derive(Debug, Clone, Copy)]
+pub struct Formats {
+    /// The command as the user typed it, for messages (`mta markov`).
+    pub command: &'static str,
+    /// What it writes.
+    pub supported: &'static [OutputFormat],
+    /// Without `--format` or an `-o` extension that names one.
+    pub default: OutputFormat,
+    /// Where to go for a format it does not write, if somewhere.
+    pub elsewhere: Option<&'static str>,
 }
 
 /// Validated output settings.
@@ -188,8 +220,8 @@ pub struct OutputConfig {
     pub format: OutputFormat,
     /// Destination.
     pub target: Target,
-    /// Metric and styling.
-    pub options: ExportOptions,
+    /// Borders, width, `--excel-safe`.
+    pub style: Style,
     /// Silence stderr.
     pub quiet: bool,
 }
@@ -329,39 +361,70 @@ impl ModelArgs {
 }
 
 impl OutputArgs {
-    /// Validates into the output config; `stdout_tty` decides styling.
-    pub fn into_config(self, stdout_tty: bool) -> Result<OutputConfig> {
+    /// Validates into the output config of a subcommand that writes
+    /// `formats`: an unsupported format is a usage error here, before any
+    /// input is read, and so is binary Parquet on a terminal.
+    pub fn into_config(self, formats: &Formats, terminal: Terminal) -> Result<OutputConfig> {
         let target = match self.output.as_deref() {
             None | Some("-") => Target::Stdout,
             Some(p) => Target::File(PathBuf::from(p)),
         };
-        let format = match (self.format, &target) {
-            (Some(f), _) => f,
-            (None, Target::File(p)) => OutputFormat::from_path(p).ok_or_else(|| {
-                Error::usage(
-                    format!("cannot tell the output format from `{}`", p.display()),
-                    "use a .csv, .json, .md, .parquet, .html or .txt extension, or pass `--format`",
-                )
-            })?,
-            (None, Target::Stdout) => OutputFormat::Table,
+        let (format, why) = match (self.format, &target) {
+            (Some(f), _) => (f, "`--format`"),
+            (None, Target::File(p)) => match OutputFormat::from_path(p) {
+                Some(f) => (f, "the `-o` extension"),
+                None if formats.supported.len() == 1 => (formats.default, ""),
+                None => {
+                    let extensions: Vec<&str> = formats.supported.iter().map(|f| f.extension()).collect();
+                    return Err(Error::usage(
+                        format!("cannot tell the output format from `{}`", p.display()),
+                        format!("use a {} extension, or pass `--format`", or_list(&extensions)),
+                    ));
+                }
+            },
+            (None, Target::Stdout) => (formats.default, ""),
         };
-        if format == OutputFormat::Parquet && target == Target::Stdout && stdout_tty {
+        if !formats.supported.contains(&format) {
+            let mut hint = format!("pass `--format {}`", formats.supported[0].name());
+            if let Some(elsewhere) = formats.elsewhere {
+                hint = format!("{hint}, or {elsewhere}");
+            }
+            return Err(Error::usage(
+                format!(
+                    "`{}` writes {}, not {} (asked for by {why})",
+                    formats.command,
+                    or_list(&formats.supported.iter().map(|f| f.name()).collect::<Vec<_>>()),
+                    format.name()
+                ),
+                hint,
+            ));
+        }
+        if format == OutputFormat::Parquet && target == Target::Stdout && terminal.stdout_tty {
             return Err(Error::usage(
                 "refusing to write binary Parquet to a terminal",
                 "pass `-o results.parquet`, or pipe the output",
             ));
         }
-        let styled = stdout_tty && target == Target::Stdout && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let on_terminal = terminal.stdout_tty && target == Target::Stdout;
         Ok(OutputConfig {
             format,
-            target,
-            options: ExportOptions {
-                metric: self.metric,
-                styled,
+            style: Style {
+                borders: on_terminal && !terminal.no_color,
+                width: terminal.width.filter(|_| on_terminal),
                 excel_safe: self.excel_safe,
             },
+            target,
             quiet: self.quiet,
         })
+    }
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn or_list(items: &[&str]) -> String {
+    match items.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
 

@@ -3,17 +3,14 @@
 //! verdict, and exits 1 when any difference is beyond tolerance, so that a
 //! CI job can guard attribution results against drift.
 
-use std::path::PathBuf;
-
 use anyhow::Result;
 use clap::Args;
 
-use super::Exit;
-use super::args::Target;
+use super::args::{Formats, OutputConfig, Terminal};
+use super::{Exit, OutputArgs, pipeline};
 use crate::error::Error;
 use crate::input::Source;
-use crate::output::Metric;
-use crate::output::compare::{CompareFormat, export, metric_name};
+use crate::output::{Metric, OutputFormat, write_comparison};
 use crate::report::compare::{Comparison, Figures, Results, Tolerance};
 
 /// Arguments of `mta compare`.
@@ -37,16 +34,23 @@ pub struct CompareArgs {
     /// Show every pair, not only those beyond tolerance.
     #[arg(long)]
     all: bool,
-    /// Output format [default: from the `-o` extension, else table].
-    #[arg(long, value_enum, help_heading = "Output")]
-    format: Option<CompareFormat>,
-    /// Output file; `-` is stdout.
-    #[arg(short, long, value_name = "FILE", help_heading = "Output")]
-    output: Option<String>,
-    /// No verdict on stderr.
-    #[arg(short, long, help_heading = "Output")]
-    quiet: bool,
+    #[command(flatten)]
+    output: OutputArgs,
 }
+
+/// What `mta compare` writes.
+const FORMATS: Formats = Formats {
+    command: "mta compare",
+    supported: &[
+        OutputFormat::Table,
+        OutputFormat::Csv,
+        OutputFormat::Json,
+        OutputFormat::Markdown,
+        OutputFormat::Parquet,
+    ],
+    default: OutputFormat::Table,
+    elsewhere: None,
+};
 
 /// Validated settings of `mta compare`.
 #[derive(Debug)]
@@ -56,10 +60,7 @@ struct CompareConfig {
     metric: Metric,
     tolerance: Tolerance,
     all: bool,
-    format: CompareFormat,
-    target: Target,
-    styled: bool,
-    quiet: bool,
+    out: OutputConfig,
 }
 
 /// A compare input that cannot be read or parsed. For a CI gate this is the
@@ -69,7 +70,7 @@ struct CompareConfig {
 pub(super) struct UnreadableInput(#[from] Error);
 
 impl CompareArgs {
-    fn into_config(self, stdout_tty: bool) -> crate::Result<CompareConfig> {
+    fn into_config(self, terminal: Terminal) -> crate::Result<CompareConfig> {
         if !(self.tolerance.is_finite() && self.tolerance >= 0.0) {
             return Err(Error::usage(
                 format!("`--tolerance {}` is not a non-negative number", self.tolerance),
@@ -86,21 +87,6 @@ impl CompareArgs {
                 "pipe the results into mta, or pass both files by name",
             ));
         }
-        let target = match self.output.as_deref() {
-            None | Some("-") => Target::Stdout,
-            Some(p) => Target::File(PathBuf::from(p)),
-        };
-        let format = match (self.format, &target) {
-            (Some(f), _) => f,
-            (None, Target::File(p)) => CompareFormat::from_path(p).ok_or_else(|| {
-                Error::usage(
-                    format!("cannot tell the output format from `{}`", p.display()),
-                    "use a .csv, .json or .txt extension, or pass `--format`",
-                )
-            })?,
-            (None, Target::Stdout) => CompareFormat::Table,
-        };
-        let styled = stdout_tty && target == Target::Stdout && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
         Ok(CompareConfig {
             base,
             new,
@@ -110,17 +96,14 @@ impl CompareArgs {
                 relative: self.relative,
             },
             all: self.all,
-            format,
-            target,
-            styled,
-            quiet: self.quiet,
+            out: self.output.into_config(&FORMATS, terminal)?,
         })
     }
 }
 
 /// Runs `mta compare`: 0 when every pair is within tolerance, 1 otherwise.
 pub fn run(args: CompareArgs) -> Result<Exit> {
-    let cfg = args.into_config(super::stdout_is_terminal())?;
+    let cfg = args.into_config(super::terminal())?;
     let base = read(&cfg.base)?;
     let new = read(&cfg.new)?;
     let mut cmp = Comparison::compute(&base, &new, figure(cfg.metric), cfg.tolerance);
@@ -129,13 +112,14 @@ pub fn run(args: CompareArgs) -> Result<Exit> {
     if !cfg.all {
         cmp.retain_beyond();
     }
-    match super::write_output(&cfg.target, |w| export(&cmp, cfg.metric, cfg.format, cfg.styled, w)) {
+    let out = &cfg.out;
+    match super::write_output(&out.target, |w| write_comparison(&cmp, cfg.metric, out.format, &out.style, w)) {
         // `mta compare ... | head` must not turn a drift into a pass.
         Err(err) if super::is_broken_pipe(&err) => {}
         result => result?,
     }
-    if !cfg.quiet {
-        eprintln!("{}", verdict(&cmp, cfg.metric));
+    if !out.quiet {
+        pipeline::tell([verdict(&cmp, cfg.metric)]);
     }
     Ok(exit)
 }
@@ -158,7 +142,7 @@ fn figure(metric: Metric) -> fn(&Figures) -> f64 {
 /// `compare: 3 of 42 values beyond tolerance 0.001 (share, absolute)`.
 fn verdict(cmp: &Comparison, metric: Metric) -> String {
     let mode = if cmp.tolerance.relative { "relative" } else { "absolute" };
-    let settings = format!("tolerance {} ({}, {mode})", cmp.tolerance.limit, metric_name(metric));
+    let settings = format!("tolerance {} ({}, {mode})", cmp.tolerance.limit, metric.name());
     if cmp.beyond == 0 {
         return format!("compare: all {} values within {settings}", cmp.compared);
     }

@@ -5,10 +5,11 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::InputArgs;
 use super::args::InputConfig;
-use super::paths::RowOutputArgs;
+use super::pipeline;
+use super::{InputArgs, OutputArgs};
 use crate::journey::export::journey_rows;
+use crate::output::views;
 
 /// Arguments of `mta journeys`.
 #[derive(Debug, Args)]
@@ -16,7 +17,7 @@ pub struct JourneysArgs {
     #[command(flatten)]
     input: InputArgs,
     #[command(flatten)]
-    output: RowOutputArgs,
+    output: OutputArgs,
 }
 
 /// Runs `mta journeys`.
@@ -29,22 +30,25 @@ pub fn run(args: JourneysArgs) -> Result<()> {
         )
         .into());
     }
-    let out = args.output.into_config(super::stdout_is_terminal())?;
-    let (journeys, summary) = super::attribute::load(&input, &journey_cfg)?;
+    let out = args
+        .output
+        .into_config(&super::paths::row_formats("mta journeys"), super::terminal())?;
+    let (journeys, summary) = pipeline::load(&input, &journey_cfg)?;
     let rows = journey_rows(&journeys)?;
     if !out.quiet {
         let converting = rows.iter().filter(|r| r.converted).count();
         let customers = summary.customers.unwrap_or_default();
-        eprintln!(
+        let mut lines = vec![format!(
             "journeys: {} journeys from {customers} customers ({converting} converting)",
             rows.len()
-        );
-        if let Some(note) = super::attribute::skipped_note(&summary) {
-            eprintln!("{note}");
-        }
-        if let Some(note) = super::paths::unattributed_note(&summary, "journey") {
-            eprintln!("{note}");
-        }
+        )];
+        lines.extend(pipeline::skipped_note(&summary));
+        lines.extend(pipeline::unattributed_note(&summary, "journey"));
+        pipeline::tell(lines);
     }
-    out.write(&rows)
+    let table = views::Journeys {
+        rows: &rows,
+        channels: journeys.channels(),
+    };
+    super::write_output(&out.target, |w| crate::output::write_table(&table, out.format, &out.style, w))
 }

@@ -4,9 +4,11 @@
 use anyhow::Result;
 use clap::Args;
 
+use super::args::Formats;
+use super::pipeline;
 use super::{InputArgs, MarkovArgs, OutputArgs};
 use crate::model::{ModelConfig, ModelKind};
-use crate::output::markov::{MarkovView, export};
+use crate::output::OutputFormat;
 use crate::report::Report;
 use crate::report::markov::MarkovReport;
 
@@ -24,43 +26,44 @@ pub struct MarkovCmdArgs {
     output: OutputArgs,
 }
 
+/// What `mta markov` writes.
+const FORMATS: Formats = Formats {
+    command: "mta markov",
+    supported: &[
+        OutputFormat::Table,
+        OutputFormat::Csv,
+        OutputFormat::Json,
+        OutputFormat::Markdown,
+        OutputFormat::Parquet,
+    ],
+    default: OutputFormat::Table,
+    elsewhere: Some("`mta report --models markov -o report.html` for charts"),
+};
+
 /// Runs `mta markov`.
 pub fn run(args: MarkovCmdArgs) -> Result<()> {
     let (input, journey_cfg) = args.input.into_config()?;
-    let out = args.output.into_config(super::stdout_is_terminal())?;
-    if out.format == crate::output::OutputFormat::Parquet {
-        return Err(crate::Error::usage("`mta markov` does not write Parquet", "use `--format csv` or `--format json`").into());
-    }
-    let (journeys, summary) = super::attribute::load(&input, &journey_cfg)?;
-    if !out.quiet
-        && let Some(note) = super::attribute::skipped_note(&summary)
-    {
-        eprintln!("{note}");
-    }
-    let models = vec![ModelKind::Markov.build(&ModelConfig {
+    let out = args.output.into_config(&FORMATS, super::terminal())?;
+    let (journeys, summary) = pipeline::load(&input, &journey_cfg)?;
+    let model = ModelKind::Markov.build(&ModelConfig {
         markov: args.markov.config(),
         ..ModelConfig::default()
-    })];
-    let report = Report::compute(summary, &journeys, &models)?;
+    });
+    let report = Report::compute(summary, &journeys, &[model])?;
+    let details = MarkovReport::from_report(&report, &journeys).expect("the Markov model ran");
     if !out.quiet {
-        for line in super::attribute::with_run_notes(Vec::new(), &report) {
-            eprintln!("{line}");
-        }
-    }
-    let report = MarkovReport::from_report(&report, &journeys).expect("the Markov model ran");
-    if !out.quiet {
-        eprintln!(
+        let mut lines: Vec<String> = pipeline::skipped_note(&report.input).into_iter().collect();
+        lines.extend(pipeline::run_notes(Vec::new(), &report));
+        lines.push(format!(
             "markov order {}: {} states, {} transitions, P(conversion) = {:.6}",
-            report.order,
-            report.states,
-            report.transitions.len(),
-            report.p_conversion
-        );
+            details.order,
+            details.states,
+            details.transitions.len(),
+            details.p_conversion
+        ));
+        pipeline::tell(lines);
     }
-    let view = if args.transitions {
-        MarkovView::Transitions
-    } else {
-        MarkovView::RemovalEffects
-    };
-    super::write_output(&out.target, |w| export(&report, out.format, view, out.options.styled, w))
+    super::write_output(&out.target, |w| {
+        crate::output::write_markov(&details, args.transitions, out.format, &out.style, w)
+    })
 }

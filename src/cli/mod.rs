@@ -10,6 +10,7 @@ mod completions;
 mod journeys;
 mod markov;
 mod paths;
+mod pipeline;
 mod report;
 
 use std::io::{IsTerminal, Write};
@@ -37,7 +38,7 @@ pub enum Command {
     Markov(markov::MarkovCmdArgs),
     /// Compare two result files of `mta attribute` (CSV or JSON); exit 1 when any figure drifted beyond tolerance.
     Compare(compare::CompareArgs),
-    /// Write a self-contained HTML report: charts of every model's credit, their disagreement, top paths and Markov details.
+    /// Write a self-contained HTML report (to report.html unless `-o`): charts of every model's credit, their disagreement, top paths and Markov details.
     Report(report::ReportArgs),
     /// Aggregate the rebuilt journeys into path rows, readable by `attribute --paths`.
     Paths(paths::PathsArgs),
@@ -100,9 +101,22 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-/// Whether stdout is a terminal (for styling and the Parquet guard).
-fn stdout_is_terminal() -> bool {
-    std::io::stdout().is_terminal()
+/// What stdout is: a terminal (borders, the Parquet guard), of which width
+/// (wide tables are split to fit), and whether `NO_COLOR` asks for plain output.
+fn terminal() -> args::Terminal {
+    let stdout_tty = std::io::stdout().is_terminal();
+    let width = stdout_tty
+        .then(|| {
+            let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok());
+            columns.or_else(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+        })
+        .flatten()
+        .filter(|&w| w > 0);
+    args::Terminal {
+        stdout_tty,
+        no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        width,
+    }
 }
 
 /// Whether stdin is a terminal (then reading it would hang waiting for typing).
@@ -110,17 +124,23 @@ fn stdin_is_terminal() -> bool {
     std::io::stdin().is_terminal()
 }
 
-/// Writes to stdout, or atomically to a file (a temp file in the same
-/// directory, then renamed) so that an interrupted run never leaves half a
-/// report where a previous one was.
-fn write_output(target: &args::Target, write: impl FnOnce(&mut dyn Write) -> crate::Result<()>) -> anyhow::Result<()> {
-    use anyhow::Context;
-    match target {
+/// Writes to stdout, or to a file: a regular file atomically (a temp file
+/// in the same directory, then renamed) so that an interrupted run never
+/// leaves half a report where a previous one was; a device or a pipe
+/// (`-o /dev/stdout`) in place, since renaming over it would replace it.
+/// A failure names the destination once.
+fn write_output(target: &args::Target, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyhow::Result<()> {
+    let written = match target {
         args::Target::Stdout => {
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::new(stdout.lock());
-            write(&mut w)?;
-            w.flush().context("cannot write to stdout")?;
+            write(&mut w).and_then(|()| w.flush())
+        }
+        args::Target::File(path) if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) => {
+            std::fs::OpenOptions::new().write(true).truncate(true).open(path).and_then(|file| {
+                let mut w = std::io::BufWriter::new(file);
+                write(&mut w).and_then(|()| w.flush())
+            })
         }
         args::Target::File(path) => {
             let dir = path
@@ -129,19 +149,23 @@ fn write_output(target: &args::Target, write: impl FnOnce(&mut dyn Write) -> cra
                 .unwrap_or(std::path::Path::new("."));
             let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
             let tmp = dir.join(format!(".{name}.mta-tmp-{}", std::process::id()));
-            let result = (|| -> anyhow::Result<()> {
-                let file = std::fs::File::create(&tmp).with_context(|| format!("cannot create `{}`", tmp.display()))?;
+            let result = std::fs::File::create(&tmp).and_then(|file| {
                 let mut w = std::io::BufWriter::new(file);
-                write(&mut w)?;
-                w.flush()?;
-                std::fs::rename(&tmp, path)?;
-                Ok(())
-            })();
+                write(&mut w).and_then(|()| w.flush())?;
+                drop(w);
+                std::fs::rename(&tmp, path)
+            });
             if result.is_err() {
                 let _ = std::fs::remove_file(&tmp);
             }
-            result.with_context(|| format!("cannot write `{}`", path.display()))?;
+            result
         }
-    }
-    Ok(())
+    };
+    written.map_err(|source| {
+        crate::Error::Write {
+            path: target.name(),
+            source,
+        }
+        .into()
+    })
 }

@@ -8,7 +8,6 @@
 //! nothing but the path text; it never prints.
 
 use rayon::prelude::*;
-use serde::Serialize;
 
 use super::Journeys;
 use crate::error::{Error, Result, display_value};
@@ -21,7 +20,7 @@ pub const PATH_SEP: &str = " > ";
 const SEP_CHAR: char = '>';
 
 /// One path aggregate row: `path,total_conversions,total_conversion_value,total_null`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PathRow {
     /// Channel names, first touch first, joined by ` > `.
     pub path: String,
@@ -34,37 +33,23 @@ pub struct PathRow {
 }
 
 /// One rebuilt journey of one customer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct JourneyRow<'a> {
     /// Customer id as written in the input.
     pub customer_id: &'a str,
     /// 1-based number of the journey among its customer's journeys, in time order.
     pub journey: u64,
-    /// Channel names, first touch first, joined by ` > `.
-    pub path: String,
-    /// Number of touches in the journey (after `--lookback` and `--max-touches`).
-    pub touches: u64,
+    /// Channels touched (after `--lookback` and `--max-touches`), first touch
+    /// first; the text is joined by [`push_path_text`] as rows are written.
+    pub touches: &'a [super::ChannelId],
     /// Whether the journey ends in a conversion.
     pub converted: bool,
     /// Revenue of the conversion (0 when the journey does not convert).
     pub value: f64,
-    /// Time of the first touch, epoch milliseconds (RFC 3339 UTC in JSON).
-    #[serde(serialize_with = "rfc3339")]
+    /// Time of the first touch, epoch milliseconds.
     pub first_touch_at: i64,
-    /// Time of the conversion, epoch milliseconds (RFC 3339 UTC in JSON; `null` when the journey does not convert).
-    #[serde(serialize_with = "rfc3339_opt")]
+    /// Time of the conversion, epoch milliseconds (`None` when the journey does not convert).
     pub converted_at: Option<i64>,
-}
-
-fn rfc3339<S: serde::Serializer>(ms: &i64, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::input::time::format_ms(*ms))
-}
-
-fn rfc3339_opt<S: serde::Serializer>(ms: &Option<i64>, s: S) -> std::result::Result<S::Ok, S::Error> {
-    match ms {
-        Some(ms) => rfc3339(ms, s),
-        None => s.serialize_none(),
-    }
 }
 
 /// A channel name that a path text cannot carry: the path reader would split
@@ -131,8 +116,7 @@ pub fn journey_rows(journeys: &Journeys) -> Result<Vec<JourneyRow<'_>>> {
         rows.push(JourneyRow {
             customer_id: names[i],
             journey: number,
-            path: path_text(journeys, j.touches),
-            touches: j.touches.len() as u64,
+            touches: j.touches,
             converted: j.conversions > 0.0,
             value: j.value,
             first_touch_at: times[0],
@@ -144,15 +128,19 @@ pub fn journey_rows(journeys: &Journeys) -> Result<Vec<JourneyRow<'_>>> {
 
 /// Channel names joined by [`PATH_SEP`].
 pub fn path_text(journeys: &Journeys, touches: &[super::ChannelId]) -> String {
-    let names = journeys.channels();
     let mut s = String::new();
+    push_path_text(&mut s, journeys.channels(), touches);
+    s
+}
+
+/// Appends the names of `touches` joined by [`PATH_SEP`] to `buf`.
+pub fn push_path_text(buf: &mut String, channels: &[String], touches: &[super::ChannelId]) {
     for (k, &c) in touches.iter().enumerate() {
         if k > 0 {
-            s.push_str(PATH_SEP);
+            buf.push_str(PATH_SEP);
         }
-        s.push_str(&names[c as usize]);
+        buf.push_str(&channels[c as usize]);
     }
-    s
 }
 
 /// Fails on the first channel (by name) that appears in a journey and
@@ -258,7 +246,14 @@ mod tests {
             .iter()
             .map(|r| {
                 (
-                    (r.customer_id, r.journey, r.path.as_str(), r.touches, r.converted, r.value),
+                    (
+                        r.customer_id,
+                        r.journey,
+                        path_text(&j, r.touches),
+                        r.touches.len(),
+                        r.converted,
+                        r.value,
+                    ),
                     (r.first_touch_at, r.converted_at),
                 )
             })
@@ -266,11 +261,11 @@ mod tests {
         assert_eq!(
             brief,
             [
-                (("amy", 1, "Search > Email", 2, true, 20.0), (DAY, Some(3 * DAY))),
-                (("amy", 2, "Email", 1, true, 10.0), (5 * DAY, Some(5 * DAY))),
-                (("amy", 3, "Social", 1, false, 0.0), (6 * DAY, None)),
-                (("bo", 1, "Display", 1, false, 0.0), (9 * DAY, None)),
-                (("zoe", 1, "Email > Direct", 2, true, 7.5), (2 * DAY, Some(4 * DAY))),
+                (("amy", 1, "Search > Email".into(), 2, true, 20.0), (DAY, Some(3 * DAY))),
+                (("amy", 2, "Email".into(), 1, true, 10.0), (5 * DAY, Some(5 * DAY))),
+                (("amy", 3, "Social".into(), 1, false, 0.0), (6 * DAY, None)),
+                (("bo", 1, "Display".into(), 1, false, 0.0), (9 * DAY, None)),
+                (("zoe", 1, "Email > Direct".into(), 2, true, 7.5), (2 * DAY, Some(4 * DAY))),
             ]
         );
         // The same journeys aggregate into paths with every weight kept.
@@ -284,16 +279,6 @@ mod tests {
                 row("Social", 0.0, 0.0, 1.0)
             ]
         );
-    }
-
-    #[test]
-    fn journey_rows_serialize_times_as_rfc3339() {
-        let ev = events(&[("a", 1, "Email", false, 0.0), ("b", 2, "Direct", true, 3.0)]);
-        let (j, _) = build(&ev, &JourneyConfig::default());
-        let v = serde_json::to_value(journey_rows(&j).unwrap()).unwrap();
-        assert_eq!(v[0]["first_touch_at"], "1970-01-02T00:00:00Z");
-        assert_eq!(v[0]["converted_at"], serde_json::Value::Null);
-        assert_eq!(v[1]["converted_at"], "1970-01-03T00:00:00Z");
     }
 
     #[test]

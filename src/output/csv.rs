@@ -1,90 +1,89 @@
-//! Long CSV, the contract other tools read: `model,channel,conversions,value,share`,
-//! one row per model and channel (models in `--models` order, channels by
-//! name), numbers with 6 decimals.
+//! CSV, for any [`Table`]: a header of the column names, then one record
+//! per row; figures with 6 decimals, whole counts as integers, times in
+//! RFC 3339 UTC, an empty field for a missing value. Rows stream.
 
-use std::io::Write;
+use std::io::{self, Write};
 
-use super::{Exporter, fixed};
-use crate::error::{Error, Result};
-use crate::report::Report;
+use super::table::{Kind, Table};
+use super::{Exporter, excel_safe};
 
-/// Writes the CSV contract.
+/// Writes CSV.
 pub struct CsvExporter {
-    /// Prefix formula-like channel names (`--excel-safe`).
+    /// Prefix formula-like text cells with `'` (`--excel-safe`).
     pub excel_safe: bool,
 }
 
 impl Exporter for CsvExporter {
-    fn export(&self, report: &Report, out: &mut dyn Write) -> Result<()> {
+    fn export(&self, table: &dyn Table, out: &mut dyn Write) -> io::Result<()> {
+        let columns = table.columns();
         let mut w = ::csv::Writer::from_writer(out);
-        let io = super::csv_err;
-        if let Some(comparison) = &report.comparison {
-            // `--compare-models`: the cross-model view, long.
-            w.write_record(["channel", "model", "share", "rank", "disagreement"]).map_err(io)?;
-            for c in comparison {
-                for m in &c.models {
-                    w.write_record([
-                        c.channel.as_str(),
-                        m.model.name(),
-                        &fixed(m.share, 6),
-                        &m.rank.to_string(),
-                        &fixed(c.disagreement, 6),
-                    ])
-                    .map_err(io)?;
-                }
+        w.write_record(columns.iter().map(|c| c.name.as_ref())).map_err(csv_err)?;
+        let mut buf = String::new();
+        table.for_each_row(&mut |cells| {
+            for (cell, column) in cells.iter().zip(&columns) {
+                buf.clear();
+                cell.write_text(column.kind, "", &mut buf);
+                let field = if self.excel_safe && column.kind == Kind::Text {
+                    excel_safe(&buf)
+                } else {
+                    std::borrow::Cow::Borrowed(buf.as_str())
+                };
+                w.write_field(field.as_bytes()).map_err(csv_err)?;
             }
-            return w.flush().map_err(|e| Error::Write {
-                path: "<output>".into(),
-                source: e,
-            });
-        }
-        // `--bootstrap` adds the interval columns after the contract's columns.
-        let intervals = report.models.iter().any(|m| m.credits.iter().any(|c| c.interval.is_some()));
-        let mut header = vec!["model", "channel", "conversions", "value", "share"];
-        if intervals {
-            header.extend(["conversions_lo", "conversions_hi", "value_lo", "value_hi"]);
-        }
-        w.write_record(&header).map_err(io)?;
-        for m in &report.models {
-            for c in &m.credits {
-                let mut row = vec![
-                    m.model.name().to_string(),
-                    if self.excel_safe {
-                        super::excel_safe(&c.channel).into_owned()
-                    } else {
-                        c.channel.to_string()
-                    },
-                    fixed(c.conversions, 6),
-                    fixed(c.value, 6),
-                    fixed(c.share, 6),
-                ];
-                if let Some(i) = &c.interval {
-                    row.extend([i.conversions_lo, i.conversions_hi, i.value_lo, i.value_hi].map(|x| fixed(x, 6)));
-                }
-                w.write_record(&row).map_err(io)?;
-            }
-        }
-        w.flush().map_err(|e| Error::Write {
-            path: "<output>".into(),
-            source: e,
-        })
+            w.write_record(None::<&[u8]>).map_err(csv_err)
+        })?;
+        w.flush()
+    }
+}
+
+/// The I/O error itself: `csv::Error` has no `source()`, so wrapping it
+/// would hide a broken pipe (a quiet exit 0) behind a failure.
+fn csv_err(e: ::csv::Error) -> io::Error {
+    match e.into_kind() {
+        ::csv::ErrorKind::Io(io) => io,
+        other => io::Error::other(format!("{other:?}")),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::testutil::render;
+    use crate::output::table::{Cell, Column, Owned};
+
+    fn render(table: &Owned, excel_safe: bool) -> String {
+        let mut out = Vec::new();
+        CsvExporter { excel_safe }.export(table, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
 
     #[test]
-    fn long_rows_with_six_decimals() {
+    fn fields_follow_their_kind_and_quote_when_needed() {
+        let table = Owned {
+            columns: vec![
+                Column::new("path", Kind::Text),
+                Column::new("n", Kind::Count),
+                Column::new("x", Kind::Number),
+                Column::new("at", Kind::Time),
+                Column::new("ok", Kind::Bool),
+            ],
+            rows: vec![
+                vec![
+                    "Email > Direct, \"Brand\"".into(),
+                    Cell::Number(2.0),
+                    Cell::Number(30.5),
+                    Cell::Time(0),
+                    Cell::Bool(true),
+                ],
+                vec!["=cmd".into(), Cell::Number(0.25), Cell::Null, Cell::Null, Cell::Bool(false)],
+            ],
+            key_columns: 0,
+        };
         assert_eq!(
-            render(&CsvExporter { excel_safe: false }),
-            "model,channel,conversions,value,share\n\
-             first-click,Email,1.000000,10.000000,0.333333\n\
-             first-click,Paid <Search>,2.000000,50.000000,0.666667\n\
-             position-based,Email,1.500000,25.000000,0.500000\n\
-             position-based,Paid <Search>,1.500000,35.000000,0.500000\n"
+            render(&table, false),
+            "path,n,x,at,ok\n\
+             \"Email > Direct, \"\"Brand\"\"\",2,30.500000,1970-01-01T00:00:00Z,true\n\
+             =cmd,0.250000,,,false\n"
         );
+        assert!(render(&table, true).contains("\n'=cmd,0.250000"));
     }
 }

@@ -11,12 +11,11 @@
 mod assets;
 
 use std::fmt::Write as _;
-use std::io::Write;
+use std::io::{self, Write};
 
-use super::{Exporter, fixed, io_err};
-use crate::error::Result;
+use super::table::{count, fixed, thousands as num};
 use crate::report::Report;
-use crate::report::cross_model::{ChannelComparison, compare_models};
+use crate::report::cross_model::{ChannelComparison, by_disagreement};
 use crate::report::markov::{CONVERSION, MarkovReport, NULL, START};
 use crate::report::overview::{Bucket, JourneyOverview};
 
@@ -41,16 +40,8 @@ pub struct Extras<'a> {
 }
 
 /// Writes the HTML report, with whatever [`Extras`] it was given.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct HtmlExporter<'a> {
-    /// Journey and Markov sections.
-    pub extras: Extras<'a>,
-}
-
-impl Exporter for HtmlExporter<'_> {
-    fn export(&self, report: &Report, out: &mut dyn Write) -> Result<()> {
-        out.write_all(render(report, self.extras).as_bytes()).map_err(io_err)
-    }
+pub fn write(report: &Report, extras: Extras<'_>, out: &mut dyn Write) -> io::Result<()> {
+    out.write_all(render(report, extras).as_bytes())
 }
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -78,30 +69,6 @@ fn clip(s: &str, max: usize) -> String {
         t.push('…');
         t
     }
-}
-
-/// `1234567.891` -> `1,234,567.89`.
-fn num(x: f64, places: usize) -> String {
-    let s = fixed(x, places);
-    let (int, frac) = s.split_once('.').map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
-    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
-    let mut out = String::from(sign);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(f);
-    }
-    out
-}
-
-/// A count shown without decimals when whole.
-fn count(x: f64) -> String {
-    num(x, if x.fract() == 0.0 { 0 } else { 2 })
 }
 
 fn pct(x: f64) -> String {
@@ -173,11 +140,7 @@ pub fn render(report: &Report, extras: Extras<'_>) -> String {
     header(&mut s, report);
     s.push_str("<main>\n");
     credit_section(&mut s, report);
-    let comparison = match &report.comparison {
-        Some(c) => c.clone(),
-        None => compare_models(report),
-    };
-    disagreement_section(&mut s, report, &comparison);
+    disagreement_section(&mut s, report, report.comparison.as_deref().unwrap_or_default());
     journeys_section(&mut s, extras.overview);
     if let Some(m) = extras.markov {
         markov_section(&mut s, m);
@@ -449,8 +412,7 @@ fn disagreement_section(s: &mut String, report: &Report, comparison: &[ChannelCo
         s.push_str("<p class=\"empty\">No channels.</p>\n</section>\n");
         return;
     }
-    let mut rows: Vec<&ChannelComparison> = comparison.iter().collect();
-    rows.sort_by(|a, b| b.disagreement.total_cmp(&a.disagreement).then_with(|| a.channel.cmp(&b.channel)));
+    let rows = by_disagreement(comparison);
     let nm = report.models.len();
     let (label_w, cell_w, cell_h, top, spread_w) = (110.0, 82.0, 22.0, 28.0, 70.0);
     let width = label_w + nm as f64 * cell_w + spread_w;
@@ -734,6 +696,7 @@ fn transition_heatmap(s: &mut String, m: &MarkovReport) {
 mod tests {
     use super::*;
     use crate::output::testutil;
+    use crate::report::cross_model::compare_models;
 
     fn occurrences(hay: &str, needle: &str) -> usize {
         hay.matches(needle).count()
@@ -759,7 +722,8 @@ mod tests {
 
     #[test]
     fn one_bar_per_model_and_channel_per_figure_and_one_cell_each() {
-        let r = testutil::report();
+        let mut r = testutil::report();
+        r.comparison = Some(compare_models(&r));
         let html = render(&r, Extras::default());
         assert_eq!(occurrences(&html, "data-bar=\"conversions\""), 4);
         assert_eq!(occurrences(&html, "data-bar=\"value\""), 4);

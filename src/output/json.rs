@@ -1,41 +1,106 @@
-//! JSON: `{"input": {...}, "models": [{"model", "parameters", "credits": [...]}]}`.
-//! Keys come from `Serialize` structs (fixed order), never from a HashMap.
+//! JSON. A [`Table`] is an array of row objects, one per line, keyed by the
+//! column names in column order (rows stream). Report-shaped results (the
+//! credits with their `input` block, `mta markov`, `mta compare`) are
+//! documents: their `Serialize` types, pretty-printed.
 
-use std::io::Write;
+use std::io::{self, Write};
+
+use serde::Serialize;
 
 use super::Exporter;
-use crate::error::{Error, Result};
-use crate::report::Report;
+use super::table::{Cell, Kind, Table};
 
-/// Writes pretty-printed JSON.
+/// Writes a table as a JSON array of row objects.
 pub struct JsonExporter;
 
 impl Exporter for JsonExporter {
-    fn export(&self, report: &Report, out: &mut dyn Write) -> Result<()> {
-        let io = |e: std::io::Error| Error::Write {
-            path: "<output>".into(),
-            source: e,
-        };
-        serde_json::to_writer_pretty(&mut *out, report).map_err(|e| io(e.into()))?;
-        out.write_all(b"\n").map_err(io)
+    fn export(&self, table: &dyn Table, out: &mut dyn Write) -> io::Result<()> {
+        let columns = table.columns();
+        // Keys are the same on every row: escape them once.
+        let keys: Vec<String> = columns
+            .iter()
+            .map(|c| serde_json::to_string(c.name.as_ref()).expect("a string serializes"))
+            .collect();
+        out.write_all(b"[")?;
+        let mut first = true;
+        table.for_each_row(&mut |cells| {
+            out.write_all(if first { b"\n  {" } else { b",\n  {" })?;
+            first = false;
+            for (i, (cell, column)) in cells.iter().zip(&columns).enumerate() {
+                if i > 0 {
+                    out.write_all(b",")?;
+                }
+                out.write_all(keys[i].as_bytes())?;
+                out.write_all(b":")?;
+                value(cell, column.kind, out)?;
+            }
+            out.write_all(b"}")
+        })?;
+        out.write_all(if first { b"]\n" } else { b"\n]\n" })
     }
+}
+
+/// One cell as a JSON value: text and times as strings, figures as numbers,
+/// a missing value (or a non-finite number) as `null`.
+fn value(cell: &Cell<'_>, kind: Kind, out: &mut dyn Write) -> io::Result<()> {
+    match cell {
+        Cell::Text(t) => serde_json::to_writer(&mut *out, t.as_ref()).map_err(io::Error::from),
+        Cell::Number(x) if x.is_finite() => serde_json::to_writer(&mut *out, x).map_err(io::Error::from),
+        Cell::Integer(n) => write!(out, "{n}"),
+        Cell::Bool(b) => out.write_all(if *b { b"true" } else { b"false" }),
+        Cell::Time(_) => {
+            let mut s = String::new();
+            cell.write_text(kind, "", &mut s);
+            serde_json::to_writer(&mut *out, &s).map_err(io::Error::from)
+        }
+        Cell::Number(_) | Cell::Null => out.write_all(b"null"),
+    }
+}
+
+/// Writes a document, pretty-printed, with a final newline.
+pub fn write_document<T: Serialize + ?Sized>(doc: &T, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, doc)?;
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::testutil::render;
+    use crate::output::table::{Column, Owned};
 
     #[test]
-    fn has_the_contract_keys() {
-        let v: serde_json::Value = serde_json::from_str(&render(&JsonExporter)).unwrap();
-        assert_eq!(v["input"]["rows_read"], 7);
-        assert_eq!(v["models"][0]["model"], "first-click");
-        assert_eq!(v["models"][1]["parameters"]["position_weights"][0], 0.4);
-        let credit = &v["models"][1]["credits"][1];
-        assert_eq!(credit["channel"], "Paid <Search>");
-        assert_eq!(credit["value"], 35.0);
-        let keys: Vec<&String> = v["models"][0].as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["credits", "model", "parameters"]);
+    fn rows_are_objects_in_column_order_with_typed_values() {
+        let table = Owned {
+            columns: vec![
+                Column::new("customer_id", Kind::Text),
+                Column::new("journey", Kind::Integer),
+                Column::new("converted", Kind::Bool),
+                Column::new("value", Kind::Number),
+                Column::new("converted_at", Kind::Time),
+            ],
+            rows: vec![
+                vec![
+                    "a \"q\"".into(),
+                    Cell::Integer(1),
+                    Cell::Bool(true),
+                    Cell::Number(0.25),
+                    Cell::Time(0),
+                ],
+                vec!["b".into(), Cell::Integer(2), Cell::Bool(false), Cell::Number(f64::NAN), Cell::Null],
+            ],
+            key_columns: 0,
+        };
+        let mut out = Vec::new();
+        JsonExporter.export(&table, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "[\n  {\"customer_id\":\"a \\\"q\\\"\",\"journey\":1,\"converted\":true,\"value\":0.25,\"converted_at\":\"1970-01-01T00:00:00Z\"},\n  \
+             {\"customer_id\":\"b\",\"journey\":2,\"converted\":false,\"value\":null,\"converted_at\":null}\n]\n"
+        );
+        let empty = Owned { rows: Vec::new(), ..table };
+        let mut out = Vec::new();
+        JsonExporter.export(&empty, &mut out).unwrap();
+        assert_eq!(out, b"[]\n");
     }
 }

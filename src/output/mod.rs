@@ -1,42 +1,60 @@
-//! Output: one exporter per format, all writing a [`Report`] to any
-//! `Write`. Exporters format; they never compute.
+//! Output: every result is written by one writer per format.
+//!
+//! Tabular results are [`table::Table`]s ([`views`] maps each result to
+//! one), and each format is one [`Exporter`]: a terminal table or Markdown
+//! ([`text`]), CSV, JSON rows, Parquet. Report-shaped results keep their own
+//! document: the JSON of `mta attribute` (with its `input` block), of
+//! `mta markov` and of `mta compare`, and the HTML report. Exporters format;
+//! they never compute (shares, totals, ranks come from [`crate::report`]).
+//! Errors are plain I/O errors: the caller knows the destination's name.
 
-pub mod compare;
 mod csv;
 pub mod html;
 mod json;
-mod markdown;
-pub mod markov;
 mod parquet;
-pub mod per_conversion;
-pub mod rejects;
-pub mod rows;
-mod table;
+pub mod table;
+mod text;
+pub mod views;
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::Path;
 
-use crate::error::Result;
-use crate::report::Report;
+use serde::Serialize;
 
-/// Output formats.
+use crate::report::Report;
+use crate::report::compare::Comparison;
+use crate::report::markov::MarkovReport;
+pub use json::write_document;
+pub use table::{Table, fixed, thousands};
+
+/// Output formats, for every subcommand (each says which it writes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
-    /// A table for reading in a terminal (one column per model).
+    /// A table for reading in a terminal.
     Table,
-    /// Long CSV: `model,channel,conversions,value,share`.
+    /// CSV with a header (the credit contract: `model,channel,conversions,value,share`).
     Csv,
-    /// JSON with the input summary and every model's credits.
+    /// JSON (the credits with the input summary; rows as an array of objects).
     Json,
     /// A Markdown table, for pasting into docs and tickets.
     Markdown,
-    /// Parquet, same columns as CSV.
+    /// Parquet with typed columns, the same as CSV's.
     Parquet,
     /// A self-contained HTML page with charts (`mta report` adds journey and Markov sections).
     Html,
 }
 
 impl OutputFormat {
+    /// Every format.
+    pub const ALL: [OutputFormat; 6] = [
+        OutputFormat::Table,
+        OutputFormat::Csv,
+        OutputFormat::Json,
+        OutputFormat::Markdown,
+        OutputFormat::Parquet,
+        OutputFormat::Html,
+    ];
+
     /// The format implied by a file extension, if any.
     pub fn from_path(path: &Path) -> Option<Self> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
@@ -50,9 +68,34 @@ impl OutputFormat {
             _ => return None,
         })
     }
+
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Table => "table",
+            OutputFormat::Csv => "csv",
+            OutputFormat::Json => "json",
+            OutputFormat::Markdown => "markdown",
+            OutputFormat::Parquet => "parquet",
+            OutputFormat::Html => "html",
+        }
+    }
+
+    /// The extensions that imply the format, for hints.
+    pub fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Table => ".txt",
+            OutputFormat::Csv => ".csv",
+            OutputFormat::Json => ".json",
+            OutputFormat::Markdown => ".md",
+            OutputFormat::Parquet => ".parquet",
+            OutputFormat::Html => ".html",
+        }
+    }
 }
 
-/// Which figure the table and Markdown formats show per model.
+/// Which figure a credit grid (table, Markdown) shows, and which `mta
+/// compare` compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Metric {
     /// Credited conversions.
@@ -60,58 +103,121 @@ pub enum Metric {
     Conversions,
     /// Credited revenue.
     Value,
-    /// Share of the model's attributed conversions, in percent.
+    /// Share of the model's attributed conversions (in percent in tables).
     Share,
 }
 
-/// Settings that change how a report looks, not what it says.
+impl Metric {
+    /// The name `--metric` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Conversions => "conversions",
+            Metric::Value => "value",
+            Metric::Share => "share",
+        }
+    }
+}
+
+/// How output looks, not what it says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ExportOptions {
-    /// Figure shown by table-like formats.
-    pub metric: Metric,
-    /// Borders for a terminal (only when stdout is one).
-    pub styled: bool,
-    /// CSV text cells that a spreadsheet would run as a formula get a `'` prefix.
+pub struct Style {
+    /// Box-drawing borders on terminal tables (stdout is a terminal, `NO_COLOR` unset).
+    pub borders: bool,
+    /// The terminal's width, when stdout is one: wide tables are split to fit.
+    pub width: Option<usize>,
+    /// CSV text cells that a spreadsheet would run as a formula get a `'` (`--excel-safe`).
     pub excel_safe: bool,
 }
 
-/// Serializes a [`Report`] in one format.
+/// Writes any [`Table`] in one format.
 pub trait Exporter {
-    /// Writes the whole report.
-    fn export(&self, report: &Report, out: &mut dyn Write) -> Result<()>;
+    /// Writes the whole table.
+    fn export(&self, table: &dyn Table, out: &mut dyn Write) -> io::Result<()>;
 }
 
-/// The exporter for `format`.
-pub fn exporter(format: OutputFormat, options: ExportOptions) -> Box<dyn Exporter> {
-    match format {
-        OutputFormat::Table => Box::new(table::TableExporter { options }),
+/// The exporter of a tabular `format` (`None` for HTML, which is a report,
+/// not a table).
+pub fn exporter(format: OutputFormat, style: &Style) -> Option<Box<dyn Exporter>> {
+    Some(match format {
+        OutputFormat::Table | OutputFormat::Markdown => Box::new(text::TextExporter {
+            markdown: format == OutputFormat::Markdown,
+            borders: style.borders,
+            width: style.width,
+        }),
         OutputFormat::Csv => Box::new(csv::CsvExporter {
-            excel_safe: options.excel_safe,
+            excel_safe: style.excel_safe,
         }),
         OutputFormat::Json => Box::new(json::JsonExporter),
-        OutputFormat::Markdown => Box::new(markdown::MarkdownExporter { metric: options.metric }),
         OutputFormat::Parquet => Box::new(parquet::ParquetExporter),
-        OutputFormat::Html => Box::new(html::HtmlExporter::default()),
+        OutputFormat::Html => return None,
+    })
+}
+
+/// Writes `table` in a tabular `format`.
+///
+/// # Panics
+/// For [`OutputFormat::Html`]: callers offer HTML only where they write a report.
+pub fn write_table(table: &dyn Table, format: OutputFormat, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+    exporter(format, style)
+        .expect("HTML is a report, not a table format")
+        .export(table, out)
+}
+
+/// Writes the results of `mta attribute`: the JSON document (`input` and
+/// `models`), the HTML report, the credit contract (CSV, Parquet) or a grid
+/// of `metric` (table, Markdown); with `--compare-models`, the standings.
+pub fn write_credits(report: &Report, format: OutputFormat, style: &Style, metric: Metric, out: &mut dyn Write) -> io::Result<()> {
+    match (format, &report.comparison) {
+        (OutputFormat::Json, _) => write_document(report, out),
+        (OutputFormat::Html, _) => html::write(report, html::Extras::default(), out),
+        (OutputFormat::Csv | OutputFormat::Parquet, None) => write_table(&views::Credits(report), format, style, out),
+        (OutputFormat::Csv | OutputFormat::Parquet, Some(c)) => write_table(&views::Standings(c), format, style, out),
+        (_, None) => write_table(&views::CreditGrid { report, metric }, format, style, out),
+        (_, Some(comparison)) => write_table(&views::StandingGrid { report, comparison }, format, style, out),
     }
 }
 
-/// An output I/O error (the destination's name is added by the caller).
-pub(crate) fn io_err(e: std::io::Error) -> crate::Error {
-    crate::Error::Write {
-        path: "<output>".into(),
-        source: e,
+/// Writes `mta markov`: everything as a JSON document, or one table.
+pub fn write_markov(report: &MarkovReport, transitions: bool, format: OutputFormat, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+    match (format, transitions) {
+        (OutputFormat::Json, _) => write_document(report, out),
+        (_, true) => write_table(&views::transitions(report), format, style, out),
+        (_, false) => write_table(&views::removal_effects(report), format, style, out),
     }
 }
 
-/// Keeps the I/O error itself: `csv::Error` has no `source()`, so converting
-/// it whole would hide a broken pipe (a quiet exit 0) behind a failure.
-pub(crate) fn csv_err(e: ::csv::Error) -> crate::Error {
-    if !e.is_io_error() {
-        return io_err(e.into());
+/// Writes `mta compare`: a JSON document with the settings and counts, or
+/// the table of rows.
+pub fn write_comparison(cmp: &Comparison, metric: Metric, format: OutputFormat, style: &Style, out: &mut dyn Write) -> io::Result<()> {
+    /// The JSON document.
+    #[derive(Serialize)]
+    struct Document<'a> {
+        /// Figure compared: `conversions`, `value` or `share`.
+        metric: &'static str,
+        /// The tolerance given.
+        tolerance: f64,
+        /// Whether the tolerance is relative to |base|.
+        relative: bool,
+        /// Pairs compared (present on either side).
+        compared: usize,
+        /// Pairs beyond tolerance, one-sided pairs included.
+        beyond: usize,
+        /// The rows shown (only those beyond tolerance unless `--all`).
+        rows: &'a [crate::report::compare::RowDiff],
     }
-    match e.into_kind() {
-        ::csv::ErrorKind::Io(io) => io_err(io),
-        _ => unreachable!("checked by is_io_error"),
+    match format {
+        OutputFormat::Json => write_document(
+            &Document {
+                metric: metric.name(),
+                tolerance: cmp.tolerance.limit,
+                relative: cmp.tolerance.relative,
+                compared: cmp.compared,
+                beyond: cmp.beyond,
+                rows: &cmp.rows,
+            },
+            out,
+        ),
+        _ => write_table(&views::diffs(cmp), format, style, out),
     }
 }
 
@@ -124,80 +230,6 @@ pub fn excel_safe(text: &str) -> std::borrow::Cow<'_, str> {
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => std::borrow::Cow::Owned(format!("'{text}")),
         _ => std::borrow::Cow::Borrowed(text),
     }
-}
-
-/// Fixed-point text with `places` decimals; never prints `-0.000`.
-pub fn fixed(x: f64, places: usize) -> String {
-    let s = format!("{x:.places$}");
-    if s.starts_with('-') && s[1..].bytes().all(|b| b == b'0' || b == b'.') {
-        s[1..].to_string()
-    } else {
-        s
-    }
-}
-
-/// Text for one cell of a table-like format.
-fn metric_cell(metric: Metric, c: &crate::report::ChannelCredit) -> String {
-    match (metric, &c.interval) {
-        (Metric::Conversions, Some(i)) => format!(
-            "{} ({}-{})",
-            fixed(c.conversions, 2),
-            fixed(i.conversions_lo, 2),
-            fixed(i.conversions_hi, 2)
-        ),
-        (Metric::Value, Some(i)) => format!("{} ({}-{})", fixed(c.value, 2), fixed(i.value_lo, 2), fixed(i.value_hi, 2)),
-        (Metric::Conversions, None) => fixed(c.conversions, 2),
-        (Metric::Value, None) => fixed(c.value, 2),
-        (Metric::Share, _) => format!("{}%", fixed(c.share * 100.0, 2)),
-    }
-}
-
-/// Rows of a channel x model grid (header, channel rows, total row) for the
-/// table-like formats.
-fn grid(report: &Report, metric: Metric) -> (Vec<String>, Vec<Vec<String>>) {
-    if let Some(comparison) = &report.comparison {
-        return comparison_grid(report, comparison);
-    }
-    let mut header = vec!["channel".to_string()];
-    header.extend(report.models.iter().map(|m| m.model.to_string()));
-    let channels = report.models.first().map(|m| m.credits.len()).unwrap_or(0);
-    let mut rows: Vec<Vec<String>> = (0..channels)
-        .map(|i| {
-            let mut row = vec![report.models[0].credits[i].channel.to_string()];
-            row.extend(report.models.iter().map(|m| metric_cell(metric, &m.credits[i])));
-            row
-        })
-        .collect();
-    let mut total = vec!["total".to_string()];
-    total.extend(report.models.iter().map(|m| match metric {
-        Metric::Conversions => fixed(m.conversions, 2),
-        Metric::Value => fixed(m.value, 2),
-        Metric::Share => format!("{}%", fixed(if m.conversions > 0.0 { 100.0 } else { 0.0 }, 2)),
-    }));
-    rows.push(total);
-    (header, rows)
-}
-
-/// The `--compare-models` grid: share and rank per model, and the spread.
-fn comparison_grid(report: &Report, comparison: &[crate::report::cross_model::ChannelComparison]) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut header = vec!["channel".to_string()];
-    header.extend(report.models.iter().map(|m| format!("{} (rank)", m.model)));
-    header.push("disagreement".to_string());
-    let rows = comparison
-        .iter()
-        .map(|c| {
-            let mut row = vec![c.channel.clone()];
-            row.extend(c.models.iter().map(|m| format!("{}% ({})", fixed(m.share * 100.0, 2), m.rank)));
-            row.push(format!(
-                "{} pts ({} vs {})",
-                fixed(c.disagreement * 100.0, 2),
-                c.extremes.0,
-                c.extremes.1
-            ));
-            row
-        })
-        .collect();
-    (header, rows)
 }
 
 #[cfg(test)]
@@ -271,10 +303,10 @@ pub(crate) mod testutil {
         }
     }
 
-    /// Runs an exporter into a String.
-    pub fn render(e: &dyn super::Exporter) -> String {
+    /// Writes `report` as `mta attribute` would, into a String.
+    pub fn render(format: super::OutputFormat, metric: super::Metric) -> String {
         let mut out = Vec::new();
-        e.export(&report(), &mut out).unwrap();
+        super::write_credits(&report(), format, &super::Style::default(), metric, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 }
@@ -294,17 +326,62 @@ mod tests {
     }
 
     #[test]
-    fn fixed_never_prints_negative_zero() {
-        assert_eq!(fixed(-0.0000001, 6), "0.000000");
-        assert_eq!(fixed(-1.5, 2), "-1.50");
-        assert_eq!(fixed(2.0 / 3.0, 6), "0.666667");
-    }
-
-    #[test]
-    fn format_from_extension() {
+    fn format_from_extension_and_names_match_clap() {
+        use clap::ValueEnum;
         assert_eq!(OutputFormat::from_path(Path::new("r.JSON")), Some(OutputFormat::Json));
         assert_eq!(OutputFormat::from_path(Path::new("r.parquet")), Some(OutputFormat::Parquet));
         assert_eq!(OutputFormat::from_path(Path::new("r")), None);
         assert_eq!(OutputFormat::from_path(Path::new("report.html")), Some(OutputFormat::Html));
+        for f in OutputFormat::ALL {
+            assert_eq!(f.to_possible_value().unwrap().get_name(), f.name());
+            assert_eq!(OutputFormat::from_path(Path::new(&format!("x{}", f.extension()))), Some(f));
+        }
+        for m in [Metric::Conversions, Metric::Value, Metric::Share] {
+            assert_eq!(m.to_possible_value().unwrap().get_name(), m.name());
+        }
+    }
+
+    #[test]
+    fn credit_contract_in_csv() {
+        assert_eq!(
+            testutil::render(OutputFormat::Csv, Metric::Conversions),
+            "model,channel,conversions,value,share\n\
+             first-click,Email,1.000000,10.000000,0.333333\n\
+             first-click,Paid <Search>,2.000000,50.000000,0.666667\n\
+             position-based,Email,1.500000,25.000000,0.500000\n\
+             position-based,Paid <Search>,1.500000,35.000000,0.500000\n"
+        );
+    }
+
+    #[test]
+    fn credit_grid_has_a_total_row_that_sums_each_column() {
+        let text = testutil::render(OutputFormat::Table, Metric::Conversions);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4, "{text}");
+        assert!(lines[0].split_whitespace().eq(["channel", "first-click", "position-based"]));
+        assert!(lines[2].split_whitespace().eq(["Paid", "<Search>", "2.00", "1.50"]));
+        assert!(lines[3].split_whitespace().eq(["total", "3.00", "3.00"]));
+        // Shares: the total is the sum of the shares as computed, not a fixed 100%.
+        let mut report = testutil::report();
+        report.models[1].credits[0].share = 1.0;
+        report.models[1].share = 1.5;
+        let mut out = Vec::new();
+        write_credits(&report, OutputFormat::Markdown, &Style::default(), Metric::Share, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let total = text.lines().last().unwrap();
+        assert!(total.contains(" 100.00% |") && total.contains(" 150.00% |"), "{text}");
+    }
+
+    #[test]
+    fn json_document_has_the_contract_keys() {
+        let v: serde_json::Value = serde_json::from_str(&testutil::render(OutputFormat::Json, Metric::Conversions)).unwrap();
+        assert_eq!(v["input"]["rows_read"], 7);
+        assert_eq!(v["models"][0]["model"], "first-click");
+        assert_eq!(v["models"][1]["parameters"]["position_weights"][0], 0.4);
+        let credit = &v["models"][1]["credits"][1];
+        assert_eq!(credit["channel"], "Paid <Search>");
+        assert_eq!(credit["value"], 35.0);
+        let keys: Vec<&String> = v["models"][0].as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["credits", "model", "parameters"]);
     }
 }

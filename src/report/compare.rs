@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Location, Result, display_value};
 
 /// The CSV contract's columns, in the order `mta attribute` writes them.
-const CSV_COLUMNS: [&str; 5] = ["model", "channel", "conversions", "value", "share"];
+pub const CREDIT_COLUMNS: [&str; 5] = ["model", "channel", "conversions", "value", "share"];
 
 /// The JSON shape, for error messages.
 const JSON_SHAPE: &str = r#"`{"models": [{"model", "credits": [{"channel", "conversions", "value", "share"}]}]}`"#;
@@ -105,7 +105,7 @@ fn parse_csv(path: &str, bytes: &[u8]) -> Result<Results> {
         })
         .collect::<Result<Vec<String>>>()?;
     let mut index = [0usize; 5];
-    for (slot, column) in index.iter_mut().zip(CSV_COLUMNS) {
+    for (slot, column) in index.iter_mut().zip(CREDIT_COLUMNS) {
         *slot = header.iter().position(|h| h.eq_ignore_ascii_case(column)).ok_or_else(|| {
             let available = header
                 .iter()
@@ -118,7 +118,7 @@ fn parse_csv(path: &str, bytes: &[u8]) -> Result<Results> {
                 hint: format!(
                     "expected the results of `mta attribute`: CSV with the header `{}`, or its JSON; \
                      available columns are {available}",
-                    CSV_COLUMNS.join(",")
+                    CREDIT_COLUMNS.join(",")
                 ),
             }
         })?;
@@ -138,7 +138,7 @@ fn parse_csv(path: &str, bytes: &[u8]) -> Result<Results> {
             std::str::from_utf8(&record[index[col]]).map(str::trim).map_err(|_| {
                 malformed(
                     line,
-                    format!("column `{}` is not valid UTF-8; expected UTF-8 text", CSV_COLUMNS[col]),
+                    format!("column `{}` is not valid UTF-8; expected UTF-8 text", CREDIT_COLUMNS[col]),
                 )
             })
         };

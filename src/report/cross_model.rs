@@ -71,6 +71,13 @@ pub fn compare_models(report: &Report) -> Vec<ChannelComparison> {
         .collect()
 }
 
+/// The channels, those the models disagree on most first (ties by name).
+pub fn by_disagreement(comparison: &[ChannelComparison]) -> Vec<&ChannelComparison> {
+    let mut rows: Vec<&ChannelComparison> = comparison.iter().collect();
+    rows.sort_by(|a, b| b.disagreement.total_cmp(&a.disagreement).then_with(|| a.channel.cmp(&b.channel)));
+    rows
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

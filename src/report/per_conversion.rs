@@ -7,19 +7,16 @@
 //! order of customer id, conversion time, then model and channel, so that
 //! millions of them are never held at once.
 
-use serde::Serialize;
-
-use crate::input::time::format_ms;
 use crate::journey::Journeys;
 use crate::model::JourneySplit;
 
 /// One conversion's credit to one channel under one model.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConversionCredit<'a> {
     /// Customer id as in the input.
     pub customer_id: &'a str,
-    /// Conversion time, RFC 3339 UTC.
-    pub converted_at: String,
+    /// Conversion time, epoch milliseconds.
+    pub converted_at: Option<i64>,
     /// Model name.
     pub model: &'static str,
     /// Channel name.
@@ -65,7 +62,7 @@ impl<'a> PerConversion<'a> {
         for &i in &self.order {
             let j = self.journeys.get(i);
             let customer_id = j.customer.and_then(|c| self.journeys.customer_name(c)).unwrap_or("");
-            let converted_at = j.converted_at.map(format_ms).unwrap_or_default();
+            let converted_at = j.converted_at;
             for split in splits.iter_mut() {
                 split.split(channels, &j, &mut shares);
                 for &(ch, w) in &shares {
@@ -74,7 +71,7 @@ impl<'a> PerConversion<'a> {
                     }
                     f(&ConversionCredit {
                         customer_id,
-                        converted_at: converted_at.clone(),
+                        converted_at,
                         model: split.kind().name(),
                         channel: &channels[ch as usize],
                         credit: j.conversions * w,

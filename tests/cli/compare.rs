@@ -382,7 +382,13 @@ fn usage_errors_exit_2() {
     assert!(usage_error(&f, &["base.csv", "new.json", "--tolerance", "NaN"]).contains("not a non-negative number"));
     assert!(usage_error(&f, &["base.csv", "new.json", "--metric", "revenue"]).contains("invalid value 'revenue'"));
     assert!(usage_error(&f, &["base.csv"]).contains("<NEW>"));
-    assert!(usage_error(&f, &["base.csv", "new.json", "-o", "diff.md"]).starts_with("error: cannot tell the output format from `diff.md`"));
+    assert!(
+        usage_error(&f, &["base.csv", "new.json", "-o", "diff.xyz"]).starts_with("error: cannot tell the output format from `diff.xyz`")
+    );
+    assert!(
+        usage_error(&f, &["base.csv", "new.json", "-o", "diff.html"])
+            .starts_with("error: `mta compare` writes table, csv, json, markdown or parquet, not html")
+    );
 }
 
 #[test]

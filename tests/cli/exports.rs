@@ -250,23 +250,41 @@ fn format_flag_overrides_the_extension_and_an_unknown_one_is_a_usage_error() {
     let p = f.path("rows.txt");
     run(&["paths", "testdata/events.csv", "-q", "--format", "csv", "-o", p.to_str().unwrap()]);
     assert_eq!(std::fs::read_to_string(&p).unwrap(), EVENT_PATHS);
-    let out = mta()
-        .args(["journeys", "testdata/events.csv", "-o"])
-        .arg(f.path("rows.md"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(out.stdout.is_empty());
-    let err = String::from_utf8(out.stderr).unwrap();
+    let refused = |name: &str| {
+        let out = mta()
+            .args(["journeys", "testdata/events.csv", "-o"])
+            .arg(f.path(name))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(out.stdout.is_empty());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let err = refused("rows.xyz");
     assert!(
-        err.ends_with("\n\nhint: use a .csv, .json or .parquet extension, or pass `--format`\n"),
+        err.ends_with("\n\nhint: use a .csv, .json, .parquet, .txt or .md extension, or pass `--format`\n"),
+        "{err}"
+    );
+    let err = refused("rows.html");
+    assert!(
+        err.starts_with("error: `mta journeys` writes csv, json, parquet, table or markdown, not html (asked for by the `-o` extension)"),
         "{err}"
     );
     mta()
-        .args(["paths", "testdata/events.csv", "--format", "table"])
+        .args(["paths", "testdata/events.csv", "--format", "html"])
         .assert()
         .code(2)
         .stdout(predicate::str::is_empty());
+    // Any table writes in any tabular format: paths as a table for reading.
+    let table = stdout_of(&["paths", "testdata/events.csv", "-q", "--format", "table"]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(
+        lines[0]
+            .split_whitespace()
+            .eq(["path", "total_conversions", "total_conversion_value", "total_null"]),
+        "{table}"
+    );
+    assert_eq!(lines.len(), EVENT_PATHS.lines().count(), "{table}");
 }
 
 #[test]

@@ -287,9 +287,14 @@ fn per_conversion_refusals() {
             "model `markov` has no per-conversion split",
         ),
         (vec!["--paths", "testdata/paths.csv", "--per-conversion"], "needs touchpoint events"),
+        // Refused before the input is read (it does not exist).
         (
-            vec!["testdata/events.csv", "--per-conversion", "--format", "markdown"],
-            "writes CSV, JSON or Parquet",
+            vec!["no-such-file.csv", "--per-conversion", "--format", "markdown"],
+            "`mta attribute --per-conversion` writes csv, json or parquet, not markdown (asked for by `--format`)",
+        ),
+        (
+            vec!["no-such-file.csv", "--per-conversion", "-o", "rows.html"],
+            "not html (asked for by the `-o` extension)",
         ),
     ] {
         mta()

@@ -9,6 +9,7 @@ mod formats;
 mod html;
 mod invariants;
 mod markov;
+mod output;
 mod skip;
 mod snapshots;
 

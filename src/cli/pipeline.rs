@@ -1,0 +1,237 @@
+//! The steps several subcommands share: read the input and rebuild
+//! journeys, choose and build the models, and tell the user on stderr what
+//! went in and what the run decided.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::args::{InputConfig, Target};
+use crate::input::{self, Source};
+use crate::journey::{self, JourneyConfig, Journeys};
+use crate::model::{AttributionModel, ModelConfig, ModelKind};
+use crate::output::table::{count, thousands};
+use crate::output::{OutputFormat, Style, views};
+use crate::report::{InputSummary, Report};
+
+/// Reads the input (writing `--rejects` if asked) and rebuilds journeys.
+pub fn load(input: &InputConfig, cfg: &JourneyConfig) -> Result<(Journeys, InputSummary)> {
+    let sources = match input {
+        InputConfig::Events { spec, .. } => &spec.sources,
+        InputConfig::Paths { sources, .. } => sources,
+    };
+    if (sources.is_empty() || sources.contains(&Source::Stdin)) && super::stdin_is_terminal() {
+        return Err(crate::Error::usage(
+            "no input: stdin is a terminal",
+            "pass an input file, or pipe CSV into mta (`mta attribute events.csv`)",
+        )
+        .into());
+    }
+    match input {
+        InputConfig::Events { spec, rejects } => {
+            let events = input::load(spec)?;
+            write_rejects(rejects.as_deref(), &events.rejections)?;
+            let (journeys, stats) = journey::build(&events, cfg);
+            let mut files = events.files.clone();
+            let conversions_read = match &events.conversions {
+                input::Conversions::Inline { flag, .. } => flag.iter().filter(|&&f| f).count(),
+                input::Conversions::Separate { file, time, .. } => {
+                    files.push(file.clone());
+                    time.len()
+                }
+                input::Conversions::None => 0,
+            };
+            let summary = InputSummary::new("events", &files, &stats, events.ignored_values)
+                .with_input_counts(conversions_read as f64, &events.rejections);
+            Ok((journeys, summary))
+        }
+        InputConfig::Paths {
+            sources,
+            delimiter,
+            sep,
+            on_error,
+            rejects,
+        } => {
+            let table = input::paths::load(sources, *delimiter, sep, *on_error)?;
+            write_rejects(rejects.as_deref(), &table.rejections)?;
+            let (journeys, stats) = journey::from_paths(&table, cfg);
+            let conversions_read = (0..table.len()).map(|i| table.row(i).1).sum();
+            let summary = InputSummary::new("paths", &table.files, &stats, 0).with_input_counts(conversions_read, &table.rejections);
+            Ok((journeys, summary))
+        }
+    }
+}
+
+/// `--rejects FILE`: every skipped row, written (atomically) even when there
+/// are none, so a pipeline can always read the file.
+fn write_rejects(path: Option<&std::path::Path>, rejections: &[input::Rejection]) -> Result<()> {
+    let Some(path) = path else { return Ok(()) };
+    super::write_output(&Target::File(path.to_path_buf()), |w| {
+        crate::output::write_table(&views::rejects(rejections), OutputFormat::Csv, &Style::default(), w)
+    })
+}
+
+/// Built models, in the order they run.
+pub type Models = Vec<Box<dyn AttributionModel>>;
+
+/// The models to run on these journeys, with notes for the user: those
+/// asked for (an error if one cannot run on this input), or every model the
+/// input supports (with a note for each left out).
+pub fn models(asked: &[ModelKind], cfg: &ModelConfig, journeys: &Journeys) -> Result<(Models, Vec<String>)> {
+    let (kinds, notes) = select_models(asked, journeys)?;
+    Ok((kinds.iter().map(|k| k.build(cfg)).collect(), notes))
+}
+
+fn select_models(asked: &[ModelKind], journeys: &Journeys) -> Result<(Vec<ModelKind>, Vec<String>)> {
+    if !asked.is_empty() {
+        if let Some((k, why)) = asked.iter().find_map(|k| k.unsupported_reason(journeys).map(|w| (k, w))) {
+            let hint = if *k == ModelKind::TimeDecay {
+                "drop it from `--models`, or read touchpoint events instead of `--paths`"
+            } else {
+                "drop it from `--models`"
+            };
+            return Err(crate::Error::usage(format!("model `{k}` {why}"), hint).into());
+        }
+        return Ok((asked.to_vec(), Vec::new()));
+    }
+    let mut notes = Vec::new();
+    let kinds = ModelKind::ALL
+        .into_iter()
+        .filter(|k| match k.unsupported_reason(journeys) {
+            Some(why) => {
+                notes.push(format!("note: model `{k}` left out: it {why}"));
+                false
+            }
+            None => true,
+        })
+        .collect();
+    Ok((kinds, notes))
+}
+
+/// Notes for stderr: `notes` (of choosing the models), then what the
+/// models decided and warned about in `report`.
+pub fn run_notes(notes: Vec<String>, report: &Report) -> Vec<String> {
+    notes
+        .into_iter()
+        .chain(report.notes.iter().map(|n| format!("note: {n}")))
+        .chain(report.warnings.iter().map(|w| format!("warning: {w}")))
+        .collect()
+}
+
+/// Writes `lines` to stderr, one each.
+pub fn tell(lines: impl IntoIterator<Item = String>) {
+    let mut err = std::io::stderr().lock();
+    for line in lines {
+        let _ = writeln!(err, "{line}");
+    }
+}
+
+/// What went in: rows and files, skipped rows, journeys, conversions and
+/// revenue, what the journey rules dropped, the date range; then `notes`.
+pub fn summary(s: &InputSummary, notes: &[String]) -> Vec<String> {
+    let whole = |n: u64| thousands(n as f64, 0);
+    let files = s.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ");
+    let mut lines = vec![match s.distinct_paths {
+        None => format!("read {} rows from {files}", whole(s.rows_read)),
+        Some(n) => format!(
+            "read {} path rows from {files}; {} distinct paths after merging duplicates",
+            whole(s.rows_read),
+            whole(n)
+        ),
+    }];
+    lines.extend(skipped_note(s));
+    let who = s.customers.map(|c| format!(" from {} customers", whole(c))).unwrap_or_default();
+    lines.push(format!(
+        "{} journeys{who} ({} converting); {} conversions, revenue {}",
+        count(s.journeys),
+        count(s.converting_journeys),
+        count(s.conversions),
+        thousands(s.revenue, 2)
+    ));
+    if s.unattributed_conversions > 0 {
+        lines.push(format!(
+            "unattributed: {} conversions (revenue {}) had no touch before them",
+            whole(s.unattributed_conversions),
+            thousands(s.unattributed_value, 2)
+        ));
+    }
+    for (n, what) in [
+        (s.dropped_by_lookback, "lookback dropped"),
+        (s.dropped_by_max_touches, "max-touches dropped"),
+    ] {
+        if n > 0 {
+            lines.push(format!("{what} {} touches", whole(n)));
+        }
+    }
+    if s.ignored_values > 0 {
+        lines.push(format!("ignored values on {} non-converting rows", whole(s.ignored_values)));
+    }
+    if let (Some(a), Some(b)) = (&s.first_touch, &s.last_touch) {
+        lines.push(format!("touches from {a} to {b}"));
+    }
+    lines.extend(notes.iter().cloned());
+    lines
+}
+
+/// `--on-error skip`: how many rows were skipped and why, when any were.
+pub fn skipped_note(s: &InputSummary) -> Option<String> {
+    if s.rows_skipped == 0 {
+        return None;
+    }
+    let reasons = s
+        .skipped_by_reason
+        .iter()
+        .map(|(k, n)| format!("{} {}", thousands(*n as f64, 0), k.replace('_', " ")))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(format!(
+        "skipped {} bad rows ({reasons}); used {}",
+        thousands(s.rows_skipped as f64, 0),
+        thousands(s.rows_used as f64, 0)
+    ))
+}
+
+/// A note on conversions that had no touch: they are counted when reading
+/// but appear in no `what` row.
+pub fn unattributed_note(summary: &InputSummary, what: &str) -> Option<String> {
+    let n = summary.unattributed_conversions;
+    let value = crate::output::fixed(summary.unattributed_value, 2);
+    match n {
+        0 => None,
+        1 => Some(format!(
+            "note: 1 unattributed conversion (revenue {value}) had no touch before it and is in no {what}"
+        )),
+        _ => Some(format!(
+            "note: {n} unattributed conversions (revenue {value}) had no touch before them and are in no {what}"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_models_leave_out_unsupported_ones_with_a_note() {
+        let paths = Journeys::from_paths(&[(&["a"], 1.0, 0.0, 0.0)]);
+        let (kinds, notes) = select_models(&[], &paths).unwrap();
+        assert!(!kinds.contains(&ModelKind::TimeDecay));
+        assert_eq!(notes.len(), 1);
+        assert!(select_models(&[ModelKind::TimeDecay], &paths).is_err());
+        let mut timed = Journeys::new(vec!["a".into()], true);
+        timed.push(&[0], Some(&[0]), 1.0, 0.0, 0.0, Some(0));
+        assert_eq!(select_models(&[], &timed).unwrap().0, ModelKind::ALL.to_vec());
+        // Too many channels for Shapley's bit sets: left out by default, refused by name.
+        let names: Vec<String> = (0..200).map(|i| format!("c{i:03}")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let wide = Journeys::from_paths(&[(&refs, 1.0, 0.0, 0.0)]);
+        let (kinds, notes) = select_models(&[], &wide).unwrap();
+        assert!(!kinds.contains(&ModelKind::Shapley) && notes.iter().any(|n| n.contains("group rare channels")));
+        assert!(select_models(&[ModelKind::Shapley], &wide).is_err());
+    }
+
+    #[test]
+    fn model_config_default_matches_flags() {
+        assert_eq!(ModelConfig::default().position_weights, [0.4, 0.2, 0.4]);
+    }
+}

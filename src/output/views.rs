@@ -1,0 +1,391 @@
+//! Every tabular result as a [`Table`]: which columns, of which kind, and
+//! the cells of each row. Only mapping and formatting: shares, totals, ranks
+//! and disagreement come computed from [`crate::report`].
+
+use std::io;
+
+use super::Metric;
+use super::table::{Cell, Column, Kind, Table, fixed};
+use crate::input::Rejection;
+use crate::journey::export::{JourneyRow, PathRow, push_path_text};
+use crate::report::Report;
+use crate::report::compare::{CREDIT_COLUMNS, Comparison};
+use crate::report::cross_model::ChannelComparison;
+use crate::report::markov::MarkovReport;
+use crate::report::per_conversion::PerConversion;
+
+/// A row callback, as [`Table::for_each_row`] takes it.
+type RowFn<'f> = dyn FnMut(&[Cell<'_>]) -> io::Result<()> + 'f;
+
+/// Columns from `(name, kind)` pairs.
+fn columns(spec: &[(&'static str, Kind)]) -> Vec<Column> {
+    spec.iter().map(|&(name, kind)| Column::new(name, kind)).collect()
+}
+
+/// A table of one row per item of a slice, with fixed columns.
+pub struct Rows<'a, T, const N: usize> {
+    /// Name and kind of each column.
+    pub columns: [(&'static str, Kind); N],
+    /// The items, in output order.
+    pub rows: &'a [T],
+    /// The cells of one item.
+    pub cells: fn(&T) -> [Cell<'_>; N],
+}
+
+impl<T, const N: usize> Table for Rows<'_, T, N> {
+    fn columns(&self) -> Vec<Column> {
+        columns(&self.columns)
+    }
+
+    fn for_each_row(&self, row: &mut RowFn<'_>) -> io::Result<()> {
+        self.rows.iter().try_for_each(|r| row(&(self.cells)(r)))
+    }
+}
+
+/// The credit contract, long (`model,channel,conversions,value,share`, one
+/// row per model and channel); `--bootstrap` adds its interval columns after.
+pub struct Credits<'a>(pub &'a Report);
+
+impl Credits<'_> {
+    fn intervals(&self) -> bool {
+        self.0.models.iter().any(|m| m.credits.iter().any(|c| c.interval.is_some()))
+    }
+}
+
+impl Table for Credits<'_> {
+    fn columns(&self) -> Vec<Column> {
+        let kinds = [Kind::Text, Kind::Text, Kind::Number, Kind::Number, Kind::Number];
+        let mut cols: Vec<Column> = CREDIT_COLUMNS.iter().zip(kinds).map(|(&n, k)| Column::new(n, k)).collect();
+        if self.intervals() {
+            cols.extend(["conversions_lo", "conversions_hi", "value_lo", "value_hi"].map(|n| Column::new(n, Kind::Number)));
+        }
+        cols
+    }
+
+    fn for_each_row(&self, row: &mut RowFn<'_>) -> io::Result<()> {
+        for m in &self.0.models {
+            for c in &m.credits {
+                let mut cells = vec![
+                    Cell::from(m.model.name()),
+                    Cell::from(&*c.channel),
+                    c.conversions.into(),
+                    c.value.into(),
+                    c.share.into(),
+                ];
+                if let Some(i) = &c.interval {
+                    cells.extend([i.conversions_lo, i.conversions_hi, i.value_lo, i.value_hi].map(Cell::from));
+                }
+                row(&cells)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Credits as a channel x model grid of one figure, with a total row (the
+/// sum of each column, as the report computed it).
+pub struct CreditGrid<'a> {
+    /// The results.
+    pub report: &'a Report,
+    /// The figure shown.
+    pub metric: Metric,
+}
+
+impl Table for CreditGrid<'_> {
+    fn columns(&self) -> Vec<Column> {
+        let mut cols = vec![Column::new("channel", Kind::Text)];
+        cols.extend(self.report.models.iter().map(|m| Column::new(m.model.name(), Kind::Figure)));
+        cols
+    }
+
+    fn for_each_row(&self, row: &mut RowFn<'_>) -> io::Result<()> {
+        let models = &self.report.models;
+        let with = |x: f64, interval: Option<(f64, f64)>| match interval {
+            Some((lo, hi)) => format!("{} ({}-{})", fixed(x, 2), fixed(lo, 2), fixed(hi, 2)),
+            None => fixed(x, 2),
+        };
+        let percent = |x: f64| format!("{}%", fixed(x * 100.0, 2));
+        for i in 0..models.first().map_or(0, |m| m.credits.len()) {
+            let mut cells = vec![Cell::from(&*models[0].credits[i].channel)];
+            cells.extend(models.iter().map(|m| {
+                let c = &m.credits[i];
+                Cell::from(match self.metric {
+                    Metric::Conversions => with(c.conversions, c.interval.as_ref().map(|i| (i.conversions_lo, i.conversions_hi))),
+                    Metric::Value => with(c.value, c.interval.as_ref().map(|i| (i.value_lo, i.value_hi))),
+                    Metric::Share => percent(c.share),
+                })
+            }));
+            row(&cells)?;
+        }
+        let mut total = vec![Cell::from("total")];
+        total.extend(models.iter().map(|m| {
+            Cell::from(match self.metric {
+                Metric::Conversions => fixed(m.conversions, 2),
+                Metric::Value => fixed(m.value, 2),
+                Metric::Share => percent(m.share),
+            })
+        }));
+        row(&total)
+    }
+
+    fn key_columns(&self) -> usize {
+        1
+    }
+}
+
+/// `--compare-models`, long: `channel,model,share,rank,disagreement`.
+pub struct Standings<'a>(pub &'a [ChannelComparison]);
+
+impl Table for Standings<'_> {
+    fn columns(&self) -> Vec<Column> {
+        columns(&[
+            ("channel", Kind::Text),
+            ("model", Kind::Text),
+            ("share", Kind::Number),
+            ("rank", Kind::Integer),
+            ("disagreement", Kind::Number),
+        ])
+    }
+
+    fn for_each_row(&self, row: &mut RowFn<'_>) -> io::Result<()> {
+        for c in self.0 {
+            for m in &c.models {
+                row(&[
+                    Cell::from(c.channel.as_str()),
+                    Cell::from(m.model.name()),
+                    m.share.into(),
+                    Cell::Integer(m.rank as i64),
+                    c.disagreement.into(),
+                ])?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `--compare-models` as a grid: share and rank per model, and the spread.
+pub struct StandingGrid<'a> {
+    /// The results (for the model order).
+    pub report: &'a Report,
+    /// Every channel's standing.
+    pub comparison: &'a [ChannelComparison],
+}
+
+impl Table for StandingGrid<'_> {
+    fn columns(&self) -> Vec<Column> {
+        let mut cols = vec![Column::new("channel", Kind::Text)];
+        cols.extend(
+            self.report
+                .models
+                .iter()
+                .map(|m| Column::new(format!("{} (rank)", m.model), Kind::Figure)),
+        );
+        cols.push(Column::new("disagreement", Kind::Text));
+        cols
+    }
+
+    fn for_each_row(&self, row: &mut RowFn<'_>) -> io::Result<()> {
+        for c in self.comparison {
+            let mut cells = vec![Cell::from(c.channel.as_str())];
+            cells.extend(
+                c.models
+                    .iter()
+                    .map(|m| Cell::from(format!("{}% ({})", fixed(m.share * 100.0, 2), m.rank))),
+            );
+            cells.push(Cell::from(format!(
+                "{} pts ({} vs {})",
+                fixed(c.disagreement * 100.0, 2),
+                c.extremes.0,
+                c.extremes.1
+            )));
+            row(&cells)?;
+        }
+        Ok(())
+    }
+
+    fn key_columns(&self) -> usize {
+        1
+    }
+}
+
+/// `--per-conversion`: `customer_id,converted_at,model,channel,credit,value`.
+pub struct PerConversionRows<'a, 'j>(pub &'a PerConversion<'j>);
+
+impl Table for PerConversionRows<'_, '_> {
+    fn columns(&self) -> Vec<Column> {
+        columns(&[
+            ("customer_id", Kind::Text),
+            ("converted_at", Kind::Time),
+            ("model", Kind::Text),
+            ("channel", Kind::Text),
+            ("credit", Kind::Number),
+            ("value", Kind::Number),
+        ])
+    }
+
+    fn for_each_row(&self, row: &mut RowFn<'_>) -> io::Result<()> {
+        self.0.for_each(|r| {
+            row(&[
+                Cell::from(r.customer_id),
+                r.converted_at.map_or(Cell::Null, Cell::Time),
+                Cell::from(r.model),
+                Cell::from(r.channel),
+                r.credit.into(),
+                r.value.into(),
+            ])
+        })
+    }
+}
+
+/// `mta markov`: `channel,removal_effect,conversions,value`.
+pub fn removal_effects(report: &MarkovReport) -> impl Table + '_ {
+    Rows {
+        columns: [
+            ("channel", Kind::Text),
+            ("removal_effect", Kind::Number),
+            ("conversions", Kind::Number),
+            ("value", Kind::Number),
+        ],
+        rows: &report.removal_effects,
+        cells: |r| {
+            [
+                r.channel.as_str().into(),
+                r.removal_effect.into(),
+                r.conversions.into(),
+                r.value.into(),
+            ]
+        },
+    }
+}
+
+/// `mta markov --transitions`: `from,to,probability,count`.
+pub fn transitions(report: &MarkovReport) -> impl Table + '_ {
+    Rows {
+        columns: [
+            ("from", Kind::Text),
+            ("to", Kind::Text),
+            ("probability", Kind::Number),
+            ("count", Kind::Number),
+        ],
+        rows: &report.transitions,
+        cells: |t| [t.from.as_str().into(), t.to.as_str().into(), t.probability.into(), t.count.into()],
+    }
+}
+
+/// `mta compare`: `model,channel,base,new,difference,status`.
+pub fn diffs(cmp: &Comparison) -> impl Table + '_ {
+    Rows {
+        columns: [
+            ("model", Kind::Text),
+            ("channel", Kind::Text),
+            ("base", Kind::Number),
+            ("new", Kind::Number),
+            ("difference", Kind::Number),
+            ("status", Kind::Text),
+        ],
+        rows: &cmp.rows,
+        cells: |r| {
+            [
+                r.model.as_str().into(),
+                r.channel.as_str().into(),
+                r.base.into(),
+                r.new.into(),
+                r.difference.into(),
+                r.status.name().into(),
+            ]
+        },
+    }
+}
+
+/// `mta paths`: `path,total_conversions,total_conversion_value,total_null`.
+pub fn paths(rows: &[PathRow]) -> impl Table + '_ {
+    Rows {
+        columns: [
+            ("path", Kind::Text),
+            ("total_conversions", Kind::Count),
+            ("total_conversion_value", Kind::Number),
+            ("total_null", Kind::Count),
+        ],
+        rows,
+        cells: |p| {
+            [
+                p.path.as_str().into(),
+                p.total_conversions.into(),
+                p.total_conversion_value.into(),
+                p.total_null.into(),
+            ]
+        },
+    }
+}
+
+/// `mta journeys`: `customer_id,journey,path,touches,converted,value,first_touch_at,converted_at`.
+pub struct Journeys<'a> {
+    /// The rows, in output order.
+    pub rows: &'a [JourneyRow<'a>],
+    /// Channel names, by id.
+    pub channels: &'a [String],
+}
+
+impl Table for Journeys<'_> {
+    fn columns(&self) -> Vec<Column> {
+        columns(&[
+            ("customer_id", Kind::Text),
+            ("journey", Kind::Integer),
+            ("path", Kind::Text),
+            ("touches", Kind::Integer),
+            ("converted", Kind::Bool),
+            ("value", Kind::Number),
+            ("first_touch_at", Kind::Time),
+            ("converted_at", Kind::Time),
+        ])
+    }
+
+    fn for_each_row(&self, row: &mut RowFn<'_>) -> io::Result<()> {
+        let mut path = String::new();
+        for r in self.rows {
+            path.clear();
+            push_path_text(&mut path, self.channels, r.touches);
+            row(&[
+                Cell::from(r.customer_id),
+                Cell::Integer(r.journey as i64),
+                Cell::from(path.as_str()),
+                Cell::Integer(r.touches.len() as i64),
+                Cell::Bool(r.converted),
+                r.value.into(),
+                Cell::Time(r.first_touch_at),
+                r.converted_at.map_or(Cell::Null, Cell::Time),
+            ])?;
+        }
+        Ok(())
+    }
+}
+
+/// `--rejects FILE`: `file,line,row,reason,column,value,detail,record`,
+/// a contract for tools that read the file.
+pub fn rejects(rows: &[Rejection]) -> impl Table + '_ {
+    Rows {
+        columns: [
+            ("file", Kind::Text),
+            ("line", Kind::Integer),
+            ("row", Kind::Integer),
+            ("reason", Kind::Text),
+            ("column", Kind::Text),
+            ("value", Kind::Text),
+            ("detail", Kind::Text),
+            ("record", Kind::Text),
+        ],
+        rows,
+        cells: |r| {
+            [
+                r.file.as_str().into(),
+                r.line.map_or(Cell::Null, |l| Cell::Integer(l as i64)),
+                Cell::Integer(r.row as i64),
+                r.reason.key().into(),
+                r.column.as_str().into(),
+                r.value.as_str().into(),
+                r.detail.as_str().into(),
+                r.record.as_str().into(),
+            ]
+        },
+    }
+}
