@@ -19,6 +19,9 @@ use crate::report::cross_model::{ChannelComparison, by_disagreement};
 use crate::report::markov::{CONVERSION, MarkovReport, NULL, START};
 use crate::report::overview::{Bucket, JourneyOverview};
 
+/// Longest in-cell bar of the top-paths table, in CSS pixels.
+const INBAR_WIDTH: f64 = 80.0;
+
 /// The most frequent Markov states shown in the transition heatmap.
 pub const MAX_MARKOV_STATES: usize = 30;
 
@@ -366,40 +369,96 @@ fn bar_chart(s: &mut String, report: &Report, fig: Figure) {
     s.push_str("</svg>\n");
 }
 
+/// Width of the page's content in CSS pixels (`main` is 1180 px less padding).
+const CONTENT_WIDTH: f64 = 1132.0;
+
+/// Estimated rendered width of a table column holding `chars` characters
+/// (14 px tabular figures; padding included).
+fn column_width(chars: usize) -> f64 {
+    chars as f64 * 8.6 + 20.0
+}
+
+/// The models of each credit table: consecutive models, as evenly split as
+/// fits the page, so that no column is cut off or needs scrolling (also in
+/// print). Widths are estimated from the longest text of each column.
+fn credit_blocks(report: &Report) -> Vec<std::ops::Range<usize>> {
+    let nm = report.models.len();
+    let channel = report
+        .models
+        .first()
+        .map_or(0, |m| m.credits.iter().map(|c| c.channel.chars().count()).max().unwrap_or(0));
+    let room = CONTENT_WIDTH - column_width(channel.clamp(7, 26));
+    let width = |m: &crate::report::ModelReport| {
+        let figures = m
+            .credits
+            .iter()
+            .map(|c| num(c.conversions, 2).len().max(num(c.value, 2).len()))
+            .max()
+            .unwrap_or(0);
+        let figures = figures.max(num(m.conversions, 2).len()).max(num(m.value, 2).len());
+        // The header (12 px, with the colour swatch) can be the wider text.
+        2.0 * column_width(figures).max(m.model.name().len() as f64 * 7.0 + 38.0)
+    };
+    let widths: Vec<f64> = report.models.iter().map(width).collect();
+    let fits = |r: &std::ops::Range<usize>| widths[r.clone()].iter().sum::<f64>() <= room;
+    // As many tables as filling each in turn needs...
+    let mut greedy = Vec::new();
+    let mut start = 0;
+    for end in 1..=nm {
+        if end - start > 1 && !fits(&(start..end)) {
+            greedy.push(start..end - 1);
+            start = end - 1;
+        }
+    }
+    if start < nm {
+        greedy.push(start..nm);
+    }
+    // ... with the models spread evenly over them when that fits too.
+    let k = greedy.len().max(1);
+    let even: Vec<std::ops::Range<usize>> = (0..k).map(|i| i * nm / k..(i + 1) * nm / k).collect();
+    if even.iter().all(fits) { even } else { greedy }
+}
+
+/// The credit tables: one per block of models, each with the channels, the
+/// models' conversions and value, and a total row (as the report computed it).
 fn credit_table(s: &mut String, report: &Report) {
-    s.push_str("<div class=\"scroll\"><table class=\"sortable\" id=\"credit-table\">\n<thead><tr><th scope=\"col\">channel</th>");
-    for (k, m) in report.models.iter().enumerate() {
-        for what in ["conversions", "value"] {
-            w!(
-                s,
-                "<th scope=\"col\" class=\"num\"><span class=\"sw {}\"></span>{}<br><small>{what}</small></th>",
-                model_class(k),
-                escape(m.model.name())
-            );
-        }
-    }
-    s.push_str("</tr></thead>\n<tbody>\n");
     let nc = report.models.first().map_or(0, |m| m.credits.len());
-    for i in 0..nc {
-        w!(s, "<tr><th scope=\"row\">{}</th>", escape(&report.models[0].credits[i].channel));
-        for m in &report.models {
-            let c = &m.credits[i];
-            w!(
-                s,
-                "<td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td>",
-                c.conversions,
-                num(c.conversions, 2),
-                c.value,
-                num(c.value, 2)
-            );
+    for block in credit_blocks(report) {
+        let models = &report.models[block.clone()];
+        s.push_str("<div class=\"scroll\"><table class=\"sortable credit\">\n<thead><tr><th scope=\"col\">channel</th>");
+        for (k, m) in models.iter().enumerate() {
+            for what in ["conversions", "value"] {
+                w!(
+                    s,
+                    "<th scope=\"col\" class=\"num\"><span class=\"sw {}\"></span>{}<br><small>{what}</small></th>",
+                    model_class(block.start + k),
+                    escape(m.model.name())
+                );
+            }
         }
-        s.push_str("</tr>\n");
+        s.push_str("</tr></thead>\n<tbody>\n");
+        for i in 0..nc {
+            w!(s, "<tr><th scope=\"row\">{}</th>", escape(&report.models[0].credits[i].channel));
+            for m in models {
+                let c = &m.credits[i];
+                w!(
+                    s,
+                    "<td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td>",
+                    c.conversions,
+                    num(c.conversions, 2),
+                    c.value,
+                    num(c.value, 2)
+                );
+            }
+            s.push_str("</tr>\n");
+        }
+        s.push_str("</tbody>\n<tfoot><tr><th scope=\"row\">total</th>");
+        for m in models {
+            w!(s, "<td>{}</td><td>{}</td>", num(m.conversions, 2), num(m.value, 2));
+        }
+        s.push_str("</tr></tfoot>\n</table></div>\n");
     }
-    s.push_str("</tbody>\n<tfoot><tr><th scope=\"row\">total</th>");
-    for m in &report.models {
-        w!(s, "<td>{}</td><td>{}</td>", num(m.conversions, 2), num(m.value, 2));
-    }
-    s.push_str("</tr></tfoot>\n</table></div>\n<p class=\"note\">Click a column header to sort.</p>\n");
+    s.push_str("<p class=\"note\">Click a column header to sort.</p>\n");
 }
 
 fn disagreement_section(s: &mut String, report: &Report, comparison: &[ChannelComparison]) {
@@ -507,10 +566,12 @@ fn journeys_section(s: &mut String, overview: Option<&JourneyOverview>) {
         for (i, p) in o.top_paths.iter().enumerate() {
             w!(
                 s,
-                "<tr data-path><td data-v=\"{n}\">{n}</td><td class=\"path\">{}</td><td data-v=\"{}\"><span class=\"inbar\" style=\"width:{:.1}%\"></span>{}</td><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td></tr>\n",
+                "<tr data-path><td data-v=\"{n}\">{n}</td><td class=\"path\">{}</td><td data-v=\"{}\"><span class=\"inbar\" style=\"width:{:.1}px\"></span>{}</td><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td></tr>\n",
                 escape(&p.path),
                 p.conversions,
-                p.conversions / max * 100.0,
+                // In pixels: a share of the cell's width would be resolved
+                // after the cell is sized, and push the figure out of it.
+                (p.conversions / max * INBAR_WIDTH).max(1.0),
                 count(p.conversions),
                 p.journeys,
                 count(p.journeys),
@@ -803,5 +864,14 @@ mod tests {
         assert!(occurrences(&html, "data-tcell ") <= 31 * 32);
         assert!(html.contains("the 30 most frequent of 50 states"));
         assert_eq!(occurrences(&html, "<tr data-path>"), 20);
+        // The credit tables: consecutive blocks of models, each model once, as even as fits.
+        let blocks = credit_blocks(&r);
+        assert!(blocks.len() > 1, "{blocks:?}");
+        assert_eq!(blocks.first().unwrap().start, 0);
+        assert!(blocks.windows(2).all(|w| w[0].end == w[1].start), "{blocks:?}");
+        assert_eq!(blocks.last().unwrap().end, 11);
+        let sizes: Vec<usize> = blocks.iter().map(|b| b.len()).collect();
+        assert!(sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1, "{sizes:?}");
+        assert_eq!(occurrences(&html, "<table class=\"sortable credit\">"), blocks.len());
     }
 }

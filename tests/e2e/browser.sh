@@ -6,7 +6,13 @@
 #   2. hostile channel names render as text: no injected <script> or <img>;
 #   3. no console messages at all (an uncaught error prints a CONSOLE line;
 #      the check is first proven to fail on a deliberately broken page);
-#   4. a screenshot, target/report.png, for a person to look at.
+#   4. layout, measured in the rendered page (a probe script in a copy of
+#      each report): at 10 models x 12 channels and 11 models x 50 channels
+#      the page never scrolls sideways and every credit table fits its box
+#      (each model's columns once); no top-paths figure runs out of its cell,
+#      also with five-digit counts (the checks are first proven to fail on
+#      the layout of an earlier release);
+#   5. a screenshot, target/report.png, for a person to look at.
 # Installs Debian's chromium when missing (as root). Run from anywhere.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -37,9 +43,11 @@ chrome() {
     --user-data-dir="$(mktemp -d -p "$work")" "$@"
 }
 
-# Renders $1 (an HTML file), DOM to $2, stderr to $3.
+# Renders $1 (an HTML file), DOM to $2, stderr to $3; more arguments go to Chromium.
 render() {
-  chrome --enable-logging=stderr --v=0 --dump-dom "file://$1" >"$2" 2>"$3"
+  local page=$1 dom=$2 err=$3
+  shift 3
+  chrome --enable-logging=stderr --v=0 "$@" --dump-dom "file://$page" >"$dom" 2>"$err"
 }
 
 console_errors() {
@@ -75,6 +83,78 @@ for name in report hostile; do
     echo "$errs" >&2
     status=1
   fi
+done
+
+# Wide inputs: N channels, seeded, a few thousand customers.
+events() {
+  python3 - "$1" "$2" <<'PY'
+import random, sys
+channels, out = int(sys.argv[1]), sys.argv[2]
+rng = random.Random(channels)
+names = [f"Channel {i:02d} with a longer name" if i % 7 == 0 else f"Channel {i:02d}" for i in range(channels)]
+with open(out, "w") as f:
+    f.write("customer_id,timestamp,channel,conversion,value\n")
+    for c in range(3000):
+        touches = rng.randint(1, 5)
+        for t in range(touches):
+            converts = t == touches - 1 and rng.random() < 0.4
+            value = f"{rng.uniform(10, 5000):.2f}" if converts else ""
+            f.write(f"c{c},2025-01-{t + 1:02d}T10:00:00Z,{rng.choice(names)},{int(converts)},{value}\n")
+PY
+}
+events 12 "$work/wide12.csv"
+events 50 "$work/wide50.csv"
+"$bin" report "$work/wide12.csv" -o "$work/wide12.html" --quiet \
+  --models first-click,last-click,last-non-direct,linear,position-based,j-shaped,inverse-j,time-decay,participation,markov
+"$bin" report "$work/wide50.csv" -o "$work/wide50.html" --quiet
+# Top paths with counts of five digits and more.
+python3 - "$work/big-paths.csv" <<'PY'
+import random, sys
+rng = random.Random(1)
+names = ["Paid Search", "Email", "Direct", "Organic Search", "Social", "Display", "Referral", "Affiliate"]
+with open(sys.argv[1], "w") as f:
+    f.write("path,total_conversions,total_conversion_value,total_null\n")
+    for _ in range(40):
+        path = " > ".join(rng.choice(names) for _ in range(rng.randint(1, 6)))
+        f.write(f"{path},{rng.randint(1000, 40000)},{rng.randint(10**5, 10**7)},{rng.randint(1000, 900000)}\n")
+PY
+"$bin" report --paths "$work/big-paths.csv" -o "$work/big-paths.html" --quiet
+
+# probe IN OUT: OUT is IN with a script that measures the layout and writes
+# one line per finding into <pre id="layout">.
+probe() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+page = open(sys.argv[1], encoding="utf-8").read()
+script = """<script>(function () {
+  var out = [], slack = 0.5;
+  out.push('page ' + document.documentElement.scrollWidth + ' ' + window.innerWidth);
+  document.querySelectorAll('table.credit').forEach(function (t) {
+    out.push('credit ' + t.getBoundingClientRect().width + ' ' + t.parentElement.clientWidth + ' ' + t.querySelectorAll('thead th.num').length);
+  });
+  document.querySelectorAll('table.paths td').forEach(function (td) {
+    var r = document.createRange(); r.selectNodeContents(td);
+    var box = td.getBoundingClientRect(), text = r.getBoundingClientRect();
+    if (text.right > box.right + slack) out.push('overflow ' + td.textContent.trim() + ' ' + text.right + ' ' + box.right);
+  });
+  var pre = document.createElement('pre'); pre.id = 'layout'; pre.textContent = out.join('\\n');
+  document.body.appendChild(pre);
+})();</script>"""
+open(sys.argv[2], "w", encoding="utf-8").write(page.replace("</body>", script + "</body>"))
+PY
+}
+
+# The probe must see an overflow: the top-paths cell of an earlier release
+# (bar width a share of the cell) next to a figure.
+cat >"$work/old-layout.html" <<'HTML'
+<!DOCTYPE html><html><head><style>td,th{padding:4px 10px;white-space:nowrap}.inbar{display:inline-block;height:9px;margin-right:6px;max-width:80px;background:#0072B2}</style></head>
+<body><table class="paths"><tr><td>1</td><td><span class="inbar" style="width:100%"></span>31,513</td><td>5,346</td></tr></table>
+<div style="width:300px;overflow-x:auto"><table class="credit"><thead><tr><th class="num">a-long-model-name</th><th class="num">another-long-model-name</th></tr></thead></table></div></body></html>
+HTML
+for name in old-layout wide12 wide50 big-paths; do
+  probe "$work/$name.html" "$work/$name-probe.html"
+  # A desktop window: the width the page is laid out for (1180 px of content).
+  render "$work/$name-probe.html" "$work/$name-probe.dom" "$work/$name-probe.err" --window-size=1280,2000
 done
 
 python3 - "$work" <<'PY' || status=1
@@ -137,6 +217,25 @@ check(not any(t == "img" for t, _ in h.tags), "hostile: no injected img element"
 check("<script>alert(1)</script>" in text, "hostile: the script channel shows as text")
 check("<img src=x onerror=alert(2)>" in text, "hostile: the img channel shows as text")
 check('Email & "News"' in text, "hostile: ampersand and quotes show as text")
+import re
+def layout(name):
+    dom = open(f"{work}/{name}-probe.dom", encoding="utf-8").read()
+    m = re.search(r'<pre id="layout">(.*?)</pre>', dom, re.S)
+    return m.group(1).split("\n") if m else []
+
+old = layout("old-layout")
+check(any(l.startswith("overflow ") for l in old), "layout probe sees a figure run out of its cell")
+check(any(l.startswith("credit ") and float(l.split()[1]) > float(l.split()[2]) + 0.5 for l in old), "layout probe sees a table wider than its box")
+for name, models in [("wide12", 10), ("wide50", 11)]:
+    lines = layout(name)
+    page = [l.split() for l in lines if l.startswith("page ")]
+    check(bool(page) and float(page[0][1]) <= float(page[0][2]), f"{name}: the page does not scroll sideways ({page})")
+    credit = [l.split() for l in lines if l.startswith("credit ")]
+    check(bool(credit) and all(float(w) <= float(box) + 0.5 for _, w, box, _ in credit), f"{name}: every credit table fits its box ({credit})")
+    check(sum(int(n) for *_, n in credit) == 2 * models, f"{name}: each of {models} models' two columns once")
+for name in ["wide12", "wide50", "big-paths"]:
+    over = [l for l in layout(name) if l.startswith("overflow ")]
+    check(not over and layout(name), f"{name}: no top-paths figure runs out of its cell {over[:3]}")
 sys.exit(1 if failures else 0)
 PY
 

@@ -75,7 +75,8 @@ thead th[aria-sort=ascending]::after{content:" ▲";font-size:9px}
 thead th[aria-sort=descending]::after{content:" ▼";font-size:9px}
 tfoot th,tfoot td{font-weight:600;border-top:2px solid var(--line)}
 tbody tr:hover{background:var(--panel)}
-.inbar{display:inline-block;height:9px;background:var(--c4);border-radius:2px;margin-right:6px;vertical-align:0;max-width:80px;min-width:1px}
+.inbar{display:inline-block;height:9px;background:var(--c4);border-radius:2px;margin-right:6px;vertical-align:0}
+table.credit th[scope=row]{white-space:normal;overflow-wrap:anywhere;max-width:240px}
 .paths td:nth-child(3){text-align:left}
 .hists{display:grid;grid-template-columns:repeat(auto-fit,minmax(380px,1fr));gap:16px}
 footer{padding-top:24px;padding-bottom:32px;font-size:12px}
