@@ -126,8 +126,7 @@ pub fn run(args: CompareArgs) -> Result<Exit> {
 
 /// Reads and parses one input; any failure is an [`UnreadableInput`].
 fn read(source: &Source) -> Result<Results, UnreadableInput> {
-    let bytes = source.read()?;
-    Ok(Results::parse(&source.name(), &bytes)?)
+    Ok(crate::input::results::load(source)?)
 }
 
 /// The figure `metric` names.
@@ -163,7 +162,9 @@ mod tests {
     use super::*;
 
     fn comparison(base: &str, new: &str, relative: bool) -> Comparison {
-        let parse = |t: &str| Results::parse("r.csv", format!("model,channel,conversions,value,share\n{t}").as_bytes()).unwrap();
+        let parse = |t: &str| {
+            crate::input::results::tests::parse("r.csv", format!("model,channel,conversions,value,share\n{t}").as_bytes()).unwrap()
+        };
         Comparison::compute(
             &parse(base),
             &parse(new),

@@ -12,6 +12,7 @@ mod guard;
 mod parquet;
 pub mod paths;
 pub mod rejects;
+pub mod results;
 pub mod schema;
 mod table;
 pub mod time;
@@ -250,8 +251,21 @@ fn read_table(
     let name = source.name();
     let _reading = Reading::start(&name);
     let bytes = source.read()?;
+    table_of(source, &bytes, delimiter, requests, what, on_error)
+}
+
+/// [`read_table`] on bytes already read from `source` (decompressed).
+fn table_of(
+    source: &Source,
+    bytes: &[u8],
+    delimiter: Option<u8>,
+    requests: &[ColumnRequest<'_>],
+    what: &'static str,
+    on_error: OnError,
+) -> Result<Table> {
+    let name = source.name();
     if bytes.starts_with(b"PAR1") {
-        return parquet::read(&name, &bytes, requests, on_error);
+        return parquet::read(&name, bytes, requests, on_error);
     }
     if source.looks_like_parquet_name() {
         let start = String::from_utf8_lossy(&bytes[..bytes.len().min(24)]).to_string();
@@ -265,7 +279,7 @@ fn read_table(
         Source::Stdin => csv::Origin::Kept,
         Source::File(_) | Source::Memory { .. } => csv::Origin::Reread(source.clone()),
     };
-    csv::read(&name, &bytes, keep, delimiter, requests, what, on_error)
+    csv::read(&name, bytes, keep, delimiter, requests, what, on_error)
 }
 
 /// Reads every touchpoint source (and the conversions file, if any).

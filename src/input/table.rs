@@ -479,6 +479,38 @@ impl Table {
         Ok(())
     }
 
+    /// Finite numbers of column `col`, negative ones included; an empty
+    /// or unreadable cell is an error expecting `expected`.
+    pub fn numbers(&self, col: usize, expected: &str, out: &mut Vec<f64>) -> Result<()> {
+        let data = &self.column(col).data;
+        out.reserve(self.height);
+        match data.dtype() {
+            DataType::String => each_str(data.str().expect("dtype checked"), |row, cell| {
+                let raw = cell.unwrap_or("");
+                match raw.trim().parse::<f64>().ok().filter(|v| v.is_finite()) {
+                    Some(v) => out.push(v),
+                    None => self.reject(col, row, raw, expected, Reason::InvalidValue).map(|()| out.push(0.0))?,
+                }
+                Ok(())
+            }),
+            dt if dt.is_primitive_numeric() => {
+                let cast = data.cast(&DataType::Float64).map_err(|_| self.type_error(col, "numbers"))?;
+                for (row, cell) in cast.f64().expect("cast to Float64").iter().enumerate() {
+                    match cell.filter(|v| v.is_finite()) {
+                        Some(v) => out.push(v),
+                        None => {
+                            let found = cell.map(|v| v.to_string()).unwrap_or_default();
+                            self.reject(col, row, &found, expected, Reason::InvalidValue)?;
+                            out.push(0.0);
+                        }
+                    }
+                }
+                Ok(())
+            }
+            _ => Err(self.type_error(col, "numbers")),
+        }
+    }
+
     /// Calls `f(row, text)` with the trimmed text of every cell of column
     /// `col`; empty cells are errors (`what` names what a cell should be).
     /// When skipping, an empty cell is recorded and passed on as empty text.

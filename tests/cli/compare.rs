@@ -341,7 +341,12 @@ fn unreadable_or_malformed_inputs_exit_2_naming_the_file() {
     f.file("short.csv", "model,channel,conversions,value,share\nlinear,Email,1,10\n");
     assert_eq!(
         usage_error(&f, &["base.csv", "short.csv"]),
-        "error: `short.csv` line 2: found 4 fields, expected 5 like the header\n"
+        "error: `short.csv` line 2, column `share`: found ``, expected a number such as `0.250000`\n"
+    );
+    f.file("long.csv", "model,channel,conversions,value,share\nlinear,Email,1,10,1,2\n");
+    assert_eq!(
+        usage_error(&f, &["base.csv", "long.csv"]),
+        "error: `long.csv` line 2: found 6 fields, expected 5 like the header\n"
     );
     f.file(
         "bad.json",
@@ -361,8 +366,8 @@ fn unreadable_or_malformed_inputs_exit_2_naming_the_file() {
         .success();
     assert_eq!(
         usage_error(&f, &["markov.csv", "base.csv"]),
-        "error: column `model` not found in `markov.csv`\n\nhint: expected the results of `mta attribute`: CSV with the header \
-         `model,channel,conversions,value,share`, or its JSON; available columns are `channel`, `removal_effect`, `conversions`, `value`\n"
+        "error: column `model` not found in `markov.csv`\n\nhint: available columns are `channel`, `removal_effect`, `conversions`, `value`; \
+         expected the results of `mta attribute`: CSV or Parquet with the columns `model,channel,conversions,value,share`, or its JSON\n"
     );
     f.file("empty.csv", "");
     assert!(usage_error(&f, &["empty.csv", "base.csv"]).starts_with("error: `empty.csv` is empty\n\nhint: "));
@@ -400,4 +405,19 @@ fn unwritable_output_is_an_io_error() {
         .code(1)
         .stdout("")
         .stderr(predicate::str::starts_with("error: cannot write `/nonexistent-dir/diff.csv`"));
+}
+
+#[test]
+fn parquet_results_compare_like_their_csv() {
+    let f = Fixture::new();
+    for name in ["r.csv", "r.parquet"] {
+        mta()
+            .args(["attribute", "testdata/events.csv", "-q", "-o"])
+            .arg(f.path(name))
+            .assert()
+            .success();
+    }
+    let (code, stdout, stderr) = run(compare(&f).args(["r.csv", "r.parquet", "--tolerance", "0.000001", "--metric", "value"]));
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+    assert_eq!(stderr, "compare: all 55 values within tolerance 0.000001 (value, absolute)\n");
 }
