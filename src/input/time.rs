@@ -378,11 +378,48 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 /// Formats epoch milliseconds as RFC 3339 UTC, seconds precision unless
 /// the instant has milliseconds.
 pub fn format_ms(ms: i64) -> String {
-    match DateTime::from_timestamp_millis(ms) {
-        Some(t) if ms % 1000 == 0 => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        Some(t) => t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-        None => ms.to_string(),
+    let mut s = String::with_capacity(24);
+    push_rfc3339(&mut s, ms);
+    s
+}
+
+/// Appends [`format_ms`]'s text to `buf`. Written by hand for the accepted
+/// range (years 1 to 9999): outputs format millions of times, and chrono
+/// parses its format string on every call.
+pub fn push_rfc3339(buf: &mut String, ms: i64) {
+    use std::fmt::Write;
+    if !(MIN_MS..=MAX_MS).contains(&ms) {
+        let _ = match DateTime::from_timestamp_millis(ms) {
+            Some(t) if ms % 1000 == 0 => write!(buf, "{}", t.format("%Y-%m-%dT%H:%M:%SZ")),
+            Some(t) => write!(buf, "{}", t.format("%Y-%m-%dT%H:%M:%S%.3fZ")),
+            None => write!(buf, "{ms}"),
+        };
+        return;
     }
+    let (days, in_day) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+    // Days since 1970-01-01 to a civil date (H. Hinnant, "chrono-Compatible
+    // Low-Level Date Algorithms", days_from_civil inverted).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (secs, millis) = (in_day / 1000, in_day % 1000);
+    let _ = write!(
+        buf,
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    );
+    if millis != 0 {
+        let _ = write!(buf, ".{millis:03}");
+    }
+    buf.push('Z');
 }
 
 #[cfg(test)]
@@ -492,5 +529,37 @@ mod tests {
         let e = "%Y-%m-%Q".parse::<TimeFormat>().unwrap_err();
         assert!(e.contains("not a valid strftime pattern"), "{e}");
         assert!("%Y-%".parse::<TimeFormat>().is_err());
+    }
+
+    #[test]
+    fn rfc3339_text_agrees_with_chrono_over_the_accepted_range() {
+        let chrono_text = |ms: i64| {
+            let t = DateTime::from_timestamp_millis(ms).unwrap();
+            if ms % 1000 == 0 {
+                t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+            } else {
+                t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+            }
+        };
+        let mut x: u64 = 7;
+        let span = (MAX_MS - MIN_MS) as u64;
+        let mut samples = vec![
+            MIN_MS,
+            MAX_MS,
+            0,
+            -1,
+            1,
+            951_782_400_000,
+            4_107_542_399_999,
+            -62_135_596_800_001 + 1,
+        ];
+        for _ in 0..20_000 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            samples.push(MIN_MS + (x % span) as i64);
+        }
+        for ms in samples {
+            assert_eq!(format_ms(ms), chrono_text(ms), "{ms}");
+        }
+        assert_eq!(format_ms(MAX_MS + 1), chrono_text(MAX_MS + 1));
     }
 }

@@ -113,7 +113,7 @@ impl Cell<'_> {
                 let _ = write!(buf, "{n}");
             }
             Cell::Bool(b) => buf.push_str(if *b { "true" } else { "false" }),
-            Cell::Time(ms) => buf.push_str(&crate::input::time::format_ms(*ms)),
+            Cell::Time(ms) => crate::input::time::push_rfc3339(buf, *ms),
             Cell::Null => buf.push_str(missing),
         }
     }

@@ -7,8 +7,10 @@
 
 use serde::Serialize;
 
+use rayon::prelude::*;
+
 use crate::journey::Journeys;
-use crate::journey::aggregate::by_path;
+use crate::journey::aggregate::{PathGroup, by_path};
 use crate::journey::export::path_text;
 
 /// Paths shown in the top-paths table.
@@ -74,10 +76,22 @@ impl JourneyOverview {
                 days[b] += j.conversions;
             }
         }
-        let groups: Vec<_> = by_path(journeys).into_iter().filter(|g| !g.touches.is_empty()).collect();
+        let mut groups: Vec<_> = by_path(journeys).into_iter().filter(|g| !g.touches.is_empty()).collect();
         let distinct_paths = groups.len();
-        let mut paths: Vec<PathStat> = groups
-            .into_iter()
+        // Most conversions first, then most journeys; only the paths that can
+        // make the top need their text (the last tie-break).
+        let weight = |g: &PathGroup<'_>| (g.conversions, g.conversions + g.nulls);
+        let by_figures = |a: &PathGroup<'_>, b: &PathGroup<'_>| {
+            let (a, b) = (weight(a), weight(b));
+            b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1))
+        };
+        groups.par_sort_unstable_by(by_figures);
+        let cut = match groups.get(TOP_PATHS.saturating_sub(1)) {
+            Some(last) => TOP_PATHS + groups[TOP_PATHS..].iter().take_while(|g| by_figures(g, last).is_eq()).count(),
+            None => groups.len(),
+        };
+        let mut paths: Vec<PathStat> = groups[..cut]
+            .iter()
             .map(|g| {
                 let n = g.conversions + g.nulls;
                 PathStat {
@@ -176,5 +190,25 @@ mod tests {
         assert_eq!(h, [("< 1 d", 1.0), ("3–7 d", 1.0)]);
         assert_eq!(o.days_to_conversion_histogram.last().unwrap().label, "≥ 90 d");
         assert_eq!(o.top_paths.len(), 3);
+    }
+
+    #[test]
+    fn ties_at_the_last_place_go_to_the_first_paths_by_text() {
+        // One path ahead, then 30 tied paths: the top holds the leader and the
+        // first 19 of the tied ones by text, whatever the order they came in.
+        let names: Vec<String> = (0..30).rev().map(|i| format!("c{i:02}")).collect();
+        let mut rows: Vec<(&[&str], f64, f64, f64)> = Vec::new();
+        let refs: Vec<[&str; 1]> = names.iter().map(|n| [n.as_str()]).collect();
+        for r in &refs {
+            rows.push((r, 1.0, 1.0, 0.0));
+        }
+        rows.push((&["zz"], 5.0, 1.0, 0.0));
+        let o = JourneyOverview::compute(&Journeys::from_paths(&rows));
+        let top: Vec<&str> = o.top_paths.iter().map(|p| p.path.as_str()).collect();
+        let want: Vec<String> = std::iter::once("zz".to_string())
+            .chain((0..19).map(|i| format!("c{i:02}")))
+            .collect();
+        assert_eq!(top, want);
+        assert_eq!(o.distinct_paths, 31);
     }
 }

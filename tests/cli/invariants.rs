@@ -82,6 +82,41 @@ fn row_order_and_thread_count_change_nothing() {
     let c = csv_bytes(&[shuffled.to_str().unwrap()], "1");
     assert_eq!(a, b);
     assert_eq!(a, c);
+    // Path aggregates too: of the events, and of path rows in another order.
+    let paths = |args: &[&std::path::Path], threads: &str| {
+        let out = mta()
+            .arg("paths")
+            .args(args)
+            .arg("-q")
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    };
+    let rows = paths(&[&original], "1");
+    assert_eq!(rows, paths(&[&shuffled], "2"));
+    // Each path row split in three parts (0.1, 0.2 and 0.7 of its revenue:
+    // their float sum depends on the order of adding), given in two orders,
+    // merges to the same bytes.
+    let text = String::from_utf8(rows).unwrap();
+    let mut parts: Vec<String> = Vec::new();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let value: f64 = f[2].parse().unwrap();
+        for k in [0.1, 0.2, 0.7] {
+            parts.push(format!("{},{},{},{}", f[0], f[1], value * k, f[3]));
+        }
+    }
+    let header = "path,total_conversions,total_conversion_value,total_null";
+    let forward = f.file("forward.csv", format!("{header}\n{}\n", parts.join("\n")));
+    parts.reverse();
+    let backward = f.file("backward.csv", format!("{header}\n{}\n", parts.join("\n")));
+    // Parquet: the sums to the last bit (CSV rounds them to 6 decimals).
+    let parquet = std::path::Path::new("--format=parquet");
+    let flag = std::path::Path::new("--paths");
+    let (a, b) = (paths(&[parquet, flag, &forward], "1"), paths(&[parquet, flag, &backward], "2"));
+    assert!(a == b, "merged path rows depend on the order of the rows");
 }
 
 #[test]
