@@ -60,20 +60,11 @@ pub struct InputArgs {
     #[arg(long, value_name = "N", help_heading = "Journeys")]
     pub max_touches: Option<usize>,
     /// What a bad row does: `stop` the run with an error naming file, line and column, or `skip` it (counted by reason in the summary).
-    #[arg(long, value_enum, default_value_t = OnErrorArg::Stop, value_name = "POLICY", help_heading = "Input")]
-    pub on_error: OnErrorArg,
+    #[arg(long, value_enum, default_value_t = OnError::Stop, value_name = "POLICY", help_heading = "Input")]
+    pub on_error: OnError,
     /// With `--on-error skip`: write every skipped row to FILE (CSV: `file,line,row,reason,column,value,detail,record`).
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub rejects: Option<PathBuf>,
-}
-
-/// `--on-error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum OnErrorArg {
-    /// Stop at the first bad row.
-    Stop,
-    /// Skip bad rows, count and report them.
-    Skip,
 }
 
 /// Which models run, with their parameters.
@@ -205,13 +196,26 @@ pub struct Terminal {
 pub struct Formats {
     /// The command as the user typed it, for messages (`mta markov`).
     pub command: &'static str,
-    /// What it writes.
+    /// What it writes, the first in hints.
     pub supported: &'static [OutputFormat],
     /// Without `--format` or an `-o` extension that names one.
     pub default: OutputFormat,
     /// Where to go for a format it does not write, if somewhere.
     pub elsewhere: Option<&'static str>,
 }
+
+/// Every format: what `mta attribute` writes.
+pub const EVERY: &[OutputFormat] = &[
+    OutputFormat::Table,
+    OutputFormat::Csv,
+    OutputFormat::Json,
+    OutputFormat::Markdown,
+    OutputFormat::Parquet,
+    OutputFormat::Html,
+];
+
+/// Every tabular format: what a command writes whose results are tables.
+pub const TABULAR: &[OutputFormat] = EVERY.split_at(5).0;
 
 /// Validated output settings.
 #[derive(Debug, Clone)]
@@ -248,10 +252,7 @@ impl InputArgs {
                 n => n,
             },
         };
-        let on_error = match self.on_error {
-            OnErrorArg::Stop => OnError::Stop,
-            OnErrorArg::Skip => OnError::Skip,
-        };
+        let on_error = self.on_error;
         if let Some(path) = &self.rejects {
             if on_error == OnError::Stop {
                 return Err(Error::usage(
@@ -385,7 +386,7 @@ impl OutputArgs {
             (None, Target::Stdout) => (formats.default, ""),
         };
         if !formats.supported.contains(&format) {
-            let mut hint = format!("pass `--format {}`", formats.supported[0].name());
+            let mut hint = format!("pass `--format {}`", formats.default.name());
             if let Some(elsewhere) = formats.elsewhere {
                 hint = format!("{hint}, or {elsewhere}");
             }
@@ -420,10 +421,14 @@ impl OutputArgs {
 }
 
 /// `a`, `a or b`, `a, b or c`.
-fn or_list(items: &[&str]) -> String {
+fn or_list<S: AsRef<str>>(items: &[S]) -> String {
     match items.split_last() {
-        Some((last, [])) => last.to_string(),
-        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        Some((last, [])) => last.as_ref().to_string(),
+        Some((last, rest)) => format!(
+            "{} or {}",
+            rest.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", "),
+            last.as_ref()
+        ),
         None => String::new(),
     }
 }

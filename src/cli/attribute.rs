@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::args::{Formats, OutputConfig};
+use super::args::{EVERY, Formats, OutputConfig};
 use super::pipeline::{self, Models};
 use super::{InputArgs, ModelArgs, OutputArgs};
 use crate::journey::Journeys;
@@ -42,7 +42,7 @@ pub struct AttributeArgs {
 /// Everything `mta attribute` writes; per-conversion rows are a table of their own.
 const TOTALS: Formats = Formats {
     command: "mta attribute",
-    supported: &OutputFormat::ALL,
+    supported: EVERY,
     default: OutputFormat::Table,
     elsewhere: None,
 };

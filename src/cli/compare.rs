@@ -6,7 +6,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::args::{Formats, OutputConfig, Terminal};
+use super::args::{Formats, OutputConfig, TABULAR, Terminal};
 use super::{Exit, OutputArgs, pipeline};
 use crate::error::Error;
 use crate::input::Source;
@@ -16,10 +16,10 @@ use crate::report::compare::{Comparison, Figures, Results, Tolerance};
 /// Arguments of `mta compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// Reference results (CSV or JSON written by `mta attribute`); `-` is stdin.
+    /// Reference results (CSV, JSON or Parquet written by `mta attribute`); `-` is stdin.
     #[arg(value_name = "BASE")]
     base: String,
-    /// Results to check against BASE (CSV or JSON); `-` is stdin.
+    /// Results to check against BASE (CSV, JSON or Parquet); `-` is stdin.
     #[arg(value_name = "NEW")]
     new: String,
     /// Largest difference that still counts as equal (absolute, unless `--relative`).
@@ -41,13 +41,7 @@ pub struct CompareArgs {
 /// What `mta compare` writes.
 const FORMATS: Formats = Formats {
     command: "mta compare",
-    supported: &[
-        OutputFormat::Table,
-        OutputFormat::Csv,
-        OutputFormat::Json,
-        OutputFormat::Markdown,
-        OutputFormat::Parquet,
-    ],
+    supported: TABULAR,
     default: OutputFormat::Table,
     elsewhere: None,
 };
@@ -106,20 +100,20 @@ pub fn run(args: CompareArgs) -> Result<Exit> {
     let cfg = args.into_config(super::terminal())?;
     let base = read(&cfg.base)?;
     let new = read(&cfg.new)?;
-    let mut cmp = Comparison::compute(&base, &new, figure(cfg.metric), cfg.tolerance);
+    let mut cmp = Comparison::compute(&base, &new, &cfg.metric.name(), figure(cfg.metric), cfg.tolerance);
     // Exit 1 (`Exit::Data`): the data differ.
     let exit = if cmp.beyond == 0 { Exit::Ok } else { Exit::Data };
     if !cfg.all {
         cmp.retain_beyond();
     }
     let out = &cfg.out;
-    match super::write_output(&out.target, |w| write_comparison(&cmp, cfg.metric, out.format, &out.style, w)) {
+    match super::write_output(&out.target, |w| write_comparison(&cmp, out.format, &out.style, w)) {
         // `mta compare ... | head` must not turn a drift into a pass.
         Err(err) if super::is_broken_pipe(&err) => {}
         result => result?,
     }
     if !out.quiet {
-        pipeline::tell([verdict(&cmp, cfg.metric)]);
+        pipeline::tell([verdict(&cmp)]);
     }
     Ok(exit)
 }
@@ -139,9 +133,9 @@ fn figure(metric: Metric) -> fn(&Figures) -> f64 {
 }
 
 /// `compare: 3 of 42 values beyond tolerance 0.001 (share, absolute)`.
-fn verdict(cmp: &Comparison, metric: Metric) -> String {
+fn verdict(cmp: &Comparison) -> String {
     let mode = if cmp.tolerance.relative { "relative" } else { "absolute" };
-    let settings = format!("tolerance {} ({}, {mode})", cmp.tolerance.limit, metric.name());
+    let settings = format!("tolerance {} ({}, {mode})", cmp.tolerance.limit, cmp.metric);
     if cmp.beyond == 0 {
         return format!("compare: all {} values within {settings}", cmp.compared);
     }
@@ -168,6 +162,7 @@ mod tests {
         Comparison::compute(
             &parse(base),
             &parse(new),
+            "share",
             figure(Metric::Share),
             Tolerance { limit: 0.001, relative },
         )
@@ -176,13 +171,10 @@ mod tests {
     #[test]
     fn verdict_lines() {
         let c = comparison("l,a,1,1,0.5\nl,b,1,1,0.5\n", "l,a,1,1,0.5\nl,b,1,1,0.5\n", false);
-        assert_eq!(
-            verdict(&c, Metric::Share),
-            "compare: all 2 values within tolerance 0.001 (share, absolute)"
-        );
+        assert_eq!(verdict(&c), "compare: all 2 values within tolerance 0.001 (share, absolute)");
         let c = comparison("l,a,1,1,0.5\nl,b,1,1,0.5\n", "l,a,1,1,0.502\nl,c,1,1,0.5\n", true);
         assert_eq!(
-            verdict(&c, Metric::Share),
+            verdict(&c),
             "compare: 3 of 3 values beyond tolerance 0.001 (share, relative); 1 only in base, 1 only in new"
         );
     }

@@ -4,7 +4,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::args::Formats;
+use super::args::{Formats, TABULAR};
 use super::pipeline;
 use super::{InputArgs, MarkovArgs, OutputArgs};
 use crate::model::{ModelConfig, ModelKind};
@@ -29,13 +29,7 @@ pub struct MarkovCmdArgs {
 /// What `mta markov` writes.
 const FORMATS: Formats = Formats {
     command: "mta markov",
-    supported: &[
-        OutputFormat::Table,
-        OutputFormat::Csv,
-        OutputFormat::Json,
-        OutputFormat::Markdown,
-        OutputFormat::Parquet,
-    ],
+    supported: TABULAR,
     default: OutputFormat::Table,
     elsewhere: Some("`mta report --models markov -o report.html` for charts"),
 };

@@ -5,7 +5,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::args::{Formats, InputConfig};
+use super::args::{Formats, InputConfig, TABULAR};
 use super::pipeline;
 use super::{InputArgs, OutputArgs};
 use crate::journey::export::path_rows;
@@ -25,13 +25,7 @@ pub struct PathsArgs {
 pub(super) const fn row_formats(command: &'static str) -> Formats {
     Formats {
         command,
-        supported: &[
-            OutputFormat::Csv,
-            OutputFormat::Json,
-            OutputFormat::Parquet,
-            OutputFormat::Table,
-            OutputFormat::Markdown,
-        ],
+        supported: TABULAR,
         default: OutputFormat::Csv,
         elsewhere: Some("`mta report` for an HTML page"),
     }

@@ -8,9 +8,9 @@
 use std::collections::BTreeMap;
 
 /// What to do with a row that cannot be read (`--on-error`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum OnError {
-    /// Stop at the first bad row with an error naming file, line and column.
+    /// Stop at the first bad row (an error naming file, line and column).
     #[default]
     Stop,
     /// Skip bad rows, count them by reason and keep going.

@@ -103,28 +103,11 @@ fn model_class(i: usize) -> String {
     if i < 8 { format!("m{i}") } else { format!("m{i} h{}", i % 8) }
 }
 
-/// Which figure a credit chart shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Figure {
-    Conversions,
-    Value,
-}
+/// Reads one figure off a credit.
+type Of = fn(&crate::report::ChannelCredit) -> f64;
 
-impl Figure {
-    fn name(self) -> &'static str {
-        match self {
-            Figure::Conversions => "conversions",
-            Figure::Value => "value",
-        }
-    }
-
-    fn of(self, c: &crate::report::ChannelCredit) -> f64 {
-        match self {
-            Figure::Conversions => c.conversions,
-            Figure::Value => c.value,
-        }
-    }
-}
+/// The figures a credit chart shows: name, and how to read it off a credit.
+const FIGURES: [(&str, Of); 2] = [("conversions", |c| c.conversions), ("value", |c| c.value)];
 
 /// The whole page.
 pub fn render(report: &Report, extras: Extras<'_>) -> String {
@@ -287,14 +270,12 @@ fn credit_section(s: &mut String, report: &Report) {
     );
     legend(s, report);
     s.push_str("<div class=\"charts\">\n");
-    for fig in [Figure::Conversions, Figure::Value] {
+    for (name, of) in FIGURES {
         w!(
             s,
-            "<figure class=\"chart metric-{}\"><figcaption>Credited {}</figcaption>\n",
-            fig.name(),
-            fig.name()
+            "<figure class=\"chart metric-{name}\"><figcaption>Credited {name}</figcaption>\n"
         );
-        bar_chart(s, report, fig);
+        bar_chart(s, report, name, of);
         s.push_str("</figure>\n");
     }
     s.push_str("</div>\n");
@@ -303,7 +284,7 @@ fn credit_section(s: &mut String, report: &Report) {
 }
 
 /// Horizontal grouped bars: one group per channel, one bar per model.
-fn bar_chart(s: &mut String, report: &Report, fig: Figure) {
+fn bar_chart(s: &mut String, report: &Report, figure: &str, of: Of) {
     let nm = report.models.len();
     let nc = report.models.first().map_or(0, |m| m.credits.len());
     let bar_h = if nm <= 3 { 16.0 } else { 12.0 };
@@ -311,18 +292,13 @@ fn bar_chart(s: &mut String, report: &Report, fig: Figure) {
     let group_h = nm as f64 * bar_h + 12.0;
     let height = top + nc as f64 * group_h + 6.0;
     let width = label_w + plot_w + right;
-    let max = report
-        .models
-        .iter()
-        .flat_map(|m| m.credits.iter().map(|c| fig.of(c)))
-        .fold(0.0, f64::max);
+    let max = report.models.iter().flat_map(|m| m.credits.iter().map(of)).fold(0.0, f64::max);
     let step = nice_step(max);
     let axis_max = ((max / step).ceil() * step).max(step);
     let x = |v: f64| label_w + (v.max(0.0) / axis_max) * plot_w;
     w!(
         s,
-        "<svg class=\"bars\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"credited {} per channel and model\">\n",
-        fig.name()
+        "<svg class=\"bars\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"credited {figure} per channel and model\">\n"
     );
     let ticks = (axis_max / step).round() as usize;
     for t in 0..=ticks {
@@ -349,13 +325,13 @@ fn bar_chart(s: &mut String, report: &Report, fig: Figure) {
             e = escape(name)
         );
         for (k, m) in report.models.iter().enumerate() {
-            let v = fig.of(&m.credits[i]);
+            let v = of(&m.credits[i]);
             let y = y0 + k as f64 * bar_h;
             let wdt = x(v) - label_w;
             w!(
                 s,
                 "<rect data-bar=\"{f}\" class=\"{c}\" x=\"{label_w}\" y=\"{y:.1}\" width=\"{wdt:.1}\" height=\"{h:.1}\"><title>{ch} · {model}: {val}</title></rect><text class=\"val\" x=\"{tx:.1}\" y=\"{ty:.1}\" dominant-baseline=\"middle\">{val}</text>\n",
-                f = fig.name(),
+                f = figure,
                 c = model_class(k),
                 h = bar_h - 2.0,
                 ch = escape(name),

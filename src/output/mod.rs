@@ -19,8 +19,6 @@ pub mod views;
 use std::io::{self, Write};
 use std::path::Path;
 
-use serde::Serialize;
-
 use crate::report::Report;
 use crate::report::compare::Comparison;
 use crate::report::markov::MarkovReport;
@@ -45,16 +43,6 @@ pub enum OutputFormat {
 }
 
 impl OutputFormat {
-    /// Every format.
-    pub const ALL: [OutputFormat; 6] = [
-        OutputFormat::Table,
-        OutputFormat::Csv,
-        OutputFormat::Json,
-        OutputFormat::Markdown,
-        OutputFormat::Parquet,
-        OutputFormat::Html,
-    ];
-
     /// The format implied by a file extension, if any.
     pub fn from_path(path: &Path) -> Option<Self> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
@@ -70,15 +58,8 @@ impl OutputFormat {
     }
 
     /// The name `--format` takes.
-    pub fn name(self) -> &'static str {
-        match self {
-            OutputFormat::Table => "table",
-            OutputFormat::Csv => "csv",
-            OutputFormat::Json => "json",
-            OutputFormat::Markdown => "markdown",
-            OutputFormat::Parquet => "parquet",
-            OutputFormat::Html => "html",
-        }
+    pub fn name(self) -> String {
+        clap_name(self)
     }
 
     /// The extensions that imply the format, for hints.
@@ -109,13 +90,14 @@ pub enum Metric {
 
 impl Metric {
     /// The name `--metric` takes.
-    pub fn name(self) -> &'static str {
-        match self {
-            Metric::Conversions => "conversions",
-            Metric::Value => "value",
-            Metric::Share => "share",
-        }
+    pub fn name(self) -> String {
+        clap_name(self)
     }
+}
+
+/// The name a value of a closed set has on the command line (one source of names: clap's).
+fn clap_name(value: impl clap::ValueEnum) -> String {
+    value.to_possible_value().expect("no variant is skipped").get_name().to_string()
 }
 
 /// How output looks, not what it says.
@@ -188,35 +170,9 @@ pub fn write_markov(report: &MarkovReport, transitions: bool, format: OutputForm
 
 /// Writes `mta compare`: a JSON document with the settings and counts, or
 /// the table of rows.
-pub fn write_comparison(cmp: &Comparison, metric: Metric, format: OutputFormat, style: &Style, out: &mut dyn Write) -> io::Result<()> {
-    /// The JSON document.
-    #[derive(Serialize)]
-    struct Document<'a> {
-        /// Figure compared: `conversions`, `value` or `share`.
-        metric: &'static str,
-        /// The tolerance given.
-        tolerance: f64,
-        /// Whether the tolerance is relative to |base|.
-        relative: bool,
-        /// Pairs compared (present on either side).
-        compared: usize,
-        /// Pairs beyond tolerance, one-sided pairs included.
-        beyond: usize,
-        /// The rows shown (only those beyond tolerance unless `--all`).
-        rows: &'a [crate::report::compare::RowDiff],
-    }
+pub fn write_comparison(cmp: &Comparison, format: OutputFormat, style: &Style, out: &mut dyn Write) -> io::Result<()> {
     match format {
-        OutputFormat::Json => write_document(
-            &Document {
-                metric: metric.name(),
-                tolerance: cmp.tolerance.limit,
-                relative: cmp.tolerance.relative,
-                compared: cmp.compared,
-                beyond: cmp.beyond,
-                rows: &cmp.rows,
-            },
-            out,
-        ),
+        OutputFormat::Json => write_document(cmp, out),
         _ => write_table(&views::diffs(cmp), format, style, out),
     }
 }
@@ -332,13 +288,13 @@ mod tests {
         assert_eq!(OutputFormat::from_path(Path::new("r.parquet")), Some(OutputFormat::Parquet));
         assert_eq!(OutputFormat::from_path(Path::new("r")), None);
         assert_eq!(OutputFormat::from_path(Path::new("report.html")), Some(OutputFormat::Html));
-        for f in OutputFormat::ALL {
-            assert_eq!(f.to_possible_value().unwrap().get_name(), f.name());
+        for &f in OutputFormat::value_variants() {
             assert_eq!(OutputFormat::from_path(Path::new(&format!("x{}", f.extension()))), Some(f));
         }
-        for m in [Metric::Conversions, Metric::Value, Metric::Share] {
-            assert_eq!(m.to_possible_value().unwrap().get_name(), m.name());
-        }
+        assert_eq!(
+            (OutputFormat::Markdown.name(), Metric::Value.name()),
+            ("markdown".into(), "value".into())
+        );
     }
 
     #[test]

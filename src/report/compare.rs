@@ -14,9 +14,10 @@ use serde::Serialize;
 pub use crate::input::results::{CREDIT_COLUMNS, Figures, Results};
 
 /// When two figures count as equal.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Tolerance {
     /// Largest difference allowed: absolute, or a fraction of |base|.
+    #[serde(rename = "tolerance")]
     pub limit: f64,
     /// `|new - base| <= limit * |base|` instead of `<= limit`.
     pub relative: bool,
@@ -85,18 +86,24 @@ pub struct RowDiff {
     pub status: Status,
 }
 
-/// Two result files compared on one figure.
-#[derive(Debug, Clone, PartialEq)]
+/// Two result files compared on one figure; as JSON, the document of
+/// `mta compare --format json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison {
+    /// Figure compared: `conversions`, `value` or `share`.
+    pub metric: String,
     /// The tolerance applied.
+    #[serde(flatten)]
     pub tolerance: Tolerance,
     /// Pairs compared (present on either side).
     pub compared: usize,
     /// Pairs beyond tolerance, one-sided pairs included.
     pub beyond: usize,
     /// Pairs only in the base file.
+    #[serde(skip)]
     pub only_in_base: usize,
     /// Pairs only in the new file.
+    #[serde(skip)]
     pub only_in_new: usize,
     /// Rows by model (base order, then models only in new in their order),
     /// then channel name; every pair unless [`Comparison::retain_beyond`] ran.
@@ -104,8 +111,8 @@ pub struct Comparison {
 }
 
 impl Comparison {
-    /// Compares `figure` of every (model, channel) pair of `base` and `new`.
-    pub fn compute(base: &Results, new: &Results, figure: fn(&Figures) -> f64, tolerance: Tolerance) -> Comparison {
+    /// Compares `figure` (named `metric`) of every (model, channel) pair of `base` and `new`.
+    pub fn compute(base: &Results, new: &Results, metric: &str, figure: fn(&Figures) -> f64, tolerance: Tolerance) -> Comparison {
         let mut order: Vec<&str> = base.models.iter().map(|m| m.model.as_str()).collect();
         order.extend(
             new.models
@@ -140,6 +147,7 @@ impl Comparison {
         }
         let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
         Comparison {
+            metric: metric.to_string(),
             tolerance,
             compared: rows.len(),
             beyond: rows.len() - count(Status::Ok),
@@ -214,7 +222,7 @@ mod tests {
                        linear,Email,1,10,0.25\n\
                        linear,Display,0,0,0\n")
         .unwrap();
-        let mut c = Comparison::compute(&base, &new, share, abs(0.001));
+        let mut c = Comparison::compute(&base, &new, "share", share, abs(0.001));
         let got: Vec<(&str, &str, Status)> = c.rows.iter().map(|r| (r.model.as_str(), r.channel.as_str(), r.status)).collect();
         assert_eq!(
             got,
@@ -240,7 +248,7 @@ mod tests {
     #[test]
     fn identical_files_are_all_within() {
         let base = csv(BASE).unwrap();
-        let c = Comparison::compute(&base, &base, |f| f.value, abs(0.0));
+        let c = Comparison::compute(&base, &base, "value", |f| f.value, abs(0.0));
         assert_eq!((c.compared, c.beyond), (4, 0));
         assert!(c.rows.iter().all(|r| r.difference == Some(0.0)));
     }

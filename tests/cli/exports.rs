@@ -262,12 +262,12 @@ fn format_flag_overrides_the_extension_and_an_unknown_one_is_a_usage_error() {
     };
     let err = refused("rows.xyz");
     assert!(
-        err.ends_with("\n\nhint: use a .csv, .json, .parquet, .txt or .md extension, or pass `--format`\n"),
+        err.ends_with("\n\nhint: use a .txt, .csv, .json, .md or .parquet extension, or pass `--format`\n"),
         "{err}"
     );
     let err = refused("rows.html");
     assert!(
-        err.starts_with("error: `mta journeys` writes csv, json, parquet, table or markdown, not html (asked for by the `-o` extension)"),
+        err.starts_with("error: `mta journeys` writes table, csv, json, markdown or parquet, not html (asked for by the `-o` extension)"),
         "{err}"
     );
     mta()
