@@ -6,7 +6,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::args::{Formats, OutputConfig, TABULAR, Terminal};
+use super::args::{Formats, TABULAR};
 use super::{Exit, OutputArgs, pipeline};
 use crate::error::Error;
 use crate::input::Source;
@@ -46,67 +46,39 @@ const FORMATS: Formats = Formats {
     elsewhere: None,
 };
 
-/// Validated settings of `mta compare`.
-#[derive(Debug)]
-struct CompareConfig {
-    base: Source,
-    new: Source,
-    metric: Metric,
-    tolerance: Tolerance,
-    all: bool,
-    out: OutputConfig,
-}
-
 /// A compare input that cannot be read or parsed. For a CI gate this is the
 /// job's setup, not a drift, so it exits 2 like a usage error.
 #[derive(Debug, thiserror::Error)]
 #[error(transparent)]
 pub(super) struct UnreadableInput(#[from] Error);
 
-impl CompareArgs {
-    fn into_config(self, terminal: Terminal) -> crate::Result<CompareConfig> {
-        if !(self.tolerance.is_finite() && self.tolerance >= 0.0) {
-            return Err(Error::usage(
-                format!("`--tolerance {}` is not a non-negative number", self.tolerance),
-                "pass e.g. `--tolerance 0.001`, or `--tolerance 0` for exact equality",
-            ));
-        }
-        let (base, new) = (Source::from_arg(&self.base), Source::from_arg(&self.new));
-        if base == Source::Stdin && new == Source::Stdin {
-            return Err(Error::usage("BASE and NEW cannot both be stdin (`-`)", "name one of them by file"));
-        }
-        if (base == Source::Stdin || new == Source::Stdin) && super::stdin_is_terminal() {
-            return Err(Error::usage(
-                "stdin (`-`) is a terminal",
-                "pipe the results into mta, or pass both files by name",
-            ));
-        }
-        Ok(CompareConfig {
-            base,
-            new,
-            metric: self.metric,
-            tolerance: Tolerance {
-                limit: self.tolerance,
-                relative: self.relative,
-            },
-            all: self.all,
-            out: self.output.into_config(&FORMATS, terminal)?,
-        })
-    }
-}
-
 /// Runs `mta compare`: 0 when every pair is within tolerance, 1 otherwise.
 pub fn run(args: CompareArgs) -> Result<Exit> {
-    let cfg = args.into_config(super::terminal())?;
-    let base = read(&cfg.base)?;
-    let new = read(&cfg.new)?;
-    let mut cmp = Comparison::compute(&base, &new, &cfg.metric.name(), figure(cfg.metric), cfg.tolerance);
+    if !(args.tolerance.is_finite() && args.tolerance >= 0.0) {
+        return Err(Error::usage(
+            format!("`--tolerance {}` is not a non-negative number", args.tolerance),
+            "pass e.g. `--tolerance 0.001`, or `--tolerance 0` for exact equality",
+        )
+        .into());
+    }
+    let tolerance = Tolerance {
+        limit: args.tolerance,
+        relative: args.relative,
+    };
+    let (base, new) = (Source::from_arg(&args.base), Source::from_arg(&args.new));
+    if base == Source::Stdin && new == Source::Stdin {
+        return Err(Error::usage("BASE and NEW cannot both be stdin (`-`)", "name one of them by file").into());
+    }
+    if (base == Source::Stdin || new == Source::Stdin) && super::stdin_is_terminal() {
+        return Err(Error::usage("stdin (`-`) is a terminal", "pipe the results into mta, or pass both files by name").into());
+    }
+    let out = args.output.into_config(&FORMATS, super::terminal())?;
+    let mut cmp = Comparison::compute(&read(&base)?, &read(&new)?, &args.metric.name(), figure(args.metric), tolerance);
     // Exit 1 (`Exit::Data`): the data differ.
     let exit = if cmp.beyond == 0 { Exit::Ok } else { Exit::Data };
-    if !cfg.all {
+    if !args.all {
         cmp.retain_beyond();
     }
-    let out = &cfg.out;
     match super::write_output(&out.target, |w| write_comparison(&cmp, out.format, &out.style, w)) {
         // `mta compare ... | head` must not turn a drift into a pass.
         Err(err) if super::is_broken_pipe(&err) => {}

@@ -130,18 +130,17 @@ fn stdin_is_terminal() -> bool {
 /// (`-o /dev/stdout`) in place, since renaming over it would replace it.
 /// A failure names the destination once.
 fn write_output(target: &args::Target, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyhow::Result<()> {
+    let buffered = |out: &mut dyn Write| {
+        let mut w = std::io::BufWriter::new(out);
+        write(&mut w).and_then(|()| w.flush())
+    };
     let written = match target {
-        args::Target::Stdout => {
-            let stdout = std::io::stdout();
-            let mut w = std::io::BufWriter::new(stdout.lock());
-            write(&mut w).and_then(|()| w.flush())
-        }
-        args::Target::File(path) if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) => {
-            std::fs::OpenOptions::new().write(true).truncate(true).open(path).and_then(|file| {
-                let mut w = std::io::BufWriter::new(file);
-                write(&mut w).and_then(|()| w.flush())
-            })
-        }
+        args::Target::Stdout => buffered(&mut std::io::stdout().lock()),
+        args::Target::File(path) if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) => std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(path)
+            .and_then(|mut f| buffered(&mut f)),
         args::Target::File(path) => {
             let dir = path
                 .parent()
@@ -149,12 +148,9 @@ fn write_output(target: &args::Target, write: impl FnOnce(&mut dyn Write) -> std
                 .unwrap_or(std::path::Path::new("."));
             let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
             let tmp = dir.join(format!(".{name}.mta-tmp-{}", std::process::id()));
-            let result = std::fs::File::create(&tmp).and_then(|file| {
-                let mut w = std::io::BufWriter::new(file);
-                write(&mut w).and_then(|()| w.flush())?;
-                drop(w);
-                std::fs::rename(&tmp, path)
-            });
+            let result = std::fs::File::create(&tmp)
+                .and_then(|mut f| buffered(&mut f))
+                .and_then(|()| std::fs::rename(&tmp, path));
             if result.is_err() {
                 let _ = std::fs::remove_file(&tmp);
             }

@@ -78,6 +78,17 @@ fn pct(x: f64) -> String {
     format!("{}%", fixed(x * 100.0, 1))
 }
 
+/// A row's label, right-aligned at `x`: `name` cut to `max` characters,
+/// the whole name as its tooltip.
+fn row_label(s: &mut String, x: f64, y: f64, name: &str, max: usize) {
+    w!(
+        s,
+        "<text class=\"label\" x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"end\" dominant-baseline=\"middle\"><title>{}</title>{}</text>\n",
+        escape(name),
+        escape(&clip(name, max))
+    );
+}
+
 /// A round axis step giving about five ticks up to `max`.
 fn nice_step(max: f64) -> f64 {
     if max <= 0.0 || !max.is_finite() {
@@ -316,14 +327,7 @@ fn bar_chart(s: &mut String, report: &Report, figure: &str, of: Of) {
     for i in 0..nc {
         let y0 = top + i as f64 * group_h;
         let name = &report.models[0].credits[i].channel;
-        w!(
-            s,
-            "<text class=\"label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" dominant-baseline=\"middle\"><title>{e}</title>{}</text>\n",
-            label_w - 8.0,
-            y0 + nm as f64 * bar_h / 2.0,
-            escape(&clip(name, 26)),
-            e = escape(name)
-        );
+        row_label(s, label_w - 8.0, y0 + nm as f64 * bar_h / 2.0, name, 26);
         for (k, m) in report.models.iter().enumerate() {
             let v = of(&m.credits[i]);
             let y = y0 + k as f64 * bar_h;
@@ -478,14 +482,7 @@ fn disagreement_section(s: &mut String, report: &Report, comparison: &[ChannelCo
     );
     for (r, c) in rows.iter().enumerate() {
         let y = top + r as f64 * cell_h;
-        w!(
-            s,
-            "<text class=\"label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" dominant-baseline=\"middle\"><title>{e}</title>{}</text>\n",
-            label_w - 8.0,
-            y + cell_h / 2.0,
-            escape(&clip(&c.channel, 16)),
-            e = escape(&c.channel)
-        );
+        row_label(s, label_w - 8.0, y + cell_h / 2.0, &c.channel, 16);
         for (k, m) in c.models.iter().enumerate() {
             let o = m.share / max;
             let x = label_w + k as f64 * cell_w;
@@ -653,12 +650,10 @@ fn markov_section(s: &mut String, m: &MarkovReport) {
     for (i, r) in m.removal_effects.iter().enumerate() {
         let y = top + i as f64 * bar_h;
         let wdt = r.removal_effect.max(0.0) / max * plot_w;
+        row_label(s, label_w - 8.0, y + (bar_h - 3.0) / 2.0, &r.channel, 26);
         w!(
             s,
-            "<text class=\"label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" dominant-baseline=\"middle\">{}</text><rect data-removal class=\"m5\" x=\"{label_w}\" y=\"{y:.1}\" width=\"{wdt:.1}\" height=\"{:.1}\"><title>{}: {}</title></rect><text class=\"val\" x=\"{:.1}\" y=\"{:.1}\" dominant-baseline=\"middle\">{}</text>\n",
-            label_w - 8.0,
-            y + (bar_h - 3.0) / 2.0,
-            escape(&clip(&r.channel, 26)),
+            "<rect data-removal class=\"m5\" x=\"{label_w}\" y=\"{y:.1}\" width=\"{wdt:.1}\" height=\"{:.1}\"><title>{}: {}</title></rect><text class=\"val\" x=\"{:.1}\" y=\"{:.1}\" dominant-baseline=\"middle\">{}</text>\n",
             bar_h - 3.0,
             escape(&r.channel),
             pct(r.removal_effect),
@@ -699,14 +694,7 @@ fn transition_heatmap(s: &mut String, m: &MarkovReport) {
         );
     }
     for (r, name) in rows.iter().enumerate() {
-        w!(
-            s,
-            "<text class=\"label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" dominant-baseline=\"middle\"><title>{e}</title>{}</text>\n",
-            label_w - 6.0,
-            top + r as f64 * cell + cell / 2.0,
-            escape(&clip(name, 26)),
-            e = escape(name)
-        );
+        row_label(s, label_w - 6.0, top + r as f64 * cell + cell / 2.0, name, 26);
     }
     for t in &m.transitions {
         let (Some(r), Some(c)) = (rows.iter().position(|x| *x == t.from), cols.iter().position(|x| *x == t.to)) else {

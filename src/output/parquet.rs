@@ -16,13 +16,12 @@ const BATCH: usize = 128 * 1024;
 /// Writes Parquet.
 pub struct ParquetExporter;
 
-/// A column being filled.
+/// A column being filled (times as Int64, typed when finished).
 enum Builder {
     Text(StringChunkedBuilder),
     Float(PrimitiveChunkedBuilder<Float64Type>),
     Int(PrimitiveChunkedBuilder<Int64Type>),
     Bool(BooleanChunkedBuilder),
-    Time(PrimitiveChunkedBuilder<Int64Type>),
 }
 
 impl Builder {
@@ -31,9 +30,8 @@ impl Builder {
         match column.kind {
             Kind::Text | Kind::Figure => Builder::Text(StringChunkedBuilder::new(name, BATCH)),
             Kind::Number | Kind::Count => Builder::Float(PrimitiveChunkedBuilder::new(name, BATCH)),
-            Kind::Integer => Builder::Int(PrimitiveChunkedBuilder::new(name, BATCH)),
+            Kind::Integer | Kind::Time => Builder::Int(PrimitiveChunkedBuilder::new(name, BATCH)),
             Kind::Bool => Builder::Bool(BooleanChunkedBuilder::new(name, BATCH)),
-            Kind::Time => Builder::Time(PrimitiveChunkedBuilder::new(name, BATCH)),
         }
     }
 
@@ -52,23 +50,22 @@ impl Builder {
         match (self, cell) {
             (Builder::Text(b), Cell::Text(t)) => b.append_value(t.as_ref()),
             (Builder::Float(b), Cell::Number(x)) => b.append_value(*x),
-            (Builder::Float(b), Cell::Integer(n)) => b.append_value(*n as f64),
-            (Builder::Int(b) | Builder::Time(b), Cell::Integer(n) | Cell::Time(n)) => b.append_value(*n),
+            (Builder::Int(b), Cell::Integer(n) | Cell::Time(n)) => b.append_value(*n),
             (Builder::Bool(b), Cell::Bool(v)) => b.append_value(*v),
             (Builder::Text(b), _) => b.append_null(),
             (Builder::Float(b), _) => b.append_null(),
-            (Builder::Int(b) | Builder::Time(b), _) => b.append_null(),
+            (Builder::Int(b), _) => b.append_null(),
             (Builder::Bool(b), _) => b.append_null(),
         }
     }
 
-    fn finish(self) -> Column {
+    fn finish(self, kind: Kind) -> Column {
         match self {
             Builder::Text(b) => b.finish().into_column(),
             Builder::Float(b) => b.finish().into_column(),
+            Builder::Int(b) if kind == Kind::Time => b.finish().into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC)).into_column(),
             Builder::Int(b) => b.finish().into_column(),
             Builder::Bool(b) => b.finish().into_column(),
-            Builder::Time(b) => b.finish().into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC)).into_column(),
         }
     }
 }
@@ -83,7 +80,8 @@ impl Exporter for ParquetExporter {
         let mut writer = ParquetWriter::new(out).batched(&schema).map_err(io::Error::other)?;
         let fresh = || columns.iter().map(Builder::new).collect::<Vec<_>>();
         let flush = |builders: Vec<Builder>, rows: usize, writer: &mut polars::io::parquet::write::BatchedWriter<&mut dyn Write>| {
-            let df = DataFrame::new(rows, builders.into_iter().map(Builder::finish).collect()).expect("columns have equal length");
+            let columns = builders.into_iter().zip(&columns).map(|(b, c)| b.finish(c.kind)).collect();
+            let df = DataFrame::new(rows, columns).expect("columns have equal length");
             writer.write_batch(&df).map_err(io::Error::other)
         };
         let (mut builders, mut rows, mut written) = (fresh(), 0, 0);

@@ -33,13 +33,6 @@ pub enum Kind {
     Figure,
 }
 
-impl Kind {
-    /// Whether a terminal table right-aligns the column.
-    pub fn is_numeric(self) -> bool {
-        !matches!(self, Kind::Text)
-    }
-}
-
 /// One column: its name (the CSV header, JSON key and Parquet column) and kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {

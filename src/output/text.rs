@@ -13,7 +13,7 @@ use std::io::{self, Write};
 use comfy_table::{CellAlignment, ContentArrangement, TableStyle, presets};
 
 use super::Exporter;
-use super::table::{Column, Table};
+use super::table::{Column, Kind, Table};
 
 /// Writes a terminal table or Markdown.
 pub struct TextExporter {
@@ -71,7 +71,7 @@ impl TextExporter {
             t.add_row(pick.iter().map(|&c| row[c].as_str()));
         }
         for (k, &c) in pick.iter().enumerate() {
-            if columns[c].kind.is_numeric()
+            if columns[c].kind != Kind::Text
                 && let Some(col) = t.column_mut(k)
             {
                 col.set_cell_alignment(CellAlignment::Right);
@@ -129,7 +129,7 @@ impl Exporter for TextExporter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::table::{Cell, Kind, Owned};
+    use crate::output::table::{Cell, Owned};
 
     /// A channel x model grid: 11 models, 12 channels, figures like `1,234.56 (1,100.00-1,300.00)`.
     fn grid() -> Owned {
