@@ -48,42 +48,22 @@ fn csv_err(e: ::csv::Error) -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::table::{Cell, Column, Owned};
+    use crate::output::table::sample;
 
-    fn render(table: &Owned, excel_safe: bool) -> String {
+    fn render(excel_safe: bool) -> String {
         let mut out = Vec::new();
-        CsvExporter { excel_safe }.export(table, &mut out).unwrap();
+        CsvExporter { excel_safe }.export(&sample(), &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 
     #[test]
     fn fields_follow_their_kind_and_quote_when_needed() {
-        let table = Owned {
-            columns: vec![
-                Column::new("path", Kind::Text),
-                Column::new("n", Kind::Count),
-                Column::new("x", Kind::Number),
-                Column::new("at", Kind::Time),
-                Column::new("ok", Kind::Bool),
-            ],
-            rows: vec![
-                vec![
-                    "Email > Direct, \"Brand\"".into(),
-                    Cell::Number(2.0),
-                    Cell::Number(30.5),
-                    Cell::Time(0),
-                    Cell::Bool(true),
-                ],
-                vec!["=cmd".into(), Cell::Number(0.25), Cell::Null, Cell::Null, Cell::Bool(false)],
-            ],
-            key_columns: 0,
-        };
         assert_eq!(
-            render(&table, false),
-            "path,n,x,at,ok\n\
-             \"Email > Direct, \"\"Brand\"\"\",2,30.500000,1970-01-01T00:00:00Z,true\n\
-             =cmd,0.250000,,,false\n"
+            render(false),
+            "path,journey,n,value,converted,converted_at\n\
+             \"Email > Direct, \"\"Brand\"\"\",1,2,30.500000,true,1970-01-02T00:00:00Z\n\
+             =cmd,2,0.250000,NaN,false,\n"
         );
-        assert!(render(&table, true).contains("\n'=cmd,0.250000"));
+        assert!(render(true).contains("\n'=cmd,2,"));
     }
 }

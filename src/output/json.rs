@@ -66,41 +66,26 @@ pub fn write_document<T: Serialize + ?Sized>(doc: &T, out: &mut dyn Write) -> io
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::table::{Column, Owned};
+    use crate::output::table::{Owned, sample};
 
     #[test]
     fn rows_are_objects_in_column_order_with_typed_values() {
-        let table = Owned {
-            columns: vec![
-                Column::new("customer_id", Kind::Text),
-                Column::new("journey", Kind::Integer),
-                Column::new("converted", Kind::Bool),
-                Column::new("value", Kind::Number),
-                Column::new("converted_at", Kind::Time),
-            ],
-            rows: vec![
-                vec![
-                    "a \"q\"".into(),
-                    Cell::Integer(1),
-                    Cell::Bool(true),
-                    Cell::Number(0.25),
-                    Cell::Time(0),
-                ],
-                vec!["b".into(), Cell::Integer(2), Cell::Bool(false), Cell::Number(f64::NAN), Cell::Null],
-            ],
-            key_columns: 0,
+        let render = |table: &Owned| {
+            let mut out = Vec::new();
+            JsonExporter.export(table, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
         };
-        let mut out = Vec::new();
-        JsonExporter.export(&table, &mut out).unwrap();
-        let text = String::from_utf8(out).unwrap();
         assert_eq!(
-            text,
-            "[\n  {\"customer_id\":\"a \\\"q\\\"\",\"journey\":1,\"converted\":true,\"value\":0.25,\"converted_at\":\"1970-01-01T00:00:00Z\"},\n  \
-             {\"customer_id\":\"b\",\"journey\":2,\"converted\":false,\"value\":null,\"converted_at\":null}\n]\n"
+            render(&sample()),
+            "[\n  {\"path\":\"Email > Direct, \\\"Brand\\\"\",\"journey\":1,\"n\":2.0,\"value\":30.5,\"converted\":true,\"converted_at\":\"1970-01-02T00:00:00Z\"},\n  \
+             {\"path\":\"=cmd\",\"journey\":2,\"n\":0.25,\"value\":null,\"converted\":false,\"converted_at\":null}\n]\n"
         );
-        let empty = Owned { rows: Vec::new(), ..table };
-        let mut out = Vec::new();
-        JsonExporter.export(&empty, &mut out).unwrap();
-        assert_eq!(out, b"[]\n");
+        assert_eq!(
+            render(&Owned {
+                rows: Vec::new(),
+                ..sample()
+            }),
+            "[]\n"
+        );
     }
 }

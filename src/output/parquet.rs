@@ -116,34 +116,14 @@ mod tests {
 
     #[test]
     fn columns_are_typed_and_nulls_kept() {
-        let table = Owned {
-            columns: vec![
-                TableColumn::new("customer_id", Kind::Text),
-                TableColumn::new("touches", Kind::Integer),
-                TableColumn::new("converted", Kind::Bool),
-                TableColumn::new("value", Kind::Number),
-                TableColumn::new("converted_at", Kind::Time),
-            ],
-            rows: vec![
-                vec![
-                    "a".into(),
-                    Cell::Integer(2),
-                    Cell::Bool(true),
-                    Cell::Number(0.25),
-                    Cell::Time(86_400_000),
-                ],
-                vec!["b".into(), Cell::Integer(1), Cell::Bool(false), Cell::Null, Cell::Null],
-            ],
-            key_columns: 0,
-        };
         let mut out = Vec::new();
-        ParquetExporter.export(&table, &mut out).unwrap();
+        ParquetExporter.export(&crate::output::table::sample(), &mut out).unwrap();
         let df = read(out);
         let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
-        assert_eq!(names, ["customer_id", "touches", "converted", "value", "converted_at"]);
-        assert_eq!(df.column("touches").unwrap().i64().unwrap().get(0), Some(2));
+        assert_eq!(names, ["path", "journey", "n", "value", "converted", "converted_at"]);
+        assert_eq!(df.column("journey").unwrap().i64().unwrap().get(1), Some(2));
+        assert_eq!(df.column("n").unwrap().f64().unwrap().get(1), Some(0.25));
         assert_eq!(df.column("converted").unwrap().bool().unwrap().get(1), Some(false));
-        assert_eq!(df.column("value").unwrap().f64().unwrap().get(1), None);
         let at = df.column("converted_at").unwrap();
         assert_eq!(at.dtype(), &DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC)));
         assert_eq!(at.null_count(), 1);

@@ -195,6 +195,43 @@ impl Table for Owned {
     }
 }
 
+/// A table of every kind of cell, for the exporters' tests: text that
+/// needs quoting and one that looks like a formula, whole and fractional
+/// counts, a non-finite number, missing values.
+#[cfg(test)]
+pub(crate) fn sample() -> Owned {
+    let columns = [
+        ("path", Kind::Text),
+        ("journey", Kind::Integer),
+        ("n", Kind::Count),
+        ("value", Kind::Number),
+        ("converted", Kind::Bool),
+        ("converted_at", Kind::Time),
+    ];
+    Owned {
+        columns: columns.iter().map(|&(n, k)| Column::new(n, k)).collect(),
+        rows: vec![
+            vec![
+                "Email > Direct, \"Brand\"".into(),
+                Cell::Integer(1),
+                Cell::Number(2.0),
+                Cell::Number(30.5),
+                Cell::Bool(true),
+                Cell::Time(86_400_000),
+            ],
+            vec![
+                "=cmd".into(),
+                Cell::Integer(2),
+                Cell::Number(0.25),
+                Cell::Number(f64::NAN),
+                Cell::Bool(false),
+                Cell::Null,
+            ],
+        ],
+        key_columns: 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
