@@ -4,7 +4,9 @@
 //! (or [`input::PathTable`]); [`journey`] rebuilds each customer's journeys as
 //! compact integer arrays; [`model`] turns journeys into per-channel
 //! [`model::Credits`]; [`report`] runs the models in parallel and derives
-//! shares; [`output`] formats a [`report::Report`]; [`cli`] wires the stages.
+//! shares, totals and comparisons; [`output`] writes every tabular result
+//! through one [`output::table::Table`] shape in any format, and the report
+//! documents (JSON, HTML); [`cli`] wires the stages.
 //! A module imports only from stages to its left.
 //!
 //! # Glossary
