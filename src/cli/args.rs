@@ -121,7 +121,7 @@ impl MarkovArgs {
 /// Where and how results are written: the same flags for every subcommand.
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output format [default: from the `-o` extension, else the command's own: see `--help` above].
+    /// Output format (each subcommand's help says which it writes and its default).
     #[arg(long, value_enum, help_heading = "Output")]
     pub format: Option<OutputFormat>,
     /// Output file, written atomically; `-` is stdout.
@@ -202,6 +202,18 @@ pub struct Formats {
     pub default: OutputFormat,
     /// Where to go for a format it does not write, if somewhere.
     pub elsewhere: Option<&'static str>,
+}
+
+impl Formats {
+    /// `--format`'s help for this command: its formats and its default.
+    pub fn help(&self) -> String {
+        let names: Vec<String> = self.supported.iter().map(|f| f.name()).collect();
+        format!(
+            "Output format: {} [default: from the `-o` extension, else {}]",
+            or_list(&names),
+            self.default.name()
+        )
+    }
 }
 
 /// Every format: what `mta attribute` writes.

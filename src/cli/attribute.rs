@@ -39,6 +39,10 @@ pub struct AttributeArgs {
     per_conversion: bool,
 }
 
+/// `--format`'s help: the totals in any format, per-conversion rows in three.
+pub(super) const FORMAT_HELP: &str =
+    "Output format [default: from the `-o` extension, else table; with `--per-conversion` csv, json or parquet, default csv]";
+
 /// Everything `mta attribute` writes; per-conversion rows are a table of their own.
 const TOTALS: Formats = Formats {
     command: "mta attribute",

@@ -39,7 +39,7 @@ pub struct CompareArgs {
 }
 
 /// What `mta compare` writes.
-const FORMATS: Formats = Formats {
+pub(super) const FORMATS: Formats = Formats {
     command: "mta compare",
     supported: TABULAR,
     default: OutputFormat::Table,

@@ -20,6 +20,9 @@ pub struct JourneysArgs {
     output: OutputArgs,
 }
 
+/// What `mta journeys` writes.
+pub(super) const FORMATS: super::args::Formats = super::paths::row_formats("mta journeys");
+
 /// Runs `mta journeys`.
 pub fn run(args: JourneysArgs) -> Result<()> {
     let (input, journey_cfg) = args.input.into_config()?;
@@ -30,9 +33,7 @@ pub fn run(args: JourneysArgs) -> Result<()> {
         )
         .into());
     }
-    let out = args
-        .output
-        .into_config(&super::paths::row_formats("mta journeys"), super::terminal())?;
+    let out = args.output.into_config(&FORMATS, super::terminal())?;
     let (journeys, summary) = pipeline::load(&input, &journey_cfg)?;
     let rows = journey_rows(&journeys)?;
     if !out.quiet {

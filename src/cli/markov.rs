@@ -27,7 +27,7 @@ pub struct MarkovCmdArgs {
 }
 
 /// What `mta markov` writes.
-const FORMATS: Formats = Formats {
+pub(super) const FORMATS: Formats = Formats {
     command: "mta markov",
     supported: TABULAR,
     default: OutputFormat::Table,

@@ -33,16 +33,22 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Rebuild journeys and credit channels under each model.
+    #[command(mut_arg("format", |a| a.help(attribute::FORMAT_HELP)))]
     Attribute(attribute::AttributeArgs),
     /// Details of the Markov model: removal effects, transition matrix, P(conversion).
+    #[command(mut_arg("format", |a| a.help(markov::FORMATS.help()).hide_possible_values(true)))]
     Markov(markov::MarkovCmdArgs),
-    /// Compare two result files of `mta attribute` (CSV or JSON); exit 1 when any figure drifted beyond tolerance.
+    /// Compare two result files of `mta attribute` (CSV, JSON or Parquet); exit 1 when any figure drifted beyond tolerance.
+    #[command(mut_arg("format", |a| a.help(compare::FORMATS.help()).hide_possible_values(true)))]
     Compare(compare::CompareArgs),
     /// Write a self-contained HTML report (to report.html unless `-o`): charts of every model's credit, their disagreement, top paths and Markov details.
+    #[command(mut_arg("format", |a| a.help(report::FORMATS.help()).hide_possible_values(true)))]
     Report(report::ReportArgs),
     /// Aggregate the rebuilt journeys into path rows, readable by `attribute --paths`.
+    #[command(mut_arg("format", |a| a.help(paths::FORMATS.help()).hide_possible_values(true)))]
     Paths(paths::PathsArgs),
     /// One row per rebuilt journey: customer, journey number, path, touches, conversion, value and times.
+    #[command(mut_arg("format", |a| a.help(journeys::FORMATS.help()).hide_possible_values(true)))]
     Journeys(journeys::JourneysArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(completions::CompletionsArgs),

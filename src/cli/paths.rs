@@ -31,10 +31,13 @@ pub(super) const fn row_formats(command: &'static str) -> Formats {
     }
 }
 
+/// What `mta paths` writes.
+pub(super) const FORMATS: Formats = row_formats("mta paths");
+
 /// Runs `mta paths`.
 pub fn run(args: PathsArgs) -> Result<()> {
     let (input, journey_cfg) = args.input.into_config()?;
-    let out = args.output.into_config(&row_formats("mta paths"), super::terminal())?;
+    let out = args.output.into_config(&FORMATS, super::terminal())?;
     let (journeys, summary) = pipeline::load(&input, &journey_cfg)?;
     let rows = path_rows(&journeys)?;
     if !out.quiet {

@@ -30,7 +30,7 @@ pub struct ReportArgs {
 }
 
 /// `mta report` writes one format.
-const FORMATS: Formats = Formats {
+pub(super) const FORMATS: Formats = Formats {
     command: "mta report",
     supported: &[OutputFormat::Html],
     default: OutputFormat::Html,

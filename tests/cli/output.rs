@@ -50,6 +50,20 @@ fn every_unsupported_format_is_refused_before_any_input_is_read() {
 }
 
 #[test]
+fn each_subcommands_help_names_the_formats_it_writes() {
+    for (command, supported) in commands().into_iter().filter(|(c, _)| c[0] != "attribute") {
+        let help = stdout_of(&[command[0], "--help"]);
+        let listed = match supported.split_last() {
+            Some((last, [])) => last.to_string(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => unreachable!(),
+        };
+        let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(&format!("Output format: {listed} [default:")), "{command:?}\n{help}");
+    }
+}
+
+#[test]
 fn a_write_error_names_the_destination_once_and_a_device_is_written_in_place() {
     // /dev/full accepts the open and fails the write: an I/O error after the
     // work is done. Renaming a temp file over it would have replaced the device.
