@@ -149,12 +149,6 @@ fn key(window: &[ChannelId]) -> u128 {
 impl Chain {
     /// Builds the chain of `journeys` (journeys of weight 0 add nothing).
     pub fn build(journeys: &Journeys, cfg: &ChainSpec) -> Result<Chain> {
-        Self::build_with_last_states(journeys, cfg).map(|(chain, _)| chain)
-    }
-
-    /// Builds the chain and returns each journey's last state (`None` for
-    /// journeys of weight 0), for order selection.
-    pub fn build_with_last_states(journeys: &Journeys, cfg: &ChainSpec) -> Result<(Chain, Vec<Option<u32>>)> {
         if !(1..=MAX_ORDER).contains(&cfg.order) {
             return Err(Error::usage(
                 format!("`--markov-order {}` is out of range", cfg.order),
@@ -176,11 +170,9 @@ impl Chain {
         let mut value: Vec<f64> = Vec::new();
         let mut edges: HashMap<(u32, u32), f64> = HashMap::new();
         let mut seq: Vec<u32> = Vec::new();
-        let mut lasts: Vec<Option<u32>> = Vec::with_capacity(journeys.len());
         for j in journeys.iter() {
             let w = j.conversions + j.nulls;
             if w <= 0.0 || j.touches.is_empty() {
-                lasts.push(None);
                 continue;
             }
             seq.clear();
@@ -205,7 +197,6 @@ impl Chain {
                 *edges.entry((pair[0], pair[1])).or_insert(0.0) += w;
             }
             let last = *seq.last().expect("a journey has a state") as usize;
-            lasts.push(Some(last as u32));
             conversion[last] += j.conversions;
             null[last] += j.nulls;
             value[last] += j.value;
@@ -237,8 +228,7 @@ impl Chain {
         for &(a, _, w) in &list {
             out[a as usize] += w;
         }
-        let lasts = lasts.into_iter().map(|l| l.map(|s| new_id[s as usize])).collect();
-        let chain = Chain {
+        Ok(Chain {
             states: order.iter().map(|&o| windows[o as usize].clone()).collect(),
             start: permute(&start),
             conversion,
@@ -248,8 +238,7 @@ impl Chain {
             to: list.iter().map(|e| e.1).collect(),
             weight: list.iter().map(|e| e.2).collect(),
             out,
-        };
-        Ok((chain, lasts))
+        })
     }
 
     /// Number of states (besides start, conversion and null).
@@ -418,82 +407,103 @@ pub struct OrderScore {
 const ROC_POINTS: usize = 100;
 
 /// Scores every order from 1 to [`MAX_ORDER`] and picks the one with the
-/// highest penalised AUC (the lowest order on a tie), the rule of
-/// ChannelAttribution's `choose_order`:
+/// highest penalised AUC (the lowest order on a tie): ChannelAttribution's
+/// `choose_order` (2.2.5, `W_choose_order_1`), figure for figure.
 ///
-/// - each journey is scored by the transition probability from its last
-///   state to `conversion`; the ROC curve takes 100 thresholds evenly spaced
-///   between the lowest and highest score, counting a journey's conversions
-///   as positives and its nulls as negatives, and is integrated by trapezoids;
-/// - with m channels and N journeys, the order-k chain can have
-///   n = C(m+k-1, k) states, and the penalised AUC is
-///   1 - (1 - AUC)(N - 1)/(N - n - 1), set to 0 outside [0, 1] or when n >= N.
-pub fn choose_order(journeys: &Journeys, keep_repeats: bool) -> Result<(usize, Vec<OrderScore>)> {
-    let m = journeys.channels().len() as f64;
+/// - A journey's state at order k is its last k touches (the whole journey
+///   when shorter). Its score is P = conv(s) / (conv(s) + null(s)) of that
+///   state s, summed over the journeys ending in s (0 when both are 0): only
+///   the transitions into `(conversion)` and `(null)` count, so repeats
+///   (`--keep-repeats`) change nothing here.
+/// - 100 thresholds evenly spaced from the lowest to the highest score; at
+///   each, from the highest down, a journey with score >= threshold counts
+///   its conversions as true and its nulls as false positives; the AUC sums
+///   the trapezoids from (0, 0) through each point, then to (1, 1).
+/// - With m channels and N = conversions + nulls, the order-k chain can have
+///   n = C(m+k-1, k) states; the penalised AUC is
+///   1 - (1 - AUC) ((N - 1) / (N - n - 1)), 0 outside [0, 1]; an order with
+///   n >= N is skipped (AUC and penalised AUC 0).
+///
+/// One case differs on purpose: without conversions (or without nulls) the
+/// reference divides 0 by 0 and reports NaN; mta takes that rate as 0.
+pub fn choose_order(journeys: &Journeys) -> (usize, Vec<OrderScore>) {
+    let mut used = vec![false; journeys.channels().len()];
+    for j in journeys.iter() {
+        for &c in j.touches {
+            used[c as usize] = true;
+        }
+    }
+    let m = used.iter().filter(|&&u| u).count() as f64;
     let total: f64 = journeys.iter().map(|j| j.conversions + j.nulls).sum();
-    let scores = (1..=MAX_ORDER)
+    let scores: Vec<OrderScore> = (1..=MAX_ORDER)
         .map(|order| {
             let k = order as f64;
             // C(m + k - 1, k) through log-gamma, as the reference does.
             let nodes = (ln_gamma(m + k) - ln_gamma(k + 1.0) - ln_gamma(m)).exp();
             if nodes >= total {
-                return Ok(OrderScore {
+                return OrderScore {
                     order,
                     auc: 0.0,
                     penalised_auc: 0.0,
-                });
+                };
             }
-            let (chain, lasts) = Chain::build_with_last_states(journeys, &ChainSpec { order, keep_repeats })?;
-            let auc = roc_auc(journeys, &chain, &lasts);
-            let mut penalised = 1.0 - (1.0 - auc) * (total - 1.0) / (total - nodes - 1.0);
-            if !(0.0..=1.0).contains(&penalised) || !penalised.is_finite() {
+            let auc = roc_auc(journeys, order);
+            let mut penalised = 1.0 - (1.0 - auc) * ((total - 1.0) / (total - nodes - 1.0));
+            if !(0.0..=1.0).contains(&penalised) {
                 penalised = 0.0;
             }
-            Ok(OrderScore {
+            OrderScore {
                 order,
                 auc,
                 penalised_auc: penalised,
-            })
+            }
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect();
     let best = scores
         .iter()
         .fold(&scores[0], |best, s| if s.penalised_auc > best.penalised_auc { s } else { best });
-    Ok((best.order, scores))
+    (best.order, scores)
 }
 
-fn roc_auc(journeys: &Journeys, chain: &Chain, lasts: &[Option<u32>]) -> f64 {
-    let scored: Vec<(f64, f64, f64)> = journeys
-        .iter()
-        .zip(lasts)
-        .filter_map(|(j, last)| last.map(|s| (chain.conversion[s as usize] / chain.out[s as usize], j.conversions, j.nulls)))
+/// The ROC AUC of the order-`order` score (see [`choose_order`]).
+fn roc_auc(journeys: &Journeys, order: usize) -> f64 {
+    // Conversions and nulls per last state: every journey ending in a state
+    // has its score, so the curve needs only these sums.
+    let mut states: HashMap<u128, (f64, f64)> = HashMap::new();
+    for j in journeys.iter().filter(|j| !j.touches.is_empty()) {
+        let last = &j.touches[j.touches.len().saturating_sub(order)..];
+        let s = states.entry(key(last)).or_default();
+        s.0 += j.conversions;
+        s.1 += j.nulls;
+    }
+    // (score, conversions, nulls), by score.
+    let mut scored: Vec<(f64, f64, f64)> = states
+        .into_values()
+        .map(|(c, n)| (if c + n > 0.0 { c / (c + n) } else { 0.0 }, c, n))
         .collect();
-    let (lo, hi) = scored
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), s| (lo.min(s.0), hi.max(s.0)));
     if scored.is_empty() {
         return 0.0;
     }
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // Conversions and nulls at or above each position.
+    let (mut conv_above, mut null_above) = (vec![0.0; scored.len() + 1], vec![0.0; scored.len() + 1]);
+    for i in (0..scored.len()).rev() {
+        conv_above[i] = conv_above[i + 1] + scored[i].1;
+        null_above[i] = null_above[i + 1] + scored[i].2;
+    }
+    let (conv, null) = (conv_above[0], null_above[0]);
+    let (lo, hi) = (scored[0].0.min(1.0), scored[scored.len() - 1].0.max(0.0));
     let (mut auc, mut tpr_old, mut fpr_old) = (0.0, 0.0, 0.0);
-    for k in (0..ROC_POINTS).rev() {
-        let th = lo + k as f64 * (hi - lo) / (ROC_POINTS - 1) as f64;
-        let (mut tp, mut fn_, mut tn, mut fp) = (0.0, 0.0, 0.0, 0.0);
-        for &(score, conv, null) in &scored {
-            if score >= th {
-                tp += conv;
-                fp += null;
-            } else {
-                fn_ += conv;
-                tn += null;
-            }
-        }
-        let tpr = if tp + fn_ > 0.0 { tp / (tp + fn_) } else { 0.0 };
-        let fpr = if fp + tn > 0.0 { fp / (fp + tn) } else { 0.0 };
-        auc += (fpr - fpr_old) * tpr_old + (fpr - fpr_old) * (tpr - tpr_old) / 2.0;
+    for t in (0..ROC_POINTS).rev() {
+        let th = lo + (t as f64 * (hi - lo) / (ROC_POINTS - 1) as f64);
+        let first = scored.partition_point(|s| s.0 < th);
+        let tpr = if conv > 0.0 { conv_above[first] / conv } else { 0.0 };
+        let fpr = if null > 0.0 { null_above[first] / null } else { 0.0 };
+        auc += ((fpr - fpr_old) * tpr_old) + (((fpr - fpr_old) * (tpr - tpr_old)) / 2.0);
         tpr_old = tpr;
         fpr_old = fpr;
     }
-    auc + (1.0 - fpr_old) * tpr_old + (1.0 - fpr_old) * (1.0 - tpr_old) / 2.0
+    auc + ((1.0 - fpr_old) * tpr_old) + (((1.0 - fpr_old) * (1.0 - tpr_old)) / 2.0)
 }
 
 /// ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9; |error| < 1e-13 here).
@@ -538,7 +548,7 @@ impl Markov {
         let (order, order_scores) = match self.cfg.order {
             MarkovOrder::Fixed(k) => (k, None),
             MarkovOrder::Auto => {
-                let (k, scores) = choose_order(journeys, keep_repeats)?;
+                let (k, scores) = choose_order(journeys);
                 (k, Some(scores))
             }
         };
@@ -572,7 +582,7 @@ pub struct Solution {
 fn describe_order_choice(order: usize, scores: &[OrderScore]) -> String {
     let list = scores
         .iter()
-        .map(|s| format!("{}: {:.4} ({:.4})", s.order, s.auc, s.penalised_auc))
+        .map(|s| format!("{}: {:.6} ({:.6})", s.order, s.auc, s.penalised_auc))
         .collect::<Vec<_>>()
         .join(", ");
     format!("markov order auto chose {order}; ROC AUC (penalised) by order: {list}")
@@ -769,12 +779,10 @@ pub(crate) mod tests {
     fn roc_auc_of_a_perfect_and_a_useless_score() {
         // Last states a (always converts) and b (never): a perfect separation.
         let j = Journeys::from_paths(&[(&["x", "a"], 5.0, 0.0, 0.0), (&["x", "b"], 0.0, 0.0, 5.0)]);
-        let (chain, lasts) = Chain::build_with_last_states(&j, &ChainSpec::default()).unwrap();
-        assert!((roc_auc(&j, &chain, &lasts) - 1.0).abs() < 1e-12);
+        assert!((roc_auc(&j, 1) - 1.0).abs() < 1e-12);
         // One last state for everything: the score cannot separate, AUC 1/2.
         let j = Journeys::from_paths(&[(&["x", "a"], 5.0, 0.0, 5.0), (&["y", "a"], 1.0, 0.0, 3.0)]);
-        let (chain, lasts) = Chain::build_with_last_states(&j, &ChainSpec::default()).unwrap();
-        assert!((roc_auc(&j, &chain, &lasts) - 0.5).abs() < 1e-12);
+        assert!((roc_auc(&j, 1) - 0.5).abs() < 1e-12);
     }
 
     #[test]
@@ -789,7 +797,7 @@ pub(crate) mod tests {
             rows.push((&["b", "d"], 10.0, 0.0, 0.0));
         }
         let j = Journeys::from_paths(&rows);
-        let (best, scores) = choose_order(&j, false).unwrap();
+        let (best, scores) = choose_order(&j);
         assert_eq!(best, 2, "{scores:?}");
         assert!((scores[0].auc - 0.5).abs() < 1e-12, "{scores:?}");
         assert!((scores[1].auc - 1.0).abs() < 1e-12, "{scores:?}");

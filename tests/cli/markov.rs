@@ -141,3 +141,45 @@ fn auto_order_reports_the_score_of_every_order() {
     assert_close(scores[1]["auc"].as_f64().unwrap(), 1.0, "order 2 separates");
     assert!(String::from_utf8_lossy(&out.stderr).contains("note: markov order auto chose 2"));
 }
+
+#[test]
+fn auto_order_gives_channelattributions_choose_order_figures() {
+    // testdata/choose_order.csv holds ChannelAttribution 2.2.5's own figures
+    // (choose_order, max_order 4, roc_npt 100), recorded by
+    // `tests/e2e/channelattribution.sh --record`, which CI also runs live.
+    let fixture = std::fs::read_to_string(testdata("choose_order.csv")).unwrap();
+    let mut expected: BTreeMap<String, (Vec<(f64, f64)>, u64)> = BTreeMap::new();
+    for line in fixture.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let e = expected.entry(f[0].to_string()).or_default();
+        e.0.push((f[2].parse().unwrap(), f[3].parse().unwrap()));
+        e.1 = f[4].parse().unwrap();
+    }
+    assert_eq!(expected.len(), 3, "{fixture}");
+    for (file, (scores, chosen)) in expected {
+        let input: Vec<&str> = if file.ends_with("events.csv") {
+            vec![&file]
+        } else {
+            vec!["--paths", &file]
+        };
+        let out = mta()
+            .arg("markov")
+            .args(&input)
+            .args(["--markov-order", "auto", "--format", "json", "-q"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["order"].as_u64(), Some(chosen), "{file}");
+        let got = v["order_selection"].as_array().unwrap();
+        assert_eq!(got.len(), 4, "{file}");
+        for (g, (auc, pauc)) in got.iter().zip(&scores) {
+            let (ga, gp) = (g["auc"].as_f64().unwrap(), g["penalised_auc"].as_f64().unwrap());
+            assert!(
+                (ga - auc).abs() <= 1e-6 && (gp - pauc).abs() <= 1e-6,
+                "{file} order {}: {ga} {gp} vs {auc} {pauc}",
+                g["order"]
+            );
+        }
+    }
+}
