@@ -55,7 +55,14 @@ fn stages(c: &mut Criterion) {
     g.bench_function("build --lookback 30d", |b| {
         let cfg = JourneyConfig {
             lookback_ms: Some(30 * 86_400_000),
-            max_touches: None,
+            ..JourneyConfig::default()
+        };
+        b.iter(|| black_box(journey::build(&events, &cfg)))
+    });
+    g.bench_function("build --path-transform exposure", |b| {
+        let cfg = JourneyConfig {
+            transforms: vec![journey::transform::PathTransform::Exposure],
+            ..JourneyConfig::default()
         };
         b.iter(|| black_box(journey::build(&events, &cfg)))
     });

@@ -10,6 +10,7 @@ use clap::Args;
 use crate::error::{Error, Result};
 use crate::input::{ColumnMap, InputSpec, OnError, Source, TimeFormat, Zone};
 use crate::journey::JourneyConfig;
+use crate::journey::transform::PathTransform;
 use crate::model::markov::{MarkovConfig, MarkovOrder};
 use crate::model::{ModelConfig, ModelKind};
 use crate::output::{OutputFormat, Style};
@@ -59,6 +60,9 @@ pub struct InputArgs {
     /// Keep only the last N touches of each journey.
     #[arg(long, value_name = "N", help_heading = "Journeys")]
     pub max_touches: Option<usize>,
+    /// Transform every journey, in the order given, after `--lookback` and `--max-touches`: `unique`, `exposure` (collapse repeats), `first` (first touch of each channel), `remove-if-not-all:CH[|CH...]`, `remove-if-last-and-not-all:CH[|CH...]`.
+    #[arg(long, value_delimiter = ',', value_parser = parse_transform, value_name = "T[,T...]", help_heading = "Journeys")]
+    pub path_transform: Vec<PathTransform>,
     /// What a bad row does: `stop` the run with an error naming file, line and column, or `skip` it (counted by reason in the summary).
     #[arg(long, value_enum, default_value_t = OnError::Stop, value_name = "POLICY", help_heading = "Input")]
     pub on_error: OnError,
@@ -263,6 +267,7 @@ impl InputArgs {
                 Some(0) => return Err(Error::usage("`--max-touches 0` would leave every journey empty", "pass 1 or more")),
                 n => n,
             },
+            transforms: self.path_transform.clone(),
         };
         let on_error = self.on_error;
         if let Some(path) = &self.rejects {
@@ -430,6 +435,10 @@ impl OutputArgs {
             quiet: self.quiet,
         })
     }
+}
+
+fn parse_transform(s: &str) -> std::result::Result<PathTransform, String> {
+    s.parse()
 }
 
 /// `a`, `a or b`, `a, b or c`.

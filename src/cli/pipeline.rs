@@ -158,6 +158,7 @@ pub fn summary(s: &InputSummary, notes: &[String]) -> Vec<String> {
     for (n, what) in [
         (s.dropped_by_lookback, "lookback dropped"),
         (s.dropped_by_max_touches, "max-touches dropped"),
+        (s.dropped_by_transforms, "path transforms dropped"),
     ] {
         if n > 0 {
             lines.push(format!("{what} {} touches", whole(n)));
@@ -169,6 +170,7 @@ pub fn summary(s: &InputSummary, notes: &[String]) -> Vec<String> {
     if let (Some(a), Some(b)) = (&s.first_touch, &s.last_touch) {
         lines.push(format!("touches from {a} to {b}"));
     }
+    lines.extend(s.warnings.iter().map(|w| format!("warning: {w}")));
     lines.extend(notes.iter().cloned());
     lines
 }

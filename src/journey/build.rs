@@ -19,16 +19,19 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::transform::{PathTransform, Transforms};
 use super::{ChannelId, Journeys};
 use crate::input::{Conversions, Events, PathTable};
 
 /// Journey rules that take parameters.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JourneyConfig {
     /// Touches more than this many ms before their conversion are dropped.
     pub lookback_ms: Option<i64>,
     /// Keep only the last N touches of each journey.
     pub max_touches: Option<usize>,
+    /// Path transforms, applied in order after the two above.
+    pub transforms: Vec<PathTransform>,
 }
 
 /// What journey building did, for the summary and for reconciliation.
@@ -59,6 +62,10 @@ pub struct JourneyStats {
     pub dropped_by_lookback: u64,
     /// Touches dropped by `--max-touches`.
     pub dropped_by_max_touches: u64,
+    /// Touches dropped by `--path-transform`.
+    pub dropped_by_transforms: u64,
+    /// Channels named by `--path-transform` that the input does not have.
+    pub unknown_transform_channels: Vec<String>,
     /// Earliest touch time (epoch ms).
     pub first_touch_ms: Option<i64>,
     /// Latest touch time (epoch ms).
@@ -77,6 +84,7 @@ impl JourneyStats {
         self.touches += o.touches;
         self.dropped_by_lookback += o.dropped_by_lookback;
         self.dropped_by_max_touches += o.dropped_by_max_touches;
+        self.dropped_by_transforms += o.dropped_by_transforms;
     }
 }
 
@@ -106,6 +114,7 @@ struct Conversion {
 pub fn build(events: &Events, cfg: &JourneyConfig) -> (Journeys, JourneyStats) {
     let (channels, channel_rank) = events.channels.sorted();
     let channel_names: Vec<String> = channels.iter().map(str::to_string).collect();
+    let (transforms, unknown) = resolve(&cfg.transforms, &channel_names);
     // Customer codes are already in canonical order (see input::customers).
     let n_customers = events.customers.len();
 
@@ -131,7 +140,7 @@ pub fn build(events: &Events, cfg: &JourneyConfig) -> (Journeys, JourneyStats) {
     let parts: Vec<Out> = starts
         .par_iter()
         .map(|&start| {
-            let mut out = Out::new(cfg);
+            let mut out = Out::new(cfg, &transforms);
             let mut mine: Vec<Touch> = Vec::new();
             let mut convs: Vec<Conversion> = Vec::new();
             for customer in start..(start + CHUNK).min(n_customers) {
@@ -166,6 +175,7 @@ pub fn build(events: &Events, cfg: &JourneyConfig) -> (Journeys, JourneyStats) {
         stats.add(&part.stats);
     }
     stats.customers = Some(touch_offsets.windows(2).filter(|w| w[1] > w[0]).count() as u64);
+    stats.unknown_transform_channels = unknown;
     stats.first_touch_ms = events.time.iter().min().copied();
     stats.last_touch_ms = events.time.iter().max().copied();
     journeys.customers = Some((events.customers.clone(), owners));
@@ -255,6 +265,7 @@ fn sort_touches(touches: &mut [Touch]) {
 /// Journeys of one chunk of customers, and scratch space.
 struct Out<'a> {
     cfg: &'a JourneyConfig,
+    transforms: &'a Transforms,
     journeys: Journeys,
     owners: Vec<u32>,
     stats: JourneyStats,
@@ -264,9 +275,10 @@ struct Out<'a> {
 }
 
 impl<'a> Out<'a> {
-    fn new(cfg: &'a JourneyConfig) -> Self {
+    fn new(cfg: &'a JourneyConfig, transforms: &'a Transforms) -> Self {
         Out {
             cfg,
+            transforms,
             journeys: Journeys::new(Vec::new(), true),
             owners: Vec::new(),
             stats: JourneyStats::default(),
@@ -328,6 +340,9 @@ impl<'a> Out<'a> {
         self.times.clear();
         self.ids.extend(seg.iter().map(|t| t.channel));
         self.times.extend(seg.iter().map(|t| t.time));
+        if !self.transforms.is_empty() {
+            self.stats.dropped_by_transforms += self.transforms.apply(&mut self.ids, Some(&mut self.times)) as u64;
+        }
         let (conversions, value, nulls, at) = match conversion {
             Some((at, v)) => (1.0, v, 0.0, Some(at)),
             None => (0.0, 0.0, 1.0, None),
@@ -335,7 +350,7 @@ impl<'a> Out<'a> {
         self.journeys.push(&self.ids, Some(&self.times), conversions, value, nulls, at);
         self.owners.push(self.owner);
         self.stats.journeys += 1.0;
-        self.stats.touches += seg.len() as u64;
+        self.stats.touches += self.ids.len() as u64;
         if conversion.is_some() {
             self.stats.converting_journeys += 1.0;
             self.stats.conversions += 1.0;
@@ -346,13 +361,24 @@ impl<'a> Out<'a> {
     }
 }
 
+/// The path transforms against channels named `names` (sorted: an id is a position).
+fn resolve(list: &[PathTransform], names: &[String]) -> (Transforms, Vec<String>) {
+    Transforms::resolve(list, |name| {
+        names.binary_search_by(|c| c.as_str().cmp(name)).ok().map(|i| i as ChannelId)
+    })
+}
+
 /// Turns path aggregate rows into journeys: channels renumbered by name,
 /// `max_touches` applied, and identical paths merged by
 /// [`super::aggregate::by_path`] (so the sums do not depend on row order).
 pub fn from_paths(table: &PathTable, cfg: &JourneyConfig) -> (Journeys, JourneyStats) {
     let (channels, rank) = table.channels.sorted();
     let names: Vec<String> = channels.iter().map(str::to_string).collect();
-    let mut stats = JourneyStats::default();
+    let (transforms, unknown) = resolve(&cfg.transforms, &names);
+    let mut stats = JourneyStats {
+        unknown_transform_channels: unknown,
+        ..JourneyStats::default()
+    };
     let mut rows = Journeys::new(names.clone(), false);
     let mut ids = Vec::new();
     for i in 0..table.len() {
@@ -361,6 +387,7 @@ pub fn from_paths(table: &PathTable, cfg: &JourneyConfig) -> (Journeys, JourneyS
         stats.dropped_by_max_touches += (path.len() - keep) as u64;
         ids.clear();
         ids.extend(path[path.len() - keep..].iter().map(|&c| rank[c as usize]));
+        stats.dropped_by_transforms += transforms.apply(&mut ids, None) as u64;
         rows.push(&ids, None, c, v, n, None);
     }
     let mut journeys = Journeys::new(names, false);
@@ -490,7 +517,7 @@ pub(crate) mod tests {
             &ev,
             &JourneyConfig {
                 lookback_ms: Some(30 * DAY),
-                max_touches: None,
+                ..JourneyConfig::default()
             },
         );
         assert_eq!(paths(&j)[0].0, "edge>mid>buy");
@@ -498,12 +525,38 @@ pub(crate) mod tests {
         let (j, stats) = build(
             &ev,
             &JourneyConfig {
-                lookback_ms: None,
                 max_touches: Some(2),
+                ..JourneyConfig::default()
             },
         );
         assert_eq!(paths(&j)[0].0, "mid>buy");
         assert_eq!(stats.dropped_by_max_touches, 2);
+    }
+
+    #[test]
+    fn transforms_run_after_lookback_and_max_touches_and_keep_times_and_conversion() {
+        // b,a,a,b,c converts on c; max-touches 4 keeps a,a,b,c; first keeps a,b,c.
+        let ev = inline(&[
+            ("x", 1, "b", false, 0.0),
+            ("x", 2, "a", false, 0.0),
+            ("x", 3, "a", false, 0.0),
+            ("x", 4, "b", false, 0.0),
+            ("x", 5, "c", true, 9.0),
+            ("y", 1, "a", false, 0.0),
+            ("y", 2, "a", true, 1.0),
+        ]);
+        let cfg = JourneyConfig {
+            max_touches: Some(4),
+            transforms: vec!["first".parse().unwrap(), "remove-if-last-and-not-all:a".parse().unwrap()],
+            ..JourneyConfig::default()
+        };
+        let (j, stats) = build(&ev, &cfg);
+        assert_eq!(paths(&j), [("a>b>c".into(), 1.0, 9.0), ("a".into(), 1.0, 1.0)]);
+        assert_eq!(j.get(0).times.unwrap(), [2 * DAY, 4 * DAY, 5 * DAY]);
+        assert_eq!((stats.dropped_by_max_touches, stats.dropped_by_transforms), (1, 2));
+        // y's journey is only `a`: the removal would empty it, so it stays, converting.
+        assert_eq!((j.get(1).conversions, j.get(1).touches.len()), (1.0, 1));
+        assert_eq!(stats.touches, 4);
     }
 
     #[test]

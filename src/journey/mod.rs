@@ -10,6 +10,7 @@
 pub mod aggregate;
 pub mod build;
 pub mod export;
+pub mod transform;
 
 pub use build::{JourneyConfig, JourneyStats, build, from_paths};
 

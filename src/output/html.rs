@@ -217,6 +217,9 @@ fn header(s: &mut String, report: &Report) {
     if i.dropped_by_max_touches > 0 {
         item(s, "dropped by max-touches", num(i.dropped_by_max_touches as f64, 0));
     }
+    if i.dropped_by_transforms > 0 {
+        item(s, "dropped by path transforms", num(i.dropped_by_transforms as f64, 0));
+    }
     s.push_str("</dl>\n");
     if !report.warnings.is_empty() {
         s.push_str("<ul class=\"warnings\">");

@@ -229,9 +229,11 @@ pub(crate) mod testutil {
                 touches: 7,
                 dropped_by_lookback: 0,
                 dropped_by_max_touches: 0,
+                dropped_by_transforms: 0,
                 ignored_values: 0,
                 first_touch: Some("2025-01-01T00:00:00Z".into()),
                 last_touch: Some("2025-01-09T00:00:00Z".into()),
+                warnings: Vec::new(),
             },
             models: vec![
                 ModelReport {

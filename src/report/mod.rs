@@ -87,12 +87,17 @@ pub struct InputSummary {
     pub dropped_by_lookback: u64,
     /// Touches dropped by `--max-touches`.
     pub dropped_by_max_touches: u64,
+    /// Touches dropped by `--path-transform`.
+    pub dropped_by_transforms: u64,
     /// Values on non-converting rows, which carry no revenue and were ignored.
     pub ignored_values: u64,
     /// Earliest touch (RFC 3339, UTC).
     pub first_touch: Option<String>,
     /// Latest touch (RFC 3339, UTC).
     pub last_touch: Option<String>,
+    /// What the user should hear about the input (printed on stderr).
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 impl InputSummary {
@@ -121,6 +126,12 @@ impl InputSummary {
             touches: stats.touches,
             dropped_by_lookback: stats.dropped_by_lookback,
             dropped_by_max_touches: stats.dropped_by_max_touches,
+            dropped_by_transforms: stats.dropped_by_transforms,
+            warnings: stats
+                .unknown_transform_channels
+                .iter()
+                .map(|c| format!("`--path-transform` names channel `{c}`, which the input does not have: it matches nothing"))
+                .collect(),
             ignored_values,
             first_touch: fmt(stats.first_touch_ms),
             last_touch: fmt(stats.last_touch_ms),

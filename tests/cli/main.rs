@@ -12,6 +12,7 @@ mod markov;
 mod output;
 mod skip;
 mod snapshots;
+mod transforms;
 
 /// The seeded generator of examples/generate, shared by the test modules.
 #[path = "../../examples/generate/synth.rs"]
