@@ -9,8 +9,8 @@ use clap::Args;
 
 use crate::error::{Error, Result};
 use crate::input::{ColumnMap, InputSpec, OnError, Source, TimeFormat, Zone};
-use crate::journey::JourneyConfig;
 use crate::journey::transform::PathTransform;
+use crate::journey::{JourneyConfig, JourneyMode};
 use crate::model::markov::{MarkovConfig, MarkovOrder};
 use crate::model::{ModelConfig, ModelKind};
 use crate::output::{OutputFormat, Style};
@@ -60,6 +60,9 @@ pub struct InputArgs {
     /// Keep only the last N touches of each journey.
     #[arg(long, value_name = "N", help_heading = "Journeys")]
     pub max_touches: Option<usize>,
+    /// How touches become journeys: `split` at each conversion, or a `window` of `--lookback` before each conversion (fractribution's and Snowplow's paths).
+    #[arg(long, value_enum, default_value_t = JourneyMode::Split, value_name = "MODE", help_heading = "Journeys")]
+    pub journey_mode: JourneyMode,
     /// Transform every journey, in the order given, after `--lookback` and `--max-touches`: `unique`, `exposure` (collapse repeats), `first` (first touch of each channel), `remove-if-not-all:CH[|CH...]`, `remove-if-last-and-not-all:CH[|CH...]`.
     #[arg(long, value_delimiter = ',', value_parser = parse_transform, value_name = "T[,T...]", help_heading = "Journeys")]
     pub path_transform: Vec<PathTransform>,
@@ -268,7 +271,22 @@ impl InputArgs {
                 n => n,
             },
             transforms: self.path_transform.clone(),
+            mode: self.journey_mode,
         };
+        if self.journey_mode == JourneyMode::Window {
+            if self.paths {
+                return Err(Error::usage(
+                    "`--journey-mode window` needs touch timestamps, which path aggregates do not have",
+                    "read the touchpoint events instead of `--paths`",
+                ));
+            }
+            if self.lookback.is_none() {
+                return Err(Error::usage(
+                    "`--journey-mode window` needs `--lookback`: each conversion's journey is the touches within it",
+                    "add e.g. `--lookback 30d`",
+                ));
+            }
+        }
         let on_error = self.on_error;
         if let Some(path) = &self.rejects {
             if on_error == OnError::Stop {

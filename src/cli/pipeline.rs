@@ -164,6 +164,12 @@ pub fn summary(s: &InputSummary, notes: &[String]) -> Vec<String> {
             lines.push(format!("{what} {} touches", whole(n)));
         }
     }
+    if let Some(n) = s.outside_windows.filter(|&n| n > 0) {
+        lines.push(format!(
+            "window mode: {} touches fall in no journey (after a customer's last conversion, or older than the lookback)",
+            whole(n)
+        ));
+    }
     if s.ignored_values > 0 {
         lines.push(format!("ignored values on {} non-converting rows", whole(s.ignored_values)));
     }

@@ -23,9 +23,21 @@ use super::transform::{PathTransform, Transforms};
 use super::{ChannelId, Journeys};
 use crate::input::{Conversions, Events, PathTable};
 
+/// How a customer's touches become journeys (`--journey-mode`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum JourneyMode {
+    /// Each conversion closes the journey of the touches since the previous one; the touches after the last conversion form a non-converting journey.
+    #[default]
+    Split,
+    /// Each conversion's journey is every touch within `--lookback` before it, earlier conversions or not (fractribution, Snowplow); only customers who never convert have a non-converting journey.
+    Window,
+}
+
 /// Journey rules that take parameters.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct JourneyConfig {
+    /// How touches become journeys.
+    pub mode: JourneyMode,
     /// Touches more than this many ms before their conversion are dropped.
     pub lookback_ms: Option<i64>,
     /// Keep only the last N touches of each journey.
@@ -64,6 +76,9 @@ pub struct JourneyStats {
     pub dropped_by_max_touches: u64,
     /// Touches dropped by `--path-transform`.
     pub dropped_by_transforms: u64,
+    /// `--journey-mode window`: touches in no conversion's window (nor in a
+    /// non-converting customer's); `None` in split mode.
+    pub outside_windows: Option<u64>,
     /// Channels named by `--path-transform` that the input does not have.
     pub unknown_transform_channels: Vec<String>,
     /// Earliest touch time (epoch ms).
@@ -85,6 +100,9 @@ impl JourneyStats {
         self.dropped_by_lookback += o.dropped_by_lookback;
         self.dropped_by_max_touches += o.dropped_by_max_touches;
         self.dropped_by_transforms += o.dropped_by_transforms;
+        if let Some(n) = o.outside_windows {
+            *self.outside_windows.get_or_insert(0) += n;
+        }
     }
 }
 
@@ -103,11 +121,14 @@ struct Touch {
     converts: bool,
 }
 
-/// One conversion from a separate file.
+/// One conversion: from a separate file, or a converting touch.
 #[derive(Debug, Clone, Copy)]
 struct Conversion {
     time: i64,
     value: f64,
+    /// Inline conversions: the position of the converting touch among the
+    /// customer's sorted touches (its journey ends there, ties included).
+    touch: Option<usize>,
 }
 
 /// Rebuilds journeys from touchpoint events.
@@ -132,6 +153,7 @@ pub fn build(events: &Events, cfg: &JourneyConfig) -> (Journeys, JourneyStats) {
         Conversions::Separate { customer, time, value, .. } => Some(bucket(customer, n_customers, |row| Conversion {
             time: time[row],
             value: value[row],
+            touch: None,
         })),
         _ => None,
     };
@@ -148,14 +170,21 @@ pub fn build(events: &Events, cfg: &JourneyConfig) -> (Journeys, JourneyStats) {
                 mine.extend_from_slice(&touches[touch_offsets[customer]..touch_offsets[customer + 1]]);
                 sort_touches(&mut mine);
                 out.owner = customer as u32;
+                convs.clear();
                 match &separate {
-                    None => out.segment_inline(&mine),
+                    None => convs.extend(mine.iter().enumerate().filter(|(_, t)| t.converts).map(|(k, t)| Conversion {
+                        time: t.time,
+                        value: t.value,
+                        touch: Some(k),
+                    })),
                     Some((offsets, all)) => {
-                        convs.clear();
                         convs.extend_from_slice(&all[offsets[customer]..offsets[customer + 1]]);
                         convs.sort_unstable_by(|a, b| a.time.cmp(&b.time).then(a.value.total_cmp(&b.value)));
-                        out.segment_separate(&mine, &convs);
                     }
+                }
+                match cfg.mode {
+                    JourneyMode::Split => out.split(&mine, &convs),
+                    JourneyMode::Window => out.window(&mine, &convs),
                 }
             }
             out
@@ -175,6 +204,9 @@ pub fn build(events: &Events, cfg: &JourneyConfig) -> (Journeys, JourneyStats) {
         stats.add(&part.stats);
     }
     stats.customers = Some(touch_offsets.windows(2).filter(|w| w[1] > w[0]).count() as u64);
+    if cfg.mode == JourneyMode::Window {
+        stats.outside_windows.get_or_insert(0);
+    }
     stats.unknown_transform_channels = unknown;
     stats.first_touch_ms = events.time.iter().min().copied();
     stats.last_touch_ms = events.time.iter().max().copied();
@@ -246,7 +278,11 @@ impl Default for Touch {
 
 impl Default for Conversion {
     fn default() -> Self {
-        Conversion { time: 0, value: 0.0 }
+        Conversion {
+            time: 0,
+            value: 0.0,
+            touch: None,
+        }
     }
 }
 
@@ -288,31 +324,56 @@ impl<'a> Out<'a> {
         }
     }
 
-    fn segment_inline(&mut self, touches: &[Touch]) {
-        let mut start = 0;
-        for (k, t) in touches.iter().enumerate() {
-            if t.converts {
-                self.emit(&touches[start..=k], Some((t.time, t.value)));
-                start = k + 1;
-            }
-        }
-        if start < touches.len() {
-            self.emit(&touches[start..], None);
-        }
-    }
-
-    fn segment_separate(&mut self, touches: &[Touch], convs: &[Conversion]) {
+    /// `--journey-mode split`: each conversion closes the touches since the
+    /// previous one (inline: up to its converting touch; separate: at or
+    /// before its time); the touches after the last one form a
+    /// non-converting journey.
+    fn split(&mut self, touches: &[Touch], convs: &[Conversion]) {
         let mut p = 0;
         for c in convs {
             let start = p;
-            while p < touches.len() && touches[p].time <= c.time {
-                p += 1;
-            }
+            p = match c.touch {
+                Some(k) => k + 1,
+                None => p + touches[p..].partition_point(|t| t.time <= c.time),
+            };
             self.emit(&touches[start..p], Some((c.time, c.value)));
         }
         if p < touches.len() {
             self.emit(&touches[p..], None);
         }
+    }
+
+    /// `--journey-mode window`: each conversion's journey is every touch
+    /// at or before it and within the lookback, earlier conversions or not;
+    /// a customer who never converts has one non-converting journey of the
+    /// touches within the lookback before the last touch. Touches in no
+    /// window are counted.
+    fn window(&mut self, touches: &[Touch], convs: &[Conversion]) {
+        let since = |touches: &[Touch], at: i64| match self.cfg.lookback_ms {
+            Some(w) => touches.partition_point(|t| at - t.time > w),
+            None => 0,
+        };
+        let (mut covered, mut covered_to) = (0, 0);
+        for c in convs {
+            let end = match c.touch {
+                Some(k) => k + 1,
+                None => touches.partition_point(|t| t.time <= c.time),
+            };
+            let start = since(&touches[..end], c.time);
+            // Windows come in order of their ends: what one adds to the
+            // covered touches is its part after the ends before it.
+            covered += end.saturating_sub(start.max(covered_to));
+            covered_to = covered_to.max(end);
+            self.emit(&touches[start..end], Some((c.time, c.value)));
+        }
+        if convs.is_empty()
+            && let Some(last) = touches.last()
+        {
+            let start = since(touches, last.time);
+            covered = touches.len() - start;
+            self.emit(&touches[start..], None);
+        }
+        *self.stats.outside_windows.get_or_insert(0) += (touches.len() - covered) as u64;
     }
 
     /// Applies lookback and max-touches to one segment and stores it; a
@@ -581,5 +642,50 @@ pub(crate) mod tests {
         // Three rows, two distinct paths, standing for 3 + 5 journeys.
         assert_eq!(stats.distinct_paths, Some(2));
         assert_eq!((stats.journeys, stats.converting_journeys), (8.0, 3.0));
+    }
+
+    #[test]
+    fn window_mode_gives_each_conversion_its_lookback_even_across_earlier_conversions() {
+        // A repeat buyer: conversions on day 5 (Display) and day 10 (Email);
+        // with a 6-day lookback the windows [-1, 5] and [4, 10] share Display.
+        // Customer y never converts: its journey is the 6 days before its last touch.
+        let rows = [
+            ("x", 1, "Search", false, 0.0),
+            ("x", 3, "Email", false, 0.0),
+            ("x", 5, "Display", true, 50.0),
+            ("x", 8, "Social", false, 0.0),
+            ("x", 10, "Email", true, 20.0),
+            ("x", 12, "Push", false, 0.0),
+            ("y", 1, "A", false, 0.0),
+            ("y", 20, "B", false, 0.0),
+            ("y", 22, "C", false, 0.0),
+        ];
+        let cfg = JourneyConfig {
+            mode: JourneyMode::Window,
+            lookback_ms: Some(6 * DAY),
+            ..JourneyConfig::default()
+        };
+        let (j, stats) = build(&inline(&rows), &cfg);
+        assert_eq!(
+            paths(&j),
+            [
+                ("Search>Email>Display".into(), 1.0, 50.0),
+                ("Display>Social>Email".into(), 1.0, 20.0),
+                ("B>C".into(), 0.0, 0.0)
+            ]
+        );
+        assert_eq!(j.get(2).nulls, 1.0);
+        // x's Push (after its last conversion) and y's A (older than the lookback).
+        assert_eq!(stats.outside_windows, Some(2));
+        assert_eq!((stats.journeys, stats.converting_journeys, stats.touches), (3.0, 2.0, 8));
+        // The same conversions from a separate file: the same windows.
+        let touches: Vec<_> = rows.iter().map(|&(c, d, ch, _, _)| (c, d, ch, false, 0.0)).collect();
+        let (j2, stats2) = build(&with_conversions(&touches, Some(&[("x", 5, 50.0), ("x", 10, 20.0)])), &cfg);
+        assert_eq!(paths(&j2), paths(&j));
+        assert_eq!(stats2.outside_windows, Some(2));
+        // Split mode keeps its rules, and counts no windows.
+        let (split, s) = build(&inline(&rows), &JourneyConfig::default());
+        assert_eq!(paths(&split)[1].0, "Social>Email");
+        assert_eq!(s.outside_windows, None);
     }
 }

@@ -230,6 +230,7 @@ pub(crate) mod testutil {
                 dropped_by_lookback: 0,
                 dropped_by_max_touches: 0,
                 dropped_by_transforms: 0,
+                outside_windows: None,
                 ignored_values: 0,
                 first_touch: Some("2025-01-01T00:00:00Z".into()),
                 last_touch: Some("2025-01-09T00:00:00Z".into()),

@@ -89,6 +89,9 @@ pub struct InputSummary {
     pub dropped_by_max_touches: u64,
     /// Touches dropped by `--path-transform`.
     pub dropped_by_transforms: u64,
+    /// `--journey-mode window`: touches in no journey's window.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outside_windows: Option<u64>,
     /// Values on non-converting rows, which carry no revenue and were ignored.
     pub ignored_values: u64,
     /// Earliest touch (RFC 3339, UTC).
@@ -127,6 +130,7 @@ impl InputSummary {
             dropped_by_lookback: stats.dropped_by_lookback,
             dropped_by_max_touches: stats.dropped_by_max_touches,
             dropped_by_transforms: stats.dropped_by_transforms,
+            outside_windows: stats.outside_windows,
             warnings: stats
                 .unknown_transform_channels
                 .iter()

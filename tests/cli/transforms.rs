@@ -114,3 +114,47 @@ fn an_unknown_channel_is_a_warning_and_a_bad_transform_a_usage_error() {
             .contains("unknown path transform `exposures`")
     );
 }
+
+#[test]
+fn window_mode_needs_a_lookback_and_events_and_shares_touches_between_conversions() {
+    for (args, says) in [
+        (
+            vec!["testdata/events.csv", "--journey-mode", "window"],
+            "`--journey-mode window` needs `--lookback`",
+        ),
+        (
+            vec!["--paths", "testdata/paths.csv", "--journey-mode", "window", "--lookback", "7d"],
+            "needs touch timestamps",
+        ),
+    ] {
+        let out = mta().arg("attribute").args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8(out.stderr).unwrap().contains(says), "{args:?}");
+    }
+    // bob converts on Jan 9 (after Social, Paid Search) and Jan 12 (after
+    // Email, Email): with a 30-day window his second journey holds all four touches.
+    let split = stdout_of(&["journeys", "testdata/events.csv", "-q", "--lookback", "30d"]);
+    let window = stdout_of(&[
+        "journeys",
+        "testdata/events.csv",
+        "-q",
+        "--lookback",
+        "30d",
+        "--journey-mode",
+        "window",
+    ]);
+    assert!(split.contains("\nbob,2,Email > Email,2,true,30.000000,"), "{split}");
+    assert!(
+        window.contains("\nbob,2,Social > Paid Search > Email > Email,4,true,30.000000,"),
+        "{window}"
+    );
+    // alice converts: her touch after the conversion is in no journey; dave never converts.
+    assert!(!window.contains("alice,2,"), "{window}");
+    assert!(window.contains("\ndave,1,Email > Display,2,false,"), "{window}");
+    let out = mta()
+        .args(["attribute", "testdata/events.csv", "--lookback", "30d", "--journey-mode", "window"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("window mode: 1 touches fall in no journey"), "{stderr}");
+}
