@@ -33,6 +33,23 @@ pub const BUILTIN_CHANNELS: [&str; 10] = [
     "Push",
 ];
 
+/// Source, medium and campaign spellings of each built-in channel (two
+/// each), for `events-utm.csv`: GA4's default channel group maps them back
+/// (Social to Organic Social, Affiliate to Affiliates, Video to Organic
+/// Video, Push to Mobile Push Notifications); extra channels are referrals.
+const UTM: [[(&str, &str, &str); 2]; 10] = [
+    [("google", "cpc", "brand"), ("bing", "cpc", "generic")],
+    [("google", "organic", ""), ("duckduckgo", "organic", "")],
+    [("newsletter", "email", "weekly"), ("crm", "email", "")],
+    [("(direct)", "(none)", ""), ("", "", "")],
+    [("gdn", "display", "spring"), ("adnet", "banner", "")],
+    [("facebook", "referral", ""), ("t.co", "social", "")],
+    [("partner", "affiliate", "deals"), ("coupons", "affiliate", "")],
+    [("blog.example", "referral", ""), ("news.example", "referral", "")],
+    [("youtube", "referral", ""), ("vimeo.com", "referral", "")],
+    [("app", "push", "reminder"), ("app", "web-push", "")],
+];
+
 /// Upper bound on `Config::channels` (the CLI's `--channels` limit); the per-journey set
 /// of channels seen is kept as a `u32` bitmask.
 pub const MAX_CHANNELS: usize = 26;
@@ -149,7 +166,8 @@ pub fn customer(cfg: &Config, index: usize) -> Customer {
     scratch.to_customer(index, id_width(cfg.customers))
 }
 
-/// Writes `touchpoints.csv`, `conversions.csv`, `events.csv`, `paths.csv` and, when
+/// Writes `touchpoints.csv`, `conversions.csv`, `events.csv`, `events-utm.csv`
+/// (the events with source / medium / campaign instead of the channel), `paths.csv` and, when
 /// `parquet`, `events.parquet` and `touchpoints.parquet` into `dir` (which must exist),
 /// streaming customer by customer. Errors name the file.
 ///
@@ -162,6 +180,11 @@ pub fn write_all(cfg: &Config, dir: &Path, parquet: bool) -> io::Result<Summary>
     let mut touch_out = CsvOut::create(dir, "touchpoints.csv", b"customer_id,timestamp,channel\n")?;
     let mut conv_out = CsvOut::create(dir, "conversions.csv", b"customer_id,timestamp,value\n")?;
     let mut event_out = CsvOut::create(dir, "events.csv", b"customer_id,timestamp,channel,conversion,value\n")?;
+    let mut utm_out = CsvOut::create(
+        dir,
+        "events-utm.csv",
+        b"customer_id,timestamp,source,medium,campaign,conversion,value\n",
+    )?;
     let mut pq = if parquet { Some(ParquetOut::create(dir)?) } else { None };
 
     let mut summary = Summary {
@@ -208,6 +231,31 @@ pub fn write_all(cfg: &Config, dir: &Path, parquet: bool) -> io::Result<Summary>
                     }
                 };
                 row.push(b'\n');
+                let chan = scratch.chans[k] as usize;
+                let extra;
+                let (source, medium, campaign) = match UTM.get(chan) {
+                    Some(spellings) => spellings[(index + k) % 2],
+                    None => {
+                        extra = format!("channel{chan}");
+                        (extra.as_str(), "referral", "")
+                    }
+                };
+                let row = &mut utm_out.row;
+                row.extend_from_slice(&id);
+                row.push(b',');
+                row.extend_from_slice(stamp);
+                for part in [source, medium, campaign] {
+                    row.push(b',');
+                    row.extend_from_slice(part.as_bytes());
+                }
+                match converting {
+                    Some(c) => {
+                        row.extend_from_slice(b",1,");
+                        push_cents(row, c);
+                    }
+                    None => row.extend_from_slice(b",0,"),
+                }
+                row.push(b'\n');
                 if let Some(pq) = pq.as_mut() {
                     pq.push(id_str, scratch.times[k] * 1000, &names[scratch.chans[k] as usize], converting);
                 }
@@ -241,6 +289,7 @@ pub fn write_all(cfg: &Config, dir: &Path, parquet: bool) -> io::Result<Summary>
         summary.touchpoints += scratch.times.len() as u64;
         touch_out.flush_row()?;
         event_out.flush_row()?;
+        utm_out.flush_row()?;
         conv_out.flush_row()?;
         if let Some(pq) = pq.as_mut()
             && pq.len >= PARQUET_BATCH
@@ -250,6 +299,7 @@ pub fn write_all(cfg: &Config, dir: &Path, parquet: bool) -> io::Result<Summary>
     }
     touch_out.finish()?;
     event_out.finish()?;
+    utm_out.finish()?;
     conv_out.finish()?;
     if let Some(pq) = pq {
         pq.finish()?;

@@ -40,10 +40,27 @@ fuzz_target!(|data: &[u8]| {
     let cfg = JourneyConfig {
         lookback_ms: (opts & 1 == 1).then_some(86_400_000),
         max_touches: (opts & 2 == 2).then_some(usize::from(opts >> 4) + 1),
+        transforms: if opts & 8 == 8 {
+            vec![
+                journey::transform::PathTransform::Exposure,
+                journey::transform::PathTransform::First,
+            ]
+        } else {
+            Vec::new()
+        },
+        mode: if opts & 128 == 128 {
+            journey::JourneyMode::Window
+        } else {
+            journey::JourneyMode::Split
+        },
     };
     let (journeys, stats) = journey::build(&events, &cfg);
     let flagged = flag.iter().filter(|f| **f).count() as f64;
     assert_eq!(stats.conversions + stats.unattributed_conversions as f64, flagged);
+    assert!(
+        journeys.iter().all(|j| !j.touches.is_empty()),
+        "no journey is empty, transforms or not"
+    );
 
     let total = journeys.total_conversions();
     for kind in ModelKind::ALL {

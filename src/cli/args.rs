@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::error::{Error, Result};
+use crate::input::channel_rules::RuleSource;
 use crate::input::{ColumnMap, InputSpec, OnError, Source, TimeFormat, Zone};
 use crate::journey::transform::PathTransform;
 use crate::journey::{JourneyConfig, JourneyMode};
@@ -42,6 +43,18 @@ pub struct InputArgs {
     /// Inline conversion flag column (1/0, true/false, yes/no).
     #[arg(long, default_value = "conversion", value_name = "NAME", help_heading = "Columns")]
     pub conversion_col: String,
+    /// Traffic source column, for `--channel-rules` (UTM `utm_source`).
+    #[arg(long, default_value = "source", value_name = "NAME", help_heading = "Columns")]
+    pub source_col: String,
+    /// Traffic medium column, for `--channel-rules` (UTM `utm_medium`).
+    #[arg(long, default_value = "medium", value_name = "NAME", help_heading = "Columns")]
+    pub medium_col: String,
+    /// Campaign column, for `--channel-rules` (optional).
+    #[arg(long, default_value = "campaign", value_name = "NAME", help_heading = "Columns")]
+    pub campaign_col: String,
+    /// Derive channels from source / medium / campaign: `ga4` (GA4's default channel group), a rules FILE (CSV `channel,source,medium,campaign` of regular expressions), or `FILE,ga4`. Default: the channel column, else `ga4` when the input has source and medium columns.
+    #[arg(long, value_name = "RULES", help_heading = "Columns")]
+    pub channel_rules: Option<String>,
     /// Conversion revenue column (empty = 0; optional unless given).
     #[arg(long, value_name = "NAME", help_heading = "Columns")]
     pub value_col: Option<String>,
@@ -148,7 +161,7 @@ pub enum InputConfig {
     /// Touchpoint events.
     Events {
         /// What to read and how.
-        spec: InputSpec,
+        spec: Box<InputSpec>,
         /// Where skipped rows go (`--rejects`).
         rejects: Option<PathBuf>,
     },
@@ -347,7 +360,11 @@ impl InputArgs {
             conversion: self.conversion_col,
             value_required: self.value_col.is_some(),
             value: self.value_col.unwrap_or_else(|| "value".into()),
+            source: self.source_col,
+            medium: self.medium_col,
+            campaign: self.campaign_col,
         };
+        let channel_rules = self.channel_rules.as_deref().map(parse_rule_sources).transpose()?;
         let conversions = self.conversions.as_deref().map(Source::from_arg);
         if conversions == Some(Source::Stdin) && (sources.is_empty() || sources.contains(&Source::Stdin)) {
             return Err(Error::usage(
@@ -357,7 +374,7 @@ impl InputArgs {
         }
         Ok((
             InputConfig::Events {
-                spec: InputSpec {
+                spec: Box::new(InputSpec {
                     sources,
                     conversions,
                     columns,
@@ -365,7 +382,8 @@ impl InputArgs {
                     time_format,
                     zone,
                     on_error,
-                },
+                    channel_rules,
+                }),
                 rejects: self.rejects,
             },
             journey,
@@ -453,6 +471,28 @@ impl OutputArgs {
             quiet: self.quiet,
         })
     }
+}
+
+/// `--channel-rules ga4`, `FILE` or `FILE,ga4`: rule sets tried in order.
+fn parse_rule_sources(s: &str) -> Result<Vec<RuleSource>> {
+    let parts: Vec<RuleSource> = s
+        .split(',')
+        .map(str::trim)
+        .map(|p| {
+            if p.eq_ignore_ascii_case("ga4") {
+                RuleSource::Ga4
+            } else {
+                RuleSource::File(p.to_string())
+            }
+        })
+        .collect();
+    if parts.iter().any(|p| *p == RuleSource::File(String::new())) {
+        return Err(Error::usage(
+            format!("`--channel-rules {s}` names an empty file"),
+            "pass `ga4`, a rules file, or `FILE,ga4`",
+        ));
+    }
+    Ok(parts)
 }
 
 fn parse_transform(s: &str) -> std::result::Result<PathTransform, String> {

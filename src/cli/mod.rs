@@ -5,6 +5,7 @@
 
 mod args;
 mod attribute;
+mod channels;
 mod compare;
 mod completions;
 mod journeys;
@@ -50,6 +51,9 @@ pub enum Command {
     /// One row per rebuilt journey: customer, journey number, path, touches, conversion, value and times.
     #[command(mut_arg("format", |a| a.help(journeys::FORMATS.help()).hide_possible_values(true)))]
     Journeys(journeys::JourneysArgs),
+    /// How `--channel-rules` mapped source / medium / campaign: one row per distinct value with its channel, rule and rows.
+    #[command(mut_arg("format", |a| a.help(channels::FORMATS.help()).hide_possible_values(true)))]
+    Channels(channels::ChannelsArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff): `mta man > mta.1`.
@@ -84,6 +88,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Man => completions::man().map(|()| Exit::Ok),
         Command::Paths(args) => paths::run(args).map(|()| Exit::Ok),
         Command::Journeys(args) => journeys::run(args).map(|()| Exit::Ok),
+        Command::Channels(args) => channels::run(args).map(|()| Exit::Ok),
         Command::Report(args) => report::run(args).map(|()| Exit::Ok),
     };
     match result {

@@ -14,8 +14,8 @@ use crate::output::table::{count, thousands};
 use crate::output::{OutputFormat, Style, views};
 use crate::report::{InputSummary, Report};
 
-/// Reads the input (writing `--rejects` if asked) and rebuilds journeys.
-pub fn load(input: &InputConfig, cfg: &JourneyConfig) -> Result<(Journeys, InputSummary)> {
+/// Refuses to read stdin when it is a terminal (it would wait for typing).
+pub fn refuse_terminal_stdin(input: &InputConfig) -> Result<()> {
     let sources = match input {
         InputConfig::Events { spec, .. } => &spec.sources,
         InputConfig::Paths { sources, .. } => sources,
@@ -27,6 +27,12 @@ pub fn load(input: &InputConfig, cfg: &JourneyConfig) -> Result<(Journeys, Input
         )
         .into());
     }
+    Ok(())
+}
+
+/// Reads the input (writing `--rejects` if asked) and rebuilds journeys.
+pub fn load(input: &InputConfig, cfg: &JourneyConfig) -> Result<(Journeys, InputSummary)> {
+    refuse_terminal_stdin(input)?;
     match input {
         InputConfig::Events { spec, rejects } => {
             let events = input::load(spec)?;
@@ -41,8 +47,9 @@ pub fn load(input: &InputConfig, cfg: &JourneyConfig) -> Result<(Journeys, Input
                 }
                 input::Conversions::None => 0,
             };
-            let summary = InputSummary::new("events", &files, &stats, events.ignored_values)
+            let mut summary = InputSummary::new("events", &files, &stats, events.ignored_values)
                 .with_input_counts(conversions_read as f64, &events.rejections);
+            summary.notes = events.notes;
             Ok((journeys, summary))
         }
         InputConfig::Paths {
@@ -176,6 +183,7 @@ pub fn summary(s: &InputSummary, notes: &[String]) -> Vec<String> {
     if let (Some(a), Some(b)) = (&s.first_touch, &s.last_touch) {
         lines.push(format!("touches from {a} to {b}"));
     }
+    lines.extend(s.notes.iter().cloned());
     lines.extend(s.warnings.iter().map(|w| format!("warning: {w}")));
     lines.extend(notes.iter().cloned());
     lines

@@ -125,6 +125,7 @@ pub fn read(
         .collect();
     Ok(Table {
         name: name.to_string(),
+        header: header.iter().map(|h| h.trim().to_string()).collect(),
         columns,
         height,
         locator: Locator::Csv { kept, delimiter, starts },

@@ -6,6 +6,7 @@
 //! it does not order, group or judge rows, which is the journey stage's job.
 //! It never prints: anything the user should hear comes back as data.
 
+pub mod channel_rules;
 mod csv;
 pub mod customers;
 mod guard;
@@ -149,6 +150,10 @@ pub struct InputSpec {
     pub zone: Zone,
     /// Stop at the first bad row, or skip bad rows.
     pub on_error: OnError,
+    /// Channels from source / medium / campaign by these rules, tried in
+    /// order (`--channel-rules`); `None`: the channel column, or GA4's rules
+    /// when the input has none but has source and medium columns.
+    pub channel_rules: Option<Vec<channel_rules::RuleSource>>,
 }
 
 /// Rows read from one file, for the summary.
@@ -209,6 +214,11 @@ pub struct Events {
     pub ignored_values: u64,
     /// Rows skipped by `--on-error skip`, in file order (conversions file last).
     pub rejections: Vec<Rejection>,
+    /// With channel rules: every distinct source / medium / campaign and the
+    /// channel it was given (`mta channels`).
+    pub channel_mapping: Option<Vec<channel_rules::Mapping>>,
+    /// What the user should hear about how the input was read.
+    pub notes: Vec<String>,
 }
 
 /// The input being read, for the one message that cannot be returned as an
@@ -283,25 +293,55 @@ fn table_of(
 }
 
 /// Reads every touchpoint source (and the conversions file, if any).
-pub fn load(spec: &InputSpec) -> Result<Events> {
+pub fn load<'a>(spec: &'a InputSpec) -> Result<Events> {
     let cols = &spec.columns;
     let inline = spec.conversions.is_none();
     let conversion_advice = "or give conversions in a separate file with `--conversions FILE`";
+    let explicit_rules = spec.channel_rules.is_some();
+    // Requests in order; with channel rules the channel column is not read,
+    // with a conversions file neither are the flag and value columns.
     let mut requests = vec![
         ColumnRequest::required(&cols.customer, "--customer-col"),
         ColumnRequest::required(&cols.timestamp, "--time-col"),
-        ColumnRequest::required(&cols.channel, "--channel-col"),
     ];
-    if inline {
-        requests.push(ColumnRequest {
+    let mut add = |r: ColumnRequest<'a>| {
+        requests.push(r);
+        Some(requests.len() - 1)
+    };
+    let channel_col = (!explicit_rules)
+        .then(|| ColumnRequest::optional(&cols.channel, "--channel-col"))
+        .and_then(&mut add);
+    let (flag_col, value_col) = if inline {
+        let flag = add(ColumnRequest {
             advice: Some(conversion_advice),
             ..ColumnRequest::required(&cols.conversion, "--conversion-col")
         });
-        requests.push(ColumnRequest {
+        let value = add(ColumnRequest {
             required: cols.value_required,
             ..ColumnRequest::optional(&cols.value, "--value-col")
         });
-    }
+        (flag, value)
+    } else {
+        (None, None)
+    };
+    let utm_cols = [
+        (&cols.source, "--source-col", explicit_rules),
+        (&cols.medium, "--medium-col", explicit_rules),
+        (&cols.campaign, "--campaign-col", false),
+    ]
+    .map(|(name, flag, required)| {
+        add(ColumnRequest {
+            required,
+            ..ColumnRequest::optional(name, flag)
+        })
+        .expect("added")
+    });
+    let mut derivation = spec
+        .channel_rules
+        .as_deref()
+        .map(channel_rules::ChannelRules::load)
+        .transpose()?
+        .map(channel_rules::Derivation::new);
     let stdin = [Source::Stdin];
     let sources: &[Source] = if spec.sources.is_empty() { &stdin } else { &spec.sources };
 
@@ -313,19 +353,42 @@ pub fn load(spec: &InputSpec) -> Result<Events> {
         let start = ev.time.len();
         table.ids(0, "a customer id", &mut ids)?;
         table.times(1, &spec.time_format, spec.zone, &mut ev.time)?;
-        table.intern(2, &mut ev.channels, "a channel name", Reason::InvalidChannel, &mut ev.channel)?;
-        if inline {
-            table.flags(3, &mut flag)?;
-            if table.columns[4].is_some() {
-                table.amounts(4, "a revenue amount", Reason::InvalidValue, &mut value)?;
-            } else {
-                value.resize(flag.len(), 0.0);
+        let utm = utm_cols.map(|c| table.columns[c].as_ref().map(|_| c));
+        let channel = channel_col.filter(|&c| table.columns[c].is_some());
+        if derivation.is_none() && channel.is_none() {
+            if utm[0].is_none() || utm[1].is_none() {
+                return Err(missing_channel(&table, cols));
+            }
+            ev.notes.push(format!(
+                "note: `{}` has no `{}` column: channels come from `{}` and `{}` by GA4's default channel group (`--channel-rules ga4`; `mta channels` lists the mapping)",
+                table.name, cols.channel, cols.source, cols.medium
+            ));
+            derivation = Some(channel_rules::Derivation::new(channel_rules::ChannelRules::ga4()));
+        }
+        match (&mut derivation, channel) {
+            (Some(d), _) => d.derive(&table, utm, &mut ev.channels, &mut ev.channel)?,
+            (None, Some(c)) => table.intern(
+                c,
+                &mut ev.channels,
+                Some(("a channel name", Reason::InvalidChannel)),
+                &mut ev.channel,
+            )?,
+            (None, None) => unreachable!("a missing channel column was an error above"),
+        }
+        if let Some(f) = flag_col {
+            table.flags(f, &mut flag)?;
+            match value_col.filter(|&v| table.columns[v].is_some()) {
+                Some(v) => table.amounts(v, "a revenue amount", Reason::InvalidValue, &mut value)?,
+                None => value.resize(flag.len(), 0.0),
             }
         }
         let drop = table.dropped_rows();
         ids.retain_tail(start, &drop);
         rejects::retain_tail(&mut ev.time, start, &drop);
         rejects::retain_tail(&mut ev.channel, start, &drop);
+        if let Some(d) = &mut derivation {
+            rejects::retain_tail(&mut d.rows, start, &drop);
+        }
         if inline {
             rejects::retain_tail(&mut flag, start, &drop);
             rejects::retain_tail(&mut value, start, &drop);
@@ -333,6 +396,7 @@ pub fn load(spec: &InputSpec) -> Result<Events> {
         }
         ev.files.push(table_stats(&table, &mut ev.rejections));
     }
+    ev.channel_mapping = derivation.map(|d| d.mappings());
     if !ev.rejections.is_empty() {
         // Names seen only on skipped rows (or their placeholders) must not
         // show up as channels with no touches.
@@ -351,6 +415,25 @@ pub fn load(spec: &InputSpec) -> Result<Events> {
     ev.customer = codes;
     ev.customers = std::sync::Arc::new(names);
     Ok(ev)
+}
+
+/// The error for an input with neither a channel column nor source and
+/// medium columns to derive channels from.
+fn missing_channel(table: &Table, cols: &ColumnMap) -> Error {
+    let available = table
+        .header
+        .iter()
+        .map(|h| format!("`{}`", h.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Error::MissingColumn {
+        path: table.name.clone(),
+        column: cols.channel.clone(),
+        hint: format!(
+            "available columns are {available}; pass `--channel-col <NAME>`, or give `{}` and `{}` columns (`--source-col`, `--medium-col`) to derive channels with `--channel-rules ga4`",
+            cols.source, cols.medium
+        ),
+    }
 }
 
 /// Reads the conversions file; its customer ids are appended to `ids` and

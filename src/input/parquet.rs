@@ -50,6 +50,7 @@ pub fn read(name: &str, bytes: &[u8], requests: &[ColumnRequest<'_>], on_error: 
         .collect();
     Ok(Table {
         name: name.to_string(),
+        header: header.clone(),
         columns,
         height: df.height(),
         locator: Locator::Rows,

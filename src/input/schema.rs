@@ -21,6 +21,12 @@ pub struct ColumnMap {
     pub value: String,
     /// Whether the user named the value column: then it must exist.
     pub value_required: bool,
+    /// Traffic source column (channel rules).
+    pub source: String,
+    /// Traffic medium column (channel rules).
+    pub medium: String,
+    /// Campaign column (channel rules; optional).
+    pub campaign: String,
 }
 
 impl Default for ColumnMap {
@@ -32,6 +38,9 @@ impl Default for ColumnMap {
             conversion: "conversion".into(),
             value: "value".into(),
             value_required: false,
+            source: "source".into(),
+            medium: "medium".into(),
+            campaign: "campaign".into(),
         }
     }
 }

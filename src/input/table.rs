@@ -44,6 +44,8 @@ pub(crate) enum Locator {
 pub struct Table {
     /// File name for messages.
     pub name: String,
+    /// Every column name of the file, in order (for messages).
+    pub header: Vec<String>,
     /// One entry per request, `None` for an absent optional column.
     pub columns: Vec<Option<TableColumn>>,
     /// Number of data rows.
@@ -209,11 +211,14 @@ impl Table {
         }
     }
 
-    /// Interns the trimmed text of column `col`; empty cells are errors
-    /// (`what` names what a cell should be, e.g. "a customer id").
-    pub fn intern(&self, col: usize, interner: &mut Interner, what: &str, reason: Reason, out: &mut Vec<u32>) -> Result<()> {
+    /// Interns the trimmed text of column `col`. An empty cell is an error
+    /// (`what` names what a cell should be, e.g. "a channel name") or, with
+    /// `what` `None`, interned as the empty text.
+    pub fn intern(&self, col: usize, interner: &mut Interner, what: Option<(&str, Reason)>, out: &mut Vec<u32>) -> Result<()> {
         let data = &self.column(col).data;
         out.reserve(self.height);
+        let (what, reason) = what.unwrap_or(("", Reason::InvalidChannel));
+        let empty_ok = what.is_empty();
         let expected = || format!("{what} (empty values are not allowed)");
         match data.dtype() {
             DataType::String if data.null_count() == 0 => {
@@ -223,7 +228,7 @@ impl Table {
                 // caller drops the row and unused names.
                 let pieces = par_str(data.str().expect("dtype checked"), |row, cell| {
                     let name = cell.trim();
-                    if name.is_empty() {
+                    if name.is_empty() && !empty_ok {
                         self.reject(col, row, cell, expected(), reason)?;
                     }
                     Ok(name)
@@ -247,7 +252,7 @@ impl Table {
                 let mut last: Option<(&str, u32)> = None;
                 each_str(data.str().expect("dtype checked"), |row, cell| {
                     let name = cell.map(str::trim).unwrap_or("");
-                    if name.is_empty() {
+                    if name.is_empty() && !empty_ok {
                         self.reject(col, row, cell.unwrap_or(""), expected(), reason)?;
                     }
                     let code = match last {

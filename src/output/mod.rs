@@ -234,6 +234,7 @@ pub(crate) mod testutil {
                 ignored_values: 0,
                 first_touch: Some("2025-01-01T00:00:00Z".into()),
                 last_touch: Some("2025-01-09T00:00:00Z".into()),
+                notes: Vec::new(),
                 warnings: Vec::new(),
             },
             models: vec![

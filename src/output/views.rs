@@ -7,6 +7,7 @@ use std::io;
 use super::Metric;
 use super::table::{Cell, Column, Kind, Table, fixed};
 use crate::input::Rejection;
+use crate::input::channel_rules::Mapping;
 use crate::journey::export::{JourneyRow, PathRow, push_path_text};
 use crate::report::Report;
 use crate::report::compare::{CREDIT_COLUMNS, Comparison};
@@ -357,6 +358,31 @@ impl Table for Journeys<'_> {
             ])?;
         }
         Ok(())
+    }
+}
+
+/// `mta channels`: `source,medium,campaign,channel,rule,rows`.
+pub fn channel_mappings(rows: &[Mapping]) -> impl Table + '_ {
+    Rows {
+        columns: [
+            ("source", Kind::Text),
+            ("medium", Kind::Text),
+            ("campaign", Kind::Text),
+            ("channel", Kind::Text),
+            ("rule", Kind::Text),
+            ("rows", Kind::Integer),
+        ],
+        rows,
+        cells: |m| {
+            [
+                m.source.as_str().into(),
+                m.medium.as_str().into(),
+                m.campaign.as_str().into(),
+                m.channel.as_str().into(),
+                m.rule.to_string().into(),
+                Cell::Integer(m.rows as i64),
+            ]
+        },
     }
 }
 

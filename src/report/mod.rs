@@ -98,6 +98,10 @@ pub struct InputSummary {
     pub first_touch: Option<String>,
     /// Latest touch (RFC 3339, UTC).
     pub last_touch: Option<String>,
+    /// What the user should hear about how the input was read (lines for
+    /// stderr, `note: ` included).
+    #[serde(skip)]
+    pub notes: Vec<String>,
     /// What the user should hear about the input (printed on stderr).
     #[serde(skip)]
     pub warnings: Vec<String>,
@@ -131,6 +135,7 @@ impl InputSummary {
             dropped_by_max_touches: stats.dropped_by_max_touches,
             dropped_by_transforms: stats.dropped_by_transforms,
             outside_windows: stats.outside_windows,
+            notes: Vec::new(),
             warnings: stats
                 .unknown_transform_channels
                 .iter()

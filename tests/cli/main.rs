@@ -2,6 +2,7 @@
 
 mod attribute;
 mod bad_inputs;
+mod channels;
 mod compare;
 mod errors;
 mod exports;

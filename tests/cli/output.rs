@@ -15,6 +15,7 @@ fn commands() -> Vec<(Vec<&'static str>, Vec<&'static str>)> {
         (vec!["markov"], rows.clone()),
         (vec!["paths"], rows.clone()),
         (vec!["journeys"], rows.clone()),
+        (vec!["channels"], rows.clone()),
         (vec!["compare", "no-such-base.csv"], rows),
         (vec!["report"], vec!["html"]),
     ]
