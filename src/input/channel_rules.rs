@@ -11,7 +11,6 @@
 
 use std::sync::LazyLock;
 
-use hashbrown::HashMap;
 use regex::Regex;
 
 use super::table::Table;
@@ -137,17 +136,17 @@ pub struct Mapping {
     pub rows: u64,
 }
 
-/// Channels derived row by row over every file: the values are interned,
-/// and the rules run once per distinct (source, medium, campaign).
+/// Channels derived row by row over every file: each row's (source,
+/// medium, campaign) is interned as one key, and the rules run once per
+/// distinct key.
 pub(crate) struct Derivation {
     rules: ChannelRules,
-    values: [Interner; 3],
-    /// Distinct triple -> its number (order of first appearance).
-    numbers: HashMap<[u32; 3], u32>,
-    /// Per number: the triple, the channel (its code in the events'
-    /// interner while reading, and its name) and the rule.
-    triples: Vec<([u32; 3], u32, String, RuleId)>,
-    /// Per row of every file: the number of its triple.
+    /// Distinct triples, their texts joined by [`super::table::SEP`].
+    triples: Interner,
+    /// Per triple: the channel (its code in the events' interner while
+    /// reading, and its name) and the rule.
+    channels: Vec<(u32, String, RuleId)>,
+    /// Per row of every file: its triple.
     pub rows: Vec<u32>,
 }
 
@@ -155,9 +154,8 @@ impl Derivation {
     pub(crate) fn new(rules: ChannelRules) -> Self {
         Derivation {
             rules,
-            values: Default::default(),
-            numbers: HashMap::new(),
-            triples: Vec::new(),
+            triples: Interner::new(),
+            channels: Vec::new(),
             rows: Vec::new(),
         }
     }
@@ -165,59 +163,39 @@ impl Derivation {
     /// Appends the channel code (in `channels`) of every row of `table`,
     /// from its columns `source` and `medium` and, if any, `campaign`.
     pub(crate) fn derive(&mut self, table: &Table, cols: [Option<usize>; 3], channels: &mut Interner, out: &mut Vec<u32>) -> Result<()> {
-        let mut codes: [Vec<u32>; 3] = Default::default();
-        for ((col, interner), codes) in cols.iter().zip(self.values.iter_mut()).zip(codes.iter_mut()) {
-            match col {
-                Some(c) => table.intern(*c, interner, None, codes)?,
-                None => codes.resize(table.height, interner.intern("")),
-            }
+        let first = self.rows.len();
+        table.intern_joined(&cols, &mut self.triples, &mut self.rows)?;
+        for t in self.channels.len()..self.triples.len() {
+            let [s, m, c] = split(self.triples.name(t as u32));
+            let (channel, rule) = self.rules.classify(s, m, c);
+            self.channels.push((channels.intern(&channel), channel, rule));
         }
-        out.reserve(table.height);
-        self.rows.reserve(table.height);
-        let mut last: Option<([u32; 3], u32)> = None;
-        let [sources, media, campaigns] = &codes;
-        for ((&s, &m), &c) in sources.iter().zip(media).zip(campaigns) {
-            let key = [s, m, c];
-            let number = match last {
-                Some((k, n)) if k == key => n,
-                _ => match self.numbers.get(&key) {
-                    Some(&n) => n,
-                    None => {
-                        let text = |i: usize| self.values[i].name(key[i]);
-                        let (channel, rule) = self.rules.classify(text(0), text(1), text(2));
-                        let n = self.triples.len() as u32;
-                        self.triples.push((key, channels.intern(&channel), channel, rule));
-                        self.numbers.insert(key, n);
-                        n
-                    }
-                },
-            };
-            last = Some((key, number));
-            self.rows.push(number);
-            out.push(self.triples[number as usize].1);
-        }
+        out.extend(self.rows[first..].iter().map(|&t| self.channels[t as usize].0));
         Ok(())
     }
 
     /// The distinct triples seen on the rows kept, most rows first (then by
     /// source, medium and campaign).
     pub(crate) fn mappings(&self) -> Vec<Mapping> {
-        let mut counts = vec![0u64; self.triples.len()];
-        for &n in &self.rows {
-            counts[n as usize] += 1;
+        let mut counts = vec![0u64; self.channels.len()];
+        for &t in &self.rows {
+            counts[t as usize] += 1;
         }
         let mut out: Vec<Mapping> = self
-            .triples
+            .channels
             .iter()
-            .zip(counts)
-            .filter(|(_, n)| *n > 0)
-            .map(|((key, _, channel, rule), rows)| Mapping {
-                source: self.values[0].name(key[0]).to_string(),
-                medium: self.values[1].name(key[1]).to_string(),
-                campaign: self.values[2].name(key[2]).to_string(),
-                channel: channel.clone(),
-                rule: rule.clone(),
-                rows,
+            .enumerate()
+            .filter(|&(t, _)| counts[t] > 0)
+            .map(|(t, (_, channel, rule))| {
+                let [source, medium, campaign] = split(self.triples.name(t as u32)).map(str::to_string);
+                Mapping {
+                    source,
+                    medium,
+                    campaign,
+                    channel: channel.clone(),
+                    rule: rule.clone(),
+                    rows: counts[t],
+                }
             })
             .collect();
         out.sort_by(|a, b| {
@@ -227,6 +205,12 @@ impl Derivation {
         });
         out
     }
+}
+
+/// The three texts of a joined triple.
+fn split(joined: &str) -> [&str; 3] {
+    let mut parts = joined.splitn(3, super::table::SEP);
+    [(); 3].map(|()| parts.next().unwrap_or(""))
 }
 
 /// Parses a rules file: header `channel,source,medium,campaign` (any order,

@@ -227,7 +227,7 @@ impl Table {
                 // A skipped row keeps the empty name as a placeholder; the
                 // caller drops the row and unused names.
                 let pieces = par_str(data.str().expect("dtype checked"), |row, cell| {
-                    let name = cell.trim();
+                    let name = trim(cell);
                     if name.is_empty() && !empty_ok {
                         self.reject(col, row, cell, expected(), reason)?;
                     }
@@ -484,6 +484,51 @@ impl Table {
         Ok(())
     }
 
+    /// Interns, row by row, the trimmed texts of `cols` joined by `SEP`
+    /// (an absent column or a null is empty text): one code per distinct
+    /// combination, in order of first appearance. Rows are read in parallel
+    /// pieces, interned locally and merged in row order.
+    pub fn intern_joined(&self, cols: &[Option<usize>], interner: &mut Interner, out: &mut Vec<u32>) -> Result<()> {
+        let mut arrays: Vec<Option<StringChunked>> = Vec::with_capacity(cols.len());
+        for &c in cols {
+            arrays.push(match c {
+                None => None,
+                Some(c) => {
+                    let data = &self.column(c).data;
+                    let ca = data.str().map_err(|_| self.type_error(c, "text"))?;
+                    Some(ca.rechunk().into_owned())
+                }
+            });
+        }
+        let arrays: Vec<_> = arrays.iter().map(|a| a.as_ref().map(|ca| ca.downcast_as_array())).collect();
+        let starts: Vec<usize> = (0..self.height).step_by(PIECE).collect();
+        let locals: Vec<(Interner, Vec<u32>)> = starts
+            .into_par_iter()
+            .map(|start| {
+                let (mut local, mut codes, mut key) = (Interner::new(), Vec::with_capacity(PIECE), String::new());
+                for row in start..(start + PIECE).min(self.height) {
+                    key.clear();
+                    for (k, arr) in arrays.iter().enumerate() {
+                        if k > 0 {
+                            key.push(SEP);
+                        }
+                        if let Some(text) = arr.and_then(|a| a.get(row)) {
+                            key.push_str(trim(text));
+                        }
+                    }
+                    codes.push(local.intern(&key));
+                }
+                (local, codes)
+            })
+            .collect();
+        out.reserve(self.height);
+        for (local, codes) in locals {
+            let map: Vec<u32> = local.iter().map(|n| interner.intern(n)).collect();
+            out.extend(codes.iter().map(|&c| map[c as usize]));
+        }
+        Ok(())
+    }
+
     /// Finite numbers of column `col`, negative ones included; an empty
     /// or unreadable cell is an error expecting `expected`.
     pub fn numbers(&self, col: usize, expected: &str, out: &mut Vec<f64>) -> Result<()> {
@@ -588,6 +633,10 @@ fn each_str<'a>(ca: &'a StringChunked, mut f: impl FnMut(usize, Option<&'a str>)
     }
 }
 
+/// Separates the texts of [`Table::intern_joined`] (a control character no
+/// export uses in a value).
+pub const SEP: char = '\u{1f}';
+
 /// Rows per parallel piece of a column.
 const PIECE: usize = 64 * 1024;
 
@@ -646,6 +695,17 @@ pub fn parse_flag(raw: &str) -> Option<bool> {
     }
 }
 
+/// `str::trim`, but without its char-decoding scan when the cell has no
+/// surrounding whitespace, as nearly all cells do: interning millions of
+/// channel cells spent a tenth of its time in the full trim.
+#[inline]
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -660,5 +720,12 @@ mod tests {
         }
         assert_eq!(parse_flag("maybe"), None);
         assert_eq!(parse_flag("2"), None);
+    }
+
+    #[test]
+    fn trim_matches_str_trim() {
+        for t in ["", " ", "a", " a", "a ", "\ta b\n", "\u{a0}x", "x\u{3000}", "ä", "é "] {
+            assert_eq!(trim(t), t.trim(), "{t:?}");
+        }
     }
 }
