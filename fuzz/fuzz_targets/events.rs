@@ -53,6 +53,7 @@ fuzz_target!(|data: &[u8]| {
         } else {
             journey::JourneyMode::Split
         },
+        ..JourneyConfig::default()
     };
     let (journeys, stats) = journey::build(&events, &cfg);
     let flagged = flag.iter().filter(|f| **f).count() as f64;

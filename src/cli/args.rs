@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::input::channel_rules::RuleSource;
 use crate::input::{ColumnMap, InputSpec, OnError, Source, TimeFormat, Zone};
 use crate::journey::transform::PathTransform;
-use crate::journey::{JourneyConfig, JourneyMode};
+use crate::journey::{ChannelFilter, JourneyConfig, JourneyMode, Period};
 use crate::model::markov::{MarkovConfig, MarkovOrder};
 use crate::model::{ModelConfig, ModelKind};
 use crate::output::{OutputFormat, Style};
@@ -79,6 +79,24 @@ pub struct InputArgs {
     /// Transform every journey, in the order given, after `--lookback` and `--max-touches`: `unique`, `exposure` (collapse repeats), `first` (first touch of each channel), `remove-if-not-all:CH[|CH...]`, `remove-if-last-and-not-all:CH[|CH...]`.
     #[arg(long, value_delimiter = ',', value_parser = parse_transform, value_name = "T[,T...]", help_heading = "Journeys")]
     pub path_transform: Vec<PathTransform>,
+    /// Keep journeys whose conversion (or, for a non-converting journey, last touch) is at or after this date or timestamp (in `--timezone`); earlier touches still count, within `--lookback`.
+    #[arg(long, value_name = "DATE", help_heading = "Journeys")]
+    pub from: Option<String>,
+    /// Keep journeys whose conversion (or last touch) is before this date or timestamp (exclusive).
+    #[arg(long, value_name = "DATE", help_heading = "Journeys")]
+    pub to: Option<String>,
+    /// Drop touches of these channels before journeys are built (case-insensitive; after `--channel-rules`).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "CH[,CH...]",
+        conflicts_with = "include_channels",
+        help_heading = "Journeys"
+    )]
+    pub exclude_channels: Vec<String>,
+    /// Keep only touches of these channels (case-insensitive; after `--channel-rules`).
+    #[arg(long, value_delimiter = ',', value_name = "CH[,CH...]", help_heading = "Journeys")]
+    pub include_channels: Vec<String>,
     /// What a bad row does: `stop` the run with an error naming file, line and column, or `skip` it (counted by reason in the summary).
     #[arg(long, value_enum, default_value_t = OnError::Stop, value_name = "POLICY", help_heading = "Input")]
     pub on_error: OnError,
@@ -116,6 +134,45 @@ pub struct MarkovArgs {
     /// `markov`: keep self-loops from consecutive identical states instead of collapsing them.
     #[arg(long, help_heading = "Models")]
     pub keep_repeats: bool,
+}
+
+/// `--include-channels` / `--exclude-channels` (clap lets only one through).
+fn channel_filter(include: &[String], exclude: &[String]) -> Result<Option<ChannelFilter>> {
+    let (include, names) = match (include.is_empty(), exclude.is_empty()) {
+        (true, true) => return Ok(None),
+        (false, _) => (true, include),
+        (true, false) => (false, exclude),
+    };
+    if names.iter().any(|n| n.trim().is_empty()) {
+        let flag = if include { "--include-channels" } else { "--exclude-channels" };
+        return Err(Error::usage(
+            format!("`{flag}` names an empty channel"),
+            "list channel names separated by commas, e.g. `Direct,Email`",
+        ));
+    }
+    Ok(Some(ChannelFilter {
+        include,
+        names: names.to_vec(),
+    }))
+}
+
+/// `--from` / `--to`: a date (midnight) or timestamp, in `zone` unless it has an offset.
+fn parse_instant(s: &str, flag: &str, zone: Zone) -> Result<i64> {
+    // No sample value: always ISO 8601 (an integer like `20260101` is not
+    // taken for epoch seconds).
+    crate::input::time::TimeParser::new(&TimeFormat::Auto, zone, None)
+        .parse(s)
+        .map_err(|why| {
+            let expected = if why.contains("column") {
+                "a date or an ISO 8601 timestamp"
+            } else {
+                why.as_str()
+            };
+            Error::usage(
+                format!("`{flag} {s}`: expected {expected}"),
+                "e.g. `2026-01-01` or `2026-01-01T12:00:00+01:00`",
+            )
+        })
 }
 
 fn parse_markov_order(s: &str) -> std::result::Result<MarkovOrder, String> {
@@ -285,6 +342,8 @@ impl InputArgs {
             },
             transforms: self.path_transform.clone(),
             mode: self.journey_mode,
+            period: Period::default(),
+            channel_filter: channel_filter(&self.include_channels, &self.exclude_channels)?,
         };
         if self.journey_mode == JourneyMode::Window {
             if self.paths {
@@ -320,6 +379,17 @@ impl InputArgs {
             return Err(Error::usage("stdin (`-`) is given more than once", "name `-` once"));
         }
         if self.paths {
+            for (given, flag) in [
+                (self.from.is_some() || self.to.is_some(), "`--from` / `--to`"),
+                (journey.channel_filter.is_some(), "`--include-channels` / `--exclude-channels`"),
+            ] {
+                if given {
+                    return Err(Error::usage(
+                        format!("{flag} work on touchpoint events, before journeys are built; path aggregates are journeys already"),
+                        "read the touchpoint events instead of `--paths`",
+                    ));
+                }
+            }
             if self.lookback.is_some() {
                 return Err(Error::usage(
                     "`--lookback` needs touch timestamps, which path aggregates do not have",
@@ -353,6 +423,22 @@ impl InputArgs {
             .timezone
             .parse()
             .map_err(|m: String| Error::usage(m, "see `--timezone` in `mta attribute --help`"))?;
+        let mut journey = journey;
+        journey.period = Period {
+            from_ms: self.from.as_deref().map(|s| parse_instant(s, "--from", zone)).transpose()?,
+            to_ms: self.to.as_deref().map(|s| parse_instant(s, "--to", zone)).transpose()?,
+        };
+        if let Period {
+            from_ms: Some(f),
+            to_ms: Some(t),
+        } = journey.period
+            && t <= f
+        {
+            return Err(Error::usage(
+                "`--to` is not after `--from`: the period is empty",
+                "`--to` is exclusive: `--from 2026-01-01 --to 2026-02-01` is January",
+            ));
+        }
         let columns = ColumnMap {
             customer: self.customer_col,
             timestamp: self.time_col,

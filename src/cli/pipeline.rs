@@ -166,6 +166,7 @@ pub fn summary(s: &InputSummary, notes: &[String]) -> Vec<String> {
         (s.dropped_by_lookback, "lookback dropped"),
         (s.dropped_by_max_touches, "max-touches dropped"),
         (s.dropped_by_transforms, "path transforms dropped"),
+        (s.dropped_by_channel_filter, "the channel filter dropped"),
     ] {
         if n > 0 {
             lines.push(format!("{what} {} touches", whole(n)));
@@ -175,6 +176,14 @@ pub fn summary(s: &InputSummary, notes: &[String]) -> Vec<String> {
         lines.push(format!(
             "window mode: {} touches fall in no journey (after a customer's last conversion, or older than the lookback)",
             whole(n)
+        ));
+    }
+    if let Some(p) = &s.outside_period {
+        lines.push(format!(
+            "--from/--to removed {} journeys outside the period ({} conversions, revenue {})",
+            whole(p.journeys),
+            whole(p.conversions),
+            thousands(p.revenue, 2)
         ));
     }
     if s.ignored_values > 0 {

@@ -44,6 +44,73 @@ pub struct JourneyConfig {
     pub max_touches: Option<usize>,
     /// Path transforms, applied in order after the two above.
     pub transforms: Vec<PathTransform>,
+    /// `--from` / `--to`: the journeys to keep, by conversion time (or, for a
+    /// non-converting journey, its last touch time).
+    pub period: Period,
+    /// `--include-channels` / `--exclude-channels`: touches dropped before
+    /// journeys are built.
+    pub channel_filter: Option<ChannelFilter>,
+}
+
+/// An analysis period, `[from, to)` in epoch ms; either end may be open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Period {
+    /// First instant in the period.
+    pub from_ms: Option<i64>,
+    /// First instant after the period (exclusive, so that `--from` of one
+    /// report and `--to` of the previous can be the same date).
+    pub to_ms: Option<i64>,
+}
+
+impl Period {
+    /// Whether the period is the whole time line.
+    pub fn is_open(&self) -> bool {
+        self.from_ms.is_none() && self.to_ms.is_none()
+    }
+
+    /// Whether `ms` falls in the period.
+    pub fn contains(&self, ms: i64) -> bool {
+        self.from_ms.is_none_or(|f| ms >= f) && self.to_ms.is_none_or(|t| ms < t)
+    }
+}
+
+/// Channels to keep or drop, by name (case-insensitive).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelFilter {
+    /// `true`: keep only these channels (`--include-channels`); `false`:
+    /// drop them (`--exclude-channels`).
+    pub include: bool,
+    /// The names as given.
+    pub names: Vec<String>,
+}
+
+impl ChannelFilter {
+    /// Which of `channels` (sorted names) to keep, and the given names that
+    /// match none of them.
+    fn resolve(&self, channels: &[String]) -> (Vec<bool>, Vec<String>) {
+        let wanted: Vec<String> = self.names.iter().map(|n| n.trim().to_lowercase()).collect();
+        let lowered: Vec<String> = channels.iter().map(|c| c.to_lowercase()).collect();
+        let keep = lowered.iter().map(|c| wanted.contains(c) == self.include).collect();
+        let unknown = self
+            .names
+            .iter()
+            .zip(&wanted)
+            .filter(|(_, w)| !lowered.contains(w))
+            .map(|(n, _)| n.clone())
+            .collect();
+        (keep, unknown)
+    }
+}
+
+/// Journeys that `--from` / `--to` removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct OutsidePeriod {
+    /// Journeys removed (converting and not).
+    pub journeys: u64,
+    /// Conversions among them.
+    pub conversions: u64,
+    /// Their revenue.
+    pub revenue: f64,
 }
 
 /// What journey building did, for the summary and for reconciliation.
@@ -81,6 +148,12 @@ pub struct JourneyStats {
     pub outside_windows: Option<u64>,
     /// Channels named by `--path-transform` that the input does not have.
     pub unknown_transform_channels: Vec<String>,
+    /// Touches dropped by `--include-channels` / `--exclude-channels`.
+    pub dropped_by_channel_filter: u64,
+    /// Channels named by those flags that the input does not have.
+    pub unknown_filter_channels: Vec<String>,
+    /// What `--from` / `--to` removed; `None` without them.
+    pub outside_period: Option<OutsidePeriod>,
     /// Earliest touch time (epoch ms).
     pub first_touch_ms: Option<i64>,
     /// Latest touch time (epoch ms).
@@ -103,8 +176,19 @@ impl JourneyStats {
         if let Some(n) = o.outside_windows {
             *self.outside_windows.get_or_insert(0) += n;
         }
+        self.dropped_by_channel_filter += o.dropped_by_channel_filter;
+        if let Some(o) = o.outside_period {
+            let p = self.outside_period.get_or_insert_default();
+            p.journeys += o.journeys;
+            p.conversions += o.conversions;
+            p.revenue += o.revenue;
+        }
     }
 }
+
+/// The channel id of a touch that a channel filter drops (no channel has
+/// it: ids are positions in a list).
+const DROPPED: ChannelId = ChannelId::MAX;
 
 /// Customers per parallel work item; fixed so results never depend on threads.
 const CHUNK: usize = 4096;
@@ -126,15 +210,35 @@ struct Touch {
 struct Conversion {
     time: i64,
     value: f64,
-    /// Inline conversions: the position of the converting touch among the
-    /// customer's sorted touches (its journey ends there, ties included).
-    touch: Option<usize>,
+    /// Inline conversions: where its journey ends (exclusive) among the
+    /// customer's sorted, kept touches: just after the converting touch, or
+    /// where it stood when a channel filter dropped it.
+    end: Option<usize>,
 }
 
 /// Rebuilds journeys from touchpoint events.
 pub fn build(events: &Events, cfg: &JourneyConfig) -> (Journeys, JourneyStats) {
     let (channels, channel_rank) = events.channels.sorted();
-    let channel_names: Vec<String> = channels.iter().map(str::to_string).collect();
+    let mut channel_names: Vec<String> = channels.iter().map(str::to_string).collect();
+    // A filtered-out channel leaves the channel list (no row of zeros in
+    // the results); its touches go before journeys are built. Touches keep
+    // their rank among all channels until sorted, so that ties are ordered
+    // as without the filter, and are renumbered (`renumber`) after.
+    let mut unknown_filter = Vec::new();
+    let mut renumber = None;
+    if let Some(f) = &cfg.channel_filter {
+        let (keep, unknown) = f.resolve(&channel_names);
+        unknown_filter = unknown;
+        let mut new_id = Vec::with_capacity(keep.len());
+        let mut next = 0;
+        for &k in &keep {
+            new_id.push(if k { next } else { DROPPED });
+            next += ChannelId::from(k);
+        }
+        renumber = Some(new_id);
+        let mut k = keep.iter();
+        channel_names.retain(|_| *k.next().expect("one flag per channel"));
+    }
     let (transforms, unknown) = resolve(&cfg.transforms, &channel_names);
     // Customer codes are already in canonical order (see input::customers).
     let n_customers = events.customers.len();
@@ -153,7 +257,7 @@ pub fn build(events: &Events, cfg: &JourneyConfig) -> (Journeys, JourneyStats) {
         Conversions::Separate { customer, time, value, .. } => Some(bucket(customer, n_customers, |row| Conversion {
             time: time[row],
             value: value[row],
-            touch: None,
+            end: None,
         })),
         _ => None,
     };
@@ -171,16 +275,31 @@ pub fn build(events: &Events, cfg: &JourneyConfig) -> (Journeys, JourneyStats) {
                 sort_touches(&mut mine);
                 out.owner = customer as u32;
                 convs.clear();
-                match &separate {
-                    None => convs.extend(mine.iter().enumerate().filter(|(_, t)| t.converts).map(|(k, t)| Conversion {
-                        time: t.time,
-                        value: t.value,
-                        touch: Some(k),
-                    })),
-                    Some((offsets, all)) => {
-                        convs.extend_from_slice(&all[offsets[customer]..offsets[customer + 1]]);
-                        convs.sort_unstable_by(|a, b| a.time.cmp(&b.time).then(a.value.total_cmp(&b.value)));
+                // Drops filtered touches in place; an inline conversion on
+                // one still converts, its journey ending where it stood.
+                let mut kept = 0;
+                for k in 0..mine.len() {
+                    let mut t = mine[k];
+                    if let Some(new_id) = &renumber {
+                        t.channel = new_id[t.channel as usize];
                     }
+                    if t.channel != DROPPED {
+                        mine[kept] = t;
+                        kept += 1;
+                    }
+                    if t.converts && separate.is_none() {
+                        convs.push(Conversion {
+                            time: t.time,
+                            value: t.value,
+                            end: Some(kept),
+                        });
+                    }
+                }
+                out.stats.dropped_by_channel_filter += (mine.len() - kept) as u64;
+                mine.truncate(kept);
+                if let Some((offsets, all)) = &separate {
+                    convs.extend_from_slice(&all[offsets[customer]..offsets[customer + 1]]);
+                    convs.sort_unstable_by(|a, b| a.time.cmp(&b.time).then(a.value.total_cmp(&b.value)));
                 }
                 match cfg.mode {
                     JourneyMode::Split => out.split(&mine, &convs),
@@ -208,6 +327,10 @@ pub fn build(events: &Events, cfg: &JourneyConfig) -> (Journeys, JourneyStats) {
         stats.outside_windows.get_or_insert(0);
     }
     stats.unknown_transform_channels = unknown;
+    stats.unknown_filter_channels = unknown_filter;
+    if !cfg.period.is_open() {
+        stats.outside_period.get_or_insert_default();
+    }
     stats.first_touch_ms = events.time.iter().min().copied();
     stats.last_touch_ms = events.time.iter().max().copied();
     journeys.customers = Some((events.customers.clone(), owners));
@@ -281,7 +404,7 @@ impl Default for Conversion {
         Conversion {
             time: 0,
             value: 0.0,
-            touch: None,
+            end: None,
         }
     }
 }
@@ -332,14 +455,22 @@ impl<'a> Out<'a> {
         let mut p = 0;
         for c in convs {
             let start = p;
-            p = match c.touch {
-                Some(k) => k + 1,
+            p = match c.end {
+                Some(e) => e,
                 None => p + touches[p..].partition_point(|t| t.time <= c.time),
             };
-            self.emit(&touches[start..p], Some((c.time, c.value)));
+            if self.cfg.period.contains(c.time) {
+                self.emit(&touches[start..p], Some((c.time, c.value)));
+            } else {
+                self.outside_period(&touches[start..p], Some(c.value));
+            }
         }
-        if p < touches.len() {
-            self.emit(&touches[p..], None);
+        if let Some(last) = touches[p..].last() {
+            if self.cfg.period.contains(last.time) {
+                self.emit(&touches[p..], None);
+            } else {
+                self.outside_period(&touches[p..], None);
+            }
         }
     }
 
@@ -353,27 +484,45 @@ impl<'a> Out<'a> {
             Some(w) => touches.partition_point(|t| at - t.time > w),
             None => 0,
         };
-        let (mut covered, mut covered_to) = (0, 0);
+        let (mut covered, mut covered_to, mut converted) = (0, 0, false);
         for c in convs {
-            let end = match c.touch {
-                Some(k) => k + 1,
-                None => touches.partition_point(|t| t.time <= c.time),
-            };
+            let end = c.end.unwrap_or_else(|| touches.partition_point(|t| t.time <= c.time));
             let start = since(&touches[..end], c.time);
+            if !self.cfg.period.contains(c.time) {
+                self.outside_period(&touches[start..end], Some(c.value));
+                continue;
+            }
+            converted = true;
             // Windows come in order of their ends: what one adds to the
             // covered touches is its part after the ends before it.
             covered += end.saturating_sub(start.max(covered_to));
             covered_to = covered_to.max(end);
             self.emit(&touches[start..end], Some((c.time, c.value)));
         }
-        if convs.is_empty()
-            && let Some(last) = touches.last()
-        {
+        // No conversion in the period: the customer's journey is the
+        // non-converting one, if its last touch is in the period.
+        if !converted && let Some(last) = touches.last() {
             let start = since(touches, last.time);
-            covered = touches.len() - start;
-            self.emit(&touches[start..], None);
+            if self.cfg.period.contains(last.time) {
+                covered = touches.len() - start;
+                self.emit(&touches[start..], None);
+            } else {
+                self.outside_period(&touches[start..], None);
+            }
         }
         *self.stats.outside_windows.get_or_insert(0) += (touches.len() - covered) as u64;
+    }
+
+    /// Counts a journey that `--from` / `--to` removed (`conversion`: its value).
+    fn outside_period(&mut self, seg: &[Touch], conversion: Option<f64>) {
+        let p = self.stats.outside_period.get_or_insert_default();
+        if !seg.is_empty() || conversion.is_none() {
+            p.journeys += 1;
+        }
+        if let Some(v) = conversion {
+            p.conversions += 1;
+            p.revenue += v;
+        }
     }
 
     /// Applies lookback and max-touches to one segment and stores it; a
@@ -687,5 +836,132 @@ pub(crate) mod tests {
         let (split, s) = build(&inline(&rows), &JourneyConfig::default());
         assert_eq!(paths(&split)[1].0, "Social>Email");
         assert_eq!(s.outside_windows, None);
+    }
+
+    #[test]
+    fn period_keeps_journeys_by_conversion_time_or_last_touch() {
+        // x converts on day 5 and day 12; y never converts, last touch day 9;
+        // z's last touch is day 20. Period [day 6, day 15).
+        let rows = [
+            ("x", 1, "A", false, 0.0),
+            ("x", 5, "B", true, 10.0),
+            ("x", 3, "C", false, 0.0),
+            ("x", 12, "D", true, 7.0),
+            ("x", 16, "E", false, 0.0),
+            ("y", 2, "A", false, 0.0),
+            ("y", 9, "B", false, 0.0),
+            ("z", 8, "C", false, 0.0),
+            ("z", 20, "D", false, 0.0),
+        ];
+        let cfg = JourneyConfig {
+            period: Period {
+                from_ms: Some(6 * DAY),
+                to_ms: Some(15 * DAY),
+            },
+            ..JourneyConfig::default()
+        };
+        let (j, stats) = build(&inline(&rows), &cfg);
+        // Kept: x's day-12 conversion (D alone: B closed the journey before),
+        // y's non-converting journey (its touch on day 2 counts though before --from).
+        assert_eq!(paths(&j), [("D".into(), 1.0, 7.0), ("A>B".into(), 0.0, 0.0)]);
+        // Removed: x's day-5 conversion, x's trailing E (day 16), z (last touch day 20).
+        let p = stats.outside_period.unwrap();
+        assert_eq!((p.journeys, p.conversions, p.revenue), (3, 1, 10.0));
+        assert_eq!((stats.conversions, stats.revenue), (1.0, 7.0));
+        // `--to` is exclusive: a conversion on day 12 is out of [6, 12).
+        let cfg12 = JourneyConfig {
+            period: Period {
+                from_ms: Some(6 * DAY),
+                to_ms: Some(12 * DAY),
+            },
+            ..JourneyConfig::default()
+        };
+        let (j, _) = build(&inline(&rows), &cfg12);
+        assert_eq!(paths(&j), [("A>B".into(), 0.0, 0.0)]);
+        // Without a period nothing is counted as outside it.
+        assert_eq!(build(&inline(&rows), &JourneyConfig::default()).1.outside_period, None);
+    }
+
+    #[test]
+    fn period_in_window_mode_makes_customers_without_a_conversion_in_it_non_converting() {
+        // x converts on day 5 only (before the period): x is a non-converting
+        // customer of the period, its journey the lookback before its last touch.
+        let rows = [
+            ("x", 1, "A", false, 0.0),
+            ("x", 5, "B", true, 10.0),
+            ("x", 8, "C", false, 0.0),
+            ("x", 9, "D", false, 0.0),
+            ("w", 7, "A", false, 0.0),
+            ("w", 10, "B", true, 3.0),
+        ];
+        let cfg = JourneyConfig {
+            mode: JourneyMode::Window,
+            lookback_ms: Some(5 * DAY),
+            period: Period {
+                from_ms: Some(6 * DAY),
+                to_ms: None,
+            },
+            ..JourneyConfig::default()
+        };
+        let (j, stats) = build(&inline(&rows), &cfg);
+        assert_eq!(paths(&j), [("B>C>D".into(), 0.0, 0.0), ("A>B".into(), 1.0, 3.0)]);
+        let p = stats.outside_period.unwrap();
+        assert_eq!((p.journeys, p.conversions, p.revenue), (1, 1, 10.0));
+        // x's A (day 1) is older than the lookback before day 9.
+        assert_eq!(stats.outside_windows, Some(1));
+    }
+
+    #[test]
+    fn channel_filter_drops_touches_but_keeps_their_conversions() {
+        // a's conversion is on a Direct touch: excluding Direct leaves the
+        // conversion with the touches before it; b converts on Direct alone.
+        let rows = [
+            ("a", 1, "Email", false, 0.0),
+            ("a", 2, "direct", false, 0.0),
+            ("a", 3, "Search", false, 0.0),
+            ("a", 4, "Direct", true, 5.0),
+            ("a", 6, "Email", false, 0.0),
+            ("a", 7, "Search", true, 2.0),
+            ("b", 1, "Direct", true, 9.0),
+        ];
+        let exclude = |names: &[&str]| JourneyConfig {
+            channel_filter: Some(ChannelFilter {
+                include: false,
+                names: names.iter().map(|n| n.to_string()).collect(),
+            }),
+            ..JourneyConfig::default()
+        };
+        let (j, stats) = build(&inline(&rows), &exclude(&["DIRECT", "TV"]));
+        assert_eq!(paths(&j), [("Email>Search".into(), 1.0, 5.0), ("Email>Search".into(), 1.0, 2.0)]);
+        // Case-insensitive: both `Direct` and `direct`; 3 touches dropped.
+        assert_eq!(stats.dropped_by_channel_filter, 3);
+        assert_eq!((stats.unattributed_conversions, stats.unattributed_value), (1, 9.0));
+        assert_eq!(stats.unknown_filter_channels, ["TV"]);
+        // Including is the complement.
+        let include = JourneyConfig {
+            channel_filter: Some(ChannelFilter {
+                include: true,
+                names: vec!["email".into(), "search".into()],
+            }),
+            ..JourneyConfig::default()
+        };
+        let (ji, si) = build(&inline(&rows), &include);
+        assert_eq!(paths(&ji), paths(&j));
+        assert_eq!(si.dropped_by_channel_filter, 3);
+        // Two conversions at one time, the first (by channel) on a dropped
+        // touch: each still closes its own journey, in order.
+        let tie = [
+            ("c", 1, "Email", false, 0.0),
+            ("c", 2, "Affiliate", true, 1.0),
+            ("c", 2, "Search", true, 4.0),
+        ];
+        let (jt, st) = build(&inline(&tie), &exclude(&["affiliate"]));
+        assert_eq!(paths(&jt), [("Email".into(), 1.0, 1.0), ("Search".into(), 1.0, 4.0)]);
+        assert_eq!(st.unattributed_conversions, 0);
+        // Separate conversions: only the touches go.
+        let touches: Vec<_> = rows.iter().map(|&(c, d, ch, _, _)| (c, d, ch, false, 0.0)).collect();
+        let (js, ss) = build(&with_conversions(&touches, Some(&[("a", 4, 5.0)])), &exclude(&["direct"]));
+        assert_eq!(paths(&js), [("Email>Search".into(), 1.0, 5.0), ("Email>Search".into(), 0.0, 0.0)]);
+        assert_eq!(ss.dropped_by_channel_filter, 3);
     }
 }

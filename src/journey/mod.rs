@@ -12,7 +12,7 @@ pub mod build;
 pub mod export;
 pub mod transform;
 
-pub use build::{JourneyConfig, JourneyMode, JourneyStats, build, from_paths};
+pub use build::{ChannelFilter, JourneyConfig, JourneyMode, JourneyStats, OutsidePeriod, Period, build, from_paths};
 
 /// Index of a channel in [`Journeys::channels`]; channels are numbered in
 /// byte-wise order of their names.

@@ -220,6 +220,21 @@ fn header(s: &mut String, report: &Report) {
     if i.dropped_by_transforms > 0 {
         item(s, "dropped by path transforms", num(i.dropped_by_transforms as f64, 0));
     }
+    if i.dropped_by_channel_filter > 0 {
+        item(s, "dropped by channel filter", num(i.dropped_by_channel_filter as f64, 0));
+    }
+    if let Some(p) = &i.outside_period {
+        item(
+            s,
+            "journeys outside --from/--to",
+            format!(
+                "{} <small>({} conversions, revenue {})</small>",
+                num(p.journeys as f64, 0),
+                num(p.conversions as f64, 0),
+                num(p.revenue, 2)
+            ),
+        );
+    }
     s.push_str("</dl>\n");
     if !report.warnings.is_empty() {
         s.push_str("<ul class=\"warnings\">");

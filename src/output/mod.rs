@@ -231,6 +231,8 @@ pub(crate) mod testutil {
                 dropped_by_max_touches: 0,
                 dropped_by_transforms: 0,
                 outside_windows: None,
+                dropped_by_channel_filter: 0,
+                outside_period: None,
                 ignored_values: 0,
                 first_touch: Some("2025-01-01T00:00:00Z".into()),
                 last_touch: Some("2025-01-09T00:00:00Z".into()),

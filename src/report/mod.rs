@@ -92,6 +92,12 @@ pub struct InputSummary {
     /// `--journey-mode window`: touches in no journey's window.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outside_windows: Option<u64>,
+    /// Touches dropped by `--include-channels` / `--exclude-channels`.
+    pub dropped_by_channel_filter: u64,
+    /// `--from` / `--to`: the journeys (and their conversions and revenue)
+    /// outside the period. Conversions read = attributed + unattributed + these.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outside_period: Option<crate::journey::OutsidePeriod>,
     /// Values on non-converting rows, which carry no revenue and were ignored.
     pub ignored_values: u64,
     /// Earliest touch (RFC 3339, UTC).
@@ -135,11 +141,16 @@ impl InputSummary {
             dropped_by_max_touches: stats.dropped_by_max_touches,
             dropped_by_transforms: stats.dropped_by_transforms,
             outside_windows: stats.outside_windows,
+            dropped_by_channel_filter: stats.dropped_by_channel_filter,
+            outside_period: stats.outside_period,
             notes: Vec::new(),
             warnings: stats
                 .unknown_transform_channels
                 .iter()
                 .map(|c| format!("`--path-transform` names channel `{c}`, which the input does not have: it matches nothing"))
+                .chain(stats.unknown_filter_channels.iter().map(|c| {
+                    format!("the channel filter names `{c}`, which the input does not have (after channel rules): it matches nothing")
+                }))
                 .collect(),
             ignored_values,
             first_touch: fmt(stats.first_touch_ms),

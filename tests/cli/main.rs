@@ -6,6 +6,7 @@ mod channels;
 mod compare;
 mod errors;
 mod exports;
+mod filters;
 mod formats;
 mod html;
 mod invariants;
