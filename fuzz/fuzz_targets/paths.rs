@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
         bytes: file.into(),
     };
     let on_error = if s & 0x80 != 0 { OnError::Skip } else { OnError::Stop };
-    let Ok(table) = paths::load(&[source], None, sep, on_error) else {
+    let Ok(table) = paths::load(&[source], &Default::default(), sep, on_error) else {
         return;
     };
     let read: u64 = table.files.iter().map(|f| f.rows).sum();

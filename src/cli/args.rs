@@ -9,7 +9,7 @@ use clap::Args;
 
 use crate::error::{Error, Result};
 use crate::input::channel_rules::RuleSource;
-use crate::input::{ColumnMap, InputSpec, OnError, Source, TimeFormat, Zone};
+use crate::input::{ColumnMap, Dialect, Encoding, InputSpec, OnError, Source, TimeFormat, Zone};
 use crate::journey::transform::PathTransform;
 use crate::journey::{ChannelFilter, JourneyConfig, JourneyMode, Period};
 use crate::model::markov::{MarkovConfig, MarkovOrder};
@@ -67,6 +67,12 @@ pub struct InputArgs {
     /// Field delimiter (`,` `;` `\t` `|` ...); detected from the header when absent.
     #[arg(long, value_name = "CHAR", help_heading = "Input")]
     pub delimiter: Option<String>,
+    /// Text encoding of CSV input: `utf-8`, `windows-1252` (Excel on Windows), `latin1` or `utf-16`; a UTF-16 byte-order mark is detected.
+    #[arg(long, value_enum, default_value_t = Encoding::Utf8, value_name = "ENCODING", help_heading = "Input")]
+    pub encoding: Encoding,
+    /// Amounts use a decimal comma and `.` between thousands (`12,50`, `1.234,50`), as in German or French exports.
+    #[arg(long, help_heading = "Input")]
+    pub decimal_comma: bool,
     /// Drop touches older than this before their conversion, e.g. `30d` (units s, m, h, d, w).
     #[arg(long, value_name = "DURATION", help_heading = "Journeys")]
     pub lookback: Option<String>,
@@ -226,8 +232,8 @@ pub enum InputConfig {
     Paths {
         /// Files (empty = stdin).
         sources: Vec<Source>,
-        /// Field delimiter, if forced.
-        delimiter: Option<u8>,
+        /// Delimiter, encoding, decimal comma.
+        dialect: Dialect,
         /// Channel separator within a path.
         sep: String,
         /// Stop at or skip bad rows.
@@ -322,7 +328,11 @@ pub struct OutputConfig {
 impl InputArgs {
     /// Validates into the input and journey configs.
     pub fn into_config(self) -> Result<(InputConfig, JourneyConfig)> {
-        let delimiter = self.delimiter.as_deref().map(parse_delimiter).transpose()?;
+        let dialect = Dialect {
+            delimiter: self.delimiter.as_deref().map(parse_delimiter).transpose()?,
+            encoding: self.encoding,
+            decimal_comma: self.decimal_comma,
+        };
         let time_format: TimeFormat = self.time_format.parse().map_err(|m: String| {
             Error::usage(
                 format!("`--time-format`: {m}"),
@@ -411,7 +421,7 @@ impl InputArgs {
             return Ok((
                 InputConfig::Paths {
                     sources,
-                    delimiter,
+                    dialect,
                     sep: self.sep,
                     on_error,
                     rejects: self.rejects,
@@ -464,7 +474,7 @@ impl InputArgs {
                     sources,
                     conversions,
                     columns,
-                    delimiter,
+                    dialect,
                     time_format,
                     zone,
                     on_error,

@@ -54,12 +54,12 @@ pub fn load(input: &InputConfig, cfg: &JourneyConfig) -> Result<(Journeys, Input
         }
         InputConfig::Paths {
             sources,
-            delimiter,
+            dialect,
             sep,
             on_error,
             rejects,
         } => {
-            let table = input::paths::load(sources, *delimiter, sep, *on_error)?;
+            let table = input::paths::load(sources, dialect, sep, *on_error)?;
             write_rejects(rejects.as_deref(), &table.rejections)?;
             let (journeys, stats) = journey::from_paths(&table, cfg);
             let conversions_read = (0..table.len()).map(|i| table.row(i).1).sum();

@@ -15,13 +15,18 @@ use super::schema::{ColumnRequest, resolve};
 use super::table::{Locator, Table, TableColumn};
 use crate::error::{Error, Location, Result};
 
+/// What to do about text that is not UTF-8.
+const ENCODING_HINT: &str =
+    "a file saved by Excel or another Windows program is often Windows-1252: pass `--encoding windows-1252` (or `latin1`, `utf-16`)";
+
 /// Delimiters tried by auto-detection, in order of preference on a tie.
 const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
 
 /// How to get the bytes back when an error needs its line number.
 pub(crate) enum Origin {
-    /// Read the source again (files: no copy is kept while all goes well).
-    Reread(super::Source),
+    /// Read (and decode) the source again (files: no copy is kept while
+    /// all goes well).
+    Reread(super::Source, super::Encoding),
     /// Keep a copy (standard input).
     Kept,
 }
@@ -112,7 +117,7 @@ pub fn read(
     let height = df.height();
     let kept = match origin {
         Origin::Kept => Ok(bytes.to_vec()),
-        Origin::Reread(source) => Err(source),
+        Origin::Reread(source, encoding) => Err((source, encoding)),
     };
     let columns = indices
         .iter()
@@ -131,6 +136,7 @@ pub fn read(
         locator: Locator::Csv { kept, delimiter, starts },
         skipped: (on_error == OnError::Skip).then(Default::default),
         malformed,
+        decimal_comma: false,
     })
 }
 
@@ -294,10 +300,7 @@ fn read_header(name: &str, bytes: &[u8], delimiter: u8) -> Result<Vec<String>> {
             String::from_utf8(f.to_vec()).map_err(|_| Error::Malformed {
                 path: name.into(),
                 location: Location::Line(1),
-                detail: format!(
-                    "header field {} is not valid UTF-8; expected UTF-8 text (re-export the file as UTF-8)",
-                    i + 1
-                ),
+                detail: format!("header field {} is not valid UTF-8; expected UTF-8 text; {ENCODING_HINT}", i + 1),
             })
         })
         .collect()
@@ -370,7 +373,7 @@ fn record_problem(record: &::csv::ByteRecord, header: &[String], fields: impl In
     Some((
         Reason::InvalidUtf8,
         format!(
-            "column `{}` is not valid UTF-8; expected UTF-8 text (re-export the file as UTF-8)",
+            "column `{}` is not valid UTF-8; expected UTF-8 text; {ENCODING_HINT}",
             header[bad].trim()
         ),
     ))

@@ -9,6 +9,7 @@
 pub mod channel_rules;
 mod csv;
 pub mod customers;
+pub mod encoding;
 mod guard;
 mod parquet;
 pub mod paths;
@@ -21,6 +22,7 @@ pub mod time;
 use std::io::Read;
 use std::path::PathBuf;
 
+pub use encoding::Encoding;
 pub use paths::PathTable;
 pub use rejects::{OnError, Reason, Rejection};
 pub use schema::ColumnMap;
@@ -142,8 +144,8 @@ pub struct InputSpec {
     pub conversions: Option<Source>,
     /// Column names.
     pub columns: ColumnMap,
-    /// Field delimiter; detected from the header when `None`.
-    pub delimiter: Option<u8>,
+    /// How the CSV text is written.
+    pub dialect: Dialect,
     /// Timestamp format.
     pub time_format: TimeFormat,
     /// Zone of timestamps written without an offset.
@@ -154,6 +156,18 @@ pub struct InputSpec {
     /// order (`--channel-rules`); `None`: the channel column, or GA4's rules
     /// when the input has none but has source and medium columns.
     pub channel_rules: Option<Vec<channel_rules::RuleSource>>,
+}
+
+/// How CSV text is written: what differs between exports of the same data
+/// (a German Excel file: `;`, Windows-1252, `1.234,50`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Dialect {
+    /// Field delimiter; detected from the header when `None`.
+    pub delimiter: Option<u8>,
+    /// Text encoding (a UTF-16 byte-order mark overrides it).
+    pub encoding: Encoding,
+    /// Amounts in text use a decimal comma and `.` between thousands.
+    pub decimal_comma: bool,
 }
 
 /// Rows read from one file, for the summary.
@@ -251,32 +265,42 @@ impl Drop for Reading {
     }
 }
 
-fn read_table(
-    source: &Source,
-    delimiter: Option<u8>,
-    requests: &[ColumnRequest<'_>],
-    what: &'static str,
-    on_error: OnError,
-) -> Result<Table> {
+fn read_table(source: &Source, dialect: &Dialect, requests: &[ColumnRequest<'_>], what: &'static str, on_error: OnError) -> Result<Table> {
     let name = source.name();
     let _reading = Reading::start(&name);
     let bytes = source.read()?;
-    table_of(source, &bytes, delimiter, requests, what, on_error)
+    table_of(source, bytes, dialect, requests, what, on_error)
 }
 
 /// [`read_table`] on bytes already read from `source` (decompressed).
 fn table_of(
     source: &Source,
-    bytes: &[u8],
-    delimiter: Option<u8>,
+    bytes: Bytes,
+    dialect: &Dialect,
     requests: &[ColumnRequest<'_>],
     what: &'static str,
     on_error: OnError,
 ) -> Result<Table> {
     let name = source.name();
-    if bytes.starts_with(b"PAR1") {
-        return parquet::read(&name, bytes, requests, on_error);
-    }
+    let mut table = if bytes.starts_with(b"PAR1") {
+        parquet::read(&name, &bytes, requests, on_error)?
+    } else {
+        csv_table(source, bytes, dialect, requests, what, on_error)?
+    };
+    table.decimal_comma = dialect.decimal_comma;
+    Ok(table)
+}
+
+/// [`table_of`] for text: decoded to UTF-8, then parsed as CSV.
+fn csv_table(
+    source: &Source,
+    bytes: Bytes,
+    dialect: &Dialect,
+    requests: &[ColumnRequest<'_>],
+    what: &'static str,
+    on_error: OnError,
+) -> Result<Table> {
+    let name = source.name();
     if source.looks_like_parquet_name() {
         let start = String::from_utf8_lossy(&bytes[..bytes.len().min(24)]).to_string();
         return Err(Error::NotParquet {
@@ -287,9 +311,10 @@ fn table_of(
     let keep = match source {
         // Standard input cannot be read twice: keep its bytes for error locating.
         Source::Stdin => csv::Origin::Kept,
-        Source::File(_) | Source::Memory { .. } => csv::Origin::Reread(source.clone()),
+        Source::File(_) | Source::Memory { .. } => csv::Origin::Reread(source.clone(), dialect.encoding),
     };
-    csv::read(&name, bytes, keep, delimiter, requests, what, on_error)
+    let bytes = encoding::decode(&name, bytes, dialect.encoding)?;
+    csv::read(&name, &bytes, keep, dialect.delimiter, requests, what, on_error)
 }
 
 /// Reads every touchpoint source (and the conversions file, if any).
@@ -349,7 +374,7 @@ pub fn load<'a>(spec: &'a InputSpec) -> Result<Events> {
     let mut ids = customers::RowIds::default();
     let (mut flag, mut value) = (Vec::new(), Vec::new());
     for source in sources {
-        let table = read_table(source, spec.delimiter, &requests, "touchpoint", spec.on_error)?;
+        let table = read_table(source, &spec.dialect, &requests, "touchpoint", spec.on_error)?;
         let start = ev.time.len();
         table.ids(0, "a customer id", &mut ids)?;
         table.times(1, &spec.time_format, spec.zone, &mut ev.time)?;
@@ -453,7 +478,7 @@ fn load_conversions(
             ..ColumnRequest::optional(&cols.value, "--value-col")
         },
     ];
-    let table = read_table(source, spec.delimiter, &requests, "conversion", spec.on_error)?;
+    let table = read_table(source, &spec.dialect, &requests, "conversion", spec.on_error)?;
     let (mut time, mut value) = (Vec::new(), Vec::new());
     let start = ids.len();
     table.ids(0, "a customer id", ids)?;

@@ -55,6 +55,7 @@ pub fn read(name: &str, bytes: &[u8], requests: &[ColumnRequest<'_>], on_error: 
         height: df.height(),
         locator: Locator::Rows,
         skipped: (on_error == OnError::Skip).then(Default::default),
+        decimal_comma: false,
         malformed: Vec::new(),
     })
 }

@@ -61,7 +61,7 @@ impl PathTable {
 }
 
 /// Reads path aggregate files; `sep` separates channels within a path.
-pub fn load(sources: &[Source], delimiter: Option<u8>, sep: &str, on_error: OnError) -> Result<PathTable> {
+pub fn load(sources: &[Source], dialect: &super::Dialect, sep: &str, on_error: OnError) -> Result<PathTable> {
     let format = Some("path aggregates have the columns `path,total_conversions[,total_conversion_value][,total_null]`");
     let requests = [
         ColumnRequest {
@@ -88,7 +88,7 @@ pub fn load(sources: &[Source], delimiter: Option<u8>, sep: &str, on_error: OnEr
     let sources: &[Source] = if sources.is_empty() { &stdin } else { sources };
     let mut out = PathTable::default();
     for source in sources {
-        let table = read_table(source, delimiter, &requests, "path", on_error)?;
+        let table = read_table(source, dialect, &requests, "path", on_error)?;
         let (mut conversions, mut value, mut nulls) = (Vec::new(), Vec::new(), Vec::new());
         table.amounts(1, "a conversion count", Reason::InvalidCount, &mut conversions)?;
         match table.columns[2] {

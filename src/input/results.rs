@@ -77,7 +77,7 @@ pub fn load(source: &Source) -> Result<Results> {
         })
         .collect();
     let what = "model and channel, as `mta attribute --format csv` writes them (or the JSON of `--format json`)";
-    let table = super::table_of(source, &bytes, None, &requests, what, OnError::Stop)?;
+    let table = super::table_of(source, bytes, &super::Dialect::default(), &requests, what, OnError::Stop)?;
     let mut names: [Vec<String>; 2] = Default::default();
     for (col, (names, what)) in names.iter_mut().zip(["a model name", "a channel name"]).enumerate() {
         table.for_each_text(col, what, super::Reason::InvalidValue, |_, text| {

@@ -29,7 +29,7 @@ pub(crate) enum Locator {
     /// which differs from the row when fields hold newlines. Files are read
     /// again then; only stdin's bytes are kept (`Ok`).
     Csv {
-        kept: std::result::Result<Vec<u8>, super::Source>,
+        kept: std::result::Result<Vec<u8>, (super::Source, super::Encoding)>,
         delimiter: u8,
         /// `--on-error skip`: byte offset (after any BOM) where each row of
         /// the table starts, since malformed rows were taken out before
@@ -56,6 +56,8 @@ pub struct Table {
     pub(crate) skipped: Option<Mutex<Vec<CellReject>>>,
     /// Rows the reader itself took out (malformed CSV records), in file order.
     pub(crate) malformed: Vec<Rejection>,
+    /// `--decimal-comma`: amounts in text are written `1.234,50`.
+    pub(crate) decimal_comma: bool,
 }
 
 /// A bad cell met while skipping.
@@ -88,7 +90,16 @@ impl Table {
         match &self.locator {
             Locator::Rows => None,
             Locator::Csv { kept: Ok(bytes), .. } => Some(f(bytes)),
-            Locator::Csv { kept: Err(source), .. } => source.read().ok().map(|b| f(super::csv::strip_bom(&b))),
+            Locator::Csv {
+                kept: Err((source, encoding)),
+                ..
+            } => {
+                let bytes = source
+                    .read()
+                    .and_then(|b| super::encoding::decode(&source.name(), b, *encoding))
+                    .ok()?;
+                Some(f(super::csv::strip_bom(&bytes)))
+            }
         }
     }
 
@@ -451,7 +462,13 @@ impl Table {
     pub fn amounts(&self, col: usize, what: &str, reason: Reason, out: &mut Vec<f64>) -> Result<()> {
         let data = &self.column(col).data;
         out.reserve(self.height);
-        let expected = || format!("{what}: a non-negative number such as `49.90` (empty means 0)");
+        let example = if self.decimal_comma { "`49,90` or `1.234,50`" } else { "`49.90`" };
+        let expected = |t: &str| {
+            format!(
+                "{what}: a non-negative number such as {example} (empty means 0){}",
+                self.number_hint(t)
+            )
+        };
         match data.dtype() {
             DataType::String => {
                 for (row, cell) in data.str().expect("dtype checked").iter().enumerate() {
@@ -460,9 +477,9 @@ impl Table {
                     let v = if t.is_empty() {
                         0.0
                     } else {
-                        match t.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0) {
+                        match self.parse_number(t).filter(|v| *v >= 0.0) {
                             Some(v) => v,
-                            None => self.reject(col, row, raw, expected(), reason).map(|()| 0.0)?,
+                            None => self.reject(col, row, raw, expected(t), reason).map(|()| 0.0)?,
                         }
                     };
                     out.push(v);
@@ -473,7 +490,7 @@ impl Table {
                 for (row, cell) in cast.f64().expect("cast to Float64").iter().enumerate() {
                     let mut v = cell.unwrap_or(0.0);
                     if !(v.is_finite() && v >= 0.0) {
-                        self.reject(col, row, &v.to_string(), expected(), reason)?;
+                        self.reject(col, row, &v.to_string(), expected(""), reason)?;
                         v = 0.0;
                     }
                     out.push(v);
@@ -537,9 +554,12 @@ impl Table {
         match data.dtype() {
             DataType::String => each_str(data.str().expect("dtype checked"), |row, cell| {
                 let raw = cell.unwrap_or("");
-                match raw.trim().parse::<f64>().ok().filter(|v| v.is_finite()) {
+                match self.parse_number(raw.trim()) {
                     Some(v) => out.push(v),
-                    None => self.reject(col, row, raw, expected, Reason::InvalidValue).map(|()| out.push(0.0))?,
+                    None => {
+                        let expected = format!("{expected}{}", self.number_hint(raw.trim()));
+                        self.reject(col, row, raw, expected, Reason::InvalidValue).map(|()| out.push(0.0))?
+                    }
                 }
                 Ok(())
             }),
@@ -558,6 +578,26 @@ impl Table {
                 Ok(())
             }
             _ => Err(self.type_error(col, "numbers")),
+        }
+    }
+
+    /// A finite number in text, with a decimal point, or with a decimal
+    /// comma under `--decimal-comma`.
+    fn parse_number(&self, t: &str) -> Option<f64> {
+        match self.decimal_comma {
+            false => t.parse::<f64>().ok(),
+            true => parse_decimal_comma(t),
+        }
+        .filter(|v| v.is_finite())
+    }
+
+    /// What to add to the message about the number `t` that did not parse:
+    /// the flag that would read it, when the other convention would.
+    fn number_hint(&self, t: &str) -> &'static str {
+        match self.decimal_comma {
+            false if parse_decimal_comma(t).is_some() && t.contains(',') => "; this looks like a decimal comma: pass `--decimal-comma`",
+            true if t.parse::<f64>().is_ok() => "; this looks like a decimal point: drop `--decimal-comma`",
+            _ => "",
         }
     }
 
@@ -695,6 +735,43 @@ pub fn parse_flag(raw: &str) -> Option<bool> {
     }
 }
 
+/// A number written with a decimal comma and optional `.` between groups of
+/// three digits: `12,50`, `1.234,50`, `1234`, `-3,5`. A `.` anywhere else
+/// (`12.5`) is not one: under this convention it can only group thousands.
+fn parse_decimal_comma(t: &str) -> Option<f64> {
+    let (sign, body) = match t.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", t.strip_prefix('+').unwrap_or(t)),
+    };
+    let (int, frac) = match body.split_once(',') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mut groups = int.split('.');
+    let first = groups.next()?;
+    if !digits(first) || (int.contains('.') && first.len() > 3) {
+        return None;
+    }
+    let mut text = String::with_capacity(body.len() + 1);
+    text.push_str(sign);
+    text.push_str(first);
+    for g in groups {
+        if g.len() != 3 || !digits(g) {
+            return None;
+        }
+        text.push_str(g);
+    }
+    if let Some(f) = frac {
+        if !digits(f) {
+            return None;
+        }
+        text.push('.');
+        text.push_str(f);
+    }
+    text.parse().ok()
+}
+
 /// `str::trim`, but without its char-decoding scan when the cell has no
 /// surrounding whitespace, as nearly all cells do: interning millions of
 /// channel cells spent a tenth of its time in the full trim.
@@ -726,6 +803,35 @@ mod tests {
     fn trim_matches_str_trim() {
         for t in ["", " ", "a", " a", "a ", "\ta b\n", "\u{a0}x", "x\u{3000}", "ä", "é "] {
             assert_eq!(trim(t), t.trim(), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn decimal_comma_numbers() {
+        for (t, v) in [
+            ("12,50", 12.5),
+            ("1.234,50", 1234.5),
+            ("1234", 1234.0),
+            ("1.234.567", 1234567.0),
+            ("-3,5", -3.5),
+            ("+0,25", 0.25),
+        ] {
+            assert_eq!(parse_decimal_comma(t), Some(v), "{t}");
+        }
+        for t in [
+            "12.5",
+            "1.23,4",
+            "1234.567,8",
+            ",5",
+            "5,",
+            "1,2,3",
+            "1.2345",
+            "",
+            "-",
+            "1 234,5",
+            "abc",
+        ] {
+            assert_eq!(parse_decimal_comma(t), None, "{t}");
         }
     }
 }

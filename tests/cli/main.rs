@@ -5,6 +5,7 @@ mod bad_inputs;
 mod channels;
 mod compare;
 mod errors;
+mod european;
 mod exports;
 mod filters;
 mod formats;
