@@ -125,6 +125,7 @@ pub fn read(
             idx.map(|i| TableColumn {
                 header: header[i].trim().to_string(),
                 data: df.column(&format!("c{i}")).expect("projected column is present").clone(),
+                utc: false,
             })
         })
         .collect();

@@ -10,6 +10,33 @@ use super::schema::{ColumnRequest, resolve};
 use super::table::{Locator, Table, TableColumn};
 use crate::error::{Error, Result};
 
+/// The top-level columns stored as INT96: Spark's (and Impala's) legacy
+/// timestamps, which are UTC instants though their Arrow type has no zone.
+fn int96_columns(meta: &polars::io::parquet::read::FileMetadata) -> Vec<String> {
+    meta.schema_descr
+        .columns()
+        .iter()
+        .filter(|c| {
+            c.path_in_schema.len() == 1
+                && c.descriptor.primitive_type.physical_type == polars_parquet::parquet::schema::types::PhysicalType::Int96
+        })
+        .map(|c| c.path_in_schema[0].to_string())
+        .collect()
+}
+
+/// Puts the types other tools write into the ones the converters of
+/// [`super::table`] read: dictionary (pandas `category`, polars
+/// `Categorical`/`Enum`, DuckDB `ENUM`) to text, decimals to floats. Text
+/// in large strings and string views already arrives as text; times keep
+/// their unit and zone.
+fn normalize(data: &Column) -> PolarsResult<Column> {
+    match data.dtype() {
+        DataType::Categorical(..) | DataType::Enum(..) => data.cast(&DataType::String),
+        DataType::Decimal(..) => data.cast(&DataType::Float64),
+        _ => Ok(data.clone()),
+    }
+}
+
 /// Reads the requested columns of a Parquet file held in memory.
 pub fn read(name: &str, bytes: &[u8], requests: &[ColumnRequest<'_>], on_error: OnError) -> Result<Table> {
     let format_err = |source| Error::Format {
@@ -21,6 +48,9 @@ pub fn read(name: &str, bytes: &[u8], requests: &[ColumnRequest<'_>], on_error: 
     let corrupt = |panic: String| format_err(PolarsError::ComputeError(format!("the file is corrupt ({panic})").into()));
     let mut reader = ParquetReader::new(Cursor::new(bytes));
     let schema = super::guard::guarded(|| reader.schema()).map_err(corrupt)?.map_err(format_err)?;
+    let int96 = super::guard::guarded(|| reader.get_metadata().map(|m| int96_columns(m)))
+        .map_err(corrupt)?
+        .map_err(format_err)?;
     let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     let indices = resolve(name, &header, requests, None)?;
     let mut wanted: Vec<String> = indices.iter().flatten().map(|&i| header[i].clone()).collect();
@@ -42,12 +72,17 @@ pub fn read(name: &str, bytes: &[u8], requests: &[ColumnRequest<'_>], on_error: 
     let columns = indices
         .iter()
         .map(|idx| {
-            idx.map(|i| TableColumn {
-                header: header[i].clone(),
-                data: df.column(&header[i]).expect("projected column is present").clone(),
+            idx.map(|i| {
+                let data = df.column(&header[i]).expect("projected column is present");
+                Ok(TableColumn {
+                    header: header[i].clone(),
+                    data: normalize(data).map_err(format_err)?,
+                    utc: int96.contains(&header[i]),
+                })
             })
+            .transpose()
         })
-        .collect();
+        .collect::<Result<_>>()?;
     Ok(Table {
         name: name.to_string(),
         header: header.clone(),

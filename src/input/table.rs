@@ -21,6 +21,9 @@ pub struct TableColumn {
     pub header: String,
     /// The cells.
     pub data: Column,
+    /// Its datetimes without a zone are UTC instants all the same (Parquet
+    /// INT96, Spark's default), not wall-clock times in `--timezone`.
+    pub utc: bool,
 }
 
 /// How to turn a row index back into something a user can find.
@@ -289,18 +292,13 @@ impl Table {
     /// A null (when skipping) is passed on as empty text.
     fn each_integer_text(&self, col: usize, expected: &str, reason: Reason, mut f: impl FnMut(usize, &str) -> Result<()>) -> Result<()> {
         let data = &self.column(col).data;
-        let cast = data.cast(&DataType::Int64).map_err(|_| self.type_error(col, "text or integers"))?;
-        let mut buf = String::new();
-        for (row, cell) in cast.i64().expect("cast to Int64").iter().enumerate() {
-            buf.clear();
-            match cell {
-                Some(v) => {
-                    use std::fmt::Write;
-                    write!(buf, "{v}").expect("writing to a String cannot fail");
-                }
-                None => self.reject(col, row, "", expected, reason)?,
+        // To text directly: a UInt64 id above i64::MAX has no Int64.
+        let cast = data.cast(&DataType::String).map_err(|_| self.type_error(col, "text or integers"))?;
+        for (row, cell) in cast.str().expect("cast to String").iter().enumerate() {
+            if cell.is_none() {
+                self.reject(col, row, "", expected, reason)?;
             }
-            f(row, &buf)?;
+            f(row, cell.unwrap_or(""))?;
         }
         Ok(())
     }
@@ -386,36 +384,47 @@ impl Table {
                     out.push(ms);
                 }
             }
-            DataType::Datetime(unit, _) => {
+            DataType::Datetime(unit, tz) => {
                 let per_ms: i64 = match unit {
                     TimeUnit::Nanoseconds => 1_000_000,
                     TimeUnit::Microseconds => 1_000,
                     TimeUnit::Milliseconds => 1,
                 };
+                // With a zone the values are instants; without one they are
+                // wall-clock times, in `--timezone` like text without an offset.
+                let local = tz.is_none() && !self.column(col).utc && zone != Zone::Utc;
                 let phys = data.datetime().expect("dtype checked").physical();
-                for (row, cell) in phys.iter().enumerate() {
-                    match cell {
-                        Some(v) => out.push(v.div_euclid(per_ms)),
-                        None => {
-                            self.reject(col, row, "", empty, Reason::InvalidTimestamp)?;
-                            out.push(0);
-                        }
-                    }
-                }
+                self.local_times(col, phys.iter().map(|c| c.map(|v| v.div_euclid(per_ms))), local, zone, out)?;
             }
             DataType::Date => {
                 let phys = data.date().expect("dtype checked").physical();
-                for (row, cell) in phys.iter().enumerate() {
-                    match cell {
-                        Some(v) => out.push(i64::from(v) * 86_400_000),
-                        None => {
-                            self.reject(col, row, "", empty, Reason::InvalidTimestamp)?;
-                            out.push(0);
-                        }
-                    }
-                }
+                let days = phys.iter().map(|c| c.map(|d| i64::from(d) * 86_400_000));
+                self.local_times(col, days, zone != Zone::Utc, zone, out)?;
             }
             _ => return Err(self.type_error(col, "a timestamp: text, integer epoch, date or datetime")),
+        }
+        Ok(())
+    }
+
+    /// Appends epoch-ms `cells` (a null is a bad cell), interpreted in
+    /// `zone` when `local` (wall-clock times).
+    fn local_times(&self, col: usize, cells: impl Iterator<Item = Option<i64>>, local: bool, zone: Zone, out: &mut Vec<i64>) -> Result<()> {
+        let parser = TimeParser::new(&TimeFormat::Auto, zone, None);
+        for (row, cell) in cells.enumerate() {
+            let ms = match cell {
+                None => self
+                    .reject(col, row, "", "a timestamp (empty values are not allowed)", Reason::InvalidTimestamp)
+                    .map(|()| 0)?,
+                Some(v) if !local => v,
+                Some(v) => match parser.localize_ms(v) {
+                    Ok(ms) => ms,
+                    Err(exp) => {
+                        let shown = super::time::format_ms(v).replace('Z', "");
+                        self.reject(col, row, &shown, exp, Reason::InvalidTimestamp).map(|()| 0)?
+                    }
+                },
+            };
+            out.push(ms);
         }
         Ok(())
     }
@@ -440,6 +449,21 @@ impl Table {
                 })?;
             }
             DataType::Boolean => out.extend(data.bool().expect("dtype checked").iter().map(|v| v.unwrap_or(false))),
+            // pandas writes an integer column with a missing value as floats.
+            dt if dt.is_float() => {
+                let cast = data.cast(&DataType::Float64).map_err(|_| self.type_error(col, "booleans"))?;
+                for (row, cell) in cast.f64().expect("cast to Float64").iter().enumerate() {
+                    match cell {
+                        None => out.push(false),
+                        Some(v) if v.is_nan() || v == 0.0 => out.push(false),
+                        Some(1.0) => out.push(true),
+                        Some(v) => {
+                            self.reject(col, row, &v.to_string(), expected, Reason::InvalidConversionFlag)?;
+                            out.push(false);
+                        }
+                    }
+                }
+            }
             dt if dt.is_integer() => {
                 let cast = data.cast(&DataType::Int64).map_err(|_| self.type_error(col, "booleans"))?;
                 for (row, cell) in cast.i64().expect("cast to Int64").iter().enumerate() {

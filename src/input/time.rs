@@ -176,8 +176,9 @@ impl TimeParser {
         }
     }
 
-    /// Interprets naive local epoch-ms in the configured zone.
-    fn localize_ms(&self, local: i64) -> Result<i64, String> {
+    /// Interprets naive local epoch-ms (wall-clock time read as if UTC) in
+    /// the configured zone: Parquet timestamps and dates without a zone.
+    pub fn localize_ms(&self, local: i64) -> Result<i64, String> {
         match self.zone {
             Zone::Utc => Ok(local),
             Zone::Fixed(off) => Ok(local - i64::from(off.local_minus_utc()) * 1000),

@@ -13,6 +13,7 @@ mod html;
 mod invariants;
 mod markov;
 mod output;
+mod parquet_types;
 mod skip;
 mod snapshots;
 mod transforms;
