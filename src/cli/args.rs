@@ -55,6 +55,24 @@ pub struct InputArgs {
     /// Derive channels from source / medium / campaign: `ga4` (GA4's default channel group), a rules FILE (CSV `channel,source,medium,campaign` of regular expressions), or `FILE,ga4`. Default: the channel column, else `ga4` when the input has source and medium columns.
     #[arg(long, value_name = "RULES", help_heading = "Columns")]
     pub channel_rules: Option<String>,
+    /// Conversion type column (purchase, lead...) of inline events or the conversions file (optional unless given).
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    pub type_col: Option<String>,
+    /// Event name column, for `--conversion-events`.
+    #[arg(long, default_value = "event_name", value_name = "NAME", help_heading = "Columns")]
+    pub event_col: String,
+    /// Event-level exports: rows whose event (`--event-col`) is one of these are conversions of that type; the other rows are touches.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "EVENT[,EVENT...]",
+        conflicts_with = "conversions",
+        help_heading = "Input"
+    )]
+    pub conversion_events: Vec<String>,
+    /// Keep only conversions of these types (case-insensitive); the others neither close journeys nor get credit (an inline one stays as a touch).
+    #[arg(long, value_delimiter = ',', value_name = "TYPE[,TYPE...]", help_heading = "Journeys")]
+    pub conversion_types: Vec<String>,
     /// Conversion revenue column (empty = 0; optional unless given).
     #[arg(long, value_name = "NAME", help_heading = "Columns")]
     pub value_col: Option<String>,
@@ -160,6 +178,20 @@ fn channel_filter(include: &[String], exclude: &[String]) -> Result<Option<Chann
         include,
         names: names.to_vec(),
     }))
+}
+
+/// A list of names (`--conversion-events`, `--conversion-types`); `None` when not given.
+fn names_list(names: &[String], flag: &str) -> Result<Option<Vec<String>>> {
+    if names.is_empty() {
+        return Ok(None);
+    }
+    if names.iter().any(|n| n.trim().is_empty()) {
+        return Err(Error::usage(
+            format!("`{flag}` names an empty value"),
+            "list names separated by commas, e.g. `purchase,sign_up`",
+        ));
+    }
+    Ok(Some(names.iter().map(|n| n.trim().to_string()).collect()))
 }
 
 /// `--from` / `--to`: a date (midnight) or timestamp, in `zone` unless it has an offset.
@@ -392,6 +424,8 @@ impl InputArgs {
             for (given, flag) in [
                 (self.from.is_some() || self.to.is_some(), "`--from` / `--to`"),
                 (journey.channel_filter.is_some(), "`--include-channels` / `--exclude-channels`"),
+                (!self.conversion_events.is_empty(), "`--conversion-events`"),
+                (!self.conversion_types.is_empty(), "`--conversion-types`"),
             ] {
                 if given {
                     return Err(Error::usage(
@@ -459,6 +493,9 @@ impl InputArgs {
             source: self.source_col,
             medium: self.medium_col,
             campaign: self.campaign_col,
+            type_required: self.type_col.is_some(),
+            conversion_type: self.type_col.unwrap_or_else(|| "conversion_type".into()),
+            event: self.event_col,
         };
         let channel_rules = self.channel_rules.as_deref().map(parse_rule_sources).transpose()?;
         let conversions = self.conversions.as_deref().map(Source::from_arg);
@@ -479,6 +516,8 @@ impl InputArgs {
                     zone,
                     on_error,
                     channel_rules,
+                    conversion_events: names_list(&self.conversion_events, "--conversion-events")?,
+                    conversion_types: names_list(&self.conversion_types, "--conversion-types")?,
                 }),
                 rejects: self.rejects,
             },

@@ -39,17 +39,28 @@ pub fn load(input: &InputConfig, cfg: &JourneyConfig) -> Result<(Journeys, Input
             write_rejects(rejects.as_deref(), &events.rejections)?;
             let (journeys, stats) = journey::build(&events, cfg);
             let mut files = events.files.clone();
-            let conversions_read = match &events.conversions {
+            let mut conversions_read = match &events.conversions {
                 input::Conversions::Inline { flag, .. } => flag.iter().filter(|&&f| f).count(),
                 input::Conversions::Separate { file, time, .. } => {
-                    files.push(file.clone());
+                    files.extend(file.clone());
                     time.len()
                 }
                 input::Conversions::None => 0,
             };
+            conversions_read += events.removed_by_type.as_ref().map_or(0, |r| r.conversions as usize);
             let mut summary = InputSummary::new("events", &files, &stats, events.ignored_values)
                 .with_input_counts(conversions_read as f64, &events.rejections);
             summary.notes = events.notes;
+            summary.conversions_by_type = events.conversions_by_type;
+            if let Some(removed) = &events.removed_by_type {
+                summary.warnings.extend(
+                    removed
+                        .unknown
+                        .iter()
+                        .map(|t| format!("`--conversion-types` names `{t}`, which no conversion has: it matches nothing")),
+                );
+            }
+            summary.removed_by_conversion_type = events.removed_by_type;
             Ok((journeys, summary))
         }
         InputConfig::Paths {
@@ -176,6 +187,17 @@ pub fn summary(s: &InputSummary, notes: &[String]) -> Vec<String> {
         lines.push(format!(
             "window mode: {} touches fall in no journey (after a customer's last conversion, or older than the lookback)",
             whole(n)
+        ));
+    }
+    if let Some(types) = &s.conversions_by_type {
+        let list: Vec<String> = types.iter().map(|(t, n)| format!("{t} {}", whole(*n))).collect();
+        lines.push(format!("conversions by type: {}", list.join(", ")));
+    }
+    if let Some(r) = &s.removed_by_conversion_type {
+        lines.push(format!(
+            "--conversion-types removed {} conversions of other types (revenue {})",
+            whole(r.conversions),
+            thousands(r.revenue, 2)
         ));
     }
     if let Some(p) = &s.outside_period {

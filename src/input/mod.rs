@@ -7,6 +7,7 @@
 //! It never prints: anything the user should hear comes back as data.
 
 pub mod channel_rules;
+pub mod conversion_types;
 mod csv;
 pub mod customers;
 pub mod encoding;
@@ -22,6 +23,7 @@ pub mod time;
 use std::io::Read;
 use std::path::PathBuf;
 
+pub use conversion_types::{ConversionTypes, RemovedByType};
 pub use encoding::Encoding;
 pub use paths::PathTable;
 pub use rejects::{OnError, Reason, Rejection};
@@ -156,6 +158,11 @@ pub struct InputSpec {
     /// order (`--channel-rules`); `None`: the channel column, or GA4's rules
     /// when the input has none but has source and medium columns.
     pub channel_rules: Option<Vec<channel_rules::RuleSource>>,
+    /// `--conversion-events`: rows whose event (column `columns.event`) is
+    /// one of these are conversions of that type; the other rows are touches.
+    pub conversion_events: Option<Vec<String>>,
+    /// `--conversion-types`: keep only the conversions of these types.
+    pub conversion_types: Option<Vec<String>>,
 }
 
 /// How CSV text is written: what differs between exports of the same data
@@ -199,8 +206,9 @@ pub enum Conversions {
         time: Vec<i64>,
         /// Revenue.
         value: Vec<f64>,
-        /// Stats of the conversions file.
-        file: FileStats,
+        /// Stats of the conversions file (`None`: conversion events of the
+        /// touchpoint files).
+        file: Option<FileStats>,
     },
     /// No conversions at all (only journeys); kept for completeness.
     #[default]
@@ -233,6 +241,12 @@ pub struct Events {
     pub channel_mapping: Option<Vec<channel_rules::Mapping>>,
     /// What the user should hear about how the input was read.
     pub notes: Vec<String>,
+    /// The conversions' types, when the input has them.
+    pub types: Option<ConversionTypes>,
+    /// What `--conversion-types` removed.
+    pub removed_by_type: Option<RemovedByType>,
+    /// Conversions read of each type (before `--conversion-types`).
+    pub conversions_by_type: Option<std::collections::BTreeMap<String, u64>>,
 }
 
 /// The input being read, for the one message that cannot be returned as an
@@ -320,8 +334,10 @@ fn csv_table(
 /// Reads every touchpoint source (and the conversions file, if any).
 pub fn load<'a>(spec: &'a InputSpec) -> Result<Events> {
     let cols = &spec.columns;
-    let inline = spec.conversions.is_none();
-    let conversion_advice = "or give conversions in a separate file with `--conversions FILE`";
+    let event_mode = spec.conversion_events.is_some();
+    let inline = spec.conversions.is_none() && !event_mode;
+    let conversion_advice =
+        "or give conversions in a separate file with `--conversions FILE`, or name conversion events with `--conversion-events`";
     let explicit_rules = spec.channel_rules.is_some();
     // Requests in order; with channel rules the channel column is not read,
     // with a conversions file neither are the flag and value columns.
@@ -336,19 +352,27 @@ pub fn load<'a>(spec: &'a InputSpec) -> Result<Events> {
     let channel_col = (!explicit_rules)
         .then(|| ColumnRequest::optional(&cols.channel, "--channel-col"))
         .and_then(&mut add);
-    let (flag_col, value_col) = if inline {
-        let flag = add(ColumnRequest {
+    let flag_col = inline
+        .then(|| ColumnRequest {
             advice: Some(conversion_advice),
             ..ColumnRequest::required(&cols.conversion, "--conversion-col")
-        });
-        let value = add(ColumnRequest {
+        })
+        .and_then(&mut add);
+    let event_col = event_mode
+        .then(|| ColumnRequest::required(&cols.event, "--event-col"))
+        .and_then(&mut add);
+    let value_col = (inline || event_mode)
+        .then(|| ColumnRequest {
             required: cols.value_required,
             ..ColumnRequest::optional(&cols.value, "--value-col")
-        });
-        (flag, value)
-    } else {
-        (None, None)
-    };
+        })
+        .and_then(&mut add);
+    let type_col = inline
+        .then(|| ColumnRequest {
+            required: cols.type_required,
+            ..ColumnRequest::optional(&cols.conversion_type, "--type-col")
+        })
+        .and_then(&mut add);
     let utm_cols = [
         (&cols.source, "--source-col", explicit_rules),
         (&cols.medium, "--medium-col", explicit_rules),
@@ -373,11 +397,24 @@ pub fn load<'a>(spec: &'a InputSpec) -> Result<Events> {
     let mut ev = Events::default();
     let mut ids = customers::RowIds::default();
     let (mut flag, mut value) = (Vec::new(), Vec::new());
+    // Conversion types of inline rows (when a file has the column), and
+    // event names in event mode.
+    let (mut types, mut type_seen) = (ConversionTypes::default(), false);
+    let (mut event_names, mut event) = (Interner::new(), Vec::new());
+    let wanted_events = spec.conversion_events.as_deref().unwrap_or(&[]);
     for source in sources {
         let table = read_table(source, &spec.dialect, &requests, "touchpoint", spec.on_error)?;
         let start = ev.time.len();
         table.ids(0, "a customer id", &mut ids)?;
         table.times(1, &spec.time_format, spec.zone, &mut ev.time)?;
+        if let Some(e) = event_col {
+            table.intern(e, &mut event_names, None, &mut event)?;
+            flag.extend(
+                event[start..]
+                    .iter()
+                    .map(|&c| wanted_events.iter().any(|w| w == event_names.name(c))),
+            );
+        }
         let utm = utm_cols.map(|c| table.columns[c].as_ref().map(|_| c));
         let channel = channel_col.filter(|&c| table.columns[c].is_some());
         if derivation.is_none() && channel.is_none() {
@@ -392,6 +429,17 @@ pub fn load<'a>(spec: &'a InputSpec) -> Result<Events> {
         }
         match (&mut derivation, channel) {
             (Some(d), _) => d.derive(&table, utm, &mut ev.channels, &mut ev.channel)?,
+            // Conversion events need no channel: only touches are checked.
+            (None, Some(c)) if event_mode => {
+                table.intern(c, &mut ev.channels, None, &mut ev.channel)?;
+                let rows = flag[start..].iter().zip(&ev.channel[start..]).enumerate();
+                for (row, (_, &code)) in rows.filter(|(_, (converts, _))| !**converts) {
+                    if ev.channels.name(code).is_empty() {
+                        let expected = "a channel name (empty values are not allowed on touches)";
+                        table.reject(c, row, "", expected, Reason::InvalidChannel)?;
+                    }
+                }
+            }
             (None, Some(c)) => table.intern(
                 c,
                 &mut ev.channels,
@@ -402,9 +450,23 @@ pub fn load<'a>(spec: &'a InputSpec) -> Result<Events> {
         }
         if let Some(f) = flag_col {
             table.flags(f, &mut flag)?;
+        }
+        if inline || event_mode {
             match value_col.filter(|&v| table.columns[v].is_some()) {
                 Some(v) => table.amounts(v, "a revenue amount", Reason::InvalidValue, &mut value)?,
                 None => value.resize(flag.len(), 0.0),
+            }
+        }
+        if let Some(t) = type_col {
+            match table.columns[t] {
+                Some(_) => {
+                    type_seen = true;
+                    table.intern(t, &mut types.names, None, &mut types.code)?;
+                }
+                None => {
+                    let not_set = types.names.intern("");
+                    types.code.resize(flag.len(), not_set);
+                }
             }
         }
         let drop = table.dropped_rows();
@@ -414,23 +476,30 @@ pub fn load<'a>(spec: &'a InputSpec) -> Result<Events> {
         if let Some(d) = &mut derivation {
             rejects::retain_tail(&mut d.rows, start, &drop);
         }
-        if inline {
+        if inline || event_mode {
             rejects::retain_tail(&mut flag, start, &drop);
             rejects::retain_tail(&mut value, start, &drop);
+            rejects::retain_tail(&mut types.code, start, &drop);
+            rejects::retain_tail(&mut event, start, &drop);
             ev.ignored_values += (start..flag.len()).filter(|&i| !flag[i] && value[i] != 0.0).count() as u64;
         }
         ev.files.push(table_stats(&table, &mut ev.rejections));
     }
     ev.channel_mapping = derivation.map(|d| d.mappings());
-    if !ev.rejections.is_empty() {
-        // Names seen only on skipped rows (or their placeholders) must not
-        // show up as channels with no touches.
-        ev.channels = ev.channels.compact(&mut ev.channel);
-    }
     let touches = ids.len();
+    let mut conversion_types = None;
     ev.conversions = match &spec.conversions {
-        None => Conversions::Inline { flag, value },
-        Some(src) => load_conversions(src, spec, &mut ids, &mut ev.rejections)?,
+        None => {
+            if type_seen {
+                conversion_types = Some(types);
+            }
+            Conversions::Inline { flag, value }
+        }
+        Some(src) => {
+            let (conversions, types) = load_conversions(src, spec, &mut ids, &mut ev.rejections)?;
+            conversion_types = types;
+            conversions
+        }
     };
     // Touches and conversions are grouped together so they share codes.
     let (mut codes, names) = customers::group(ids);
@@ -439,7 +508,75 @@ pub fn load<'a>(spec: &'a InputSpec) -> Result<Events> {
     }
     ev.customer = codes;
     ev.customers = std::sync::Arc::new(names);
+    if event_mode {
+        conversion_types = Some(split_conversion_events(&mut ev, &event_names, &event));
+    }
+    if let Some(t) = &mut conversion_types {
+        // An empty type cell is GA4's `(not set)`.
+        let empty = t.names.iter().position(str::is_empty);
+        if let Some(empty) = empty {
+            let mut renamed = Interner::new();
+            for (i, name) in t.names.iter().enumerate() {
+                renamed.intern(if i == empty { conversion_types::NOT_SET } else { name });
+            }
+            t.names = renamed;
+        }
+    }
+    ev.types = conversion_types;
+    ev.conversions_by_type = ev.types.as_ref().map(|t| t.counts(&ev.conversions));
+    if !ev.rejections.is_empty() || event_mode {
+        // Names seen only on skipped rows (or their placeholders), or only
+        // on conversion events, must not show up as channels with no touches.
+        ev.channels = ev.channels.compact(&mut ev.channel);
+    }
+    if let Some(keep) = &spec.conversion_types {
+        if ev.types.is_none() {
+            return Err(Error::usage(
+                "`--conversion-types` needs conversions with a type",
+                format!(
+                    "give a `{}` column (`--type-col`), or name conversion events with `--event-col` and `--conversion-events`",
+                    cols.conversion_type
+                ),
+            ));
+        }
+        ev.removed_by_type = Some(conversion_types::keep_types(&mut ev, keep));
+    }
     Ok(ev)
+}
+
+/// Event mode (`--conversion-events`): the rows flagged as conversion
+/// events become separate conversions, typed by their event name; the
+/// other rows stay, as touches. `event` holds each row's event code.
+fn split_conversion_events(ev: &mut Events, event_names: &Interner, event: &[u32]) -> ConversionTypes {
+    let Conversions::Inline { flag, value } = std::mem::take(&mut ev.conversions) else {
+        unreachable!("event mode reads conversions inline first")
+    };
+    let mut types = ConversionTypes::default();
+    let (mut customer, mut time, mut amount) = (Vec::new(), Vec::new(), Vec::new());
+    let mut w = 0;
+    for row in 0..flag.len() {
+        if flag[row] {
+            customer.push(ev.customer[row]);
+            time.push(ev.time[row]);
+            amount.push(value[row]);
+            types.code.push(types.names.intern(event_names.name(event[row])));
+        } else {
+            ev.customer[w] = ev.customer[row];
+            ev.time[w] = ev.time[row];
+            ev.channel[w] = ev.channel[row];
+            w += 1;
+        }
+    }
+    ev.customer.truncate(w);
+    ev.time.truncate(w);
+    ev.channel.truncate(w);
+    ev.conversions = Conversions::Separate {
+        customer,
+        time,
+        value: amount,
+        file: None,
+    };
+    types
 }
 
 /// The error for an input with neither a channel column nor source and
@@ -468,7 +605,7 @@ fn load_conversions(
     spec: &InputSpec,
     ids: &mut customers::RowIds,
     rejections: &mut Vec<Rejection>,
-) -> Result<Conversions> {
+) -> Result<(Conversions, Option<ConversionTypes>)> {
     let cols = &spec.columns;
     let requests = [
         ColumnRequest::required(&cols.customer, "--customer-col"),
@@ -476,6 +613,10 @@ fn load_conversions(
         ColumnRequest {
             required: cols.value_required,
             ..ColumnRequest::optional(&cols.value, "--value-col")
+        },
+        ColumnRequest {
+            required: cols.type_required,
+            ..ColumnRequest::optional(&cols.conversion_type, "--type-col")
         },
     ];
     let table = read_table(source, &spec.dialect, &requests, "conversion", spec.on_error)?;
@@ -488,17 +629,25 @@ fn load_conversions(
     } else {
         value.resize(time.len(), 0.0);
     }
+    let mut types = table.columns[3].is_some().then(ConversionTypes::default);
+    if let Some(t) = &mut types {
+        table.intern(3, &mut t.names, None, &mut t.code)?;
+    }
     let drop = table.dropped_rows();
     ids.retain_tail(start, &drop);
     rejects::retain_tail(&mut time, 0, &drop);
     rejects::retain_tail(&mut value, 0, &drop);
-    let file = table_stats(&table, rejections);
-    Ok(Conversions::Separate {
+    if let Some(t) = &mut types {
+        rejects::retain_tail(&mut t.code, 0, &drop);
+    }
+    let file = Some(table_stats(&table, rejections));
+    let conversions = Conversions::Separate {
         customer: Vec::new(),
         time,
         value,
         file,
-    })
+    };
+    Ok((conversions, types))
 }
 
 /// A table's row counts; its rejections move to `rejections`.

@@ -27,6 +27,12 @@ pub struct ColumnMap {
     pub medium: String,
     /// Campaign column (channel rules; optional).
     pub campaign: String,
+    /// Conversion type column (inline events or the conversions file; optional).
+    pub conversion_type: String,
+    /// Whether the user named the type column: then it must exist.
+    pub type_required: bool,
+    /// Event name column, for `--conversion-events`.
+    pub event: String,
 }
 
 impl Default for ColumnMap {
@@ -41,6 +47,9 @@ impl Default for ColumnMap {
             source: "source".into(),
             medium: "medium".into(),
             campaign: "campaign".into(),
+            conversion_type: "conversion_type".into(),
+            type_required: false,
+            event: "event_name".into(),
         }
     }
 }

@@ -650,11 +650,11 @@ pub(crate) mod tests {
                 customer: codes.split_off(rows.len()),
                 time: list.iter().map(|c| c.1 * DAY).collect(),
                 value: list.iter().map(|c| c.2).collect(),
-                file: crate::input::FileStats {
+                file: Some(crate::input::FileStats {
                     name: "c.csv".into(),
                     rows: list.len() as u64,
                     skipped: 0,
-                },
+                }),
             },
         };
         ev.customer = codes;

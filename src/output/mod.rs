@@ -232,6 +232,8 @@ pub(crate) mod testutil {
                 dropped_by_transforms: 0,
                 outside_windows: None,
                 dropped_by_channel_filter: 0,
+                conversions_by_type: None,
+                removed_by_conversion_type: None,
                 outside_period: None,
                 ignored_values: 0,
                 first_touch: Some("2025-01-01T00:00:00Z".into()),

@@ -94,6 +94,13 @@ pub struct InputSummary {
     pub outside_windows: Option<u64>,
     /// Touches dropped by `--include-channels` / `--exclude-channels`.
     pub dropped_by_channel_filter: u64,
+    /// Conversions read of each type (`--type-col`, `--conversion-events`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversions_by_type: Option<BTreeMap<String, u64>>,
+    /// `--conversion-types`: the conversions of other types, removed before
+    /// journeys were built (counted in `conversions_read`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removed_by_conversion_type: Option<crate::input::RemovedByType>,
     /// `--from` / `--to`: the journeys (and their conversions and revenue)
     /// outside the period. Conversions read = attributed + unattributed + these.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -142,6 +149,8 @@ impl InputSummary {
             dropped_by_transforms: stats.dropped_by_transforms,
             outside_windows: stats.outside_windows,
             dropped_by_channel_filter: stats.dropped_by_channel_filter,
+            conversions_by_type: None,
+            removed_by_conversion_type: None,
             outside_period: stats.outside_period,
             notes: Vec::new(),
             warnings: stats

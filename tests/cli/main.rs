@@ -4,6 +4,7 @@ mod attribute;
 mod bad_inputs;
 mod channels;
 mod compare;
+mod conversion_types;
 mod errors;
 mod european;
 mod exports;

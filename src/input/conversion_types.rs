@@ -1,0 +1,114 @@
+//! Conversion types: purchase, sign-up, lead... in one export.
+//!
+//! A conversion's type comes from a `conversion_type` column (`--type-col`)
+//! or, in event-level exports, from its event name (`--conversion-events`).
+//! `--conversion-types` keeps some of them before journeys are built; the
+//! journey stage can also build one set of journeys per type (`--by
+//! conversion-type`).
+
+use serde::Serialize;
+
+use super::{Conversions, Events};
+use crate::intern::Interner;
+
+/// The type of a conversion whose type cell is empty (GA4's spelling).
+pub const NOT_SET: &str = "(not set)";
+
+/// The types of an input's conversions.
+#[derive(Debug, Clone, Default)]
+pub struct ConversionTypes {
+    /// Type names (codes in first-appearance order).
+    pub names: Interner,
+    /// Per conversion: its type code. Parallel to the rows with inline
+    /// conversions (read where the flag is set), to the conversions otherwise.
+    pub code: Vec<u32>,
+}
+
+impl ConversionTypes {
+    /// Conversions read of each type, by name (before `--conversion-types`).
+    pub fn counts(&self, conversions: &Conversions) -> std::collections::BTreeMap<String, u64> {
+        let mut n = vec![0u64; self.names.len()];
+        match conversions {
+            Conversions::Inline { flag, .. } => {
+                for (row, _) in flag.iter().enumerate().filter(|(_, f)| **f) {
+                    n[self.code[row] as usize] += 1;
+                }
+            }
+            Conversions::Separate { .. } => {
+                for &c in &self.code {
+                    n[c as usize] += 1;
+                }
+            }
+            Conversions::None => {}
+        }
+        self.names.iter().map(str::to_string).zip(n).filter(|(_, k)| *k > 0).collect()
+    }
+}
+
+/// What `--conversion-types` removed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RemovedByType {
+    /// Conversions of the other types.
+    pub conversions: u64,
+    /// Their revenue.
+    pub revenue: f64,
+    /// Types asked for that no conversion has.
+    #[serde(skip)]
+    pub unknown: Vec<String>,
+}
+
+impl ConversionTypes {
+    /// Which type codes `names` (matched case-insensitively) select, and
+    /// the names that match no type.
+    pub fn select(&self, names: &[String]) -> (Vec<bool>, Vec<String>) {
+        let wanted: Vec<String> = names.iter().map(|n| n.trim().to_lowercase()).collect();
+        let have: Vec<String> = self.names.iter().map(str::to_lowercase).collect();
+        let keep = have.iter().map(|h| wanted.contains(h)).collect();
+        let unknown = names
+            .iter()
+            .zip(&wanted)
+            .filter(|(_, w)| !have.contains(w))
+            .map(|(n, _)| n.clone())
+            .collect();
+        (keep, unknown)
+    }
+}
+
+/// `--conversion-types`: removes the conversions of other types. With
+/// inline conversions their rows stay as ordinary touches; conversions of
+/// a separate file (or of conversion events) go.
+pub fn keep_types(ev: &mut Events, names: &[String]) -> RemovedByType {
+    let types = ev.types.as_mut().expect("checked by the caller: the input has conversion types");
+    let (keep, unknown) = types.select(names);
+    let mut removed = RemovedByType {
+        unknown,
+        ..Default::default()
+    };
+    match &mut ev.conversions {
+        Conversions::Inline { flag, value } => {
+            for (row, f) in flag.iter_mut().enumerate() {
+                if *f && !keep[types.code[row] as usize] {
+                    *f = false;
+                    removed.conversions += 1;
+                    removed.revenue += value[row];
+                }
+            }
+        }
+        Conversions::Separate { customer, time, value, .. } => {
+            let kept: Vec<bool> = types.code.iter().map(|&c| keep[c as usize]).collect();
+            removed.conversions = kept.iter().filter(|k| !**k).count() as u64;
+            removed.revenue = value.iter().zip(&kept).filter(|(_, k)| !**k).map(|(v, _)| v).sum();
+            retain(customer, &kept);
+            retain(time, &kept);
+            retain(value, &kept);
+            retain(&mut types.code, &kept);
+        }
+        Conversions::None => {}
+    }
+    removed
+}
+
+fn retain<T>(v: &mut Vec<T>, keep: &[bool]) {
+    let mut k = keep.iter();
+    v.retain(|_| *k.next().expect("one flag per item"));
+}
