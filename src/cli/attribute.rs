@@ -6,7 +6,7 @@ use clap::Args;
 use super::args::{EVERY, Formats, OutputConfig};
 use super::pipeline::{self, Models};
 use super::{InputArgs, ModelArgs, OutputArgs};
-use crate::journey::Journeys;
+use crate::journey::{Dimension, Journeys};
 use crate::model::ModelKind;
 use crate::output::{Metric, OutputFormat, views};
 use crate::report::Report;
@@ -34,6 +34,9 @@ pub struct AttributeArgs {
     /// Seed of the bootstrap's resampling (same seed, same intervals).
     #[arg(long, default_value_t = 0, value_name = "S", help_heading = "Uncertainty")]
     seed: u64,
+    /// Split the results by these dimensions: `conversion-type` (each type's conversions close only that type's journeys). CSV and Parquet gain a leading column per dimension, JSON a key on each model entry, the table a block per segment.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "DIM[,DIM...]", help_heading = "Output")]
+    by: Vec<Dimension>,
     /// One row per conversion, model and channel (`customer_id,converted_at,model,channel,credit,value`) instead of totals; CSV unless `--format json|parquet`.
     #[arg(long, help_heading = "Output")]
     per_conversion: bool,
@@ -65,6 +68,36 @@ pub fn run(args: AttributeArgs) -> Result<()> {
     let (asked, model_cfg) = args.models.into_config()?;
     let formats = if args.per_conversion { PER_CONVERSION } else { TOTALS };
     let out = args.output.into_config(&formats, super::terminal())?;
+    if !args.by.is_empty() {
+        for (refused, what) in [
+            (args.per_conversion, "`--per-conversion`"),
+            (args.compare_models, "`--compare-models`"),
+            (out.format == OutputFormat::Html, "the HTML report"),
+        ] {
+            if refused {
+                return Err(crate::Error::usage(
+                    format!("{what} cannot be split by `--by` yet"),
+                    "run it once per conversion type with `--conversion-types TYPE`, or drop `--by`",
+                )
+                .into());
+            }
+        }
+        let mut by: Vec<Dimension> = Vec::new();
+        for d in &args.by {
+            if !by.contains(d) {
+                by.push(*d);
+            }
+        }
+        let (segments, summary) = pipeline::load_segments(&input, &journey_cfg, &by)?;
+        let bootstrap = args.bootstrap.map(|n| (n as usize, args.seed));
+        let (report, notes) = by_segment(&by, segments, summary, &asked, &model_cfg, bootstrap)?;
+        if !out.quiet {
+            pipeline::tell(pipeline::summary(&report.input, &pipeline::run_notes(notes, &report)));
+        }
+        return super::write_output(&out.target, |w| {
+            crate::output::write_credits(&report, out.format, &out.style, args.metric, w)
+        });
+    }
     let (journeys, summary) = pipeline::load(&input, &journey_cfg)?;
     let (models, notes) = pipeline::models(&asked, &model_cfg, &journeys)?;
     if args.per_conversion {
@@ -84,6 +117,45 @@ pub fn run(args: AttributeArgs) -> Result<()> {
     super::write_output(&out.target, |w| {
         crate::output::write_credits(&report, out.format, &out.style, args.metric, w)
     })
+}
+
+/// `--by`: the models run on each segment's journeys (with `bootstrap`:
+/// `(resamples, seed)`); one report of them all, and the notes of choosing
+/// the models.
+fn by_segment(
+    by: &[Dimension],
+    segments: Vec<pipeline::SegmentJourneys>,
+    summary: crate::report::InputSummary,
+    asked: &[ModelKind],
+    model_cfg: &crate::model::ModelConfig,
+    bootstrap: Option<(usize, u64)>,
+) -> Result<(Report, Vec<String>)> {
+    // Every segment has the input's channels and times: the models that run
+    // on one run on all.
+    let empty = Journeys::new(Vec::new(), true);
+    let (models, notes) = pipeline::models(asked, model_cfg, segments.first().map_or(&empty, |r| &r.journeys))?;
+    let mut report = Report {
+        input: summary,
+        by: by.to_vec(),
+        models: Vec::new(),
+        notes: Vec::new(),
+        warnings: Vec::new(),
+        comparison: None,
+    };
+    for run in segments {
+        let mut part = Report::compute(run.summary, &run.journeys, &models)?;
+        if let Some((n, seed)) = bootstrap {
+            crate::report::bootstrap::add_intervals(&mut part, &run.journeys, &models, n, seed)?;
+        }
+        let label = run.segment.label();
+        for m in &mut part.models {
+            m.segment = run.segment.clone();
+        }
+        report.models.extend(part.models);
+        report.notes.extend(part.notes.into_iter().map(|n| format!("{label}: {n}")));
+        report.warnings.extend(part.warnings.into_iter().map(|w| format!("{label}: {w}")));
+    }
+    Ok((report, notes))
 }
 
 /// `--per-conversion`: rows of every model that splits single journeys.

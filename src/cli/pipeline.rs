@@ -8,7 +8,7 @@ use anyhow::Result;
 
 use super::args::{InputConfig, Target};
 use crate::input::{self, Source};
-use crate::journey::{self, JourneyConfig, Journeys};
+use crate::journey::{self, Dimension, JourneyConfig, Journeys, Segment};
 use crate::model::{AttributionModel, ModelConfig, ModelKind};
 use crate::output::table::{count, thousands};
 use crate::output::{OutputFormat, Style, views};
@@ -38,30 +38,7 @@ pub fn load(input: &InputConfig, cfg: &JourneyConfig) -> Result<(Journeys, Input
             let events = input::load(spec)?;
             write_rejects(rejects.as_deref(), &events.rejections)?;
             let (journeys, stats) = journey::build(&events, cfg);
-            let mut files = events.files.clone();
-            let mut conversions_read = match &events.conversions {
-                input::Conversions::Inline { flag, .. } => flag.iter().filter(|&&f| f).count(),
-                input::Conversions::Separate { file, time, .. } => {
-                    files.extend(file.clone());
-                    time.len()
-                }
-                input::Conversions::None => 0,
-            };
-            conversions_read += events.removed_by_type.as_ref().map_or(0, |r| r.conversions as usize);
-            let mut summary = InputSummary::new("events", &files, &stats, events.ignored_values)
-                .with_input_counts(conversions_read as f64, &events.rejections);
-            summary.notes = events.notes;
-            summary.conversions_by_type = events.conversions_by_type;
-            if let Some(removed) = &events.removed_by_type {
-                summary.warnings.extend(
-                    removed
-                        .unknown
-                        .iter()
-                        .map(|t| format!("`--conversion-types` names `{t}`, which no conversion has: it matches nothing")),
-                );
-            }
-            summary.removed_by_conversion_type = events.removed_by_type;
-            Ok((journeys, summary))
+            Ok((journeys, events_summary(&events, &stats)))
         }
         InputConfig::Paths {
             sources,
@@ -78,6 +55,99 @@ pub fn load(input: &InputConfig, cfg: &JourneyConfig) -> Result<(Journeys, Input
             Ok((journeys, summary))
         }
     }
+}
+
+/// One segment's journeys (`--by`).
+pub struct SegmentJourneys {
+    /// Its values.
+    pub segment: Segment,
+    /// Its journeys: all touches, closed by its conversions only.
+    pub journeys: Journeys,
+    /// Its summary, as a run on it alone would print.
+    pub summary: InputSummary,
+}
+
+/// [`load`] split by `by` (touchpoint events only): the journeys of each
+/// segment, and the summary of them all (its journey counts add up the
+/// segments', which it lists).
+pub fn load_segments(input: &InputConfig, cfg: &JourneyConfig, by: &[Dimension]) -> Result<(Vec<SegmentJourneys>, InputSummary)> {
+    refuse_terminal_stdin(input)?;
+    let InputConfig::Events { spec, rejects } = input else {
+        return Err(crate::Error::usage(
+            "`--by` splits conversions by their attributes, which path aggregates do not have",
+            "read the touchpoint events instead of `--paths`",
+        )
+        .into());
+    };
+    let events = input::load(spec)?;
+    write_rejects(rejects.as_deref(), &events.rejections)?;
+    let segments = journey::segment::split(&events, by).map_err(|m| crate::Error::usage(m, "drop `--by`"))?;
+    let runs: Vec<(Segment, Journeys, journey::JourneyStats)> = segments
+        .list
+        .iter()
+        .enumerate()
+        .map(|(k, segment)| {
+            let (journeys, stats) = journey::build_segment(&events, cfg, Some((&segments.of, k as u32)));
+            (segment.clone(), journeys, stats)
+        })
+        .collect();
+    let mut total = match runs.first() {
+        Some((_, _, stats)) => stats.clone(),
+        None => journey::build(&events, cfg).1,
+    };
+    for (_, _, stats) in runs.iter().skip(1) {
+        total.add(stats);
+    }
+    let mut summary = events_summary(&events, &total);
+    summary.segments = Some(
+        runs.iter()
+            .map(|(segment, _, s)| crate::report::SegmentSummary {
+                segment: segment.clone(),
+                journeys: s.journeys,
+                converting_journeys: s.converting_journeys,
+                conversions: s.conversions,
+                revenue: s.revenue,
+                unattributed_conversions: s.unattributed_conversions,
+            })
+            .collect(),
+    );
+    let runs = runs
+        .into_iter()
+        .map(|(segment, journeys, stats)| SegmentJourneys {
+            summary: events_summary(&events, &stats),
+            segment,
+            journeys,
+        })
+        .collect();
+    Ok((runs, summary))
+}
+
+/// The summary of a run on `events` whose journeys gave `stats`.
+fn events_summary(events: &input::Events, stats: &journey::JourneyStats) -> InputSummary {
+    let mut files = events.files.clone();
+    let mut conversions_read = match &events.conversions {
+        input::Conversions::Inline { flag, .. } => flag.iter().filter(|&&f| f).count(),
+        input::Conversions::Separate { file, time, .. } => {
+            files.extend(file.clone());
+            time.len()
+        }
+        input::Conversions::None => 0,
+    };
+    conversions_read += events.removed_by_type.as_ref().map_or(0, |r| r.conversions as usize);
+    let mut summary =
+        InputSummary::new("events", &files, stats, events.ignored_values).with_input_counts(conversions_read as f64, &events.rejections);
+    summary.notes = events.notes.clone();
+    summary.conversions_by_type = events.conversions_by_type.clone();
+    if let Some(removed) = &events.removed_by_type {
+        summary.warnings.extend(
+            removed
+                .unknown
+                .iter()
+                .map(|t| format!("`--conversion-types` names `{t}`, which no conversion has: it matches nothing")),
+        );
+    }
+    summary.removed_by_conversion_type = events.removed_by_type.clone();
+    summary
 }
 
 /// `--rejects FILE`: every skipped row, written (atomically) even when there
@@ -166,6 +236,16 @@ pub fn summary(s: &InputSummary, notes: &[String]) -> Vec<String> {
         count(s.conversions),
         thousands(s.revenue, 2)
     ));
+    for seg in s.segments.iter().flatten() {
+        lines.push(format!(
+            "  {}: {} journeys ({} converting); {} conversions, revenue {}",
+            seg.segment.label(),
+            count(seg.journeys),
+            count(seg.converting_journeys),
+            count(seg.conversions),
+            thousands(seg.revenue, 2)
+        ));
+    }
     if s.unattributed_conversions > 0 {
         lines.push(format!(
             "unattributed: {} conversions (revenue {}) had no touch before them",

@@ -21,6 +21,34 @@ use crate::error::{Error, Location, Result, display_value};
 /// The CSV contract's columns, in the order `mta attribute` writes them.
 pub const CREDIT_COLUMNS: [&str; 5] = ["model", "channel", "conversions", "value", "share"];
 
+/// Columns (CSV, Parquet) or keys (JSON) that `mta attribute --by` puts
+/// before `model`: each names a dimension, and its value the segment.
+pub const SEGMENT_COLUMNS: [&str; 1] = ["conversion_type"];
+
+/// A results file's segment of one model entry: `(column, value)` pairs, in
+/// [`SEGMENT_COLUMNS`] order; empty for results without `--by`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Labels(pub Vec<(String, String)>);
+
+impl serde::Serialize for Labels {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl fmt::Display for Labels {
+    /// `conversion_type=purchase` (empty without a segment).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        f.write_str(&parts.join(","))
+    }
+}
+
 /// The JSON shape, for error messages.
 const JSON_SHAPE: &str = r#"`{"models": [{"model", "credits": [{"channel", "conversions", "value", "share"}]}]}`"#;
 
@@ -38,6 +66,8 @@ pub struct Figures {
 /// One model's figures, per channel.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelResults {
+    /// Its segment (`--by`), if any.
+    pub segment: Labels,
     /// The model's name as written in the file (`linear`, `markov`...).
     pub model: String,
     /// Channel name -> figures, sorted by channel name.
@@ -52,9 +82,12 @@ pub struct Results {
 }
 
 impl Results {
-    /// The channels of `model`, if the file has it.
-    pub fn channels(&self, model: &str) -> Option<&BTreeMap<String, Figures>> {
-        self.models.iter().find(|m| m.model == model).map(|m| &m.channels)
+    /// The channels of `model` in `segment`, if the file has them.
+    pub fn channels(&self, segment: &Labels, model: &str) -> Option<&BTreeMap<String, Figures>> {
+        self.models
+            .iter()
+            .find(|m| m.model == model && m.segment == *segment)
+            .map(|m| &m.channels)
     }
 }
 
@@ -69,13 +102,14 @@ pub fn load(source: &Source) -> Result<Results> {
         "expected the results of `mta attribute`: CSV or Parquet with the columns `{}`, or its JSON",
         CREDIT_COLUMNS.join(",")
     );
-    let requests: Vec<ColumnRequest<'_>> = CREDIT_COLUMNS
+    let mut requests: Vec<ColumnRequest<'_>> = CREDIT_COLUMNS
         .iter()
         .map(|&name| ColumnRequest {
             advice: Some(&advice),
             ..ColumnRequest::required(name, "")
         })
         .collect();
+    requests.extend(SEGMENT_COLUMNS.iter().map(|&name| ColumnRequest::optional(name, "")));
     let what = "model and channel, as `mta attribute --format csv` writes them (or the JSON of `--format json`)";
     let table = super::table_of(source, bytes, &super::Dialect::default(), &requests, what, OnError::Stop)?;
     let mut names: [Vec<String>; 2] = Default::default();
@@ -89,20 +123,36 @@ pub fn load(source: &Source) -> Result<Results> {
     for (k, numbers) in figures.iter_mut().enumerate() {
         table.numbers(2 + k, "a number such as `0.250000`", numbers)?;
     }
+    // `--by` results: each row's segment.
+    let mut segments = vec![Labels::default(); table.height];
+    for (k, &name) in SEGMENT_COLUMNS.iter().enumerate() {
+        let col = CREDIT_COLUMNS.len() + k;
+        if table.columns[col].is_some() {
+            table.for_each_text(col, "a segment value", super::Reason::InvalidValue, |row, text| {
+                segments[row].0.push((name.to_string(), text.to_string()));
+                Ok(())
+            })?;
+        }
+    }
     let [models, channels] = names;
     let mut builder = Builder::default();
-    for (row, (model, channel)) in models.into_iter().zip(channels).enumerate() {
+    for (row, ((model, channel), segment)) in models.into_iter().zip(channels).zip(segments).enumerate() {
         let f = Figures {
             conversions: figures[0][row],
             value: figures[1][row],
             share: figures[2][row],
         };
-        if let Some(first) = builder.insert(model.clone(), channel.clone(), f, row) {
+        if let Some(first) = builder.insert(segment.clone(), model.clone(), channel.clone(), f, row) {
+            let within = if segment.0.is_empty() {
+                String::new()
+            } else {
+                format!(" of `{segment}`")
+            };
             return Err(Error::Malformed {
                 path: table.name.clone(),
                 location: table.location(row),
                 detail: format!(
-                    "model `{}` and channel `{}` appear again (first on {}); expected one row per model and channel",
+                    "model `{}`{within} and channel `{}` appear again (first on {}); expected one row per model and channel",
                     display_value(&model),
                     display_value(&channel),
                     table.location(first)
@@ -117,21 +167,25 @@ pub fn load(source: &Source) -> Result<Results> {
 #[derive(Default)]
 struct Builder {
     models: Vec<ModelResults>,
-    /// model name -> (index in `models`, channel -> data row of its row)
-    seen: BTreeMap<String, (usize, BTreeMap<String, usize>)>,
+    /// (segment, model name) -> (index in `models`, channel -> data row of its row)
+    seen: BTreeMap<(Labels, String), (usize, BTreeMap<String, usize>)>,
 }
 
 impl Builder {
     /// Adds a row; returns the data row of an earlier row for the same pair.
-    fn insert(&mut self, model: String, channel: String, figures: Figures, line: usize) -> Option<usize> {
+    fn insert(&mut self, segment: Labels, model: String, channel: String, figures: Figures, line: usize) -> Option<usize> {
         let next = self.models.len();
-        let (i, lines) = self.seen.entry(model.clone()).or_insert_with(|| (next, BTreeMap::new()));
+        let (i, lines) = self
+            .seen
+            .entry((segment.clone(), model.clone()))
+            .or_insert_with(|| (next, BTreeMap::new()));
         if let Some(first) = lines.get(&channel) {
             return Some(*first);
         }
         lines.insert(channel.clone(), line);
         if *i == next {
             self.models.push(ModelResults {
+                segment,
                 model,
                 channels: BTreeMap::new(),
             });
@@ -193,8 +247,8 @@ fn json_models<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<Model
 /// entry (empty names, a model seen before, a channel listed twice) so that
 /// serde_json reports the line where the entry ends, not the end of the list.
 struct JsonModel<'s> {
-    /// Models of the entries before this one.
-    seen: &'s mut BTreeSet<String>,
+    /// (Segment, model) of the entries before this one.
+    seen: &'s mut BTreeSet<(Labels, String)>,
 }
 
 impl<'de> de::DeserializeSeed<'de> for JsonModel<'_> {
@@ -214,12 +268,17 @@ impl<'de> Visitor<'de> for JsonModel<'_> {
 
     fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<ModelResults, A::Error> {
         let (mut model, mut credits): (Option<String>, Option<Vec<JsonCredit>>) = (None, None);
+        let mut segment = Labels::default();
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "model" if model.is_some() => return Err(de::Error::duplicate_field("model")),
                 "credits" if credits.is_some() => return Err(de::Error::duplicate_field("credits")),
                 "model" => model = Some(map.next_value()?),
                 "credits" => credits = Some(map.next_value()?),
+                k if SEGMENT_COLUMNS.contains(&k) => {
+                    let value: String = map.next_value()?;
+                    segment.0.push((k.to_string(), value.trim().to_string()));
+                }
                 _ => {
                     map.next_value::<de::IgnoredAny>()?;
                 }
@@ -231,9 +290,15 @@ impl<'de> Visitor<'de> for JsonModel<'_> {
         if model.is_empty() {
             return Err(de::Error::custom("a model has an empty name; the entry ends here"));
         }
-        if !self.seen.insert(model.clone()) {
+        segment.0.sort_by_key(|(k, _)| SEGMENT_COLUMNS.iter().position(|c| c == k));
+        if !self.seen.insert((segment.clone(), model.clone())) {
+            let within = if segment.0.is_empty() {
+                String::new()
+            } else {
+                format!(" of `{segment}`")
+            };
             return Err(de::Error::custom(format!(
-                "model `{shown}` appears twice; the second entry ends here"
+                "model `{shown}`{within} appears twice; the second entry ends here"
             )));
         }
         let mut channels = BTreeMap::new();
@@ -256,7 +321,7 @@ impl<'de> Visitor<'de> for JsonModel<'_> {
                 )));
             }
         }
-        Ok(ModelResults { model, channels })
+        Ok(ModelResults { segment, model, channels })
     }
 }
 
@@ -391,7 +456,7 @@ pub(crate) mod tests {
         assert!(csv(" \n").is_err());
         // The byte-order mark of a spreadsheet's export, and its semicolons.
         let bom = csv("\u{feff}model;channel;conversions;value;share\nlinear;Email;1;10;0.25\n").unwrap();
-        assert_eq!(bom.channels("linear").unwrap()["Email"].share, 0.25);
+        assert_eq!(bom.channels(&Labels::default(), "linear").unwrap()["Email"].share, 0.25);
     }
 
     #[test]

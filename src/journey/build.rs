@@ -161,7 +161,9 @@ pub struct JourneyStats {
 }
 
 impl JourneyStats {
-    fn add(&mut self, o: &JourneyStats) {
+    /// Adds the counts of `o` (journeys, conversions, dropped touches);
+    /// customers, times and names stay.
+    pub fn add(&mut self, o: &JourneyStats) {
         self.journeys += o.journeys;
         self.converting_journeys += o.converting_journeys;
         self.conversions += o.conversions;
@@ -218,6 +220,15 @@ struct Conversion {
 
 /// Rebuilds journeys from touchpoint events.
 pub fn build(events: &Events, cfg: &JourneyConfig) -> (Journeys, JourneyStats) {
+    build_segment(events, cfg, None)
+}
+
+/// Rebuilds the journeys of one segment (`--by`): only conversions `c`
+/// with `segment_of[c] == segment` close journeys, `segment_of` being
+/// parallel to the inline rows or to the separate conversions. An inline
+/// conversion of another segment stays as an ordinary touch.
+pub fn build_segment(events: &Events, cfg: &JourneyConfig, segment: Option<(&[u32], u32)>) -> (Journeys, JourneyStats) {
+    let selected = |i: usize| segment.is_none_or(|(of, s)| of[i] == s);
     let (channels, channel_rank) = events.channels.sorted();
     let mut channel_names: Vec<String> = channels.iter().map(str::to_string).collect();
     // A filtered-out channel leaves the channel list (no row of zeros in
@@ -251,14 +262,20 @@ pub fn build(events: &Events, cfg: &JourneyConfig) -> (Journeys, JourneyStats) {
         time: events.time[row],
         value: value.get(row).copied().unwrap_or(0.0),
         channel: channel_rank[events.channel[row] as usize],
-        converts: flag.get(row).copied().unwrap_or(false),
+        converts: flag.get(row).copied().unwrap_or(false) && selected(row),
     });
     let separate = match &events.conversions {
-        Conversions::Separate { customer, time, value, .. } => Some(bucket(customer, n_customers, |row| Conversion {
-            time: time[row],
-            value: value[row],
-            end: None,
-        })),
+        Conversions::Separate { customer, time, value, .. } => {
+            // The selected conversions (all of them without a segment).
+            let rows: Option<Vec<usize>> = segment.map(|_| (0..customer.len()).filter(|&i| selected(i)).collect());
+            let of: Option<Vec<u32>> = rows.as_ref().map(|r| r.iter().map(|&i| customer[i]).collect());
+            let row = |k: usize| rows.as_ref().map_or(k, |r| r[k]);
+            Some(bucket(of.as_deref().unwrap_or(customer), n_customers, |k| Conversion {
+                time: time[row(k)],
+                value: value[row(k)],
+                end: None,
+            }))
+        }
         _ => None,
     };
 

@@ -10,9 +10,11 @@
 pub mod aggregate;
 pub mod build;
 pub mod export;
+pub mod segment;
 pub mod transform;
 
-pub use build::{ChannelFilter, JourneyConfig, JourneyMode, JourneyStats, OutsidePeriod, Period, build, from_paths};
+pub use build::{ChannelFilter, JourneyConfig, JourneyMode, JourneyStats, OutsidePeriod, Period, build, build_segment, from_paths};
+pub use segment::{Dimension, Segment, Segments};
 
 /// Index of a channel in [`Journeys::channels`]; channels are numbered in
 /// byte-wise order of their names.

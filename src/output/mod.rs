@@ -154,7 +154,27 @@ pub fn write_credits(report: &Report, format: OutputFormat, style: &Style, metri
         (OutputFormat::Html, _) => html::write(report, html::Extras::default(), out),
         (OutputFormat::Csv | OutputFormat::Parquet, None) => write_table(&views::Credits(report), format, style, out),
         (OutputFormat::Csv | OutputFormat::Parquet, Some(c)) => write_table(&views::Standings(c), format, style, out),
-        (_, None) => write_table(&views::CreditGrid { report, metric }, format, style, out),
+        (_, None) if report.by.is_empty() => write_table(
+            &views::CreditGrid {
+                models: &report.models,
+                metric,
+            },
+            format,
+            style,
+            out,
+        ),
+        // `--by`: a block per segment, under its heading.
+        (_, None) => {
+            for (k, models) in report.models.chunk_by(|a, b| a.segment == b.segment).enumerate() {
+                let label = models[0].segment.label();
+                match format {
+                    OutputFormat::Markdown => writeln!(out, "{}### {label}\n", if k > 0 { "\n" } else { "" })?,
+                    _ => writeln!(out, "{}{label}", if k > 0 { "\n" } else { "" })?,
+                }
+                write_table(&views::CreditGrid { models, metric }, format, style, out)?;
+            }
+            Ok(())
+        }
         (_, Some(comparison)) => write_table(&views::StandingGrid { report, comparison }, format, style, out),
     }
 }
@@ -205,6 +225,7 @@ pub(crate) mod testutil {
             share,
         };
         Report {
+            by: Vec::new(),
             input: InputSummary {
                 kind: "events",
                 files: vec![crate::report::FileSummary {
@@ -232,6 +253,7 @@ pub(crate) mod testutil {
                 dropped_by_transforms: 0,
                 outside_windows: None,
                 dropped_by_channel_filter: 0,
+                segments: None,
                 conversions_by_type: None,
                 removed_by_conversion_type: None,
                 outside_period: None,
@@ -243,6 +265,7 @@ pub(crate) mod testutil {
             },
             models: vec![
                 ModelReport {
+                    segment: Default::default(),
                     model: ModelKind::FirstClick,
                     parameters: BTreeMap::new(),
                     credits: vec![credit("Email", 1.0, 10.0, 1.0 / 3.0), credit("Paid <Search>", 2.0, 50.0, 2.0 / 3.0)],
@@ -252,6 +275,7 @@ pub(crate) mod testutil {
                     details: None,
                 },
                 ModelReport {
+                    segment: Default::default(),
                     model: ModelKind::PositionBased,
                     parameters: BTreeMap::from([("position_weights", Parameter::Numbers(vec![0.4, 0.2, 0.4]))]),
                     credits: vec![credit("Email", 1.5, 25.0, 0.5), credit("Paid <Search>", 1.5, 35.0, 0.5)],

@@ -9,11 +9,11 @@ use super::table::{Cell, Column, Kind, Table, fixed};
 use crate::input::Rejection;
 use crate::input::channel_rules::Mapping;
 use crate::journey::export::{JourneyRow, PathRow, push_path_text};
-use crate::report::Report;
 use crate::report::compare::{CREDIT_COLUMNS, Comparison};
 use crate::report::cross_model::ChannelComparison;
 use crate::report::markov::MarkovReport;
 use crate::report::per_conversion::PerConversion;
+use crate::report::{ModelReport, Report};
 
 /// A row callback, as [`Table::for_each_row`] takes it.
 type RowFn<'f> = dyn FnMut(&[Cell<'_>]) -> io::Result<()> + 'f;
@@ -44,7 +44,8 @@ impl<T, const N: usize> Table for Rows<'_, T, N> {
 }
 
 /// The credit contract, long (`model,channel,conversions,value,share`, one
-/// row per model and channel); `--bootstrap` adds its interval columns after.
+/// row per model and channel); `--by` puts a column per dimension first
+/// (`conversion_type,model,...`), `--bootstrap` adds its interval columns after.
 pub struct Credits<'a>(pub &'a Report);
 
 impl Credits<'_> {
@@ -56,7 +57,8 @@ impl Credits<'_> {
 impl Table for Credits<'_> {
     fn columns(&self) -> Vec<Column> {
         let kinds = [Kind::Text, Kind::Text, Kind::Number, Kind::Number, Kind::Number];
-        let mut cols: Vec<Column> = CREDIT_COLUMNS.iter().zip(kinds).map(|(&n, k)| Column::new(n, k)).collect();
+        let mut cols: Vec<Column> = self.0.by.iter().map(|d| Column::new(d.column(), Kind::Text)).collect();
+        cols.extend(CREDIT_COLUMNS.iter().zip(kinds).map(|(&n, k)| Column::new(n, k)));
         if self.intervals() {
             cols.extend(["conversions_lo", "conversions_hi", "value_lo", "value_hi"].map(|n| Column::new(n, Kind::Number)));
         }
@@ -66,13 +68,14 @@ impl Table for Credits<'_> {
     fn for_each_row(&self, row: &mut RowFn<'_>) -> io::Result<()> {
         for m in &self.0.models {
             for c in &m.credits {
-                let mut cells = vec![
+                let mut cells: Vec<Cell<'_>> = m.segment.0.iter().map(|(_, v)| Cell::from(v.as_str())).collect();
+                cells.extend([
                     Cell::from(m.model.name()),
                     Cell::from(&*c.channel),
                     c.conversions.into(),
                     c.value.into(),
                     c.share.into(),
-                ];
+                ]);
                 if let Some(i) = &c.interval {
                     cells.extend([i.conversions_lo, i.conversions_hi, i.value_lo, i.value_hi].map(Cell::from));
                 }
@@ -86,8 +89,8 @@ impl Table for Credits<'_> {
 /// Credits as a channel x model grid of one figure, with a total row (the
 /// sum of each column, as the report computed it).
 pub struct CreditGrid<'a> {
-    /// The results.
-    pub report: &'a Report,
+    /// The models' results (of one segment, with `--by`).
+    pub models: &'a [ModelReport],
     /// The figure shown.
     pub metric: Metric,
 }
@@ -95,12 +98,12 @@ pub struct CreditGrid<'a> {
 impl Table for CreditGrid<'_> {
     fn columns(&self) -> Vec<Column> {
         let mut cols = vec![Column::new("channel", Kind::Text)];
-        cols.extend(self.report.models.iter().map(|m| Column::new(m.model.name(), Kind::Figure)));
+        cols.extend(self.models.iter().map(|m| Column::new(m.model.name(), Kind::Figure)));
         cols
     }
 
     fn for_each_row(&self, row: &mut RowFn<'_>) -> io::Result<()> {
-        let models = &self.report.models;
+        let models = self.models;
         let with = |x: f64, interval: Option<(f64, f64)>| match interval {
             Some((lo, hi)) => format!("{} ({}-{})", fixed(x, 2), fixed(lo, 2), fixed(hi, 2)),
             None => fixed(x, 2),
@@ -273,28 +276,60 @@ pub fn transitions(report: &MarkovReport) -> impl Table + '_ {
     }
 }
 
-/// `mta compare`: `model,channel,base,new,difference,status`.
+/// `mta compare`: `model,channel,base,new,difference,status`, after a
+/// column per segment dimension of `mta attribute --by` results.
 pub fn diffs(cmp: &Comparison) -> impl Table + '_ {
-    Rows {
-        columns: [
+    // Results of `mta attribute --by` lead with their segment's columns.
+    Diffs {
+        cmp,
+        dims: cmp.dimensions.clone(),
+    }
+}
+
+/// `mta compare`'s rows, after a column per segment dimension present.
+struct Diffs<'a> {
+    cmp: &'a Comparison,
+    dims: Vec<&'static str>,
+}
+
+impl Table for Diffs<'_> {
+    fn columns(&self) -> Vec<Column> {
+        let mut cols: Vec<Column> = self.dims.iter().map(|&d| Column::new(d, Kind::Text)).collect();
+        cols.extend(columns(&[
             ("model", Kind::Text),
             ("channel", Kind::Text),
             ("base", Kind::Number),
             ("new", Kind::Number),
             ("difference", Kind::Number),
             ("status", Kind::Text),
-        ],
-        rows: &cmp.rows,
-        cells: |r| {
-            [
+        ]));
+        cols
+    }
+
+    fn for_each_row(&self, row: &mut RowFn<'_>) -> io::Result<()> {
+        for r in &self.cmp.rows {
+            let mut cells: Vec<Cell<'_>> = self
+                .dims
+                .iter()
+                .map(|d| {
+                    r.segment
+                        .0
+                        .iter()
+                        .find(|(k, _)| k == d)
+                        .map_or(Cell::Null, |(_, v)| v.as_str().into())
+                })
+                .collect();
+            cells.extend([
                 r.model.as_str().into(),
                 r.channel.as_str().into(),
                 r.base.into(),
                 r.new.into(),
                 r.difference.into(),
                 r.status.name().into(),
-            ]
-        },
+            ]);
+            row(&cells)?;
+        }
+        Ok(())
     }
 }
 

@@ -11,7 +11,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-pub use crate::input::results::{CREDIT_COLUMNS, Figures, Results};
+pub use crate::input::results::{CREDIT_COLUMNS, Figures, Labels, Results};
 
 /// When two figures count as equal.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -72,6 +72,10 @@ impl fmt::Display for Status {
 /// One (model, channel) pair of the comparison.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RowDiff {
+    /// Its segment, for results of `mta attribute --by` (`conversion_type`
+    /// first in JSON); empty otherwise.
+    #[serde(flatten)]
+    pub segment: Labels,
     /// Model name.
     pub model: String,
     /// Channel name.
@@ -105,6 +109,10 @@ pub struct Comparison {
     /// Pairs only in the new file.
     #[serde(skip)]
     pub only_in_new: usize,
+    /// Segment columns either file has (`mta attribute --by`), in
+    /// [`crate::input::results::SEGMENT_COLUMNS`] order.
+    #[serde(skip)]
+    pub dimensions: Vec<&'static str>,
     /// Rows by model (base order, then models only in new in their order),
     /// then channel name; every pair unless [`Comparison::retain_beyond`] ran.
     pub rows: Vec<RowDiff>,
@@ -113,18 +121,15 @@ pub struct Comparison {
 impl Comparison {
     /// Compares `figure` (named `metric`) of every (model, channel) pair of `base` and `new`.
     pub fn compute(base: &Results, new: &Results, metric: &str, figure: fn(&Figures) -> f64, tolerance: Tolerance) -> Comparison {
-        let mut order: Vec<&str> = base.models.iter().map(|m| m.model.as_str()).collect();
-        order.extend(
-            new.models
-                .iter()
-                .map(|m| m.model.as_str())
-                .filter(|n| !base.models.iter().any(|b| b.model == *n)),
-        );
+        let key = |m: &crate::input::results::ModelResults| (m.segment.clone(), m.model.clone());
+        let mut order: Vec<(Labels, String)> = base.models.iter().map(key).collect();
+        let extra: Vec<(Labels, String)> = new.models.iter().map(key).filter(|k| !order.contains(k)).collect();
+        order.extend(extra);
         let empty = BTreeMap::new();
         let mut rows = Vec::new();
-        for model in order {
-            let b = base.channels(model).unwrap_or(&empty);
-            let n = new.channels(model).unwrap_or(&empty);
+        for (segment, model) in order {
+            let b = base.channels(&segment, &model).unwrap_or(&empty);
+            let n = new.channels(&segment, &model).unwrap_or(&empty);
             let channels: BTreeSet<&String> = b.keys().chain(n.keys()).collect();
             for channel in channels {
                 let bv = b.get(channel).map(figure);
@@ -136,6 +141,7 @@ impl Comparison {
                     (None, _) => (None, Status::OnlyInNew),
                 };
                 rows.push(RowDiff {
+                    segment: segment.clone(),
                     model: model.to_string(),
                     channel: channel.clone(),
                     base: bv,
@@ -146,7 +152,17 @@ impl Comparison {
             }
         }
         let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
+        let dimensions = crate::input::results::SEGMENT_COLUMNS
+            .into_iter()
+            .filter(|d| {
+                base.models
+                    .iter()
+                    .chain(&new.models)
+                    .any(|m| m.segment.0.iter().any(|(k, _)| k == d))
+            })
+            .collect();
         Comparison {
+            dimensions,
             metric: metric.to_string(),
             tolerance,
             compared: rows.len(),

@@ -94,6 +94,10 @@ pub struct InputSummary {
     pub outside_windows: Option<u64>,
     /// Touches dropped by `--include-channels` / `--exclude-channels`.
     pub dropped_by_channel_filter: u64,
+    /// `--by`: each segment's journeys and conversions (the fields above
+    /// add theirs up, so a touch counts once per segment).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub segments: Option<Vec<SegmentSummary>>,
     /// Conversions read of each type (`--type-col`, `--conversion-events`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conversions_by_type: Option<BTreeMap<String, u64>>,
@@ -149,6 +153,7 @@ impl InputSummary {
             dropped_by_transforms: stats.dropped_by_transforms,
             outside_windows: stats.outside_windows,
             dropped_by_channel_filter: stats.dropped_by_channel_filter,
+            segments: None,
             conversions_by_type: None,
             removed_by_conversion_type: None,
             outside_period: stats.outside_period,
@@ -176,6 +181,26 @@ impl InputSummary {
         self.skipped_by_reason = crate::input::rejects::count_by_reason(rejections);
         self
     }
+}
+
+/// One segment's journeys (`--by`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SegmentSummary {
+    /// Its value of each dimension.
+    #[serde(flatten)]
+    pub segment: crate::journey::Segment,
+    /// Journeys built for it.
+    #[serde(serialize_with = "count")]
+    pub journeys: f64,
+    /// Those closed by one of its conversions.
+    #[serde(serialize_with = "count")]
+    pub converting_journeys: f64,
+    /// Its conversions attributed.
+    pub conversions: f64,
+    /// Their revenue.
+    pub revenue: f64,
+    /// Its conversions with no touch before them.
+    pub unattributed_conversions: u64,
 }
 
 /// A count as JSON: an integer when whole (always, for events), else a
@@ -209,6 +234,10 @@ pub struct ChannelCredit {
 /// One model's results.
 #[derive(Debug, Clone, Serialize)]
 pub struct ModelReport {
+    /// With `--by`: the segment these results are of (`conversion_type`
+    /// first in each JSON entry); empty otherwise.
+    #[serde(flatten)]
+    pub segment: crate::journey::Segment,
     /// The model.
     pub model: ModelKind,
     /// Its parameters in effect (those chosen from the data included).
@@ -235,6 +264,10 @@ pub struct ModelReport {
 pub struct Report {
     /// The input summary.
     pub input: InputSummary,
+    /// `--by`: the dimensions the models' results are split by (each
+    /// model entry carries its segment); empty without.
+    #[serde(skip)]
+    pub by: Vec<crate::journey::Dimension>,
     /// One entry per model, in the order asked for.
     pub models: Vec<ModelReport>,
     /// What the models decided from the data (printed on stderr as notes).
@@ -282,6 +315,7 @@ impl Report {
                     })
                     .collect();
                 let report = ModelReport {
+                    segment: Default::default(),
                     model: m.kind(),
                     parameters: run.parameters,
                     share: credits.iter().map(|c| c.share).sum(),
@@ -295,6 +329,7 @@ impl Report {
             .collect::<Result<_>>()?;
         let mut report = Report {
             input,
+            by: Vec::new(),
             models: Vec::with_capacity(runs.len()),
             notes: Vec::new(),
             warnings: Vec::new(),

@@ -2,6 +2,7 @@
 
 mod attribute;
 mod bad_inputs;
+mod by;
 mod channels;
 mod compare;
 mod conversion_types;
