@@ -9,12 +9,34 @@ use clap::Args;
 
 use crate::error::{Error, Result};
 use crate::input::channel_rules::RuleSource;
+use crate::input::ga4_export::Identity;
 use crate::input::{ColumnMap, Dialect, Encoding, InputSpec, OnError, Source, TimeFormat, Zone};
 use crate::journey::transform::PathTransform;
 use crate::journey::{ChannelFilter, JourneyConfig, JourneyMode, Period};
 use crate::model::markov::{MarkovConfig, MarkovOrder};
 use crate::model::{ModelConfig, ModelKind};
 use crate::output::{OutputFormat, Style};
+
+/// Flags that name columns or describe CSV text: a GA4 export has its own
+/// schema, so with `--ga4` they would be silently ignored; they are refused.
+const GA4_CONFLICTS: [&str; 16] = [
+    "inputs",
+    "paths",
+    "conversions",
+    "customer_col",
+    "time_col",
+    "channel_col",
+    "conversion_col",
+    "source_col",
+    "medium_col",
+    "campaign_col",
+    "type_col",
+    "event_col",
+    "value_col",
+    "time_format",
+    "delimiter",
+    "decimal_comma",
+];
 
 /// Where the data comes from and how journeys are built.
 #[derive(Debug, Args)]
@@ -28,6 +50,18 @@ pub struct InputArgs {
     /// Separator between channels in a path (with `--paths`).
     #[arg(long, default_value = " > ", value_name = "SEP", help_heading = "Input")]
     pub sep: String,
+    /// GA4 BigQuery export files (Parquet, or newline-delimited JSON `.json`/`.jsonl`/`.ndjson`, optionally gzipped): sessions are the touches, events named in `--conversion-events` (default `purchase`) the conversions.
+    #[arg(
+        long,
+        num_args = 1..,
+        value_name = "FILE",
+        conflicts_with_all = GA4_CONFLICTS,
+        help_heading = "Input"
+    )]
+    pub ga4: Vec<String>,
+    /// Who a GA4 customer is: `user-id` (a device's last `user_id`, so logged-out and logged-in visits join; else its `user_pseudo_id`) or `pseudo` (`user_pseudo_id` only) [default: user-id].
+    #[arg(long, value_enum, value_name = "ID", help_heading = "Input")]
+    pub ga4_identity: Option<Identity>,
     /// Conversions in a separate file: `customer_id,timestamp[,value]` (same column flags).
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub conversions: Option<String>,
@@ -416,7 +450,15 @@ impl InputArgs {
                 ));
             }
         }
-        let sources: Vec<Source> = self.inputs.iter().map(|s| Source::from_arg(s)).collect();
+        let ga4 = !self.ga4.is_empty();
+        if !ga4 && self.ga4_identity.is_some() {
+            return Err(Error::usage(
+                "`--ga4-identity` applies to GA4 exports, but no `--ga4` files are given",
+                "read the export with `--ga4 FILE...`, or drop `--ga4-identity`",
+            ));
+        }
+        let files = if ga4 { &self.ga4 } else { &self.inputs };
+        let sources: Vec<Source> = files.iter().map(|s| Source::from_arg(s)).collect();
         if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
             return Err(Error::usage("stdin (`-`) is given more than once", "name `-` once"));
         }
@@ -516,8 +558,12 @@ impl InputArgs {
                     zone,
                     on_error,
                     channel_rules,
-                    conversion_events: names_list(&self.conversion_events, "--conversion-events")?,
+                    conversion_events: match names_list(&self.conversion_events, "--conversion-events")? {
+                        None if ga4 => Some(vec!["purchase".to_string()]),
+                        events => events,
+                    },
                     conversion_types: names_list(&self.conversion_types, "--conversion-types")?,
+                    ga4: ga4.then(|| self.ga4_identity.unwrap_or_default()),
                 }),
                 rejects: self.rejects,
             },

@@ -147,6 +147,7 @@ fn events_summary(events: &input::Events, stats: &journey::JourneyStats) -> Inpu
         );
     }
     summary.removed_by_conversion_type = events.removed_by_type.clone();
+    summary.ga4 = events.ga4.clone();
     summary
 }
 
@@ -268,6 +269,36 @@ pub fn summary(s: &InputSummary, notes: &[String]) -> Vec<String> {
             "window mode: {} touches fall in no journey (after a customer's last conversion, or older than the lookback)",
             whole(n)
         ));
+    }
+    if let Some(g) = &s.ga4 {
+        let joined = if g.devices_with_user_id > 0 {
+            format!(" ({} joined to a user_id)", whole(g.devices_with_user_id))
+        } else {
+            String::new()
+        };
+        lines.push(format!(
+            "GA4: {} events in {} sessions (the touches) on {} devices{joined}",
+            whole(g.events),
+            whole(g.sessions),
+            whole(g.devices)
+        ));
+        if g.events_without_session > 0 {
+            lines.push(format!(
+                "GA4: {} events have no ga_session_id and are in no session ({} of them conversions, which count)",
+                whole(g.events_without_session),
+                whole(g.conversions_without_session)
+            ));
+        }
+        if g.repeated_transactions > 0 {
+            let (events, verb) = match g.repeated_transactions {
+                1 => ("event", "repeats"),
+                _ => ("events", "repeat"),
+            };
+            lines.push(format!(
+                "GA4: {} conversion {events} {verb} an earlier transaction_id, not counted again",
+                whole(g.repeated_transactions)
+            ));
+        }
     }
     if let Some(types) = &s.conversions_by_type {
         let list: Vec<String> = types.iter().map(|(t, n)| format!("{t} {}", whole(*n))).collect();

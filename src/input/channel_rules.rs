@@ -174,6 +174,21 @@ impl Derivation {
         Ok(())
     }
 
+    /// Appends the channel code (in `channels`) of each row, given as a
+    /// code in `joined` (texts joined like [`Self::derive`]'s keys): for
+    /// inputs that pick each touch's source / medium / campaign themselves.
+    pub(crate) fn derive_codes(&mut self, joined: &Interner, rows: &[u32], channels: &mut Interner, out: &mut Vec<u32>) {
+        let local: Vec<u32> = joined.iter().map(|t| self.triples.intern(t)).collect();
+        let first = self.rows.len();
+        self.rows.extend(rows.iter().map(|&r| local[r as usize]));
+        for t in self.channels.len()..self.triples.len() {
+            let [s, m, c] = split(self.triples.name(t as u32));
+            let (channel, rule) = self.rules.classify(s, m, c);
+            self.channels.push((channels.intern(&channel), channel, rule));
+        }
+        out.extend(self.rows[first..].iter().map(|&t| self.channels[t as usize].0));
+    }
+
     /// The distinct triples seen on the rows kept, most rows first (then by
     /// source, medium and campaign).
     pub(crate) fn mappings(&self) -> Vec<Mapping> {

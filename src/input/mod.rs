@@ -11,6 +11,7 @@ pub mod conversion_types;
 mod csv;
 pub mod customers;
 pub mod encoding;
+pub mod ga4_export;
 mod guard;
 mod parquet;
 pub mod paths;
@@ -163,6 +164,9 @@ pub struct InputSpec {
     pub conversion_events: Option<Vec<String>>,
     /// `--conversion-types`: keep only the conversions of these types.
     pub conversion_types: Option<Vec<String>>,
+    /// `--ga4`: the sources are GA4 BigQuery export files, read with this
+    /// identity rule (column names and the CSV dialect do not apply).
+    pub ga4: Option<ga4_export::Identity>,
 }
 
 /// How CSV text is written: what differs between exports of the same data
@@ -247,6 +251,8 @@ pub struct Events {
     pub removed_by_type: Option<RemovedByType>,
     /// Conversions read of each type (before `--conversion-types`).
     pub conversions_by_type: Option<std::collections::BTreeMap<String, u64>>,
+    /// `--ga4`: what reading the export did with its events.
+    pub ga4: Option<ga4_export::Ga4Stats>,
 }
 
 /// The input being read, for the one message that cannot be returned as an
@@ -262,10 +268,10 @@ pub fn with_input_being_read(f: impl FnOnce(&str)) {
 }
 
 /// Names the input being read until dropped.
-struct Reading;
+pub(crate) struct Reading;
 
 impl Reading {
-    fn start(name: &str) -> Reading {
+    pub(crate) fn start(name: &str) -> Reading {
         let name = name.to_string();
         *READING.lock().unwrap_or_else(|e| e.into_inner()) = name;
         Reading
@@ -333,6 +339,11 @@ fn csv_table(
 
 /// Reads every touchpoint source (and the conversions file, if any).
 pub fn load<'a>(spec: &'a InputSpec) -> Result<Events> {
+    if let Some(identity) = spec.ga4 {
+        let mut ev = ga4_export::load(spec, identity)?;
+        keep_conversion_types(&mut ev, spec)?;
+        return Ok(ev);
+    }
     let cols = &spec.columns;
     let event_mode = spec.conversion_events.is_some();
     let inline = spec.conversions.is_none() && !event_mode;
@@ -523,25 +534,31 @@ pub fn load<'a>(spec: &'a InputSpec) -> Result<Events> {
         }
     }
     ev.types = conversion_types;
-    ev.conversions_by_type = ev.types.as_ref().map(|t| t.counts(&ev.conversions));
     if !ev.rejections.is_empty() || event_mode {
         // Names seen only on skipped rows (or their placeholders), or only
         // on conversion events, must not show up as channels with no touches.
         ev.channels = ev.channels.compact(&mut ev.channel);
     }
+    keep_conversion_types(&mut ev, spec)?;
+    Ok(ev)
+}
+
+/// Counts the conversions of each type, then applies `--conversion-types`.
+fn keep_conversion_types(ev: &mut Events, spec: &InputSpec) -> Result<()> {
+    ev.conversions_by_type = ev.types.as_ref().map(|t| t.counts(&ev.conversions));
     if let Some(keep) = &spec.conversion_types {
         if ev.types.is_none() {
             return Err(Error::usage(
                 "`--conversion-types` needs conversions with a type",
                 format!(
                     "give a `{}` column (`--type-col`), or name conversion events with `--event-col` and `--conversion-events`",
-                    cols.conversion_type
+                    spec.columns.conversion_type
                 ),
             ));
         }
-        ev.removed_by_type = Some(conversion_types::keep_types(&mut ev, keep));
+        ev.removed_by_type = Some(conversion_types::keep_types(ev, keep));
     }
-    Ok(ev)
+    Ok(())
 }
 
 /// Event mode (`--conversion-events`): the rows flagged as conversion

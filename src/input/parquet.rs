@@ -37,8 +37,17 @@ fn normalize(data: &Column) -> PolarsResult<Column> {
     }
 }
 
-/// Reads the requested columns of a Parquet file held in memory.
-pub fn read(name: &str, bytes: &[u8], requests: &[ColumnRequest<'_>], on_error: OnError) -> Result<Table> {
+/// A Parquet file's columns as read: the frame, the file's header and its
+/// INT96 columns.
+pub(super) struct Frame {
+    pub df: DataFrame,
+    pub header: Vec<String>,
+    pub int96: Vec<String>,
+}
+
+/// Reads the columns `choose` picks from the header of a Parquet file held
+/// in memory (a corrupt file is an error, never a panic).
+pub(super) fn read_frame(name: &str, bytes: &[u8], choose: impl FnOnce(&[String]) -> Result<Vec<String>>) -> Result<Frame> {
     let format_err = |source| Error::Format {
         path: name.to_string(),
         format: "Parquet",
@@ -52,8 +61,7 @@ pub fn read(name: &str, bytes: &[u8], requests: &[ColumnRequest<'_>], on_error: 
         .map_err(corrupt)?
         .map_err(format_err)?;
     let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
-    let indices = resolve(name, &header, requests, None)?;
-    let mut wanted: Vec<String> = indices.iter().flatten().map(|&i| header[i].clone()).collect();
+    let mut wanted = choose(&header)?;
     wanted.sort_unstable();
     wanted.dedup();
     let df = super::guard::guarded(|| reader.with_columns(Some(wanted)).finish())
@@ -69,6 +77,21 @@ pub fn read(name: &str, bytes: &[u8], requests: &[ColumnRequest<'_>], on_error: 
             df.height()
         )));
     }
+    Ok(Frame { df, header, int96 })
+}
+
+/// Reads the requested columns of a Parquet file held in memory.
+pub fn read(name: &str, bytes: &[u8], requests: &[ColumnRequest<'_>], on_error: OnError) -> Result<Table> {
+    let format_err = |source| Error::Format {
+        path: name.to_string(),
+        format: "Parquet",
+        source,
+    };
+    let mut indices = Vec::new();
+    let Frame { df, header, int96 } = read_frame(name, bytes, |header| {
+        indices = resolve(name, header, requests, None)?;
+        Ok(indices.iter().flatten().map(|&i| header[i].clone()).collect())
+    })?;
     let columns = indices
         .iter()
         .map(|idx| {

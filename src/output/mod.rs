@@ -256,6 +256,7 @@ pub(crate) mod testutil {
                 segments: None,
                 conversions_by_type: None,
                 removed_by_conversion_type: None,
+                ga4: None,
                 outside_period: None,
                 ignored_values: 0,
                 first_touch: Some("2025-01-01T00:00:00Z".into()),

@@ -109,6 +109,9 @@ pub struct InputSummary {
     /// outside the period. Conversions read = attributed + unattributed + these.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outside_period: Option<crate::journey::OutsidePeriod>,
+    /// `--ga4`: events, sessions and devices, and the events in no session.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ga4: Option<crate::input::ga4_export::Ga4Stats>,
     /// Values on non-converting rows, which carry no revenue and were ignored.
     pub ignored_values: u64,
     /// Earliest touch (RFC 3339, UTC).
@@ -156,6 +159,7 @@ impl InputSummary {
             segments: None,
             conversions_by_type: None,
             removed_by_conversion_type: None,
+            ga4: None,
             outside_period: stats.outside_period,
             notes: Vec::new(),
             warnings: stats

@@ -11,6 +11,7 @@ mod european;
 mod exports;
 mod filters;
 mod formats;
+mod ga4;
 mod html;
 mod invariants;
 mod markov;

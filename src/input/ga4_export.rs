@@ -1,0 +1,833 @@
+//! GA4's BigQuery export, read as it is: nested Parquet (`bq extract`,
+//! Spark, pyarrow) or newline-delimited JSON, optionally gzipped.
+//!
+//! GA4 exports events, not touches: a touch is a session, a conversion is
+//! an event of a chosen name, and a customer is a device (`user_pseudo_id`)
+//! joined to its logged-in user. The rules are GA4's own where GA4 has one
+//! (session source, `(direct)` / `(none)`, gclid as `google` / `cpc`); each
+//! is stated in the README, and everything left out is counted.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::channel_rules::{ChannelRules, Derivation};
+use super::rejects::{OnError, Reason, Rejection};
+use super::{ConversionTypes, Conversions, Events, FileStats, InputSpec, Source, customers};
+use crate::error::{Error, Location, Result, display_value};
+use crate::intern::Interner;
+
+/// Which id a GA4 customer is known by (`--ga4-identity`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Identity {
+    /// Per device (`user_pseudo_id`), the last `user_id` it was seen with,
+    /// so logged-out and logged-in visits join; the device id when it never
+    /// logged in.
+    #[default]
+    UserId,
+    /// `user_pseudo_id` only: one customer per device and browser.
+    Pseudo,
+}
+
+/// What reading a GA4 export did, for the summary: every event is either
+/// in a session (a touch), a conversion, or counted here.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Ga4Stats {
+    /// Events read over all files.
+    pub events: u64,
+    /// Sessions (distinct `user_pseudo_id`, `ga_session_id`): the touches.
+    pub sessions: u64,
+    /// Distinct devices (`user_pseudo_id`).
+    pub devices: u64,
+    /// Devices joined to a `user_id` (with `--ga4-identity user-id`).
+    pub devices_with_user_id: u64,
+    /// Events without `ga_session_id` (often server-side): in no session.
+    pub events_without_session: u64,
+    /// Of those, conversion events: they still count as conversions.
+    pub conversions_without_session: u64,
+    /// Conversion events whose `transaction_id` an earlier one had: not counted again.
+    pub repeated_transactions: u64,
+}
+
+/// A code meaning "absent" in the columns below.
+const NONE: u32 = u32::MAX;
+
+/// Every event of every file, columnar, with its texts interned.
+#[derive(Default)]
+struct Rows {
+    devices: Interner,
+    users: Interner,
+    events: Interner,
+    /// Distinct source / medium / campaign, joined by [`super::table::SEP`].
+    triples: Interner,
+    transactions: Interner,
+    device: Vec<u32>,
+    user: Vec<u32>,
+    time_us: Vec<i64>,
+    event: Vec<u32>,
+    session: Vec<Option<i64>>,
+    /// `collected_traffic_source.manual_*`, when `manual_source` is set.
+    manual: Vec<u32>,
+    /// Event params `source` / `medium` / `campaign`, when `source` is set.
+    params: Vec<u32>,
+    gclid: Vec<bool>,
+    value: Vec<f64>,
+    transaction: Vec<u32>,
+}
+
+/// One event as the formats hand it over, before interning.
+#[derive(Default)]
+struct Event<'a> {
+    time_us: Option<i64>,
+    name: Option<Cow<'a, str>>,
+    device: Option<Cow<'a, str>>,
+    user: Option<Cow<'a, str>>,
+    session: Option<i64>,
+    manual: [Option<Cow<'a, str>>; 3],
+    params: [Option<Cow<'a, str>>; 3],
+    gclid: bool,
+    revenue: Option<f64>,
+    param_value: Option<f64>,
+    transaction: Option<Cow<'a, str>>,
+}
+
+/// A field that must be there, and what it should hold.
+struct Missing {
+    field: &'static str,
+    expected: &'static str,
+}
+
+impl Rows {
+    fn len(&self) -> usize {
+        self.time_us.len()
+    }
+
+    /// Appends `e`, or says which required field it lacks.
+    fn push(&mut self, e: Event<'_>) -> std::result::Result<(), Missing> {
+        let time_us = e.time_us.ok_or(Missing {
+            field: "event_timestamp",
+            expected: "an integer: microseconds since 1970-01-01 UTC",
+        })?;
+        let name = present(&e.name).ok_or(Missing {
+            field: "event_name",
+            expected: "an event name",
+        })?;
+        let device = present(&e.device).ok_or(Missing {
+            field: "user_pseudo_id",
+            expected: "a device id",
+        })?;
+        self.time_us.push(time_us);
+        self.event.push(self.events.intern(name));
+        self.device.push(self.devices.intern(device));
+        self.user.push(present(&e.user).map_or(NONE, |u| self.users.intern(u)));
+        self.session.push(e.session);
+        self.manual.push(triple(&mut self.triples, &e.manual));
+        self.params.push(triple(&mut self.triples, &e.params));
+        self.gclid.push(e.gclid);
+        self.value.push(e.revenue.or(e.param_value).unwrap_or(0.0));
+        self.transaction
+            .push(present(&e.transaction).map_or(NONE, |t| self.transactions.intern(t)));
+        Ok(())
+    }
+}
+
+/// A text that is there and not blank.
+fn present<'s>(text: &'s Option<Cow<'_, str>>) -> Option<&'s str> {
+    text.as_deref().map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// The code of a source / medium / campaign whose source is set, else [`NONE`].
+fn triple(triples: &mut Interner, parts: &[Option<Cow<'_, str>>; 3]) -> u32 {
+    if present(&parts[0]).is_none() {
+        return NONE;
+    }
+    let sep = super::table::SEP.to_string();
+    let joined = parts.iter().map(|p| present(p).unwrap_or("")).collect::<Vec<_>>().join(&sep);
+    triples.intern(&joined)
+}
+
+/// Reads GA4 export files into events: sessions as touches, conversion
+/// events (`spec.conversion_events`, default `purchase`) as conversions
+/// typed by their event name.
+pub fn load(spec: &InputSpec, identity: Identity) -> Result<Events> {
+    let mut rows = Rows::default();
+    let mut ev = Events::default();
+    for source in &spec.sources {
+        let name = source.name();
+        let _reading = super::Reading::start(&name);
+        let bytes = source.read()?;
+        let start = rows.len();
+        let mut skipped = Vec::new();
+        if bytes.starts_with(b"PAR1") {
+            parquet::read(&name, &bytes, &mut rows, spec.on_error, &mut skipped)?;
+        } else {
+            json::read(source, &bytes, &mut rows, spec.on_error, &mut skipped)?;
+        }
+        ev.files.push(FileStats {
+            name,
+            rows: (rows.len() - start + skipped.len()) as u64,
+            skipped: skipped.len() as u64,
+        });
+        ev.rejections.extend(skipped);
+    }
+    let purchase = ["purchase".to_string()];
+    let wanted = spec.conversion_events.as_deref().unwrap_or(&purchase);
+    let rules = spec
+        .channel_rules
+        .as_deref()
+        .map(ChannelRules::load)
+        .transpose()?
+        .unwrap_or_else(ChannelRules::ga4);
+    assemble(rows, wanted, identity, Derivation::new(rules), ev)
+}
+
+/// Turns events into sessions and conversions (see the module docs).
+fn assemble(rows: Rows, wanted: &[String], identity: Identity, mut derivation: Derivation, mut ev: Events) -> Result<Events> {
+    let n = rows.len();
+    let mut stats = Ga4Stats {
+        events: n as u64,
+        devices: rows.devices.len() as u64,
+        ..Ga4Stats::default()
+    };
+    // Events in time order; ties keep file order.
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_by_key(|&i| rows.time_us[i as usize]);
+
+    // Customer of each device: its last user id, else itself.
+    let mut device_user = vec![NONE; rows.devices.len()];
+    if identity == Identity::UserId {
+        for &i in &order {
+            let i = i as usize;
+            if rows.user[i] != NONE {
+                device_user[rows.device[i] as usize] = rows.user[i];
+            }
+        }
+        stats.devices_with_user_id = device_user.iter().filter(|&&u| u != NONE).count() as u64;
+    }
+    let customer_of = |device: u32| match device_user[device as usize] {
+        NONE => rows.devices.name(device),
+        user => rows.users.name(user),
+    };
+
+    let is_conversion: Vec<bool> = rows.events.iter().map(|e| wanted.iter().any(|w| w == e)).collect();
+    let mut sessions: HashMap<(u32, i64), usize> = HashMap::new();
+    // Per session: device, first event time, manual and param triples, gclid.
+    let mut session_rows: Vec<(u32, i64, u32, u32, bool)> = Vec::new();
+    let mut seen_transaction = vec![false; rows.transactions.len()];
+    let mut types = ConversionTypes::default();
+    let (mut conv_device, mut conv_time, mut conv_value) = (Vec::new(), Vec::new(), Vec::new());
+    for &i in &order {
+        let i = i as usize;
+        match rows.session[i] {
+            Some(id) => {
+                let s = *sessions.entry((rows.device[i], id)).or_insert_with(|| {
+                    session_rows.push((rows.device[i], rows.time_us[i], NONE, NONE, false));
+                    session_rows.len() - 1
+                });
+                let s = &mut session_rows[s];
+                if s.2 == NONE {
+                    s.2 = rows.manual[i];
+                }
+                if s.3 == NONE {
+                    s.3 = rows.params[i];
+                }
+                s.4 |= rows.gclid[i];
+            }
+            None => stats.events_without_session += 1,
+        }
+        if !is_conversion[rows.event[i] as usize] {
+            continue;
+        }
+        let t = rows.transaction[i];
+        if t != NONE {
+            if seen_transaction[t as usize] {
+                stats.repeated_transactions += 1;
+                continue;
+            }
+            seen_transaction[t as usize] = true;
+        }
+        if rows.session[i].is_none() {
+            stats.conversions_without_session += 1;
+        }
+        conv_device.push(rows.device[i]);
+        conv_time.push(rows.time_us[i].div_euclid(1000));
+        conv_value.push(rows.value[i]);
+        types.code.push(types.names.intern(rows.events.name(rows.event[i])));
+    }
+    stats.sessions = session_rows.len() as u64;
+
+    let sep = super::table::SEP;
+    let direct = format!("(direct){sep}(none){sep}");
+    let google = format!("google{sep}cpc{sep}");
+    let mut ids = customers::RowIds::default();
+    let mut joined = Interner::new();
+    let mut triple_of = Vec::with_capacity(session_rows.len());
+    for &(device, start_us, manual, params, gclid) in &session_rows {
+        ids.push(customer_of(device));
+        ev.time.push(start_us.div_euclid(1000));
+        let text = match (manual, params) {
+            (NONE, NONE) if gclid => google.as_str(),
+            (NONE, NONE) => direct.as_str(),
+            (NONE, p) => rows.triples.name(p),
+            (m, _) => rows.triples.name(m),
+        };
+        triple_of.push(joined.intern(text));
+    }
+    derivation.derive_codes(&joined, &triple_of, &mut ev.channels, &mut ev.channel);
+    ev.channel_mapping = Some(derivation.mappings());
+    let touches = ids.len();
+    for &d in &conv_device {
+        ids.push(customer_of(d));
+    }
+    let (mut codes, names) = customers::group(ids);
+    ev.conversions = Conversions::Separate {
+        customer: codes.split_off(touches),
+        time: conv_time,
+        value: conv_value,
+        file: None,
+    };
+    ev.customer = codes;
+    ev.customers = std::sync::Arc::new(names);
+    ev.types = Some(types);
+    ev.ga4 = Some(stats);
+    Ok(ev)
+}
+
+/// A bad event: an error, or with `--on-error skip` a counted rejection.
+#[allow(clippy::too_many_arguments)]
+fn bad_event(
+    path: &str,
+    location: Location,
+    row: u64,
+    field: &str,
+    found: &str,
+    expected: &str,
+    reason: Reason,
+    on_error: OnError,
+    skipped: &mut Vec<Rejection>,
+) -> Result<()> {
+    match on_error {
+        OnError::Stop => Err(Error::Cell {
+            path: path.into(),
+            location,
+            column: field.into(),
+            found: display_value(found),
+            expected: expected.into(),
+        }),
+        OnError::Skip => {
+            skipped.push(Rejection {
+                file: path.into(),
+                line: match location {
+                    Location::Line(l) => Some(l),
+                    Location::Row(_) => None,
+                },
+                row,
+                reason,
+                column: field.into(),
+                value: found.into(),
+                detail: expected.into(),
+                record: String::new(),
+            });
+            Ok(())
+        }
+    }
+}
+
+/// The reason a missing field is skipped under.
+fn reason_of(field: &str) -> Reason {
+    match field {
+        "event_timestamp" => Reason::InvalidTimestamp,
+        "user_pseudo_id" => Reason::InvalidCustomerId,
+        _ => Reason::MalformedRow,
+    }
+}
+
+mod json {
+    //! Newline-delimited JSON as `bq extract` writes it: INT64 as strings,
+    //! missing and `null` fields alike.
+
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct Line<'a> {
+        #[serde(default)]
+        event_timestamp: Option<IntLike<'a>>,
+        #[serde(borrow, default)]
+        event_name: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        event_params: Option<Vec<Param<'a>>>,
+        #[serde(borrow, default)]
+        user_id: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        user_pseudo_id: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        collected_traffic_source: Option<Traffic<'a>>,
+        #[serde(borrow, default)]
+        ecommerce: Option<Ecommerce<'a>>,
+    }
+
+    #[derive(Deserialize)]
+    struct Param<'a> {
+        #[serde(borrow, default)]
+        key: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        value: Option<Value<'a>>,
+    }
+
+    #[derive(Deserialize, Default)]
+    struct Value<'a> {
+        #[serde(borrow, default)]
+        string_value: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        int_value: Option<IntLike<'a>>,
+        #[serde(borrow, default)]
+        float_value: Option<FloatLike<'a>>,
+        #[serde(borrow, default)]
+        double_value: Option<FloatLike<'a>>,
+    }
+
+    #[derive(Deserialize)]
+    struct Traffic<'a> {
+        #[serde(borrow, default)]
+        manual_source: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        manual_medium: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        manual_campaign_name: Option<Cow<'a, str>>,
+        #[serde(borrow, default)]
+        gclid: Option<Cow<'a, str>>,
+    }
+
+    #[derive(Deserialize)]
+    struct Ecommerce<'a> {
+        #[serde(default)]
+        purchase_revenue: Option<FloatLike<'a>>,
+        #[serde(borrow, default)]
+        transaction_id: Option<Cow<'a, str>>,
+    }
+
+    /// An INT64: BigQuery writes it as a JSON string, others as a number.
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum IntLike<'a> {
+        Number(i64),
+        Text(#[serde(borrow)] Cow<'a, str>),
+    }
+
+    /// A FLOAT64: a number, or text such as `"NaN"` or `"12.5"`.
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum FloatLike<'a> {
+        Number(f64),
+        Text(#[serde(borrow)] Cow<'a, str>),
+    }
+
+    impl IntLike<'_> {
+        fn get(&self) -> std::result::Result<i64, String> {
+            match self {
+                IntLike::Number(n) => Ok(*n),
+                IntLike::Text(t) => t.trim().parse().map_err(|_| t.to_string()),
+            }
+        }
+    }
+
+    impl FloatLike<'_> {
+        fn get(&self) -> std::result::Result<f64, String> {
+            match self {
+                FloatLike::Number(n) => Ok(*n),
+                FloatLike::Text(t) => t.trim().parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| t.to_string()),
+            }
+        }
+    }
+
+    /// Reads every line of `bytes` into `rows`.
+    pub(super) fn read(source: &Source, bytes: &[u8], rows: &mut Rows, on_error: OnError, skipped: &mut Vec<Rejection>) -> Result<()> {
+        let path = source.name();
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        match first {
+            None => {
+                return Err(Error::Empty {
+                    path,
+                    what: "GA4 event (newline-delimited JSON or Parquet, as BigQuery exports them)",
+                });
+            }
+            Some(b'{') => {}
+            Some(_) => {
+                let start = String::from_utf8_lossy(&bytes[..bytes.len().min(24)]).to_string();
+                return Err(Error::Malformed {
+                    path,
+                    location: Location::Line(1),
+                    detail: format!(
+                        "found `{}`, expected a GA4 BigQuery export: Parquet, or newline-delimited JSON with one event object a line",
+                        display_value(&start)
+                    ),
+                });
+            }
+        }
+        let mut row = 0u64;
+        for (n, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            let line_no = n as u64 + 1;
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            row += 1;
+            let at = Location::Line(line_no);
+            let parsed: Line<'_> = match serde_json::from_slice(line) {
+                Ok(p) => p,
+                Err(e) => {
+                    let detail = format!(
+                        "not a GA4 event object at column {}: {}",
+                        e.column(),
+                        strip_position(&e.to_string())
+                    );
+                    match on_error {
+                        OnError::Stop => {
+                            return Err(Error::Malformed {
+                                path,
+                                location: at,
+                                detail,
+                            });
+                        }
+                        OnError::Skip => {
+                            skipped.push(Rejection {
+                                file: path.clone(),
+                                line: Some(line_no),
+                                row,
+                                reason: Reason::MalformedRow,
+                                column: String::new(),
+                                value: String::new(),
+                                detail,
+                                record: String::from_utf8_lossy(line).into_owned(),
+                            });
+                            continue;
+                        }
+                    }
+                }
+            };
+            let bad = |field: &str, found: &str, expected: &str, reason: Reason, skipped: &mut Vec<Rejection>| {
+                bad_event(&path, at, row, field, found, expected, reason, on_error, skipped)
+            };
+            let mut e = Event {
+                name: parsed.event_name,
+                device: parsed.user_pseudo_id,
+                user: parsed.user_id,
+                ..Event::default()
+            };
+            match parsed.event_timestamp.as_ref().map(IntLike::get) {
+                Some(Ok(t)) => e.time_us = Some(t),
+                Some(Err(found)) => {
+                    let expected = "an integer: microseconds since 1970-01-01 UTC";
+                    bad("event_timestamp", &found, expected, Reason::InvalidTimestamp, skipped)?;
+                    continue;
+                }
+                None => {}
+            }
+            if let Some(t) = parsed.collected_traffic_source {
+                e.gclid = present(&t.gclid).is_some();
+                e.manual = [t.manual_source, t.manual_medium, t.manual_campaign_name];
+            }
+            if let Some(c) = parsed.ecommerce {
+                match c.purchase_revenue.as_ref().map(FloatLike::get) {
+                    Some(Ok(v)) => e.revenue = Some(v),
+                    Some(Err(found)) => {
+                        let expected = "a revenue amount";
+                        bad("ecommerce.purchase_revenue", &found, expected, Reason::InvalidValue, skipped)?;
+                        continue;
+                    }
+                    None => {}
+                }
+                e.transaction = c.transaction_id;
+            }
+            let mut bad_param = None;
+            for p in parsed.event_params.into_iter().flatten() {
+                let (Some(key), Some(v)) = (p.key, p.value) else { continue };
+                match &*key {
+                    "ga_session_id" => match (&v.int_value, present(&v.string_value)) {
+                        (Some(i), _) => match i.get() {
+                            Ok(id) => e.session = Some(id),
+                            Err(found) => bad_param = Some(("event_params.ga_session_id", found, "an integer session id")),
+                        },
+                        (None, Some(s)) => match s.parse() {
+                            Ok(id) => e.session = Some(id),
+                            Err(_) => bad_param = Some(("event_params.ga_session_id", s.to_string(), "an integer session id")),
+                        },
+                        (None, None) => {}
+                    },
+                    "source" => e.params[0] = v.string_value,
+                    "medium" => e.params[1] = v.string_value,
+                    "campaign" => e.params[2] = v.string_value,
+                    "value" => {
+                        let number = [&v.double_value, &v.float_value].into_iter().flatten().next().map(FloatLike::get);
+                        let number = number.or_else(|| v.int_value.as_ref().map(|i| i.get().map(|i| i as f64)));
+                        match number {
+                            Some(Ok(x)) => e.param_value = Some(x),
+                            Some(Err(found)) => bad_param = Some(("event_params.value", found, "a revenue amount")),
+                            None => {}
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if let Some((field, found, expected)) = bad_param {
+                let reason = if field.ends_with("value") {
+                    Reason::InvalidValue
+                } else {
+                    Reason::MalformedRow
+                };
+                bad(field, &found, expected, reason, skipped)?;
+                continue;
+            }
+            if let Err(m) = rows.push(e) {
+                bad(m.field, "", m.expected, reason_of(m.field), skipped)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// serde_json's message without its own ` at line 1 column N`.
+    fn strip_position(message: &str) -> &str {
+        message.find(" at line ").map_or(message, |i| &message[..i])
+    }
+}
+
+mod parquet {
+    //! Nested Parquet through polars: lists of structs are read as their
+    //! flat values plus offsets, never row by row as separate series.
+
+    use polars::prelude::*;
+
+    use super::*;
+
+    /// A text column (or struct field), rechunked for indexing.
+    struct Texts(Option<StringChunked>);
+
+    impl Texts {
+        fn get(&self, i: usize) -> Option<Cow<'_, str>> {
+            self.0.as_ref().and_then(|ca| ca.get(i)).map(Cow::Borrowed)
+        }
+    }
+
+    /// Reads one Parquet file into `rows`.
+    pub(super) fn read(name: &str, bytes: &[u8], rows: &mut Rows, on_error: OnError, skipped: &mut Vec<Rejection>) -> Result<()> {
+        const COLUMNS: [&str; 7] = [
+            "event_timestamp",
+            "event_name",
+            "event_params",
+            "user_id",
+            "user_pseudo_id",
+            "collected_traffic_source",
+            "ecommerce",
+        ];
+        let frame = super::super::parquet::read_frame(name, bytes, |header| {
+            for required in ["event_timestamp", "event_name", "user_pseudo_id"] {
+                if !header.iter().any(|h| h == required) {
+                    return Err(Error::MissingColumn {
+                        path: name.into(),
+                        column: required.into(),
+                        hint: "`--ga4` reads GA4's BigQuery export schema (`event_timestamp`, `event_name`, `event_params`, `user_pseudo_id`...)".into(),
+                    });
+                }
+            }
+            Ok(COLUMNS
+                .iter()
+                .filter(|c| header.iter().any(|h| h == *c))
+                .map(|c| c.to_string())
+                .collect())
+        })?;
+        let df = frame.df;
+        let height = df.height();
+        let type_err = |column: &str, found: &DataType, expected: &str| Error::ColumnType {
+            path: name.into(),
+            column: column.into(),
+            found: found.to_string(),
+            expected: expected.into(),
+        };
+        let column = |c: &str| df.column(c).ok().map(|c| c.as_materialized_series().rechunk());
+        let texts = |s: Option<Series>, what: &str| -> Result<Texts> {
+            match s {
+                None => Ok(Texts(None)),
+                Some(s) if s.dtype().is_null() => Ok(Texts(None)),
+                Some(s) => {
+                    let cast = s.cast(&DataType::String).map_err(|_| type_err(what, s.dtype(), "text"))?;
+                    Ok(Texts(Some(cast.str().expect("cast to text").rechunk().into_owned())))
+                }
+            }
+        };
+        let numbers = |s: Option<Series>, to: DataType, what: &str| -> Result<Option<Series>> {
+            match s {
+                None => Ok(None),
+                Some(s) if s.dtype().is_null() => Ok(None),
+                Some(s) if s.dtype().is_primitive_numeric() || s.dtype().is_decimal() => {
+                    s.cast(&to).map(Some).map_err(|_| type_err(what, s.dtype(), "a number"))
+                }
+                Some(s) => Err(type_err(what, s.dtype(), "a number")),
+            }
+        };
+        let field = |s: &Option<Series>, parent: &str, f: &str| -> Result<Option<Series>> {
+            match s {
+                None => Ok(None),
+                Some(s) => {
+                    let st = s
+                        .struct_()
+                        .map_err(|_| type_err(parent, s.dtype(), "a struct (as GA4 exports it)"))?;
+                    Ok(st.field_by_name(f).ok())
+                }
+            }
+        };
+
+        let time = numbers(column("event_timestamp"), DataType::Int64, "event_timestamp")?;
+        let time = time.as_ref().map(|s| s.i64().expect("cast to i64"));
+        let event_name = texts(column("event_name"), "event_name")?;
+        let device = texts(column("user_pseudo_id"), "user_pseudo_id")?;
+        let user = texts(column("user_id"), "user_id")?;
+        let traffic = column("collected_traffic_source");
+        let manual: Vec<Texts> = ["manual_source", "manual_medium", "manual_campaign_name"]
+            .into_iter()
+            .map(|f| texts(field(&traffic, "collected_traffic_source", f)?, f))
+            .collect::<Result<_>>()?;
+        let gclid = texts(field(&traffic, "collected_traffic_source", "gclid")?, "gclid")?;
+        let ecommerce = column("ecommerce");
+        let revenue = numbers(
+            field(&ecommerce, "ecommerce", "purchase_revenue")?,
+            DataType::Float64,
+            "ecommerce.purchase_revenue",
+        )?;
+        let revenue = revenue.as_ref().map(|s| s.f64().expect("cast to f64"));
+        let transaction = texts(field(&ecommerce, "ecommerce", "transaction_id")?, "ecommerce.transaction_id")?;
+        let params = Params::new(column("event_params"), name)?;
+
+        for i in 0..height {
+            let row = i as u64 + 1;
+            let mut e = Event {
+                time_us: time.and_then(|t| t.get(i)),
+                name: event_name.get(i),
+                device: device.get(i),
+                user: user.get(i),
+                manual: [manual[0].get(i), manual[1].get(i), manual[2].get(i)],
+                gclid: present(&gclid.get(i)).is_some(),
+                revenue: revenue.and_then(|r| r.get(i)).filter(|v| v.is_finite()),
+                transaction: transaction.get(i),
+                ..Event::default()
+            };
+            params.fill(i, &mut e);
+            if let Err(m) = rows.push(e) {
+                bad_event(
+                    name,
+                    Location::Row(row),
+                    row,
+                    m.field,
+                    "",
+                    m.expected,
+                    reason_of(m.field),
+                    on_error,
+                    skipped,
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `event_params`: the flat keys and values of every row's list.
+    struct Params {
+        /// Per row: its range of the flat values (empty for a null list).
+        ranges: Vec<(usize, usize)>,
+        key: Texts,
+        string: Texts,
+        int: Option<Int64Chunked>,
+        float: Option<Float64Chunked>,
+        double: Option<Float64Chunked>,
+    }
+
+    impl Params {
+        fn new(column: Option<Series>, name: &str) -> Result<Params> {
+            let empty = Params {
+                ranges: Vec::new(),
+                key: Texts(None),
+                string: Texts(None),
+                int: None,
+                float: None,
+                double: None,
+            };
+            let Some(s) = column else { return Ok(empty) };
+            let type_err = || Error::ColumnType {
+                path: name.into(),
+                column: "event_params".into(),
+                found: s.dtype().to_string(),
+                expected: "a list of {key, value: {string_value, int_value, float_value, double_value}} (GA4's schema)".into(),
+            };
+            let list = s.list().map_err(|_| type_err())?;
+            // One chunk (the column was rechunked); a null list may span
+            // values in Arrow, so nulls get an empty range here.
+            let mut ranges = Vec::with_capacity(list.len());
+            if let Some(a) = list.downcast_iter().next() {
+                let o = a.offsets().as_slice();
+                for i in 0..list.len() {
+                    let (start, end) = (o[i] as usize, o[i + 1] as usize);
+                    ranges.push((start, if a.validity().is_some_and(|v| !v.get_bit(i)) { start } else { end }));
+                }
+            }
+            let inner = list.get_inner();
+            let st = inner.struct_().map_err(|_| type_err())?;
+            let key = st.field_by_name("key").ok();
+            let value = st.field_by_name("value").ok();
+            let value = match &value {
+                Some(v) => Some(v.struct_().map_err(|_| type_err())?.clone()),
+                None => None,
+            };
+            let sub = |f: &str| {
+                value
+                    .as_ref()
+                    .and_then(|v| v.field_by_name(f).ok())
+                    .filter(|s| !s.dtype().is_null())
+            };
+            let text = |s: Option<Series>| -> Result<Texts> {
+                match s {
+                    None => Ok(Texts(None)),
+                    Some(s) => Ok(Texts(Some(
+                        s.cast(&DataType::String)
+                            .map_err(|_| type_err())?
+                            .str()
+                            .expect("text")
+                            .rechunk()
+                            .into_owned(),
+                    ))),
+                }
+            };
+            let num =
+                |s: Option<Series>, to: DataType| -> Result<Option<Series>> { s.map(|s| s.cast(&to).map_err(|_| type_err())).transpose() };
+            Ok(Params {
+                ranges,
+                key: text(key)?,
+                string: text(sub("string_value"))?,
+                int: num(sub("int_value"), DataType::Int64)?.map(|s| s.i64().expect("i64").rechunk().into_owned()),
+                float: num(sub("float_value"), DataType::Float64)?.map(|s| s.f64().expect("f64").rechunk().into_owned()),
+                double: num(sub("double_value"), DataType::Float64)?.map(|s| s.f64().expect("f64").rechunk().into_owned()),
+            })
+        }
+
+        /// Sets the session id, source / medium / campaign and value of row `i`.
+        fn fill<'a>(&'a self, i: usize, e: &mut Event<'a>) {
+            let (start, end) = self.ranges.get(i).copied().unwrap_or((0, 0));
+            for j in start..end {
+                let Some(key) = self.key.get(j) else { continue };
+                let int = self.int.as_ref().and_then(|c| c.get(j));
+                match &*key {
+                    "ga_session_id" => {
+                        e.session = int.or_else(|| self.string.get(j).and_then(|s| s.trim().parse().ok()));
+                    }
+                    "source" => e.params[0] = self.string.get(j),
+                    "medium" => e.params[1] = self.string.get(j),
+                    "campaign" => e.params[2] = self.string.get(j),
+                    "value" => {
+                        let double = self.double.as_ref().and_then(|c| c.get(j));
+                        let float = self.float.as_ref().and_then(|c| c.get(j));
+                        e.param_value = double.or(float).or(int.map(|i| i as f64)).filter(|v| v.is_finite());
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
