@@ -4,6 +4,7 @@
 #
 #   benches/e2e.sh [CUSTOMERS] [DATA_DIR]      default: 2000000 data/bench-2000000
 #   RUNS=5 benches/e2e.sh 200000
+#   ONLY='events' benches/e2e.sh               only the cases whose name matches
 #   BASELINE=/tmp/mta-old benches/e2e.sh       the same cases with another mta
 #                                              binary too, runs alternating, so
 #                                              that a busy machine slows both
@@ -16,6 +17,7 @@ customers=${1:-2000000}
 dir=${2:-data/bench-$customers}
 runs=${RUNS:-3}
 baseline=${BASELINE:-}
+only=${ONLY:-}
 
 cargo build --release --locked --bin mta --example generate >&2
 if [ ! -f "$dir/events.csv" ]; then
@@ -40,6 +42,7 @@ once() {
 bench() {
   local name=$1
   shift
+  if [ -n "$only" ] && ! [[ $name =~ $only ]]; then return; fi
   local best="" rss="" bbest="" brss=""
   for _ in $(seq "$runs"); do
     read -r w r < <(once "$mta" "$@")
@@ -58,6 +61,8 @@ bench() {
 
 printf 'mta e2e, %s customers, %s; best of %s runs, %s cores\n' "$customers" "$(du -h "$dir/events.csv" | cut -f1) events.csv" "$runs" "$(nproc)"
 bench "events.csv (inline, all models)"          attribute "$dir/events.csv" --format csv
+# The same rows with source / medium / campaign instead of a channel column.
+bench "events-utm.csv (GA4 channel rules)"       attribute "$dir/events-utm.csv" --format csv
 [ -f "$dir/events.parquet" ] && bench "events.parquet (inline, all models)" attribute "$dir/events.parquet" --format csv
 bench "touchpoints.csv + conversions.csv"        attribute "$dir/touchpoints.csv" --conversions "$dir/conversions.csv" --format csv
 bench "paths.csv (--paths)"                      attribute --paths "$dir/paths.csv" --format csv

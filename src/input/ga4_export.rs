@@ -351,7 +351,7 @@ mod json {
 
     #[derive(Deserialize)]
     struct Line<'a> {
-        #[serde(default)]
+        #[serde(borrow, default)]
         event_timestamp: Option<IntLike<'a>>,
         #[serde(borrow, default)]
         event_name: Option<Cow<'a, str>>,
@@ -401,26 +401,88 @@ mod json {
 
     #[derive(Deserialize)]
     struct Ecommerce<'a> {
-        #[serde(default)]
+        #[serde(borrow, default)]
         purchase_revenue: Option<FloatLike<'a>>,
         #[serde(borrow, default)]
         transaction_id: Option<Cow<'a, str>>,
     }
 
     /// An INT64: BigQuery writes it as a JSON string, others as a number.
-    #[derive(Deserialize)]
-    #[serde(untagged)]
+    /// (A visitor rather than an untagged enum: serde buffers untagged
+    /// values and builds an error for every variant that does not fit.)
     enum IntLike<'a> {
         Number(i64),
-        Text(#[serde(borrow)] Cow<'a, str>),
+        Text(Cow<'a, str>),
     }
 
     /// A FLOAT64: a number, or text such as `"NaN"` or `"12.5"`.
-    #[derive(Deserialize)]
-    #[serde(untagged)]
     enum FloatLike<'a> {
         Number(f64),
-        Text(#[serde(borrow)] Cow<'a, str>),
+        Text(Cow<'a, str>),
+    }
+
+    /// Accepts a JSON number or string, as `T`.
+    struct NumberOrText<'a, T>(std::marker::PhantomData<(&'a (), T)>);
+
+    /// What [`NumberOrText`] builds from either form.
+    trait FromJson<'a>: Sized {
+        fn number(n: f64, exact: Option<i64>) -> Self;
+        fn text(t: Cow<'a, str>) -> Self;
+    }
+
+    impl<'a> FromJson<'a> for IntLike<'a> {
+        fn number(n: f64, exact: Option<i64>) -> Self {
+            match exact {
+                Some(i) => IntLike::Number(i),
+                None => IntLike::Text(Cow::Owned(n.to_string())),
+            }
+        }
+        fn text(t: Cow<'a, str>) -> Self {
+            IntLike::Text(t)
+        }
+    }
+
+    impl<'a> FromJson<'a> for FloatLike<'a> {
+        fn number(n: f64, _: Option<i64>) -> Self {
+            FloatLike::Number(n)
+        }
+        fn text(t: Cow<'a, str>) -> Self {
+            FloatLike::Text(t)
+        }
+    }
+
+    impl<'de: 'a, 'a, T: FromJson<'a>> serde::de::Visitor<'de> for NumberOrText<'a, T> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a number, or a number as text")
+        }
+        fn visit_i64<E>(self, v: i64) -> std::result::Result<T, E> {
+            Ok(T::number(v as f64, Some(v)))
+        }
+        fn visit_u64<E>(self, v: u64) -> std::result::Result<T, E> {
+            Ok(T::number(v as f64, i64::try_from(v).ok()))
+        }
+        fn visit_f64<E>(self, v: f64) -> std::result::Result<T, E> {
+            Ok(T::number(v, None))
+        }
+        fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<T, E> {
+            Ok(T::text(Cow::Borrowed(v)))
+        }
+        fn visit_str<E>(self, v: &str) -> std::result::Result<T, E> {
+            Ok(T::text(Cow::Owned(v.to_string())))
+        }
+    }
+
+    impl<'de: 'a, 'a> Deserialize<'de> for IntLike<'a> {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+            d.deserialize_any(NumberOrText(std::marker::PhantomData))
+        }
+    }
+
+    impl<'de: 'a, 'a> Deserialize<'de> for FloatLike<'a> {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+            d.deserialize_any(NumberOrText(std::marker::PhantomData))
+        }
     }
 
     impl IntLike<'_> {
@@ -441,8 +503,31 @@ mod json {
         }
     }
 
-    /// Reads every line of `bytes` into `rows`.
+    /// A line that is not a usable event.
+    enum Bad {
+        /// Not a JSON object of the expected shape.
+        Malformed(String),
+        /// A field with a value that cannot be used.
+        Field {
+            field: &'static str,
+            found: String,
+            expected: &'static str,
+            reason: Reason,
+        },
+    }
+
+    /// A line's number, its bytes, and its event or what is wrong with it.
+    type Parsed<'a> = (u64, &'a [u8], std::result::Result<Event<'a>, Bad>);
+
+    /// Bytes per piece parsed on one thread; pieces end at a line end.
+    const PIECE: usize = 1 << 20;
+
+    /// Reads every line of `bytes` into `rows`: pieces of lines are parsed
+    /// in parallel, a window at a time, then appended in file order (so
+    /// the first bad line in the file is the one reported).
     pub(super) fn read(source: &Source, bytes: &[u8], rows: &mut Rows, on_error: OnError, skipped: &mut Vec<Rejection>) -> Result<()> {
+        use rayon::prelude::*;
+
         let path = source.name();
         let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
         match first {
@@ -465,24 +550,56 @@ mod json {
                 });
             }
         }
+        // Pieces of whole lines, each with the number of its first line.
+        let mut pieces = Vec::new();
+        let (mut at, mut line) = (0, 1u64);
+        while at < bytes.len() {
+            let end = match bytes[(at + PIECE).min(bytes.len())..].iter().position(|&b| b == b'\n') {
+                Some(i) => (at + PIECE).min(bytes.len()) + i + 1,
+                None => bytes.len(),
+            };
+            pieces.push((&bytes[at..end], line));
+            line += bytes[at..end].iter().filter(|&&b| b == b'\n').count() as u64;
+            at = end;
+        }
+        let window = 4 * rayon::current_num_threads();
         let mut row = 0u64;
-        for (n, line) in bytes.split(|&b| b == b'\n').enumerate() {
-            let line_no = n as u64 + 1;
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            row += 1;
-            let at = Location::Line(line_no);
-            let parsed: Line<'_> = match serde_json::from_slice(line) {
-                Ok(p) => p,
-                Err(e) => {
-                    let detail = format!(
-                        "not a GA4 event object at column {}: {}",
-                        e.column(),
-                        strip_position(&e.to_string())
-                    );
-                    match on_error {
+        for batch in pieces.chunks(window) {
+            let parsed: Vec<Vec<Parsed<'_>>> = batch
+                .par_iter()
+                .map(|&(piece, first_line)| {
+                    piece
+                        .split(|&b| b == b'\n')
+                        .enumerate()
+                        .map(|(i, l)| (first_line + i as u64, l.strip_suffix(b"\r").unwrap_or(l)))
+                        .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
+                        .map(|(n, l)| (n, l, parse(l)))
+                        .collect()
+                })
+                .collect();
+            for (line_no, line, result) in parsed.into_iter().flatten() {
+                row += 1;
+                let at = Location::Line(line_no);
+                let bad = match result {
+                    Ok(e) => match rows.push(e) {
+                        Ok(()) => continue,
+                        Err(m) => Bad::Field {
+                            field: m.field,
+                            found: String::new(),
+                            expected: m.expected,
+                            reason: reason_of(m.field),
+                        },
+                    },
+                    Err(b) => b,
+                };
+                match bad {
+                    Bad::Field {
+                        field,
+                        found,
+                        expected,
+                        reason,
+                    } => bad_event(&path, at, row, field, &found, expected, reason, on_error, skipped)?,
+                    Bad::Malformed(detail) => match on_error {
                         OnError::Stop => {
                             return Err(Error::Malformed {
                                 path,
@@ -490,100 +607,89 @@ mod json {
                                 detail,
                             });
                         }
-                        OnError::Skip => {
-                            skipped.push(Rejection {
-                                file: path.clone(),
-                                line: Some(line_no),
-                                row,
-                                reason: Reason::MalformedRow,
-                                column: String::new(),
-                                value: String::new(),
-                                detail,
-                                record: String::from_utf8_lossy(line).into_owned(),
-                            });
-                            continue;
-                        }
-                    }
-                }
-            };
-            let bad = |field: &str, found: &str, expected: &str, reason: Reason, skipped: &mut Vec<Rejection>| {
-                bad_event(&path, at, row, field, found, expected, reason, on_error, skipped)
-            };
-            let mut e = Event {
-                name: parsed.event_name,
-                device: parsed.user_pseudo_id,
-                user: parsed.user_id,
-                ..Event::default()
-            };
-            match parsed.event_timestamp.as_ref().map(IntLike::get) {
-                Some(Ok(t)) => e.time_us = Some(t),
-                Some(Err(found)) => {
-                    let expected = "an integer: microseconds since 1970-01-01 UTC";
-                    bad("event_timestamp", &found, expected, Reason::InvalidTimestamp, skipped)?;
-                    continue;
-                }
-                None => {}
-            }
-            if let Some(t) = parsed.collected_traffic_source {
-                e.gclid = present(&t.gclid).is_some();
-                e.manual = [t.manual_source, t.manual_medium, t.manual_campaign_name];
-            }
-            if let Some(c) = parsed.ecommerce {
-                match c.purchase_revenue.as_ref().map(FloatLike::get) {
-                    Some(Ok(v)) => e.revenue = Some(v),
-                    Some(Err(found)) => {
-                        let expected = "a revenue amount";
-                        bad("ecommerce.purchase_revenue", &found, expected, Reason::InvalidValue, skipped)?;
-                        continue;
-                    }
-                    None => {}
-                }
-                e.transaction = c.transaction_id;
-            }
-            let mut bad_param = None;
-            for p in parsed.event_params.into_iter().flatten() {
-                let (Some(key), Some(v)) = (p.key, p.value) else { continue };
-                match &*key {
-                    "ga_session_id" => match (&v.int_value, present(&v.string_value)) {
-                        (Some(i), _) => match i.get() {
-                            Ok(id) => e.session = Some(id),
-                            Err(found) => bad_param = Some(("event_params.ga_session_id", found, "an integer session id")),
-                        },
-                        (None, Some(s)) => match s.parse() {
-                            Ok(id) => e.session = Some(id),
-                            Err(_) => bad_param = Some(("event_params.ga_session_id", s.to_string(), "an integer session id")),
-                        },
-                        (None, None) => {}
+                        OnError::Skip => skipped.push(Rejection {
+                            file: path.clone(),
+                            line: Some(line_no),
+                            row,
+                            reason: Reason::MalformedRow,
+                            column: String::new(),
+                            value: String::new(),
+                            detail,
+                            record: String::from_utf8_lossy(line).into_owned(),
+                        }),
                     },
-                    "source" => e.params[0] = v.string_value,
-                    "medium" => e.params[1] = v.string_value,
-                    "campaign" => e.params[2] = v.string_value,
-                    "value" => {
-                        let number = [&v.double_value, &v.float_value].into_iter().flatten().next().map(FloatLike::get);
-                        let number = number.or_else(|| v.int_value.as_ref().map(|i| i.get().map(|i| i as f64)));
-                        match number {
-                            Some(Ok(x)) => e.param_value = Some(x),
-                            Some(Err(found)) => bad_param = Some(("event_params.value", found, "a revenue amount")),
-                            None => {}
-                        }
-                    }
-                    _ => {}
                 }
-            }
-            if let Some((field, found, expected)) = bad_param {
-                let reason = if field.ends_with("value") {
-                    Reason::InvalidValue
-                } else {
-                    Reason::MalformedRow
-                };
-                bad(field, &found, expected, reason, skipped)?;
-                continue;
-            }
-            if let Err(m) = rows.push(e) {
-                bad(m.field, "", m.expected, reason_of(m.field), skipped)?;
             }
         }
         Ok(())
+    }
+
+    /// One line as an event, or what is wrong with it.
+    fn parse(line: &[u8]) -> std::result::Result<Event<'_>, Bad> {
+        let parsed: Line<'_> = serde_json::from_slice(line).map_err(|e| {
+            Bad::Malformed(format!(
+                "not a GA4 event object at column {}: {}",
+                e.column(),
+                strip_position(&e.to_string())
+            ))
+        })?;
+        let field = |field, found, expected, reason| Bad::Field {
+            field,
+            found,
+            expected,
+            reason,
+        };
+        let mut e = Event {
+            name: parsed.event_name,
+            device: parsed.user_pseudo_id,
+            user: parsed.user_id,
+            ..Event::default()
+        };
+        if let Some(t) = &parsed.event_timestamp {
+            let expected = "an integer: microseconds since 1970-01-01 UTC";
+            e.time_us = Some(
+                t.get()
+                    .map_err(|found| field("event_timestamp", found, expected, Reason::InvalidTimestamp))?,
+            );
+        }
+        if let Some(t) = parsed.collected_traffic_source {
+            e.gclid = present(&t.gclid).is_some();
+            e.manual = [t.manual_source, t.manual_medium, t.manual_campaign_name];
+        }
+        if let Some(c) = parsed.ecommerce {
+            if let Some(r) = &c.purchase_revenue {
+                let bad = |found| field("ecommerce.purchase_revenue", found, "a revenue amount", Reason::InvalidValue);
+                e.revenue = Some(r.get().map_err(bad)?);
+            }
+            e.transaction = c.transaction_id;
+        }
+        for p in parsed.event_params.into_iter().flatten() {
+            let (Some(key), Some(v)) = (p.key, p.value) else { continue };
+            match &*key {
+                "ga_session_id" => {
+                    let bad = |found| field("event_params.ga_session_id", found, "an integer session id", Reason::MalformedRow);
+                    e.session = match (&v.int_value, present(&v.string_value)) {
+                        (Some(i), _) => Some(i.get().map_err(bad)?),
+                        (None, Some(s)) => Some(s.parse().map_err(|_| bad(s.to_string()))?),
+                        (None, None) => None,
+                    };
+                }
+                "source" => e.params[0] = v.string_value,
+                "medium" => e.params[1] = v.string_value,
+                "campaign" => e.params[2] = v.string_value,
+                "value" => {
+                    let bad = |found| field("event_params.value", found, "a revenue amount", Reason::InvalidValue);
+                    let float = [&v.double_value, &v.float_value].into_iter().flatten().next();
+                    e.param_value = match (float, &v.int_value) {
+                        (Some(f), _) => Some(f.get().map_err(bad)?),
+                        (None, Some(i)) => Some(i.get().map_err(bad)? as f64),
+                        (None, None) => None,
+                    };
+                }
+                _ => {}
+            }
+        }
+        Ok(e)
     }
 
     /// serde_json's message without its own ` at line 1 column N`.
