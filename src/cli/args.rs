@@ -9,6 +9,7 @@ use clap::Args;
 
 use crate::error::{Error, Result};
 use crate::input::channel_rules::RuleSource;
+use crate::input::costs::CostSpec;
 use crate::input::ga4_export::Identity;
 use crate::input::{ColumnMap, Dialect, Encoding, InputSpec, OnError, Source, TimeFormat, Zone};
 use crate::journey::transform::PathTransform;
@@ -161,6 +162,49 @@ pub struct InputArgs {
     /// With `--on-error skip`: write every skipped row to FILE (CSV: `file,line,row,reason,column,value,detail,record`).
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub rejects: Option<PathBuf>,
+}
+
+/// Spend per channel, weighed against the credits (`--costs`).
+#[derive(Debug, Args)]
+pub struct CostArgs {
+    /// Spend per channel: CSV, gzip CSV or Parquet with `channel,spend[,date][,campaign]` (spend summed per channel; channel names as attributed, matched case-insensitively). Adds spend, CPA and ROAS to every credit.
+    #[arg(long, value_name = "FILE", help_heading = "Costs")]
+    pub costs: Option<String>,
+    /// Channel column of the costs file.
+    #[arg(long, default_value = "channel", value_name = "NAME", help_heading = "Costs")]
+    pub cost_channel_col: String,
+    /// Spend column of the costs file (a non-negative amount).
+    #[arg(long, default_value = "spend", value_name = "NAME", help_heading = "Costs")]
+    pub cost_col: String,
+    /// Date column of the costs file (a day or timestamp; optional unless given): dated rows outside `--from`/`--to` are left out.
+    #[arg(long, value_name = "NAME", help_heading = "Costs")]
+    pub cost_date_col: Option<String>,
+}
+
+impl CostArgs {
+    /// The costs to read, if any: dates in the events' zone and period; the
+    /// text read like the events' (encoding, decimal comma), the delimiter
+    /// detected on its own.
+    pub fn into_spec(self, input: &InputConfig, journey: &JourneyConfig) -> Option<CostSpec> {
+        let (dialect, zone) = match input {
+            InputConfig::Events { spec, .. } => (spec.dialect, spec.zone),
+            InputConfig::Paths { dialect, .. } => (*dialect, Zone::default()),
+        };
+        Some(CostSpec {
+            source: Source::from_arg(&self.costs?),
+            channel_col: self.cost_channel_col,
+            spend_col: self.cost_col,
+            date_required: self.cost_date_col.is_some(),
+            date_col: self.cost_date_col.unwrap_or_else(|| "date".into()),
+            dialect: Dialect {
+                delimiter: None,
+                ..dialect
+            },
+            zone,
+            from_ms: journey.period.from_ms,
+            to_ms: journey.period.to_ms,
+        })
+    }
 }
 
 /// Which models run, with their parameters.

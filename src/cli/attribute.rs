@@ -3,6 +3,7 @@
 use anyhow::Result;
 use clap::Args;
 
+use super::args::CostArgs;
 use super::args::{EVERY, Formats, OutputConfig};
 use super::pipeline::{self, Models};
 use super::{InputArgs, ModelArgs, OutputArgs};
@@ -21,8 +22,10 @@ pub struct AttributeArgs {
     #[command(flatten)]
     models: ModelArgs,
     #[command(flatten)]
+    costs: CostArgs,
+    #[command(flatten)]
     output: OutputArgs,
-    /// Figure the table and Markdown formats show.
+    /// Figure the table and Markdown formats show (`spend`, `cpa` and `roas` need `--costs`).
     #[arg(long, value_enum, default_value_t = Metric::Conversions, help_heading = "Output")]
     metric: Metric,
     /// Show each channel's share and rank under every model and the largest disagreement.
@@ -68,6 +71,29 @@ pub fn run(args: AttributeArgs) -> Result<()> {
     let (asked, model_cfg) = args.models.into_config()?;
     let formats = if args.per_conversion { PER_CONVERSION } else { TOTALS };
     let out = args.output.into_config(&formats, super::terminal())?;
+    let costs = args.costs.into_spec(&input, &journey_cfg);
+    if args.metric.needs_costs() && costs.is_none() {
+        return Err(crate::Error::usage(
+            format!("`--metric {}` needs spend per channel", args.metric.name()),
+            "give it with `--costs FILE` (`channel,spend[,date]`)",
+        )
+        .into());
+    }
+    if costs.is_some() {
+        for (refused, what) in [
+            (!args.by.is_empty(), "`--by`"),
+            (args.per_conversion, "`--per-conversion`"),
+            (args.compare_models, "`--compare-models`"),
+        ] {
+            if refused {
+                return Err(crate::Error::usage(
+                    format!("`--costs` cannot be combined with {what}: spend is per channel, over the whole period"),
+                    format!("drop {what} or `--costs`"),
+                )
+                .into());
+            }
+        }
+    }
     if !args.by.is_empty() {
         for (refused, what) in [
             (args.per_conversion, "`--per-conversion`"),
@@ -106,6 +132,9 @@ pub fn run(args: AttributeArgs) -> Result<()> {
     let mut report = Report::compute(summary, &journeys, &models)?;
     if let Some(n) = args.bootstrap {
         crate::report::bootstrap::add_intervals(&mut report, &journeys, &models, n as usize, args.seed)?;
+    }
+    if let Some(spec) = &costs {
+        crate::report::costs::apply(&mut report, &crate::input::costs::load(spec)?);
     }
     // The HTML report always shows where the models disagree.
     if args.compare_models || out.format == OutputFormat::Html {

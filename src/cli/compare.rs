@@ -26,8 +26,8 @@ pub struct CompareArgs {
     #[arg(long, default_value_t = 0.01, value_name = "TOL")]
     tolerance: f64,
     /// Figure compared; `share` is the fraction written in the files (0.25, not 25%), so `--tolerance 0.01` is one point.
-    #[arg(long, value_enum, default_value_t = Metric::Share)]
-    metric: Metric,
+    #[arg(long, value_enum, default_value_t = Compared::Share)]
+    metric: Compared,
     /// Tolerance relative to the base figure: |new - base| <= TOL * |base| (a base of 0 needs an exact 0).
     #[arg(long)]
     relative: bool,
@@ -95,12 +95,39 @@ fn read(source: &Source) -> Result<Results, UnreadableInput> {
     Ok(crate::input::results::load(source)?)
 }
 
+/// The figures `mta compare` compares: those of every results file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Compared {
+    /// Credited conversions.
+    Conversions,
+    /// Credited revenue.
+    Value,
+    /// Share of the model's attributed conversions.
+    Share,
+}
+
+impl Compared {
+    fn name(self) -> String {
+        Metric::from(self).name()
+    }
+}
+
+impl From<Compared> for Metric {
+    fn from(c: Compared) -> Metric {
+        match c {
+            Compared::Conversions => Metric::Conversions,
+            Compared::Value => Metric::Value,
+            Compared::Share => Metric::Share,
+        }
+    }
+}
+
 /// The figure `metric` names.
-fn figure(metric: Metric) -> fn(&Figures) -> f64 {
+fn figure(metric: Compared) -> fn(&Figures) -> f64 {
     match metric {
-        Metric::Conversions => |f| f.conversions,
-        Metric::Value => |f| f.value,
-        Metric::Share => |f| f.share,
+        Compared::Conversions => |f| f.conversions,
+        Compared::Value => |f| f.value,
+        Compared::Share => |f| f.share,
     }
 }
 
@@ -135,7 +162,7 @@ mod tests {
             &parse(base),
             &parse(new),
             "share",
-            figure(Metric::Share),
+            figure(Compared::Share),
             Tolerance { limit: 0.001, relative },
         )
     }
@@ -159,7 +186,7 @@ mod tests {
             share: 3.0,
         };
         assert_eq!(
-            [Metric::Conversions, Metric::Value, Metric::Share].map(|m| figure(m)(&f)),
+            [Compared::Conversions, Compared::Value, Compared::Share].map(|m| figure(m)(&f)),
             [1.0, 2.0, 3.0]
         );
     }

@@ -319,6 +319,21 @@ pub fn summary(s: &InputSummary, notes: &[String]) -> Vec<String> {
             thousands(p.revenue, 2)
         ));
     }
+    if let Some(c) = &s.costs {
+        let outside = match c.rows_outside_period {
+            0 => String::new(),
+            n => format!("; {} dated rows outside --from/--to left out", whole(n)),
+        };
+        let or_empty = |x: Option<f64>| x.map_or("-".to_string(), |x| thousands(x, 2));
+        lines.push(format!(
+            "spend {} from {} ({} rows{outside}); blended CPA {}, ROAS {}",
+            thousands(c.total_spend, 2),
+            c.file,
+            whole(c.rows),
+            or_empty(c.blended_cpa),
+            or_empty(c.blended_roas)
+        ));
+    }
     if s.ignored_values > 0 {
         lines.push(format!("ignored values on {} non-converting rows", whole(s.ignored_values)));
     }

@@ -8,6 +8,7 @@
 
 pub mod channel_rules;
 pub mod conversion_types;
+pub mod costs;
 mod csv;
 pub mod customers;
 pub mod encoding;

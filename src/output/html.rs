@@ -202,6 +202,12 @@ fn header(s: &mut String, report: &Report) {
             num(i.unattributed_value, 2)
         ),
     );
+    if let Some(c) = &i.costs {
+        let or_dash = |x: Option<f64>| x.map_or("–".to_string(), |x| num(x, 2));
+        item(s, "total spend", num(c.total_spend, 2));
+        item(s, "blended CPA", or_dash(c.blended_cpa));
+        item(s, "blended ROAS", or_dash(c.blended_roas));
+    }
     if let (Some(a), Some(b)) = (&i.first_touch, &i.last_touch) {
         let short = |t: &str| escape(&t.replacen('T', " ", 1).replace('Z', " UTC"));
         w!(

@@ -86,12 +86,23 @@ pub enum Metric {
     Value,
     /// Share of the model's attributed conversions (in percent in tables).
     Share,
+    /// Spend of the channel (`--costs`).
+    Spend,
+    /// Cost per acquisition: spend / credited conversions (`--costs`).
+    Cpa,
+    /// Return on ad spend: credited value / spend (`--costs`).
+    Roas,
 }
 
 impl Metric {
     /// The name `--metric` takes.
     pub fn name(self) -> String {
         clap_name(self)
+    }
+
+    /// Whether the figure needs `--costs`.
+    pub fn needs_costs(self) -> bool {
+        matches!(self, Metric::Spend | Metric::Cpa | Metric::Roas)
     }
 }
 
@@ -158,6 +169,7 @@ pub fn write_credits(report: &Report, format: OutputFormat, style: &Style, metri
             &views::CreditGrid {
                 models: &report.models,
                 metric,
+                total_spend: report.input.costs.as_ref().map(|c| c.total_spend),
             },
             format,
             style,
@@ -171,7 +183,17 @@ pub fn write_credits(report: &Report, format: OutputFormat, style: &Style, metri
                     OutputFormat::Markdown => writeln!(out, "{}### {label}\n", if k > 0 { "\n" } else { "" })?,
                     _ => writeln!(out, "{}{label}", if k > 0 { "\n" } else { "" })?,
                 }
-                write_table(&views::CreditGrid { models, metric }, format, style, out)?;
+                let total_spend = report.input.costs.as_ref().map(|c| c.total_spend);
+                write_table(
+                    &views::CreditGrid {
+                        models,
+                        metric,
+                        total_spend,
+                    },
+                    format,
+                    style,
+                    out,
+                )?;
             }
             Ok(())
         }
@@ -218,6 +240,7 @@ pub(crate) mod testutil {
     /// A small fixed report for exporter snapshots.
     pub fn report() -> Report {
         let credit = |channel: &str, conversions: f64, value: f64, share: f64| ChannelCredit {
+            cost: None,
             interval: None,
             channel: channel.into(),
             conversions,
@@ -257,6 +280,7 @@ pub(crate) mod testutil {
                 conversions_by_type: None,
                 removed_by_conversion_type: None,
                 ga4: None,
+                costs: None,
                 outside_period: None,
                 ignored_values: 0,
                 first_touch: Some("2025-01-01T00:00:00Z".into()),

@@ -52,6 +52,10 @@ impl Credits<'_> {
     fn intervals(&self) -> bool {
         self.0.models.iter().any(|m| m.credits.iter().any(|c| c.interval.is_some()))
     }
+
+    fn costs(&self) -> bool {
+        self.0.models.iter().any(|m| m.credits.iter().any(|c| c.cost.is_some()))
+    }
 }
 
 impl Table for Credits<'_> {
@@ -59,8 +63,14 @@ impl Table for Credits<'_> {
         let kinds = [Kind::Text, Kind::Text, Kind::Number, Kind::Number, Kind::Number];
         let mut cols: Vec<Column> = self.0.by.iter().map(|d| Column::new(d.column(), Kind::Text)).collect();
         cols.extend(CREDIT_COLUMNS.iter().zip(kinds).map(|(&n, k)| Column::new(n, k)));
+        if self.costs() {
+            cols.extend(["spend", "cpa", "roas"].map(|n| Column::new(n, Kind::Number)));
+        }
         if self.intervals() {
             cols.extend(["conversions_lo", "conversions_hi", "value_lo", "value_hi"].map(|n| Column::new(n, Kind::Number)));
+            if self.costs() {
+                cols.extend(["cpa_lo", "cpa_hi", "roas_lo", "roas_hi"].map(|n| Column::new(n, Kind::Number)));
+            }
         }
         cols
     }
@@ -76,8 +86,14 @@ impl Table for Credits<'_> {
                     c.value.into(),
                     c.share.into(),
                 ]);
+                if let Some(k) = &c.cost {
+                    cells.extend([Cell::from(k.spend), k.cpa.into(), k.roas.into()]);
+                }
                 if let Some(i) = &c.interval {
                     cells.extend([i.conversions_lo, i.conversions_hi, i.value_lo, i.value_hi].map(Cell::from));
+                    if let Some(k) = c.cost.as_ref().and_then(|k| k.interval) {
+                        cells.extend([k.cpa_lo, k.cpa_hi, k.roas_lo, k.roas_hi].map(Cell::from));
+                    }
                 }
                 row(&cells)?;
             }
@@ -93,6 +109,9 @@ pub struct CreditGrid<'a> {
     pub models: &'a [ModelReport],
     /// The figure shown.
     pub metric: Metric,
+    /// `--costs`: all spend kept, for the total row (spend on channels no
+    /// model credited included, so the blended CPA and ROAS are the summary's).
+    pub total_spend: Option<f64>,
 }
 
 impl Table for CreditGrid<'_> {
@@ -109,6 +128,11 @@ impl Table for CreditGrid<'_> {
             None => fixed(x, 2),
         };
         let percent = |x: f64| format!("{}%", fixed(x * 100.0, 2));
+        let maybe = |x: Option<f64>, interval: Option<(Option<f64>, Option<f64>)>| match (x, interval) {
+            (None, _) => String::new(),
+            (Some(x), Some((Some(lo), Some(hi)))) => with(x, Some((lo, hi))),
+            (Some(x), _) => fixed(x, 2),
+        };
         for i in 0..models.first().map_or(0, |m| m.credits.len()) {
             let mut cells = vec![Cell::from(&*models[0].credits[i].channel)];
             cells.extend(models.iter().map(|m| {
@@ -117,6 +141,15 @@ impl Table for CreditGrid<'_> {
                     Metric::Conversions => with(c.conversions, c.interval.as_ref().map(|i| (i.conversions_lo, i.conversions_hi))),
                     Metric::Value => with(c.value, c.interval.as_ref().map(|i| (i.value_lo, i.value_hi))),
                     Metric::Share => percent(c.share),
+                    Metric::Spend => c.cost.as_ref().map_or(String::new(), |k| fixed(k.spend, 2)),
+                    Metric::Cpa => c
+                        .cost
+                        .as_ref()
+                        .map_or(String::new(), |k| maybe(k.cpa, k.interval.map(|i| (i.cpa_lo, i.cpa_hi)))),
+                    Metric::Roas => c
+                        .cost
+                        .as_ref()
+                        .map_or(String::new(), |k| maybe(k.roas, k.interval.map(|i| (i.roas_lo, i.roas_hi)))),
                 })
             }));
             row(&cells)?;
@@ -127,6 +160,16 @@ impl Table for CreditGrid<'_> {
                 Metric::Conversions => fixed(m.conversions, 2),
                 Metric::Value => fixed(m.value, 2),
                 Metric::Share => percent(m.share),
+                // Blended over the channels: total spend, its CPA and ROAS.
+                Metric::Spend | Metric::Cpa | Metric::Roas => {
+                    let spend = self.total_spend.unwrap_or(0.0);
+                    let figure = match self.metric {
+                        Metric::Spend => Some(spend),
+                        Metric::Cpa => (m.conversions > 0.0).then(|| spend / m.conversions),
+                        _ => (spend > 0.0).then(|| m.value / spend),
+                    };
+                    figure.map_or(String::new(), |x| fixed(x, 2))
+                }
             })
         }));
         row(&total)

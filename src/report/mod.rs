@@ -6,6 +6,7 @@
 
 pub mod bootstrap;
 pub mod compare;
+pub mod costs;
 pub mod cross_model;
 pub mod markov;
 pub mod overview;
@@ -109,6 +110,9 @@ pub struct InputSummary {
     /// outside the period. Conversions read = attributed + unattributed + these.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outside_period: Option<crate::journey::OutsidePeriod>,
+    /// `--costs`: total spend, blended CPA and ROAS.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub costs: Option<costs::CostSummary>,
     /// `--ga4`: events, sessions and devices, and the events in no session.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ga4: Option<crate::input::ga4_export::Ga4Stats>,
@@ -160,6 +164,7 @@ impl InputSummary {
             conversions_by_type: None,
             removed_by_conversion_type: None,
             ga4: None,
+            costs: None,
             outside_period: stats.outside_period,
             notes: Vec::new(),
             warnings: stats
@@ -229,6 +234,10 @@ pub struct ChannelCredit {
     pub value: f64,
     /// Credited conversions / conversions attributed by the model (0 when none).
     pub share: f64,
+    /// With `--costs`: spend, CPA and ROAS (boxed for the same reason as
+    /// the interval below).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<Box<costs::CostFigures>>,
     /// With `--bootstrap`: 95% percentile intervals of conversions and value.
     /// (Boxed: most runs have none, and a row per channel and model adds up.)
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
@@ -315,6 +324,7 @@ impl Report {
                         } else {
                             0.0
                         },
+                        cost: None,
                         interval: None,
                     })
                     .collect();

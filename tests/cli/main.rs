@@ -6,6 +6,7 @@ mod by;
 mod channels;
 mod compare;
 mod conversion_types;
+mod costs;
 mod errors;
 mod european;
 mod exports;
