@@ -5,6 +5,7 @@
 
 mod args;
 mod attribute;
+mod budget;
 mod channels;
 mod compare;
 mod completions;
@@ -36,6 +37,9 @@ pub enum Command {
     /// Rebuild journeys and credit channels under each model.
     #[command(mut_arg("format", |a| a.help(attribute::FORMAT_HELP)))]
     Attribute(attribute::AttributeArgs),
+    /// Propose spend per channel in proportion to credited value, each change limited to +-`--max-change`, summing to `--total`.
+    #[command(mut_arg("format", |a| a.help(budget::FORMATS.help()).hide_possible_values(true)))]
+    Budget(budget::BudgetArgs),
     /// Details of the Markov model: removal effects, transition matrix, P(conversion).
     #[command(mut_arg("format", |a| a.help(markov::FORMATS.help()).hide_possible_values(true)))]
     Markov(markov::MarkovCmdArgs),
@@ -82,6 +86,7 @@ impl From<Exit> for ExitCode {
 pub fn run(cli: Cli) -> Exit {
     let result = match cli.command {
         Command::Attribute(args) => attribute::run(args).map(|()| Exit::Ok),
+        Command::Budget(args) => budget::run(args).map(|()| Exit::Ok),
         Command::Markov(args) => markov::run(args).map(|()| Exit::Ok),
         Command::Compare(args) => compare::run(args),
         Command::Completions(args) => completions::completions(args).map(|()| Exit::Ok),

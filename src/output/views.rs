@@ -493,3 +493,44 @@ pub fn rejects(rows: &[Rejection]) -> impl Table + '_ {
         },
     }
 }
+
+/// `mta budget`: `model,channel,spend,proposed_spend,change,change_pct,
+/// credited_share,spend_share,roas`, then `direction` and the range of the
+/// change over every model that ran (`models_agree`).
+pub fn budget(rows: &[crate::report::budget::BudgetRow]) -> impl Table + '_ {
+    Rows {
+        columns: [
+            ("model", Kind::Text),
+            ("channel", Kind::Text),
+            ("spend", Kind::Number),
+            ("proposed_spend", Kind::Number),
+            ("change", Kind::Number),
+            ("change_pct", Kind::Number),
+            ("credited_share", Kind::Number),
+            ("spend_share", Kind::Number),
+            ("roas", Kind::Number),
+            ("direction", Kind::Text),
+            ("models_change_min", Kind::Number),
+            ("models_change_max", Kind::Number),
+            ("models_agree", Kind::Bool),
+        ],
+        rows,
+        cells: |r| {
+            [
+                r.model.name().into(),
+                r.channel.as_str().into(),
+                r.spend.into(),
+                r.proposed_spend.into(),
+                r.change.into(),
+                r.change_pct.into(),
+                r.credited_share.into(),
+                r.spend_share.into(),
+                r.roas.into(),
+                r.direction.into(),
+                r.models_change_min.into(),
+                r.models_change_max.into(),
+                Cell::Bool(r.models_agree),
+            ]
+        },
+    }
+}

@@ -5,6 +5,7 @@
 //! order (models as requested, channels by name); exporters only format.
 
 pub mod bootstrap;
+pub mod budget;
 pub mod compare;
 pub mod costs;
 pub mod cross_model;

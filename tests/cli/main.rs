@@ -2,6 +2,7 @@
 
 mod attribute;
 mod bad_inputs;
+mod budget;
 mod by;
 mod channels;
 mod compare;

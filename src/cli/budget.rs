@@ -1,0 +1,130 @@
+//! `mta budget`: input -> journeys -> models -> credits and spend ->
+//! proposed spend per channel, limited and reconciled to a total.
+
+use anyhow::Result;
+use clap::Args;
+
+use super::args::{CostArgs, Formats, TABULAR};
+use super::{InputArgs, ModelArgs, OutputArgs, pipeline};
+use crate::model::ModelKind;
+use crate::output::{OutputFormat, views};
+use crate::report::Report;
+use crate::report::budget::{Limits, ShareOf, reallocate};
+
+/// Arguments of `mta budget`.
+#[derive(Debug, Args)]
+pub struct BudgetArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    models: ModelArgs,
+    #[command(flatten)]
+    costs: CostArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+    /// The model whose credits set the proposal (`all`: one block per model that ran).
+    #[arg(long, default_value = "markov", value_name = "MODEL", help_heading = "Budget")]
+    model: String,
+    /// The largest change of a channel's spend, as a fraction of it (0.2 = +-20%).
+    #[arg(long, default_value_t = 0.2, value_name = "FRACTION", help_heading = "Budget")]
+    max_change: f64,
+    /// The total to allocate [default: today's total spend].
+    #[arg(long, value_name = "AMOUNT", help_heading = "Budget")]
+    total: Option<f64>,
+    /// Allocate in proportion to credited `value` or `conversions`.
+    #[arg(long = "by", value_enum, default_value_t = ShareOf::Value, value_name = "FIGURE", help_heading = "Budget")]
+    share_of: ShareOf,
+    /// Channels without spend today may get some (without a limit); otherwise they keep 0.
+    #[arg(long, help_heading = "Budget")]
+    allow_new: bool,
+}
+
+/// What `mta budget` writes.
+pub(super) const FORMATS: Formats = Formats {
+    command: "mta budget",
+    supported: TABULAR,
+    default: OutputFormat::Table,
+    elsewhere: None,
+};
+
+/// Runs `mta budget`.
+pub fn run(args: BudgetArgs) -> Result<()> {
+    let (input, journey_cfg) = args.input.into_config()?;
+    let (mut asked, model_cfg) = args.models.into_config()?;
+    let out = args.output.into_config(&FORMATS, super::terminal())?;
+    let Some(costs) = args.costs.into_spec(&input, &journey_cfg) else {
+        return Err(crate::Error::usage(
+            "`mta budget` reallocates spend, so it needs today's spend per channel",
+            "give it with `--costs FILE` (`channel,spend[,date]`)",
+        )
+        .into());
+    };
+    if !(args.max_change.is_finite() && args.max_change >= 0.0) {
+        return Err(crate::Error::usage(
+            "`--max-change` must be a fraction of 0 or more",
+            "e.g. `--max-change 0.2` for +-20%",
+        )
+        .into());
+    }
+    if args.total.is_some_and(|t| !(t.is_finite() && t >= 0.0)) {
+        return Err(crate::Error::usage("`--total` must be an amount of 0 or more", "e.g. `--total 100000`").into());
+    }
+    let chosen: Option<ModelKind> = match args.model.as_str() {
+        "all" => None,
+        name => Some(<ModelKind as clap::ValueEnum>::from_str(name, true).map_err(|_| {
+            crate::Error::usage(
+                format!("unknown model `{name}` for `--model`"),
+                "name one model of `--models`, or `all`",
+            )
+        })?),
+    };
+    if let Some(k) = chosen
+        && !asked.is_empty()
+        && !asked.contains(&k)
+    {
+        asked.push(k);
+    }
+    pipeline::refuse_terminal_stdin(&input)?;
+    let (journeys, summary) = pipeline::load(&input, &journey_cfg)?;
+    let (models, mut notes) = pipeline::models(&asked, &model_cfg, &journeys)?;
+    if let Some(k) = chosen
+        && !models.iter().any(|m| m.kind() == k)
+    {
+        return Err(crate::Error::usage(format!("model `{k}` cannot run on this input"), "choose another with `--model`").into());
+    }
+    let mut report = Report::compute(summary, &journeys, &models)?;
+    let costs = crate::input::costs::load(&costs)?;
+    crate::report::costs::apply(&mut report, &costs);
+    let shown: Vec<ModelKind> = match chosen {
+        Some(k) => vec![k],
+        None => report.models.iter().map(|m| m.model).collect(),
+    };
+    let limits = Limits {
+        max_change: args.max_change,
+        allow_new: args.allow_new,
+    };
+    let rows = reallocate(&report, &costs, args.total, args.share_of, limits, &shown).map_err(|(model, u)| {
+        let target = args.total.unwrap_or_else(|| costs.total());
+        crate::Error::usage(
+            format!(
+                "under `{model}`, no allocation of {} keeps every channel within +-{}% of its spend: the limits allow {} to {}",
+                crate::output::fixed(target, 2),
+                crate::output::fixed(args.max_change * 100.0, 0),
+                crate::output::fixed(u.min, 2),
+                crate::output::fixed(u.max, 2)
+            ),
+            "raise `--max-change`, change `--total`, or add `--allow-new` for channels without spend",
+        )
+    })?;
+    if !out.quiet {
+        let kinds: Vec<String> = report.models.iter().map(|m| m.model.to_string()).collect();
+        notes.push(format!(
+            "note: models_agree compares the direction of every model that ran ({})",
+            kinds.join(", ")
+        ));
+        pipeline::tell(pipeline::summary(&report.input, &pipeline::run_notes(notes, &report)));
+    }
+    super::write_output(&out.target, |w| {
+        crate::output::write_table(&views::budget(&rows), out.format, &out.style, w)
+    })
+}

@@ -1,0 +1,332 @@
+//! Budget reallocation (`mta budget`): spend in proportion to credited
+//! value, each channel's change limited to +-`max_change` of its spend.
+//!
+//! The definition: proposed_c = clamp(lambda x T x share_c, lo_c, hi_c)
+//! with lo_c = max(0, 1 - m) x spend_c, hi_c = (1 + m) x spend_c, and the
+//! one lambda that makes the proposals sum to T. The sum is continuous and
+//! non-decreasing in lambda and linear between the points where a channel
+//! reaches a limit, so lambda is found exactly by walking those points.
+//! This is proportional reallocation on attributed value: it assumes
+//! constant returns, and is no response-curve optimiser.
+
+use serde::Serialize;
+
+use super::Report;
+use crate::input::costs::Costs;
+
+/// The limits on every channel's proposal.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// `--max-change`: the largest change, as a fraction of current spend.
+    pub max_change: f64,
+    /// `--allow-new`: a channel without spend may get some (no limit then);
+    /// otherwise it keeps 0.
+    pub allow_new: bool,
+}
+
+/// Why no proposal sums to the total.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Unreachable {
+    /// The least total the limits allow.
+    pub min: f64,
+    /// The most (infinite when a channel is unlimited).
+    pub max: f64,
+}
+
+/// Proposed spend per channel: the clamp of `lambda x total x share`
+/// summing to `total` (see the module docs). `share` sums to 1 over the
+/// channels (or is all 0); `spend` is today's.
+pub fn propose(spend: &[f64], share: &[f64], total: f64, limits: Limits) -> Result<Vec<f64>, Unreachable> {
+    let m = limits.max_change;
+    let bounds: Vec<(f64, f64)> = spend
+        .iter()
+        .map(|&s| {
+            if s == 0.0 {
+                if limits.allow_new { (0.0, f64::INFINITY) } else { (0.0, 0.0) }
+            } else {
+                ((1.0 - m).max(0.0) * s, (1.0 + m) * s)
+            }
+        })
+        .collect();
+    // Channels without share stay at their lower limit whatever lambda is.
+    let min: f64 = bounds.iter().map(|b| b.0).sum();
+    let max: f64 = bounds.iter().zip(share).map(|(b, &w)| if w > 0.0 { b.1 } else { b.0 }).sum();
+    let tolerance = 1e-9 * total.abs().max(1.0);
+    if total < min - tolerance || total > max + tolerance {
+        return Err(Unreachable { min, max });
+    }
+    // Every lambda where a channel reaches a limit (per unit of T x share).
+    let unit: Vec<f64> = share.iter().map(|&w| w * total).collect();
+    let mut points: Vec<f64> = Vec::new();
+    for (b, &u) in bounds.iter().zip(&unit) {
+        if u > 0.0 {
+            points.push(b.0 / u);
+            if b.1.is_finite() {
+                points.push(b.1 / u);
+            }
+        }
+    }
+    points.sort_by(f64::total_cmp);
+    points.dedup();
+    let at = |lambda: f64| -> f64 { bounds.iter().zip(&unit).map(|(b, &u)| (lambda * u).clamp(b.0, b.1)).sum() };
+    // The last point whose sum is still at most T: lambda lies after it,
+    // where the free channels are those strictly inside their limits.
+    let start = points.iter().rposition(|&p| at(p) <= total).map_or(0.0, |i| points[i]);
+    let (mut fixed, mut free) = (0.0, 0.0);
+    let probe = points
+        .iter()
+        .copied()
+        .find(|&p| p > start)
+        .map_or(start + 1.0, |next| (start + next) / 2.0);
+    for (b, &u) in bounds.iter().zip(&unit) {
+        let x = probe * u;
+        if u > 0.0 && x > b.0 && x < b.1 {
+            free += u;
+        } else {
+            fixed += x.clamp(b.0, b.1);
+        }
+    }
+    let lambda = if free > 0.0 { (total - fixed) / free } else { start };
+    let mut proposed: Vec<f64> = bounds.iter().zip(&unit).map(|(b, &u)| (lambda * u).clamp(b.0, b.1)).collect();
+    // Rounding can leave the sum a few ulps off T: the free channels absorb it.
+    let gap = total - proposed.iter().sum::<f64>();
+    if gap != 0.0 && free > 0.0 {
+        for ((p, b), &u) in proposed.iter_mut().zip(&bounds).zip(&unit) {
+            if u > 0.0 && *p > b.0 && *p < b.1 {
+                *p += gap * u / free;
+            }
+        }
+    }
+    Ok(proposed)
+}
+
+/// Which credited figure the shares come from (`--by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ShareOf {
+    /// Credited revenue (the default).
+    #[default]
+    Value,
+    /// Credited conversions.
+    Conversions,
+}
+
+/// One channel's proposal under one model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BudgetRow {
+    /// The model.
+    pub model: crate::model::ModelKind,
+    /// The channel.
+    pub channel: String,
+    /// Spend today.
+    pub spend: f64,
+    /// Proposed spend.
+    pub proposed_spend: f64,
+    /// proposed_spend - spend.
+    pub change: f64,
+    /// change / spend (`None` without spend today).
+    pub change_pct: Option<f64>,
+    /// The channel's share of the model's credited value (or conversions).
+    pub credited_share: f64,
+    /// The channel's share of today's spend.
+    pub spend_share: f64,
+    /// Credited value / spend (`None` without spend).
+    pub roas: Option<f64>,
+    /// `increase`, `decrease` or `unclear` (no change).
+    pub direction: &'static str,
+    /// The least change any model that ran proposes for the channel.
+    pub models_change_min: f64,
+    /// The most.
+    pub models_change_max: f64,
+    /// Whether every model that ran proposes the same direction.
+    pub models_agree: bool,
+}
+
+/// The direction of a change: exact zeros (a channel held at 0) are `unclear`.
+fn direction(change: f64, scale: f64) -> &'static str {
+    let eps = 1e-9 * scale.max(1.0);
+    if change > eps {
+        "increase"
+    } else if change < -eps {
+        "decrease"
+    } else {
+        "unclear"
+    }
+}
+
+/// Proposals for every model of `report`; the rows of the models in
+/// `shown` (in their order), with each channel's range over all models.
+pub fn reallocate(
+    report: &Report,
+    costs: &Costs,
+    total: Option<f64>,
+    by: ShareOf,
+    limits: Limits,
+    shown: &[crate::model::ModelKind],
+) -> Result<Vec<BudgetRow>, (crate::model::ModelKind, Unreachable)> {
+    let Some(first) = report.models.first() else {
+        return Ok(Vec::new());
+    };
+    let channels: Vec<&str> = first.credits.iter().map(|c| &*c.channel).collect();
+    let spend: Vec<f64> = channels.iter().map(|c| costs.of(c).unwrap_or(0.0)).collect();
+    let spend_total: f64 = spend.iter().sum();
+    let target = total.unwrap_or(spend_total);
+    let mut all = Vec::new();
+    // The models shown first, so that an unreachable total names one of them.
+    let mut order: Vec<&super::ModelReport> = report.models.iter().filter(|m| shown.contains(&m.model)).collect();
+    order.extend(report.models.iter().filter(|m| !shown.contains(&m.model)));
+    for m in order {
+        let figure: Vec<f64> = m
+            .credits
+            .iter()
+            .map(|c| match by {
+                ShareOf::Value => c.value,
+                ShareOf::Conversions => c.conversions,
+            })
+            .collect();
+        let sum: f64 = figure.iter().sum();
+        let share: Vec<f64> = figure.iter().map(|f| if sum > 0.0 { f / sum } else { 0.0 }).collect();
+        let proposed = propose(&spend, &share, target, limits).map_err(|u| (m.model, u))?;
+        all.push((m, share, proposed));
+    }
+    let mut rows = Vec::new();
+    for &kind in shown {
+        let Some((m, share, proposed)) = all.iter().find(|(m, ..)| m.model == kind) else {
+            continue;
+        };
+        for (i, c) in m.credits.iter().enumerate() {
+            let change = proposed[i] - spend[i];
+            let changes: Vec<f64> = all.iter().map(|(_, _, p)| p[i] - spend[i]).collect();
+            let dirs: Vec<&str> = changes.iter().map(|&d| direction(d, target)).collect();
+            rows.push(BudgetRow {
+                model: m.model,
+                channel: c.channel.to_string(),
+                spend: spend[i],
+                proposed_spend: proposed[i],
+                change,
+                change_pct: (spend[i] > 0.0).then(|| change / spend[i]),
+                credited_share: share[i],
+                spend_share: if spend_total > 0.0 { spend[i] / spend_total } else { 0.0 },
+                roas: (spend[i] > 0.0).then(|| c.value / spend[i]),
+                direction: direction(change, target),
+                models_change_min: changes.iter().copied().fold(f64::INFINITY, f64::min),
+                models_change_max: changes.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                models_agree: dirs.iter().all(|d| *d == dirs[0]),
+            });
+        }
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const NO_NEW: Limits = Limits {
+        max_change: 0.2,
+        allow_new: false,
+    };
+
+    fn close(a: &[f64], b: &[f64]) {
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(b) {
+            assert!((x - y).abs() < 1e-9, "{a:?} vs {b:?}");
+        }
+    }
+
+    #[test]
+    fn without_binding_limits_spend_follows_the_shares() {
+        // Spend 100 / 100; shares 0.55 / 0.45: 110 / 90, inside +-20%.
+        close(&propose(&[100.0, 100.0], &[0.55, 0.45], 200.0, NO_NEW).unwrap(), &[110.0, 90.0]);
+        // The Databricks / ROAS-index identity: with no limit, share x T.
+        let loose = Limits {
+            max_change: 1e9,
+            allow_new: false,
+        };
+        close(
+            &propose(&[50.0, 30.0, 20.0], &[0.2, 0.3, 0.5], 100.0, loose).unwrap(),
+            &[20.0, 30.0, 50.0],
+        );
+    }
+
+    #[test]
+    fn limits_bind_over_several_rounds() {
+        // Spend 100 each, T = 400, shares 0.7, 0.1, 0.1, 0.1; m = 0.2.
+        // Round 1: A wants 280, capped at 120; B, C, D want 40, floored at
+        // 80: 360 < 400. Round 2: the 40 left goes to the channels inside
+        // their limits; B, C, D leave their floor together, each
+        // (400 - 120) / 3 = 93.33 (lambda = 2.33, 40 x 2.33).
+        let got = propose(&[100.0; 4], &[0.7, 0.1, 0.1, 0.1], 400.0, NO_NEW).unwrap();
+        let b = 280.0 / 3.0;
+        close(&got, &[120.0, b, b, b]);
+        // Shares 0.4, 0.4, 0.05, 0.15, T = 400: A and B capped at 120, C
+        // floored at 80, which leaves D exactly its floor, 80: every channel
+        // at a limit (lambda anywhere in [0.75, 1.33] gives these).
+        let got = propose(&[100.0; 4], &[0.4, 0.4, 0.05, 0.15], 400.0, NO_NEW).unwrap();
+        close(&got, &[120.0, 120.0, 80.0, 80.0]);
+    }
+
+    #[test]
+    fn a_channel_that_hits_a_limit_early_may_leave_it_later() {
+        // T grows from today's 300 to 330: A (share 0.2, spend 100) sits on
+        // its floor while lambda is small and leaves it as lambda grows.
+        // Solve: B and C capped at 120 (their shares 0.4 each want 132);
+        // A = 330 - 240 = 90, inside [80, 120], = lambda x 330 x 0.2.
+        let got = propose(&[100.0; 3], &[0.2, 0.4, 0.4], 330.0, NO_NEW).unwrap();
+        close(&got, &[90.0, 120.0, 120.0]);
+    }
+
+    #[test]
+    fn new_channels_keep_zero_unless_allowed() {
+        // B has no spend: it keeps 0, so A takes all of T (within its limits).
+        close(&propose(&[100.0, 0.0], &[0.5, 0.5], 110.0, NO_NEW).unwrap(), &[110.0, 0.0]);
+        let err = propose(&[100.0, 0.0], &[0.5, 0.5], 130.0, NO_NEW).unwrap_err();
+        assert_eq!(err, Unreachable { min: 80.0, max: 120.0 });
+        // Allowed, B has no limit: lambda x 200 x 0.5 for both.
+        let allowed = Limits {
+            max_change: 0.2,
+            allow_new: true,
+        };
+        close(&propose(&[100.0, 0.0], &[0.5, 0.5], 200.0, allowed).unwrap(), &[100.0, 100.0]);
+    }
+
+    #[test]
+    fn unreachable_totals_name_the_range() {
+        let err = propose(&[100.0, 100.0], &[0.5, 0.5], 300.0, NO_NEW).unwrap_err();
+        assert_eq!(err, Unreachable { min: 160.0, max: 240.0 });
+    }
+
+    proptest! {
+        #[test]
+        fn proposals_sum_to_the_total_within_the_limits(
+            spend in prop::collection::vec(1.0f64..1000.0, 1..12),
+            weights in prop::collection::vec(0.0f64..1.0, 12),
+            m in 0.0f64..1.5,
+            t in 0.0f64..1.0,
+        ) {
+            let n = spend.len();
+            let w: f64 = weights[..n].iter().sum();
+            prop_assume!(w > 0.0);
+            let share: Vec<f64> = weights[..n].iter().map(|x| x / w).collect();
+            let limits = Limits { max_change: m, allow_new: false };
+            let lo: f64 = spend.iter().map(|s| (1.0 - m).max(0.0) * s).sum();
+            let hi: f64 = spend.iter().zip(&share).map(|(s, &x)| if x > 0.0 { (1.0 + m) * s } else { (1.0 - m).max(0.0) * s }).sum();
+            let total = lo + t * (hi - lo);
+            let got = propose(&spend, &share, total, limits).unwrap();
+            let sum: f64 = got.iter().sum();
+            prop_assert!((sum - total).abs() <= 1e-9 * total.max(1.0), "sum {} vs {}", sum, total);
+            for (p, s) in got.iter().zip(&spend) {
+                prop_assert!(*p >= (1.0 - m).max(0.0) * s - 1e-9 && *p <= (1.0 + m) * s + 1e-9);
+            }
+            // The definition: one lambda; every channel strictly inside its
+            // limits gets lambda x T x share.
+            let inside: Vec<f64> = (0..n)
+                .filter(|&i| share[i] > 0.0 && got[i] > (1.0 - m).max(0.0) * spend[i] + 1e-7 && got[i] < (1.0 + m) * spend[i] - 1e-7)
+                .map(|i| got[i] / (share[i] * total))
+                .collect();
+            for l in &inside {
+                prop_assert!((l - inside[0]).abs() <= 1e-6 * inside[0].abs().max(1.0));
+            }
+        }
+    }
+}

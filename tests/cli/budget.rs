@@ -1,0 +1,173 @@
+//! `mta budget`: proposed spend on testdata/events.csv.
+//!
+//! Linear's credited value there (testdata/README.md): Direct 107.5,
+//! Display 22.5, Email 92.5, Paid Search 70, Social 52.5 (of 345).
+
+use super::*;
+
+/// Spend 100 on four channels; Direct has none.
+const SPEND: &str = "channel,spend\nPaid Search,100\nEmail,100\nDisplay,100\nSocial,100\n";
+
+/// `mta budget ARGS --format csv`: channel -> the row's cells by column name.
+fn budget(args: &[&str]) -> BTreeMap<(String, String), BTreeMap<String, String>> {
+    let f = Fixture::new();
+    let costs = f.file("costs.csv", SPEND);
+    let events = testdata("events.csv");
+    let out = stdout_of(
+        &[
+            &[
+                "budget",
+                events.to_str().unwrap(),
+                "--costs",
+                costs.to_str().unwrap(),
+                "--format",
+                "csv",
+                "-q",
+            ],
+            args,
+        ]
+        .concat(),
+    );
+    let mut rdr = csv::Reader::from_reader(out.as_bytes());
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header.join(","),
+        "model,channel,spend,proposed_spend,change,change_pct,credited_share,spend_share,roas,direction,models_change_min,models_change_max,models_agree"
+    );
+    rdr.records()
+        .map(|r| {
+            let r = r.unwrap();
+            let cells = header.iter().cloned().zip(r.iter().map(String::from)).collect();
+            ((r[0].to_string(), r[1].to_string()), cells)
+        })
+        .collect()
+}
+
+fn num(cells: &BTreeMap<String, String>, column: &str) -> f64 {
+    cells[column].parse().unwrap_or_else(|_| panic!("{column}: {:?}", cells[column]))
+}
+
+#[test]
+fn limits_bind_and_the_rest_is_shared_by_hand() {
+    // T = 400 over the four channels with spend (Direct keeps 0). Value
+    // shares of those four: Email 92.5, Paid Search 70, Social 52.5, Display
+    // 22.5. Unlimited, lambda x T x share would give Email 155.8 (cap 120)
+    // and Display 37.9 (floor 80); the 200 left goes to Paid Search and
+    // Social in proportion 70 : 52.5 = 114.29 and 85.71, inside their limits.
+    let got = budget(&["--model", "linear"]);
+    let want = [
+        ("Email", 92.5, 120.0, "increase"),
+        ("Display", 22.5, 80.0, "decrease"),
+        ("Paid Search", 70.0, 200.0 * 70.0 / 122.5, "increase"),
+        ("Social", 52.5, 200.0 * 52.5 / 122.5, "decrease"),
+        ("Direct", 107.5, 0.0, "unclear"),
+    ];
+    let mut total = 0.0;
+    for (channel, value, proposed, direction) in want {
+        let row = &got[&("linear".to_string(), channel.to_string())];
+        assert_close(num(row, "proposed_spend"), proposed, channel);
+        assert_eq!(row["direction"], direction, "{channel}");
+        assert_close(num(row, "credited_share"), value / 345.0, channel);
+        total += num(row, "proposed_spend");
+    }
+    assert_close(total, 400.0, "total");
+    let email = &got[&("linear".to_string(), "Email".to_string())];
+    assert_close(num(email, "change_pct"), 0.2, "Email change_pct");
+    assert_close(num(email, "roas"), 0.925, "Email roas");
+    assert_close(num(email, "spend_share"), 0.25, "Email spend share");
+    assert_eq!(got[&("linear".to_string(), "Direct".to_string())]["change_pct"], "");
+}
+
+#[test]
+fn without_limits_spend_is_the_credited_share_of_the_total() {
+    // The ROAS-index identity: proposed = credited share x T, Direct too.
+    let got = budget(&["--model", "linear", "--max-change", "1000000", "--allow-new", "--total", "690"]);
+    for (channel, value) in [
+        ("Direct", 107.5),
+        ("Display", 22.5),
+        ("Email", 92.5),
+        ("Paid Search", 70.0),
+        ("Social", 52.5),
+    ] {
+        let row = &got[&("linear".to_string(), channel.to_string())];
+        assert_close(num(row, "proposed_spend"), 690.0 * value / 345.0, channel);
+    }
+    // By conversions instead: linear's conversions 1.583333, 0.25, 1.583333, 0.833333, 0.75 of 5.
+    let got = budget(&[
+        "--model",
+        "linear",
+        "--max-change",
+        "1000000",
+        "--allow-new",
+        "--by",
+        "conversions",
+        "--total",
+        "500",
+    ]);
+    let row = &got[&("linear".to_string(), "Display".to_string())];
+    assert_close(num(row, "proposed_spend"), 500.0 * 0.25 / 5.0, "Display by conversions");
+}
+
+#[test]
+fn every_model_gives_a_block_and_the_range_over_models() {
+    let got = budget(&["--model", "all", "--models", "first-click,last-click,linear"]);
+    assert_eq!(got.len(), 15);
+    for channel in ["Direct", "Display", "Email", "Paid Search", "Social"] {
+        let changes: Vec<f64> = ["first-click", "last-click", "linear"]
+            .iter()
+            .map(|m| num(&got[&(m.to_string(), channel.to_string())], "change"))
+            .collect();
+        let row = &got[&("linear".to_string(), channel.to_string())];
+        let min = changes.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = changes.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        assert_close(num(row, "models_change_min"), min, channel);
+        assert_close(num(row, "models_change_max"), max, channel);
+        let agree = changes.iter().all(|c| c.signum() == changes[0].signum() && c.abs() > 1e-9) || changes.iter().all(|c| c.abs() < 1e-9);
+        assert_eq!(row["models_agree"], agree.to_string(), "{channel}: {changes:?}");
+    }
+    // Display: first-click gives it 90 of value (up), linear 22.5 (down).
+    assert_eq!(got[&("linear".to_string(), "Display".to_string())]["models_agree"], "false");
+}
+
+#[test]
+fn unreachable_totals_and_missing_costs_are_usage_errors() {
+    let f = Fixture::new();
+    let costs = f.file("costs.csv", SPEND);
+    let events = testdata("events.csv");
+    let out = mta()
+        .args([
+            "budget",
+            events.to_str().unwrap(),
+            "--costs",
+            costs.to_str().unwrap(),
+            "--total",
+            "1000",
+            "--model",
+            "linear",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains(
+            "under `linear`, no allocation of 1000.00 keeps every channel within +-20% of its spend: the limits allow 320.00 to 480.00"
+        ),
+        "{err}"
+    );
+    let out = mta().args(["budget", events.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs today's spend per channel"));
+    let out = mta()
+        .args([
+            "budget",
+            events.to_str().unwrap(),
+            "--costs",
+            costs.to_str().unwrap(),
+            "--model",
+            "nope",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
