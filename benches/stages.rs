@@ -42,6 +42,10 @@ fn stages(c: &mut Criterion) {
     let mut g = c.benchmark_group("read");
     g.sample_size(10).throughput(Throughput::Elements(rows));
     g.bench_function("events.csv", |b| b.iter(|| black_box(input::load(&spec("events.csv")).unwrap())));
+    // The same rows with source / medium / campaign: GA4's channel rules.
+    g.bench_function("events-utm.csv", |b| {
+        b.iter(|| black_box(input::load(&spec("events-utm.csv")).unwrap()))
+    });
     g.bench_function("events.parquet", |b| {
         b.iter(|| black_box(input::load(&spec("events.parquet")).unwrap()))
     });
