@@ -9,7 +9,7 @@ use super::{InputArgs, ModelArgs, OutputArgs, pipeline};
 use crate::model::ModelKind;
 use crate::output::{OutputFormat, views};
 use crate::report::Report;
-use crate::report::budget::{Limits, ShareOf, reallocate};
+use crate::report::budget::{Limits, Resampled, ShareOf, reallocate};
 
 /// Arguments of `mta budget`.
 #[derive(Debug, Args)]
@@ -37,6 +37,12 @@ pub struct BudgetArgs {
     /// Channels without spend today may get some (without a limit); otherwise they keep 0.
     #[arg(long, help_heading = "Budget")]
     allow_new: bool,
+    /// Resample journeys N times: each channel's change gets a 95% interval, and `direction` is `unclear` when it spans 0.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..), help_heading = "Uncertainty")]
+    bootstrap: Option<u32>,
+    /// Seed of the bootstrap's resampling (same seed, same intervals).
+    #[arg(long, default_value_t = 0, value_name = "S", help_heading = "Uncertainty")]
+    seed: u64,
 }
 
 /// What `mta budget` writes.
@@ -103,7 +109,12 @@ pub fn run(args: BudgetArgs) -> Result<()> {
         max_change: args.max_change,
         allow_new: args.allow_new,
     };
-    let rows = reallocate(&report, &costs, args.total, args.share_of, limits, &shown).map_err(|(model, u)| {
+    let runs = args
+        .bootstrap
+        .map(|n| crate::report::bootstrap::replicate_credits(&report, &journeys, &models, n as usize, args.seed))
+        .transpose()?;
+    let resampled = runs.as_ref().map(|runs| Resampled { runs });
+    let (rows, unreachable) = reallocate(&report, &costs, args.total, args.share_of, limits, &shown, resampled).map_err(|(model, u)| {
         let target = args.total.unwrap_or_else(|| costs.total());
         crate::Error::usage(
             format!(
@@ -116,6 +127,11 @@ pub fn run(args: BudgetArgs) -> Result<()> {
             "raise `--max-change`, change `--total`, or add `--allow-new` for channels without spend",
         )
     })?;
+    if unreachable > 0 {
+        notes.push(format!(
+            "note: {unreachable} bootstrap replicates credited too few channels to reach the total within the limits; the intervals leave them out"
+        ));
+    }
     if !out.quiet {
         let kinds: Vec<String> = report.models.iter().map(|m| m.model.to_string()).collect();
         notes.push(format!(

@@ -495,8 +495,9 @@ pub fn rejects(rows: &[Rejection]) -> impl Table + '_ {
 }
 
 /// `mta budget`: `model,channel,spend,proposed_spend,change,change_pct,
-/// credited_share,spend_share,roas`, then `direction` and the range of the
-/// change over every model that ran (`models_agree`).
+/// credited_share,spend_share,roas`, then `direction`, the bootstrap
+/// interval of the change (`change_lo,change_hi`, empty without
+/// `--bootstrap`) and its range over every model that ran (`models_agree`).
 pub fn budget(rows: &[crate::report::budget::BudgetRow]) -> impl Table + '_ {
     Rows {
         columns: [
@@ -510,6 +511,8 @@ pub fn budget(rows: &[crate::report::budget::BudgetRow]) -> impl Table + '_ {
             ("spend_share", Kind::Number),
             ("roas", Kind::Number),
             ("direction", Kind::Text),
+            ("change_lo", Kind::Number),
+            ("change_hi", Kind::Number),
             ("models_change_min", Kind::Number),
             ("models_change_max", Kind::Number),
             ("models_agree", Kind::Bool),
@@ -527,6 +530,8 @@ pub fn budget(rows: &[crate::report::budget::BudgetRow]) -> impl Table + '_ {
                 r.spend_share.into(),
                 r.roas.into(),
                 r.direction.into(),
+                r.change_lo.into(),
+                r.change_hi.into(),
                 r.models_change_min.into(),
                 r.models_change_max.into(),
                 Cell::Bool(r.models_agree),

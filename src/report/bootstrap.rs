@@ -57,7 +57,7 @@ fn draw(n: usize, seed: u64, r: u64) -> Vec<u32> {
 }
 
 /// Linear interpolation between order statistics of sorted `xs` (type 7).
-fn percentile(xs: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(xs: &[f64], p: f64) -> f64 {
     let h = (xs.len() - 1) as f64 * p;
     let (lo, frac) = (h.floor() as usize, h - h.floor());
     if lo + 1 < xs.len() {
@@ -67,16 +67,20 @@ fn percentile(xs: &[f64], p: f64) -> f64 {
     }
 }
 
-/// Adds an interval to every credit of `report`, which `models` produced
-/// from `journeys`. What a model chose from the data (Markov's `auto`
-/// order) stays as the report has it on every replicate.
-pub fn add_intervals(
-    report: &mut super::Report,
+/// Every replicate's credits: `[replicate][model] = (conversions, value)`
+/// per channel, for `models` (which produced `report` from `journeys`). What
+/// a model chose from the data (Markov's `auto` order) stays as the report
+/// has it on every replicate.
+pub type Replicates = Vec<Vec<(Vec<f64>, Vec<f64>)>>;
+
+/// Runs every model on `replicates` resamples of `journeys` (see [`Replicates`]).
+pub fn replicate_credits(
+    report: &super::Report,
     journeys: &Journeys,
     models: &[Box<dyn AttributionModel>],
     replicates: usize,
     seed: u64,
-) -> Result<()> {
+) -> Result<Replicates> {
     let frozen: Vec<Option<Box<dyn AttributionModel>>> = models
         .iter()
         .zip(&report.models)
@@ -87,19 +91,8 @@ pub fn add_intervals(
         .zip(&frozen)
         .map(|(m, f)| f.as_deref().unwrap_or(m.as_ref()))
         .collect();
-    for (m, per_channel) in report.models.iter_mut().zip(intervals(journeys, &models, replicates, seed)?) {
-        for (c, interval) in m.credits.iter_mut().zip(per_channel) {
-            c.interval = Some(Box::new(interval));
-        }
-    }
-    Ok(())
-}
-
-/// Intervals per model (in `models` order) and channel.
-fn intervals(journeys: &Journeys, models: &[&dyn AttributionModel], replicates: usize, seed: u64) -> Result<Vec<Vec<Interval>>> {
     let n = journeys.len();
-    // replicate -> model -> (conversions, value) per channel
-    let runs: Vec<Vec<(Vec<f64>, Vec<f64>)>> = (0..replicates as u64)
+    (0..replicates as u64)
         .into_par_iter()
         .map(|r| {
             let resampled = journeys.reweighted(&draw(n, seed, r));
@@ -108,26 +101,35 @@ fn intervals(journeys: &Journeys, models: &[&dyn AttributionModel], replicates: 
                 .map(|m| m.attribute(&resampled).map(|c| (c.conversions, c.value)))
                 .collect::<Result<Vec<_>>>()
         })
-        .collect::<Result<_>>()?;
+        .collect()
+}
+
+/// Adds an interval to every credit of `report`, which `models` produced
+/// from `journeys`.
+pub fn add_intervals(
+    report: &mut super::Report,
+    journeys: &Journeys,
+    models: &[Box<dyn AttributionModel>],
+    replicates: usize,
+    seed: u64,
+) -> Result<()> {
+    let runs = replicate_credits(report, journeys, models, replicates, seed)?;
     let channels = journeys.channels().len();
-    Ok((0..models.len())
-        .map(|m| {
-            (0..channels)
-                .map(|c| {
-                    let mut conv: Vec<f64> = runs.iter().map(|run| run[m].0[c]).collect();
-                    let mut value: Vec<f64> = runs.iter().map(|run| run[m].1[c]).collect();
-                    conv.sort_by(f64::total_cmp);
-                    value.sort_by(f64::total_cmp);
-                    Interval {
-                        conversions_lo: percentile(&conv, 0.025),
-                        conversions_hi: percentile(&conv, 0.975),
-                        value_lo: percentile(&value, 0.025),
-                        value_hi: percentile(&value, 0.975),
-                    }
-                })
-                .collect()
-        })
-        .collect())
+    for (m, report) in report.models.iter_mut().enumerate() {
+        for (c, credit) in report.credits.iter_mut().enumerate().take(channels) {
+            let mut conv: Vec<f64> = runs.iter().map(|run| run[m].0[c]).collect();
+            let mut value: Vec<f64> = runs.iter().map(|run| run[m].1[c]).collect();
+            conv.sort_by(f64::total_cmp);
+            value.sort_by(f64::total_cmp);
+            credit.interval = Some(Box::new(Interval {
+                conversions_lo: percentile(&conv, 0.025),
+                conversions_hi: percentile(&conv, 0.975),
+                value_lo: percentile(&value, 0.025),
+                value_hi: percentile(&value, 0.975),
+            }));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

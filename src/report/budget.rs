@@ -131,8 +131,14 @@ pub struct BudgetRow {
     pub spend_share: f64,
     /// Credited value / spend (`None` without spend).
     pub roas: Option<f64>,
-    /// `increase`, `decrease` or `unclear` (no change).
+    /// `increase`, `decrease` or `unclear`: the sign of the change, or with
+    /// `--bootstrap` whether its interval lies above 0, below 0, or spans it.
     pub direction: &'static str,
+    /// With `--bootstrap`: the 2.5th percentile of the change over the
+    /// replicates.
+    pub change_lo: Option<f64>,
+    /// The 97.5th percentile.
+    pub change_hi: Option<f64>,
     /// The least change any model that ran proposes for the channel.
     pub models_change_min: f64,
     /// The most.
@@ -142,7 +148,7 @@ pub struct BudgetRow {
 }
 
 /// The direction of a change: exact zeros (a channel held at 0) are `unclear`.
-fn direction(change: f64, scale: f64) -> &'static str {
+fn sign(change: f64, scale: f64) -> &'static str {
     let eps = 1e-9 * scale.max(1.0);
     if change > eps {
         "increase"
@@ -153,8 +159,26 @@ fn direction(change: f64, scale: f64) -> &'static str {
     }
 }
 
+/// Shares of one model's credits: (conversions, value) per channel.
+fn shares(conversions: &[f64], value: &[f64], by: ShareOf) -> Vec<f64> {
+    let figure = match by {
+        ShareOf::Value => value,
+        ShareOf::Conversions => conversions,
+    };
+    let sum: f64 = figure.iter().sum();
+    figure.iter().map(|f| if sum > 0.0 { f / sum } else { 0.0 }).collect()
+}
+
+/// What the bootstrap gave: every replicate's credits.
+pub struct Resampled<'a> {
+    /// `[replicate][model]`, models in the report's order.
+    pub runs: &'a super::bootstrap::Replicates,
+}
+
 /// Proposals for every model of `report`; the rows of the models in
-/// `shown` (in their order), with each channel's range over all models.
+/// `shown` (in their order), with each channel's range over all models
+/// and, with `resampled`, the interval of its change. Returns the rows and
+/// the number of replicates whose limits could not reach the total.
 pub fn reallocate(
     report: &Report,
     costs: &Costs,
@@ -162,9 +186,10 @@ pub fn reallocate(
     by: ShareOf,
     limits: Limits,
     shown: &[crate::model::ModelKind],
-) -> Result<Vec<BudgetRow>, (crate::model::ModelKind, Unreachable)> {
+    resampled: Option<Resampled<'_>>,
+) -> Result<(Vec<BudgetRow>, usize), (crate::model::ModelKind, Unreachable)> {
     let Some(first) = report.models.first() else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), 0));
     };
     let channels: Vec<&str> = first.credits.iter().map(|c| &*c.channel).collect();
     let spend: Vec<f64> = channels.iter().map(|c| costs.of(c).unwrap_or(0.0)).collect();
@@ -175,28 +200,50 @@ pub fn reallocate(
     let mut order: Vec<&super::ModelReport> = report.models.iter().filter(|m| shown.contains(&m.model)).collect();
     order.extend(report.models.iter().filter(|m| !shown.contains(&m.model)));
     for m in order {
-        let figure: Vec<f64> = m
-            .credits
-            .iter()
-            .map(|c| match by {
-                ShareOf::Value => c.value,
-                ShareOf::Conversions => c.conversions,
-            })
-            .collect();
-        let sum: f64 = figure.iter().sum();
-        let share: Vec<f64> = figure.iter().map(|f| if sum > 0.0 { f / sum } else { 0.0 }).collect();
+        let conversions: Vec<f64> = m.credits.iter().map(|c| c.conversions).collect();
+        let value: Vec<f64> = m.credits.iter().map(|c| c.value).collect();
+        let share = shares(&conversions, &value, by);
         let proposed = propose(&spend, &share, target, limits).map_err(|u| (m.model, u))?;
         all.push((m, share, proposed));
     }
     let mut rows = Vec::new();
+    let mut unreachable = 0;
     for &kind in shown {
         let Some((m, share, proposed)) = all.iter().find(|(m, ..)| m.model == kind) else {
             continue;
         };
+        // Per channel, the change on every replicate that reaches the total.
+        let mut replicated: Vec<Vec<f64>> = vec![Vec::new(); spend.len()];
+        if let Some(r) = &resampled {
+            let index = report.models.iter().position(|x| x.model == kind).expect("shown models ran");
+            for run in r.runs {
+                let (conversions, value) = &run[index];
+                match propose(&spend, &shares(conversions, value, by), target, limits) {
+                    Ok(p) => {
+                        for (i, x) in p.iter().enumerate() {
+                            replicated[i].push(x - spend[i]);
+                        }
+                    }
+                    Err(_) => unreachable += 1,
+                }
+            }
+        }
         for (i, c) in m.credits.iter().enumerate() {
             let change = proposed[i] - spend[i];
+            let interval = (!replicated[i].is_empty()).then(|| {
+                let xs = &mut replicated[i];
+                xs.sort_by(f64::total_cmp);
+                (super::bootstrap::percentile(xs, 0.025), super::bootstrap::percentile(xs, 0.975))
+            });
+            let eps = 1e-9 * target.max(1.0);
+            let direction = match interval {
+                Some((lo, _)) if lo > eps => "increase",
+                Some((_, hi)) if hi < -eps => "decrease",
+                Some(_) => "unclear",
+                None => sign(change, target),
+            };
             let changes: Vec<f64> = all.iter().map(|(_, _, p)| p[i] - spend[i]).collect();
-            let dirs: Vec<&str> = changes.iter().map(|&d| direction(d, target)).collect();
+            let dirs: Vec<&str> = changes.iter().map(|&d| sign(d, target)).collect();
             rows.push(BudgetRow {
                 model: m.model,
                 channel: c.channel.to_string(),
@@ -207,14 +254,16 @@ pub fn reallocate(
                 credited_share: share[i],
                 spend_share: if spend_total > 0.0 { spend[i] / spend_total } else { 0.0 },
                 roas: (spend[i] > 0.0).then(|| c.value / spend[i]),
-                direction: direction(change, target),
+                direction,
+                change_lo: interval.map(|i| i.0),
+                change_hi: interval.map(|i| i.1),
                 models_change_min: changes.iter().copied().fold(f64::INFINITY, f64::min),
                 models_change_max: changes.iter().copied().fold(f64::NEG_INFINITY, f64::max),
                 models_agree: dirs.iter().all(|d| *d == dirs[0]),
             });
         }
     }
-    Ok(rows)
+    Ok((rows, unreachable))
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ fn budget(args: &[&str]) -> BTreeMap<(String, String), BTreeMap<String, String>>
     let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(
         header.join(","),
-        "model,channel,spend,proposed_spend,change,change_pct,credited_share,spend_share,roas,direction,models_change_min,models_change_max,models_agree"
+        "model,channel,spend,proposed_spend,change,change_pct,credited_share,spend_share,roas,direction,change_lo,change_hi,models_change_min,models_change_max,models_agree"
     );
     rdr.records()
         .map(|r| {
@@ -170,4 +170,55 @@ fn unreachable_totals_and_missing_costs_are_usage_errors() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn bootstrap_direction_is_unclear_when_the_interval_spans_zero() {
+    // Five conversions: the replicates move Email both ways, so its
+    // increase without the bootstrap becomes `unclear`.
+    let plain = budget(&["--model", "linear"]);
+    let boot = budget(&["--model", "linear", "--bootstrap", "100", "--seed", "1"]);
+    let key = ("linear".to_string(), "Email".to_string());
+    assert_eq!(plain[&key]["direction"], "increase");
+    assert_eq!(plain[&key]["change_lo"], "");
+    assert_eq!(boot[&key]["direction"], "unclear");
+    assert!(num(&boot[&key], "change_lo") < 0.0 && num(&boot[&key], "change_hi") > 0.0);
+    assert_eq!(
+        boot,
+        budget(&["--model", "linear", "--bootstrap", "100", "--seed", "1"]),
+        "same seed, same output"
+    );
+
+    // Search converts every time and Display never: every replicate moves
+    // 20 from Display to Search, so both directions are certain.
+    let f = Fixture::new();
+    let mut events = String::from("customer_id,timestamp,channel,conversion,value\n");
+    for i in 0..30 {
+        events.push_str(&format!(
+            "s{i},2025-01-01T00:00:00Z,Search,1,100\nd{i},2025-01-01T00:00:00Z,Display,0,\n"
+        ));
+    }
+    let events = f.file("events.csv", events);
+    let costs = f.file("costs.csv", "channel,spend\nSearch,100\nDisplay,100\n");
+    let out = stdout_of(&[
+        "budget",
+        events.to_str().unwrap(),
+        "--costs",
+        costs.to_str().unwrap(),
+        "--model",
+        "linear",
+        "--bootstrap",
+        "50",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert_eq!(
+        rows,
+        [
+            "linear,Display,100.000000,80.000000,-20.000000,-0.200000,0.000000,0.500000,0.000000,decrease,-20.000000,-20.000000,-20.000000,-20.000000,true",
+            "linear,Search,100.000000,120.000000,20.000000,0.200000,1.000000,0.500000,30.000000,increase,20.000000,20.000000,20.000000,20.000000,true",
+        ]
+    );
 }
