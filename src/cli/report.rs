@@ -8,6 +8,7 @@ use std::io::IsTerminal;
 use anyhow::Result;
 use clap::Args;
 
+use super::args::CostArgs;
 use super::args::{Formats, Target};
 use super::pipeline;
 use super::{InputArgs, ModelArgs, OutputArgs};
@@ -26,7 +27,12 @@ pub struct ReportArgs {
     #[command(flatten)]
     models: ModelArgs,
     #[command(flatten)]
+    costs: CostArgs,
+    #[command(flatten)]
     output: OutputArgs,
+    /// With `--costs`: the largest change of a channel's spend in the proposed reallocation (as in `mta budget`).
+    #[arg(long, default_value_t = 0.2, value_name = "FRACTION", help_heading = "Costs")]
+    max_change: f64,
 }
 
 /// `mta report` writes one format.
@@ -52,12 +58,55 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
     let (asked, model_cfg) = args.models.into_config()?;
     args.output.output.get_or_insert_with(|| DEFAULT_FILE.into());
     let out = args.output.into_config(&FORMATS, super::terminal())?;
+    let costs = args.costs.into_spec(&input, &journey_cfg);
+    if !(args.max_change.is_finite() && args.max_change >= 0.0) {
+        return Err(crate::Error::usage(
+            "`--max-change` must be a fraction of 0 or more",
+            "e.g. `--max-change 0.2` for +-20%",
+        )
+        .into());
+    }
     progress("reading input and building journeys");
     let (journeys, summary) = pipeline::load(&input, &journey_cfg)?;
     let (models, notes) = pipeline::models(&asked, &model_cfg, &journeys)?;
     progress(&format!("running models ({})", models.len()));
     let mut report = Report::compute(summary, &journeys, &models)?;
     report.comparison = Some(compare_models(&report));
+    let mut notes = notes;
+    let budget = match &costs {
+        None => None,
+        Some(spec) => {
+            let costs = crate::input::costs::load(spec)?;
+            crate::report::costs::apply(&mut report, &costs);
+            // The data-driven model when it ran, else the first.
+            let shown = report
+                .models
+                .iter()
+                .map(|m| m.model)
+                .find(|&k| k == crate::model::ModelKind::Markov)
+                .into_iter()
+                .chain(report.models.first().map(|m| m.model))
+                .take(1)
+                .collect::<Vec<_>>();
+            let limits = crate::report::budget::Limits {
+                max_change: args.max_change,
+                allow_new: false,
+            };
+            let by = crate::report::budget::ShareOf::Value;
+            match crate::report::budget::reallocate(&report, &costs, None, by, limits, &shown, None) {
+                Ok((rows, _)) => Some(rows),
+                Err((model, u)) => {
+                    notes.push(format!(
+                        "note: no reallocation under `{model}`: within +-{}% the spend can only total {} to {}",
+                        crate::output::fixed(args.max_change * 100.0, 0),
+                        crate::output::fixed(u.min, 2),
+                        crate::output::fixed(u.max, 2)
+                    ));
+                    None
+                }
+            }
+        }
+    };
     progress("summarising journeys");
     let overview = JourneyOverview::compute(&journeys);
     let markov = MarkovReport::from_report(&report, &journeys);
@@ -65,6 +114,7 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
     let extras = Extras {
         overview: Some(&overview),
         markov: markov.as_ref(),
+        budget: budget.as_deref(),
     };
     super::write_output(&out.target, |w| crate::output::html::write(&report, extras, w))?;
     if !quiet {

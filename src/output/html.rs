@@ -40,6 +40,8 @@ pub struct Extras<'a> {
     pub overview: Option<&'a JourneyOverview>,
     /// Removal effects and transitions, when the Markov model ran.
     pub markov: Option<&'a MarkovReport>,
+    /// With `--costs` in `mta report`: the proposed reallocation of one model.
+    pub budget: Option<&'a [crate::report::budget::BudgetRow]>,
 }
 
 /// Writes the HTML report, with whatever [`Extras`] it was given.
@@ -138,6 +140,9 @@ pub fn render(report: &Report, extras: Extras<'_>) -> String {
     s.push_str("<main>\n");
     credit_section(&mut s, report);
     disagreement_section(&mut s, report, report.comparison.as_deref().unwrap_or_default());
+    if report.input.costs.is_some() {
+        spend_section(&mut s, report, extras.budget);
+    }
     journeys_section(&mut s, extras.overview);
     if let Some(m) = extras.markov {
         markov_section(&mut s, m);
@@ -268,8 +273,11 @@ fn header(s: &mut String, report: &Report) {
             }
         );
     }
-    s.push_str("</ul></details>\n</header>\n<nav><a href=\"#credit\">Credit</a><a href=\"#disagreement\">Disagreement</a><a href=\"#journeys\">Journeys</a>");
-    s.push_str("</nav>\n");
+    s.push_str("</ul></details>\n</header>\n<nav><a href=\"#credit\">Credit</a><a href=\"#disagreement\">Disagreement</a>");
+    if report.input.costs.is_some() {
+        s.push_str("<a href=\"#spend\">Spend</a>");
+    }
+    s.push_str("<a href=\"#journeys\">Journeys</a></nav>\n");
 }
 
 fn param_text(p: &crate::model::Parameter) -> String {
@@ -463,6 +471,139 @@ fn credit_table(s: &mut String, report: &Report) {
         s.push_str("</tr></tfoot>\n</table></div>\n");
     }
     s.push_str("<p class=\"note\">Click a column header to sort.</p>\n");
+}
+
+/// `--costs`: ROAS of every channel under every model, spend share against
+/// credited share, and (in `mta report`) the proposed reallocation.
+fn spend_section(s: &mut String, report: &Report, budget: Option<&[crate::report::budget::BudgetRow]>) {
+    let Some(first) = report.models.first() else { return };
+    s.push_str(
+        "<section id=\"spend\">\n<h2>Spend and return</h2>\n\
+         <p class=\"note\">ROAS = credited revenue / spend, per model; empty without spend. Click a column header to sort.</p>\n",
+    );
+    let total_spend = report.input.costs.as_ref().map_or(0.0, |c| c.total_spend);
+    // As many tables as the credit tables (each has fewer columns), so
+    // that nothing scrolls sideways.
+    for block in credit_blocks(report) {
+        s.push_str("<div class=\"scroll\"><table class=\"sortable roas\">\n<thead><tr><th scope=\"col\">channel</th><th scope=\"col\" class=\"num\">spend</th><th scope=\"col\" class=\"num\">spend share</th>");
+        for (k, m) in report.models[block.clone()].iter().enumerate() {
+            w!(
+                s,
+                "<th scope=\"col\" class=\"num\"><span class=\"sw {}\"></span>{}<br><small>ROAS</small></th>",
+                model_class(block.start + k),
+                escape(m.model.name())
+            );
+        }
+        s.push_str("</tr></thead>\n<tbody>\n");
+        for (i, c) in first.credits.iter().enumerate() {
+            let spend = c.cost.as_ref().map_or(0.0, |k| k.spend);
+            let share = if total_spend > 0.0 { spend / total_spend } else { 0.0 };
+            w!(
+                s,
+                "<tr><th scope=\"row\">{}</th><td data-v=\"{spend}\">{}</td><td data-v=\"{share}\">{}</td>",
+                escape(&c.channel),
+                num(spend, 2),
+                pct(share)
+            );
+            for m in &report.models[block.clone()] {
+                match m.credits[i].cost.as_ref().and_then(|k| k.roas) {
+                    Some(r) => {
+                        w!(s, "<td data-v=\"{r}\">{}</td>", num(r, 2));
+                    }
+                    None => s.push_str("<td data-v=\"-1\"></td>"),
+                }
+            }
+            s.push_str("</tr>\n");
+        }
+        s.push_str("</tbody>\n</table></div>\n");
+    }
+    // Spend share against credited share of the data-driven model.
+    let index = report
+        .models
+        .iter()
+        .position(|m| m.model == crate::model::ModelKind::Markov)
+        .unwrap_or(0);
+    let model = &report.models[index];
+    let colour = model_class(index);
+    let value: f64 = model.credits.iter().map(|c| c.value).sum();
+    let (label_w, plot_w, bar_h, top) = (180.0, 620.0, 12.0, 24.0);
+    let group_h = 2.0 * bar_h + 10.0;
+    let height = top + model.credits.len() as f64 * group_h + 6.0;
+    let shares: Vec<(f64, f64)> = model
+        .credits
+        .iter()
+        .map(|c| {
+            let spend = c.cost.as_ref().map_or(0.0, |k| k.spend);
+            let spend_share = if total_spend > 0.0 { spend / total_spend } else { 0.0 };
+            (spend_share, if value > 0.0 { c.value / value } else { 0.0 })
+        })
+        .collect();
+    let max = shares.iter().map(|&(a, b)| a.max(b)).fold(0.0, f64::max).max(0.01);
+    w!(
+        s,
+        "<figure class=\"chart\"><figcaption>Spend share (grey) vs share of credited revenue under {} (colour)</figcaption>\n\
+         <svg class=\"bars\" viewBox=\"0 0 {} {height}\" role=\"img\" aria-label=\"spend share and credited share per channel\">\n",
+        escape(model.model.name()),
+        label_w + plot_w + 70.0
+    );
+    for (i, (c, &(spend_share, credited))) in model.credits.iter().zip(&shares).enumerate() {
+        let y0 = top + i as f64 * group_h;
+        row_label(s, label_w - 8.0, y0 + bar_h, &c.channel, 26);
+        for (k, (v, class)) in [(spend_share, "spend"), (credited, colour.as_str())].into_iter().enumerate() {
+            let y = y0 + k as f64 * bar_h;
+            let wdt = v / max * plot_w;
+            w!(
+                s,
+                "<rect class=\"{class}\" x=\"{label_w}\" y=\"{y:.1}\" width=\"{wdt:.1}\" height=\"{h:.1}\"><title>{ch}: {what} {val}</title></rect><text class=\"val\" x=\"{tx:.1}\" y=\"{ty:.1}\" dominant-baseline=\"middle\">{val}</text>\n",
+                h = bar_h - 2.0,
+                ch = escape(&c.channel),
+                what = if k == 0 { "spend share" } else { "credited share" },
+                val = pct(v),
+                tx = label_w + wdt + 4.0,
+                ty = y + (bar_h - 2.0) / 2.0,
+            );
+        }
+    }
+    s.push_str("</svg></figure>\n");
+    if let Some(rows) = budget {
+        let model = rows.first().map_or("", |r| r.model.name());
+        w!(
+            s,
+            "<h3>Proposed reallocation ({})</h3>\n<p class=\"note\">Spend in proportion to credited revenue, each change within the limits of <code>mta budget</code>; \
+             <em>direction</em> is unclear when the bootstrap interval spans 0; <em>models agree</em> when every model that ran points the same way. \
+             This assumes constant returns: it is not a response-curve optimiser.</p>\n",
+            escape(model)
+        );
+        s.push_str(
+            "<div class=\"scroll\"><table class=\"sortable budget\">\n<thead><tr><th scope=\"col\">channel</th>\
+             <th scope=\"col\" class=\"num\">spend</th><th scope=\"col\" class=\"num\">proposed</th><th scope=\"col\" class=\"num\">change</th>\
+             <th scope=\"col\" class=\"num\">interval</th><th scope=\"col\">direction</th><th scope=\"col\" class=\"num\">range over models</th><th scope=\"col\">models agree</th></tr></thead>\n<tbody>\n",
+        );
+        for r in rows {
+            let interval = match (r.change_lo, r.change_hi) {
+                (Some(lo), Some(hi)) => format!("{} to {}", num(lo, 2), num(hi, 2)),
+                _ => String::new(),
+            };
+            w!(
+                s,
+                "<tr><th scope=\"row\">{}</th><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td>{}</td><td>{}</td><td>{} to {}</td><td>{}</td></tr>\n",
+                escape(&r.channel),
+                r.spend,
+                num(r.spend, 2),
+                r.proposed_spend,
+                num(r.proposed_spend, 2),
+                r.change,
+                num(r.change, 2),
+                interval,
+                r.direction,
+                num(r.models_change_min, 2),
+                num(r.models_change_max, 2),
+                if r.models_agree { "yes" } else { "no" }
+            );
+        }
+        s.push_str("</tbody>\n</table></div>\n");
+    }
+    s.push_str("</section>\n");
 }
 
 fn disagreement_section(s: &mut String, report: &Report, comparison: &[ChannelComparison]) {
@@ -790,6 +931,7 @@ mod tests {
             Extras {
                 overview: Some(&o),
                 markov: Some(&m),
+                budget: None,
             },
         );
         assert_eq!(occurrences(&html, "<tr data-path>"), 2);
@@ -841,6 +983,7 @@ mod tests {
             Extras {
                 overview: Some(&o),
                 markov: Some(&m),
+                budget: None,
             },
         );
         assert!(html.len() < 2 * 1024 * 1024, "{} bytes", html.len());

@@ -222,3 +222,49 @@ fn bootstrap_direction_is_unclear_when_the_interval_spans_zero() {
         ]
     );
 }
+
+#[test]
+fn the_html_report_shows_spend_return_and_the_reallocation() {
+    let f = Fixture::new();
+    let costs = f.file("costs.csv", SPEND);
+    let events = testdata("events.csv");
+    let page = f.path("report.html");
+    let out = mta()
+        .args([
+            "report",
+            events.to_str().unwrap(),
+            "--costs",
+            costs.to_str().unwrap(),
+            "--models",
+            "linear,markov",
+            "-o",
+        ])
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("<a href=\"#spend\">Spend</a>"));
+    assert!(html.contains("<h2>Spend and return</h2>"));
+    // Linear's ROAS for Email: 92.5 / 100.
+    assert!(html.contains("<td data-v=\"0.925\">0.93</td>"), "Email's linear ROAS");
+    assert!(html.contains("<h3>Proposed reallocation (markov)</h3>"));
+    // The same proposal as `mta budget --model markov`.
+    let rows = budget(&["--model", "markov", "--models", "linear,markov"]);
+    let email = &rows[&("markov".to_string(), "Email".to_string())];
+    let proposed = format!("<td data-v=\"{}\">", email["proposed_spend"].parse::<f64>().unwrap());
+    assert!(html.contains(&proposed[..proposed.len().min(20)]), "{proposed}");
+    // `attribute --format html` has the spend section but no proposal.
+    let att = stdout_of(&[
+        "attribute",
+        events.to_str().unwrap(),
+        "--costs",
+        costs.to_str().unwrap(),
+        "--format",
+        "html",
+        "-q",
+    ]);
+    assert!(att.contains("<h2>Spend and return</h2>") && !att.contains("Proposed reallocation"));
+    let plain = stdout_of(&["attribute", events.to_str().unwrap(), "--format", "html", "-q"]);
+    assert!(!plain.contains("Spend and return"));
+}

@@ -33,7 +33,7 @@ nav a:hover{text-decoration:underline}
 .toggle legend{float:left;margin-right:8px;color:var(--dim)}
 .legend{list-style:none;display:flex;flex-wrap:wrap;gap:4px 16px;padding:0;margin:0 0 8px}
 .sw{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:6px;vertical-align:-1px}
-.m0{fill:var(--c0);background:var(--c0)}.m1{fill:var(--c1);background:var(--c1)}.m2{fill:var(--c2);background:var(--c2)}.m3{fill:var(--c3);background:var(--c3)}
+.spend{fill:#9a9a9a;background:#9a9a9a}.m0{fill:var(--c0);background:var(--c0)}.m1{fill:var(--c1);background:var(--c1)}.m2{fill:var(--c2);background:var(--c2)}.m3{fill:var(--c3);background:var(--c3)}
 .m4{fill:var(--c4);background:var(--c4)}.m5{fill:var(--c5);background:var(--c5)}.m6{fill:var(--c6);background:var(--c6)}.m7{fill:var(--c7);background:var(--c7)}
 .h0{fill:url(#hatch0);background:repeating-linear-gradient(45deg,var(--c0) 0 3px,transparent 3px 6px)}
 .h1{fill:url(#hatch1);background:repeating-linear-gradient(45deg,var(--c1) 0 3px,transparent 3px 6px)}
