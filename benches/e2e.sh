@@ -61,6 +61,12 @@ bench() {
 
 printf 'mta e2e, %s customers, %s; best of %s runs, %s cores\n' "$customers" "$(du -h "$dir/events.csv" | cut -f1) events.csv" "$runs" "$(nproc)"
 bench "events.csv (inline, all models)"          attribute "$dir/events.csv" --format csv
+# Spend per channel and day (28 days of every channel): --costs' cost.
+if [ ! -f "$dir/costs.csv" ]; then
+  "$mta" attribute "$dir/paths.csv" --paths --models last-click --format csv --quiet | tail -n +2 | cut -d, -f2 |
+    awk 'BEGIN{print "date,channel,spend"} {for(d=1;d<=28;d++) printf "2025-02-%02d,%s,%d\n", d, $0, 100+d}' > "$dir/costs.csv"
+fi
+bench "events.csv --costs (all models)"          attribute "$dir/events.csv" --costs "$dir/costs.csv" --format csv
 # The same rows with source / medium / campaign instead of a channel column.
 bench "events-utm.csv (GA4 channel rules)"       attribute "$dir/events-utm.csv" --format csv
 [ -f "$dir/events.parquet" ] && bench "events.parquet (inline, all models)" attribute "$dir/events.parquet" --format csv

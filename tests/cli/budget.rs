@@ -268,3 +268,24 @@ fn the_html_report_shows_spend_return_and_the_reallocation() {
     let plain = stdout_of(&["attribute", events.to_str().unwrap(), "--format", "html", "-q"]);
     assert!(!plain.contains("Spend and return"));
 }
+
+#[test]
+fn shares_and_spends_reconcile_for_every_model() {
+    let got = budget(&["--model", "all", "--total", "380"]);
+    let models: std::collections::BTreeSet<String> = got.keys().map(|(m, _)| m.clone()).collect();
+    assert!(models.len() >= 10, "{models:?}");
+    for model in models {
+        let rows: Vec<_> = got.iter().filter(|((m, _), _)| *m == model).map(|(_, r)| r).collect();
+        // Figures are written with 6 decimals: five rows round by 2.5e-6 at most.
+        let sum = |column: &str| rows.iter().map(|r| num(r, column)).sum::<f64>();
+        assert!((sum("proposed_spend") - 380.0).abs() < 1e-5, "{model}: proposals sum to T");
+        assert!((sum("spend") - 400.0).abs() < 1e-9, "{model}");
+        assert!((sum("spend_share") - 1.0).abs() < 1e-5, "{model}");
+        assert!((sum("credited_share") - 1.0).abs() < 1e-5, "{model}");
+        assert!((sum("change") + 20.0).abs() < 1e-5, "{model}");
+        for r in &rows {
+            let (spend, proposed) = (num(r, "spend"), num(r, "proposed_spend"));
+            assert!(proposed >= 0.8 * spend - 1e-6 && proposed <= 1.2 * spend + 1e-6, "{model}: {r:?}");
+        }
+    }
+}

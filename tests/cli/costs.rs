@@ -219,3 +219,33 @@ fn cost_metrics_and_combinations_are_usage_errors() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
 }
+
+#[test]
+fn gzip_and_parquet_costs_read_like_csv() {
+    let f = Fixture::new();
+    let csv_file = f.file("costs.csv", COSTS);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, COSTS.as_bytes()).unwrap();
+    let gz_file = f.file("costs.csv.gz", gz.finish().unwrap());
+    // Parquet through mta itself: the per-channel rows of a journeys export
+    // are not costs, so write the CSV's rows with polars instead.
+    let mut df = polars::prelude::df!(
+        "date" => ["2025-01-01", "2025-01-15", "2025-01-10", "2025-02-01", "2025-01-05", "2025-01-05"],
+        "channel" => ["Paid Search", "paid search", "Display", "Display", "Email", "TV"],
+        "spend" => [100.0, 50.0, 45.0, 1000.0, 0.0, 300.0]
+    )
+    .unwrap();
+    let pq_file = f.path("costs.parquet");
+    polars::prelude::ParquetWriter::new(std::fs::File::create(&pq_file).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let want = linear_costs(&["--costs", csv_file.to_str().unwrap(), "--to", "2025-02-01"]);
+    for file in [&gz_file, &pq_file] {
+        assert_eq!(
+            linear_costs(&["--costs", file.to_str().unwrap(), "--to", "2025-02-01"]),
+            want,
+            "{}",
+            file.display()
+        );
+    }
+}
