@@ -282,6 +282,12 @@ pub fn summary(s: &InputSummary, notes: &[String]) -> Vec<String> {
             whole(g.sessions),
             whole(g.devices)
         ));
+        if g.events_without_device > 0 {
+            lines.push(format!(
+                "GA4: {} events have no user_pseudo_id (consent mode's cookieless pings): no customer to tie them to, left out",
+                whole(g.events_without_device)
+            ));
+        }
         if g.events_without_session > 0 {
             lines.push(format!(
                 "GA4: {} events have no ga_session_id and are in no session ({} of them conversions, which count)",

@@ -42,6 +42,9 @@ pub struct Ga4Stats {
     pub devices: u64,
     /// Devices joined to a `user_id` (with `--ga4-identity user-id`).
     pub devices_with_user_id: u64,
+    /// Events without `user_pseudo_id` (consent mode's cookieless pings):
+    /// no customer to tie them to, so left out.
+    pub events_without_device: u64,
     /// Events without `ga_session_id` (often server-side): in no session.
     pub events_without_session: u64,
     /// Of those, conversion events: they still count as conversions.
@@ -74,6 +77,8 @@ struct Rows {
     gclid: Vec<bool>,
     value: Vec<f64>,
     transaction: Vec<u32>,
+    /// Events left out for want of a `user_pseudo_id`.
+    without_device: u64,
 }
 
 /// One event as the formats hand it over, before interning.
@@ -103,7 +108,13 @@ impl Rows {
         self.time_us.len()
     }
 
-    /// Appends `e`, or says which required field it lacks.
+    /// Events read, those left out without a device included.
+    fn read(&self) -> usize {
+        self.len() + self.without_device as usize
+    }
+
+    /// Appends `e` (or counts it, without a device), or says which
+    /// required field it lacks.
     fn push(&mut self, e: Event<'_>) -> std::result::Result<(), Missing> {
         let time_us = e.time_us.ok_or(Missing {
             field: "event_timestamp",
@@ -113,10 +124,10 @@ impl Rows {
             field: "event_name",
             expected: "an event name",
         })?;
-        let device = present(&e.device).ok_or(Missing {
-            field: "user_pseudo_id",
-            expected: "a device id",
-        })?;
+        let Some(device) = present(&e.device) else {
+            self.without_device += 1;
+            return Ok(());
+        };
         self.time_us.push(time_us);
         self.event.push(self.events.intern(name));
         self.device.push(self.devices.intern(device));
@@ -157,7 +168,7 @@ pub fn load(spec: &InputSpec, identity: Identity) -> Result<Events> {
         let name = source.name();
         let _reading = super::Reading::start(&name);
         let bytes = source.read()?;
-        let start = rows.len();
+        let start = rows.read();
         let mut skipped = Vec::new();
         if bytes.starts_with(b"PAR1") {
             parquet::read(&name, &bytes, &mut rows, spec.on_error, &mut skipped)?;
@@ -166,7 +177,7 @@ pub fn load(spec: &InputSpec, identity: Identity) -> Result<Events> {
         }
         ev.files.push(FileStats {
             name,
-            rows: (rows.len() - start + skipped.len()) as u64,
+            rows: (rows.read() - start + skipped.len()) as u64,
             skipped: skipped.len() as u64,
         });
         ev.rejections.extend(skipped);
@@ -186,7 +197,8 @@ pub fn load(spec: &InputSpec, identity: Identity) -> Result<Events> {
 fn assemble(rows: Rows, wanted: &[String], identity: Identity, mut derivation: Derivation, mut ev: Events) -> Result<Events> {
     let n = rows.len();
     let mut stats = Ga4Stats {
-        events: n as u64,
+        events: rows.read() as u64,
+        events_without_device: rows.without_device,
         devices: rows.devices.len() as u64,
         ..Ga4Stats::default()
     };
@@ -338,7 +350,6 @@ fn bad_event(
 fn reason_of(field: &str) -> Reason {
     match field {
         "event_timestamp" => Reason::InvalidTimestamp,
-        "user_pseudo_id" => Reason::InvalidCustomerId,
         _ => Reason::MalformedRow,
     }
 }

@@ -152,6 +152,7 @@ fn summary_counts_every_event() {
         "sessions": 6,
         "devices": 4,
         "devices_with_user_id": 2,
+        "events_without_device": 0,
         "events_without_session": 2,
         "conversions_without_session": 1,
         "repeated_transactions": 1
@@ -407,4 +408,51 @@ fn period_and_channel_filters_work_on_sessions() {
         ],
         "period",
     );
+}
+
+#[test]
+fn events_without_a_device_are_counted_and_left_out() {
+    // Consent mode's cookieless pings carry no user_pseudo_id: a purchase
+    // among them cannot be tied to a customer.
+    let f = Fixture::new();
+    let mut text = std::fs::read_to_string(testdata("ga4/hand.jsonl")).unwrap();
+    text.push_str("{\"event_timestamp\":\"1772330400000000\",\"event_name\":\"page_view\",\"user_pseudo_id\":null}\n");
+    text.push_str("{\"event_timestamp\":\"1772330400000001\",\"event_name\":\"purchase\",\"ecommerce\":{\"purchase_revenue\":80}}\n");
+    let file = f.file("consent.jsonl", text);
+    let json = stdout_of(&[
+        "attribute",
+        "--ga4",
+        file.to_str().unwrap(),
+        "--models",
+        "linear",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["input"]["ga4"]["events"], 14);
+    assert_eq!(v["input"]["ga4"]["events_without_device"], 2);
+    assert_eq!(v["input"]["files"][0]["rows"], 14);
+    assert_eq!(v["input"]["revenue"], 200.0);
+    let out = mta()
+        .args(["attribute", "--ga4", file.to_str().unwrap(), "--models", "linear"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("GA4: 2 events have no user_pseudo_id (consent mode's cookieless pings)"),
+        "{err}"
+    );
+    let plain = |file: &Path| {
+        stdout_of(&[
+            "attribute",
+            "--ga4",
+            file.to_str().unwrap(),
+            "--models",
+            "linear",
+            "--format",
+            "csv",
+            "-q",
+        ])
+    };
+    assert_eq!(plain(&file), plain(&testdata("ga4/hand.jsonl")));
 }
