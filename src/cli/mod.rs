@@ -14,6 +14,7 @@ mod markov;
 mod paths;
 mod pipeline;
 mod report;
+mod scorecard;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -55,6 +56,9 @@ pub enum Command {
     /// One row per rebuilt journey: customer, journey number, path, touches, conversion, value and times.
     #[command(mut_arg("format", |a| a.help(journeys::FORMATS.help()).hide_possible_values(true)))]
     Journeys(journeys::JourneysArgs),
+    /// One row per channel: touches, customers, journeys, conversion rate, roles in converting journeys (first, middle, last, only), median hours to conversion, and a model's credit.
+    #[command(mut_arg("format", |a| a.help(scorecard::FORMATS.help()).hide_possible_values(true)))]
+    Scorecard(scorecard::ScorecardArgs),
     /// How `--channel-rules` mapped source / medium / campaign: one row per distinct value with its channel, rule and rows.
     #[command(mut_arg("format", |a| a.help(channels::FORMATS.help()).hide_possible_values(true)))]
     Channels(channels::ChannelsArgs),
@@ -94,6 +98,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Paths(args) => paths::run(args).map(|()| Exit::Ok),
         Command::Journeys(args) => journeys::run(args).map(|()| Exit::Ok),
         Command::Channels(args) => channels::run(args).map(|()| Exit::Ok),
+        Command::Scorecard(args) => scorecard::run(args).map(|()| Exit::Ok),
         Command::Report(args) => report::run(args).map(|()| Exit::Ok),
     };
     match result {

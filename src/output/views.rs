@@ -539,3 +539,44 @@ pub fn budget(rows: &[crate::report::budget::BudgetRow]) -> impl Table + '_ {
         },
     }
 }
+
+/// `mta scorecard`: `channel,touches,customers,journeys,converting_journeys,
+/// conversion_rate,as_first,as_middle,as_last,as_only,
+/// median_hours_to_conversion,conversions,value`, a contract.
+pub fn scorecard(rows: &[crate::report::scorecard::ScoreRow]) -> impl Table + '_ {
+    Rows {
+        columns: [
+            ("channel", Kind::Text),
+            ("touches", Kind::Count),
+            ("customers", Kind::Integer),
+            ("journeys", Kind::Count),
+            ("converting_journeys", Kind::Count),
+            ("conversion_rate", Kind::Number),
+            ("as_first", Kind::Count),
+            ("as_middle", Kind::Count),
+            ("as_last", Kind::Count),
+            ("as_only", Kind::Count),
+            ("median_hours_to_conversion", Kind::Number),
+            ("conversions", Kind::Number),
+            ("value", Kind::Number),
+        ],
+        rows,
+        cells: |r| {
+            [
+                r.channel.as_str().into(),
+                Cell::Number(r.touches),
+                r.customers.map_or(Cell::Null, |c| Cell::Integer(c as i64)),
+                Cell::Number(r.journeys),
+                Cell::Number(r.converting_journeys),
+                r.conversion_rate.into(),
+                Cell::Number(r.as_first),
+                Cell::Number(r.as_middle),
+                Cell::Number(r.as_last),
+                Cell::Number(r.as_only),
+                r.median_hours_to_conversion.into(),
+                r.conversions.into(),
+                r.value.into(),
+            ]
+        },
+    }
+}

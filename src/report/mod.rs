@@ -12,6 +12,7 @@ pub mod cross_model;
 pub mod markov;
 pub mod overview;
 pub mod per_conversion;
+pub mod scorecard;
 
 use std::collections::BTreeMap;
 
