@@ -67,6 +67,7 @@ if [ ! -f "$dir/costs.csv" ]; then
     awk 'BEGIN{print "date,channel,spend"} {for(d=1;d<=28;d++) printf "2025-02-%02d,%s,%d\n", d, $0, 100+d}' > "$dir/costs.csv"
 fi
 bench "events.csv --costs (all models)"          attribute "$dir/events.csv" --costs "$dir/costs.csv" --format csv
+bench "scorecard (markov)"                       scorecard "$dir/events.csv" --format csv
 # The same rows with source / medium / campaign instead of a channel column.
 bench "events-utm.csv (GA4 channel rules)"       attribute "$dir/events-utm.csv" --format csv
 [ -f "$dir/events.parquet" ] && bench "events.parquet (inline, all models)" attribute "$dir/events.parquet" --format csv

@@ -110,11 +110,15 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
     progress("summarising journeys");
     let overview = JourneyOverview::compute(&journeys);
     let markov = MarkovReport::from_report(&report, &journeys);
+    // Roles and reach do not depend on the model; the table's credit
+    // columns are not shown, so any model's report will do.
+    let scorecard = report.models.first().map(|m| crate::report::scorecard::compute(&journeys, m));
     progress("writing report");
     let extras = Extras {
         overview: Some(&overview),
         markov: markov.as_ref(),
         budget: budget.as_deref(),
+        scorecard: scorecard.as_deref(),
     };
     super::write_output(&out.target, |w| crate::output::html::write(&report, extras, w))?;
     if !quiet {

@@ -42,6 +42,8 @@ pub struct Extras<'a> {
     pub markov: Option<&'a MarkovReport>,
     /// With `--costs` in `mta report`: the proposed reallocation of one model.
     pub budget: Option<&'a [crate::report::budget::BudgetRow]>,
+    /// Each channel's reach, roles and timing (`mta report`).
+    pub scorecard: Option<&'a [crate::report::scorecard::ScoreRow]>,
 }
 
 /// Writes the HTML report, with whatever [`Extras`] it was given.
@@ -136,12 +138,15 @@ pub fn render(report: &Report, extras: Extras<'_>) -> String {
         css = assets::CSS,
     );
     s.push_str(assets::PATTERNS);
-    header(&mut s, report);
+    header(&mut s, report, extras.scorecard.is_some());
     s.push_str("<main>\n");
     credit_section(&mut s, report);
     disagreement_section(&mut s, report, report.comparison.as_deref().unwrap_or_default());
     if report.input.costs.is_some() {
         spend_section(&mut s, report, extras.budget);
+    }
+    if let Some(rows) = extras.scorecard {
+        roles_section(&mut s, rows);
     }
     journeys_section(&mut s, extras.overview);
     if let Some(m) = extras.markov {
@@ -156,7 +161,7 @@ pub fn render(report: &Report, extras: Extras<'_>) -> String {
     s
 }
 
-fn header(s: &mut String, report: &Report) {
+fn header(s: &mut String, report: &Report, roles: bool) {
     let i = &report.input;
     s.push_str("<header>\n<h1>Attribution report</h1>\n<p class=\"sub\">");
     let files: Vec<String> = i
@@ -276,6 +281,9 @@ fn header(s: &mut String, report: &Report) {
     s.push_str("</ul></details>\n</header>\n<nav><a href=\"#credit\">Credit</a><a href=\"#disagreement\">Disagreement</a>");
     if report.input.costs.is_some() {
         s.push_str("<a href=\"#spend\">Spend</a>");
+    }
+    if roles {
+        s.push_str("<a href=\"#roles\">Roles</a>");
     }
     s.push_str("<a href=\"#journeys\">Journeys</a></nav>\n");
 }
@@ -606,6 +614,83 @@ fn spend_section(s: &mut String, report: &Report, budget: Option<&[crate::report
     s.push_str("</section>\n");
 }
 
+/// The scorecard: each channel's touches in converting journeys split by
+/// role (opener, assist, closer, only touch) as a stacked bar, with its
+/// reach and timing in a table.
+fn roles_section(s: &mut String, rows: &[crate::report::scorecard::ScoreRow]) {
+    s.push_str(
+        "<section id=\"roles\">\n<h2>Channel roles</h2>\n<p class=\"note\">Touches in converting journeys by position: \
+         <span class=\"sw m0\"></span>opens (first) · <span class=\"sw m1\"></span>assists (middle) · \
+         <span class=\"sw m2\"></span>closes (last) · <span class=\"sw m3\"></span>only touch.</p>\n",
+    );
+    let (label_w, plot_w, bar_h, top) = (180.0, 620.0, 16.0, 8.0);
+    let height = top + rows.len() as f64 * (bar_h + 8.0) + 4.0;
+    w!(
+        s,
+        "<figure class=\"chart\"><svg class=\"bars\" viewBox=\"0 0 {} {height}\" role=\"img\" aria-label=\"role split per channel\">\n",
+        label_w + plot_w + 70.0
+    );
+    for (i, r) in rows.iter().enumerate() {
+        let y = top + i as f64 * (bar_h + 8.0);
+        row_label(s, label_w - 8.0, y + bar_h / 2.0, &r.channel, 26);
+        let parts = [
+            ("opens", r.as_first),
+            ("assists", r.as_middle),
+            ("closes", r.as_last),
+            ("only touch", r.as_only),
+        ];
+        let total: f64 = parts.iter().map(|p| p.1).sum();
+        let mut x = label_w;
+        for (k, (what, n)) in parts.into_iter().enumerate() {
+            if total <= 0.0 || n <= 0.0 {
+                continue;
+            }
+            let wdt = n / total * plot_w;
+            w!(
+                s,
+                "<rect class=\"m{k}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{wdt:.1}\" height=\"{bar_h}\"><title>{ch}: {what} {n} of {total} ({p})</title></rect>\n",
+                ch = escape(&r.channel),
+                n = count(n),
+                total = count(total),
+                p = pct(n / total)
+            );
+            x += wdt;
+        }
+        if total <= 0.0 {
+            w!(
+                s,
+                "<text class=\"val\" x=\"{label_w}\" y=\"{:.1}\" dominant-baseline=\"middle\">no converting journey</text>\n",
+                y + bar_h / 2.0
+            );
+        }
+    }
+    s.push_str("</svg></figure>\n");
+    s.push_str(
+        "<div class=\"scroll\"><table class=\"sortable scorecard\">\n<thead><tr><th scope=\"col\">channel</th>\
+         <th scope=\"col\" class=\"num\">touches</th><th scope=\"col\" class=\"num\">customers</th><th scope=\"col\" class=\"num\">journeys</th>\
+         <th scope=\"col\" class=\"num\">converting</th><th scope=\"col\" class=\"num\">conversion rate</th>\
+         <th scope=\"col\" class=\"num\">median hours to conversion</th></tr></thead>\n<tbody>\n",
+    );
+    for r in rows {
+        let customers = r.customers.map_or(String::new(), |c| num(c as f64, 0));
+        let hours = r.median_hours_to_conversion.map_or(String::new(), |h| num(h, 1));
+        w!(
+            s,
+            "<tr><th scope=\"row\">{}</th><td data-v=\"{}\">{}</td><td>{customers}</td><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td>{hours}</td></tr>\n",
+            escape(&r.channel),
+            r.touches,
+            count(r.touches),
+            r.journeys,
+            count(r.journeys),
+            r.converting_journeys,
+            count(r.converting_journeys),
+            r.conversion_rate,
+            pct(r.conversion_rate)
+        );
+    }
+    s.push_str("</tbody>\n</table></div>\n</section>\n");
+}
+
 fn disagreement_section(s: &mut String, report: &Report, comparison: &[ChannelComparison]) {
     s.push_str(
         "<section id=\"disagreement\">\n<h2>Where the models disagree</h2>\n\
@@ -932,6 +1017,7 @@ mod tests {
                 overview: Some(&o),
                 markov: Some(&m),
                 budget: None,
+                scorecard: None,
             },
         );
         assert_eq!(occurrences(&html, "<tr data-path>"), 2);
@@ -984,6 +1070,7 @@ mod tests {
                 overview: Some(&o),
                 markov: Some(&m),
                 budget: None,
+                scorecard: None,
             },
         );
         assert!(html.len() < 2 * 1024 * 1024, "{} bytes", html.len());

@@ -126,3 +126,28 @@ fn roles_and_counts_reconcile_with_the_summary() {
         rows
     );
 }
+
+#[test]
+fn the_html_report_shows_each_channels_roles() {
+    let f = Fixture::new();
+    let page = f.path("report.html");
+    let out = mta()
+        .args(["report", testdata("events.csv").to_str().unwrap(), "-q", "-o"])
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("<a href=\"#roles\">Roles</a>") && html.contains("<h2>Channel roles</h2>"));
+    // Email's four touches in converting journeys: 1 opens, 2 assist, 1 closes.
+    for part in [
+        "Email: opens 1 of 4 (25.0%)",
+        "Email: assists 2 of 4 (50.0%)",
+        "Email: closes 1 of 4 (25.0%)",
+    ] {
+        assert!(html.contains(part), "{part}");
+    }
+    assert!(!html.contains("Email: only touch"));
+    let att = stdout_of(&["attribute", testdata("events.csv").to_str().unwrap(), "--format", "html", "-q"]);
+    assert!(!att.contains("Channel roles") && !att.contains("#roles"));
+}
