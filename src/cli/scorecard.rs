@@ -4,7 +4,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::args::{Formats, TABULAR};
+use super::args::{CostArgs, Formats, TABULAR};
 use super::{InputArgs, ModelArgs, OutputArgs, pipeline};
 use crate::model::ModelKind;
 use crate::output::{OutputFormat, views};
@@ -17,6 +17,8 @@ pub struct ScorecardArgs {
     input: InputArgs,
     #[command(flatten)]
     models: ModelArgs,
+    #[command(flatten)]
+    costs: CostArgs,
     #[command(flatten)]
     output: OutputArgs,
     /// The model whose credits fill `conversions` and `value`.
@@ -37,10 +39,14 @@ pub fn run(args: ScorecardArgs) -> Result<()> {
     let (input, journey_cfg) = args.input.into_config()?;
     let (_, model_cfg) = args.models.into_config()?;
     let out = args.output.into_config(&FORMATS, super::terminal())?;
+    let costs = args.costs.into_spec(&input, &journey_cfg);
     pipeline::refuse_terminal_stdin(&input)?;
     let (journeys, summary) = pipeline::load(&input, &journey_cfg)?;
     let (models, notes) = pipeline::models(&[args.model], &model_cfg, &journeys)?;
-    let report = Report::compute(summary, &journeys, &models)?;
+    let mut report = Report::compute(summary, &journeys, &models)?;
+    if let Some(spec) = &costs {
+        crate::report::costs::apply(&mut report, &crate::input::costs::load(spec)?);
+    }
     let mut rows = crate::report::scorecard::compute(&journeys, &report.models[0]);
     // A table is read top down: the channels that earn the most first.
     // Files keep channel order, like every other export.
@@ -53,6 +59,6 @@ pub fn run(args: ScorecardArgs) -> Result<()> {
         pipeline::tell(pipeline::summary(&report.input, &pipeline::run_notes(notes, &report)));
     }
     super::write_output(&out.target, |w| {
-        crate::output::write_table(&views::scorecard(&rows), out.format, &out.style, w)
+        crate::output::write_table(&views::Scorecard(&rows), out.format, &out.style, w)
     })
 }

@@ -542,10 +542,13 @@ pub fn budget(rows: &[crate::report::budget::BudgetRow]) -> impl Table + '_ {
 
 /// `mta scorecard`: `channel,touches,customers,journeys,converting_journeys,
 /// conversion_rate,as_first,as_middle,as_last,as_only,
-/// median_hours_to_conversion,conversions,value`, a contract.
-pub fn scorecard(rows: &[crate::report::scorecard::ScoreRow]) -> impl Table + '_ {
-    Rows {
-        columns: [
+/// median_hours_to_conversion,conversions,value` (a contract), then
+/// `spend,cpa,roas` with `--costs`.
+pub struct Scorecard<'a>(pub &'a [crate::report::scorecard::ScoreRow]);
+
+impl Table for Scorecard<'_> {
+    fn columns(&self) -> Vec<Column> {
+        let mut cols = columns(&[
             ("channel", Kind::Text),
             ("touches", Kind::Count),
             ("customers", Kind::Integer),
@@ -559,11 +562,17 @@ pub fn scorecard(rows: &[crate::report::scorecard::ScoreRow]) -> impl Table + '_
             ("median_hours_to_conversion", Kind::Number),
             ("conversions", Kind::Number),
             ("value", Kind::Number),
-        ],
-        rows,
-        cells: |r| {
-            [
-                r.channel.as_str().into(),
+        ]);
+        if self.0.iter().any(|r| r.cost.is_some()) {
+            cols.extend(["spend", "cpa", "roas"].map(|n| Column::new(n, Kind::Number)));
+        }
+        cols
+    }
+
+    fn for_each_row(&self, row: &mut RowFn<'_>) -> io::Result<()> {
+        for r in self.0 {
+            let mut cells = vec![
+                Cell::from(r.channel.as_str()),
                 Cell::Number(r.touches),
                 r.customers.map_or(Cell::Null, |c| Cell::Integer(c as i64)),
                 Cell::Number(r.journeys),
@@ -576,7 +585,12 @@ pub fn scorecard(rows: &[crate::report::scorecard::ScoreRow]) -> impl Table + '_
                 r.median_hours_to_conversion.into(),
                 r.conversions.into(),
                 r.value.into(),
-            ]
-        },
+            ];
+            if let Some(k) = &r.cost {
+                cells.extend([Cell::from(k.spend), k.cpa.into(), k.roas.into()]);
+            }
+            row(&cells)?;
+        }
+        Ok(())
     }
 }

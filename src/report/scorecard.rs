@@ -39,6 +39,9 @@ pub struct ScoreRow {
     pub conversions: f64,
     /// Credited value under the chosen model.
     pub value: f64,
+    /// With `--costs`: spend, CPA and ROAS under the chosen model.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<super::costs::CostFigures>,
 }
 
 /// The median of `xs` (sorted in place): the mean of the middle two when
@@ -73,6 +76,7 @@ pub fn compute(journeys: &Journeys, model: &ModelReport) -> Vec<ScoreRow> {
             median_hours_to_conversion: None,
             conversions: credit.conversions,
             value: credit.value,
+            cost: credit.cost.as_deref().cloned(),
         })
         .collect();
     // Journeys come in canonical order (customer, then time), so a

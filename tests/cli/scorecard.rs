@@ -151,3 +151,33 @@ fn the_html_report_shows_each_channels_roles() {
     let att = stdout_of(&["attribute", testdata("events.csv").to_str().unwrap(), "--format", "html", "-q"]);
     assert!(!att.contains("Channel roles") && !att.contains("#roles"));
 }
+
+#[test]
+fn costs_add_spend_cpa_and_roas_after_the_contract() {
+    let f = Fixture::new();
+    let costs = f.file("costs.csv", "channel,spend\nEmail,37\nDisplay,45\n");
+    let out = stdout_of(&[
+        "scorecard",
+        testdata("events.csv").to_str().unwrap(),
+        "--model",
+        "linear",
+        "--costs",
+        costs.to_str().unwrap(),
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some(&*format!("{HEADER},spend,cpa,roas")));
+    let rows: Vec<&str> = lines.collect();
+    // Display: 45 / 0.25 conversions = 180, 22.5 / 45 = 0.5; Email: 37 / 1.583333, 92.5 / 37.
+    assert_eq!(
+        rows[1],
+        "Display,2,2,2,1,0.500000,1,0,0,0,504.000000,0.250000,22.500000,45.000000,180.000000,0.500000"
+    );
+    assert_eq!(
+        rows[2],
+        "Email,5,4,4,3,0.750000,1,2,1,0,96.000000,1.583333,92.500000,37.000000,23.368421,2.500000"
+    );
+    assert!(rows[0].ends_with(",0.000000,0.000000,"), "Direct has no spend: {}", rows[0]);
+}
