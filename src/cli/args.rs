@@ -179,23 +179,34 @@ pub struct CostArgs {
     /// Date column of the costs file (a day or timestamp; optional unless given): dated rows outside `--from`/`--to` are left out.
     #[arg(long, value_name = "NAME", help_heading = "Costs")]
     pub cost_date_col: Option<String>,
+    /// How the cost dates are written: `auto` (ISO 8601 or epoch), or a strftime pattern such as `%d.%m.%Y`.
+    #[arg(long, default_value = "auto", value_name = "FORMAT", help_heading = "Costs")]
+    pub cost_date_format: String,
 }
 
 impl CostArgs {
     /// The costs to read, if any: dates in the events' zone and period; the
     /// text read like the events' (encoding, decimal comma), the delimiter
     /// detected on its own.
-    pub fn into_spec(self, input: &InputConfig, journey: &JourneyConfig) -> Option<CostSpec> {
+    pub fn into_spec(self, input: &InputConfig, journey: &JourneyConfig) -> Result<Option<CostSpec>> {
+        let date_format: TimeFormat = self.cost_date_format.parse().map_err(|m: String| {
+            Error::usage(
+                format!("`--cost-date-format`: {m}"),
+                "pass `auto` (the default) or a pattern such as `%d.%m.%Y`",
+            )
+        })?;
+        let Some(costs) = self.costs else { return Ok(None) };
         let (dialect, zone) = match input {
             InputConfig::Events { spec, .. } => (spec.dialect, spec.zone),
             InputConfig::Paths { dialect, .. } => (*dialect, Zone::default()),
         };
-        Some(CostSpec {
-            source: Source::from_arg(&self.costs?),
+        Ok(Some(CostSpec {
+            source: Source::from_arg(&costs),
             channel_col: self.cost_channel_col,
             spend_col: self.cost_col,
             date_required: self.cost_date_col.is_some(),
             date_col: self.cost_date_col.unwrap_or_else(|| "date".into()),
+            date_format,
             dialect: Dialect {
                 delimiter: None,
                 ..dialect
@@ -203,7 +214,7 @@ impl CostArgs {
             zone,
             from_ms: journey.period.from_ms,
             to_ms: journey.period.to_ms,
-        })
+        }))
     }
 }
 

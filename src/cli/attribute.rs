@@ -71,7 +71,7 @@ pub fn run(args: AttributeArgs) -> Result<()> {
     let (asked, model_cfg) = args.models.into_config()?;
     let formats = if args.per_conversion { PER_CONVERSION } else { TOTALS };
     let out = args.output.into_config(&formats, super::terminal())?;
-    let costs = args.costs.into_spec(&input, &journey_cfg);
+    let costs = args.costs.into_spec(&input, &journey_cfg)?;
     if args.metric.needs_costs() && costs.is_none() {
         return Err(crate::Error::usage(
             format!("`--metric {}` needs spend per channel", args.metric.name()),

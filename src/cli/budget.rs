@@ -58,20 +58,14 @@ pub fn run(args: BudgetArgs) -> Result<()> {
     let (input, journey_cfg) = args.input.into_config()?;
     let (mut asked, model_cfg) = args.models.into_config()?;
     let out = args.output.into_config(&FORMATS, super::terminal())?;
-    let Some(costs) = args.costs.into_spec(&input, &journey_cfg) else {
+    let Some(costs) = args.costs.into_spec(&input, &journey_cfg)? else {
         return Err(crate::Error::usage(
             "`mta budget` reallocates spend, so it needs today's spend per channel",
             "give it with `--costs FILE` (`channel,spend[,date]`)",
         )
         .into());
     };
-    if !(args.max_change.is_finite() && args.max_change >= 0.0) {
-        return Err(crate::Error::usage(
-            "`--max-change` must be a fraction of 0 or more",
-            "e.g. `--max-change 0.2` for +-20%",
-        )
-        .into());
-    }
+    check_max_change(args.max_change)?;
     if args.total.is_some_and(|t| !(t.is_finite() && t >= 0.0)) {
         return Err(crate::Error::usage("`--total` must be an amount of 0 or more", "e.g. `--total 100000`").into());
     }
@@ -117,13 +111,7 @@ pub fn run(args: BudgetArgs) -> Result<()> {
     let (rows, unreachable) = reallocate(&report, &costs, args.total, args.share_of, limits, &shown, resampled).map_err(|(model, u)| {
         let target = args.total.unwrap_or_else(|| costs.total());
         crate::Error::usage(
-            format!(
-                "under `{model}`, no allocation of {} keeps every channel within +-{}% of its spend: the limits allow {} to {}",
-                crate::output::fixed(target, 2),
-                crate::output::fixed(args.max_change * 100.0, 0),
-                crate::output::fixed(u.min, 2),
-                crate::output::fixed(u.max, 2)
-            ),
+            unreachable_message(model, target, args.max_change, u),
             "raise `--max-change`, change `--total`, or add `--allow-new` for channels without spend",
         )
     })?;
@@ -143,4 +131,27 @@ pub fn run(args: BudgetArgs) -> Result<()> {
     super::write_output(&out.target, |w| {
         crate::output::write_table(&views::budget(&rows), out.format, &out.style, w)
     })
+}
+
+/// `--max-change` (of `mta budget` and `mta report`): a fraction of 0 or more.
+pub(super) fn check_max_change(m: f64) -> Result<()> {
+    if m.is_finite() && m >= 0.0 {
+        return Ok(());
+    }
+    Err(crate::Error::usage(
+        "`--max-change` must be a fraction of 0 or more",
+        "e.g. `--max-change 0.2` for +-20%",
+    )
+    .into())
+}
+
+/// Why no reallocation under `model` sums to `target` within +-`max_change`.
+pub(super) fn unreachable_message(model: ModelKind, target: f64, max_change: f64, u: crate::report::budget::Unreachable) -> String {
+    format!(
+        "under `{model}`, no allocation of {} keeps every channel within +-{}% of its spend: the limits allow {} to {}",
+        crate::output::fixed(target, 2),
+        crate::output::fixed(max_change * 100.0, 0),
+        crate::output::fixed(u.min, 2),
+        crate::output::fixed(u.max, 2)
+    )
 }

@@ -58,14 +58,8 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
     let (asked, model_cfg) = args.models.into_config()?;
     args.output.output.get_or_insert_with(|| DEFAULT_FILE.into());
     let out = args.output.into_config(&FORMATS, super::terminal())?;
-    let costs = args.costs.into_spec(&input, &journey_cfg);
-    if !(args.max_change.is_finite() && args.max_change >= 0.0) {
-        return Err(crate::Error::usage(
-            "`--max-change` must be a fraction of 0 or more",
-            "e.g. `--max-change 0.2` for +-20%",
-        )
-        .into());
-    }
+    let costs = args.costs.into_spec(&input, &journey_cfg)?;
+    super::budget::check_max_change(args.max_change)?;
     progress("reading input and building journeys");
     let (journeys, summary) = pipeline::load(&input, &journey_cfg)?;
     let (models, notes) = pipeline::models(&asked, &model_cfg, &journeys)?;
@@ -96,12 +90,8 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
             match crate::report::budget::reallocate(&report, &costs, None, by, limits, &shown, None) {
                 Ok((rows, _)) => Some(rows),
                 Err((model, u)) => {
-                    notes.push(format!(
-                        "note: no reallocation under `{model}`: within +-{}% the spend can only total {} to {}",
-                        crate::output::fixed(args.max_change * 100.0, 0),
-                        crate::output::fixed(u.min, 2),
-                        crate::output::fixed(u.max, 2)
-                    ));
+                    let message = super::budget::unreachable_message(model, costs.total(), args.max_change, u);
+                    notes.push(format!("note: no reallocation shown: {message}"));
                     None
                 }
             }

@@ -39,7 +39,7 @@ pub fn run(args: ScorecardArgs) -> Result<()> {
     let (input, journey_cfg) = args.input.into_config()?;
     let (_, model_cfg) = args.models.into_config()?;
     let out = args.output.into_config(&FORMATS, super::terminal())?;
-    let costs = args.costs.into_spec(&input, &journey_cfg);
+    let costs = args.costs.into_spec(&input, &journey_cfg)?;
     pipeline::refuse_terminal_stdin(&input)?;
     let (journeys, summary) = pipeline::load(&input, &journey_cfg)?;
     let (models, notes) = pipeline::models(&[args.model], &model_cfg, &journeys)?;

@@ -18,6 +18,8 @@ pub struct CostSpec {
     pub date_col: String,
     /// Whether the date column must be there (the flag was given).
     pub date_required: bool,
+    /// How the dates are written (`--cost-date-format`, default detected).
+    pub date_format: TimeFormat,
     /// The CSV dialect of the events applies to the costs too.
     pub dialect: Dialect,
     /// Zone of dates without an offset (`--timezone`).
@@ -41,6 +43,8 @@ pub struct Costs {
     pub rows_outside_period: u64,
     /// Their spend.
     pub spend_outside_period: f64,
+    /// Lower-case channel name -> its position in `spend`.
+    index: std::collections::HashMap<String, usize>,
 }
 
 impl Costs {
@@ -51,8 +55,7 @@ impl Costs {
 
     /// Spend of `channel` (case-insensitive), if the file has any row for it.
     pub fn of(&self, channel: &str) -> Option<f64> {
-        let key = channel.to_lowercase();
-        self.spend.iter().find(|(c, _)| c.to_lowercase() == key).map(|(_, s)| *s)
+        self.index.get(&channel.to_lowercase()).map(|&i| self.spend[i].1)
     }
 }
 
@@ -74,10 +77,9 @@ pub fn load(spec: &CostSpec) -> Result<Costs> {
     table.intern(0, &mut names, Some(("a channel name", Reason::InvalidChannel)), &mut channel)?;
     table.amounts(1, "a spend amount", Reason::InvalidValue, &mut spend)?;
     if table.columns[2].is_some() {
-        table.times(2, &TimeFormat::Auto, spec.zone, &mut time)?;
+        table.times(2, &spec.date_format, spec.zone, &mut time)?;
     }
     let mut costs = Costs::default();
-    let mut slot: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for row in 0..channel.len() {
         if let Some(&t) = time.get(row)
             && (spec.from_ms.is_some_and(|f| t < f) || spec.to_ms.is_some_and(|to| t >= to))
@@ -87,7 +89,7 @@ pub fn load(spec: &CostSpec) -> Result<Costs> {
             continue;
         }
         let name = names.name(channel[row]).trim();
-        let i = *slot.entry(name.to_lowercase()).or_insert_with(|| {
+        let i = *costs.index.entry(name.to_lowercase()).or_insert_with(|| {
             costs.spend.push((name.to_string(), 0.0));
             costs.spend.len() - 1
         });

@@ -83,29 +83,29 @@ pub fn apply(report: &mut Report, costs: &Costs) {
             }));
         }
     }
-    let credited = |name: &str| {
-        let key = name.to_lowercase();
-        report
-            .models
-            .iter()
-            .flat_map(|m| &m.credits)
-            .any(|c| c.channel.to_lowercase() == key && c.conversions > 0.0)
-    };
+    let credited: std::collections::HashSet<String> = report
+        .models
+        .iter()
+        .flat_map(|m| &m.credits)
+        .filter(|c| c.conversions > 0.0)
+        .map(|c| c.channel.to_lowercase())
+        .collect();
     let spend_without_credit: Vec<String> = costs
         .spend
         .iter()
-        .filter(|(name, spend)| *spend > 0.0 && !credited(name))
+        .filter(|(name, spend)| *spend > 0.0 && !credited.contains(&name.to_lowercase()))
         .map(|(name, _)| name.clone())
         .collect();
-    let mut credit_without_spend: Vec<String> = Vec::new();
-    for m in &report.models {
-        for c in &m.credits {
-            if c.conversions > 0.0 && costs.of(&c.channel).is_none() && !credit_without_spend.iter().any(|n| **n == *c.channel) {
-                credit_without_spend.push(c.channel.to_string());
-            }
-        }
-    }
-    credit_without_spend.sort();
+    // Channels are the same in every model: one pass over each model's credits.
+    let credit_without_spend: Vec<String> = report
+        .models
+        .iter()
+        .flat_map(|m| &m.credits)
+        .filter(|c| c.conversions > 0.0 && costs.of(&c.channel).is_none())
+        .map(|c| c.channel.to_string())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     if !spend_without_credit.is_empty() {
         let list: Vec<String> = spend_without_credit
             .iter()

@@ -249,3 +249,30 @@ fn gzip_and_parquet_costs_read_like_csv() {
         );
     }
 }
+
+#[test]
+fn german_cost_dates_read_with_a_pattern() {
+    let f = Fixture::new();
+    let costs = f.file(
+        "kosten.csv",
+        "Kanal;Kosten;Datum\nDisplay;45;10.01.2025\nDisplay;1.000;01.02.2025\n",
+    );
+    let args = [
+        "--costs",
+        costs.to_str().unwrap(),
+        "--cost-channel-col",
+        "Kanal",
+        "--cost-col",
+        "Kosten",
+        "--cost-date-col",
+        "Datum",
+        "--to",
+        "2025-02-01",
+    ];
+    let events = testdata("events.csv");
+    let out = mta().args(["attribute", events.to_str().unwrap()]).args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("kosten.csv` line 2, column `Datum`: found `10.01.2025`"));
+    let got = linear_costs(&[&args[..], &["--cost-date-format", "%d.%m.%Y"]].concat());
+    assert_eq!(got["Display"][0], "45.000000", "February's row is outside the period");
+}
