@@ -7,12 +7,14 @@ use super::args::CostArgs;
 use super::args::{EVERY, Formats, OutputConfig};
 use super::pipeline::{self, Models};
 use super::{InputArgs, ModelArgs, OutputArgs};
-use crate::journey::{Dimension, Journeys};
+use crate::journey::{Dimension, Journeys, Segment};
 use crate::model::ModelKind;
 use crate::output::{Metric, OutputFormat, views};
 use crate::report::Report;
 use crate::report::cross_model::compare_models;
 use crate::report::per_conversion::PerConversion;
+use crate::report::periods::Periods;
+use rayon::prelude::*;
 
 /// Arguments of `mta attribute`.
 #[derive(Debug, Args)]
@@ -37,7 +39,7 @@ pub struct AttributeArgs {
     /// Seed of the bootstrap's resampling (same seed, same intervals).
     #[arg(long, default_value_t = 0, value_name = "S", help_heading = "Uncertainty")]
     seed: u64,
-    /// Split the results by these dimensions: `conversion-type` (each type's conversions close only that type's journeys). CSV and Parquet gain a leading column per dimension, JSON a key on each model entry, the table a block per segment.
+    /// Split the results by these dimensions: `conversion-type` (each type's conversions close only that type's journeys) and one period of the conversion time, `day`, `week` (ISO, from Monday) or `month` (in `--timezone`). CSV and Parquet gain a leading column per dimension (`conversion_type`, `period`) in the order given, JSON a key on each model entry, the table a block per segment (with `--metric share` and one model, a column per period).
     #[arg(long, value_enum, value_delimiter = ',', value_name = "DIM[,DIM...]", help_heading = "Output")]
     by: Vec<Dimension>,
     /// One row per conversion, model and channel (`customer_id,converted_at,model,channel,credit,value`) instead of totals; CSV unless `--format json|parquet`.
@@ -101,11 +103,12 @@ pub fn run(args: AttributeArgs) -> Result<()> {
             (out.format == OutputFormat::Html, "the HTML report"),
         ] {
             if refused {
-                return Err(crate::Error::usage(
-                    format!("{what} cannot be split by `--by` yet"),
-                    "run it once per conversion type with `--conversion-types TYPE`, or drop `--by`",
-                )
-                .into());
+                let hint = if what == "the HTML report" {
+                    "`mta report --by day|week|month` charts each channel's share over time; drop `--by` for the HTML report"
+                } else {
+                    "run it once per conversion type with `--conversion-types TYPE`, or drop `--by`"
+                };
+                return Err(crate::Error::usage(format!("{what} cannot be split by `--by` yet"), hint).into());
             }
         }
         let mut by: Vec<Dimension> = Vec::new();
@@ -114,9 +117,28 @@ pub fn run(args: AttributeArgs) -> Result<()> {
                 by.push(*d);
             }
         }
-        let (segments, summary) = pipeline::load_segments(&input, &journey_cfg, &by)?;
+        let period = period_of(&by, &input)?;
+        if period.is_some() && args.bootstrap.is_some() {
+            return Err(crate::Error::usage(
+                "`--bootstrap` cannot be split by period yet",
+                "drop `--bootstrap` or the period from `--by`",
+            )
+            .into());
+        }
+        let types: Vec<Dimension> = by.iter().copied().filter(|d| !d.is_period()).collect();
+        let (segments, summary) = if types.is_empty() {
+            let (journeys, summary) = pipeline::load(&input, &journey_cfg)?;
+            let whole = pipeline::SegmentJourneys {
+                segment: Default::default(),
+                journeys,
+                summary: summary.clone(),
+            };
+            (vec![whole], summary)
+        } else {
+            pipeline::load_segments(&input, &journey_cfg, &types)?
+        };
         let bootstrap = args.bootstrap.map(|n| (n as usize, args.seed));
-        let (report, notes) = by_segment(&by, segments, summary, &asked, &model_cfg, bootstrap)?;
+        let (report, notes) = by_segment(&by, segments, summary, &asked, &model_cfg, bootstrap, period)?;
         if !out.quiet {
             pipeline::tell(pipeline::summary(&report.input, &pipeline::run_notes(notes, &report)));
         }
@@ -148,9 +170,31 @@ pub fn run(args: AttributeArgs) -> Result<()> {
     })
 }
 
+/// The period of `--by` (`day`, `week` or `month`) and the zone its dates
+/// are in, if `by` has one: at most one, and only for touchpoint events,
+/// whose conversions have times.
+pub(super) fn period_of(by: &[Dimension], input: &super::args::InputConfig) -> Result<Option<(Dimension, crate::input::Zone)>> {
+    let periods: Vec<Dimension> = by.iter().copied().filter(|d| d.is_period()).collect();
+    match (periods.as_slice(), input) {
+        ([], _) => Ok(None),
+        ([d], super::args::InputConfig::Events { spec, .. }) => Ok(Some((*d, spec.zone))),
+        ([_], super::args::InputConfig::Paths { .. }) => Err(crate::Error::usage(
+            "`--by day|week|month` needs conversion times, which path aggregates do not have",
+            "read the touchpoint events instead of `--paths`",
+        )
+        .into()),
+        _ => Err(crate::Error::usage(
+            "`--by` takes one period: `day`, `week` or `month`",
+            "keep one of them (`--by conversion-type,month` combines a period with the type)",
+        )
+        .into()),
+    }
+}
+
 /// `--by`: the models run on each segment's journeys (with `bootstrap`:
-/// `(resamples, seed)`); one report of them all, and the notes of choosing
-/// the models.
+/// `(resamples, seed)`), and with a `period` their credits split by the
+/// period of each conversion; one report of them all, sorted by segment in
+/// `by`'s order (then model order), and the notes of choosing the models.
 fn by_segment(
     by: &[Dimension],
     segments: Vec<pipeline::SegmentJourneys>,
@@ -158,6 +202,7 @@ fn by_segment(
     asked: &[ModelKind],
     model_cfg: &crate::model::ModelConfig,
     bootstrap: Option<(usize, u64)>,
+    period: Option<(Dimension, crate::input::Zone)>,
 ) -> Result<(Report, Vec<String>)> {
     // Every segment has the input's channels and times: the models that run
     // on one run on all.
@@ -177,13 +222,36 @@ fn by_segment(
             crate::report::bootstrap::add_intervals(&mut part, &run.journeys, &models, n, seed)?;
         }
         let label = run.segment.label();
-        for m in &mut part.models {
-            m.segment = run.segment.clone();
+        if let Some((dimension, zone)) = period {
+            let periods = Periods::of(&run.journeys, dimension, zone);
+            let split: Vec<Vec<(String, crate::report::ModelReport)>> = models
+                .par_iter()
+                .zip(&part.models)
+                .map(|(m, undivided)| periods.reports(&run.journeys, m.as_ref(), undivided))
+                .collect::<crate::error::Result<_>>()?;
+            for (period, mut entry) in split.into_iter().flatten() {
+                // The segment's values in `by`'s order, the period among them.
+                entry.segment = Segment(
+                    by.iter()
+                        .map(|&d| match run.segment.0.iter().find(|(k, _)| *k == d) {
+                            Some(v) => v.clone(),
+                            None => (d, period.clone()),
+                        })
+                        .collect(),
+                );
+                report.models.push(entry);
+            }
+        } else {
+            for m in &mut part.models {
+                m.segment = run.segment.clone();
+            }
+            report.models.extend(part.models);
         }
-        report.models.extend(part.models);
         report.notes.extend(part.notes.into_iter().map(|n| format!("{label}: {n}")));
         report.warnings.extend(part.warnings.into_iter().map(|w| format!("{label}: {w}")));
     }
+    // Stable: models keep their order within a segment.
+    report.models.sort_by(|a, b| a.segment.cmp(&b.segment));
     Ok((report, notes))
 }
 

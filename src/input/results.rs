@@ -23,7 +23,7 @@ pub const CREDIT_COLUMNS: [&str; 5] = ["model", "channel", "conversions", "value
 
 /// Columns (CSV, Parquet) or keys (JSON) that `mta attribute --by` puts
 /// before `model`: each names a dimension, and its value the segment.
-pub const SEGMENT_COLUMNS: [&str; 1] = ["conversion_type"];
+pub const SEGMENT_COLUMNS: [&str; 2] = ["conversion_type", "period"];
 
 /// A results file's segment of one model entry: `(column, value)` pairs, in
 /// [`SEGMENT_COLUMNS`] order; empty for results without `--by`.

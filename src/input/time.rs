@@ -99,6 +99,24 @@ impl std::str::FromStr for Zone {
     }
 }
 
+impl Zone {
+    /// The calendar date of an instant (epoch ms) on a wall clock in this
+    /// zone, for periods of `--by day|week|month` (daylight saving time
+    /// included: 23:30 UTC on 31 March is 1 April in Berlin).
+    pub fn local_date(&self, ms: i64) -> NaiveDate {
+        let utc = DateTime::from_timestamp_millis(ms).unwrap_or_default().naive_utc();
+        let offset_s = match self {
+            Zone::Utc => 0,
+            Zone::Fixed(off) => off.local_minus_utc(),
+            Zone::Named(tz) => {
+                use chrono::Offset;
+                tz.offset_from_utc_datetime(&utc).fix().local_minus_utc()
+            }
+        };
+        (utc + chrono::Duration::seconds(i64::from(offset_s))).date()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum Mode {
     Iso,

@@ -1,9 +1,11 @@
-//! `--by`: results split by dimensions of the conversions (today the
-//! conversion type; periods and campaigns are meant to join it). Each
-//! segment's journeys are built from all touches, closed only by the
-//! segment's conversions ([`super::build_segment`]); a segment is the
-//! combination of one value per dimension, so dimensions compose.
+//! `--by`: results split by dimensions of the conversions, the conversion
+//! type and the period of the conversion time. Each conversion type's
+//! journeys are built from all touches, closed only by that type's
+//! conversions ([`super::build_segment`]); periods do not change journeys,
+//! they only say where each converting journey's credit goes. A segment is
+//! the combination of one value per dimension, so dimensions compose.
 
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
@@ -14,16 +16,48 @@ use crate::input::{Conversions, Events};
 pub enum Dimension {
     /// The conversion's type (`--type-col`, `--conversion-events`): each type's conversions close only that type's journeys.
     ConversionType,
+    /// The conversion's day (in `--timezone`), labelled `2026-01-05`.
+    Day,
+    /// The conversion's ISO week (Monday to Sunday, in `--timezone`), labelled by its Monday, `2026-01-05`.
+    Week,
+    /// The conversion's calendar month (in `--timezone`), labelled `2026-01`.
+    Month,
 }
 
 impl Dimension {
     /// Every dimension (what a results file may carry as leading columns).
-    pub const ALL: [Dimension; 1] = [Dimension::ConversionType];
+    pub const ALL: [Dimension; 4] = [Dimension::ConversionType, Dimension::Day, Dimension::Week, Dimension::Month];
 
     /// The column (CSV, Parquet) and key (JSON) that holds its value.
     pub fn column(self) -> &'static str {
         match self {
             Dimension::ConversionType => "conversion_type",
+            Dimension::Day | Dimension::Week | Dimension::Month => "period",
+        }
+    }
+
+    /// Whether this is a period of the conversion time (one at most per run).
+    pub fn is_period(self) -> bool {
+        matches!(self, Dimension::Day | Dimension::Week | Dimension::Month)
+    }
+
+    /// The first day of the period holding `date` (a local date), so that
+    /// periods sort as their starts do; the dimension's own date for
+    /// [`Dimension::ConversionType`], which has no period.
+    pub fn period_start(self, date: NaiveDate) -> NaiveDate {
+        match self {
+            Dimension::Week => date - chrono::Days::new(u64::from(date.weekday().num_days_from_monday())),
+            Dimension::Month => date.with_day(1).expect("every month has a first day"),
+            Dimension::Day | Dimension::ConversionType => date,
+        }
+    }
+
+    /// The label of the period starting on `start`: `2026-01` for a month,
+    /// the day itself (a week's Monday) otherwise.
+    pub fn period_label(self, start: NaiveDate) -> String {
+        match self {
+            Dimension::Month => format!("{:04}-{:02}", start.year(), start.month()),
+            _ => format!("{:04}-{:02}-{:02}", start.year(), start.month(), start.day()),
         }
     }
 
@@ -32,6 +66,7 @@ impl Dimension {
     /// what the input lacks.
     fn values(self, events: &Events) -> Result<(Vec<String>, Vec<u32>), String> {
         match self {
+            Dimension::Day | Dimension::Week | Dimension::Month => unreachable!("periods are split after journeys are built"),
             Dimension::ConversionType => {
                 let types = events.types.as_ref().ok_or_else(|| {
                     "`--by conversion-type` needs conversions with a type: a `conversion_type` column (`--type-col`) or conversion events (`--event-col`, `--conversion-events`)".to_string()
@@ -84,7 +119,7 @@ pub struct Segments {
     pub of: Vec<u32>,
 }
 
-/// Splits the conversions of `events` by `dims`.
+/// Splits the conversions of `events` by `dims` (no period among them).
 pub fn split(events: &Events, dims: &[Dimension]) -> Result<Segments, String> {
     let values: Vec<(Vec<String>, Vec<u32>)> = dims.iter().map(|d| d.values(events)).collect::<Result<_, _>>()?;
     let (converts, n): (Box<dyn Fn(usize) -> bool>, usize) = match &events.conversions {
@@ -136,8 +171,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn periods_start_on_the_first_day_and_iso_weeks_on_monday() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        // 2026-01-01 is a Thursday: its ISO week (2026-W01) starts on Monday 2025-12-29.
+        assert_eq!(Dimension::Week.period_start(d(2026, 1, 1)), d(2025, 12, 29));
+        assert_eq!(Dimension::Week.period_start(d(2026, 1, 4)), d(2025, 12, 29));
+        assert_eq!(Dimension::Week.period_start(d(2026, 1, 5)), d(2026, 1, 5));
+        assert_eq!(Dimension::Month.period_start(d(2024, 2, 29)), d(2024, 2, 1));
+        assert_eq!(Dimension::Day.period_start(d(2026, 3, 29)), d(2026, 3, 29));
+        assert_eq!(Dimension::Week.period_label(d(2026, 1, 5)), "2026-01-05");
+        assert_eq!(Dimension::Month.period_label(d(2026, 1, 1)), "2026-01");
+        assert_eq!(Dimension::Day.period_label(d(2026, 1, 5)), "2026-01-05");
+    }
+
+    #[test]
     fn results_files_know_every_dimension_column() {
-        let columns: Vec<&str> = Dimension::ALL.iter().map(|d| d.column()).collect();
+        let mut columns: Vec<&str> = Dimension::ALL.iter().map(|d| d.column()).collect();
+        columns.dedup();
         assert_eq!(columns, crate::input::results::SEGMENT_COLUMNS);
     }
 

@@ -19,9 +19,9 @@ pub mod views;
 use std::io::{self, Write};
 use std::path::Path;
 
-use crate::report::Report;
 use crate::report::compare::Comparison;
 use crate::report::markov::MarkovReport;
+use crate::report::{ModelReport, Report};
 pub use json::write_document;
 pub use table::{Table, fixed, thousands};
 
@@ -167,28 +167,44 @@ pub fn write_credits(report: &Report, format: OutputFormat, style: &Style, metri
         (OutputFormat::Csv | OutputFormat::Parquet, Some(c)) => write_table(&views::Standings(c), format, style, out),
         (_, None) if report.by.is_empty() => write_table(
             &views::CreditGrid {
-                models: &report.models,
+                models: report.models.iter().collect(),
                 metric,
                 total_spend: report.input.costs.as_ref().map(|c| c.total_spend),
+                headings: None,
             },
             format,
             style,
             out,
         ),
-        // `--by`: a block per segment, under its heading.
+        // `--by`: a block per segment, under its heading; one model's shares
+        // by period: a column per period.
         (_, None) => {
-            for (k, models) in report.models.chunk_by(|a, b| a.segment == b.segment).enumerate() {
-                let label = models[0].segment.label();
+            let single_model = report
+                .models
+                .iter()
+                .all(|m| Some(m.model) == report.models.first().map(|f| f.model));
+            let blocks = if metric == Metric::Share && single_model && report.by.iter().any(|d| d.is_period()) {
+                period_columns(&report.models)
+            } else {
+                report
+                    .models
+                    .chunk_by(|a, b| a.segment == b.segment)
+                    .map(|models| (models[0].segment.label(), models.iter().collect(), None))
+                    .collect()
+            };
+            let total_spend = report.input.costs.as_ref().map(|c| c.total_spend);
+            for (k, (label, models, headings)) in blocks.into_iter().enumerate() {
                 match format {
                     OutputFormat::Markdown => writeln!(out, "{}### {label}\n", if k > 0 { "\n" } else { "" })?,
+                    _ if label.is_empty() => {}
                     _ => writeln!(out, "{}{label}", if k > 0 { "\n" } else { "" })?,
                 }
-                let total_spend = report.input.costs.as_ref().map(|c| c.total_spend);
                 write_table(
                     &views::CreditGrid {
                         models,
                         metric,
                         total_spend,
+                        headings,
                     },
                     format,
                     style,
@@ -199,6 +215,39 @@ pub fn write_credits(report: &Report, format: OutputFormat, style: &Style, metri
         }
         (_, Some(comparison)) => write_table(&views::StandingGrid { report, comparison }, format, style, out),
     }
+}
+
+/// One model's entries regrouped for a column per period: per segment
+/// without its period (one block when the period is the only dimension),
+/// the heading, the entries in period order and the period labels.
+type Block<'a> = (String, Vec<&'a ModelReport>, Option<Vec<String>>);
+
+fn period_columns(models: &[ModelReport]) -> Vec<Block<'_>> {
+    let mut groups: std::collections::BTreeMap<crate::journey::Segment, (Vec<&ModelReport>, Vec<String>)> = Default::default();
+    for m in models {
+        let (period, rest): (Vec<_>, Vec<_>) = m.segment.0.iter().cloned().partition(|(d, _)| d.is_period());
+        let group = groups.entry(crate::journey::Segment(rest)).or_default();
+        group.0.push(m);
+        group.1.extend(period.into_iter().map(|(_, label)| label));
+    }
+    groups
+        .into_iter()
+        .map(|(segment, (mut entries, mut labels))| {
+            let mut order: Vec<usize> = (0..labels.len()).collect();
+            order.sort_by(|&a, &b| labels[a].cmp(&labels[b]));
+            entries = order.iter().map(|&i| entries[i]).collect();
+            labels = order.iter().map(|&i| labels[i].clone()).collect();
+            let heading = match segment.is_empty() {
+                true => format!("{} (share by period)", entries.first().map_or("", |m| m.model.name())),
+                false => format!(
+                    "{}, {} (share by period)",
+                    segment.label(),
+                    entries.first().map_or("", |m| m.model.name())
+                ),
+            };
+            (heading, entries, Some(labels))
+        })
+        .collect()
 }
 
 /// Writes `mta markov`: everything as a JSON document, or one table.

@@ -106,23 +106,29 @@ impl Table for Credits<'_> {
 /// sum of each column, as the report computed it).
 pub struct CreditGrid<'a> {
     /// The models' results (of one segment, with `--by`).
-    pub models: &'a [ModelReport],
+    pub models: Vec<&'a ModelReport>,
     /// The figure shown.
     pub metric: Metric,
     /// `--costs`: all spend kept, for the total row (spend on channels no
     /// model credited included, so the blended CPA and ROAS are the summary's).
     pub total_spend: Option<f64>,
+    /// Column headings instead of the model names (one model's periods
+    /// side by side, `--by month --metric share`).
+    pub headings: Option<Vec<String>>,
 }
 
 impl Table for CreditGrid<'_> {
     fn columns(&self) -> Vec<Column> {
         let mut cols = vec![Column::new("channel", Kind::Text)];
-        cols.extend(self.models.iter().map(|m| Column::new(m.model.name(), Kind::Figure)));
+        match &self.headings {
+            Some(names) => cols.extend(names.iter().map(|n| Column::new(n.clone(), Kind::Figure))),
+            None => cols.extend(self.models.iter().map(|m| Column::new(m.model.name(), Kind::Figure))),
+        }
         cols
     }
 
     fn for_each_row(&self, row: &mut RowFn<'_>) -> io::Result<()> {
-        let models = self.models;
+        let models = &self.models;
         let with = |x: f64, interval: Option<(f64, f64)>| match interval {
             Some((lo, hi)) => format!("{} ({}-{})", fixed(x, 2), fixed(lo, 2), fixed(hi, 2)),
             None => fixed(x, 2),

@@ -12,6 +12,7 @@ pub mod cross_model;
 pub mod markov;
 pub mod overview;
 pub mod per_conversion;
+pub mod periods;
 pub mod scorecard;
 
 use std::collections::BTreeMap;
@@ -274,6 +275,46 @@ pub struct ModelReport {
     pub details: Option<Details>,
 }
 
+impl ModelReport {
+    /// The report of `credits` (per channel, named by `names`), with
+    /// shares relative to `share_base` and the sums filled in.
+    pub fn new(
+        model: ModelKind,
+        parameters: BTreeMap<&'static str, Parameter>,
+        names: &[std::sync::Arc<str>],
+        credits: &crate::model::Credits,
+        share_base: f64,
+        details: Option<Details>,
+    ) -> ModelReport {
+        let credits: Vec<ChannelCredit> = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| ChannelCredit {
+                channel: name.clone(),
+                conversions: credits.conversions[i],
+                value: credits.value[i],
+                share: if share_base > 0.0 {
+                    credits.conversions[i] / share_base
+                } else {
+                    0.0
+                },
+                cost: None,
+                interval: None,
+            })
+            .collect();
+        ModelReport {
+            segment: Default::default(),
+            model,
+            parameters,
+            share: credits.iter().map(|c| c.share).sum(),
+            conversions: credits.iter().map(|c| c.conversions).sum(),
+            value: credits.iter().map(|c| c.value).sum(),
+            credits,
+            details,
+        }
+    }
+}
+
 /// Everything a run produced.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -305,41 +346,14 @@ impl Report {
             .map(|m| {
                 let run = m.run(journeys)?;
                 let credits = run.credits;
-                let conversions: f64 = credits.conversions.iter().sum();
                 // Participation credits every channel in full: its shares are
                 // relative to the conversions, and sum to more than 1.
                 let share_base = if m.sums_to_conversions() {
-                    conversions
+                    credits.conversions.iter().sum()
                 } else {
                     journeys.total_conversions()
                 };
-                let value: f64 = credits.value.iter().sum();
-                let credits: Vec<ChannelCredit> = names
-                    .iter()
-                    .enumerate()
-                    .map(|(i, name)| ChannelCredit {
-                        channel: name.clone(),
-                        conversions: credits.conversions[i],
-                        value: credits.value[i],
-                        share: if share_base > 0.0 {
-                            credits.conversions[i] / share_base
-                        } else {
-                            0.0
-                        },
-                        cost: None,
-                        interval: None,
-                    })
-                    .collect();
-                let report = ModelReport {
-                    segment: Default::default(),
-                    model: m.kind(),
-                    parameters: run.parameters,
-                    share: credits.iter().map(|c| c.share).sum(),
-                    credits,
-                    conversions,
-                    value,
-                    details: run.details,
-                };
+                let report = ModelReport::new(m.kind(), run.parameters, &names, &credits, share_base, run.details);
                 Ok((report, run.notes, run.warnings))
             })
             .collect::<Result<_>>()?;

@@ -19,6 +19,7 @@ mod invariants;
 mod markov;
 mod output;
 mod parquet_types;
+mod periods;
 mod scorecard;
 mod skip;
 mod snapshots;
