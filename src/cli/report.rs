@@ -33,6 +33,9 @@ pub struct ReportArgs {
     /// With `--costs`: the largest change of a channel's spend in the proposed reallocation (as in `mta budget`).
     #[arg(long, default_value_t = 0.2, value_name = "FRACTION", help_heading = "Costs")]
     max_change: f64,
+    /// Add a chart of each channel's share per period of the conversion time (`day`, `week` or `month`, in `--timezone`) under the data-driven model.
+    #[arg(long, value_enum, value_name = "PERIOD", help_heading = "Output")]
+    by: Option<crate::journey::Dimension>,
 }
 
 /// `mta report` writes one format.
@@ -60,6 +63,19 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
     let out = args.output.into_config(&FORMATS, super::terminal())?;
     let costs = args.costs.into_spec(&input, &journey_cfg)?;
     super::budget::check_max_change(args.max_change)?;
+    let period = match args.by {
+        Some(d) if !d.is_period() => {
+            return Err(crate::Error::usage(
+                format!(
+                    "`mta report --by` takes a period: `day`, `week` or `month`, not `{}`",
+                    crate::output::clap_name(d)
+                ),
+                "split by conversion type with `mta attribute --by conversion-type`",
+            )
+            .into());
+        }
+        by => super::attribute::period_of(by.as_slice(), &input)?,
+    };
     progress("reading input and building journeys");
     let (journeys, summary) = pipeline::load(&input, &journey_cfg)?;
     let (models, notes) = pipeline::models(&asked, &model_cfg, &journeys)?;
@@ -103,12 +119,34 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
     // Roles and reach do not depend on the model; the table's credit
     // columns are not shown, so any model's report will do.
     let scorecard = report.models.first().map(|m| crate::report::scorecard::compute(&journeys, m));
+    let over_time = match period {
+        None => None,
+        Some((dimension, zone)) => {
+            progress("splitting credit by period");
+            let periods = crate::report::periods::Periods::of(&journeys, dimension, zone);
+            // The data-driven model: Markov, else Shapley, else the first.
+            let shown = [crate::model::ModelKind::Markov, crate::model::ModelKind::Shapley]
+                .iter()
+                .find_map(|&k| models.iter().position(|m| m.kind() == k))
+                .unwrap_or(0);
+            match models.get(shown) {
+                Some(m) => Some(crate::report::periods::ShareOverTime::compute(
+                    &periods,
+                    &journeys,
+                    m.as_ref(),
+                    &report.models[shown],
+                )?),
+                None => None,
+            }
+        }
+    };
     progress("writing report");
     let extras = Extras {
         overview: Some(&overview),
         markov: markov.as_ref(),
         budget: budget.as_deref(),
         scorecard: scorecard.as_deref(),
+        over_time: over_time.as_ref(),
     };
     super::write_output(&out.target, |w| crate::output::html::write(&report, extras, w))?;
     if !quiet {

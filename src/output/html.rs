@@ -18,6 +18,7 @@ use crate::report::Report;
 use crate::report::cross_model::{ChannelComparison, by_disagreement};
 use crate::report::markov::{CONVERSION, MarkovReport, NULL, START};
 use crate::report::overview::{Bucket, JourneyOverview};
+use crate::report::periods::ChannelShares;
 
 /// Longest in-cell bar of the top-paths table, in CSS pixels.
 const INBAR_WIDTH: f64 = 80.0;
@@ -44,6 +45,8 @@ pub struct Extras<'a> {
     pub budget: Option<&'a [crate::report::budget::BudgetRow]>,
     /// Each channel's reach, roles and timing (`mta report`).
     pub scorecard: Option<&'a [crate::report::scorecard::ScoreRow]>,
+    /// `mta report --by day|week|month`: the data-driven model's shares per period.
+    pub over_time: Option<&'a crate::report::periods::ShareOverTime>,
 }
 
 /// Writes the HTML report, with whatever [`Extras`] it was given.
@@ -138,12 +141,15 @@ pub fn render(report: &Report, extras: Extras<'_>) -> String {
         css = assets::CSS,
     );
     s.push_str(assets::PATTERNS);
-    header(&mut s, report, extras.scorecard.is_some());
+    header(&mut s, report, &extras);
     s.push_str("<main>\n");
     credit_section(&mut s, report);
     disagreement_section(&mut s, report, report.comparison.as_deref().unwrap_or_default());
     if report.input.costs.is_some() {
         spend_section(&mut s, report, extras.budget);
+    }
+    if let Some(shares) = extras.over_time {
+        over_time_section(&mut s, shares);
     }
     if let Some(rows) = extras.scorecard {
         roles_section(&mut s, rows);
@@ -161,7 +167,7 @@ pub fn render(report: &Report, extras: Extras<'_>) -> String {
     s
 }
 
-fn header(s: &mut String, report: &Report, roles: bool) {
+fn header(s: &mut String, report: &Report, extras: &Extras<'_>) {
     let i = &report.input;
     s.push_str("<header>\n<h1>Attribution report</h1>\n<p class=\"sub\">");
     let files: Vec<String> = i
@@ -282,7 +288,10 @@ fn header(s: &mut String, report: &Report, roles: bool) {
     if report.input.costs.is_some() {
         s.push_str("<a href=\"#spend\">Spend</a>");
     }
-    if roles {
+    if extras.over_time.is_some() {
+        s.push_str("<a href=\"#over-time\">Over time</a>");
+    }
+    if extras.scorecard.is_some() {
         s.push_str("<a href=\"#roles\">Roles</a>");
     }
     s.push_str("<a href=\"#journeys\">Journeys</a></nav>\n");
@@ -617,6 +626,140 @@ fn spend_section(s: &mut String, report: &Report, budget: Option<&[crate::report
 /// The scorecard: each channel's touches in converting journeys split by
 /// role (opener, assist, closer, only touch) as a stacked bar, with its
 /// reach and timing in a table.
+/// Channels beyond which the shares over time are small multiples, one
+/// chart per channel, instead of one line per channel (colours run out).
+const MAX_LINES: usize = 8;
+
+fn over_time_section(s: &mut String, t: &crate::report::periods::ShareOverTime) {
+    let unit = match t.dimension {
+        crate::journey::Dimension::Day => "day",
+        crate::journey::Dimension::Week => "ISO week (labelled by its Monday)",
+        _ => "month",
+    };
+    w!(
+        s,
+        "<section id=\"over-time\">\n<h2>Share over time</h2>\n<p class=\"note\">Each channel's share of the <strong>{}</strong> model's credited conversions per {unit} of the conversion time; \
+         every converting journey's credit goes to its conversion's period, and the periods add up to the credit above.{}</p>\n",
+        t.model.name(),
+        if t.model == crate::model::ModelKind::Markov {
+            " Markov splits each journey by its channels' removal effects, each channel's periods rescaled to its total."
+        } else {
+            ""
+        }
+    );
+    let max = t.channels.iter().flat_map(|c| c.periods.iter().copied()).fold(0.0, f64::max);
+    let step = nice_step(max * 100.0) / 100.0;
+    let axis_max = ((max / step).ceil() * step).max(step);
+    if t.channels.len() <= MAX_LINES {
+        s.push_str("<ul class=\"legend\">");
+        for (k, c) in t.channels.iter().enumerate() {
+            w!(s, "<li><span class=\"sw m{k}\"></span>{}</li>", escape(&c.name));
+        }
+        s.push_str("</ul>\n<figure class=\"chart\">");
+        let lines: Vec<(usize, &ChannelShares)> = t.channels.iter().enumerate().collect();
+        line_chart(s, &t.periods, &lines, axis_max, step, (900.0, 300.0));
+        s.push_str("</figure>\n");
+    } else {
+        s.push_str("<p class=\"note\">One chart per channel, all on the same scale, largest share first.</p>\n<div class=\"multiples\">\n");
+        for channel in &t.channels {
+            w!(s, "<figure class=\"chart\"><figcaption>{}</figcaption>", escape(&channel.name));
+            line_chart(s, &t.periods, &[(4, channel)], axis_max, step, (300.0, 130.0));
+            s.push_str("</figure>\n");
+        }
+        s.push_str("</div>\n");
+    }
+    s.push_str("<div class=\"scroll\"><table class=\"sortable\">\n<thead><tr><th scope=\"col\">channel</th><th scope=\"col\" class=\"num\">all</th>");
+    for p in &t.periods {
+        w!(s, "<th scope=\"col\" class=\"num\">{}</th>", escape(p));
+    }
+    s.push_str("</tr></thead>\n<tbody>\n");
+    for c in &t.channels {
+        w!(
+            s,
+            "<tr><th scope=\"row\">{}</th><td data-v=\"{}\">{}</td>",
+            escape(&c.name),
+            c.all,
+            pct(c.all)
+        );
+        for x in &c.periods {
+            w!(s, "<td data-v=\"{x}\">{}</td>", pct(*x));
+        }
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</tbody>\n</table></div>\n</section>\n");
+}
+
+/// Lines of shares over `periods` (evenly spaced), one per `(colour, channel)`,
+/// on a y axis from 0 to `axis_max` in `step`s, in a `(width, height)` box.
+fn line_chart(s: &mut String, periods: &[String], lines: &[(usize, &ChannelShares)], axis_max: f64, step: f64, size: (f64, f64)) {
+    let (width, height) = size;
+    let (left, right, top, bottom) = (46.0, 34.0, 8.0, 22.0);
+    let (plot_w, plot_h) = (width - left - right, height - top - bottom);
+    let n = periods.len();
+    let x = |i: usize| {
+        if n > 1 {
+            left + i as f64 / (n - 1) as f64 * plot_w
+        } else {
+            left + plot_w / 2.0
+        }
+    };
+    let y = |v: f64| top + (1.0 - v / axis_max) * plot_h;
+    w!(
+        s,
+        "<svg class=\"lines\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"share per period of {}\">\n",
+        escape(&lines.iter().map(|l| l.1.name.as_str()).collect::<Vec<_>>().join(", "))
+    );
+    let ticks = (axis_max / step).round() as usize;
+    for t in 0..=ticks {
+        let v = t as f64 * step;
+        w!(
+            s,
+            "<line class=\"grid\" x1=\"{left}\" x2=\"{:.1}\" y1=\"{yv:.1}\" y2=\"{yv:.1}\"/><text class=\"tick\" x=\"{:.1}\" y=\"{yv:.1}\" text-anchor=\"end\" dominant-baseline=\"middle\">{}</text>\n",
+            left + plot_w,
+            left - 4.0,
+            pct(v),
+            yv = y(v)
+        );
+    }
+    // About eight period labels, whatever the number of periods.
+    let every = n.div_ceil(if width > 500.0 { 8 } else { 3 }).max(1);
+    for (i, p) in periods.iter().enumerate().filter(|(i, _)| i % every == 0) {
+        w!(
+            s,
+            "<text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\n",
+            x(i),
+            height - 6.0,
+            escape(p)
+        );
+    }
+    for &(k, ChannelShares { name, periods: shares, .. }) in lines {
+        let points: Vec<String> = shares
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| format!("{:.1},{:.1}", x(i), y(v)))
+            .collect();
+        w!(
+            s,
+            "<polyline class=\"s{k}\" fill=\"none\" stroke-width=\"2\" points=\"{}\"><title>{}</title></polyline>\n",
+            points.join(" "),
+            escape(name)
+        );
+        for (i, &v) in shares.iter().enumerate() {
+            w!(
+                s,
+                "<circle class=\"m{k}\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"{}\"><title>{} · {}: {}</title></circle>\n",
+                x(i),
+                y(v),
+                if n > 60 { 1.5 } else { 3.0 },
+                escape(name),
+                escape(&periods[i]),
+                pct(v)
+            );
+        }
+    }
+    s.push_str("</svg>\n");
+}
+
 fn roles_section(s: &mut String, rows: &[crate::report::scorecard::ScoreRow]) {
     s.push_str(
         "<section id=\"roles\">\n<h2>Channel roles</h2>\n<p class=\"note\">Touches in converting journeys by position: \
@@ -1018,6 +1161,7 @@ mod tests {
                 markov: Some(&m),
                 budget: None,
                 scorecard: None,
+                over_time: None,
             },
         );
         assert_eq!(occurrences(&html, "<tr data-path>"), 2);
@@ -1071,6 +1215,7 @@ mod tests {
                 markov: Some(&m),
                 budget: None,
                 scorecard: None,
+                over_time: None,
             },
         );
         assert!(html.len() < 2 * 1024 * 1024, "{} bytes", html.len());

@@ -107,7 +107,7 @@ impl Metric {
 }
 
 /// The name a value of a closed set has on the command line (one source of names: clap's).
-fn clap_name(value: impl clap::ValueEnum) -> String {
+pub fn clap_name(value: impl clap::ValueEnum) -> String {
     value.to_possible_value().expect("no variant is skipped").get_name().to_string()
 }
 

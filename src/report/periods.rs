@@ -165,6 +165,54 @@ impl Periods {
     }
 }
 
+/// One model's share of each channel in each period (`mta report --by`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShareOverTime {
+    /// The model shown.
+    pub model: crate::model::ModelKind,
+    /// What the periods are.
+    pub dimension: Dimension,
+    /// Period labels, in time order.
+    pub periods: Vec<String>,
+    /// Channels by undivided share, largest first (then by name).
+    pub channels: Vec<ChannelShares>,
+}
+
+/// One channel's shares under one model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelShares {
+    /// The channel.
+    pub name: String,
+    /// Its share without `--by`.
+    pub all: f64,
+    /// Its share in each period.
+    pub periods: Vec<f64>,
+}
+
+impl ShareOverTime {
+    /// The shares of `model` (whose run on all of `journeys` gave `undivided`).
+    pub fn compute(periods: &Periods, journeys: &Journeys, model: &dyn AttributionModel, undivided: &ModelReport) -> Result<ShareOverTime> {
+        let parts = periods.reports(journeys, model, undivided)?;
+        let mut channels: Vec<ChannelShares> = undivided
+            .credits
+            .iter()
+            .enumerate()
+            .map(|(c, credit)| ChannelShares {
+                name: credit.channel.to_string(),
+                all: credit.share,
+                periods: parts.iter().map(|(_, r)| r.credits[c].share).collect(),
+            })
+            .collect();
+        channels.sort_by(|a, b| b.all.total_cmp(&a.all).then_with(|| a.name.cmp(&b.name)));
+        Ok(ShareOverTime {
+            model: model.kind(),
+            dimension: periods.dimension,
+            periods: periods.labels.clone(),
+            channels,
+        })
+    }
+}
+
 /// `part` of `raw`, as a part of `target` instead.
 fn rescale(part: f64, raw: f64, target: f64) -> f64 {
     if raw > 0.0 { part / raw * target } else { 0.0 }

@@ -302,3 +302,50 @@ fn what_cannot_be_split_by_period_says_so() {
         assert!(err.contains(expected), "{args:?}: {err}");
     }
 }
+
+/// `mta report` with `args`, the page's text.
+fn report(f: &Fixture, args: &[&str]) -> String {
+    let page = f.path("report.html");
+    let out = mta().arg("report").args(args).args(["-q", "-o"]).arg(&page).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::read_to_string(&page).unwrap()
+}
+
+#[test]
+fn the_html_report_charts_the_data_driven_model_s_share_over_time() {
+    let f = Fixture::new();
+    let file = f.file("edges.csv", EDGES);
+    let file = file.to_str().unwrap();
+    let html = report(&f, &[file, "--by", "month", "--models", "last-click,shapley"]);
+    assert!(html.contains("<a href=\"#over-time\">Over time</a>") && html.contains("<h2>Share over time</h2>"));
+    // Shapley (no Markov asked): one touch per journey, so each channel's
+    // share of a month is its conversions' share. Three channels: one
+    // line each, a point per month.
+    assert!(html.contains("of the <strong>shapley</strong> model"), "{html}");
+    assert_eq!(html.matches("<polyline ").count(), 3);
+    for point in [
+        "Email · 2026-03: 33.3%",
+        "Search · 2026-10: 100.0%",
+        "Email · 2026-12: 100.0%",
+        "Social · 2026-12: 0.0%",
+    ] {
+        assert!(html.contains(point), "{point}");
+    }
+    // Without `--by`, no section; with more channels than colours, a chart per channel.
+    assert!(!report(&f, &[file]).contains("over-time"));
+    let many: String = (0..10)
+        .map(|k| format!("c{k},2026-0{}-01T12:00:00Z,ch{k},1,1\n", 1 + k % 3))
+        .collect();
+    let many = f.file("many.csv", format!("customer_id,timestamp,channel,conversion,value\n{many}"));
+    let html = report(&f, &[many.to_str().unwrap(), "--by", "week"]);
+    assert!(html.contains("of the <strong>markov</strong> model") && html.contains("<div class=\"multiples\">"));
+    assert_eq!(html.matches("<polyline ").count(), 10);
+    // `--by` of `mta report` is a period.
+    let out = mta()
+        .args(["report", file, "--by", "conversion-type", "-o"])
+        .arg(f.path("x.html"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("takes a period"));
+}

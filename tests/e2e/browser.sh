@@ -64,7 +64,7 @@ if [ -z "$(console_errors "$work/broken.err")" ]; then
 fi
 
 # The reports.
-"$bin" report testdata/events.csv -o "$work/report.html" --quiet
+"$bin" report testdata/events.csv -o "$work/report.html" --quiet --by week
 "$bin" attribute testdata/events.csv --format json --quiet >"$work/report.json"
 cat >"$work/hostile.csv" <<'CSV'
 customer_id,timestamp,channel,conversion,value
@@ -106,7 +106,7 @@ events 12 "$work/wide12.csv"
 events 50 "$work/wide50.csv"
 "$bin" report "$work/wide12.csv" -o "$work/wide12.html" --quiet \
   --models first-click,last-click,last-non-direct,linear,position-based,j-shaped,inverse-j,time-decay,participation,markov
-"$bin" report "$work/wide50.csv" -o "$work/wide50.html" --quiet
+"$bin" report "$work/wide50.csv" -o "$work/wide50.html" --quiet --by day
 # Top paths with counts of five digits and more.
 python3 - "$work/big-paths.csv" <<'PY'
 import random, sys

@@ -60,6 +60,8 @@ svg .on-light{fill:var(--fg);font-size:11px}
 @media (prefers-color-scheme:dark){svg .on-dark{fill:#0b0c0e}}
 svg .spread{font-size:11px}
 .bars{max-width:900px}
+.lines{max-width:900px}
+.multiples{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:12px}
 .charts{display:grid;grid-template-columns:1fr;gap:12px}
 body:has(#show-conversions:checked) .metric-value{display:none}
 body:has(#show-value:checked) .metric-conversions{display:none}
