@@ -68,6 +68,7 @@ if [ ! -f "$dir/costs.csv" ]; then
 fi
 bench "events.csv --costs (all models)"          attribute "$dir/events.csv" --costs "$dir/costs.csv" --format csv
 bench "scorecard (markov)"                       scorecard "$dir/events.csv" --format csv
+bench "events.csv --by month (all models)"       attribute "$dir/events.csv" --by month --format csv
 # The same rows with source / medium / campaign instead of a channel column.
 bench "events-utm.csv (GA4 channel rules)"       attribute "$dir/events-utm.csv" --format csv
 [ -f "$dir/events.parquet" ] && bench "events.parquet (inline, all models)" attribute "$dir/events.parquet" --format csv
