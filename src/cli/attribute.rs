@@ -96,7 +96,13 @@ pub fn run(args: AttributeArgs) -> Result<()> {
             }
         }
     }
-    if !args.by.is_empty() {
+    // The HTML page of a run split by period only: the whole run, and each
+    // channel's share over time.
+    let html_period = match out.format == OutputFormat::Html && args.by.iter().all(|d| d.is_period()) {
+        true => period_of(&args.by, &input)?,
+        false => None,
+    };
+    if !args.by.is_empty() && html_period.is_none() {
         for (refused, what) in [
             (args.per_conversion, "`--per-conversion`"),
             (args.compare_models, "`--compare-models`"),
@@ -104,7 +110,7 @@ pub fn run(args: AttributeArgs) -> Result<()> {
         ] {
             if refused {
                 let hint = if what == "the HTML report" {
-                    "`mta report --by day|week|month` charts each channel's share over time; drop `--by` for the HTML report"
+                    "`--by day|week|month` alone charts each channel's share over time; run once per type with `--conversion-types TYPE`"
                 } else {
                     "run it once per conversion type with `--conversion-types TYPE`, or drop `--by`"
                 };
@@ -164,6 +170,14 @@ pub fn run(args: AttributeArgs) -> Result<()> {
     }
     if !out.quiet {
         pipeline::tell(pipeline::summary(&report.input, &pipeline::run_notes(notes, &report)));
+    }
+    if let Some((dimension, zone)) = html_period {
+        let shares = crate::report::periods::ShareOverTime::of_data_driven(&journeys, &models, &report, dimension, zone)?;
+        let extras = crate::output::html::Extras {
+            over_time: shares.as_ref(),
+            ..Default::default()
+        };
+        return super::write_output(&out.target, |w| crate::output::html::write(&report, extras, w));
     }
     super::write_output(&out.target, |w| {
         crate::output::write_credits(&report, out.format, &out.style, args.metric, w)

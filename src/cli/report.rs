@@ -123,21 +123,7 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
         None => None,
         Some((dimension, zone)) => {
             progress("splitting credit by period");
-            let periods = crate::report::periods::Periods::of(&journeys, dimension, zone);
-            // The data-driven model: Markov, else Shapley, else the first.
-            let shown = [crate::model::ModelKind::Markov, crate::model::ModelKind::Shapley]
-                .iter()
-                .find_map(|&k| models.iter().position(|m| m.kind() == k))
-                .unwrap_or(0);
-            match models.get(shown) {
-                Some(m) => Some(crate::report::periods::ShareOverTime::compute(
-                    &periods,
-                    &journeys,
-                    m.as_ref(),
-                    &report.models[shown],
-                )?),
-                None => None,
-            }
+            crate::report::periods::ShareOverTime::of_data_driven(&journeys, &models, &report, dimension, zone)?
         }
     };
     progress("writing report");

@@ -190,6 +190,26 @@ pub struct ChannelShares {
 }
 
 impl ShareOverTime {
+    /// The shares of the data-driven model of `report` (the run of `models`
+    /// on `journeys`): Markov when it ran, else Shapley, else the first.
+    pub fn of_data_driven(
+        journeys: &Journeys,
+        models: &[Box<dyn AttributionModel>],
+        report: &super::Report,
+        dimension: Dimension,
+        zone: Zone,
+    ) -> Result<Option<ShareOverTime>> {
+        let shown = [crate::model::ModelKind::Markov, crate::model::ModelKind::Shapley]
+            .iter()
+            .find_map(|&k| models.iter().position(|m| m.kind() == k))
+            .unwrap_or(0);
+        let (Some(model), Some(undivided)) = (models.get(shown), report.models.get(shown)) else {
+            return Ok(None);
+        };
+        let periods = Periods::of(journeys, dimension, zone);
+        Ok(Some(ShareOverTime::compute(&periods, journeys, model.as_ref(), undivided)?))
+    }
+
     /// The shares of `model` (whose run on all of `journeys` gave `undivided`).
     pub fn compute(periods: &Periods, journeys: &Journeys, model: &dyn AttributionModel, undivided: &ModelReport) -> Result<ShareOverTime> {
         let parts = periods.reports(journeys, model, undivided)?;

@@ -289,7 +289,10 @@ fn what_cannot_be_split_by_period_says_so() {
             vec![file, "--by", "month", "--bootstrap", "10"],
             "`--bootstrap` cannot be split by period",
         ),
-        (vec![file, "--by", "month", "--format", "html"], "mta report --by"),
+        (
+            vec![file, "--by", "month,conversion-type", "--format", "html"],
+            "`--by day|week|month` alone charts",
+        ),
         (
             vec![file, "--by", "month", "--per-conversion"],
             "`--per-conversion` cannot be split",
@@ -340,6 +343,9 @@ fn the_html_report_charts_the_data_driven_model_s_share_over_time() {
     let html = report(&f, &[many.to_str().unwrap(), "--by", "week"]);
     assert!(html.contains("of the <strong>markov</strong> model") && html.contains("<div class=\"multiples\">"));
     assert_eq!(html.matches("<polyline ").count(), 10);
+    // `attribute --format html` too, with the period alone.
+    let page = stdout_of(&["attribute", file, "--by", "month", "--models", "shapley", "--format", "html", "-q"]);
+    assert!(page.contains("Email · 2026-03: 33.3%") && page.contains("<h2>Share over time</h2>"));
     // `--by` of `mta report` is a period.
     let out = mta()
         .args(["report", file, "--by", "conversion-type", "-o"])
