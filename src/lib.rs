@@ -6,7 +6,8 @@
 //! [`model::Credits`]; [`report`] runs the models in parallel and derives
 //! shares, totals and comparisons; [`output`] writes every tabular result
 //! through one [`output::table::Table`] shape in any format, and the report
-//! documents (JSON, HTML); [`cli`] wires the stages.
+//! documents (JSON, HTML); [`sql`] writes the journey rules and rule-based
+//! models as a query for a warehouse; [`cli`] wires the stages.
 //! A module imports only from stages to its left.
 //!
 //! # Glossary
@@ -29,5 +30,6 @@ pub mod journey;
 pub mod model;
 pub mod output;
 pub mod report;
+pub mod sql;
 
 pub use error::{Error, Result};

@@ -15,6 +15,7 @@ mod paths;
 mod pipeline;
 mod report;
 mod scorecard;
+mod sql;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -62,6 +63,8 @@ pub enum Command {
     /// How `--channel-rules` mapped source / medium / campaign: one row per distinct value with its channel, rule and rows.
     #[command(mut_arg("format", |a| a.help(channels::FORMATS.help()).hide_possible_values(true)))]
     Channels(channels::ChannelsArgs),
+    /// Print one read-only SQL query that rebuilds journeys in a warehouse (DuckDB, Spark, BigQuery, Snowflake, Postgres) and returns path aggregates or rule-based credits.
+    Sql(sql::SqlArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff): `mta man > mta.1`.
@@ -100,6 +103,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Channels(args) => channels::run(args).map(|()| Exit::Ok),
         Command::Scorecard(args) => scorecard::run(args).map(|()| Exit::Ok),
         Command::Report(args) => report::run(args).map(|()| Exit::Ok),
+        Command::Sql(args) => sql::run(args).map(|()| Exit::Ok),
     };
     match result {
         Ok(exit) => exit,

@@ -23,6 +23,7 @@ mod periods;
 mod scorecard;
 mod skip;
 mod snapshots;
+mod sql;
 mod transforms;
 
 /// The seeded generator of examples/generate, shared by the test modules.

@@ -1,0 +1,146 @@
+//! `mta sql`: the journey rules (and the rule-based models) as one
+//! read-only SQL query for a warehouse; nothing is read, the query goes to
+//! stdout.
+
+use std::io::Write;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::args::InputConfig;
+use super::{InputArgs, ModelArgs};
+use crate::input::{Encoding, OnError, TimeFormat};
+use crate::sql::{Columns, Dialect, SqlOutput, SqlSpec, TimeColumn};
+
+/// Arguments of `mta sql`.
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The SQL engine the query is written for.
+    #[arg(long, value_enum, value_name = "DIALECT", help_heading = "Query")]
+    dialect: Dialect,
+    /// The touchpoint table, inserted as written: a name (`analytics.events`) or an expression (`read_parquet('events/*.parquet')`).
+    #[arg(long, value_name = "TABLE", help_heading = "Query")]
+    table: String,
+    /// A separate conversions table (customer, time and value columns of the same names), inserted as written.
+    #[arg(long, value_name = "TABLE", help_heading = "Query")]
+    conversions_table: Option<String>,
+    /// What the query returns: `paths` (as `mta paths` writes, for `mta attribute --paths`) or `credits` (the rule-based models, as `mta attribute --format csv`).
+    #[arg(long, value_enum, value_name = "OUTPUT", help_heading = "Query")]
+    output: SqlOutput,
+    /// The tables have no revenue column: every conversion's revenue is 0.
+    #[arg(long, help_heading = "Query", conflicts_with = "value_col")]
+    no_value: bool,
+    /// Print the query's steps in words instead of the query.
+    #[arg(long, help_heading = "Query")]
+    explain: bool,
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    models: ModelArgs,
+}
+
+/// Runs `mta sql`.
+pub fn run(args: SqlArgs) -> Result<()> {
+    refuse_file_flags(&args.input, args.output, &args.models)?;
+    let value = match (&args.input.value_col, args.no_value) {
+        (_, true) => None,
+        (Some(v), false) => Some(v.clone()),
+        (None, false) => Some("value".to_string()),
+    };
+    let columns = Columns {
+        customer: args.input.customer_col.clone(),
+        time: args.input.time_col.clone(),
+        channel: args.input.channel_col.clone(),
+        conversion: args.input.conversion_col.clone(),
+        value,
+    };
+    let (input, journeys) = args.input.into_config()?;
+    let (models, model_cfg) = args.models.into_config()?;
+    let InputConfig::Events { spec: input, .. } = input else {
+        unreachable!("`--paths` was refused above")
+    };
+    let time = match &input.time_format {
+        TimeFormat::Auto => TimeColumn::Timestamp(input.zone),
+        TimeFormat::EpochSeconds => TimeColumn::EpochSeconds,
+        TimeFormat::EpochMillis => TimeColumn::EpochMillis,
+        TimeFormat::Pattern(p) => {
+            return Err(crate::Error::usage(
+                format!("`--time-format {p}` parses text, which the SQL does not do"),
+                "give the time as a timestamp column (parse it in the warehouse), or as `epoch-s` / `epoch-ms` integers",
+            )
+            .into());
+        }
+    };
+    let spec = SqlSpec {
+        dialect: args.dialect,
+        table: args.table,
+        conversions_table: args.conversions_table,
+        columns,
+        time,
+        journeys,
+        output: args.output,
+        models,
+        model_cfg,
+    };
+    let query =
+        crate::sql::query(&spec).map_err(|why| crate::Error::usage(why, "see `mta sql --help` and the README's \"Warehouse scale\""))?;
+    let text = if args.explain { query.explain() } else { query.render() };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Flags that say how to read files, or rules not in the SQL yet: refused
+/// with the reason, never ignored.
+fn refuse_file_flags(a: &InputArgs, output: SqlOutput, models: &ModelArgs) -> Result<()> {
+    let reading = "`mta sql` reads no file: it writes a query that reads `--table`";
+    let refusals = [
+        (!a.inputs.is_empty(), "input files are given", reading),
+        (a.paths, "`--paths`", reading),
+        (
+            !a.ga4.is_empty() || a.ga4_identity.is_some(),
+            "`--ga4`",
+            "GA4 export tables are not in the SQL yet: export the events with a `channel` column",
+        ),
+        (
+            a.conversions.is_some(),
+            "`--conversions FILE`",
+            "name the conversions table with `--conversions-table`",
+        ),
+        (a.delimiter.is_some(), "`--delimiter`", reading),
+        (a.encoding != Encoding::Utf8, "`--encoding`", reading),
+        (a.decimal_comma, "`--decimal-comma`", reading),
+        (
+            a.on_error != OnError::Stop,
+            "`--on-error`",
+            "the engine's own casts decide what a bad value does",
+        ),
+        (
+            a.rejects.is_some(),
+            "`--rejects`",
+            "the engine's own casts decide what a bad value does",
+        ),
+        (
+            a.channel_rules.is_some(),
+            "`--channel-rules`",
+            "channel rules are not in the SQL yet: derive the channel column in the warehouse, or run `mta attribute` on an export",
+        ),
+        (
+            a.type_col.is_some() || !a.conversion_events.is_empty() || !a.conversion_types.is_empty(),
+            "conversion types (`--type-col`, `--conversion-events`, `--conversion-types`)",
+            "conversion types are not in the SQL yet: filter the conversions in `--table` / `--conversions-table`",
+        ),
+        (
+            output == SqlOutput::Paths && !models.models.is_empty(),
+            "`--models`",
+            "paths carry no model: `--output credits` computes the rule-based ones; `mta attribute --paths` runs any model on the paths",
+        ),
+    ];
+    for (given, what, why) in refusals {
+        if given {
+            return Err(crate::Error::usage(format!("{what}: not for `mta sql`"), why).into());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,537 @@
+//! `mta sql`: journey building pushed down to a SQL engine. The query
+//! rebuilds every customer's journeys by mta's rules (the same order of
+//! ties, the same split at conversions, lookback, max touches, analysis
+//! period and channel filters) and returns what is small: path aggregates,
+//! or the credits of the rule-based models. mta then runs the exact models
+//! on the result (`mta attribute --paths`).
+//!
+//! A query is a list of [`Step`]s, one common table expression each, with
+//! the rule it implements in words (the SQL comment, and `--explain`).
+
+pub mod dialect;
+
+pub use dialect::{Dialect, TimeColumn};
+
+use crate::journey::{JourneyConfig, JourneyMode};
+use crate::model::{ModelConfig, ModelKind};
+
+/// What the query returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SqlOutput {
+    /// `path,total_conversions,total_conversion_value,total_null`, as `mta paths` writes.
+    Paths,
+    /// `model,channel,conversions,value,share` of the rule-based models, as `mta attribute --format csv` writes.
+    Credits,
+}
+
+/// Whether a query can compute `m`: the rule-based models can, Markov and
+/// Shapley need mta's solvers.
+pub fn in_sql(m: ModelKind) -> bool {
+    !matches!(m, ModelKind::Markov | ModelKind::Shapley)
+}
+
+/// The models a query can compute, in mta's order (weights are numbered by it).
+fn sql_models() -> Vec<ModelKind> {
+    ModelKind::ALL.into_iter().filter(|&m| in_sql(m)).collect()
+}
+
+/// The source columns, as named in the user's tables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Columns {
+    /// Customer id.
+    pub customer: String,
+    /// Touch (and conversion) time.
+    pub time: String,
+    /// Channel name.
+    pub channel: String,
+    /// Inline conversion flag (without a conversions table).
+    pub conversion: String,
+    /// Conversion revenue; `None` when the tables have none.
+    pub value: Option<String>,
+}
+
+/// Everything a query is built from.
+#[derive(Debug, Clone)]
+pub struct SqlSpec {
+    /// The engine.
+    pub dialect: Dialect,
+    /// The touchpoint table (or expression), inserted as written.
+    pub table: String,
+    /// A separate conversions table (customer, time, value), inserted as written.
+    pub conversions_table: Option<String>,
+    /// Column names.
+    pub columns: Columns,
+    /// How the time column holds instants.
+    pub time: TimeColumn,
+    /// Journey rules.
+    pub journeys: JourneyConfig,
+    /// What the query returns.
+    pub output: SqlOutput,
+    /// `--output credits`: the models, in output order.
+    pub models: Vec<ModelKind>,
+    /// Their parameters.
+    pub model_cfg: ModelConfig,
+}
+
+/// One common table expression: its name, the rule it implements, its body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// The CTE's name.
+    pub name: &'static str,
+    /// The rule, in words (a SQL comment, and `--explain`).
+    pub rule: String,
+    /// The SELECT, indented by the renderer.
+    pub body: String,
+}
+
+/// A query: steps, then the final SELECT.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    /// The first comment line: what the query is.
+    pub title: String,
+    /// The CTEs, in order.
+    pub steps: Vec<Step>,
+    /// What the final SELECT returns, in words.
+    pub result: String,
+    /// The final SELECT.
+    pub select: String,
+}
+
+impl Query {
+    /// The SQL text: a comment per step, `WITH` the steps, the final SELECT.
+    pub fn render(&self) -> String {
+        let mut s = format!("-- {}\n", self.title);
+        for (k, step) in self.steps.iter().enumerate() {
+            s.push_str(if k == 0 { "WITH\n" } else { ",\n" });
+            for line in wrap(&step.rule, 76) {
+                s.push_str(&format!("-- {line}\n"));
+            }
+            s.push_str(&format!("{} AS (\n", step.name));
+            for line in step.body.lines() {
+                s.push_str(&format!("  {line}\n"));
+            }
+            s.push(')');
+        }
+        s.push('\n');
+        for line in wrap(&self.result, 76) {
+            s.push_str(&format!("-- {line}\n"));
+        }
+        s.push_str(&self.select);
+        s.push_str(";\n");
+        s
+    }
+
+    /// The steps in words, numbered.
+    pub fn explain(&self) -> String {
+        let mut s = format!("{}\n\n", self.title);
+        for (k, step) in self.steps.iter().enumerate() {
+            s.push_str(&format!("{:>2}. {}: {}\n", k + 1, step.name, step.rule));
+        }
+        s.push_str(&format!("{:>2}. result: {}\n", self.steps.len() + 1, self.result));
+        s
+    }
+}
+
+/// Words of `text` in lines of at most `width` characters.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// A double literal, cast so that no engine keeps it as an exact decimal.
+fn double(d: Dialect, x: f64) -> String {
+    format!("CAST({x:?} AS {})", d.double())
+}
+
+/// The query of `spec`, or why the journey rules asked for cannot be
+/// expressed (a reason for the user).
+pub fn query(spec: &SqlSpec) -> Result<Query, String> {
+    let d = spec.dialect;
+    let cfg = &spec.journeys;
+    if cfg.mode == JourneyMode::Window {
+        return Err("`--journey-mode window` is not in the SQL yet: run it in mta on the events".into());
+    }
+    if cfg
+        .transforms
+        .iter()
+        .any(|t| *t != crate::journey::transform::PathTransform::Unique)
+    {
+        return Err("`--path-transform` is not in the SQL yet: apply it in mta (`mta attribute --paths` on the query's paths takes `--path-transform`)".into());
+    }
+    if spec.output == SqlOutput::Credits
+        && let Some(m) = spec.models.iter().find(|&&m| !in_sql(m))
+    {
+        return Err(format!(
+            "model `{m}` needs mta's solver: write the paths with `--output paths` and run `mta attribute --paths - --models {m}` on them"
+        ));
+    }
+    let q = |name: &str| d.quote(name);
+    let text = d.text();
+    let c = &spec.columns;
+    let value = |col: &Option<String>| match col {
+        Some(v) => format!("COALESCE(CAST({} AS {}), 0)", q(v), d.double()),
+        None => format!("CAST(0 AS {})", d.double()),
+    };
+    // Channel filters drop touches, not conversions (an inline conversion on
+    // a dropped touch still closes its journey).
+    let is_touch = match &cfg.channel_filter {
+        None => "1".to_string(),
+        Some(f) => {
+            let names: Vec<String> = f.names.iter().map(|n| d.literal(&n.trim().to_lowercase())).collect();
+            let (yes, no) = if f.include { (1, 0) } else { (0, 1) };
+            format!(
+                "CASE WHEN LOWER(TRIM(CAST({} AS {text}))) IN ({}) THEN {yes} ELSE {no} END",
+                q(&c.channel),
+                names.join(", ")
+            )
+        }
+    };
+    let customer = format!("TRIM(CAST({} AS {text}))", q(&c.customer));
+    let time = d.epoch_ms(&q(&c.time), spec.time);
+    let channel = format!("TRIM(CAST({} AS {text}))", q(&c.channel));
+    let mut steps = Vec::new();
+    match &spec.conversions_table {
+        None => {
+            let flag = format!(
+                "CASE WHEN LOWER(TRIM(CAST({} AS {text}))) IN ('1', 'true', 'yes', 'y', 't') THEN 1 ELSE 0 END",
+                q(&c.conversion)
+            );
+            steps.push(Step {
+                name: "mta_events",
+                rule: "Touches with inline conversions: ids and channels trimmed, time in epoch milliseconds, the conversion flag as 0/1 (1, true, yes, y, t), revenue 0 when empty; is_touch 0 for a touch the channel filter drops.".into(),
+                body: format!(
+                    "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  {channel} AS channel,\n  {flag} AS converts,\n  {} AS value,\n  {is_touch} AS is_touch\nFROM {}",
+                    value(&c.value),
+                    spec.table
+                ),
+            });
+        }
+        Some(conversions) => {
+            steps.push(Step {
+                name: "mta_events",
+                rule: "Touches, and the conversions of the separate table as rows of their own (converts 1, no touch): ids and channels trimmed, time in epoch milliseconds, revenue 0 when empty; is_touch 0 for a touch the channel filter drops.".into(),
+                body: format!(
+                    "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  {channel} AS channel,\n  0 AS converts,\n  CAST(0 AS {dbl}) AS value,\n  {is_touch} AS is_touch\nFROM {}\nUNION ALL\nSELECT\n  {customer},\n  {time},\n  '',\n  1,\n  {},\n  0\nFROM {conversions}",
+                    spec.table,
+                    value(&c.value),
+                    dbl = d.double(),
+                ),
+            });
+        }
+    }
+    let by_customer = "PARTITION BY customer_id";
+    steps.push(Step {
+        name: "mta_ordered",
+        rule: "Each customer's rows in mta's order, never the engine's: time, then touches before a conversion at the same time, then channel name (bytewise), then value.".into(),
+        body: format!(
+            "SELECT\n  e.*,\n  ROW_NUMBER() OVER ({by_customer} ORDER BY t, converts, {}, value) AS seq\nFROM mta_events AS e",
+            d.bytewise("channel")
+        ),
+    });
+    steps.push(Step {
+        name: "mta_numbered",
+        rule: "Journey number of every row: the conversions before it. A conversion closes the journey of the rows since the previous one (inline: its own touch is the last); rows after the last conversion form a journey that does not convert.".into(),
+        body: format!(
+            "SELECT\n  o.*,\n  COALESCE(SUM(converts) OVER ({by_customer} ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS journey\nFROM mta_ordered AS o"
+        ),
+    });
+    steps.push(Step {
+        name: "mta_journeys",
+        rule: "One row per journey: whether it converts, when, its revenue, and its last touch.".into(),
+        body: "SELECT\n  customer_id,\n  journey,\n  MAX(converts) AS converts,\n  MAX(CASE WHEN converts = 1 THEN t END) AS converted_at,\n  SUM(CASE WHEN converts = 1 THEN value ELSE 0 END) AS value,\n  MAX(CASE WHEN is_touch = 1 THEN t END) AS last_touch\nFROM mta_numbered\nGROUP BY customer_id, journey".into(),
+    });
+    let mut conditions = vec!["n.is_touch = 1".to_string()];
+    let mut rules = vec!["The touches of each journey".to_string()];
+    let (from, to) = (cfg.period.from_ms, cfg.period.to_ms);
+    if from.is_some() || to.is_some() {
+        let within = |col: &str| {
+            let mut parts = Vec::new();
+            if let Some(f) = from {
+                parts.push(format!("{col} >= {f}"));
+            }
+            if let Some(t) = to {
+                parts.push(format!("{col} < {t}"));
+            }
+            parts.join(" AND ")
+        };
+        conditions.push(format!(
+            "((j.converts = 1 AND {}) OR (j.converts = 0 AND {}))",
+            within("j.converted_at"),
+            within("j.last_touch")
+        ));
+        rules.push("of journeys in the analysis period (`--from`/`--to`: a converting journey by its conversion time, another by its last touch; earlier touches still count)".into());
+    }
+    if let Some(l) = cfg.lookback_ms {
+        conditions.push(format!("(j.converts = 0 OR j.converted_at - n.t <= {l})"));
+        rules.push(format!("within the lookback ({l} ms) before the conversion"));
+    }
+    steps.push(Step {
+        name: "mta_kept",
+        rule: format!("{}; each carries its journey's conversion and revenue.", rules.join(", ")),
+        body: format!(
+            "SELECT\n  n.customer_id,\n  n.journey,\n  n.seq,\n  n.t,\n  n.channel,\n  j.converts,\n  j.converted_at,\n  j.value\nFROM mta_numbered AS n\nJOIN mta_journeys AS j ON j.customer_id = n.customer_id AND j.journey = n.journey\nWHERE {}",
+            conditions.join("\n  AND ")
+        ),
+    });
+    let by_journey = "PARTITION BY customer_id, journey";
+    let mut last = "mta_kept";
+    if let Some(max) = cfg.max_touches {
+        steps.push(Step {
+            name: "mta_trimmed",
+            rule: format!("The last {max} touches of each journey (`--max-touches`)."),
+            body: format!(
+                "SELECT customer_id, journey, seq, t, channel, converts, converted_at, value\nFROM (\n  SELECT k.*, ROW_NUMBER() OVER ({by_journey} ORDER BY seq DESC) AS from_end\n  FROM mta_kept AS k\n) AS r\nWHERE from_end <= {max}"
+            ),
+        });
+        last = "mta_trimmed";
+    }
+    let title = format!(
+        "mta sql ({} {}): {} of {}",
+        env!("CARGO_PKG_NAME"),
+        env!("CARGO_PKG_VERSION"),
+        match spec.output {
+            SqlOutput::Paths => "path aggregates",
+            SqlOutput::Credits => "rule-based credits",
+        },
+        spec.table.replace('\n', " ")
+    );
+    match spec.output {
+        SqlOutput::Paths => {
+            steps.push(Step {
+                name: "mta_paths",
+                rule: "Each journey's channels joined by ` > ` in order; a conversion left without touches is unattributed and has no path.".into(),
+                body: format!(
+                    "SELECT\n  customer_id,\n  journey,\n  {} AS path,\n  MAX(converts) AS converts,\n  MAX(value) AS value\nFROM {last}\nGROUP BY customer_id, journey",
+                    d.string_agg("channel", " > ", "seq")
+                ),
+            });
+            Ok(Query {
+                title,
+                steps,
+                result: "Journeys with the same path summed: conversions, their revenue, and journeys without a conversion (`mta paths`' columns).".into(),
+                select: format!(
+                    "SELECT\n  path,\n  SUM(converts) AS total_conversions,\n  SUM(value) AS total_conversion_value,\n  SUM(1 - converts) AS total_null\nFROM mta_paths\nGROUP BY path\nORDER BY {}",
+                    d.bytewise("path")
+                ),
+            })
+        }
+        SqlOutput::Credits => {
+            credits(spec, &mut steps, last, by_journey);
+            let models = if spec.models.is_empty() {
+                sql_models()
+            } else {
+                spec.models.clone()
+            };
+            let parts: Vec<String> = models
+                .iter()
+                .enumerate()
+                .map(|(k, m)| {
+                    let base = if *m == ModelKind::Participation { "t.conversions".to_string() } else { format!("t.c_{}", index(*m)) };
+                    let conv = format!("COALESCE(c.c_{}, 0)", index(*m));
+                    format!(
+                        "SELECT\n  {k} AS model_order,\n  {} AS model,\n  ch.channel,\n  {conv} AS conversions,\n  COALESCE(c.v_{i}, 0) AS value,\n  CASE WHEN {base} > 0 THEN {conv} / {base} ELSE 0 END AS share\nFROM mta_channels AS ch\nLEFT JOIN mta_credited AS c ON c.channel = ch.channel\nCROSS JOIN mta_totals AS t",
+                        d.literal(m.name()),
+                        i = index(*m)
+                    )
+                })
+                .collect();
+            let union = parts
+                .join("\nUNION ALL\n")
+                .lines()
+                .map(|l| format!("  {l}"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            Ok(Query {
+                title,
+                steps,
+                result: "Every channel under every model asked for: credited conversions, revenue and share of the model's conversions (participation: of all conversions), in model order, then by channel (`mta attribute --format csv`'s columns).".into(),
+                select: format!(
+                    "SELECT model, channel, conversions, value, share\nFROM (\n{union}\n) AS r\nORDER BY model_order, {}",
+                    d.bytewise("channel")
+                ),
+            })
+        }
+    }
+}
+
+/// The column suffix of a model's weights.
+fn index(m: ModelKind) -> usize {
+    sql_models().iter().position(|k| *k == m).expect("only SQL models get weights")
+}
+
+/// The steps of `--output credits`: positions, each model's weight of
+/// every touch, credits per channel, totals.
+fn credits(spec: &SqlSpec, steps: &mut Vec<Step>, last: &str, by_journey: &str) {
+    let d = spec.dialect;
+    let cfg = &spec.model_cfg;
+    let direct = d.literal(&cfg.direct_channel.to_lowercase());
+    steps.push(Step {
+        name: "mta_positioned",
+        rule: "Touches of converting journeys with their position (i of n), the position of the last touch not on the direct channel, the time to conversion of the youngest touch, and whether the touch is its channel's first in the journey.".into(),
+        body: format!(
+            "SELECT\n  l.*,\n  ROW_NUMBER() OVER ({by_journey} ORDER BY seq) AS i,\n  COUNT(*) OVER ({by_journey}) AS n,\n  MAX(CASE WHEN LOWER(channel) <> {direct} THEN seq END) OVER ({by_journey}) AS last_non_direct,\n  MIN(converted_at - t) OVER ({by_journey}) AS youngest,\n  ROW_NUMBER() OVER (PARTITION BY customer_id, journey, channel ORDER BY seq) AS nth_of_channel\nFROM {last} AS l\nWHERE converts = 1"
+        ),
+    });
+    let shape = |[first, middle, last]: [f64; 3]| {
+        let ends = first + last;
+        let (a, b) = if ends > 0.0 { (first / ends, last / ends) } else { (0.5, 0.5) };
+        format!(
+            "CASE WHEN n = 1 THEN {one} WHEN n = 2 THEN (CASE WHEN i = 1 THEN {} ELSE {} END) WHEN i = 1 THEN {} WHEN i = n THEN {} ELSE {} / (n - 2) END",
+            double(d, a),
+            double(d, b),
+            double(d, first),
+            double(d, last),
+            double(d, middle),
+            one = double(d, 1.0),
+        )
+    };
+    let (one, zero) = (double(d, 1.0), double(d, 0.0));
+    let weight = |m: ModelKind| -> String {
+        match m {
+            ModelKind::FirstClick => format!("CASE WHEN i = 1 THEN {one} ELSE {zero} END"),
+            ModelKind::LastClick => format!("CASE WHEN i = n THEN {one} ELSE {zero} END"),
+            ModelKind::LastNonDirect => {
+                format!("CASE WHEN seq = COALESCE(last_non_direct, MAX(seq) OVER ({by_journey})) THEN {one} ELSE {zero} END")
+            }
+            ModelKind::Linear => format!("{one} / n"),
+            ModelKind::PositionBased => shape(cfg.position_weights),
+            ModelKind::JShaped => shape([0.2, 0.2, 0.6]),
+            ModelKind::InverseJ => shape([0.6, 0.2, 0.2]),
+            ModelKind::TimeDecay => format!(
+                "POWER({two}, -CAST(converted_at - t - youngest AS {dbl}) / {half}) / SUM(POWER({two}, -CAST(converted_at - t - youngest AS {dbl}) / {half})) OVER ({by_journey})",
+                two = double(d, 2.0),
+                dbl = d.double(),
+                half = double(d, cfg.half_life_ms),
+            ),
+            ModelKind::Participation => format!("CASE WHEN nth_of_channel = 1 THEN {one} ELSE {zero} END"),
+            ModelKind::Markov | ModelKind::Shapley => unreachable!("refused above"),
+        }
+    };
+    let all = sql_models();
+    let weights: Vec<String> = all.iter().enumerate().map(|(k, &m)| format!("  {} AS w_{k}", weight(m))).collect();
+    steps.push(Step {
+        name: "mta_weights",
+        rule: format!(
+            "Each model's share of a journey's conversion for each touch (README, \"Models and their conventions\"): first-click, last-click, last-non-direct (direct = `{}`), linear, position-based {:?}, J-shaped [0.2, 0.2, 0.6], inverse J [0.6, 0.2, 0.2], time-decay (half-life {} ms, relative to the youngest touch), participation (each channel's first touch).",
+            cfg.direct_channel, cfg.position_weights, cfg.half_life_ms
+        ),
+        body: format!("SELECT\n  channel,\n  value,\n{}\nFROM mta_positioned", weights.join(",\n")),
+    });
+    let sums: Vec<String> = (0..all.len())
+        .map(|k| format!("  SUM(w_{k}) AS c_{k},\n  SUM(w_{k} * value) AS v_{k}"))
+        .collect();
+    steps.push(Step {
+        name: "mta_credited",
+        rule: "Credits per channel: the weights summed, and weighted by each journey's revenue.".into(),
+        body: format!("SELECT\n  channel,\n{}\nFROM mta_weights\nGROUP BY channel", sums.join(",\n")),
+    });
+    let totals: Vec<String> = (0..all.len()).map(|k| format!("  SUM(c_{k}) AS c_{k}")).collect();
+    steps.push(Step {
+        name: "mta_totals",
+        rule: "Each model's credited conversions, and the attributed conversions (journeys with a touch), the bases of the shares.".into(),
+        body: format!(
+            "SELECT\n{},\n  (SELECT COUNT(*) FROM mta_positioned WHERE i = 1) AS conversions\nFROM mta_credited",
+            totals.join(",\n")
+        ),
+    });
+    steps.push(Step {
+        name: "mta_channels",
+        rule: "Every channel of the touches the channel filter keeps, credited or not.".into(),
+        body: "SELECT DISTINCT channel\nFROM mta_events\nWHERE is_touch = 1".into(),
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(output: SqlOutput) -> SqlSpec {
+        SqlSpec {
+            dialect: Dialect::Duckdb,
+            table: "events".into(),
+            conversions_table: None,
+            columns: Columns {
+                customer: "customer_id".into(),
+                time: "timestamp".into(),
+                channel: "channel".into(),
+                conversion: "conversion".into(),
+                value: Some("value".into()),
+            },
+            time: TimeColumn::Timestamp(crate::input::Zone::Utc),
+            journeys: JourneyConfig::default(),
+            output,
+            models: Vec::new(),
+            model_cfg: ModelConfig::default(),
+        }
+    }
+
+    #[test]
+    fn steps_render_as_commented_ctes_and_explain_in_words() {
+        let q = query(&spec(SqlOutput::Paths)).unwrap();
+        let sql = q.render();
+        let names: Vec<&str> = q.steps.iter().map(|s| s.name).collect();
+        assert_eq!(
+            names,
+            ["mta_events", "mta_ordered", "mta_numbered", "mta_journeys", "mta_kept", "mta_paths"]
+        );
+        assert!(sql.starts_with("-- mta sql (mta "), "{sql}");
+        for name in names {
+            assert_eq!(sql.matches(&format!("\n{name} AS (\n")).count(), 1, "{name}");
+        }
+        assert!(sql.ends_with("ORDER BY path;\n"), "{sql}");
+        assert_eq!(sql.matches("WITH\n").count(), 1);
+        let explain = q.explain();
+        assert!(
+            explain.contains(" 2. mta_ordered: Each customer's rows in mta's order"),
+            "{explain}"
+        );
+        assert!(explain.contains(" 7. result: "), "{explain}");
+    }
+
+    #[test]
+    fn journey_rules_add_steps_or_conditions() {
+        let mut s = spec(SqlOutput::Paths);
+        s.journeys.max_touches = Some(3);
+        s.journeys.lookback_ms = Some(86_400_000);
+        s.journeys.period.from_ms = Some(1000);
+        let sql = query(&s).unwrap().render();
+        assert!(sql.contains("WHERE from_end <= 3"), "{sql}");
+        assert!(sql.contains("j.converted_at - n.t <= 86400000"), "{sql}");
+        assert!(
+            sql.contains("((j.converts = 1 AND j.converted_at >= 1000) OR (j.converts = 0 AND j.last_touch >= 1000))"),
+            "{sql}"
+        );
+        s.journeys.mode = JourneyMode::Window;
+        assert!(query(&s).unwrap_err().contains("--journey-mode window"));
+    }
+
+    #[test]
+    fn credits_refuse_the_models_that_need_mta() {
+        let mut s = spec(SqlOutput::Credits);
+        s.models = vec![ModelKind::Linear, ModelKind::Shapley];
+        assert!(query(&s).unwrap_err().contains("model `shapley` needs mta's solver"));
+        s.models = vec![ModelKind::Linear];
+        let sql = query(&s).unwrap().render();
+        assert!(sql.contains("'linear' AS model"), "{sql}");
+        assert!(!sql.contains("'first-click' AS model"), "{sql}");
+    }
+
+    #[test]
+    fn text_wraps_at_word_boundaries() {
+        assert_eq!(wrap("aa bb cc", 5), ["aa bb", "cc"]);
+        assert_eq!(wrap("", 5), Vec::<String>::new());
+    }
+}

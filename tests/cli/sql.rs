@@ -1,0 +1,175 @@
+//! `mta sql`: the query per dialect, `--explain`, and every flag the SQL
+//! cannot express refused with its reason. (The queries' results are
+//! checked on real engines by tests/e2e/sql.sh.)
+
+use super::*;
+
+fn sql(args: &[&str]) -> String {
+    let out = mta().arg("sql").args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "nothing on stderr: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn each_dialect_quotes_aggregates_and_orders_its_own_way() {
+    let base = ["--table", "analytics.events", "--output", "paths"];
+    let duckdb = sql(&[&base[..], &["--dialect", "duckdb"]].concat());
+    assert!(duckdb.contains("FROM analytics.events\n"), "the table as written: {duckdb}");
+    assert!(duckdb.contains("TRIM(CAST(\"customer_id\" AS VARCHAR)) AS customer_id"));
+    assert!(duckdb.contains("STRING_AGG(channel, ' > ' ORDER BY seq) AS path"));
+    assert!(duckdb.contains("epoch_ms(\"timestamp\") AS t"));
+    let spark = sql(&[&base[..], &["--dialect", "spark"]].concat());
+    assert!(spark.contains("TRIM(CAST(`customer_id` AS STRING))"), "{spark}");
+    assert!(spark.contains("array_join(transform(array_sort(collect_list(named_struct('k', seq, 'v', channel))), x -> x.v), ' > ')"));
+    let snowflake = sql(&[&base[..], &["--dialect", "snowflake"]].concat());
+    assert!(
+        snowflake.contains("LISTAGG(channel, ' > ') WITHIN GROUP (ORDER BY seq)"),
+        "{snowflake}"
+    );
+    let postgres = sql(&[&base[..], &["--dialect", "postgres"]].concat());
+    // Channel names compare bytewise whatever the database's collation.
+    assert!(
+        postgres.contains("ORDER BY t, converts, channel COLLATE \"C\", value"),
+        "{postgres}"
+    );
+    let bigquery = sql(&[&base[..], &["--dialect", "bigquery"]].concat());
+    assert!(bigquery.contains("UNIX_MILLIS(CAST(`timestamp` AS TIMESTAMP)) AS t"), "{bigquery}");
+    // Every step is a commented CTE whose name no user table is likely to have.
+    for q in [&duckdb, &spark, &snowflake, &postgres, &bigquery] {
+        assert!(q.starts_with("-- mta sql (mta "), "{q}");
+        assert_eq!(q.matches(" AS (\n").count(), 6, "{q}");
+        assert!(q.contains("\nmta_ordered AS (\n") && q.trim_end().ends_with(';'));
+    }
+}
+
+#[test]
+fn journey_flags_become_conditions_in_the_query() {
+    let q = sql(&[
+        "--dialect",
+        "duckdb",
+        "--table",
+        "t",
+        "--output",
+        "credits",
+        "--models",
+        "linear,time-decay",
+        "--from",
+        "2025-01-10",
+        "--to",
+        "2025-01-20",
+        "--lookback",
+        "3d",
+        "--max-touches",
+        "4",
+        "--exclude-channels",
+        "Direct",
+        "--timezone",
+        "Europe/Berlin",
+        "--no-value",
+        "--half-life",
+        "1d",
+    ]);
+    // 2025-01-10 00:00 in Berlin is 2025-01-09T23:00Z.
+    assert!(
+        q.contains("j.converted_at >= 1736463600000 AND j.converted_at < 1737327600000"),
+        "{q}"
+    );
+    assert!(q.contains("j.converted_at - n.t <= 259200000"), "{q}");
+    assert!(q.contains("WHERE from_end <= 4"), "{q}");
+    assert!(q.contains("IN ('direct') THEN 0 ELSE 1 END AS is_touch"), "{q}");
+    assert!(q.contains("epoch_ms(timezone('Europe/Berlin', \"timestamp\"))"), "{q}");
+    assert!(q.contains("CAST(0 AS DOUBLE) AS value") && !q.contains("\"value\""), "{q}");
+    assert!(q.contains("CAST(86400000.0 AS DOUBLE)"), "the half-life: {q}");
+    assert!(q.contains("'linear' AS model") && q.contains("'time-decay' AS model") && !q.contains("'first-click' AS model"));
+    let epoch = sql(&[
+        "--dialect",
+        "spark",
+        "--table",
+        "t",
+        "--output",
+        "paths",
+        "--time-format",
+        "epoch-s",
+    ]);
+    assert!(epoch.contains("CAST(`timestamp` AS BIGINT) * 1000 AS t"), "{epoch}");
+    let separate = sql(&[
+        "--dialect",
+        "duckdb",
+        "--table",
+        "t",
+        "--conversions-table",
+        "c",
+        "--output",
+        "paths",
+    ]);
+    assert!(separate.contains("UNION ALL") && separate.contains("FROM c\n"), "{separate}");
+}
+
+#[test]
+fn explain_lists_the_steps_in_words() {
+    let text = sql(&[
+        "--dialect",
+        "duckdb",
+        "--table",
+        "t",
+        "--output",
+        "paths",
+        "--max-touches",
+        "3",
+        "--explain",
+    ]);
+    let steps: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with(' ') || l.starts_with(char::is_numeric))
+        .collect();
+    assert_eq!(steps.len(), 8, "{text}");
+    assert!(steps[5].contains("6. mta_trimmed: The last 3 touches of each journey"), "{text}");
+    assert!(
+        steps[7].trim_start().starts_with("8. result: Journeys with the same path summed"),
+        "{text}"
+    );
+    assert!(!text.contains("SELECT"), "{text}");
+}
+
+#[test]
+fn what_the_sql_cannot_express_is_refused_with_a_reason() {
+    let base = ["--dialect", "duckdb", "--table", "t"];
+    for (args, expected) in [
+        (vec!["--output", "paths", "events.csv"], "`mta sql` reads no file"),
+        (
+            vec!["--output", "paths", "--channel-rules", "ga4"],
+            "channel rules are not in the SQL yet",
+        ),
+        (
+            vec!["--output", "paths", "--journey-mode", "window", "--lookback", "7d"],
+            "`--journey-mode window` is not in the SQL yet",
+        ),
+        (
+            vec!["--output", "paths", "--path-transform", "exposure"],
+            "`--path-transform` is not in the SQL yet",
+        ),
+        (
+            vec!["--output", "credits", "--models", "linear,markov"],
+            "model `markov` needs mta's solver",
+        ),
+        (vec!["--output", "paths", "--models", "linear"], "paths carry no model"),
+        (
+            vec!["--output", "paths", "--time-format", "%d.%m.%Y"],
+            "parses text, which the SQL does not do",
+        ),
+        (vec!["--output", "paths", "--conversions", "c.csv"], "`--conversions-table`"),
+        (vec!["--output", "paths", "--on-error", "skip"], "the engine's own casts"),
+        (
+            vec!["--output", "paths", "--conversion-types", "purchase"],
+            "conversion types are not in the SQL yet",
+        ),
+        (vec!["--output", "transitions"], "invalid value 'transitions'"),
+    ] {
+        let out = mta().arg("sql").args(base).args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
+}

@@ -1,0 +1,180 @@
+"""Runs the queries of `mta sql` on real engines and compares their results
+with mta's own on the same data (called by tests/e2e/sql.sh).
+
+For every case (a data set and journey flags): `--output paths` must give
+the same multiset of rows as `mta paths` (revenue to 1e-6, as `mta paths`
+prints six decimals), and `--output credits` the same figures as `mta
+attribute --format json` for the nine rule-based models (to 1e-9).
+
+    python sql_check.py MTA WORKDIR ENGINE...     (ENGINE: duckdb)
+"""
+
+import csv
+import io
+import json
+import math
+import subprocess
+import sys
+import time
+
+MTA, WORK, ENGINES = sys.argv[1], sys.argv[2], sys.argv[3:]
+RULE_MODELS = "first-click,last-click,last-non-direct,linear,position-based,j-shaped,inverse-j,time-decay,participation"
+
+
+def mta(*args):
+    done = subprocess.run([MTA, *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"mta {' '.join(args)} failed: {done.stderr}")
+    return done.stdout
+
+
+class DuckDB:
+    name = "duckdb"
+
+    def __init__(self):
+        import duckdb
+
+        self.db = duckdb.connect()
+        self.db.execute("SET TimeZone = 'UTC'")
+
+    def load(self, table, path):
+        self.db.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_csv('{path}')")
+
+    def run(self, sql):
+        cur = self.db.execute(sql)
+        cols = [c[0] for c in cur.description]
+        return cols, cur.fetchall()
+
+
+def close(a, b, tol):
+    return math.isclose(float(a), float(b), rel_tol=tol, abs_tol=tol)
+
+
+def check_paths(engine, case, flags, tables):
+    sql = mta("sql", "--dialect", engine.name, "--output", "paths", *tables, *flags)
+    cols, rows = engine.run(sql)
+    assert cols == ["path", "total_conversions", "total_conversion_value", "total_null"], cols
+    want = list(csv.reader(io.StringIO(mta("paths", *case["files"], *flags, "--format", "csv", "-q"))))[1:]
+    # The pipeline of the README: the engine's paths into `mta attribute
+    # --paths` give the data-driven models the credits of the events.
+    paths_csv = f"{WORK}/engine-paths.csv"
+    with open(paths_csv, "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(cols)
+        out.writerows((r[0], repr(r[1]), repr(float(r[2])), repr(r[3])) for r in rows)
+    if rows:
+        models = ["--models", "markov,shapley,linear", "--format", "json", "-q"]
+        from_paths = json.loads(mta("attribute", "--paths", paths_csv, *models))
+        from_events = json.loads(mta("attribute", *case["files"], *flags, *models))
+        for a, b in zip(from_paths["models"], from_events["models"]):
+            # A channel only in journeys without a path (unattributed, out of
+            # the period) is absent from the paths: its credit must be 0.
+            x = {c["channel"]: c for c in a["credits"]}
+            zero = {"conversions": 0.0, "value": 0.0}
+            for y in b["credits"]:
+                got = x.pop(y["channel"], zero)
+                if not all(close(got[k], y[k], 1e-9) for k in ("conversions", "value")):
+                    raise AssertionError(f"{a['model']} from the engine's paths {got} != from the events {y}")
+            if x:
+                raise AssertionError(f"channels only in the engine's paths: {list(x)}")
+    got = sorted((r[0], float(r[1]), float(r[2]), float(r[3])) for r in rows)
+    want = sorted((r[0], float(r[1]), float(r[2]), float(r[3])) for r in want)
+    if len(got) != len(want):
+        raise AssertionError(f"{len(got)} path rows, mta paths has {len(want)}")
+    for g, w in zip(got, want):
+        if g[0] != w[0] or not all(close(a, b, 1e-6) for a, b in zip(g[1:], w[1:])):
+            raise AssertionError(f"path row {g} != mta's {w}")
+    return len(got)
+
+
+def check_credits(engine, case, flags, tables):
+    flags = flags + case.get("models", [])
+    sql = mta("sql", "--dialect", engine.name, "--output", "credits", *tables, *flags)
+    cols, rows = engine.run(sql)
+    assert cols == ["model", "channel", "conversions", "value", "share"], cols
+    doc = json.loads(mta("attribute", *case["files"], *flags, "--models", RULE_MODELS, "--format", "json", "-q"))
+    want = [
+        (m["model"], c["channel"], c["conversions"], c["value"], c["share"])
+        for m in doc["models"]
+        for c in m["credits"]
+    ]
+    if [(r[0], r[1]) for r in rows] != [(w[0], w[1]) for w in want]:
+        raise AssertionError(f"rows differ: {[(r[0], r[1]) for r in rows][:20]} vs {[(w[0], w[1]) for w in want][:20]}")
+    for g, w in zip(rows, want):
+        if not all(close(a, b, 1e-9) for a, b in zip(g[2:], w[2:])):
+            raise AssertionError(f"credit {g} != mta's {w}")
+    return len(rows)
+
+
+def cases():
+    t = "testdata"
+    g = f"{WORK}/gen"
+    inline = [
+        [],
+        ["--lookback", "3d"],
+        ["--max-touches", "2"],
+        ["--from", "2025-01-10", "--to", "2025-01-20"],
+        ["--exclude-channels", "direct"],
+        ["--include-channels", "Email,Social", "--lookback", "10d"],
+    ]
+    for flags in inline:
+        yield {"name": "events.csv", "files": [f"{t}/events.csv"], "tables": {"events": f"{t}/events.csv"}}, flags
+    # Model parameters (for `--output credits` only).
+    yield {
+        "name": "events.csv",
+        "files": [f"{t}/events.csv"],
+        "tables": {"events": f"{t}/events.csv"},
+        "models": ["--half-life", "2d", "--position-weights", "0.3,0.3,0.4", "--direct-channel", "email"],
+    }, []
+    for flags in [[], ["--lookback", "7d", "--max-touches", "3"], ["--exclude-channels", "Email"]]:
+        yield {
+            "name": "touchpoints.csv + conversions.csv",
+            "files": [f"{t}/touchpoints.csv", "--conversions", f"{t}/conversions.csv"],
+            "tables": {"events": f"{t}/touchpoints.csv", "conversions": f"{t}/conversions.csv"},
+        }, flags
+    for name in ["ties.csv", "lookback.csv"]:
+        for flags in [[], ["--lookback", "1d"]]:
+            yield {"name": name, "files": [f"{t}/{name}"], "tables": {"events": f"{t}/{name}"}}, flags
+    generated = [
+        [],
+        ["--lookback", "7d", "--max-touches", "4"],
+        ["--from", "2025-02-01", "--to", "2025-04-01", "--lookback", "14d"],
+        ["--exclude-channels", "Direct,Display"],
+    ]
+    for flags in generated:
+        yield {"name": "generated events.csv", "files": [f"{g}/events.csv"], "tables": {"events": f"{g}/events.csv"}}, flags
+    for flags in generated[:2]:
+        yield {
+            "name": "generated touchpoints.csv + conversions.csv",
+            "files": [f"{g}/touchpoints.csv", "--conversions", f"{g}/conversions.csv"],
+            "tables": {"events": f"{g}/touchpoints.csv", "conversions": f"{g}/conversions.csv"},
+        }, flags
+
+
+def main():
+    engines = {"duckdb": DuckDB}
+    failures = 0
+    for name in ENGINES:
+        engine = engines[name]()
+        started = time.time()
+        n = 0
+        for case, flags in cases():
+            for table, path in case["tables"].items():
+                engine.load(table, path)
+            tables = ["--table", "events"]
+            if "conversions" in case["tables"]:
+                tables += ["--conversions-table", "conversions"]
+            label = f"{name}: {case['name']} {' '.join(flags + case.get('models', []))}".rstrip()
+            try:
+                p = check_paths(engine, case, flags, tables)
+                c = check_credits(engine, case, flags, tables)
+                print(f"ok   {label} ({p} path rows, {c} credit rows)")
+            except AssertionError as e:
+                failures += 1
+                print(f"FAIL {label}: {e}")
+            n += 1
+        print(f"{name}: {n} cases in {time.time() - started:.1f} s")
+    sys.exit(1 if failures else 0)
+
+
+main()
