@@ -248,12 +248,15 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
             "SELECT\n  o.*,\n  COALESCE(SUM(converts) OVER ({by_customer} ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS journey\nFROM mta_ordered AS o"
         ),
     });
+    let by_journey = "PARTITION BY customer_id, journey";
     steps.push(Step {
         name: "mta_journeys",
-        rule: "One row per journey: whether it converts, when, its revenue, and its last touch.".into(),
-        body: "SELECT\n  customer_id,\n  journey,\n  MAX(converts) AS converts,\n  MAX(CASE WHEN converts = 1 THEN t END) AS converted_at,\n  SUM(CASE WHEN converts = 1 THEN value ELSE 0 END) AS value,\n  MAX(CASE WHEN is_touch = 1 THEN t END) AS last_touch\nFROM mta_numbered\nGROUP BY customer_id, journey".into(),
+        rule: "Every row with its journey's figures (window aggregates, no join): whether the journey converts, when, its revenue, and its last touch.".into(),
+        body: format!(
+            "SELECT\n  n.*,\n  MAX(converts) OVER ({by_journey}) AS j_converts,\n  MAX(CASE WHEN converts = 1 THEN t END) OVER ({by_journey}) AS converted_at,\n  SUM(CASE WHEN converts = 1 THEN value ELSE 0 END) OVER ({by_journey}) AS j_value,\n  MAX(CASE WHEN is_touch = 1 THEN t END) OVER ({by_journey}) AS last_touch\nFROM mta_numbered AS n"
+        ),
     });
-    let mut conditions = vec!["n.is_touch = 1".to_string()];
+    let mut conditions = vec!["is_touch = 1".to_string()];
     let mut rules = vec!["The touches of each journey".to_string()];
     let (from, to) = (cfg.period.from_ms, cfg.period.to_ms);
     if from.is_some() || to.is_some() {
@@ -268,25 +271,24 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
             parts.join(" AND ")
         };
         conditions.push(format!(
-            "((j.converts = 1 AND {}) OR (j.converts = 0 AND {}))",
-            within("j.converted_at"),
-            within("j.last_touch")
+            "((j_converts = 1 AND {}) OR (j_converts = 0 AND {}))",
+            within("converted_at"),
+            within("last_touch")
         ));
         rules.push("of journeys in the analysis period (`--from`/`--to`: a converting journey by its conversion time, another by its last touch; earlier touches still count)".into());
     }
     if let Some(l) = cfg.lookback_ms {
-        conditions.push(format!("(j.converts = 0 OR j.converted_at - n.t <= {l})"));
+        conditions.push(format!("(j_converts = 0 OR converted_at - t <= {l})"));
         rules.push(format!("within the lookback ({l} ms) before the conversion"));
     }
     steps.push(Step {
         name: "mta_kept",
         rule: format!("{}; each carries its journey's conversion and revenue.", rules.join(", ")),
         body: format!(
-            "SELECT\n  n.customer_id,\n  n.journey,\n  n.seq,\n  n.t,\n  n.channel,\n  j.converts,\n  j.converted_at,\n  j.value\nFROM mta_numbered AS n\nJOIN mta_journeys AS j ON j.customer_id = n.customer_id AND j.journey = n.journey\nWHERE {}",
+            "SELECT\n  customer_id,\n  journey,\n  seq,\n  t,\n  channel,\n  j_converts AS converts,\n  converted_at,\n  j_value AS value\nFROM mta_journeys\nWHERE {}",
             conditions.join("\n  AND ")
         ),
     });
-    let by_journey = "PARTITION BY customer_id, journey";
     let mut last = "mta_kept";
     if let Some(max) = cfg.max_touches {
         steps.push(Step {
