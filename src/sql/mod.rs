@@ -511,9 +511,9 @@ mod tests {
         s.journeys.period.from_ms = Some(1000);
         let sql = query(&s).unwrap().render();
         assert!(sql.contains("WHERE from_end <= 3"), "{sql}");
-        assert!(sql.contains("j.converted_at - n.t <= 86400000"), "{sql}");
+        assert!(sql.contains("(j_converts = 0 OR converted_at - t <= 86400000)"), "{sql}");
         assert!(
-            sql.contains("((j.converts = 1 AND j.converted_at >= 1000) OR (j.converts = 0 AND j.last_touch >= 1000))"),
+            sql.contains("((j_converts = 1 AND converted_at >= 1000) OR (j_converts = 0 AND last_touch >= 1000))"),
             "{sql}"
         );
         s.journeys.mode = JourneyMode::Window;
