@@ -12,6 +12,7 @@ pub mod dialect;
 
 pub use dialect::{Dialect, TimeColumn};
 
+use crate::journey::transform::PathTransform;
 use crate::journey::{JourneyConfig, JourneyMode};
 use crate::model::{ModelConfig, ModelKind};
 
@@ -77,7 +78,7 @@ pub struct SqlSpec {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
     /// The CTE's name.
-    pub name: &'static str,
+    pub name: String,
     /// The rule, in words (a SQL comment, and `--explain`).
     pub rule: String,
     /// The SELECT, indented by the renderer.
@@ -164,13 +165,6 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
     if cfg.mode == JourneyMode::Window {
         return Err("`--journey-mode window` is not in the SQL yet: run it in mta on the events".into());
     }
-    if cfg
-        .transforms
-        .iter()
-        .any(|t| *t != crate::journey::transform::PathTransform::Unique)
-    {
-        return Err("`--path-transform` is not in the SQL yet: apply it in mta (`mta attribute --paths` on the query's paths takes `--path-transform`)".into());
-    }
     if spec.output == SqlOutput::Credits
         && let Some(m) = spec.models.iter().find(|&&m| !in_sql(m))
     {
@@ -210,7 +204,7 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
                 q(&c.conversion)
             );
             steps.push(Step {
-                name: "mta_events",
+                name: "mta_events".into(),
                 rule: "Touches with inline conversions: ids and channels trimmed, time in epoch milliseconds, the conversion flag as 0/1 (1, true, yes, y, t), revenue 0 when empty; is_touch 0 for a touch the channel filter drops.".into(),
                 body: format!(
                     "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  {channel} AS channel,\n  {flag} AS converts,\n  {} AS value,\n  {is_touch} AS is_touch\nFROM {}",
@@ -221,7 +215,7 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
         }
         Some(conversions) => {
             steps.push(Step {
-                name: "mta_events",
+                name: "mta_events".into(),
                 rule: "Touches, and the conversions of the separate table as rows of their own (converts 1, no touch): ids and channels trimmed, time in epoch milliseconds, revenue 0 when empty; is_touch 0 for a touch the channel filter drops.".into(),
                 body: format!(
                     "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  {channel} AS channel,\n  0 AS converts,\n  CAST(0 AS {dbl}) AS value,\n  {is_touch} AS is_touch\nFROM {}\nUNION ALL\nSELECT\n  {customer},\n  {time},\n  '',\n  1,\n  {},\n  0\nFROM {conversions}",
@@ -234,7 +228,7 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
     }
     let by_customer = "PARTITION BY customer_id";
     steps.push(Step {
-        name: "mta_ordered",
+        name: "mta_ordered".into(),
         rule: "Each customer's rows in mta's order, never the engine's: time, then touches before a conversion at the same time, then channel name (bytewise), then value.".into(),
         body: format!(
             "SELECT\n  e.*,\n  ROW_NUMBER() OVER ({by_customer} ORDER BY t, converts, {}, value) AS seq\nFROM mta_events AS e",
@@ -242,7 +236,7 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
         ),
     });
     steps.push(Step {
-        name: "mta_numbered",
+        name: "mta_numbered".into(),
         rule: "Journey number of every row: the conversions before it. A conversion closes the journey of the rows since the previous one (inline: its own touch is the last); rows after the last conversion form a journey that does not convert.".into(),
         body: format!(
             "SELECT\n  o.*,\n  COALESCE(SUM(converts) OVER ({by_customer} ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS journey\nFROM mta_ordered AS o"
@@ -250,7 +244,7 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
     });
     let by_journey = "PARTITION BY customer_id, journey";
     steps.push(Step {
-        name: "mta_journeys",
+        name: "mta_journeys".into(),
         rule: "Every row with its journey's figures (window aggregates, no join): whether the journey converts, when, its revenue, and its last touch.".into(),
         body: format!(
             "SELECT\n  n.*,\n  MAX(converts) OVER ({by_journey}) AS j_converts,\n  MAX(CASE WHEN converts = 1 THEN t END) OVER ({by_journey}) AS converted_at,\n  SUM(CASE WHEN converts = 1 THEN value ELSE 0 END) OVER ({by_journey}) AS j_value,\n  MAX(CASE WHEN is_touch = 1 THEN t END) OVER ({by_journey}) AS last_touch\nFROM mta_numbered AS n"
@@ -282,23 +276,29 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
         rules.push(format!("within the lookback ({l} ms) before the conversion"));
     }
     steps.push(Step {
-        name: "mta_kept",
+        name: "mta_kept".into(),
         rule: format!("{}; each carries its journey's conversion and revenue.", rules.join(", ")),
         body: format!(
             "SELECT\n  customer_id,\n  journey,\n  seq,\n  t,\n  channel,\n  j_converts AS converts,\n  converted_at,\n  j_value AS value\nFROM mta_journeys\nWHERE {}",
             conditions.join("\n  AND ")
         ),
     });
-    let mut last = "mta_kept";
+    let mut last = "mta_kept".to_string();
     if let Some(max) = cfg.max_touches {
         steps.push(Step {
-            name: "mta_trimmed",
+            name: "mta_trimmed".into(),
             rule: format!("The last {max} touches of each journey (`--max-touches`)."),
             body: format!(
                 "SELECT customer_id, journey, seq, t, channel, converts, converted_at, value\nFROM (\n  SELECT k.*, ROW_NUMBER() OVER ({by_journey} ORDER BY seq DESC) AS from_end\n  FROM mta_kept AS k\n) AS r\nWHERE from_end <= {max}"
             ),
         });
-        last = "mta_trimmed";
+        last = "mta_trimmed".to_string();
+    }
+    for (k, t) in cfg.transforms.iter().enumerate() {
+        if let Some(step) = transform(d, t, &last, k + 1) {
+            last = step.name.clone();
+            steps.push(step);
+        }
     }
     let title = format!(
         "mta sql ({} {}): {} of {}",
@@ -313,7 +313,7 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
     match spec.output {
         SqlOutput::Paths => {
             steps.push(Step {
-                name: "mta_paths",
+                name: "mta_paths".into(),
                 rule: "Each journey's channels joined by ` > ` in order; a conversion left without touches is unattributed and has no path.".into(),
                 body: format!(
                     "SELECT\n  customer_id,\n  journey,\n  {} AS path,\n  MAX(converts) AS converts,\n  MAX(value) AS value\nFROM {last}\nGROUP BY customer_id, journey",
@@ -331,7 +331,7 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
             })
         }
         SqlOutput::Credits => {
-            credits(spec, &mut steps, last, by_journey);
+            credits(spec, &mut steps, &last, by_journey);
             let models = if spec.models.is_empty() {
                 sql_models()
             } else {
@@ -369,6 +369,54 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
     }
 }
 
+/// The step of one path transform (`None` for `unique`), on the touches of
+/// `last`; fractribution's and Snowplow's semantics, as mta applies them.
+fn transform(d: Dialect, t: &PathTransform, last: &str, k: usize) -> Option<Step> {
+    let by_journey = "PARTITION BY customer_id, journey";
+    let cols = "customer_id, journey, seq, t, channel, converts, converted_at, value";
+    let set = |names: &[String]| names.iter().map(|n| d.literal(n)).collect::<Vec<_>>().join(", ");
+    let (rule, inner, keep) = match t {
+        PathTransform::Unique => return None,
+        PathTransform::Exposure => (
+            "`--path-transform exposure`: consecutive touches of the same channel become the first of them.".to_string(),
+            format!("LAG(channel) OVER ({by_journey} ORDER BY seq) AS previous"),
+            "previous IS NULL OR previous <> channel".to_string(),
+        ),
+        PathTransform::First => (
+            "`--path-transform first`: only each channel's first touch in the journey.".to_string(),
+            "ROW_NUMBER() OVER (PARTITION BY customer_id, journey, channel ORDER BY seq) AS nth".to_string(),
+            "nth = 1".to_string(),
+        ),
+        PathTransform::RemoveIfNotAll(names) => (
+            format!(
+                "`--path-transform remove-if-not-all`: every touch of {} dropped, unless the journey has only such touches.",
+                names.join(", ")
+            ),
+            format!(
+                "SUM(CASE WHEN channel IN ({}) THEN 0 ELSE 1 END) OVER ({by_journey}) AS others",
+                set(names)
+            ),
+            format!("others = 0 OR channel NOT IN ({})", set(names)),
+        ),
+        PathTransform::RemoveIfLastAndNotAll(names) => (
+            format!(
+                "`--path-transform remove-if-last-and-not-all`: the trailing run of touches of {} dropped, unless the journey has only such touches.",
+                names.join(", ")
+            ),
+            format!(
+                "MAX(CASE WHEN channel IN ({}) THEN NULL ELSE seq END) OVER ({by_journey}) AS last_other",
+                set(names)
+            ),
+            "last_other IS NULL OR seq <= last_other".to_string(),
+        ),
+    };
+    Some(Step {
+        name: format!("mta_transformed_{k}"),
+        rule,
+        body: format!("SELECT {cols}\nFROM (\n  SELECT l.*, {inner}\n  FROM {last} AS l\n) AS r\nWHERE {keep}"),
+    })
+}
+
 /// The column suffix of a model's weights.
 fn index(m: ModelKind) -> usize {
     sql_models().iter().position(|k| *k == m).expect("only SQL models get weights")
@@ -381,7 +429,7 @@ fn credits(spec: &SqlSpec, steps: &mut Vec<Step>, last: &str, by_journey: &str) 
     let cfg = &spec.model_cfg;
     let direct = d.literal(&cfg.direct_channel.to_lowercase());
     steps.push(Step {
-        name: "mta_positioned",
+        name: "mta_positioned".into(),
         rule: "Touches of converting journeys with their position (i of n), the position of the last touch not on the direct channel, the time to conversion of the youngest touch, and whether the touch is its channel's first in the journey.".into(),
         body: format!(
             "SELECT\n  l.*,\n  ROW_NUMBER() OVER ({by_journey} ORDER BY seq) AS i,\n  COUNT(*) OVER ({by_journey}) AS n,\n  MAX(CASE WHEN LOWER(channel) <> {direct} THEN seq END) OVER ({by_journey}) AS last_non_direct,\n  MIN(converted_at - t) OVER ({by_journey}) AS youngest,\n  ROW_NUMBER() OVER (PARTITION BY customer_id, journey, channel ORDER BY seq) AS nth_of_channel\nFROM {last} AS l\nWHERE converts = 1"
@@ -425,7 +473,7 @@ fn credits(spec: &SqlSpec, steps: &mut Vec<Step>, last: &str, by_journey: &str) 
     let all = sql_models();
     let weights: Vec<String> = all.iter().enumerate().map(|(k, &m)| format!("  {} AS w_{k}", weight(m))).collect();
     steps.push(Step {
-        name: "mta_weights",
+        name: "mta_weights".into(),
         rule: format!(
             "Each model's share of a journey's conversion for each touch (README, \"Models and their conventions\"): first-click, last-click, last-non-direct (direct = `{}`), linear, position-based {:?}, J-shaped [0.2, 0.2, 0.6], inverse J [0.6, 0.2, 0.2], time-decay (half-life {} ms, relative to the youngest touch), participation (each channel's first touch).",
             cfg.direct_channel, cfg.position_weights, cfg.half_life_ms
@@ -436,13 +484,13 @@ fn credits(spec: &SqlSpec, steps: &mut Vec<Step>, last: &str, by_journey: &str) 
         .map(|k| format!("  SUM(w_{k}) AS c_{k},\n  SUM(w_{k} * value) AS v_{k}"))
         .collect();
     steps.push(Step {
-        name: "mta_credited",
+        name: "mta_credited".into(),
         rule: "Credits per channel: the weights summed, and weighted by each journey's revenue.".into(),
         body: format!("SELECT\n  channel,\n{}\nFROM mta_weights\nGROUP BY channel", sums.join(",\n")),
     });
     let totals: Vec<String> = (0..all.len()).map(|k| format!("  SUM(c_{k}) AS c_{k}")).collect();
     steps.push(Step {
-        name: "mta_totals",
+        name: "mta_totals".into(),
         rule: "Each model's credited conversions, and the attributed conversions (journeys with a touch), the bases of the shares.".into(),
         body: format!(
             "SELECT\n{},\n  (SELECT COUNT(*) FROM mta_positioned WHERE i = 1) AS conversions\nFROM mta_credited",
@@ -450,7 +498,7 @@ fn credits(spec: &SqlSpec, steps: &mut Vec<Step>, last: &str, by_journey: &str) 
         ),
     });
     steps.push(Step {
-        name: "mta_channels",
+        name: "mta_channels".into(),
         rule: "Every channel of the touches the channel filter keeps, credited or not.".into(),
         body: "SELECT DISTINCT channel\nFROM mta_events\nWHERE is_touch = 1".into(),
     });
@@ -484,7 +532,7 @@ mod tests {
     fn steps_render_as_commented_ctes_and_explain_in_words() {
         let q = query(&spec(SqlOutput::Paths)).unwrap();
         let sql = q.render();
-        let names: Vec<&str> = q.steps.iter().map(|s| s.name).collect();
+        let names: Vec<&str> = q.steps.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(
             names,
             ["mta_events", "mta_ordered", "mta_numbered", "mta_journeys", "mta_kept", "mta_paths"]

@@ -104,6 +104,28 @@ fn journey_flags_become_conditions_in_the_query() {
 }
 
 #[test]
+fn each_path_transform_is_a_step_in_the_order_given() {
+    let q = sql(&[
+        "--dialect",
+        "duckdb",
+        "--table",
+        "t",
+        "--output",
+        "paths",
+        "--path-transform",
+        "exposure,remove-if-last-and-not-all:Direct|Email,first",
+    ]);
+    let at = |name: &str| q.find(&format!("\n{name} AS (\n")).unwrap_or_else(|| panic!("{name}: {q}"));
+    assert!(at("mta_kept") < at("mta_transformed_1") && at("mta_transformed_1") < at("mta_transformed_2"));
+    assert!(at("mta_transformed_2") < at("mta_transformed_3") && at("mta_transformed_3") < at("mta_paths"));
+    assert!(
+        q.contains("MAX(CASE WHEN channel IN ('Direct', 'Email') THEN NULL ELSE seq END)"),
+        "{q}"
+    );
+    assert!(q.contains("FROM mta_transformed_3\n  GROUP BY"), "the paths read the last transform: {q}");
+}
+
+#[test]
 fn explain_lists_the_steps_in_words() {
     let text = sql(&[
         "--dialect",
@@ -141,10 +163,6 @@ fn what_the_sql_cannot_express_is_refused_with_a_reason() {
         (
             vec!["--output", "paths", "--journey-mode", "window", "--lookback", "7d"],
             "`--journey-mode window` is not in the SQL yet",
-        ),
-        (
-            vec!["--output", "paths", "--path-transform", "exposure"],
-            "`--path-transform` is not in the SQL yet",
         ),
         (
             vec!["--output", "credits", "--models", "linear,markov"],

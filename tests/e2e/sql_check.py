@@ -199,9 +199,13 @@ def cases():
         ["--from", "2025-01-10", "--to", "2025-01-20"],
         ["--exclude-channels", "direct"],
         ["--include-channels", "Email,Social", "--lookback", "10d"],
+        ["--path-transform", "exposure"],
+        ["--path-transform", "first", "--max-touches", "3"],
+        ["--path-transform", "remove-if-not-all:Direct|Display"],
+        ["--path-transform", "remove-if-last-and-not-all:Direct,exposure"],
     ]
     # Spark (slow to start each job) runs a case of each kind: marked `spark`.
-    spark = [True, False, False, True, False, True]
+    spark = [True, False, False, True, False, True, False, False, False, True]
     for flags, on_spark in zip(inline, spark):
         yield {"name": "events.csv", "files": [f"{t}/events.csv"], "tables": {"events": f"{t}/events.csv"}, "spark": on_spark}, flags
     # Model parameters (for `--output credits` only).
@@ -227,6 +231,8 @@ def cases():
         ["--lookback", "7d", "--max-touches", "4"],
         ["--from", "2025-02-01", "--to", "2025-04-01", "--lookback", "14d"],
         ["--exclude-channels", "Direct,Display"],
+        ["--path-transform", "exposure,remove-if-last-and-not-all:Direct|Email", "--lookback", "30d"],
+        ["--path-transform", "first,remove-if-not-all:Display"],
     ]
     for flags in generated:
         yield {"name": "generated events.csv", "files": [f"{g}/events.csv"], "tables": {"events": f"{g}/events.csv"}, "spark": flags == generated[1]}, flags
