@@ -30,6 +30,9 @@ pub struct SqlArgs {
     /// The tables have no revenue column: every conversion's revenue is 0.
     #[arg(long, help_heading = "Query", conflicts_with = "value_col")]
     no_value: bool,
+    /// With `--channel-rules ga4`: the table has no campaign column.
+    #[arg(long, help_heading = "Query")]
+    no_campaign: bool,
     /// Print the query's steps in words instead of the query.
     #[arg(long, help_heading = "Query")]
     explain: bool,
@@ -54,6 +57,14 @@ pub fn run(args: SqlArgs) -> Result<()> {
         conversion: args.input.conversion_col.clone(),
         value,
     };
+    let ga4 = args.input.channel_rules.is_some().then(|| crate::sql::Ga4Columns {
+        source: args.input.source_col.clone(),
+        medium: args.input.medium_col.clone(),
+        campaign: (!args.no_campaign).then(|| args.input.campaign_col.clone()),
+    });
+    if args.no_campaign && ga4.is_none() {
+        return Err(crate::Error::usage("`--no-campaign` applies to `--channel-rules ga4`", "drop `--no-campaign`").into());
+    }
     let (input, journeys) = args.input.into_config()?;
     let (models, model_cfg) = args.models.into_config()?;
     let InputConfig::Events { spec: input, .. } = input else {
@@ -76,6 +87,7 @@ pub fn run(args: SqlArgs) -> Result<()> {
         table: args.table,
         conversions_table: args.conversions_table,
         columns,
+        ga4,
         time,
         journeys,
         output: args.output,
@@ -122,9 +134,9 @@ fn refuse_file_flags(a: &InputArgs, output: SqlOutput, models: &ModelArgs) -> Re
             "the engine's own casts decide what a bad value does",
         ),
         (
-            a.channel_rules.is_some(),
-            "`--channel-rules`",
-            "channel rules are not in the SQL yet: derive the channel column in the warehouse, or run `mta attribute` on an export",
+            a.channel_rules.as_deref().is_some_and(|r| !r.trim().eq_ignore_ascii_case("ga4")),
+            "`--channel-rules FILE`",
+            "rules files are not in the SQL yet (`--channel-rules ga4` is): derive the channel column in the warehouse, or run `mta attribute` on an export",
         ),
         (
             a.type_col.is_some() || !a.conversion_events.is_empty() || !a.conversion_types.is_empty(),

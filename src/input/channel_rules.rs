@@ -344,8 +344,37 @@ static SOCIAL: LazyLock<SourceList> = LazyLock::new(|| SourceList::new(include_s
 static SHOPPING: LazyLock<SourceList> = LazyLock::new(|| SourceList::new(include_str!("ga4/shopping.txt")));
 static VIDEO: LazyLock<SourceList> = LazyLock::new(|| SourceList::new(include_str!("ga4/video.txt")));
 static AI: LazyLock<SourceList> = LazyLock::new(|| SourceList::new(include_str!("ga4/ai.txt")));
-static PAID: LazyLock<Regex> = LazyLock::new(|| Regex::new("^(.*cp.*|ppc|retargeting|paid.*)$").expect("a valid pattern"));
-static SHOP_CAMPAIGN: LazyLock<Regex> = LazyLock::new(|| Regex::new("^(.*(([^a-df-z]|^)shop|shopping).*)$").expect("a valid pattern"));
+/// GA4's paid media (matched on the lower-case medium).
+pub const PAID_PATTERN: &str = "^(.*cp.*|ppc|retargeting|paid.*)$";
+/// GA4's shopping campaign (matched on the lower-case campaign).
+pub const SHOP_CAMPAIGN_PATTERN: &str = "^(.*(([^a-df-z]|^)shop|shopping).*)$";
+static PAID: LazyLock<Regex> = LazyLock::new(|| Regex::new(PAID_PATTERN).expect("a valid pattern"));
+static SHOP_CAMPAIGN: LazyLock<Regex> = LazyLock::new(|| Regex::new(SHOP_CAMPAIGN_PATTERN).expect("a valid pattern"));
+
+/// GA4's source lists (lower case, sorted), for `mta sql`'s CASE expression.
+pub struct Ga4Sources {
+    /// Search engines.
+    pub search: &'static [&'static str],
+    /// Social networks.
+    pub social: &'static [&'static str],
+    /// Shopping sites.
+    pub shopping: &'static [&'static str],
+    /// Video sites.
+    pub video: &'static [&'static str],
+    /// AI assistants.
+    pub ai: &'static [&'static str],
+}
+
+/// The lists GA4's rules use.
+pub fn ga4_sources() -> Ga4Sources {
+    Ga4Sources {
+        search: &SEARCH.0,
+        social: &SOCIAL.0,
+        shopping: &SHOPPING.0,
+        video: &VIDEO.0,
+        ai: &AI.0,
+    }
+}
 
 /// GA4's default channel group (with mta's AI Assistant as rule 9): the
 /// channel and the number of the rule that gave it.

@@ -134,6 +134,20 @@ impl Dialect {
         }
     }
 
+    /// Whether `pattern` (a regular expression without backslashes) matches
+    /// somewhere in the text `expr`.
+    pub fn regex(self, expr: &str, pattern: &str) -> String {
+        let p = self.literal(pattern);
+        match self {
+            Dialect::Duckdb => format!("regexp_matches({expr}, {p})"),
+            Dialect::Postgres => format!("({expr} ~ {p})"),
+            Dialect::Spark => format!("({expr} RLIKE {p})"),
+            Dialect::Bigquery => format!("REGEXP_CONTAINS({expr}, {p})"),
+            // Snowflake matches the whole text.
+            Dialect::Snowflake => format!("REGEXP_LIKE({expr}, {})", self.literal(&format!(".*({pattern}).*"))),
+        }
+    }
+
     /// The values of `expr` joined by `sep` in the order of `order` (one
     /// group of a GROUP BY).
     pub fn string_agg(self, expr: &str, sep: &str, order: &str) -> String {

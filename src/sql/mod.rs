@@ -51,6 +51,79 @@ pub struct Columns {
     pub value: Option<String>,
 }
 
+/// The columns GA4's default channel group reads (`--channel-rules ga4`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ga4Columns {
+    /// Traffic source.
+    pub source: String,
+    /// Traffic medium.
+    pub medium: String,
+    /// Campaign; `None` when the table has none.
+    pub campaign: Option<String>,
+}
+
+/// GA4's default channel group as a CASE expression: the rules of
+/// [`crate::input::channel_rules`] in the same order, on trimmed lower-case
+/// values, with the same source lists (a `www.` prefix ignored).
+fn ga4_case(d: Dialect, cols: &Ga4Columns) -> String {
+    use crate::input::channel_rules::{PAID_PATTERN, SHOP_CAMPAIGN_PATTERN, ga4_sources};
+    let text = d.text();
+    let lower = |col: &str| format!("LOWER(TRIM(COALESCE(CAST({} AS {text}), '')))", d.quote(col));
+    let (s, m) = (lower(&cols.source), lower(&cols.medium));
+    let c = cols.campaign.as_deref().map_or_else(|| "''".to_string(), lower);
+    let list = |names: &[&str]| names.iter().map(|n| d.literal(n)).collect::<Vec<_>>().join(", ");
+    let on = |names: &[&str]| {
+        let l = list(names);
+        format!("({s} IN ({l}) OR ({s} LIKE 'www.%' AND SUBSTR({s}, 5) IN ({l})))")
+    };
+    let src = ga4_sources();
+    let paid = d.regex(&m, PAID_PATTERN);
+    let shopping = format!("({} OR {})", on(src.shopping), d.regex(&c, SHOP_CAMPAIGN_PATTERN));
+    let email = list(&["email", "e-mail", "e_mail", "e mail"]);
+    let rules = [
+        (
+            format!("({s} = '(direct)' AND {m} IN ('(none)', '(not set)')) OR ({s} = '' AND {m} = '')"),
+            "Direct",
+        ),
+        (format!("{c} LIKE '%cross-network%'"), "Cross-network"),
+        (format!("{shopping} AND {paid}"), "Paid Shopping"),
+        (format!("{} AND {paid}", on(src.search)), "Paid Search"),
+        (format!("{} AND {paid}", on(src.social)), "Paid Social"),
+        (format!("{} AND {paid}", on(src.video)), "Paid Video"),
+        (
+            format!("{m} IN ('display', 'banner', 'expandable', 'interstitial', 'cpm')"),
+            "Display",
+        ),
+        (paid.clone(), "Paid Other"),
+        (format!("{} OR {m} = 'ai-assistant'", on(src.ai)), "AI Assistant"),
+        (shopping.clone(), "Organic Shopping"),
+        (
+            format!(
+                "{} OR {m} IN ('social', 'social-network', 'social-media', 'sm', 'social network', 'social media')",
+                on(src.social)
+            ),
+            "Organic Social",
+        ),
+        (format!("{} OR {m} LIKE '%video%'", on(src.video)), "Organic Video"),
+        (format!("{} OR {m} = 'organic'", on(src.search)), "Organic Search"),
+        (format!("{m} IN ('referral', 'app', 'link')"), "Referral"),
+        (format!("{s} IN ({email}) OR {m} IN ({email})"), "Email"),
+        (format!("{m} = 'affiliate'"), "Affiliates"),
+        (format!("{m} = 'audio'"), "Audio"),
+        (format!("{s} = 'sms' OR {m} = 'sms'"), "SMS"),
+        (
+            format!("{m} LIKE '%push' OR {m} LIKE '%mobile%' OR {m} LIKE '%notification%' OR {s} = 'firebase'"),
+            "Mobile Push Notifications",
+        ),
+    ];
+    let mut case = String::from("CASE");
+    for (condition, channel) in rules {
+        case.push_str(&format!("\n    WHEN {condition} THEN {}", d.literal(channel)));
+    }
+    case.push_str("\n    ELSE 'Unassigned'\n  END");
+    case
+}
+
 /// Everything a query is built from.
 #[derive(Debug, Clone)]
 pub struct SqlSpec {
@@ -62,6 +135,8 @@ pub struct SqlSpec {
     pub conversions_table: Option<String>,
     /// Column names.
     pub columns: Columns,
+    /// `--channel-rules ga4`: channels from these columns instead of `columns.channel`.
+    pub ga4: Option<Ga4Columns>,
     /// How the time column holds instants.
     pub time: TimeColumn,
     /// Journey rules.
@@ -180,22 +255,25 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
         None => format!("CAST(0 AS {})", d.double()),
     };
     // Channel filters drop touches, not conversions (an inline conversion on
-    // a dropped touch still closes its journey).
+    // a dropped touch still closes its journey); they see derived channels.
     let is_touch = match &cfg.channel_filter {
         None => "1".to_string(),
         Some(f) => {
             let names: Vec<String> = f.names.iter().map(|n| d.literal(&n.trim().to_lowercase())).collect();
             let (yes, no) = if f.include { (1, 0) } else { (0, 1) };
-            format!(
-                "CASE WHEN LOWER(TRIM(CAST({} AS {text}))) IN ({}) THEN {yes} ELSE {no} END",
-                q(&c.channel),
-                names.join(", ")
-            )
+            format!("CASE WHEN LOWER(channel) IN ({}) THEN {yes} ELSE {no} END", names.join(", "))
         }
     };
     let customer = format!("TRIM(CAST({} AS {text}))", q(&c.customer));
     let time = d.epoch_ms(&q(&c.time), spec.time);
-    let channel = format!("TRIM(CAST({} AS {text}))", q(&c.channel));
+    let (channel, channel_rule) = match &spec.ga4 {
+        None => (format!("TRIM(CAST({} AS {text}))", q(&c.channel)), "channels trimmed"),
+        Some(cols) => (
+            ga4_case(d, cols),
+            "channels from source / medium / campaign by GA4's default channel group (`--channel-rules ga4`)",
+        ),
+    };
+    let indent = |sql: &str| sql.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n");
     let mut steps = Vec::new();
     match &spec.conversions_table {
         None => {
@@ -203,25 +281,30 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
                 "CASE WHEN LOWER(TRIM(CAST({} AS {text}))) IN ('1', 'true', 'yes', 'y', 't') THEN 1 ELSE 0 END",
                 q(&c.conversion)
             );
+            let rows = format!(
+                "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  {channel} AS channel,\n  {flag} AS converts,\n  {} AS value\nFROM {}",
+                value(&c.value),
+                spec.table
+            );
             steps.push(Step {
                 name: "mta_events".into(),
-                rule: "Touches with inline conversions: ids and channels trimmed, time in epoch milliseconds, the conversion flag as 0/1 (1, true, yes, y, t), revenue 0 when empty; is_touch 0 for a touch the channel filter drops.".into(),
-                body: format!(
-                    "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  {channel} AS channel,\n  {flag} AS converts,\n  {} AS value,\n  {is_touch} AS is_touch\nFROM {}",
-                    value(&c.value),
-                    spec.table
-                ),
+                rule: format!("Touches with inline conversions: ids trimmed, {channel_rule}, time in epoch milliseconds, the conversion flag as 0/1 (1, true, yes, y, t), revenue 0 when empty; is_touch 0 for a touch the channel filter drops."),
+                body: format!("SELECT\n  r.*,\n  {is_touch} AS is_touch\nFROM (\n{}\n) AS r", indent(&rows)),
             });
         }
         Some(conversions) => {
+            let rows = format!(
+                "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  {channel} AS channel,\n  0 AS converts,\n  CAST(0 AS {dbl}) AS value\nFROM {}",
+                spec.table,
+                dbl = d.double(),
+            );
             steps.push(Step {
                 name: "mta_events".into(),
-                rule: "Touches, and the conversions of the separate table as rows of their own (converts 1, no touch): ids and channels trimmed, time in epoch milliseconds, revenue 0 when empty; is_touch 0 for a touch the channel filter drops.".into(),
+                rule: format!("Touches, and the conversions of the separate table as rows of their own (converts 1, no touch): ids trimmed, {channel_rule}, time in epoch milliseconds, revenue 0 when empty; is_touch 0 for a touch the channel filter drops."),
                 body: format!(
-                    "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  {channel} AS channel,\n  0 AS converts,\n  CAST(0 AS {dbl}) AS value,\n  {is_touch} AS is_touch\nFROM {}\nUNION ALL\nSELECT\n  {customer},\n  {time},\n  '',\n  1,\n  {},\n  0\nFROM {conversions}",
-                    spec.table,
+                    "SELECT\n  r.*,\n  {is_touch} AS is_touch\nFROM (\n{}\n) AS r\nUNION ALL\nSELECT\n  {customer},\n  {time},\n  '',\n  1,\n  {},\n  0\nFROM {conversions}",
+                    indent(&rows),
                     value(&c.value),
-                    dbl = d.double(),
                 ),
             });
         }
@@ -521,6 +604,7 @@ mod tests {
                 value: Some("value".into()),
             },
             time: TimeColumn::Timestamp(crate::input::Zone::Utc),
+            ga4: None,
             journeys: JourneyConfig::default(),
             output,
             models: Vec::new(),

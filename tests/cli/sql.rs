@@ -122,7 +122,50 @@ fn each_path_transform_is_a_step_in_the_order_given() {
         q.contains("MAX(CASE WHEN channel IN ('Direct', 'Email') THEN NULL ELSE seq END)"),
         "{q}"
     );
-    assert!(q.contains("FROM mta_transformed_3\n  GROUP BY"), "the paths read the last transform: {q}");
+    assert!(
+        q.contains("FROM mta_transformed_3\n  GROUP BY"),
+        "the paths read the last transform: {q}"
+    );
+}
+
+#[test]
+fn ga4_channel_rules_become_a_case_in_rule_order() {
+    let q = sql(&[
+        "--dialect",
+        "postgres",
+        "--table",
+        "t",
+        "--output",
+        "paths",
+        "--channel-rules",
+        "ga4",
+        "--no-campaign",
+    ]);
+    let order: Vec<usize> = [
+        "'Direct'",
+        "'Cross-network'",
+        "'Paid Shopping'",
+        "'AI Assistant'",
+        "'Mobile Push Notifications'",
+        "'Unassigned'",
+    ]
+    .iter()
+    .map(|c| {
+        q.find(&format!("THEN {c}"))
+            .or_else(|| q.find(&format!("ELSE {c}")))
+            .unwrap_or_else(|| panic!("{c}: {q}"))
+    })
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    assert!(
+        q.contains("(LOWER(TRIM(COALESCE(CAST(\"medium\" AS TEXT), ''))) ~ '^(.*cp.*|ppc|retargeting|paid.*)$')"),
+        "{q}"
+    );
+    assert!(
+        q.contains("'chatgpt.com'") && q.contains("SUBSTR(LOWER(TRIM(COALESCE(CAST(\"source\" AS TEXT), ''))), 5)"),
+        "{q}"
+    );
+    assert!(!q.contains("\"campaign\"") && !q.contains("\"channel\""), "{q}");
 }
 
 #[test]
@@ -157,8 +200,12 @@ fn what_the_sql_cannot_express_is_refused_with_a_reason() {
     for (args, expected) in [
         (vec!["--output", "paths", "events.csv"], "`mta sql` reads no file"),
         (
-            vec!["--output", "paths", "--channel-rules", "ga4"],
-            "channel rules are not in the SQL yet",
+            vec!["--output", "paths", "--channel-rules", "rules.csv,ga4"],
+            "rules files are not in the SQL yet",
+        ),
+        (
+            vec!["--output", "paths", "--no-campaign"],
+            "`--no-campaign` applies to `--channel-rules ga4`",
         ),
         (
             vec!["--output", "paths", "--journey-mode", "window", "--lookback", "7d"],
