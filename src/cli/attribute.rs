@@ -45,7 +45,48 @@ pub struct AttributeArgs {
     /// One row per conversion, model and channel (`customer_id,converted_at,model,channel,credit,value`) instead of totals; CSV unless `--format json|parquet`.
     #[arg(long, help_heading = "Output")]
     per_conversion: bool,
+    /// Markov transition counts instead of events: `from,to,count[,value]`, as `mta sql --output transitions` writes them (`-` reads stdin); runs `markov` at the order they were written with (`--markov-order K`).
+    #[arg(long, value_name = "FILE", help_heading = "Input", conflicts_with_all = TRANSITIONS_CONFLICTS)]
+    transitions: Option<String>,
 }
+
+/// Flags that shape journeys from events: transition counts are the chain
+/// already, so with `--transitions` they would be silently ignored.
+const TRANSITIONS_CONFLICTS: [&str; 33] = [
+    "inputs",
+    "paths",
+    "ga4",
+    "ga4_identity",
+    "conversions",
+    "customer_col",
+    "time_col",
+    "channel_col",
+    "conversion_col",
+    "source_col",
+    "medium_col",
+    "campaign_col",
+    "channel_rules",
+    "type_col",
+    "event_col",
+    "conversion_events",
+    "conversion_types",
+    "value_col",
+    "time_format",
+    "timezone",
+    "lookback",
+    "max_touches",
+    "journey_mode",
+    "path_transform",
+    "from",
+    "to",
+    "exclude_channels",
+    "include_channels",
+    "by",
+    "per_conversion",
+    "bootstrap",
+    "compare_models",
+    "costs",
+];
 
 /// `--format`'s help: the totals in any format, per-conversion rows in three.
 pub(super) const FORMAT_HELP: &str =
@@ -69,6 +110,9 @@ const PER_CONVERSION: Formats = Formats {
 
 /// Runs `mta attribute`.
 pub fn run(args: AttributeArgs) -> Result<()> {
+    if let Some(file) = args.transitions.clone() {
+        return from_transitions(args, &file);
+    }
     let (input, journey_cfg) = args.input.into_config()?;
     let (asked, model_cfg) = args.models.into_config()?;
     let formats = if args.per_conversion { PER_CONVERSION } else { TOTALS };
@@ -305,5 +349,92 @@ fn per_conversion(
     let rows = PerConversion::new(journeys, splits);
     super::write_output(&out.target, |w| {
         crate::output::write_table(&views::PerConversionRows(&rows), out.format, &out.style, w)
+    })
+}
+
+/// `--transitions FILE`: the Markov credits of transition counts, the
+/// chain a warehouse counted (`mta sql --output transitions`).
+fn from_transitions(args: AttributeArgs, file: &str) -> Result<()> {
+    let sep = args.input.sep.clone();
+    let (input, _) = args.input.into_config()?;
+    let (asked, model_cfg) = args.models.into_config()?;
+    if let Some(m) = asked.iter().find(|&&m| m != ModelKind::Markov) {
+        return Err(crate::Error::usage(
+            format!("model `{m}` needs journeys, which transition counts do not have"),
+            "run `--models markov` on the transitions, the other models on the paths (`mta sql --output paths`)",
+        )
+        .into());
+    }
+    let out = args.output.into_config(&TOTALS, super::terminal())?;
+    let super::args::InputConfig::Events { spec, rejects } = input else {
+        unreachable!("`--paths` conflicts with `--transitions`")
+    };
+    let source = crate::input::Source::from_arg(file);
+    if source == crate::input::Source::Stdin && super::stdin_is_terminal() {
+        return Err(crate::Error::usage(
+            "no input: stdin is a terminal",
+            "name the transitions file, or pipe them into mta (`mta sql ... --output transitions | duckdb -csv | mta attribute --transitions -`)",
+        )
+        .into());
+    }
+    let order = match model_cfg.markov.order {
+        crate::model::markov::MarkovOrder::Fixed(k) => k,
+        crate::model::markov::MarkovOrder::Auto => {
+            return Err(crate::Error::usage(
+                "`--markov-order auto` chooses the order from the journeys, which transition counts do not have",
+                "pass the order the transitions were written with, e.g. `--markov-order 2`",
+            )
+            .into());
+        }
+    };
+    crate::model::markov::check_order(order)?;
+    let table = crate::input::transitions::load(&[source], &spec.dialect, &sep, order, spec.on_error)?;
+    pipeline::write_rejects(rejects.as_deref(), &table.rejections)?;
+    let counts = crate::model::markov::ChainCounts::from_transitions(&table.rows);
+    let stats = crate::journey::JourneyStats {
+        journeys: counts.start.iter().sum(),
+        converting_journeys: counts.conversion.iter().sum(),
+        conversions: counts.conversion.iter().sum(),
+        revenue: counts.value.iter().sum(),
+        nulls: counts.null.iter().sum(),
+        ..Default::default()
+    };
+    let channels = &table.channels;
+    let state_name = |s: usize| counts.states[s].iter().map(|&c| channels.name(c)).collect::<Vec<_>>().join(" > ");
+    let names: Vec<String> = (0..counts.states.len()).map(state_name).collect();
+    let model = crate::model::markov::Markov::new(model_cfg.markov);
+    let run = model.run_counts(counts, channels.len(), |s| names[s].clone())?;
+    let channel_names: Vec<std::sync::Arc<str>> = channels.iter().map(Into::into).collect();
+    let share_base: f64 = run.credits.conversions.iter().sum();
+    let mut summary =
+        crate::report::InputSummary::new("transitions", &table.files, &stats, 0).with_input_counts(stats.conversions, &table.rejections);
+    if table.missing_value {
+        summary
+            .warnings
+            .push("the transitions have no `value` column: revenue is 0 and so are the value credits".into());
+    }
+    let mut report = Report {
+        input: summary,
+        by: Vec::new(),
+        models: vec![crate::report::ModelReport::new(
+            ModelKind::Markov,
+            run.parameters,
+            &channel_names,
+            &run.credits,
+            share_base,
+            run.details,
+        )],
+        notes: run.notes,
+        warnings: run.warnings,
+        comparison: None,
+    };
+    if out.format == OutputFormat::Html {
+        report.comparison = Some(compare_models(&report));
+    }
+    if !out.quiet {
+        pipeline::tell(pipeline::summary(&report.input, &pipeline::run_notes(Vec::new(), &report)));
+    }
+    super::write_output(&out.target, |w| {
+        crate::output::write_credits(&report, out.format, &out.style, args.metric, w)
     })
 }

@@ -153,7 +153,7 @@ fn events_summary(events: &input::Events, stats: &journey::JourneyStats) -> Inpu
 
 /// `--rejects FILE`: every skipped row, written (atomically) even when there
 /// are none, so a pipeline can always read the file.
-fn write_rejects(path: Option<&std::path::Path>, rejections: &[input::Rejection]) -> Result<()> {
+pub(super) fn write_rejects(path: Option<&std::path::Path>, rejections: &[input::Rejection]) -> Result<()> {
     let Some(path) = path else { return Ok(()) };
     super::write_output(&Target::File(path.to_path_buf()), |w| {
         crate::output::write_table(&views::rejects(rejections), OutputFormat::Csv, &Style::default(), w)

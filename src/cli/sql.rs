@@ -10,6 +10,8 @@ use clap::Args;
 use super::args::InputConfig;
 use super::{InputArgs, ModelArgs};
 use crate::input::{Encoding, OnError, TimeFormat};
+use crate::model::ModelKind;
+use crate::model::markov::MarkovOrder;
 use crate::sql::{Columns, Dialect, SqlOutput, SqlSpec, TimeColumn};
 
 /// Arguments of `mta sql`.
@@ -24,7 +26,7 @@ pub struct SqlArgs {
     /// A separate conversions table (customer, time and value columns of the same names), inserted as written.
     #[arg(long, value_name = "TABLE", help_heading = "Query")]
     conversions_table: Option<String>,
-    /// What the query returns: `paths` (as `mta paths` writes, for `mta attribute --paths`) or `credits` (the rule-based models, as `mta attribute --format csv`).
+    /// What the query returns: `paths` (as `mta paths` writes, for `mta attribute --paths`), `credits` (the rule-based models, as `mta attribute --format csv`) or `transitions` (`from,to,count,value` of the Markov chain of `--markov-order K`, for `mta attribute --transitions`).
     #[arg(long, value_enum, value_name = "OUTPUT", help_heading = "Query")]
     output: SqlOutput,
     /// The tables have no revenue column: every conversion's revenue is 0.
@@ -147,6 +149,16 @@ fn refuse_file_flags(a: &InputArgs, output: SqlOutput, models: &ModelArgs) -> Re
             output == SqlOutput::Paths && !models.models.is_empty(),
             "`--models`",
             "paths carry no model: `--output credits` computes the rule-based ones; `mta attribute --paths` runs any model on the paths",
+        ),
+        (
+            output == SqlOutput::Transitions && models.models.iter().any(|&m| m != ModelKind::Markov),
+            "`--models` other than `markov`",
+            "transitions are Markov's chain: `--output credits` computes the rule-based models",
+        ),
+        (
+            output != SqlOutput::Transitions && (models.markov.markov_order != MarkovOrder::Fixed(1) || models.markov.keep_repeats),
+            "`--markov-order` / `--keep-repeats`",
+            "they shape the Markov chain of `--output transitions`; paths and credits do not depend on them",
         ),
     ];
     for (given, what, why) in refusals {

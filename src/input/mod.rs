@@ -21,6 +21,7 @@ pub mod results;
 pub mod schema;
 mod table;
 pub mod time;
+pub mod transitions;
 
 use std::io::Read;
 use std::path::PathBuf;

@@ -39,6 +39,8 @@ pub enum Reason {
     InvalidPath,
     /// A conversion or null count that is not a non-negative number.
     InvalidCount,
+    /// A Markov transition that no walk takes (from `(null)`, into `(start)`...).
+    InvalidTransition,
 }
 
 impl Reason {
@@ -54,6 +56,7 @@ impl Reason {
             Reason::InvalidValue => "invalid_value",
             Reason::InvalidPath => "invalid_path",
             Reason::InvalidCount => "invalid_count",
+            Reason::InvalidTransition => "invalid_transition",
         }
     }
 }

@@ -37,6 +37,7 @@ use rayon::prelude::*;
 
 use super::{Attribution, AttributionModel, Credits, Details, ModelKind, Parameter};
 use crate::error::{Error, Result};
+use crate::input::transitions::{Node, Transition};
 use crate::journey::{ChannelId, Journeys};
 
 /// Highest supported order.
@@ -146,29 +147,108 @@ fn key(window: &[ChannelId]) -> u128 {
     window.iter().fold(window.len() as u128, |k, &c| (k << 30) | u128::from(c))
 }
 
+/// `--markov-order` within 1..=[`MAX_ORDER`].
+pub fn check_order(order: usize) -> Result<()> {
+    if !(1..=MAX_ORDER).contains(&order) {
+        return Err(Error::usage(
+            format!("`--markov-order {order}` is out of range"),
+            format!("use 1 to {MAX_ORDER}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Channel ids must fit the 30 bits a state key gives each.
+fn check_channels(n: usize) -> Result<()> {
+    if n >= 1 << 30 {
+        return Err(Error::Model {
+            model: "markov",
+            message: "more than 2^30 channels".into(),
+        });
+    }
+    Ok(())
+}
+
+/// The weights a chain is made of, before it is assembled: counted from
+/// journeys, or read back from transition counts (`mta sql --output
+/// transitions`), which a warehouse sums over customers.
+#[derive(Debug, Clone, Default)]
+pub struct ChainCounts {
+    /// Channels of each state, in order of first appearance.
+    pub states: Vec<Vec<ChannelId>>,
+    /// Weight of transitions `start -> state`.
+    pub start: Vec<f64>,
+    /// Weight of transitions `state -> conversion`.
+    pub conversion: Vec<f64>,
+    /// Weight of transitions `state -> null`.
+    pub null: Vec<f64>,
+    /// Revenue of the conversions whose last state is the state.
+    pub value: Vec<f64>,
+    /// Weight of transitions between states.
+    pub edges: HashMap<(u32, u32), f64>,
+    ids: HashMap<u128, u32>,
+}
+
+impl ChainCounts {
+    /// The number of the state of `channels`, added on first sight.
+    pub fn state(&mut self, channels: &[ChannelId]) -> u32 {
+        let next = self.states.len() as u32;
+        let id = *self.ids.entry(key(channels)).or_insert(next);
+        if id == next {
+            self.states.push(channels.to_vec());
+            self.start.push(0.0);
+            self.conversion.push(0.0);
+            self.null.push(0.0);
+            self.value.push(0.0);
+        }
+        id
+    }
+
+    /// Adds `weight` to the transition between states `from` and `to`.
+    pub fn edge(&mut self, from: u32, to: u32, weight: f64) {
+        *self.edges.entry((from, to)).or_insert(0.0) += weight;
+    }
+}
+
+impl ChainCounts {
+    /// The counts of transitions read back (rows with the same ends add
+    /// up); rows no walk takes were refused by the reader.
+    pub fn from_transitions(rows: &[Transition]) -> ChainCounts {
+        let mut c = ChainCounts::default();
+        for t in rows {
+            match (&t.from, &t.to) {
+                (_, Node::State(s)) | (Node::State(s), _) if s.is_empty() || s.len() > MAX_ORDER => {}
+                (Node::Start, Node::State(s)) => {
+                    let id = c.state(s) as usize;
+                    c.start[id] += t.count;
+                }
+                (Node::State(a), Node::State(b)) => {
+                    let (a, b) = (c.state(a), c.state(b));
+                    c.edge(a, b, t.count);
+                }
+                (Node::State(s), Node::Conversion) => {
+                    let id = c.state(s) as usize;
+                    c.conversion[id] += t.count;
+                    c.value[id] += t.value;
+                }
+                (Node::State(s), Node::Null) => {
+                    let id = c.state(s) as usize;
+                    c.null[id] += t.count;
+                }
+                _ => {}
+            }
+        }
+        c
+    }
+}
+
 impl Chain {
     /// Builds the chain of `journeys` (journeys of weight 0 add nothing).
     pub fn build(journeys: &Journeys, cfg: &ChainSpec) -> Result<Chain> {
-        if !(1..=MAX_ORDER).contains(&cfg.order) {
-            return Err(Error::usage(
-                format!("`--markov-order {}` is out of range", cfg.order),
-                format!("use 1 to {MAX_ORDER}"),
-            ));
-        }
-        if journeys.channels().len() >= 1 << 30 {
-            return Err(Error::Model {
-                model: "markov",
-                message: "more than 2^30 channels".into(),
-            });
-        }
+        check_order(cfg.order)?;
+        check_channels(journeys.channels().len())?;
         let k = cfg.order;
-        let mut ids: HashMap<u128, u32> = HashMap::new();
-        let mut windows: Vec<Vec<ChannelId>> = Vec::new();
-        let mut start: Vec<f64> = Vec::new();
-        let mut conversion: Vec<f64> = Vec::new();
-        let mut null: Vec<f64> = Vec::new();
-        let mut value: Vec<f64> = Vec::new();
-        let mut edges: HashMap<(u32, u32), f64> = HashMap::new();
+        let mut counts = ChainCounts::default();
         let mut seq: Vec<u32> = Vec::new();
         for j in journeys.iter() {
             let w = j.conversions + j.nulls;
@@ -179,30 +259,58 @@ impl Chain {
             let n = j.touches.len();
             let count = if n >= k { n - k + 1 } else { 1 };
             for i in 0..count {
-                let window = &j.touches[i..(i + k).min(n)];
-                let id = *ids.entry(key(window)).or_insert_with(|| {
-                    windows.push(window.to_vec());
-                    start.push(0.0);
-                    conversion.push(0.0);
-                    null.push(0.0);
-                    value.push(0.0);
-                    (windows.len() - 1) as u32
-                });
+                let id = counts.state(&j.touches[i..(i + k).min(n)]);
                 if cfg.keep_repeats || seq.last() != Some(&id) {
                     seq.push(id);
                 }
             }
-            start[seq[0] as usize] += w;
+            counts.start[seq[0] as usize] += w;
             for pair in seq.windows(2) {
-                *edges.entry((pair[0], pair[1])).or_insert(0.0) += w;
+                counts.edge(pair[0], pair[1], w);
             }
             let last = *seq.last().expect("a journey has a state") as usize;
-            conversion[last] += j.conversions;
-            null[last] += j.nulls;
-            value[last] += j.value;
+            counts.conversion[last] += j.conversions;
+            counts.null[last] += j.nulls;
+            counts.value[last] += j.value;
         }
+        Ok(Chain::assemble(counts))
+    }
 
-        // Renumber states in sorted order of their channels, for stable output.
+    /// The chain of transition counts read back (`mta attribute
+    /// --transitions`), or why they are no chain: a state entered but
+    /// never left would hold walks forever.
+    pub fn from_counts(counts: ChainCounts, n_channels: usize, name: impl Fn(usize) -> String) -> Result<Chain> {
+        check_channels(n_channels)?;
+        let mut out: Vec<f64> = (0..counts.states.len()).map(|s| counts.conversion[s] + counts.null[s]).collect();
+        let mut entered: Vec<bool> = counts.start.iter().map(|&w| w > 0.0).collect();
+        for (&(a, b), &w) in &counts.edges {
+            out[a as usize] += w;
+            entered[b as usize] |= w > 0.0;
+        }
+        if let Some(s) = (0..out.len()).find(|&s| entered[s] && out[s] <= 0.0) {
+            return Err(Error::Model {
+                model: "markov",
+                message: format!(
+                    "state `{}` is entered but never left: every state needs a transition to another state, `(conversion)` or `(null)` (are rows missing?)",
+                    name(s)
+                ),
+            });
+        }
+        Ok(Chain::assemble(counts))
+    }
+
+    /// States renumbered in sorted order of their channels (for stable
+    /// output), transitions in CSR form.
+    fn assemble(counts: ChainCounts) -> Chain {
+        let ChainCounts {
+            states: windows,
+            start,
+            conversion,
+            null,
+            value,
+            edges,
+            ..
+        } = counts;
         let mut order: Vec<u32> = (0..windows.len() as u32).collect();
         order.sort_by(|&a, &b| windows[a as usize].cmp(&windows[b as usize]));
         let mut new_id = vec![0u32; order.len()];
@@ -228,7 +336,7 @@ impl Chain {
         for &(a, _, w) in &list {
             out[a as usize] += w;
         }
-        Ok(Chain {
+        Chain {
             states: order.iter().map(|&o| windows[o as usize].clone()).collect(),
             start: permute(&start),
             conversion,
@@ -238,7 +346,7 @@ impl Chain {
             to: list.iter().map(|e| e.1).collect(),
             weight: list.iter().map(|e| e.2).collect(),
             out,
-        })
+        }
     }
 
     /// Number of states (besides start, conversion and null).
@@ -578,6 +686,63 @@ pub struct Solution {
     pub order_scores: Option<Vec<OrderScore>>,
 }
 
+impl Markov {
+    /// The credits of transition counts read back (`mta attribute
+    /// --transitions`): the same chain as from the journeys, so the same
+    /// credits. The order must be given, as the counts were written with it
+    /// (`auto` needs the journeys).
+    pub fn run_counts(&self, counts: ChainCounts, n_channels: usize, name: impl Fn(usize) -> String) -> Result<Attribution> {
+        let MarkovOrder::Fixed(order) = self.cfg.order else {
+            return Err(Error::usage(
+                "`--markov-order auto` chooses the order from the journeys, which transition counts do not have",
+                "pass the order the transitions were written with, e.g. `--markov-order 2`",
+            ));
+        };
+        check_order(order)?;
+        let conversions: f64 = counts.conversion.iter().sum();
+        let value: f64 = counts.value.iter().sum();
+        let walks: f64 = counts.start.iter().sum();
+        let nulls: f64 = counts.null.iter().sum();
+        let chain = Chain::from_counts(counts, n_channels, name)?;
+        let effects = chain.removal_effects(n_channels)?;
+        let spec = ChainSpec {
+            order,
+            keep_repeats: self.cfg.keep_repeats,
+        };
+        let solution = Solution {
+            spec,
+            chain,
+            effects,
+            order_scores: None,
+        };
+        Ok(attribution(solution, conversions, value, nulls == 0.0 && walks > 0.0))
+    }
+}
+
+/// The credits of a solved chain: removal effects normalised to
+/// `conversions` and `value` (with a warning when no walk ends in null).
+fn attribution(solution: Solution, conversions: f64, value: f64, no_nulls: bool) -> Attribution {
+    let credits = Credits {
+        conversions: normalise(&solution.effects.conversion, conversions),
+        value: normalise(&solution.effects.value, value),
+    };
+    let mut warnings = Vec::new();
+    if no_nulls {
+        warnings.push("markov: no journey ends without a conversion, so every walk converts and removal effects only measure how many paths a channel lies on".into());
+    }
+    Attribution {
+        credits,
+        parameters: parameters(&solution.spec),
+        notes: solution
+            .order_scores
+            .iter()
+            .map(|scores| describe_order_choice(solution.spec.order, scores))
+            .collect(),
+        warnings,
+        details: Some(Details::Markov(Box::new(solution))),
+    }
+}
+
 /// A one-line account of an automatic order choice.
 fn describe_order_choice(order: usize, scores: &[OrderScore]) -> String {
     let list = scores
@@ -613,26 +778,13 @@ impl AttributionModel for Markov {
 
     fn run(&self, journeys: &Journeys) -> Result<Attribution> {
         let solution = self.solve(journeys)?;
-        let credits = Credits {
-            conversions: normalise(&solution.effects.conversion, journeys.total_conversions()),
-            value: normalise(&solution.effects.value, journeys.total_value()),
-        };
-        let mut warnings = Vec::new();
         let nulls: f64 = journeys.iter().map(|j| j.nulls).sum();
-        if nulls == 0.0 && !journeys.is_empty() {
-            warnings.push("markov: no journey ends without a conversion, so every walk converts and removal effects only measure how many paths a channel lies on".into());
-        }
-        Ok(Attribution {
-            credits,
-            parameters: parameters(&solution.spec),
-            notes: solution
-                .order_scores
-                .iter()
-                .map(|scores| describe_order_choice(solution.spec.order, scores))
-                .collect(),
-            warnings,
-            details: Some(Details::Markov(Box::new(solution))),
-        })
+        Ok(attribution(
+            solution,
+            journeys.total_conversions(),
+            journeys.total_value(),
+            nulls == 0.0 && !journeys.is_empty(),
+        ))
     }
 
     fn frozen(&self, details: Option<&Details>) -> Option<Box<dyn AttributionModel>> {
@@ -708,6 +860,94 @@ pub(crate) mod tests {
         // Revenue: b converts with mean value 10, c with 10: E[V] = 2/3 * 10;
         // removing b leaves 1/6 * 10, removing c 1/2 * 10: effects 1, 0.75, 0.25 again.
         assert_credits(&j, &c, &[("a", 2.0, 20.0), ("b", 1.5, 15.0), ("c", 0.5, 5.0)]);
+    }
+
+    /// A chain written out as transition rows (in reverse, some split in
+    /// two) and read back is the same chain, and gives the same credits.
+    #[test]
+    fn counts_read_back_are_the_same_chain() {
+        let j = Journeys::from_paths(&[
+            (&["a", "b", "a", "c"], 2.0, 50.0, 1.0),
+            (&["a", "a", "b"], 1.0, 5.0, 3.0),
+            (&["c"], 0.0, 0.0, 2.0),
+            (&["b", "c", "c", "a", "b"], 4.0, 12.0, 0.0),
+        ]);
+        for spec in [
+            ChainSpec::default(),
+            ChainSpec {
+                order: 2,
+                keep_repeats: true,
+            },
+            ChainSpec {
+                order: 3,
+                keep_repeats: false,
+            },
+        ] {
+            let chain = Chain::build(&j, &spec).unwrap();
+            let state = |s: usize| Node::State(chain.states[s].clone());
+            let mut rows = Vec::new();
+            let mut push = |from: Node, to: Node, count: f64, value: f64| {
+                // Each row in two halves: rows with the same ends add up.
+                for _ in 0..2 {
+                    rows.push(Transition {
+                        from: from.clone(),
+                        to: to.clone(),
+                        count: count / 2.0,
+                        value: value / 2.0,
+                    });
+                }
+            };
+            for s in 0..chain.len() {
+                push(Node::Start, state(s), chain.start[s], 0.0);
+                push(state(s), Node::Conversion, chain.conversion[s], chain.value[s]);
+                push(state(s), Node::Null, chain.null[s], 0.0);
+            }
+            for (a, b, w) in chain.transitions() {
+                push(state(a), state(b), w, 0.0);
+            }
+            rows.reverse();
+            let back = Chain::from_counts(ChainCounts::from_transitions(&rows), 3, |s| s.to_string()).unwrap();
+            assert_eq!(back.states, chain.states, "{spec:?}");
+            assert_eq!(
+                (&back.start, &back.conversion, &back.null, &back.value),
+                (&chain.start, &chain.conversion, &chain.null, &chain.value)
+            );
+            assert_eq!(back.transitions().collect::<Vec<_>>(), chain.transitions().collect::<Vec<_>>());
+            let cfg = MarkovConfig {
+                order: MarkovOrder::Fixed(spec.order),
+                keep_repeats: spec.keep_repeats,
+            };
+            let from_counts = Markov::new(cfg)
+                .run_counts(ChainCounts::from_transitions(&rows), 3, |s| s.to_string())
+                .unwrap();
+            let from_journeys = Markov::new(cfg).attribute(&j).unwrap();
+            for (x, y) in from_counts.credits.conversions.iter().zip(&from_journeys.conversions) {
+                assert!(close(*x, *y), "{spec:?}");
+            }
+            for (x, y) in from_counts.credits.value.iter().zip(&from_journeys.value) {
+                assert!(close(*x, *y), "{spec:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_state_entered_but_never_left_is_refused() {
+        let rows = [
+            Transition {
+                from: Node::Start,
+                to: Node::State(vec![0]),
+                count: 1.0,
+                value: 0.0,
+            },
+            Transition {
+                from: Node::State(vec![0]),
+                to: Node::State(vec![1]),
+                count: 1.0,
+                value: 0.0,
+            },
+        ];
+        let err = Chain::from_counts(ChainCounts::from_transitions(&rows), 2, |s| format!("s{s}")).unwrap_err();
+        assert!(err.to_string().contains("state `s1` is entered but never left"), "{err}");
     }
 
     #[test]

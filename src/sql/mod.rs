@@ -23,6 +23,8 @@ pub enum SqlOutput {
     Paths,
     /// `model,channel,conversions,value,share` of the rule-based models, as `mta attribute --format csv` writes.
     Credits,
+    /// `from,to,count,value`: the Markov chain of `--markov-order K`, for `mta attribute --transitions`.
+    Transitions,
 }
 
 /// Whether a query can compute `m`: the rule-based models can, Markov and
@@ -390,6 +392,7 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
         match spec.output {
             SqlOutput::Paths => "path aggregates",
             SqlOutput::Credits => "rule-based credits",
+            SqlOutput::Transitions => "Markov transition counts",
         },
         spec.table.replace('\n', " ")
     );
@@ -410,6 +413,33 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
                 select: format!(
                     "SELECT\n  path,\n  SUM(converts) AS total_conversions,\n  SUM(value) AS total_conversion_value,\n  SUM(1 - converts) AS total_null\nFROM mta_paths\nGROUP BY path\nORDER BY {}",
                     d.bytewise("path")
+                ),
+            })
+        }
+        SqlOutput::Transitions => {
+            let (order, keep_repeats) = match spec.model_cfg.markov.order {
+                crate::model::markov::MarkovOrder::Fixed(k) => (k, spec.model_cfg.markov.keep_repeats),
+                crate::model::markov::MarkovOrder::Auto => {
+                    return Err(
+                        "`--markov-order auto` chooses the order from the journeys: give the order (1 to 4) for `--output transitions`"
+                            .into(),
+                    );
+                }
+            };
+            transitions(d, order, keep_repeats, &mut steps, &last);
+            let q = |n: &str| d.quote(n);
+            Ok(Query {
+                title,
+                steps,
+                result: "Walks taking the same transition summed: their count, and the revenue of those that convert from the state (`mta attribute --transitions`' columns).".into(),
+                select: format!(
+                    "SELECT\n  from_state AS {},\n  to_state AS {},\n  SUM(walks) AS {},\n  SUM(value) AS {}\nFROM mta_transitions\nGROUP BY from_state, to_state\nORDER BY {}, {}",
+                    q("from"),
+                    q("to"),
+                    q("count"),
+                    q("value"),
+                    d.bytewise("from_state"),
+                    d.bytewise("to_state"),
                 ),
             })
         }
@@ -498,6 +528,61 @@ fn transform(d: Dialect, t: &PathTransform, last: &str, k: usize) -> Option<Step
         rule,
         body: format!("SELECT {cols}\nFROM (\n  SELECT l.*, {inner}\n  FROM {last} AS l\n) AS r\nWHERE {keep}"),
     })
+}
+
+/// The steps of `--output transitions`: each journey's walk on the chain
+/// of order `order` (mta's conventions, src/model/markov.rs), then its
+/// transitions.
+fn transitions(d: Dialect, order: usize, keep_repeats: bool, steps: &mut Vec<Step>, last: &str) {
+    let w = "PARTITION BY customer_id, journey";
+    let sep = d.literal(" > ");
+    let mut state = "channel".to_string();
+    for k in 1..order {
+        state.push_str(&format!(" || COALESCE({sep} || LEAD(channel, {k}) OVER ({w} ORDER BY seq), '')"));
+    }
+    let window = if order == 1 {
+        "one state per touch".to_string()
+    } else {
+        format!(
+            "a state per window of {order} consecutive touches (a journey of n >= {order} touches has n - {} of them; a shorter one is one state of all its channels)",
+            order - 1
+        )
+    };
+    steps.push(Step {
+        name: "mta_states".into(),
+        rule: format!("The states each journey walks through at `--markov-order {order}`: {window}, named by its channels joined by ` > `."),
+        body: format!(
+            "SELECT customer_id, journey, i, state, converts, value\nFROM (\n  SELECT\n    customer_id,\n    journey,\n    converts,\n    value,\n    ROW_NUMBER() OVER ({w} ORDER BY seq) AS i,\n    COUNT(*) OVER ({w}) AS n,\n    {state} AS state\n  FROM {last}\n) AS r\nWHERE i <= GREATEST(n - {}, 1)",
+            order - 1
+        ),
+    });
+    let mut walk = "mta_states".to_string();
+    if !keep_repeats {
+        steps.push(Step {
+            name: "mta_walks".into(),
+            rule: "Consecutive identical states collapsed into one, as the reference tool does (no self-loops; `--keep-repeats` keeps them).".into(),
+            body: format!(
+                "SELECT customer_id, journey, i, state, converts, value\nFROM (\n  SELECT s.*, LAG(state) OVER ({w} ORDER BY i) AS previous\n  FROM mta_states AS s\n) AS r\nWHERE previous IS NULL OR previous <> state"
+            ),
+        });
+        walk = "mta_walks".into();
+    }
+    let (conversion, null, start) = (d.literal("(conversion)"), d.literal("(null)"), d.literal("(start)"));
+    let zero = double(d, 0.0);
+    steps.push(Step {
+        name: "mta_steps".into(),
+        rule: "Each state of a walk with the next one (none after the last).".into(),
+        body: format!(
+            "SELECT\n  state,\n  LEAD(state) OVER ({w} ORDER BY i) AS next_state,\n  ROW_NUMBER() OVER ({w} ORDER BY i) AS k,\n  converts,\n  value\nFROM {walk}"
+        ),
+    });
+    steps.push(Step {
+        name: "mta_transitions".into(),
+        rule: "Every transition a journey's walk takes, once per journey: `(start)` to its first state, state to state, and its last state to `(conversion)` (with the journey's revenue) or `(null)`.".into(),
+        body: format!(
+            "SELECT {start} AS from_state, state AS to_state, 1 AS walks, {zero} AS value\nFROM mta_steps\nWHERE k = 1\nUNION ALL\nSELECT\n  state,\n  COALESCE(next_state, CASE WHEN converts = 1 THEN {conversion} ELSE {null} END),\n  1,\n  CASE WHEN next_state IS NULL AND converts = 1 THEN value ELSE {zero} END\nFROM mta_steps"
+        ),
+    });
 }
 
 /// The column suffix of a model's weights.

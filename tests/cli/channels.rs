@@ -123,13 +123,7 @@ fn neither_a_channel_nor_source_and_medium_is_an_error_naming_both_fixes() {
 fn generated_utm_events_give_the_generated_channels_credits() {
     // The generator writes the same touches twice: with a channel, and with a
     // source / medium / campaign that GA4's rules map back to it.
-    let f = Fixture::new();
-    let cfg = synth::Config {
-        customers: 2000,
-        seed: 5,
-        channels: 12,
-    };
-    synth::write_all(&cfg, f.dir.path(), false).unwrap();
+    let f = generated(2000, 5, 12);
     let rename = |c: &str| match c {
         "Social" => "Organic Social".to_string(),
         "Affiliate" => "Affiliates".to_string(),

@@ -341,17 +341,6 @@ fn errors_leave_stdout_empty() {
     }
 }
 
-fn generated(customers: usize) -> Fixture {
-    let f = Fixture::new();
-    let cfg = synth::Config {
-        customers,
-        seed: 23,
-        channels: 8,
-    };
-    synth::write_all(&cfg, f.dir.path(), false).unwrap();
-    f
-}
-
 /// Credits of `mta attribute` for the path-input models, as (model, channel) -> row.
 fn credits(args: &[&str]) -> BTreeMap<(String, String), Row> {
     let mut all = vec!["--models", PATH_MODELS];
@@ -361,7 +350,7 @@ fn credits(args: &[&str]) -> BTreeMap<(String, String), Row> {
 
 #[test]
 fn events_to_paths_to_attribute_gives_the_credits_of_events() {
-    let f = generated(2000);
+    let f = generated(2000, 23, 8);
     let events = f.path("events.csv");
     let events = events.to_str().unwrap();
     for rules in [&[][..], &["--lookback", "14d", "--max-touches", "3"][..]] {

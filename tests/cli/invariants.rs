@@ -6,17 +6,6 @@ use super::*;
 
 const MODELS_WITHOUT_TIME: [&str; 5] = ["first-click", "last-click", "last-non-direct", "linear", "position-based"];
 
-fn generated(customers: usize) -> Fixture {
-    let f = Fixture::new();
-    let cfg = synth::Config {
-        customers,
-        seed: 11,
-        channels: 8,
-    };
-    synth::write_all(&cfg, f.dir.path(), false).unwrap();
-    f
-}
-
 fn csv_bytes(args: &[&str], threads: &str) -> Vec<u8> {
     let out = mta()
         .arg("attribute")
@@ -31,7 +20,7 @@ fn csv_bytes(args: &[&str], threads: &str) -> Vec<u8> {
 
 #[test]
 fn credits_sum_to_conversions_and_revenue_for_every_model() {
-    let f = generated(3000);
+    let f = generated(3000, 11, 8);
     let events = f.path("events.csv");
     let out = mta()
         .args(["attribute", events.to_str().unwrap(), "--format", "json", "-q"])
@@ -63,7 +52,7 @@ fn credits_sum_to_conversions_and_revenue_for_every_model() {
 
 #[test]
 fn row_order_and_thread_count_change_nothing() {
-    let f = generated(2000);
+    let f = generated(2000, 11, 8);
     let events = std::fs::read_to_string(f.path("events.csv")).unwrap();
     let mut lines: Vec<&str> = events.lines().collect();
     let header = lines.remove(0);
@@ -121,7 +110,7 @@ fn row_order_and_thread_count_change_nothing() {
 
 #[test]
 fn renaming_channels_changes_only_labels() {
-    let f = generated(1500);
+    let f = generated(1500, 11, 8);
     let events = std::fs::read_to_string(f.path("events.csv")).unwrap();
     let names = synth::channel_names(8);
     // Reverse-alphabetical renaming: ids are assigned by name, so this also
@@ -150,7 +139,7 @@ fn renaming_channels_changes_only_labels() {
 
 #[test]
 fn inline_separate_and_path_inputs_agree() {
-    let f = generated(2500);
+    let f = generated(2500, 11, 8);
     let inline = attribute_csv(&[f.path("events.csv").to_str().unwrap()]);
     let separate = attribute_csv(&[
         f.path("touchpoints.csv").to_str().unwrap(),
@@ -170,7 +159,7 @@ fn inline_separate_and_path_inputs_agree() {
 
 #[test]
 fn bootstrap_is_seeded_thread_independent_and_brackets_the_estimate() {
-    let f = generated(1500);
+    let f = generated(1500, 11, 8);
     let events = f.path("events.csv");
     let run = |seed: &str, threads: &str| {
         let out = mta()

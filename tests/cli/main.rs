@@ -25,6 +25,7 @@ mod skip;
 mod snapshots;
 mod sql;
 mod transforms;
+mod transitions;
 
 /// The seeded generator of examples/generate, shared by the test modules.
 #[path = "../../examples/generate/synth.rs"]
@@ -64,6 +65,15 @@ impl Fixture {
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
+}
+
+/// A scratch directory with the generator's files (events.csv,
+/// touchpoints.csv, conversions.csv...) for `customers` customers.
+pub fn generated(customers: usize, seed: u64, channels: usize) -> Fixture {
+    let f = Fixture::new();
+    let cfg = synth::Config { customers, seed, channels };
+    synth::write_all(&cfg, f.dir.path(), false).unwrap();
+    f
 }
 
 /// `mta` with an empty environment, run from the crate root.

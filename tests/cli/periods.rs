@@ -26,13 +26,7 @@ fn rows(csv: &str, leading: usize) -> BTreeMap<(String, String, String), (f64, f
 
 #[test]
 fn months_add_up_to_the_undivided_run_for_every_model() {
-    let f = Fixture::new();
-    let cfg = synth::Config {
-        customers: 400,
-        seed: 5,
-        channels: 6,
-    };
-    synth::write_all(&cfg, f.dir.path(), false).unwrap();
+    let f = generated(400, 5, 6);
     let events = f.path("events.csv");
     let events = events.to_str().unwrap();
     // JSON: full precision, for sums compared to 1e-9 of the totals.

@@ -71,13 +71,7 @@ fn a_five_touch_journey_and_path_aggregates() {
 
 #[test]
 fn roles_and_counts_reconcile_with_the_summary() {
-    let f = Fixture::new();
-    let cfg = synth::Config {
-        customers: 400,
-        seed: 5,
-        channels: 6,
-    };
-    synth::write_all(&cfg, f.dir.path(), false).unwrap();
+    let f = generated(400, 5, 6);
     let events = f.path("events.csv");
     let rows = scorecard(&[events.to_str().unwrap(), "--model", "linear", "--lookback", "30d"]);
     let json = stdout_of(&[

@@ -226,7 +226,12 @@ fn what_the_sql_cannot_express_is_refused_with_a_reason() {
             vec!["--output", "paths", "--conversion-types", "purchase"],
             "conversion types are not in the SQL yet",
         ),
-        (vec!["--output", "transitions"], "invalid value 'transitions'"),
+        (vec!["--output", "paths", "--markov-order", "2"], "they shape the Markov chain"),
+        (
+            vec!["--output", "transitions", "--models", "linear"],
+            "transitions are Markov's chain",
+        ),
+        (vec!["--output", "transitions", "--markov-order", "auto"], "give the order"),
     ] {
         let out = mta().arg("sql").args(base).args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
@@ -234,4 +239,36 @@ fn what_the_sql_cannot_express_is_refused_with_a_reason() {
         let err = String::from_utf8(out.stderr).unwrap();
         assert!(err.contains(expected), "{args:?}: {err}");
     }
+}
+
+#[test]
+fn transitions_walk_windows_of_the_order_and_collapse_repeats() {
+    let q = sql(&[
+        "--dialect",
+        "duckdb",
+        "--table",
+        "t",
+        "--output",
+        "transitions",
+        "--markov-order",
+        "3",
+    ]);
+    // A state is the touch and the next two, while the window fits.
+    assert!(
+        q.contains("channel || COALESCE(' > ' || LEAD(channel, 1) OVER (PARTITION BY customer_id, journey ORDER BY seq), '') || COALESCE(' > ' || LEAD(channel, 2)"),
+        "{q}"
+    );
+    assert!(q.contains("WHERE i <= GREATEST(n - 2, 1)"), "{q}");
+    assert!(
+        q.contains("\nmta_walks AS (\n") && q.contains("WHERE previous IS NULL OR previous <> state"),
+        "{q}"
+    );
+    assert!(q.contains("AS \"from\",\n  to_state AS \"to\",\n  SUM(walks) AS \"count\""), "{q}");
+    let kept = sql(&["--dialect", "spark", "--table", "t", "--output", "transitions", "--keep-repeats"]);
+    assert!(!kept.contains("mta_walks") && kept.contains("FROM mta_states\n"), "{kept}");
+    assert!(
+        kept.contains("WHERE i <= GREATEST(n - 0, 1)") && !kept.contains("LEAD(channel"),
+        "{kept}"
+    );
+    assert!(kept.contains("AS `from`"), "{kept}");
 }

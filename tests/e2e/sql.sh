@@ -2,7 +2,9 @@
 # `mta sql` on real engines: every query it writes is run and its rows
 # compared with mta's own results on the same data (paths with `mta paths`,
 # credits with `mta attribute`, and the Markov / Shapley credits of `mta
-# attribute --paths` on the engine's paths with those of the events), on
+# attribute --paths` on the engine's paths with those of the events; the
+# Markov chain with `mta markov`'s and the credits of `mta attribute
+# --transitions` on it with those of the events), on
 # the bundled testdata and on generated data (20,000 customers), for the
 # journey flags that change the SQL (lookback, max touches, analysis period,
 # channel filters, model parameters, separate conversions).

@@ -4,7 +4,9 @@ with mta's own on the same data (called by tests/e2e/sql.sh).
 For every case (a data set and journey flags): `--output paths` must give
 the same multiset of rows as `mta paths` (revenue to 1e-6, as `mta paths`
 prints six decimals), and `--output credits` the same figures as `mta
-attribute --format json` for the nine rule-based models (to 1e-9).
+attribute --format json` for the nine rule-based models (to 1e-9), and
+`--output transitions` the chain of `mta markov` with the Markov credits of
+the events through `mta attribute --transitions` (to 1e-9).
 
     python sql_check.py MTA WORKDIR ENGINE...
         ENGINE: duckdb, spark, postgres, or bigquery / snowflake (parsed
@@ -125,7 +127,7 @@ class Postgres:
         out = list(csv.reader(io.StringIO(self.psql("--csv", stdin="SET TIME ZONE 'UTC';\n" + sql))))
         cols, rows = out[0], out[1:]
         # psql prints text: the figures back to numbers.
-        text = 2 if cols[0] == "model" else 1
+        text = 2 if cols[0] in ("model", "from") else 1
         return cols, [tuple(r[:text]) + tuple(float(v) for v in r[text:]) for r in rows]
 
 
@@ -186,6 +188,41 @@ def check_credits(engine, case, flags, tables):
     for g, w in zip(rows, want):
         if not all(close(a, b, 1e-9) for a, b in zip(g[2:], w[2:])):
             raise AssertionError(f"credit {g} != mta's {w}")
+    return len(rows)
+
+
+def check_transitions(engine, case, flags, tables, order, repeats):
+    """The engine's chain is mta's (`mta markov --transitions`), and
+    `mta attribute --transitions` on it gives the Markov credits of the events."""
+    chain = ["--markov-order", str(order)] + (["--keep-repeats"] if repeats else [])
+    sql = mta("sql", "--dialect", engine.name, "--output", "transitions", *tables, *flags, *chain)
+    cols, rows = engine.run(sql)
+    assert cols == ["from", "to", "count", "value"], cols
+    doc = json.loads(mta("markov", *case["files"], *flags, *chain, "--format", "json", "-q"))
+    want = sorted((t["from"], t["to"], t["count"]) for t in doc["transitions"])
+    got = sorted((r[0], r[1], float(r[2])) for r in rows)
+    if [g[:2] for g in got] != [w[:2] for w in want]:
+        raise AssertionError(f"transitions differ: {got[:12]} vs mta's {want[:12]}")
+    for g, w in zip(got, want):
+        if not close(g[2], w[2], 1e-9):
+            raise AssertionError(f"transition {g} != mta's {w}")
+    if not rows:
+        return 0
+    path = f"{WORK}/engine-transitions.csv"
+    with open(path, "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(cols)
+        out.writerows((r[0], r[1], repr(float(r[2])), repr(float(r[3]))) for r in rows)
+    fmt = ["--format", "json", "-q"]
+    from_chain = json.loads(mta("attribute", "--transitions", path, *chain, *fmt))["models"][0]
+    from_events = json.loads(mta("attribute", *case["files"], *flags, "--models", "markov", *chain, *fmt))["models"][0]
+    x = {c["channel"]: c for c in from_chain["credits"]}
+    for y in from_events["credits"]:
+        got = x.pop(y["channel"], {"conversions": 0.0, "value": 0.0})
+        if not all(close(got[k], y[k], 1e-9) for k in ("conversions", "value")):
+            raise AssertionError(f"markov from the engine's transitions {got} != from the events {y}")
+    if x:
+        raise AssertionError(f"channels only in the engine's transitions: {list(x)}")
     return len(rows)
 
 
@@ -303,7 +340,11 @@ def main():
                 t0 = time.time()
                 p = check_paths(engine, case, flags, tables)
                 c = check_credits(engine, case, flags, tables)
-                print(f"ok   {label} ({p} path rows, {c} credit rows, {time.time() - t0:.1f} s)", flush=True)
+                # Orders 1 to 3 in turn, every fourth case with repeats kept.
+                order, repeats = 1 + n % 3, n % 4 == 3
+                r = check_transitions(engine, case, flags, tables, order, repeats)
+                chain = f"order {order}{' with repeats' if repeats else ''}"
+                print(f"ok   {label} ({p} path rows, {c} credit rows, {r} transitions at {chain}, {time.time() - t0:.1f} s)", flush=True)
             except AssertionError as e:
                 failures += 1
                 print(f"FAIL {label}: {e}", flush=True)
