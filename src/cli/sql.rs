@@ -32,7 +32,7 @@ pub struct SqlArgs {
     /// The tables have no revenue column: every conversion's revenue is 0.
     #[arg(long, help_heading = "Query", conflicts_with = "value_col")]
     no_value: bool,
-    /// With `--channel-rules ga4`: the table has no campaign column.
+    /// With `--channel-rules`: the table has no campaign column.
     #[arg(long, help_heading = "Query")]
     no_campaign: bool,
     /// Print the query's steps in words instead of the query.
@@ -59,13 +59,13 @@ pub fn run(args: SqlArgs) -> Result<()> {
         conversion: args.input.conversion_col.clone(),
         value,
     };
-    let ga4 = args.input.channel_rules.is_some().then(|| crate::sql::Ga4Columns {
+    let source_columns = crate::sql::SourceColumns {
         source: args.input.source_col.clone(),
         medium: args.input.medium_col.clone(),
         campaign: (!args.no_campaign).then(|| args.input.campaign_col.clone()),
-    });
-    if args.no_campaign && ga4.is_none() {
-        return Err(crate::Error::usage("`--no-campaign` applies to `--channel-rules ga4`", "drop `--no-campaign`").into());
+    };
+    if args.no_campaign && args.input.channel_rules.is_none() {
+        return Err(crate::Error::usage("`--no-campaign` applies to `--channel-rules`", "drop `--no-campaign`").into());
     }
     let (input, journeys) = args.input.into_config()?;
     let (models, model_cfg) = args.models.into_config()?;
@@ -84,12 +84,17 @@ pub fn run(args: SqlArgs) -> Result<()> {
             .into());
         }
     };
+    // A rules file is read (and its errors reported) here; the query carries its rules.
+    let rules = match &input.channel_rules {
+        None => None,
+        Some(sources) => Some((source_columns, crate::input::channel_rules::ChannelRules::load(sources)?.written())),
+    };
     let spec = SqlSpec {
         dialect: args.dialect,
         table: args.table,
         conversions_table: args.conversions_table,
         columns,
-        ga4,
+        rules,
         time,
         journeys,
         output: args.output,
@@ -134,11 +139,6 @@ fn refuse_file_flags(a: &InputArgs, output: SqlOutput, models: &ModelArgs) -> Re
             a.rejects.is_some(),
             "`--rejects`",
             "the engine's own casts decide what a bad value does",
-        ),
-        (
-            a.channel_rules.as_deref().is_some_and(|r| !r.trim().eq_ignore_ascii_case("ga4")),
-            "`--channel-rules FILE`",
-            "rules files are not in the SQL yet (`--channel-rules ga4` is): derive the channel column in the warehouse, or run `mta attribute` on an export",
         ),
         (
             a.type_col.is_some() || !a.conversion_events.is_empty() || !a.conversion_types.is_empty(),

@@ -50,7 +50,35 @@ struct FileRule {
     channel: String,
     /// Conditions on source, medium and campaign (`None`: any value).
     conditions: [Option<Regex>; 3],
+    /// The same conditions as written (trimmed), for `mta sql`.
+    patterns: [Option<String>; 3],
     line: u64,
+}
+
+/// One rule of a rules file as written, for `mta sql`'s CASE expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenRule {
+    /// The channel it gives.
+    pub channel: String,
+    /// Regular expressions on source, medium and campaign, matched against
+    /// the whole trimmed value, case-insensitively (`None`: any value).
+    pub patterns: [Option<String>; 3],
+    /// Its line in the file.
+    pub line: u64,
+}
+
+/// One set of rules in the order they are tried, for `mta sql`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WrittenSet {
+    /// GA4's default channel group (always gives a channel).
+    Ga4,
+    /// A rules file's rules, in file order.
+    File {
+        /// The file as named.
+        name: String,
+        /// Its rules.
+        rules: Vec<WrittenRule>,
+    },
 }
 
 /// Ordered rules: the user's files, then GA4's when asked for.
@@ -90,6 +118,28 @@ impl ChannelRules {
             })
             .collect::<Result<_>>()?;
         Ok(ChannelRules { sets })
+    }
+
+    /// The rules in the order they are tried, as written (`mta sql`
+    /// compiles them to SQL).
+    pub fn written(&self) -> Vec<WrittenSet> {
+        self.sets
+            .iter()
+            .map(|set| match set {
+                RuleSet::Ga4 => WrittenSet::Ga4,
+                RuleSet::File { name, rules } => WrittenSet::File {
+                    name: name.clone(),
+                    rules: rules
+                        .iter()
+                        .map(|r| WrittenRule {
+                            channel: r.channel.clone(),
+                            patterns: r.patterns.clone(),
+                            line: r.line,
+                        })
+                        .collect(),
+                },
+            })
+            .collect()
     }
 
     /// The channel of one (source, medium, campaign), and the rule that gave
@@ -292,12 +342,14 @@ fn parse_rules(path: &str, text: &str) -> Result<Vec<FileRule>> {
             });
         }
         let mut conditions: [Option<Regex>; 3] = [None, None, None];
-        for (slot, col) in conditions.iter_mut().zip(cond_cols) {
+        let mut patterns: [Option<String>; 3] = [None, None, None];
+        for ((slot, written), col) in conditions.iter_mut().zip(&mut patterns).zip(cond_cols) {
             let Some(col) = col else { continue };
             let pattern = rec[col].trim();
             if pattern.is_empty() {
                 continue;
             }
+            *written = Some(pattern.to_string());
             *slot = Some(Regex::new(&format!("(?i)^(?:{pattern})$")).map_err(|e| Error::Cell {
                 path: path.into(),
                 location: Location::Line(line),
@@ -312,6 +364,7 @@ fn parse_rules(path: &str, text: &str) -> Result<Vec<FileRule>> {
         rules.push(FileRule {
             channel: channel.to_string(),
             conditions,
+            patterns,
             line,
         });
     }

@@ -56,6 +56,8 @@ impl Dialect {
         match self {
             // Backslashes escape in Spark's and BigQuery's literals.
             Dialect::Spark | Dialect::Bigquery => format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'")),
+            // Snowflake's too, but a doubled quote is its quote.
+            Dialect::Snowflake => format!("'{}'", text.replace('\\', "\\\\").replace('\'', "''")),
             _ => format!("'{}'", text.replace('\'', "''")),
         }
     }
@@ -145,6 +147,20 @@ impl Dialect {
             Dialect::Bigquery => format!("REGEXP_CONTAINS({expr}, {p})"),
             // Snowflake matches the whole text.
             Dialect::Snowflake => format!("REGEXP_LIKE({expr}, {})", self.literal(&format!(".*({pattern}).*"))),
+        }
+    }
+
+    /// Whether the regular expression `pattern` matches the whole text
+    /// `expr`, case-insensitively (a `--channel-rules` file's condition).
+    pub fn full_match_ci(self, expr: &str, pattern: &str) -> String {
+        let anchored = self.literal(&format!("(?i)^(?:{pattern})$"));
+        match self {
+            Dialect::Duckdb => format!("regexp_matches({expr}, {anchored})"),
+            Dialect::Postgres => format!("({expr} ~* {})", self.literal(&format!("^(?:{pattern})$"))),
+            Dialect::Spark => format!("({expr} RLIKE {anchored})"),
+            Dialect::Bigquery => format!("REGEXP_CONTAINS({expr}, {anchored})"),
+            // Snowflake anchors on its own, and takes the flag apart.
+            Dialect::Snowflake => format!("REGEXP_LIKE({expr}, {}, 'i')", self.literal(&format!("({pattern})"))),
         }
     }
 

@@ -12,6 +12,7 @@ pub mod dialect;
 
 pub use dialect::{Dialect, TimeColumn};
 
+use crate::input::channel_rules::WrittenSet;
 use crate::journey::transform::PathTransform;
 use crate::journey::{JourneyConfig, JourneyMode};
 use crate::model::{ModelConfig, ModelKind};
@@ -53,9 +54,9 @@ pub struct Columns {
     pub value: Option<String>,
 }
 
-/// The columns GA4's default channel group reads (`--channel-rules ga4`).
+/// The columns channel rules read (`--channel-rules`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Ga4Columns {
+pub struct SourceColumns {
     /// Traffic source.
     pub source: String,
     /// Traffic medium.
@@ -64,10 +65,56 @@ pub struct Ga4Columns {
     pub campaign: Option<String>,
 }
 
-/// GA4's default channel group as a CASE expression: the rules of
+/// Channel rules as one CASE expression: each file's rules in file order
+/// (a rule's conditions are regular expressions on the whole trimmed value,
+/// case-insensitive; an empty one matches anything), then GA4's default
+/// channel group when asked for; `Unassigned` when nothing matches.
+fn rules_case(d: Dialect, cols: &SourceColumns, sets: &[WrittenSet]) -> String {
+    let text = d.text();
+    let trimmed = |col: &str| format!("TRIM(COALESCE(CAST({} AS {text}), ''))", d.quote(col));
+    let values = [
+        trimmed(&cols.source),
+        trimmed(&cols.medium),
+        cols.campaign.as_deref().map_or_else(|| "''".to_string(), trimmed),
+    ];
+    let mut case = String::from("CASE");
+    for set in sets {
+        match set {
+            WrittenSet::Ga4 => {
+                for (condition, channel) in ga4_rules(d, cols) {
+                    case.push_str(&format!("\n    WHEN {condition} THEN {}", d.literal(channel)));
+                }
+                break;
+            }
+            WrittenSet::File { name, rules } => {
+                for r in rules {
+                    let conditions: Vec<String> = r
+                        .patterns
+                        .iter()
+                        .zip(&values)
+                        .filter_map(|(p, v)| p.as_deref().map(|p| d.full_match_ci(v, p)))
+                        .collect();
+                    let condition = if conditions.is_empty() {
+                        "1 = 1".to_string()
+                    } else {
+                        conditions.join(" AND ")
+                    };
+                    // The rule's place, so an analyst can find it (no line break in a comment).
+                    let place = format!("{name}:{}", r.line).replace(['\n', '\r'], " ");
+                    case.push_str(&format!("\n    WHEN {condition} THEN {} -- {place}", d.literal(&r.channel)));
+                }
+            }
+        }
+    }
+    case.push_str("\n    ELSE 'Unassigned'\n  END");
+    case
+}
+
+/// GA4's default channel group as CASE conditions: the rules of
 /// [`crate::input::channel_rules`] in the same order, on trimmed lower-case
-/// values, with the same source lists (a `www.` prefix ignored).
-fn ga4_case(d: Dialect, cols: &Ga4Columns) -> String {
+/// values, with the same source lists (a `www.` prefix ignored); rule 20,
+/// `Unassigned`, is the CASE's ELSE.
+fn ga4_rules(d: Dialect, cols: &SourceColumns) -> Vec<(String, &'static str)> {
     use crate::input::channel_rules::{PAID_PATTERN, SHOP_CAMPAIGN_PATTERN, ga4_sources};
     let text = d.text();
     let lower = |col: &str| format!("LOWER(TRIM(COALESCE(CAST({} AS {text}), '')))", d.quote(col));
@@ -118,12 +165,7 @@ fn ga4_case(d: Dialect, cols: &Ga4Columns) -> String {
             "Mobile Push Notifications",
         ),
     ];
-    let mut case = String::from("CASE");
-    for (condition, channel) in rules {
-        case.push_str(&format!("\n    WHEN {condition} THEN {}", d.literal(channel)));
-    }
-    case.push_str("\n    ELSE 'Unassigned'\n  END");
-    case
+    rules.to_vec()
 }
 
 /// Everything a query is built from.
@@ -137,8 +179,9 @@ pub struct SqlSpec {
     pub conversions_table: Option<String>,
     /// Column names.
     pub columns: Columns,
-    /// `--channel-rules ga4`: channels from these columns instead of `columns.channel`.
-    pub ga4: Option<Ga4Columns>,
+    /// `--channel-rules`: channels from these columns by these rules
+    /// instead of `columns.channel`.
+    pub rules: Option<(SourceColumns, Vec<WrittenSet>)>,
     /// How the time column holds instants.
     pub time: TimeColumn,
     /// Journey rules.
@@ -239,9 +282,6 @@ fn double(d: Dialect, x: f64) -> String {
 pub fn query(spec: &SqlSpec) -> Result<Query, String> {
     let d = spec.dialect;
     let cfg = &spec.journeys;
-    if cfg.mode == JourneyMode::Window {
-        return Err("`--journey-mode window` is not in the SQL yet: run it in mta on the events".into());
-    }
     if spec.output == SqlOutput::Credits
         && let Some(m) = spec.models.iter().find(|&&m| !in_sql(m))
     {
@@ -268,12 +308,24 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
     };
     let customer = format!("TRIM(CAST({} AS {text}))", q(&c.customer));
     let time = d.epoch_ms(&q(&c.time), spec.time);
-    let (channel, channel_rule) = match &spec.ga4 {
-        None => (format!("TRIM(CAST({} AS {text}))", q(&c.channel)), "channels trimmed"),
-        Some(cols) => (
-            ga4_case(d, cols),
-            "channels from source / medium / campaign by GA4's default channel group (`--channel-rules ga4`)",
-        ),
+    let (channel, channel_rule) = match &spec.rules {
+        None => (format!("TRIM(CAST({} AS {text}))", q(&c.channel)), "channels trimmed".to_string()),
+        Some((cols, sets)) => {
+            let names: Vec<String> = sets
+                .iter()
+                .map(|s| match s {
+                    WrittenSet::Ga4 => "GA4's default channel group".to_string(),
+                    WrittenSet::File { name, .. } => format!("the rules of {name}"),
+                })
+                .collect();
+            (
+                rules_case(d, cols, sets),
+                format!(
+                    "channels from source / medium / campaign by {} (`--channel-rules`)",
+                    names.join(", then ")
+                ),
+            )
+        }
     };
     let indent = |sql: &str| sql.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n");
     let mut steps = Vec::new();
@@ -320,54 +372,11 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
             d.bytewise("channel")
         ),
     });
-    steps.push(Step {
-        name: "mta_numbered".into(),
-        rule: "Journey number of every row: the conversions before it. A conversion closes the journey of the rows since the previous one (inline: its own touch is the last); rows after the last conversion form a journey that does not convert.".into(),
-        body: format!(
-            "SELECT\n  o.*,\n  COALESCE(SUM(converts) OVER ({by_customer} ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS journey\nFROM mta_ordered AS o"
-        ),
-    });
     let by_journey = "PARTITION BY customer_id, journey";
-    steps.push(Step {
-        name: "mta_journeys".into(),
-        rule: "Every row with its journey's figures (window aggregates, no join): whether the journey converts, when, its revenue, and its last touch.".into(),
-        body: format!(
-            "SELECT\n  n.*,\n  MAX(converts) OVER ({by_journey}) AS j_converts,\n  MAX(CASE WHEN converts = 1 THEN t END) OVER ({by_journey}) AS converted_at,\n  SUM(CASE WHEN converts = 1 THEN value ELSE 0 END) OVER ({by_journey}) AS j_value,\n  MAX(CASE WHEN is_touch = 1 THEN t END) OVER ({by_journey}) AS last_touch\nFROM mta_numbered AS n"
-        ),
-    });
-    let mut conditions = vec!["is_touch = 1".to_string()];
-    let mut rules = vec!["The touches of each journey".to_string()];
-    let (from, to) = (cfg.period.from_ms, cfg.period.to_ms);
-    if from.is_some() || to.is_some() {
-        let within = |col: &str| {
-            let mut parts = Vec::new();
-            if let Some(f) = from {
-                parts.push(format!("{col} >= {f}"));
-            }
-            if let Some(t) = to {
-                parts.push(format!("{col} < {t}"));
-            }
-            parts.join(" AND ")
-        };
-        conditions.push(format!(
-            "((j_converts = 1 AND {}) OR (j_converts = 0 AND {}))",
-            within("converted_at"),
-            within("last_touch")
-        ));
-        rules.push("of journeys in the analysis period (`--from`/`--to`: a converting journey by its conversion time, another by its last touch; earlier touches still count)".into());
+    match cfg.mode {
+        JourneyMode::Split => split_journeys(cfg, &mut steps),
+        JourneyMode::Window => window_journeys(d, cfg, &mut steps)?,
     }
-    if let Some(l) = cfg.lookback_ms {
-        conditions.push(format!("(j_converts = 0 OR converted_at - t <= {l})"));
-        rules.push(format!("within the lookback ({l} ms) before the conversion"));
-    }
-    steps.push(Step {
-        name: "mta_kept".into(),
-        rule: format!("{}; each carries its journey's conversion and revenue.", rules.join(", ")),
-        body: format!(
-            "SELECT\n  customer_id,\n  journey,\n  seq,\n  t,\n  channel,\n  j_converts AS converts,\n  converted_at,\n  j_value AS value\nFROM mta_journeys\nWHERE {}",
-            conditions.join("\n  AND ")
-        ),
-    });
     let mut last = "mta_kept".to_string();
     if let Some(max) = cfg.max_touches {
         steps.push(Step {
@@ -480,6 +489,87 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
             })
         }
     }
+}
+
+/// The within-period condition (`--from`/`--to`) on the epoch
+/// milliseconds `col`, `None` without a period.
+fn within(period: &crate::journey::Period, col: &str) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(f) = period.from_ms {
+        parts.push(format!("{col} >= {f}"));
+    }
+    if let Some(t) = period.to_ms {
+        parts.push(format!("{col} < {t}"));
+    }
+    (!parts.is_empty()).then(|| parts.join(" AND "))
+}
+
+/// `--journey-mode split`: each conversion closes the journey of the rows
+/// since the previous one; steps up to `mta_kept`.
+fn split_journeys(cfg: &JourneyConfig, steps: &mut Vec<Step>) {
+    let by_customer = "PARTITION BY customer_id";
+    steps.push(Step {
+        name: "mta_numbered".into(),
+        rule: "Journey number of every row: the conversions before it. A conversion closes the journey of the rows since the previous one (inline: its own touch is the last); rows after the last conversion form a journey that does not convert.".into(),
+        body: format!(
+            "SELECT\n  o.*,\n  COALESCE(SUM(converts) OVER ({by_customer} ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS journey\nFROM mta_ordered AS o"
+        ),
+    });
+    let by_journey = "PARTITION BY customer_id, journey";
+    steps.push(Step {
+        name: "mta_journeys".into(),
+        rule: "Every row with its journey's figures (window aggregates, no join): whether the journey converts, when, its revenue, and its last touch.".into(),
+        body: format!(
+            "SELECT\n  n.*,\n  MAX(converts) OVER ({by_journey}) AS j_converts,\n  MAX(CASE WHEN converts = 1 THEN t END) OVER ({by_journey}) AS converted_at,\n  SUM(CASE WHEN converts = 1 THEN value ELSE 0 END) OVER ({by_journey}) AS j_value,\n  MAX(CASE WHEN is_touch = 1 THEN t END) OVER ({by_journey}) AS last_touch\nFROM mta_numbered AS n"
+        ),
+    });
+    let mut conditions = vec!["is_touch = 1".to_string()];
+    let mut rules = vec!["The touches of each journey".to_string()];
+    if let (Some(converted), Some(last)) = (within(&cfg.period, "converted_at"), within(&cfg.period, "last_touch")) {
+        conditions.push(format!("((j_converts = 1 AND {converted}) OR (j_converts = 0 AND {last}))"));
+        rules.push("of journeys in the analysis period (`--from`/`--to`: a converting journey by its conversion time, another by its last touch; earlier touches still count)".into());
+    }
+    if let Some(l) = cfg.lookback_ms {
+        conditions.push(format!("(j_converts = 0 OR converted_at - t <= {l})"));
+        rules.push(format!("within the lookback ({l} ms) before the conversion"));
+    }
+    steps.push(Step {
+        name: "mta_kept".into(),
+        rule: format!("{}; each carries its journey's conversion and revenue.", rules.join(", ")),
+        body: format!(
+            "SELECT\n  customer_id,\n  journey,\n  seq,\n  t,\n  channel,\n  j_converts AS converts,\n  converted_at,\n  j_value AS value\nFROM mta_journeys\nWHERE {}",
+            conditions.join("\n  AND ")
+        ),
+    });
+}
+
+/// `--journey-mode window`: each conversion's journey is every touch at or
+/// before it within the lookback, earlier conversions or not (the paths of
+/// fractribution and Snowplow); steps up to `mta_kept`.
+fn window_journeys(d: Dialect, cfg: &JourneyConfig, steps: &mut Vec<Step>) -> Result<(), String> {
+    let Some(lookback) = cfg.lookback_ms else {
+        return Err("`--journey-mode window` needs `--lookback`".into());
+    };
+    let by_customer = "PARTITION BY customer_id";
+    let in_period = |col: &str| within(&cfg.period, col).unwrap_or_else(|| "1 = 1".into());
+    steps.push(Step {
+        name: "mta_customers".into(),
+        rule: "Every row with its customer's figures: whether it is a conversion in the analysis period (`--from`/`--to`; any conversion without them), whether the customer has one, and the last touch the channel filter keeps. (One flag for the conversions that close journeys keeps the planners' row estimates sane.)".into(),
+        body: format!(
+            "SELECT\n  r.*,\n  MAX(closes) OVER ({by_customer}) AS converted_in_period\nFROM (\n  SELECT\n    o.*,\n    CASE WHEN converts = 1 AND {} THEN 1 ELSE 0 END AS closes,\n    MAX(CASE WHEN is_touch = 1 THEN t END) OVER ({by_customer}) AS last_touch\n  FROM mta_ordered AS o\n) AS r",
+            in_period("t")
+        ),
+    });
+    steps.push(Step {
+        name: "mta_kept".into(),
+        rule: format!("`--journey-mode window`: each conversion in the period gets a journey of its own (numbered by its row), every touch at or before it (inline: up to its own touch) within the lookback ({lookback} ms), not cut at earlier conversions; a customer without a conversion in the period has one journey that does not convert (numbered 0), the touches within the lookback before the last touch, if that touch is in the period."),
+        body: format!(
+            "SELECT\n  c.customer_id,\n  c.seq AS journey,\n  o.seq,\n  o.t,\n  o.channel,\n  1 AS converts,\n  c.t AS converted_at,\n  c.value\nFROM mta_customers AS c\nJOIN mta_customers AS o\n  ON o.customer_id = c.customer_id\n  AND o.is_touch = 1\n  AND o.seq <= c.seq\n  AND c.t - o.t <= {lookback}\nWHERE c.closes = 1\nUNION ALL\nSELECT\n  customer_id,\n  0,\n  seq,\n  t,\n  channel,\n  0,\n  NULL,\n  {zero}\nFROM mta_customers\nWHERE converted_in_period = 0\n  AND is_touch = 1\n  AND last_touch - t <= {lookback}\n  AND {}",
+            in_period("last_touch"),
+            zero = double(d, 0.0),
+        ),
+    });
+    Ok(())
 }
 
 /// The step of one path transform (`None` for `unique`), on the touches of
@@ -689,7 +779,7 @@ mod tests {
                 value: Some("value".into()),
             },
             time: TimeColumn::Timestamp(crate::input::Zone::Utc),
-            ga4: None,
+            rules: None,
             journeys: JourneyConfig::default(),
             output,
             models: Vec::new(),
@@ -734,7 +824,21 @@ mod tests {
             "{sql}"
         );
         s.journeys.mode = JourneyMode::Window;
-        assert!(query(&s).unwrap_err().contains("--journey-mode window"));
+        let window = query(&s).unwrap().render();
+        // Each conversion's own lookback, touches up to it, not cut at earlier conversions.
+        assert!(window.contains("AND o.seq <= c.seq\n    AND c.t - o.t <= 86400000"), "{window}");
+        assert!(
+            window.contains("CASE WHEN converts = 1 AND t >= 1000 THEN 1 ELSE 0 END AS closes"),
+            "{window}"
+        );
+        assert!(window.contains("WHERE c.closes = 1"), "{window}");
+        assert!(
+            window.contains("AND last_touch - t <= 86400000\n    AND last_touch >= 1000"),
+            "{window}"
+        );
+        assert!(!window.contains("mta_numbered"), "{window}");
+        s.journeys.lookback_ms = None;
+        assert!(query(&s).unwrap_err().contains("needs `--lookback`"));
     }
 
     #[test]

@@ -200,16 +200,12 @@ fn what_the_sql_cannot_express_is_refused_with_a_reason() {
     for (args, expected) in [
         (vec!["--output", "paths", "events.csv"], "`mta sql` reads no file"),
         (
-            vec!["--output", "paths", "--channel-rules", "rules.csv,ga4"],
-            "rules files are not in the SQL yet",
-        ),
-        (
             vec!["--output", "paths", "--no-campaign"],
-            "`--no-campaign` applies to `--channel-rules ga4`",
+            "`--no-campaign` applies to `--channel-rules`",
         ),
         (
-            vec!["--output", "paths", "--journey-mode", "window", "--lookback", "7d"],
-            "`--journey-mode window` is not in the SQL yet",
+            vec!["--output", "paths", "--journey-mode", "window"],
+            "`--journey-mode window` needs `--lookback`",
         ),
         (
             vec!["--output", "credits", "--models", "linear,markov"],
@@ -271,4 +267,60 @@ fn transitions_walk_windows_of_the_order_and_collapse_repeats() {
         "{kept}"
     );
     assert!(kept.contains("AS `from`"), "{kept}");
+}
+
+#[test]
+fn a_rules_file_becomes_whens_before_ga4s_in_file_order() {
+    let f = Fixture::new();
+    let rules = f.file(
+        "rules.csv",
+        "channel,source,medium\nBob's Search,google|bing,cpc\nPartners,.*\\.example,\nAnything,,\n",
+    );
+    let rules = rules.to_str().unwrap();
+    let with_ga4 = format!("{rules},ga4");
+    let base = ["--table", "t", "--output", "paths", "--channel-rules"];
+    let q = sql(&[&base[..], &[with_ga4.as_str(), "--dialect", "spark"]].concat());
+    let at = |text: &str| q.find(text).unwrap_or_else(|| panic!("{text}: {q}"));
+    // Whole-value, case-insensitive matches on trimmed values; the rule's place in a comment.
+    assert!(
+        q.contains("WHEN (TRIM(COALESCE(CAST(`source` AS STRING), '')) RLIKE '(?i)^(?:google|bing)$') AND (TRIM(COALESCE(CAST(`medium` AS STRING), '')) RLIKE '(?i)^(?:cpc)$') THEN 'Bob\\'s Search' -- "),
+        "{q}"
+    );
+    assert!(
+        q.contains(&format!("RLIKE '(?i)^(?:.*\\\\.example)$') THEN 'Partners' -- {rules}:3")),
+        "{q}"
+    );
+    assert!(q.contains(&format!("WHEN 1 = 1 THEN 'Anything' -- {rules}:4")), "{q}");
+    assert!(
+        at("'Bob\\'s Search'") < at("'Partners'") && at("'Anything'") < at("THEN 'Direct'"),
+        "{q}"
+    );
+    // Snowflake anchors by itself and takes the flag apart; Postgres has `~*`.
+    let snowflake = sql(&[&base[..], &[rules, "--dialect", "snowflake"]].concat());
+    assert!(
+        snowflake.contains("REGEXP_LIKE(TRIM(COALESCE(CAST(\"source\" AS VARCHAR), '')), '(google|bing)', 'i')"),
+        "{snowflake}"
+    );
+    assert!(
+        snowflake.contains("'(.*\\\\.example)'") && !snowflake.contains("'Direct'"),
+        "{snowflake}"
+    );
+    let postgres = sql(&[&base[..], &[rules, "--dialect", "postgres"]].concat());
+    assert!(
+        postgres.contains("~* '^(?:google|bing)$')") && postgres.contains("THEN 'Bob''s Search'"),
+        "{postgres}"
+    );
+    // A bad pattern is the rules file's error, with its place.
+    let bad = f.file("bad.csv", "channel,source\nX,(unclosed\n");
+    let out = mta()
+        .args(["sql", "--dialect", "duckdb", "--table", "t", "--output", "paths", "--channel-rules"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!out.status.success() && out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("bad.csv` line 2, column `source`") && err.contains("a regular expression"),
+        "{err}"
+    );
 }

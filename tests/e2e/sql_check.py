@@ -252,11 +252,38 @@ def edge_file(path):
     return path
 
 
+# A rules file (`--channel-rules FILE`): regular expressions on the whole
+# value, case-insensitive, first match wins; a quote in a channel name, a
+# backslash in a pattern, a rule without conditions.
+RULES = r"""channel,source,medium,campaign
+Brand Search,google|bing,cpc,brand.*
+Paid Search,(google|bing|www\.bing\.com)(\.com)?,cpc|ppc|paid-search,
+Newsletter,,e[-_ ]?mail,
+Bob's Partners,.*\.example,referral,
+Bob's Partners,partner|coupons,affiliate,
+Social,(t\.co|facebook|instagram)(\.com)?,,
+Shop,,,.*shop.*
+"""
+
+
+def rules_file(path, catch_all):
+    with open(path, "w") as f:
+        f.write(RULES + ("Everything else,,,\n" if catch_all else ""))
+    return path
+
+
 def cases():
     t = "testdata"
     g = f"{WORK}/gen"
     ga4 = ["--channel-rules", "ga4"]
     edges = edge_file(f"{WORK}/edges-utm.csv")
+    rules = rules_file(f"{WORK}/rules.csv", False)
+    catch_all = rules_file(f"{WORK}/rules-all.csv", True)
+    for flags, on_spark in [(["--channel-rules", rules], False), (["--channel-rules", f"{rules},ga4"], True)]:
+        yield {"name": "GA4 rule edges", "files": [edges], "tables": {"events": edges}, "spark": on_spark}, flags
+    yield {"name": "utm.csv", "files": [f"{t}/utm.csv"], "tables": {"events": f"{t}/utm.csv"}, "spark": False}, ["--channel-rules", f"{rules},ga4"]
+    for flags in [["--channel-rules", catch_all], ["--channel-rules", f"{rules},ga4", "--exclude-channels", "Social"]]:
+        yield {"name": "generated events-utm.csv", "files": [f"{g}/events-utm.csv"], "tables": {"events": f"{g}/events-utm.csv"}, "spark": False}, flags
     yield {"name": "GA4 rule edges", "files": [edges], "tables": {"events": edges}, "spark": True}, ga4
     yield {"name": "utm.csv", "files": [f"{t}/utm.csv"], "tables": {"events": f"{t}/utm.csv"}, "spark": False}, ga4
     for flags in [ga4, ga4 + ["--exclude-channels", "Direct", "--lookback", "14d"]]:
@@ -293,7 +320,7 @@ def cases():
             "tables": {"events": f"{t}/touchpoints.csv", "conversions": f"{t}/conversions.csv"},
         }, flags
     for name in ["ties.csv", "lookback.csv"]:
-        for flags in [[], ["--lookback", "1d"]]:
+        for flags in [[], ["--lookback", "1d"], ["--journey-mode", "window", "--lookback", "2d"]]:
             yield {"name": name, "files": [f"{t}/{name}"], "tables": {"events": f"{t}/{name}"}, "spark": False}, flags
     generated = [
         [],
@@ -305,6 +332,27 @@ def cases():
     ]
     for flags in generated:
         yield {"name": "generated events.csv", "files": [f"{g}/events.csv"], "tables": {"events": f"{g}/events.csv"}, "spark": flags == generated[1]}, flags
+    # Window journeys (fractribution's and Snowplow's): each conversion's
+    # lookback, shared touches across conversions.
+    window = ["--journey-mode", "window"]
+    for flags, on_spark in [
+        (window + ["--lookback", "5d"], False),
+        (window + ["--lookback", "10d", "--from", "2025-01-10", "--to", "2025-01-20"], False),
+        (window + ["--lookback", "30d", "--exclude-channels", "Email", "--max-touches", "2"], False),
+    ]:
+        yield {"name": "events.csv", "files": [f"{t}/events.csv"], "tables": {"events": f"{t}/events.csv"}, "spark": on_spark}, flags
+    for flags, on_spark in [
+        (window + ["--lookback", "14d"], True),
+        (window + ["--lookback", "30d", "--from", "2025-02-01", "--to", "2025-04-01", "--path-transform", "exposure"], False),
+        (window + ["--lookback", "7d", "--include-channels", "Paid Search,Email,Social,Direct", "--max-touches", "3"], False),
+    ]:
+        yield {"name": "generated events.csv", "files": [f"{g}/events.csv"], "tables": {"events": f"{g}/events.csv"}, "spark": on_spark}, flags
+    yield {
+        "spark": False,
+        "name": "generated touchpoints.csv + conversions.csv",
+        "files": [f"{g}/touchpoints.csv", "--conversions", f"{g}/conversions.csv"],
+        "tables": {"events": f"{g}/touchpoints.csv", "conversions": f"{g}/conversions.csv"},
+    }, window + ["--lookback", "10d", "--from", "2025-03-01"]
     for flags in generated[:2]:
         yield {
             "spark": False,
