@@ -89,12 +89,18 @@ pub fn run(args: SqlArgs) -> Result<()> {
         None => None,
         Some(sources) => Some((source_columns, crate::input::channel_rules::ChannelRules::load(sources)?.written())),
     };
+    let types = crate::sql::TypeRules {
+        column: (input.columns.type_required || input.conversion_types.is_some()).then(|| input.columns.conversion_type.clone()),
+        events: input.conversion_events.clone().map(|e| (input.columns.event.clone(), e)),
+        keep: input.conversion_types.clone(),
+    };
     let spec = SqlSpec {
         dialect: args.dialect,
         table: args.table,
         conversions_table: args.conversions_table,
         columns,
         rules,
+        types,
         time,
         journeys,
         output: args.output,
@@ -139,11 +145,6 @@ fn refuse_file_flags(a: &InputArgs, output: SqlOutput, models: &ModelArgs) -> Re
             a.rejects.is_some(),
             "`--rejects`",
             "the engine's own casts decide what a bad value does",
-        ),
-        (
-            a.type_col.is_some() || !a.conversion_events.is_empty() || !a.conversion_types.is_empty(),
-            "conversion types (`--type-col`, `--conversion-events`, `--conversion-types`)",
-            "conversion types are not in the SQL yet: filter the conversions in `--table` / `--conversions-table`",
         ),
         (
             output == SqlOutput::Paths && !models.models.is_empty(),

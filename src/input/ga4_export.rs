@@ -202,17 +202,32 @@ fn assemble(rows: Rows, wanted: &[String], identity: Identity, mut derivation: D
         devices: rows.devices.len() as u64,
         ..Ga4Stats::default()
     };
-    // Events in time order; ties keep file order.
+    // Events in time order; ties by device, event name and value, so that
+    // nothing depends on the order of the files or of their rows (and `mta
+    // sql --ga4` can order them the same way).
     let mut order: Vec<u32> = (0..n as u32).collect();
-    order.sort_by_key(|&i| rows.time_us[i as usize]);
+    order.sort_by(|&a, &b| {
+        let (a, b) = (a as usize, b as usize);
+        rows.time_us[a]
+            .cmp(&rows.time_us[b])
+            .then_with(|| rows.devices.name(rows.device[a]).cmp(rows.devices.name(rows.device[b])))
+            .then_with(|| rows.events.name(rows.event[a]).cmp(rows.events.name(rows.event[b])))
+            .then_with(|| rows.value[a].total_cmp(&rows.value[b]))
+    });
 
-    // Customer of each device: its last user id, else itself.
+    // Customer of each device: its last user id (the greatest of those seen
+    // at that last time), else itself.
     let mut device_user = vec![NONE; rows.devices.len()];
     if identity == Identity::UserId {
+        let mut user_time = vec![i64::MIN; rows.devices.len()];
         for &i in &order {
             let i = i as usize;
-            if rows.user[i] != NONE {
-                device_user[rows.device[i] as usize] = rows.user[i];
+            let (d, u) = (rows.device[i] as usize, rows.user[i]);
+            if u != NONE
+                && (rows.time_us[i] > user_time[d] || device_user[d] == NONE || rows.users.name(u) > rows.users.name(device_user[d]))
+            {
+                device_user[d] = u;
+                user_time[d] = rows.time_us[i];
             }
         }
         stats.devices_with_user_id = device_user.iter().filter(|&&u| u != NONE).count() as u64;
@@ -224,8 +239,16 @@ fn assemble(rows: Rows, wanted: &[String], identity: Identity, mut derivation: D
 
     let is_conversion: Vec<bool> = rows.events.iter().map(|e| wanted.iter().any(|w| w == e)).collect();
     let mut sessions: HashMap<(u32, i64), usize> = HashMap::new();
-    // Per session: device, first event time, manual and param triples, gclid.
+    // Per session: device, first event time, manual and param triples, gclid;
+    // and the times the triples were seen.
     let mut session_rows: Vec<(u32, i64, u32, u32, bool)> = Vec::new();
+    let mut triple_times: Vec<(i64, i64)> = Vec::new();
+    // Of two triples seen at the same time, the smaller (source, medium,
+    // campaign) wins: a rule that needs no file order.
+    let smaller = |a: u32, b: u32| {
+        let parts = |t: u32| rows.triples.name(t).split(super::table::SEP).collect::<Vec<_>>();
+        parts(a) < parts(b)
+    };
     let mut seen_transaction = vec![false; rows.transactions.len()];
     let mut types = ConversionTypes::default();
     let (mut conv_device, mut conv_time, mut conv_value) = (Vec::new(), Vec::new(), Vec::new());
@@ -233,16 +256,20 @@ fn assemble(rows: Rows, wanted: &[String], identity: Identity, mut derivation: D
         let i = i as usize;
         match rows.session[i] {
             Some(id) => {
-                let s = *sessions.entry((rows.device[i], id)).or_insert_with(|| {
+                let k = *sessions.entry((rows.device[i], id)).or_insert_with(|| {
                     session_rows.push((rows.device[i], rows.time_us[i], NONE, NONE, false));
+                    triple_times.push((i64::MIN, i64::MIN));
                     session_rows.len() - 1
                 });
-                let s = &mut session_rows[s];
-                if s.2 == NONE {
-                    s.2 = rows.manual[i];
+                let (s, times, time) = (&mut session_rows[k], &mut triple_times[k], rows.time_us[i]);
+                let (manual, params) = (rows.manual[i], rows.params[i]);
+                if manual != NONE && (s.2 == NONE || (time == times.0 && smaller(manual, s.2))) {
+                    s.2 = manual;
+                    times.0 = time;
                 }
-                if s.3 == NONE {
-                    s.3 = rows.params[i];
+                if params != NONE && (s.3 == NONE || (time == times.1 && smaller(params, s.3))) {
+                    s.3 = params;
+                    times.1 = time;
                 }
                 s.4 |= rows.gclid[i];
             }

@@ -168,6 +168,20 @@ fn ga4_rules(d: Dialect, cols: &SourceColumns) -> Vec<(String, &'static str)> {
     rules.to_vec()
 }
 
+/// Conversion types (`--type-col`, `--conversion-events`, `--conversion-types`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TypeRules {
+    /// The type column of inline conversions or of the conversions table
+    /// (an empty cell is `(not set)`).
+    pub column: Option<String>,
+    /// `--conversion-events`: the event name column, and the events whose
+    /// rows are conversions of that type (the other rows are touches).
+    pub events: Option<(String, Vec<String>)>,
+    /// `--conversion-types`: the types kept (case-insensitive); the others
+    /// neither close journeys nor get credit.
+    pub keep: Option<Vec<String>>,
+}
+
 /// Everything a query is built from.
 #[derive(Debug, Clone)]
 pub struct SqlSpec {
@@ -184,6 +198,8 @@ pub struct SqlSpec {
     pub rules: Option<(SourceColumns, Vec<WrittenSet>)>,
     /// How the time column holds instants.
     pub time: TimeColumn,
+    /// Conversion types.
+    pub types: TypeRules,
     /// Journey rules.
     pub journeys: JourneyConfig,
     /// What the query returns.
@@ -329,24 +345,93 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
     };
     let indent = |sql: &str| sql.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n");
     let mut steps = Vec::new();
-    match &spec.conversions_table {
-        None => {
+    let types = &spec.types;
+    let lower_list = |names: &[String]| {
+        names
+            .iter()
+            .map(|n| d.literal(&n.trim().to_lowercase()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // `--conversion-types` on a type column: its trimmed text, `(not set)` when empty.
+    let kept_type = match (&types.column, &types.keep) {
+        (Some(col), Some(keep)) => Some(format!(
+            "LOWER(COALESCE(NULLIF(TRIM(CAST({} AS {text})), ''), '(not set)')) IN ({})",
+            q(col),
+            lower_list(keep)
+        )),
+        _ => None,
+    };
+    let keep_rule = types
+        .keep
+        .as_ref()
+        .map(|k| format!(" Only conversions of the types {} are kept (`--conversion-types`, case-insensitive); the others neither close journeys nor get credit.", k.join(", ")))
+        .unwrap_or_default();
+    match (&spec.conversions_table, &types.events) {
+        (Some(_), Some(_)) => {
+            return Err("`--conversion-events` names conversions among the touch rows; a conversions table has its own".into());
+        }
+        (None, Some((event_col, events))) => {
+            // Types are event names: `--conversion-types` narrows the events.
+            let keep: Vec<&String> = events
+                .iter()
+                .filter(|e| {
+                    types
+                        .keep
+                        .as_ref()
+                        .is_none_or(|k| k.iter().any(|k| k.trim().eq_ignore_ascii_case(e.trim())))
+                })
+                .collect();
+            let dropped: Vec<String> = events.iter().filter(|e| !keep.contains(e)).map(|e| d.literal(e.trim())).collect();
+            let event = format!("COALESCE(TRIM(CAST({} AS {text})), '')", q(event_col));
+            let is_conversion = if keep.is_empty() {
+                "1 = 0".to_string()
+            } else {
+                format!(
+                    "{event} IN ({})",
+                    keep.iter().map(|e| d.literal(e.trim())).collect::<Vec<_>>().join(", ")
+                )
+            };
+            let mut rows = format!(
+                "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  CASE WHEN {is_conversion} THEN '' ELSE {channel} END AS channel,\n  CASE WHEN {is_conversion} THEN 1 ELSE 0 END AS converts,\n  {} AS value\nFROM {}",
+                value(&c.value),
+                spec.table
+            );
+            if !dropped.is_empty() {
+                rows.push_str(&format!("\nWHERE {event} NOT IN ({})", dropped.join(", ")));
+            }
+            steps.push(Step {
+                name: "mta_events".into(),
+                rule: format!("An event-level table (`--conversion-events`): rows of the events {} are conversions of that type (no touch, no channel), every other row is a touch. Ids trimmed, {channel_rule}, time in epoch milliseconds, revenue 0 when empty; is_touch 0 for a touch the channel filter drops.{keep_rule}", events.join(", ")),
+                body: format!(
+                    "SELECT\n  r.*,\n  CASE WHEN converts = 1 THEN 0 ELSE {is_touch} END AS is_touch\nFROM (\n{}\n) AS r",
+                    indent(&rows)
+                ),
+            });
+        }
+        (None, None) => {
             let flag = format!(
-                "CASE WHEN LOWER(TRIM(CAST({} AS {text}))) IN ('1', 'true', 'yes', 'y', 't') THEN 1 ELSE 0 END",
-                q(&c.conversion)
+                "CASE WHEN LOWER(TRIM(CAST({} AS {text}))) IN ('1', 'true', 'yes', 'y', 't'){} THEN 1 ELSE 0 END",
+                q(&c.conversion),
+                kept_type.as_ref().map(|k| format!(" AND {k}")).unwrap_or_default()
             );
             let rows = format!(
                 "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  {channel} AS channel,\n  {flag} AS converts,\n  {} AS value\nFROM {}",
                 value(&c.value),
                 spec.table
             );
+            let removed = if kept_type.is_some() {
+                " (a conversion of another type stays as a touch)"
+            } else {
+                ""
+            };
             steps.push(Step {
                 name: "mta_events".into(),
-                rule: format!("Touches with inline conversions: ids trimmed, {channel_rule}, time in epoch milliseconds, the conversion flag as 0/1 (1, true, yes, y, t), revenue 0 when empty; is_touch 0 for a touch the channel filter drops."),
+                rule: format!("Touches with inline conversions: ids trimmed, {channel_rule}, time in epoch milliseconds, the conversion flag as 0/1 (1, true, yes, y, t), revenue 0 when empty; is_touch 0 for a touch the channel filter drops.{keep_rule}{removed}"),
                 body: format!("SELECT\n  r.*,\n  {is_touch} AS is_touch\nFROM (\n{}\n) AS r", indent(&rows)),
             });
         }
-        Some(conversions) => {
+        (Some(conversions), None) => {
             let rows = format!(
                 "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  {channel} AS channel,\n  0 AS converts,\n  CAST(0 AS {dbl}) AS value\nFROM {}",
                 spec.table,
@@ -354,11 +439,12 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
             );
             steps.push(Step {
                 name: "mta_events".into(),
-                rule: format!("Touches, and the conversions of the separate table as rows of their own (converts 1, no touch): ids trimmed, {channel_rule}, time in epoch milliseconds, revenue 0 when empty; is_touch 0 for a touch the channel filter drops."),
+                rule: format!("Touches, and the conversions of the separate table as rows of their own (converts 1, no touch): ids trimmed, {channel_rule}, time in epoch milliseconds, revenue 0 when empty; is_touch 0 for a touch the channel filter drops.{keep_rule}"),
                 body: format!(
-                    "SELECT\n  r.*,\n  {is_touch} AS is_touch\nFROM (\n{}\n) AS r\nUNION ALL\nSELECT\n  {customer},\n  {time},\n  '',\n  1,\n  {},\n  0\nFROM {conversions}",
+                    "SELECT\n  r.*,\n  {is_touch} AS is_touch\nFROM (\n{}\n) AS r\nUNION ALL\nSELECT\n  {customer},\n  {time},\n  '',\n  1,\n  {},\n  0\nFROM {conversions}{}",
                     indent(&rows),
                     value(&c.value),
+                    kept_type.as_ref().map(|k| format!("\nWHERE {k}")).unwrap_or_default(),
                 ),
             });
         }
@@ -780,6 +866,7 @@ mod tests {
             },
             time: TimeColumn::Timestamp(crate::input::Zone::Utc),
             rules: None,
+            types: TypeRules::default(),
             journeys: JourneyConfig::default(),
             output,
             models: Vec::new(),

@@ -456,3 +456,55 @@ fn events_without_a_device_are_counted_and_left_out() {
     };
     assert_eq!(plain(&file), plain(&testdata("ga4/hand.jsonl")));
 }
+
+/// Events at the same microsecond are ordered by their content, never by
+/// the file: the device's user is the greatest of those seen last, the
+/// session's source the smallest (source, medium, campaign) seen first, and
+/// a repeated transaction counts at its smallest (device, event, value).
+#[test]
+fn ties_in_time_resolve_by_content_not_file_order() {
+    let event = |device: &str, user: &str, name: &str, source: &str, txn: &str, revenue: &str| {
+        let user = if user.is_empty() {
+            "null".to_string()
+        } else {
+            format!("\"{user}\"")
+        };
+        let traffic = if source.is_empty() {
+            "null".to_string()
+        } else {
+            // alpha.example comes by email (Email), the others by referral.
+            let medium = if source.starts_with("alpha") { "email" } else { "referral" };
+            format!("{{\"manual_source\":\"{source}\",\"manual_medium\":\"{medium}\"}}")
+        };
+        let ecommerce = if txn.is_empty() {
+            "null".to_string()
+        } else {
+            format!("{{\"transaction_id\":\"{txn}\",\"purchase_revenue\":{revenue}}}")
+        };
+        format!(
+            "{{\"event_timestamp\":\"1772323200000000\",\"event_name\":\"{name}\",\"event_params\":[{{\"key\":\"ga_session_id\",\"value\":{{\"int_value\":\"1\"}}}}],\"user_id\":{user},\"user_pseudo_id\":\"{device}\",\"collected_traffic_source\":{traffic},\"ecommerce\":{ecommerce}}}\n"
+        )
+    };
+    let lines = [
+        event("d1", "u-b", "page_view", "zeta.example", "", ""),
+        event("d1", "u-a", "page_view", "alpha.example", "", ""),
+        event("d1", "", "purchase", "", "T1", "30"),
+        event("d2", "", "purchase", "", "T1", "10"),
+        event("d1", "", "purchase", "", "T1", "20"),
+    ];
+    let f = Fixture::new();
+    let forward = f.file("forward.jsonl", lines.concat());
+    let backward = f.file("backward.jsonl", lines.iter().rev().cloned().collect::<String>());
+    let run = |p: &Path| stdout_of(&["journeys", "--ga4", p.to_str().unwrap(), "--format", "csv", "-q"]);
+    let out = run(&forward);
+    assert_eq!(out, run(&backward));
+    // d1 is u-b (greatest user at the last time); its session's source is
+    // alpha.example (smallest triple); T1 counts once, as d1's purchase of 20
+    // (d1 < d2, then 20 < 30).
+    assert!(out.contains("u-b,1,Email,1,true,20.000000,"), "{out}");
+    assert!(!out.contains("u-a,") && out.contains("d2,1,Direct,1,false,"), "{out}");
+    let credits = attribute_csv(&["--ga4", forward.to_str().unwrap(), "--models", "last-click"]);
+    let row = credits[&("last-click".to_string(), "Email".to_string())];
+    assert_close(row.conversions, 1.0, "one T1");
+    assert_close(row.value, 20.0, "d1's purchase of 20");
+}

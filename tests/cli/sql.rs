@@ -219,8 +219,8 @@ fn what_the_sql_cannot_express_is_refused_with_a_reason() {
         (vec!["--output", "paths", "--conversions", "c.csv"], "`--conversions-table`"),
         (vec!["--output", "paths", "--on-error", "skip"], "the engine's own casts"),
         (
-            vec!["--output", "paths", "--conversion-types", "purchase"],
-            "conversion types are not in the SQL yet",
+            vec!["--output", "paths", "--conversion-events", "purchase", "--conversions-table", "c"],
+            "a conversions table has its own",
         ),
         (vec!["--output", "paths", "--markov-order", "2"], "they shape the Markov chain"),
         (
@@ -323,4 +323,44 @@ fn a_rules_file_becomes_whens_before_ga4s_in_file_order() {
         err.contains("bad.csv` line 2, column `source`") && err.contains("a regular expression"),
         "{err}"
     );
+}
+
+#[test]
+fn conversion_types_filter_conversions_and_events_become_conversions() {
+    let base = ["--dialect", "postgres", "--table", "t", "--output", "paths"];
+    let typed = sql(&[&base[..], &["--conversion-types", "Purchase,(not set)"]].concat());
+    // Inline: a conversion of another type stays a touch, its flag 0.
+    assert!(
+        typed.contains("IN ('1', 'true', 'yes', 'y', 't') AND LOWER(COALESCE(NULLIF(TRIM(CAST(\"conversion_type\" AS TEXT)), ''), '(not set)')) IN ('purchase', '(not set)') THEN 1 ELSE 0 END AS converts"),
+        "{typed}"
+    );
+    let separate = sql(&[
+        &base[..],
+        &["--conversions-table", "c", "--type-col", "kind", "--conversion-types", "lead"],
+    ]
+    .concat());
+    assert!(
+        separate.contains("FROM c\n  WHERE LOWER(COALESCE(NULLIF(TRIM(CAST(\"kind\" AS TEXT)), ''), '(not set)')) IN ('lead')"),
+        "{separate}"
+    );
+    // Events: the kept ones convert (no channel, no touch), the others of the list go.
+    let events = sql(&[
+        &base[..],
+        &[
+            "--conversion-events",
+            "purchase,sign_up",
+            "--conversion-types",
+            "SIGN_UP",
+            "--event-col",
+            "ev",
+        ],
+    ]
+    .concat());
+    let ev = "COALESCE(TRIM(CAST(\"ev\" AS TEXT)), '')";
+    assert!(
+        events.contains(&format!("CASE WHEN {ev} IN ('sign_up') THEN 1 ELSE 0 END AS converts")),
+        "{events}"
+    );
+    assert!(events.contains(&format!("WHERE {ev} NOT IN ('purchase')")), "{events}");
+    assert!(events.contains("CASE WHEN converts = 1 THEN 0 ELSE 1 END AS is_touch"), "{events}");
 }

@@ -272,6 +272,36 @@ def rules_file(path, catch_all):
     return path
 
 
+def typed_files(gen):
+    """Conversion types on the generated data: a `conversion_type` column on
+    every row (read on conversions only; trimmed, case-insensitive, empty is
+    `(not set)`), the same on the conversions file, and an event-level file
+    whose conversions are events (a purchase's channel often empty)."""
+    with open(f"{gen}/events.csv") as f:
+        header, *body = list(csv.reader(f))
+    types = ["purchase", "Lead", " sign_up ", ""]
+    with open(f"{gen}/events-typed.csv", "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(header + ["conversion_type"])
+        out.writerows(r + [types[k % 4]] for k, r in enumerate(body))
+    with open(f"{gen}/events-named.csv", "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["customer_id", "timestamp", "channel", "event_name", "value"])
+        for k, (customer, time, channel, conversion, value) in enumerate(body):
+            if conversion == "1":
+                event = ["purchase", "sign_up", "generate_lead"][k % 3]
+                # Purchases, a conversion event in every case, often lack a channel.
+                out.writerow([customer, time, "" if event == "purchase" and k % 2 else channel, event, value])
+            else:
+                out.writerow([customer, time, channel, ["page_view", "session_start"][k % 2], "5" if k % 7 == 0 else ""])
+    with open(f"{gen}/conversions.csv") as f:
+        header, *body = list(csv.reader(f))
+    with open(f"{gen}/conversions-typed.csv", "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(header + ["conversion_type"])
+        out.writerows(r + [types[k % 4]] for k, r in enumerate(body))
+
+
 def cases():
     t = "testdata"
     g = f"{WORK}/gen"
@@ -353,6 +383,27 @@ def cases():
         "files": [f"{g}/touchpoints.csv", "--conversions", f"{g}/conversions.csv"],
         "tables": {"events": f"{g}/touchpoints.csv", "conversions": f"{g}/conversions.csv"},
     }, window + ["--lookback", "10d", "--from", "2025-03-01"]
+    typed_files(g)
+    typed = f"{g}/events-typed.csv"
+    for flags, on_spark in [
+        (["--conversion-types", "purchase,LEAD"], True),
+        (["--conversion-types", "(not set)", "--lookback", "7d"], False),
+        (["--type-col", "conversion_type", "--conversion-types", "sign_up", "--journey-mode", "window", "--lookback", "10d"], False),
+    ]:
+        yield {"name": "generated events-typed.csv", "files": [typed], "tables": {"events": typed}, "spark": on_spark}, flags
+    yield {
+        "spark": False,
+        "name": "generated touchpoints.csv + conversions-typed.csv",
+        "files": [f"{g}/touchpoints.csv", "--conversions", f"{g}/conversions-typed.csv"],
+        "tables": {"events": f"{g}/touchpoints.csv", "conversions": f"{g}/conversions-typed.csv"},
+    }, ["--conversion-types", "purchase,sign_up", "--max-touches", "3"]
+    named = f"{g}/events-named.csv"
+    for flags in [
+        ["--conversion-events", "purchase,sign_up"],
+        ["--conversion-events", "purchase,sign_up,generate_lead", "--conversion-types", "SIGN_UP,generate_lead", "--exclude-channels", "Email"],
+        ["--conversion-events", "generate_lead,purchase", "--journey-mode", "window", "--lookback", "14d", "--from", "2025-02-01"],
+    ]:
+        yield {"name": "generated events-named.csv", "files": [named], "tables": {"events": named}, "spark": False}, flags
     for flags in generated[:2]:
         yield {
             "spark": False,
