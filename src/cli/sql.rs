@@ -20,9 +20,15 @@ pub struct SqlArgs {
     /// The SQL engine the query is written for.
     #[arg(long, value_enum, value_name = "DIALECT", help_heading = "Query")]
     dialect: Dialect,
-    /// The touchpoint table, inserted as written: a name (`analytics.events`) or an expression (`read_parquet('events/*.parquet')`).
-    #[arg(long, value_name = "TABLE", help_heading = "Query")]
-    table: String,
+    /// The touchpoint table, inserted as written: a name (`analytics.events`) or an expression (`read_parquet('events/*.parquet')`). With `--ga4 TABLE` instead, a GA4 BigQuery export (`project.dataset.events_*`).
+    #[arg(
+        long,
+        value_name = "TABLE",
+        help_heading = "Query",
+        required_unless_present = "ga4",
+        conflicts_with = "ga4"
+    )]
+    table: Option<String>,
     /// A separate conversions table (customer, time and value columns of the same names), inserted as written.
     #[arg(long, value_name = "TABLE", help_heading = "Query")]
     conversions_table: Option<String>,
@@ -30,7 +36,7 @@ pub struct SqlArgs {
     #[arg(long, value_enum, value_name = "OUTPUT", help_heading = "Query")]
     output: SqlOutput,
     /// The tables have no revenue column: every conversion's revenue is 0.
-    #[arg(long, help_heading = "Query", conflicts_with = "value_col")]
+    #[arg(long, help_heading = "Query", conflicts_with_all = ["value_col", "ga4"])]
     no_value: bool,
     /// With `--channel-rules`: the table has no campaign column.
     #[arg(long, help_heading = "Query")]
@@ -67,6 +73,7 @@ pub fn run(args: SqlArgs) -> Result<()> {
     if args.no_campaign && args.input.channel_rules.is_none() {
         return Err(crate::Error::usage("`--no-campaign` applies to `--channel-rules`", "drop `--no-campaign`").into());
     }
+    let ga4_table = args.input.ga4.first().cloned();
     let (input, journeys) = args.input.into_config()?;
     let (models, model_cfg) = args.models.into_config()?;
     let InputConfig::Events { spec: input, .. } = input else {
@@ -91,12 +98,26 @@ pub fn run(args: SqlArgs) -> Result<()> {
     };
     let types = crate::sql::TypeRules {
         column: (input.columns.type_required || input.conversion_types.is_some()).then(|| input.columns.conversion_type.clone()),
-        events: input.conversion_events.clone().map(|e| (input.columns.event.clone(), e)),
+        // A GA4 export's conversion events are its own (below).
+        events: input
+            .conversion_events
+            .clone()
+            .filter(|_| input.ga4.is_none())
+            .map(|e| (input.columns.event.clone(), e)),
         keep: input.conversion_types.clone(),
+    };
+    let ga4 = input.ga4.map(|identity| crate::sql::Ga4Export {
+        identity,
+        events: input.conversion_events.clone().unwrap_or_else(|| vec!["purchase".into()]),
+    });
+    let table = match (args.table, ga4.is_some()) {
+        (Some(t), false) => t,
+        _ => ga4_table.expect("clap requires `--table` or `--ga4`"),
     };
     let spec = SqlSpec {
         dialect: args.dialect,
-        table: args.table,
+        table,
+        ga4,
         conversions_table: args.conversions_table,
         columns,
         rules,
@@ -124,9 +145,9 @@ fn refuse_file_flags(a: &InputArgs, output: SqlOutput, models: &ModelArgs) -> Re
         (!a.inputs.is_empty(), "input files are given", reading),
         (a.paths, "`--paths`", reading),
         (
-            !a.ga4.is_empty() || a.ga4_identity.is_some(),
-            "`--ga4`",
-            "GA4 export tables are not in the SQL yet: export the events with a `channel` column",
+            a.ga4.len() > 1,
+            "`--ga4` with several tables",
+            "name one: a wildcard table (`project.dataset.events_*`), a view, or an expression that unions them",
         ),
         (
             a.conversions.is_some(),

@@ -164,6 +164,35 @@ impl Dialect {
         }
     }
 
+    /// `a` divided by the positive integer `b`, an integer (for
+    /// non-negative `a`, the floor).
+    pub fn int_div(self, a: &str, b: i64) -> String {
+        match self {
+            Dialect::Duckdb => format!("({a} // {b})"),
+            Dialect::Bigquery => format!("DIV({a}, {b})"),
+            Dialect::Spark => format!("({a} DIV {b})"),
+            Dialect::Postgres => format!("({a} / {b})"),
+            Dialect::Snowflake => format!("FLOOR({a} / {b})"),
+        }
+    }
+
+    /// The `value` struct of the last entry with key `key` in the GA4
+    /// `event_params` list of the row aliased `e` (NULL when none), or
+    /// `None` where the engine holds no GA4 export.
+    pub fn ga4_param(self, key: &str) -> Option<String> {
+        let k = self.literal(key);
+        match self {
+            Dialect::Duckdb => Some(format!(
+                "(SELECT p.value FROM UNNEST(e.event_params) WITH ORDINALITY AS u(p, o) WHERE p.key = {k} ORDER BY o DESC LIMIT 1)"
+            )),
+            Dialect::Bigquery => Some(format!(
+                "(SELECT p.value FROM UNNEST(e.event_params) AS p WITH OFFSET AS o WHERE p.key = {k} ORDER BY o DESC LIMIT 1)"
+            )),
+            Dialect::Spark => Some(format!("try_element_at(filter(e.event_params, p -> p.key = {k}), -1).value")),
+            Dialect::Snowflake | Dialect::Postgres => None,
+        }
+    }
+
     /// The values of `expr` joined by `sep` in the order of `order` (one
     /// group of a GROUP BY).
     pub fn string_agg(self, expr: &str, sep: &str, order: &str) -> String {

@@ -9,8 +9,10 @@
 //! the rule it implements in words (the SQL comment, and `--explain`).
 
 pub mod dialect;
+pub mod ga4;
 
 pub use dialect::{Dialect, TimeColumn};
+pub use ga4::Ga4Export;
 
 use crate::input::channel_rules::WrittenSet;
 use crate::journey::transform::PathTransform;
@@ -182,6 +184,32 @@ pub struct TypeRules {
     pub keep: Option<Vec<String>>,
 }
 
+impl TypeRules {
+    /// The conversion events whose type (their name) `--conversion-types` keeps.
+    fn kept_events(&self, events: &[String]) -> Vec<String> {
+        events
+            .iter()
+            .filter(|e| {
+                self.keep
+                    .as_ref()
+                    .is_none_or(|k| k.iter().any(|k| k.trim().eq_ignore_ascii_case(e.trim())))
+            })
+            .cloned()
+            .collect()
+    }
+}
+
+/// The rule sets in words, in the order they are tried.
+fn describe_rules(sets: &[WrittenSet]) -> String {
+    sets.iter()
+        .map(|s| match s {
+            WrittenSet::Ga4 => "GA4's default channel group".to_string(),
+            WrittenSet::File { name, .. } => format!("the rules of {name}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", then ")
+}
+
 /// Everything a query is built from.
 #[derive(Debug, Clone)]
 pub struct SqlSpec {
@@ -198,6 +226,8 @@ pub struct SqlSpec {
     pub rules: Option<(SourceColumns, Vec<WrittenSet>)>,
     /// How the time column holds instants.
     pub time: TimeColumn,
+    /// `--ga4`: the table is a GA4 export (its own schema: the columns above do not apply).
+    pub ga4: Option<Ga4Export>,
     /// Conversion types.
     pub types: TypeRules,
     /// Journey rules.
@@ -326,22 +356,13 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
     let time = d.epoch_ms(&q(&c.time), spec.time);
     let (channel, channel_rule) = match &spec.rules {
         None => (format!("TRIM(CAST({} AS {text}))", q(&c.channel)), "channels trimmed".to_string()),
-        Some((cols, sets)) => {
-            let names: Vec<String> = sets
-                .iter()
-                .map(|s| match s {
-                    WrittenSet::Ga4 => "GA4's default channel group".to_string(),
-                    WrittenSet::File { name, .. } => format!("the rules of {name}"),
-                })
-                .collect();
-            (
-                rules_case(d, cols, sets),
-                format!(
-                    "channels from source / medium / campaign by {} (`--channel-rules`)",
-                    names.join(", then ")
-                ),
-            )
-        }
+        Some((cols, sets)) => (
+            rules_case(d, cols, sets),
+            format!(
+                "channels from source / medium / campaign by {} (`--channel-rules`)",
+                describe_rules(sets)
+            ),
+        ),
     };
     let indent = |sql: &str| sql.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n");
     let mut steps = Vec::new();
@@ -367,21 +388,24 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
         .as_ref()
         .map(|k| format!(" Only conversions of the types {} are kept (`--conversion-types`, case-insensitive); the others neither close journeys nor get credit.", k.join(", ")))
         .unwrap_or_default();
+    if let Some(export) = &spec.ga4 {
+        if spec.conversions_table.is_some() {
+            return Err("a GA4 export holds its conversions (`--conversion-events`): drop `--conversions-table`".into());
+        }
+        // Types are event names: `--conversion-types` narrows the events.
+        let kept = types.kept_events(&export.events);
+        let default_rules = [WrittenSet::Ga4];
+        let rules = spec.rules.as_ref().map_or(&default_rules[..], |(_, sets)| sets.as_slice());
+        steps.extend(ga4::steps(d, &spec.table, export, rules, &is_touch, &kept)?);
+    }
     match (&spec.conversions_table, &types.events) {
+        _ if spec.ga4.is_some() => {}
         (Some(_), Some(_)) => {
             return Err("`--conversion-events` names conversions among the touch rows; a conversions table has its own".into());
         }
         (None, Some((event_col, events))) => {
             // Types are event names: `--conversion-types` narrows the events.
-            let keep: Vec<&String> = events
-                .iter()
-                .filter(|e| {
-                    types
-                        .keep
-                        .as_ref()
-                        .is_none_or(|k| k.iter().any(|k| k.trim().eq_ignore_ascii_case(e.trim())))
-                })
-                .collect();
+            let keep = types.kept_events(events);
             let dropped: Vec<String> = events.iter().filter(|e| !keep.contains(e)).map(|e| d.literal(e.trim())).collect();
             let event = format!("COALESCE(TRIM(CAST({} AS {text})), '')", q(event_col));
             let is_conversion = if keep.is_empty() {
@@ -866,6 +890,7 @@ mod tests {
             },
             time: TimeColumn::Timestamp(crate::input::Zone::Utc),
             rules: None,
+            ga4: None,
             types: TypeRules::default(),
             journeys: JourneyConfig::default(),
             output,

@@ -364,3 +364,70 @@ fn conversion_types_filter_conversions_and_events_become_conversions() {
     assert!(events.contains(&format!("WHERE {ev} NOT IN ('purchase')")), "{events}");
     assert!(events.contains("CASE WHEN converts = 1 THEN 0 ELSE 1 END AS is_touch"), "{events}");
 }
+
+#[test]
+fn a_ga4_export_table_becomes_sessions_and_conversion_events() {
+    let q = sql(&[
+        "--dialect",
+        "bigquery",
+        "--ga4",
+        "project.analytics.events_*",
+        "--output",
+        "paths",
+        "--conversion-events",
+        "purchase,sign_up",
+        "--conversion-types",
+        "purchase",
+    ]);
+    let names: Vec<&str> = q
+        .lines()
+        .filter_map(|l| l.strip_suffix(" AS (").filter(|n| n.starts_with("mta_")))
+        .collect();
+    assert_eq!(
+        &names[..6],
+        [
+            "mta_ga4_params",
+            "mta_ga4_events",
+            "mta_ga4_customers",
+            "mta_ga4_ranked",
+            "mta_ga4_sessions",
+            "mta_events"
+        ],
+        "{q}"
+    );
+    assert!(q.contains("FROM project.analytics.events_* AS e\n"), "the table as written: {q}");
+    assert!(
+        q.contains("(SELECT p.value FROM UNNEST(e.event_params) AS p WITH OFFSET AS o WHERE p.key = 'ga_session_id' ORDER BY o DESC LIMIT 1) AS p_session"),
+        "{q}"
+    );
+    // A transaction counts at its first event of either kind; purchases only are kept.
+    assert!(q.contains("WHERE ev_name IN ('purchase', 'sign_up')"), "{q}");
+    assert!(q.contains("WHERE (txn IS NULL OR txn_rank = 1) AND ev_name IN ('purchase')"), "{q}");
+    assert!(q.contains("THEN 'Paid Search'"), "GA4's channel rules by default: {q}");
+    assert!(q.contains("DIV(start_us, 1000) AS t"), "{q}");
+    let pseudo = sql(&["--dialect", "spark", "--ga4", "ev", "--output", "paths", "--ga4-identity", "pseudo"]);
+    assert!(pseudo.contains("device_id AS customer_id"), "{pseudo}");
+    assert!(
+        pseudo.contains("try_element_at(filter(e.event_params, p -> p.key = 'source'), -1).value AS p_source"),
+        "{pseudo}"
+    );
+    for (args, expected) in [
+        (vec!["--dialect", "postgres", "--ga4", "ev"], "which `postgres` does not hold"),
+        (vec!["--dialect", "snowflake", "--ga4", "ev"], "which `snowflake` does not hold"),
+        (vec!["--dialect", "duckdb", "--ga4", "ev", "--table", "t"], "cannot be used with"),
+        (
+            vec!["--dialect", "duckdb", "--ga4", "ev", "--conversions-table", "c"],
+            "drop `--conversions-table`",
+        ),
+        (
+            vec!["--dialect", "duckdb", "--ga4", "ev", "--customer-col", "x"],
+            "cannot be used with",
+        ),
+        (vec!["--dialect", "duckdb", "--ga4", "a", "b"], "`--ga4` with several tables"),
+    ] {
+        let out = mta().arg("sql").args(&args).args(["--output", "paths"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
+}

@@ -7,7 +7,8 @@
 # --transitions` on it with those of the events), on
 # the bundled testdata and on generated data (20,000 customers), for the
 # journey flags that change the SQL (lookback, max touches, analysis period,
-# channel filters, model parameters, separate conversions).
+# channel filters, model parameters, separate conversions, window journeys,
+# rules files, conversion types, GA4 export tables).
 #
 # Engines: DuckDB; PostgreSQL (a throwaway server of Debian's postgresql
 # package, installed when missing and run as root); Apache Spark in local
