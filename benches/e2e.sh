@@ -28,14 +28,10 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 # once BINARY ARGS... : prints "wall-s rss-MiB" of one run (stdout discarded).
+# shellcheck source=benches/lib.sh
+. benches/lib.sh
 once() {
-  local bin=$1 log
-  shift
-  log=$(mktemp)
-  /usr/bin/time -v "$bin" "$@" --quiet >/dev/null 2>"$log"
-  awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,p,":"); s=0; for(i=1;i<=n;i++) s=s*60+p[i]; w=s}
-              /Maximum resident set size/ {r=$2/1024} END {printf "%s %.0f\n", w, r}' "$log"
-  rm -f "$log"
+  measure "$@" --quiet
 }
 
 # bench NAME ARGS... : prints "NAME  best-wall-s  peak-rss-MiB" (and the baseline's).

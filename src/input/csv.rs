@@ -138,6 +138,7 @@ pub fn read(
         skipped: (on_error == OnError::Skip).then(Default::default),
         malformed,
         decimal_comma: false,
+        offset: Default::default(),
     })
 }
 
@@ -252,7 +253,7 @@ pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
 }
 
 /// Picks the candidate that occurs most often outside quotes in the first line.
-fn sniff_delimiter(bytes: &[u8]) -> u8 {
+pub(crate) fn sniff_delimiter(bytes: &[u8]) -> u8 {
     let mut counts = [0usize; CANDIDATES.len()];
     let mut quoted = false;
     for &b in bytes.iter().take(64 * 1024) {

@@ -7,6 +7,7 @@
 //! It never prints: anything the user should hear comes back as data.
 
 pub mod channel_rules;
+mod chunks;
 pub mod conversion_types;
 pub mod costs;
 mod csv;
@@ -287,6 +288,77 @@ impl Drop for Reading {
     }
 }
 
+/// Reads `source` table by table and hands each to `f`, which returns the
+/// rows it read and skipped: a CSV file or stdin (gzipped or not) in chunks
+/// of whole records, so that its text is never held at once; Parquet,
+/// UTF-16 and the single-byte encodings whole. Returns the file's totals.
+fn read_tables(
+    source: &Source,
+    dialect: &Dialect,
+    requests: &[ColumnRequest<'_>],
+    what: &'static str,
+    on_error: OnError,
+    mut f: impl FnMut(Table) -> Result<FileStats>,
+) -> Result<FileStats> {
+    let name = source.name();
+    let mut total = FileStats {
+        name: name.clone(),
+        rows: 0,
+        skipped: 0,
+    };
+    let mut add = |s: FileStats| {
+        total.rows += s.rows;
+        total.skipped += s.skipped;
+    };
+    let stream: Box<dyn Read> = match source {
+        Source::File(p) if dialect.encoding == Encoding::Utf8 && !source.looks_like_parquet_name() => {
+            Box::new(std::fs::File::open(p).map_err(|e| Error::Read {
+                path: name.clone(),
+                source: e,
+            })?)
+        }
+        Source::Stdin if dialect.encoding == Encoding::Utf8 => Box::new(std::io::stdin().lock()),
+        _ => {
+            add(f(read_table(source, dialect, requests, what, on_error)?)?);
+            return Ok(total);
+        }
+    };
+    let _reading = Reading::start(&name);
+    let err = |e| Error::Read {
+        path: name.clone(),
+        source: e,
+    };
+    let mut stream = std::io::BufReader::with_capacity(1 << 20, stream);
+    let gzip = std::io::BufRead::fill_buf(&mut stream).map_err(err)?.starts_with(&[0x1f, 0x8b]);
+    let mut stream: Box<dyn Read> = match gzip {
+        true => Box::new(flate2::read::MultiGzDecoder::new(stream)),
+        false => Box::new(stream),
+    };
+    // The first bytes: Parquet or UTF-16 are read whole; else the delimiter
+    // (given, or sniffed from the first line) tells where quoted fields begin.
+    let mut head = Vec::new();
+    (&mut stream).take(64 * 1024).read_to_end(&mut head).map_err(err)?;
+    if head.starts_with(b"PAR1") || head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        stream.read_to_end(&mut head).map_err(err)?;
+        add(f(table_of(source, Bytes::Owned(head), dialect, requests, what, on_error)?)?);
+        return Ok(total);
+    }
+    let delimiter = dialect.delimiter.unwrap_or_else(|| csv::sniff_delimiter(csv::strip_bom(&head)));
+    let rest: Box<dyn Read> = Box::new(std::io::Cursor::new(head).chain(stream));
+    let mut chunker = chunks::Chunker::new(rest, delimiter, chunks::chunk_bytes());
+    while let Some(chunk) = chunker.next_chunk().map_err(err)? {
+        let offset = chunk.offset;
+        let mut table = csv::read(&name, &chunk.bytes, csv::Origin::Kept, Some(delimiter), requests, what, on_error)
+            .map_err(|e| table::shift_error(e, offset))?;
+        drop(chunk);
+        table.offset = offset;
+        table.decimal_comma = dialect.decimal_comma;
+        chunker.rows += (table.height + table.malformed.len()) as u64;
+        add(f(table)?);
+    }
+    Ok(total)
+}
+
 fn read_table(source: &Source, dialect: &Dialect, requests: &[ColumnRequest<'_>], what: &'static str, on_error: OnError) -> Result<Table> {
     let name = source.name();
     let _reading = Reading::start(&name);
@@ -416,87 +488,93 @@ pub fn load<'a>(spec: &'a InputSpec) -> Result<Events> {
     let (mut event_names, mut event) = (Interner::new(), Vec::new());
     let wanted_events = spec.conversion_events.as_deref().unwrap_or(&[]);
     for source in sources {
-        let table = read_table(source, &spec.dialect, &requests, "touchpoint", spec.on_error)?;
-        let start = ev.time.len();
-        table.ids(0, "a customer id", &mut ids)?;
-        table.times(1, &spec.time_format, spec.zone, &mut ev.time)?;
-        if let Some(e) = event_col {
-            table.intern(e, &mut event_names, None, &mut event)?;
-            flag.extend(
-                event[start..]
-                    .iter()
-                    .map(|&c| wanted_events.iter().any(|w| w == event_names.name(c))),
-            );
-        }
-        let utm = utm_cols.map(|c| table.columns[c].as_ref().map(|_| c));
-        let channel = channel_col.filter(|&c| table.columns[c].is_some());
-        if derivation.is_none() && channel.is_none() {
-            if utm[0].is_none() || utm[1].is_none() {
-                return Err(missing_channel(&table, cols));
+        // `--time-format auto` reads a file's times by its first one, in every chunk.
+        let mut first_time: Option<String> = None;
+        let file = read_tables(source, &spec.dialect, &requests, "touchpoint", spec.on_error, |table| {
+            let start = ev.time.len();
+            table.ids(0, "a customer id", &mut ids)?;
+            table.times_after(1, &spec.time_format, spec.zone, &mut first_time, &mut ev.time)?;
+            if let Some(e) = event_col {
+                table.intern(e, &mut event_names, None, &mut event)?;
+                flag.extend(
+                    event[start..]
+                        .iter()
+                        .map(|&c| wanted_events.iter().any(|w| w == event_names.name(c))),
+                );
             }
-            ev.notes.push(format!(
+            let utm = utm_cols.map(|c| table.columns[c].as_ref().map(|_| c));
+            let channel = channel_col.filter(|&c| table.columns[c].is_some());
+            if derivation.is_none() && channel.is_none() {
+                if utm[0].is_none() || utm[1].is_none() {
+                    return Err(missing_channel(&table, cols));
+                }
+                ev.notes.push(format!(
                 "note: `{}` has no `{}` column: channels come from `{}` and `{}` by GA4's default channel group (`--channel-rules ga4`; `mta channels` lists the mapping)",
                 table.name, cols.channel, cols.source, cols.medium
             ));
-            derivation = Some(channel_rules::Derivation::new(channel_rules::ChannelRules::ga4()));
-        }
-        match (&mut derivation, channel) {
-            (Some(d), _) => d.derive(&table, utm, &mut ev.channels, &mut ev.channel)?,
-            // Conversion events need no channel: only touches are checked.
-            (None, Some(c)) if event_mode => {
-                table.intern(c, &mut ev.channels, None, &mut ev.channel)?;
-                let rows = flag[start..].iter().zip(&ev.channel[start..]).enumerate();
-                for (row, (_, &code)) in rows.filter(|(_, (converts, _))| !**converts) {
-                    if ev.channels.name(code).is_empty() {
-                        let expected = "a channel name (empty values are not allowed on touches)";
-                        table.reject(c, row, "", expected, Reason::InvalidChannel)?;
+                derivation = Some(channel_rules::Derivation::new(channel_rules::ChannelRules::ga4()));
+            }
+            match (&mut derivation, channel) {
+                (Some(d), _) => d.derive(&table, utm, &mut ev.channels, &mut ev.channel)?,
+                // Conversion events need no channel: only touches are checked.
+                (None, Some(c)) if event_mode => {
+                    table.intern(c, &mut ev.channels, None, &mut ev.channel)?;
+                    let rows = flag[start..].iter().zip(&ev.channel[start..]).enumerate();
+                    for (row, (_, &code)) in rows.filter(|(_, (converts, _))| !**converts) {
+                        if ev.channels.name(code).is_empty() {
+                            let expected = "a channel name (empty values are not allowed on touches)";
+                            table.reject(c, row, "", expected, Reason::InvalidChannel)?;
+                        }
+                    }
+                }
+                (None, Some(c)) => table.intern(
+                    c,
+                    &mut ev.channels,
+                    Some(("a channel name", Reason::InvalidChannel)),
+                    &mut ev.channel,
+                )?,
+                (None, None) => unreachable!("a missing channel column was an error above"),
+            }
+            if let Some(f) = flag_col {
+                table.flags(f, &mut flag)?;
+            }
+            if inline || event_mode {
+                match value_col.filter(|&v| table.columns[v].is_some()) {
+                    Some(v) => table.amounts(v, "a revenue amount", Reason::InvalidValue, &mut value)?,
+                    None => value.resize(flag.len(), 0.0),
+                }
+            }
+            if let Some(t) = type_col {
+                match table.columns[t] {
+                    Some(_) => {
+                        type_seen = true;
+                        table.intern(t, &mut types.names, None, &mut types.code)?;
+                    }
+                    None => {
+                        let not_set = types.names.intern("");
+                        types.code.resize(flag.len(), not_set);
                     }
                 }
             }
-            (None, Some(c)) => table.intern(
-                c,
-                &mut ev.channels,
-                Some(("a channel name", Reason::InvalidChannel)),
-                &mut ev.channel,
-            )?,
-            (None, None) => unreachable!("a missing channel column was an error above"),
-        }
-        if let Some(f) = flag_col {
-            table.flags(f, &mut flag)?;
-        }
-        if inline || event_mode {
-            match value_col.filter(|&v| table.columns[v].is_some()) {
-                Some(v) => table.amounts(v, "a revenue amount", Reason::InvalidValue, &mut value)?,
-                None => value.resize(flag.len(), 0.0),
+            let drop = table.dropped_rows();
+            ids.retain_tail(start, &drop);
+            rejects::retain_tail(&mut ev.time, start, &drop);
+            rejects::retain_tail(&mut ev.channel, start, &drop);
+            if let Some(d) = &mut derivation {
+                rejects::retain_tail(&mut d.rows, start, &drop);
             }
-        }
-        if let Some(t) = type_col {
-            match table.columns[t] {
-                Some(_) => {
-                    type_seen = true;
-                    table.intern(t, &mut types.names, None, &mut types.code)?;
+            if inline || event_mode {
+                rejects::retain_tail(&mut flag, start, &drop);
+                rejects::retain_tail(&mut value, start, &drop);
+                rejects::retain_tail(&mut types.code, start, &drop);
+                if event_mode {
+                    rejects::retain_tail(&mut event, start, &drop);
                 }
-                None => {
-                    let not_set = types.names.intern("");
-                    types.code.resize(flag.len(), not_set);
-                }
+                ev.ignored_values += (start..flag.len()).filter(|&i| !flag[i] && value[i] != 0.0).count() as u64;
             }
-        }
-        let drop = table.dropped_rows();
-        ids.retain_tail(start, &drop);
-        rejects::retain_tail(&mut ev.time, start, &drop);
-        rejects::retain_tail(&mut ev.channel, start, &drop);
-        if let Some(d) = &mut derivation {
-            rejects::retain_tail(&mut d.rows, start, &drop);
-        }
-        if inline || event_mode {
-            rejects::retain_tail(&mut flag, start, &drop);
-            rejects::retain_tail(&mut value, start, &drop);
-            rejects::retain_tail(&mut types.code, start, &drop);
-            rejects::retain_tail(&mut event, start, &drop);
-            ev.ignored_values += (start..flag.len()).filter(|&i| !flag[i] && value[i] != 0.0).count() as u64;
-        }
-        ev.files.push(table_stats(&table, &mut ev.rejections));
+            Ok(table_stats(&table, &mut ev.rejections))
+        })?;
+        ev.files.push(file);
     }
     ev.channel_mapping = derivation.map(|d| d.mappings());
     let touches = ids.len();

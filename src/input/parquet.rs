@@ -114,6 +114,7 @@ pub fn read(name: &str, bytes: &[u8], requests: &[ColumnRequest<'_>], on_error: 
         locator: Locator::Rows,
         skipped: (on_error == OnError::Skip).then(Default::default),
         decimal_comma: false,
+        offset: Default::default(),
         malformed: Vec::new(),
     })
 }

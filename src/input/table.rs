@@ -43,6 +43,61 @@ pub(crate) enum Locator {
     Rows,
 }
 
+/// Lines and data rows of a file before a chunk of it: a chunk is parsed
+/// as a file of its own (header, then its records), and its line and row
+/// numbers are shifted by these to be the file's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Offset {
+    /// Physical lines between the header and the chunk's first record.
+    pub lines: u64,
+    /// Data records before the chunk's first.
+    pub rows: u64,
+}
+
+impl Offset {
+    /// `location` in the chunk as a location in the file.
+    pub fn shift(self, location: Location) -> Location {
+        match location {
+            // Line 1 is the header in the chunk and in the file.
+            Location::Line(n) if n > 1 => Location::Line(n + self.lines),
+            Location::Row(n) => Location::Row(n + self.rows),
+            other => other,
+        }
+    }
+
+    /// `r`, a rejection of the chunk, as one of the file.
+    pub fn shift_rejection(self, mut r: Rejection) -> Rejection {
+        r.row += self.rows;
+        r.line = r.line.map(|l| if l > 1 { l + self.lines } else { l });
+        r
+    }
+}
+
+/// `e`, an error in a chunk of a file, with its line or row in the file.
+pub(crate) fn shift_error(e: Error, offset: Offset) -> Error {
+    match e {
+        Error::Cell {
+            path,
+            location,
+            column,
+            found,
+            expected,
+        } => Error::Cell {
+            path,
+            location: offset.shift(location),
+            column,
+            found,
+            expected,
+        },
+        Error::Malformed { path, location, detail } => Error::Malformed {
+            path,
+            location: offset.shift(location),
+            detail,
+        },
+        other => other,
+    }
+}
+
 /// The requested columns of one input file.
 pub struct Table {
     /// File name for messages.
@@ -54,6 +109,9 @@ pub struct Table {
     /// Number of data rows.
     pub height: usize,
     pub(crate) locator: Locator,
+    /// Where the table starts in its file, when it is one chunk of a file
+    /// read in pieces: lines and data rows before it (0 for a whole file).
+    pub(crate) offset: Offset,
     /// `--on-error skip`: the bad cells found so far (converters run in
     /// parallel, hence the lock); `None` when the first bad cell is an error.
     pub(crate) skipped: Option<Mutex<Vec<CellReject>>>,
@@ -76,6 +134,11 @@ pub(crate) struct CellReject {
 impl Table {
     /// The line (CSV) or row (Parquet) of data row `row` (0-based).
     pub fn location(&self, row: usize) -> Location {
+        self.offset.shift(self.chunk_location(row))
+    }
+
+    /// [`Self::location`] within the table's own bytes.
+    fn chunk_location(&self, row: usize) -> Location {
         match &self.locator {
             Locator::Rows => Location::Row(row as u64 + 1),
             Locator::Csv { delimiter, starts, .. } => self
@@ -146,7 +209,7 @@ impl Table {
         };
         if cells.is_empty() {
             // No need to look at the bytes again (a gzip file would be inflated anew).
-            return self.malformed.clone();
+            return self.malformed.iter().map(|r| self.offset.shift_rejection(r.clone())).collect();
         }
         cells.sort_by_key(|c| (c.row, c.col));
         cells.dedup_by_key(|c| c.row);
@@ -198,7 +261,7 @@ impl Table {
             .collect();
         out.extend(self.malformed.iter().cloned());
         out.sort_by_key(|r| r.row);
-        out
+        out.into_iter().map(|r| self.offset.shift_rejection(r)).collect()
     }
 
     fn column(&self, i: usize) -> &TableColumn {
@@ -327,14 +390,23 @@ impl Table {
 
     /// Timestamps of column `col` in UTC epoch milliseconds.
     pub fn times(&self, col: usize, format: &TimeFormat, zone: Zone, out: &mut Vec<i64>) -> Result<()> {
+        self.times_after(col, format, zone, &mut None, out)
+    }
+
+    /// [`Self::times`] for one chunk of a file: `first` is the column's
+    /// first value in the file (set by the first chunk that has one), which
+    /// `--time-format auto` reads the whole column by.
+    pub fn times_after(&self, col: usize, format: &TimeFormat, zone: Zone, first: &mut Option<String>, out: &mut Vec<i64>) -> Result<()> {
         let data = &self.column(col).data;
         out.reserve(self.height);
         let empty = "a timestamp (empty values are not allowed)";
         match data.dtype() {
             DataType::String => {
                 let ca = data.str().expect("dtype checked");
-                let first = ca.iter().flatten().find(|s| !s.trim().is_empty());
-                let parser = TimeParser::new(format, zone, first);
+                if first.is_none() {
+                    *first = ca.iter().flatten().find(|s| !s.trim().is_empty()).map(str::to_string);
+                }
+                let parser = TimeParser::new(format, zone, first.as_deref());
                 if ca.null_count() == 0 {
                     let parse = |row, raw: &str| match parser.parse(raw) {
                         Ok(ms) => Ok(ms),
@@ -362,7 +434,9 @@ impl Table {
             dt if dt.is_integer() => {
                 let cast = data.cast(&DataType::Int64).map_err(|_| self.type_error(col, "timestamps"))?;
                 let ca = cast.i64().expect("cast to Int64");
-                let first = ca.iter().flatten().next().map(|v| v.to_string());
+                if first.is_none() {
+                    *first = ca.iter().flatten().next().map(|v| v.to_string());
+                }
                 let parser = match format {
                     TimeFormat::Pattern(_) => TimeParser::new(&TimeFormat::Auto, zone, first.as_deref()),
                     f => TimeParser::new(f, zone, first.as_deref()),

@@ -80,6 +80,11 @@ pub fn generated(customers: usize, seed: u64, channels: usize) -> Fixture {
 pub fn mta() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_mta"));
     c.env_clear().current_dir(env!("CARGO_MANIFEST_DIR"));
+    // `MTA_CSV_CHUNK_BYTES=300 cargo test`: every test with CSV read in
+    // tiny chunks, which must change nothing (.ci/run does this too).
+    if let Ok(bytes) = std::env::var("MTA_CSV_CHUNK_BYTES") {
+        c.env("MTA_CSV_CHUNK_BYTES", bytes);
+    }
     c
 }
 

@@ -310,11 +310,20 @@ fn stopping_is_the_default_and_rejects_needs_skip() {
     let out = mta().arg("attribute").arg(&mixed).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
-    // Malformed records are found while parsing, before any cell is read,
-    // so the error names the first malformed one (README: bad input).
+    // Malformed records are found while a chunk is parsed, before any cell
+    // of it is read, so the error names the first malformed one, or with
+    // the file read in small chunks (`MTA_CSV_CHUNK_BYTES`) a bad row of an
+    // earlier chunk (README: bad input).
     let stderr = String::from_utf8_lossy(&out.stderr);
     let first_malformed = expected.iter().find(|e| e.1 == "malformed_row").unwrap().0;
-    assert!(stderr.contains(&format!("line {first_malformed}: found 3 fields")), "{stderr}");
+    let named = expected
+        .iter()
+        .filter(|e| e.0 <= first_malformed)
+        .find(|e| stderr.contains(&format!("line {},", e.0)) || stderr.contains(&format!("line {}:", e.0)));
+    assert!(named.is_some(), "{stderr}");
+    if std::env::var_os("MTA_CSV_CHUNK_BYTES").is_none() {
+        assert!(stderr.contains(&format!("line {first_malformed}: found 3 fields")), "{stderr}");
+    }
 
     let rejects = f.path("r.csv");
     let out = mta().arg("attribute").arg(&mixed).arg("--rejects").arg(&rejects).output().unwrap();

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Memory-bounded reading (issue 15): wall time and peak memory of mta on
+# generated CSV, beside polars' bare text read of the same file
+# (examples/bare_read), best of RUNS; the targets are relative to it.
+#
+#   benches/memory.sh [CUSTOMERS] [DATA_DIR]    default: 2000000 data/bench-2000000
+#   RUNS=3 benches/memory.sh 10000000
+#
+# Release build; the data directory is generated once and reused.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=benches/lib.sh
+. benches/lib.sh
+
+customers=${1:-2000000}
+dir=${2:-data/bench-$customers}
+runs=${RUNS:-3}
+
+cargo build --release --locked --bin mta --example generate --example bare_read >&2
+if [ ! -f "$dir/events.csv" ]; then
+  target/release/examples/generate --customers "$customers" --seed 7 --out "$dir" >&2
+fi
+
+# best NAME CMD... : prints "NAME  best-wall-s  its-peak-MiB" and sets $wall.
+best() {
+  local name=$1 w r bw="" br=""
+  shift
+  for _ in $(seq "$runs"); do
+    read -r w r < <(measure "$@")
+    if [ -z "$bw" ] || awk "BEGIN{exit !($w < $bw)}"; then bw=$w; br=$r; fi
+  done
+  printf '%-40s %7.2f s %6s MiB' "$name" "$bw" "$br"
+  wall=$bw
+}
+
+printf 'mta memory, %s customers, %s events.csv; best of %s runs, %s cores\n' \
+  "$customers" "$(du -h "$dir/events.csv" | cut -f1)" "$runs" "$(nproc)"
+best "polars bare read (all text)" target/release/examples/bare_read "$dir/events.csv"
+echo
+read_wall=$wall
+best "mta attribute (all models)" target/release/mta attribute "$dir/events.csv" --format csv --quiet
+awk -v a="$wall" -v b="$read_wall" 'BEGIN{printf "   %.2fx the bare read\n", a / b}'

@@ -1,0 +1,221 @@
+//! A CSV stream cut into chunks of whole records, so that the text of a
+//! large file is never held at once: each chunk is parsed as a file of its
+//! own (the header, then its records) into typed columns, then dropped.
+
+use std::io::Read;
+
+use super::table::Offset;
+
+/// Bytes per chunk, unless `MTA_CSV_CHUNK_BYTES` says otherwise (tests use
+/// a few hundred bytes to cut small files into many chunks).
+pub(crate) fn chunk_bytes() -> usize {
+    std::env::var("MTA_CSV_CHUNK_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or(32 << 20)
+}
+
+/// One chunk: the header and whole records (the first chunk: the file's
+/// start, header included), and where its records start in the file.
+pub(crate) struct Chunk {
+    /// The bytes to parse as a CSV file.
+    pub bytes: Vec<u8>,
+    /// Lines and rows of the file before its first record.
+    pub offset: Offset,
+}
+
+/// Cuts a stream into [`Chunk`]s at record ends (a line end outside a
+/// quoted field).
+pub(crate) struct Chunker<R> {
+    reader: R,
+    delimiter: u8,
+    size: usize,
+    /// Bytes read and not yet handed out (they start at a record).
+    pending: Vec<u8>,
+    eof: bool,
+    /// The header record, once the first chunk is out.
+    header: Option<Vec<u8>>,
+    /// Line ends handed out so far.
+    lines: u64,
+    /// Data records before the next chunk (the caller counts them).
+    pub rows: u64,
+}
+
+impl<R: Read> Chunker<R> {
+    /// A chunker of `reader`, whose records are separated by `delimiter`.
+    pub fn new(reader: R, delimiter: u8, size: usize) -> Self {
+        Chunker {
+            reader,
+            delimiter,
+            size,
+            pending: Vec::new(),
+            eof: false,
+            header: None,
+            lines: 0,
+            rows: 0,
+        }
+    }
+
+    /// The next chunk, `None` at the end (the first is returned even when
+    /// the stream is empty, so that an empty file is reported as such).
+    pub fn next_chunk(&mut self) -> std::io::Result<Option<Chunk>> {
+        let first = self.header.is_none();
+        if !first && self.eof && self.pending.is_empty() {
+            return Ok(None);
+        }
+        let mut want = self.size;
+        let cut = loop {
+            self.fill(want)?;
+            if self.eof {
+                break self.pending.len();
+            }
+            match record_ends(&self.pending, self.delimiter).last {
+                Some(c) => break c,
+                // A record longer than the chunk: read on.
+                None => want = self.pending.len() * 2,
+            }
+        };
+        let rest = self.pending.split_off(cut);
+        let records = std::mem::replace(&mut self.pending, rest);
+        let newlines = memchr::memchr_iter(b'\n', &records).count() as u64;
+        if first {
+            let end = record_ends(&records, self.delimiter).first.unwrap_or(records.len());
+            self.header = Some(records[..end].to_vec());
+            self.lines = newlines;
+            return Ok(Some(Chunk {
+                bytes: records,
+                offset: Offset::default(),
+            }));
+        }
+        if records.iter().all(u8::is_ascii_whitespace) {
+            // Blank lines at the end: no records (as in a file read whole).
+            self.lines += newlines;
+            return self.next_chunk();
+        }
+        let header = self.header.as_deref().expect("set by the first chunk");
+        let header_lines = memchr::memchr_iter(b'\n', header).count() as u64;
+        let offset = Offset {
+            lines: self.lines.saturating_sub(header_lines),
+            rows: self.rows,
+        };
+        self.lines += newlines;
+        let mut bytes = Vec::with_capacity(header.len() + 1 + records.len());
+        bytes.extend_from_slice(header);
+        if !header.ends_with(b"\n") {
+            bytes.push(b'\n');
+        }
+        bytes.extend_from_slice(&records);
+        Ok(Some(Chunk { bytes, offset }))
+    }
+
+    /// Reads until `pending` holds `want` bytes or the stream ends.
+    fn fill(&mut self, want: usize) -> std::io::Result<()> {
+        while !self.eof && self.pending.len() < want {
+            let at = self.pending.len();
+            self.pending.resize(want.max(at + 1), 0);
+            let n = loop {
+                match self.reader.read(&mut self.pending[at..]) {
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    r => break r,
+                }
+            };
+            let n = match n {
+                Ok(n) => n,
+                Err(e) => {
+                    self.pending.truncate(at);
+                    return Err(e);
+                }
+            };
+            self.pending.truncate(at + n);
+            self.eof = n == 0;
+        }
+        Ok(())
+    }
+}
+
+/// Where records end in `bytes` (offsets just past a line end outside
+/// quotes): the first (the header's, in a first chunk) and the last.
+struct RecordEnds {
+    first: Option<usize>,
+    last: Option<usize>,
+}
+
+/// The record ends of `bytes`, which start at a record. A quote opens a
+/// quoted field only at the start of a field (elsewhere it is a plain
+/// character), as the CSV readers have it; without any quote, every line
+/// end ends a record.
+fn record_ends(bytes: &[u8], delimiter: u8) -> RecordEnds {
+    if memchr::memchr(b'"', bytes).is_none() {
+        return RecordEnds {
+            first: memchr::memchr(b'\n', bytes).map(|i| i + 1),
+            last: memchr::memrchr(b'\n', bytes).map(|i| i + 1),
+        };
+    }
+    let mut ends = RecordEnds { first: None, last: None };
+    let (mut quoted, mut field_start, mut closed) = (false, true, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        if quoted {
+            (quoted, closed) = (b != b'"', b == b'"');
+        } else {
+            (quoted, closed) = (b == b'"' && (field_start || closed), false);
+        }
+        field_start = !quoted && (b == delimiter || b == b'\n');
+        if b == b'\n' && !quoted {
+            ends.first.get_or_insert(i + 1);
+            ends.last = Some(i + 1);
+        }
+    }
+    ends
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunks(text: &str, size: usize) -> Vec<(String, Offset)> {
+        let mut c = Chunker::new(text.as_bytes(), b',', size);
+        let mut out = Vec::new();
+        while let Some(chunk) = c.next_chunk().unwrap() {
+            // The caller counts the records of each chunk.
+            c.rows += (String::from_utf8_lossy(&chunk.bytes).lines().count() as u64).saturating_sub(1);
+            out.push((String::from_utf8(chunk.bytes).unwrap(), chunk.offset));
+        }
+        out
+    }
+
+    #[test]
+    fn chunks_are_whole_records_after_the_header() {
+        let got = chunks("a,b\n1,2\n3,4\n5,6\n", 4);
+        let texts: Vec<&str> = got.iter().map(|c| c.0.as_str()).collect();
+        assert_eq!(texts, ["a,b\n", "a,b\n1,2\n", "a,b\n3,4\n", "a,b\n5,6\n"]);
+        assert_eq!(got[3].1, Offset { lines: 2, rows: 2 });
+        let got = chunks("a,b\n1,2\n3,4\n5,6\n", 8);
+        let texts: Vec<&str> = got.iter().map(|c| c.0.as_str()).collect();
+        assert_eq!(texts, ["a,b\n1,2\n", "a,b\n3,4\n5,6\n"]);
+        assert_eq!(got[1].1, Offset { lines: 1, rows: 1 });
+    }
+
+    #[test]
+    fn a_quoted_line_end_does_not_cut() {
+        let got = chunks("a,b\n1,\"x\ny\"\n2,z\n", 9);
+        let texts: Vec<&str> = got.iter().map(|c| c.0.as_str()).collect();
+        assert_eq!(texts, ["a,b\n", "a,b\n1,\"x\ny\"\n", "a,b\n2,z\n"]);
+        // Line 2 of the last chunk is line 4 of the file.
+        use crate::error::Location;
+        assert_eq!(got[2].1.shift(Location::Line(2)), Location::Line(4));
+        // A quote inside an unquoted field is a plain character.
+        let got = chunks("a,b\n5\"x,1\n2,z\n", 6);
+        let texts: Vec<&str> = got.iter().map(|c| c.0.as_str()).collect();
+        assert_eq!(texts, ["a,b\n", "a,b\n5\"x,1\n", "a,b\n2,z\n"]);
+    }
+
+    #[test]
+    fn an_empty_stream_is_one_empty_chunk_and_trailing_blanks_none() {
+        assert_eq!(chunks("", 4).len(), 1);
+        let got = chunks("a,b\n1,2\n\n\n", 8);
+        assert_eq!(got.len(), 1, "{got:?}");
+        let no_newline = chunks("a,b\n1,2\n3,4", 8);
+        assert_eq!(no_newline.last().unwrap().0, "a,b\n3,4");
+    }
+}
