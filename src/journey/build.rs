@@ -258,12 +258,17 @@ pub fn build_segment(events: &Events, cfg: &JourneyConfig, segment: Option<(&[u3
         Conversions::Inline { flag, value } => (flag, value),
         _ => (&[], &[]),
     };
-    let (touch_offsets, touches) = bucket(&events.customer, n_customers, |row| Touch {
+    // Rows grouped by customer as 4-byte row numbers, each touch gathered
+    // when its customer's journeys are built: grouping the 24-byte touches
+    // themselves held two copies of them at once, the peak of a run. (Row
+    // numbers fit: 2^32 rows would need over 100 GB of typed columns.)
+    let touch_of = |row: usize| Touch {
         time: events.time[row],
         value: value.get(row).copied().unwrap_or(0.0),
         channel: channel_rank[events.channel[row] as usize],
         converts: flag.get(row).copied().unwrap_or(false) && selected(row),
-    });
+    };
+    let (touch_offsets, touch_rows) = bucket(&events.customer, n_customers, |row| row as u32);
     let separate = match &events.conversions {
         Conversions::Separate { customer, time, value, .. } => {
             // The selected conversions (all of them without a segment).
@@ -288,7 +293,8 @@ pub fn build_segment(events: &Events, cfg: &JourneyConfig, segment: Option<(&[u3
             let mut convs: Vec<Conversion> = Vec::new();
             for customer in start..(start + CHUNK).min(n_customers) {
                 mine.clear();
-                mine.extend_from_slice(&touches[touch_offsets[customer]..touch_offsets[customer + 1]]);
+                let rows = &touch_rows[touch_offsets[customer]..touch_offsets[customer + 1]];
+                mine.extend(rows.iter().map(|&row| touch_of(row as usize)));
                 sort_touches(&mut mine);
                 out.owner = customer as u32;
                 convs.clear();
