@@ -109,25 +109,13 @@ impl<R: Read> Chunker<R> {
         Ok(Some(Chunk { bytes, offset }))
     }
 
-    /// Reads until `pending` holds `want` bytes or the stream ends.
+    /// Reads until `pending` holds `want` bytes or the stream ends (the
+    /// buffer grows with what is read: a small file never gets a chunk's
+    /// worth of zeroed memory).
     fn fill(&mut self, want: usize) -> std::io::Result<()> {
         while !self.eof && self.pending.len() < want {
-            let at = self.pending.len();
-            self.pending.resize(want.max(at + 1), 0);
-            let n = loop {
-                match self.reader.read(&mut self.pending[at..]) {
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    r => break r,
-                }
-            };
-            let n = match n {
-                Ok(n) => n,
-                Err(e) => {
-                    self.pending.truncate(at);
-                    return Err(e);
-                }
-            };
-            self.pending.truncate(at + n);
+            let missing = (want - self.pending.len()) as u64;
+            let n = (&mut self.reader).take(missing).read_to_end(&mut self.pending)?;
             self.eof = n == 0;
         }
         Ok(())
