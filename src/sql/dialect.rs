@@ -62,6 +62,11 @@ impl Dialect {
         }
     }
 
+    /// `names` as literals separated by commas (an IN list).
+    pub fn literals<S: AsRef<str>>(self, names: impl IntoIterator<Item = S>) -> String {
+        names.into_iter().map(|n| self.literal(n.as_ref())).collect::<Vec<_>>().join(", ")
+    }
+
     /// The text type, for casts.
     pub fn text(self) -> &'static str {
         match self {

@@ -125,7 +125,7 @@ pub(super) fn steps(
         campaign: Some("campaign".into()),
     };
     let channel = rules_case(d, &sources, rules);
-    let names = |list: &[String]| list.iter().map(|e| lit(e.trim())).collect::<Vec<_>>().join(", ");
+    let names = |list: &[String]| d.literals(list.iter().map(|e| e.trim()));
     let is_conversion = format!("ev_name IN ({})", names(&ga4.events));
     let kept_condition = if kept.is_empty() {
         "1 = 0".to_string()

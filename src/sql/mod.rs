@@ -122,7 +122,7 @@ fn ga4_rules(d: Dialect, cols: &SourceColumns) -> Vec<(String, &'static str)> {
     let lower = |col: &str| format!("LOWER(TRIM(COALESCE(CAST({} AS {text}), '')))", d.quote(col));
     let (s, m) = (lower(&cols.source), lower(&cols.medium));
     let c = cols.campaign.as_deref().map_or_else(|| "''".to_string(), lower);
-    let list = |names: &[&str]| names.iter().map(|n| d.literal(n)).collect::<Vec<_>>().join(", ");
+    let list = |names: &[&str]| d.literals(names);
     let on = |names: &[&str]| {
         let l = list(names);
         format!("({s} IN ({l}) OR ({s} LIKE 'www.%' AND SUBSTR({s}, 5) IN ({l})))")
@@ -347,9 +347,9 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
     let is_touch = match &cfg.channel_filter {
         None => "1".to_string(),
         Some(f) => {
-            let names: Vec<String> = f.names.iter().map(|n| d.literal(&n.trim().to_lowercase())).collect();
+            let names = d.literals(f.names.iter().map(|n| n.trim().to_lowercase()));
             let (yes, no) = if f.include { (1, 0) } else { (0, 1) };
-            format!("CASE WHEN LOWER(channel) IN ({}) THEN {yes} ELSE {no} END", names.join(", "))
+            format!("CASE WHEN LOWER(channel) IN ({names}) THEN {yes} ELSE {no} END")
         }
     };
     let customer = format!("TRIM(CAST({} AS {text}))", q(&c.customer));
@@ -367,19 +367,12 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
     let indent = |sql: &str| sql.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n");
     let mut steps = Vec::new();
     let types = &spec.types;
-    let lower_list = |names: &[String]| {
-        names
-            .iter()
-            .map(|n| d.literal(&n.trim().to_lowercase()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     // `--conversion-types` on a type column: its trimmed text, `(not set)` when empty.
     let kept_type = match (&types.column, &types.keep) {
         (Some(col), Some(keep)) => Some(format!(
             "LOWER(COALESCE(NULLIF(TRIM(CAST({} AS {text})), ''), '(not set)')) IN ({})",
             q(col),
-            lower_list(keep)
+            d.literals(keep.iter().map(|n| n.trim().to_lowercase()))
         )),
         _ => None,
     };
@@ -406,15 +399,12 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
         (None, Some((event_col, events))) => {
             // Types are event names: `--conversion-types` narrows the events.
             let keep = types.kept_events(events);
-            let dropped: Vec<String> = events.iter().filter(|e| !keep.contains(e)).map(|e| d.literal(e.trim())).collect();
+            let dropped: Vec<&str> = events.iter().filter(|e| !keep.contains(e)).map(|e| e.trim()).collect();
             let event = format!("COALESCE(TRIM(CAST({} AS {text})), '')", q(event_col));
             let is_conversion = if keep.is_empty() {
                 "1 = 0".to_string()
             } else {
-                format!(
-                    "{event} IN ({})",
-                    keep.iter().map(|e| d.literal(e.trim())).collect::<Vec<_>>().join(", ")
-                )
+                format!("{event} IN ({})", d.literals(keep.iter().map(|e| e.trim())))
             };
             let mut rows = format!(
                 "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  CASE WHEN {is_conversion} THEN '' ELSE {channel} END AS channel,\n  CASE WHEN {is_conversion} THEN 1 ELSE 0 END AS converts,\n  {} AS value\nFROM {}",
@@ -422,7 +412,7 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
                 spec.table
             );
             if !dropped.is_empty() {
-                rows.push_str(&format!("\nWHERE {event} NOT IN ({})", dropped.join(", ")));
+                rows.push_str(&format!("\nWHERE {event} NOT IN ({})", d.literals(&dropped)));
             }
             steps.push(Step {
                 name: "mta_events".into(),
@@ -687,7 +677,7 @@ fn window_journeys(d: Dialect, cfg: &JourneyConfig, steps: &mut Vec<Step>) -> Re
 fn transform(d: Dialect, t: &PathTransform, last: &str, k: usize) -> Option<Step> {
     let by_journey = "PARTITION BY customer_id, journey";
     let cols = "customer_id, journey, seq, t, channel, converts, converted_at, value";
-    let set = |names: &[String]| names.iter().map(|n| d.literal(n)).collect::<Vec<_>>().join(", ");
+    let set = |names: &[String]| d.literals(names);
     let (rule, inner, keep) = match t {
         PathTransform::Unique => return None,
         PathTransform::Exposure => (
