@@ -62,6 +62,20 @@ impl RowIds {
 pub struct CustomerIds {
     rows: RowIds,
     first_row: Vec<u32>,
+    /// `bucket_start[b]..bucket_start[b + 1]`: the codes whose hash falls in
+    /// bucket `b` (its top [`BUCKET_BITS`] bits).
+    bucket_start: Vec<u32>,
+}
+
+/// Customers are summed in buckets of their hash's top bits: the buckets
+/// and so every float sum over them are the same whether all customers are
+/// in memory or they come in partitions of whole buckets (out of core).
+pub const BUCKET_BITS: u32 = 12;
+
+/// The hash that orders customers (its top bits are the bucket): the
+/// out-of-core route partitions rows by it.
+pub fn hash_of(id: &str) -> u64 {
+    foldhash::fast::FixedState::with_seed(SEEDS[0]).hash_one(id)
 }
 
 impl CustomerIds {
@@ -78,6 +92,16 @@ impl CustomerIds {
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.first_row.is_empty()
+    }
+
+    /// The code ranges of the hash buckets that hold customers, in order:
+    /// units of work whose boundaries do not depend on which other
+    /// customers are read alongside.
+    pub fn buckets(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        self.bucket_start
+            .windows(2)
+            .filter(|w| w[1] > w[0])
+            .map(|w| w[0] as usize..w[1] as usize)
     }
 }
 
@@ -106,13 +130,20 @@ pub fn group(ids: RowIds) -> (Vec<u32>, CustomerIds) {
     // Tight loops only: their independent random accesses overlap.
     let mut run_code = vec![0u32; run_starts.len()];
     let mut first_row = Vec::new();
+    let mut bucket_start = vec![0u32; (1 << BUCKET_BITS) + 1];
     let mut prev: Option<(u64, u64)> = None;
     for &(h1, h2, k) in &keys {
         if prev != Some((h1, h2)) {
+            // Codes before this one are in lower buckets.
+            bucket_start[(h1 >> (64 - BUCKET_BITS)) as usize + 1] = first_row.len() as u32 + 1;
             first_row.push(k);
             prev = Some((h1, h2));
         }
         run_code[k as usize] = (first_row.len() - 1) as u32;
+    }
+    // Bucket b ends where the last nonempty bucket before b+1 ended.
+    for b in 1..bucket_start.len() {
+        bucket_start[b] = bucket_start[b].max(bucket_start[b - 1]);
     }
     for k in first_row.iter_mut() {
         *k = run_starts[*k as usize];
@@ -122,7 +153,14 @@ pub fn group(ids: RowIds) -> (Vec<u32>, CustomerIds) {
         let end = run_starts.get(k + 1).map_or(n, |&e| e as usize);
         codes.extend(std::iter::repeat_n(run_code[k], end - start as usize));
     }
-    (codes, CustomerIds { rows: ids, first_row })
+    (
+        codes,
+        CustomerIds {
+            rows: ids,
+            first_row,
+            bucket_start,
+        },
+    )
 }
 
 #[cfg(test)]
@@ -156,5 +194,22 @@ mod tests {
         let (_, b) = group(ids(&["z", "x", "y", "y"]));
         let names = |c: &CustomerIds| (0..c.len() as u32).map(|i| c.name(i).to_string()).collect::<Vec<_>>();
         assert_eq!(names(&a), names(&b));
+    }
+
+    #[test]
+    fn buckets_cover_every_code_once_and_hold_the_ids_of_their_hash() {
+        let list: Vec<String> = (0..3000).map(|i| format!("c{i}")).collect();
+        let (_, names) = group(ids(&list.iter().map(String::as_str).collect::<Vec<_>>()));
+        let ranges: Vec<_> = names.buckets().collect();
+        assert!(ranges.len() > 100, "3000 ids fill many of the 4096 buckets");
+        assert_eq!(ranges.first().map(|r| r.start), Some(0));
+        assert_eq!(ranges.last().map(|r| r.end), Some(names.len()));
+        for pair in ranges.windows(2) {
+            assert_eq!(pair[0].end, pair[1].start);
+        }
+        for r in ranges {
+            let bucket = |c: usize| hash_of(names.name(c as u32)) >> (64 - BUCKET_BITS);
+            assert!(r.clone().all(|c| bucket(c) == bucket(r.start)));
+        }
     }
 }

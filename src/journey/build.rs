@@ -192,9 +192,6 @@ impl JourneyStats {
 /// it: ids are positions in a list).
 const DROPPED: ChannelId = ChannelId::MAX;
 
-/// Customers per parallel work item; fixed so results never depend on threads.
-const CHUNK: usize = 4096;
-
 /// One touch as journey building needs it, gathered next to the customer's
 /// other touches so that the per-customer work reads memory sequentially.
 #[derive(Debug, Clone, Copy)]
@@ -284,14 +281,17 @@ pub fn build_segment(events: &Events, cfg: &JourneyConfig, segment: Option<(&[u3
         _ => None,
     };
 
-    let starts: Vec<usize> = (0..n_customers).step_by(CHUNK).collect();
-    let parts: Vec<Out> = starts
-        .par_iter()
-        .map(|&start| {
+    // Work items are the customers' hash buckets: the float sums of the
+    // statistics then come out the same when customers are read in
+    // partitions of whole buckets (out of core).
+    let chunks: Vec<std::ops::Range<usize>> = events.customers.buckets().collect();
+    let parts: Vec<Out> = chunks
+        .into_par_iter()
+        .map(|chunk| {
             let mut out = Out::new(cfg, &transforms);
             let mut mine: Vec<Touch> = Vec::new();
             let mut convs: Vec<Conversion> = Vec::new();
-            for customer in start..(start + CHUNK).min(n_customers) {
+            for customer in chunk {
                 mine.clear();
                 let rows = &touch_rows[touch_offsets[customer]..touch_offsets[customer + 1]];
                 mine.extend(rows.iter().map(|&row| touch_of(row as usize)));

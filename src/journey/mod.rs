@@ -171,12 +171,21 @@ impl Journeys {
 
     /// Total conversions over all journeys.
     pub fn total_conversions(&self) -> f64 {
-        self.conversions.iter().sum()
+        self.add_totals((0.0, 0.0)).0
     }
 
     /// Total revenue over all journeys.
     pub fn total_value(&self) -> f64 {
-        self.values.iter().sum()
+        self.add_totals((0.0, 0.0)).1
+    }
+
+    /// `(conversions, revenue)` plus this set's, added journey by journey:
+    /// blocks added one after another sum exactly as all journeys at once.
+    pub fn add_totals(&self, (conversions, value): (f64, f64)) -> (f64, f64) {
+        (
+            self.conversions.iter().fold(conversions, |a, b| a + b),
+            self.values.iter().fold(value, |a, b| a + b),
+        )
     }
 
     /// The same journeys, each weighted `counts[i]` times (a bootstrap
@@ -223,11 +232,96 @@ impl Journeys {
         self.nulls.extend(other.nulls);
         self.converted_at.extend(other.converted_at);
     }
+
+    /// Takes the first `n` journeys out (the rest stay); neither part keeps
+    /// the customers.
+    fn split_front(&mut self, n: usize) -> Journeys {
+        fn front<T>(v: &mut Vec<T>, at: usize) -> Vec<T> {
+            let tail = v.split_off(at);
+            std::mem::replace(v, tail)
+        }
+        let cut = self.offsets[n];
+        let mut offsets = front(&mut self.offsets, n);
+        offsets.push(cut);
+        self.offsets.iter_mut().for_each(|o| *o -= cut);
+        self.customers = None;
+        Journeys {
+            channels: self.channels.clone(),
+            offsets,
+            touches: front(&mut self.touches, cut),
+            times: self.times.as_mut().map(|t| front(t, cut)),
+            conversions: front(&mut self.conversions, n),
+            values: front(&mut self.values, n),
+            nulls: front(&mut self.nulls, n),
+            converted_at: front(&mut self.converted_at, n),
+            customers: None,
+        }
+    }
+}
+
+/// Journeys that arrive in parts (partitions of customers, out of core),
+/// handed on in blocks of whole multiples of a block size: the models then
+/// sum over the same work items as over all journeys at once.
+#[derive(Debug)]
+pub struct Feed {
+    carry: Journeys,
+    block: usize,
+}
+
+impl Feed {
+    /// An empty feed of journeys over `channels` (sorted), cut in multiples of `block`.
+    pub fn new(channels: Vec<String>, timed: bool, block: usize) -> Self {
+        Feed {
+            carry: Journeys::new(channels, timed),
+            block: block.max(1),
+        }
+    }
+
+    /// Adds the next part (same channels and timing); returns the journeys
+    /// that now make whole blocks, if any. Customers are not kept.
+    pub fn push(&mut self, part: Journeys) -> Option<Journeys> {
+        debug_assert_eq!(part.channels, self.carry.channels, "parts share the channel list");
+        self.carry.customers = None;
+        self.carry.append(part);
+        let whole = self.carry.len() / self.block * self.block;
+        (whole > 0).then(|| self.carry.split_front(whole))
+    }
+
+    /// The journeys left (fewer than a block).
+    pub fn finish(self) -> Journeys {
+        self.carry
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_feed_hands_on_whole_blocks_and_keeps_every_journey_in_order() {
+        let rows: Vec<(Vec<&str>, f64)> = (0..23).map(|i| (["a", "b", "c"][..1 + i % 3].to_vec(), i as f64)).collect();
+        let part = |range: std::ops::Range<usize>| {
+            let r: Vec<(&[&str], f64, f64, f64)> = rows[range].iter().map(|(p, v)| (p.as_slice(), 1.0, *v, 0.0)).collect();
+            let mut j = Journeys::new(vec!["a".into(), "b".into(), "c".into()], false);
+            j.append(Journeys::from_paths(&r));
+            j
+        };
+        let mut feed = Feed::new(vec!["a".into(), "b".into(), "c".into()], false, 5);
+        let mut got = Vec::new();
+        for range in [0..3, 3..4, 4..16, 16..16, 16..23] {
+            if let Some(block) = feed.push(part(range)) {
+                assert_eq!(block.len() % 5, 0);
+                got.push(block);
+            }
+        }
+        let rest = feed.finish();
+        assert_eq!(rest.len(), 3);
+        got.push(rest);
+        let flat: Vec<(Vec<u32>, f64)> = got.iter().flat_map(|b| b.iter().map(|j| (j.touches.to_vec(), j.value))).collect();
+        let whole = part(0..23);
+        let want: Vec<(Vec<u32>, f64)> = whole.iter().map(|j| (j.touches.to_vec(), j.value)).collect();
+        assert_eq!(flat, want);
+    }
 
     #[test]
     fn from_paths_sorts_channels_and_keeps_order_of_touches() {

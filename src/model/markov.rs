@@ -204,6 +204,38 @@ impl ChainCounts {
         id
     }
 
+    /// Adds the transitions of `journeys` (journeys of weight 0 add nothing),
+    /// in journey order: counting blocks one after another sums exactly as
+    /// counting them all at once.
+    pub fn count(&mut self, journeys: &Journeys, cfg: &ChainSpec) {
+        let k = cfg.order;
+        let counts = self;
+        let mut seq: Vec<u32> = Vec::new();
+        for j in journeys.iter() {
+            let w = j.conversions + j.nulls;
+            if w <= 0.0 || j.touches.is_empty() {
+                continue;
+            }
+            seq.clear();
+            let n = j.touches.len();
+            let count = if n >= k { n - k + 1 } else { 1 };
+            for i in 0..count {
+                let id = counts.state(&j.touches[i..(i + k).min(n)]);
+                if cfg.keep_repeats || seq.last() != Some(&id) {
+                    seq.push(id);
+                }
+            }
+            counts.start[seq[0] as usize] += w;
+            for pair in seq.windows(2) {
+                counts.edge(pair[0], pair[1], w);
+            }
+            let last = *seq.last().expect("a journey has a state") as usize;
+            counts.conversion[last] += j.conversions;
+            counts.null[last] += j.nulls;
+            counts.value[last] += j.value;
+        }
+    }
+
     /// Adds `weight` to the transition between states `from` and `to`.
     pub fn edge(&mut self, from: u32, to: u32, weight: f64) {
         *self.edges.entry((from, to)).or_insert(0.0) += weight;
@@ -247,32 +279,8 @@ impl Chain {
     pub fn build(journeys: &Journeys, cfg: &ChainSpec) -> Result<Chain> {
         check_order(cfg.order)?;
         check_channels(journeys.channels().len())?;
-        let k = cfg.order;
         let mut counts = ChainCounts::default();
-        let mut seq: Vec<u32> = Vec::new();
-        for j in journeys.iter() {
-            let w = j.conversions + j.nulls;
-            if w <= 0.0 || j.touches.is_empty() {
-                continue;
-            }
-            seq.clear();
-            let n = j.touches.len();
-            let count = if n >= k { n - k + 1 } else { 1 };
-            for i in 0..count {
-                let id = counts.state(&j.touches[i..(i + k).min(n)]);
-                if cfg.keep_repeats || seq.last() != Some(&id) {
-                    seq.push(id);
-                }
-            }
-            counts.start[seq[0] as usize] += w;
-            for pair in seq.windows(2) {
-                counts.edge(pair[0], pair[1], w);
-            }
-            let last = *seq.last().expect("a journey has a state") as usize;
-            counts.conversion[last] += j.conversions;
-            counts.null[last] += j.nulls;
-            counts.value[last] += j.value;
-        }
+        counts.count(journeys, cfg);
         Ok(Chain::assemble(counts))
     }
 
@@ -767,6 +775,40 @@ fn parameters(spec: &ChainSpec) -> BTreeMap<&'static str, Parameter> {
     ])
 }
 
+/// [`Markov`] over blocks: the transition counts and the totals so far.
+struct MarkovStream {
+    spec: ChainSpec,
+    n_channels: usize,
+    counts: ChainCounts,
+    /// Conversions and revenue, summed in journey order.
+    totals: (f64, f64),
+    nulls: f64,
+    journeys: usize,
+}
+
+impl super::Stream for MarkovStream {
+    fn add(&mut self, block: &Journeys) -> Result<()> {
+        self.counts.count(block, &self.spec);
+        self.totals = block.add_totals(self.totals);
+        self.nulls = block.iter().fold(self.nulls, |a, j| a + j.nulls);
+        self.journeys += block.len();
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<Attribution> {
+        let chain = Chain::assemble(self.counts);
+        let effects = chain.removal_effects(self.n_channels)?;
+        let solution = Solution {
+            spec: self.spec,
+            chain,
+            effects,
+            order_scores: None,
+        };
+        let (conversions, value) = self.totals;
+        Ok(attribution(solution, conversions, value, self.nulls == 0.0 && self.journeys > 0))
+    }
+}
+
 impl AttributionModel for Markov {
     fn kind(&self) -> ModelKind {
         ModelKind::Markov
@@ -785,6 +827,28 @@ impl AttributionModel for Markov {
             journeys.total_value(),
             nulls == 0.0 && !journeys.is_empty(),
         ))
+    }
+
+    fn stream(&self, channels: &[String]) -> Result<Box<dyn super::Stream + '_>> {
+        let MarkovOrder::Fixed(order) = self.cfg.order else {
+            return Err(Error::usage(
+                "`--markov-order auto` compares orders over all journeys at once, which a run out of core does not hold",
+                "pass an order (`--markov-order 2`), or raise `--memory-limit` so that the input fits in memory",
+            ));
+        };
+        check_order(order)?;
+        check_channels(channels.len())?;
+        Ok(Box::new(MarkovStream {
+            spec: ChainSpec {
+                order,
+                keep_repeats: self.cfg.keep_repeats,
+            },
+            n_channels: channels.len(),
+            counts: ChainCounts::default(),
+            totals: (0.0, 0.0),
+            nulls: 0.0,
+            journeys: 0,
+        }))
     }
 
     fn frozen(&self, details: Option<&Details>) -> Option<Box<dyn AttributionModel>> {

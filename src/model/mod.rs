@@ -268,6 +268,48 @@ pub trait AttributionModel: Send + Sync {
     fn sums_to_conversions(&self) -> bool {
         true
     }
+    /// The model's running state for journeys that come in blocks (the
+    /// out-of-core route); its [`Stream::finish`] gives, to the bit, what
+    /// [`Self::run`] gives on all the blocks' journeys at once.
+    fn stream(&self, channels: &[String]) -> Result<Box<dyn Stream + '_>>;
+}
+
+/// A model run over journeys that come block by block, in canonical order,
+/// each block but the last a multiple of [`BLOCK`] journeys: the float sums
+/// then happen in the same order as over all journeys at once.
+pub trait Stream: Send {
+    /// Adds the next block.
+    fn add(&mut self, block: &Journeys) -> Result<()>;
+    /// The run over all blocks added.
+    fn finish(self: Box<Self>) -> Result<Attribution>;
+}
+
+/// Journeys per block of a [`Stream`] (the work item of [`distribute`]).
+pub const BLOCK: usize = CHUNK;
+
+/// [`Heuristic`] over blocks: the running credit totals.
+struct HeuristicStream<'a, R> {
+    model: &'a Heuristic<R>,
+    channels: Vec<String>,
+    total: Credits,
+}
+
+impl<R: WeightRule> Stream for HeuristicStream<'_, R> {
+    fn add(&mut self, block: &Journeys) -> Result<()> {
+        distribute_into(block, |j, w| self.model.0.weights(&self.channels, j, w), &mut self.total);
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<Attribution> {
+        let empty = Journeys::new(self.channels.clone(), true);
+        Ok(Attribution {
+            warnings: self.model.warnings(&empty, &self.total),
+            credits: self.total,
+            parameters: self.model.parameters(),
+            notes: Vec::new(),
+            details: None,
+        })
+    }
 }
 
 /// A rule-based model: how one journey's credit splits over its touches.
@@ -348,6 +390,14 @@ impl<R: WeightRule> AttributionModel for Heuristic<R> {
         self.0.sums_to_one()
     }
 
+    fn stream(&self, channels: &[String]) -> Result<Box<dyn Stream + '_>> {
+        Ok(Box::new(HeuristicStream {
+            model: self,
+            channels: channels.to_vec(),
+            total: Credits::zeros(channels.len()),
+        }))
+    }
+
     fn warnings(&self, _journeys: &Journeys, _credits: &Credits) -> Vec<String> {
         if self.0.sums_to_one() {
             Vec::new()
@@ -373,21 +423,30 @@ pub fn distribute<F>(journeys: &Journeys, rule: F) -> Credits
 where
     F: Fn(&Journey<'_>, &mut [f64]) + Sync,
 {
+    let mut total = Credits::zeros(journeys.channels().len());
+    distribute_into(journeys, rule, &mut total);
+    total
+}
+
+/// [`distribute`], adding to `total` (the sums of the blocks before).
+fn distribute_into<F>(journeys: &Journeys, rule: F, total: &mut Credits)
+where
+    F: Fn(&Journey<'_>, &mut [f64]) + Sync,
+{
     // With more channels than journeys in a chunk, a dense vector per chunk
     // is mostly zeros: a million channels made it 16 MB per chunk and model.
-    distribute_in(journeys, rule, journeys.channels().len() > CHUNK)
+    distribute_in(journeys, rule, journeys.channels().len() > CHUNK, total)
 }
 
 /// [`distribute`], with chunk sums kept dense (a vector over all channels)
 /// or sparse (only the channels the chunk touches). Both add every
 /// channel's contributions in the same order, so they agree to the bit.
-fn distribute_in<F>(journeys: &Journeys, rule: F, sparse: bool) -> Credits
+fn distribute_in<F>(journeys: &Journeys, rule: F, sparse: bool, total: &mut Credits)
 where
     F: Fn(&Journey<'_>, &mut [f64]) + Sync,
 {
     let n_channels = journeys.channels().len();
     let starts: Vec<usize> = (0..journeys.len()).step_by(CHUNK).collect();
-    let mut total = Credits::zeros(n_channels);
     if sparse {
         let parts: Vec<Vec<(u32, f64, f64)>> = starts
             .par_iter()
@@ -431,7 +490,6 @@ where
             total.add(p);
         }
     }
-    total
 }
 
 /// Calls `add(channel, conversions, value)` for every touch of the
@@ -551,10 +609,16 @@ mod properties {
                 .enumerate()
                 .for_each(|(i, x)| *x = (i as f64 + 1.0) / (n * (n + 1.0) / 2.0));
         };
-        let (dense, sparse) = (distribute_in(&j, rule, false), distribute_in(&j, rule, true));
+        let (dense, sparse) = (summed(&j, rule, false), summed(&j, rule, true));
         assert_eq!(dense.conversions, sparse.conversions);
         assert_eq!(dense.value, sparse.value);
         assert!(dense.conversions.iter().all(|&c| c > 0.0));
+    }
+
+    fn summed(j: &Journeys, rule: impl Fn(&Journey<'_>, &mut [f64]) + Sync, sparse: bool) -> Credits {
+        let mut total = Credits::zeros(j.channels().len());
+        distribute_in(j, rule, sparse, &mut total);
+        total
     }
 
     proptest! {
@@ -566,8 +630,8 @@ mod properties {
                     *x = (i as f64 + 1.0) / (n * (n + 1.0) / 2.0) + j.conversions * 0.0;
                 }
             };
-            let dense = distribute_in(&j, rule, false);
-            let sparse = distribute_in(&j, rule, true);
+            let dense = summed(&j, rule, false);
+            let sparse = summed(&j, rule, true);
             prop_assert_eq!(&dense.conversions, &sparse.conversions);
             prop_assert_eq!(&dense.value, &sparse.value);
         }

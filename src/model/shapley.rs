@@ -70,6 +70,12 @@ fn coalitions(journeys: &Journeys) -> Result<Vec<(u128, Tally)>> {
         });
     }
     let mut map: HashMap<u128, Tally> = HashMap::new();
+    tally(&mut map, journeys);
+    Ok(sorted(map))
+}
+
+/// Adds each journey to the tally of its coalition, in journey order.
+fn tally(map: &mut HashMap<u128, Tally>, journeys: &Journeys) {
     for j in journeys.iter() {
         if j.touches.is_empty() {
             continue;
@@ -80,9 +86,59 @@ fn coalitions(journeys: &Journeys) -> Result<Vec<(u128, Tally)>> {
         t.nulls += j.nulls;
         t.value += j.value;
     }
+}
+
+/// The coalitions in mask order.
+fn sorted(map: HashMap<u128, Tally>) -> Vec<(u128, Tally)> {
     let mut list: Vec<(u128, Tally)> = map.into_iter().collect();
     list.sort_by_key(|e| e.0);
-    Ok(list)
+    list
+}
+
+/// Credits of every channel from the coalitions' tallies.
+fn credits_of(list: &[(u128, Tally)], n_channels: usize) -> Credits {
+    let converting: Vec<(u128, f64)> = list.iter().filter(|e| e.1.conversions > 0.0).map(|e| (e.0, e.1.worth())).collect();
+    let worth: HashMap<u128, f64> = converting.iter().copied().collect();
+    let parts: Vec<(Vec<(u32, f64)>, Tally)> = list
+        .par_iter()
+        .filter(|e| e.1.conversions > 0.0)
+        .map(|&(mask, tally)| (shapley_in(mask, &converting, &worth), tally))
+        .collect();
+    let mut credits = Credits::zeros(n_channels);
+    for (phi, tally) in parts {
+        let v = tally.worth();
+        for (c, p) in phi {
+            credits.conversions[c as usize] += p * tally.conversions / v;
+            credits.value[c as usize] += p * tally.value / v;
+        }
+    }
+    credits
+}
+
+/// [`Shapley`] over blocks: the coalitions' tallies so far.
+struct ShapleyStream<'a> {
+    model: &'a Shapley,
+    n_channels: usize,
+    map: HashMap<u128, Tally>,
+}
+
+impl super::Stream for ShapleyStream<'_> {
+    fn add(&mut self, block: &Journeys) -> Result<()> {
+        tally(&mut self.map, block);
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<super::Attribution> {
+        let credits = credits_of(&sorted(self.map), self.n_channels);
+        let empty = Journeys::new(Vec::new(), true);
+        Ok(super::Attribution {
+            warnings: self.model.warnings(&empty, &credits),
+            credits,
+            parameters: self.model.parameters(),
+            notes: Vec::new(),
+            details: None,
+        })
+    }
 }
 
 /// Shapley values of the members of `n_mask` in the game `worth` restricted
@@ -175,23 +231,17 @@ impl AttributionModel for Shapley {
     }
 
     fn attribute(&self, journeys: &Journeys) -> Result<Credits> {
-        let list = coalitions(journeys)?;
-        let converting: Vec<(u128, f64)> = list.iter().filter(|e| e.1.conversions > 0.0).map(|e| (e.0, e.1.worth())).collect();
-        let worth: HashMap<u128, f64> = converting.iter().copied().collect();
-        let parts: Vec<(Vec<(u32, f64)>, Tally)> = list
-            .par_iter()
-            .filter(|e| e.1.conversions > 0.0)
-            .map(|&(mask, tally)| (shapley_in(mask, &converting, &worth), tally))
-            .collect();
-        let mut credits = Credits::zeros(journeys.channels().len());
-        for (phi, tally) in parts {
-            let v = tally.worth();
-            for (c, p) in phi {
-                credits.conversions[c as usize] += p * tally.conversions / v;
-                credits.value[c as usize] += p * tally.value / v;
-            }
-        }
-        Ok(credits)
+        Ok(credits_of(&coalitions(journeys)?, journeys.channels().len()))
+    }
+
+    fn stream(&self, channels: &[String]) -> Result<Box<dyn super::Stream + '_>> {
+        // The same check as on all journeys at once.
+        coalitions(&Journeys::new(channels.to_vec(), true))?;
+        Ok(Box::new(ShapleyStream {
+            model: self,
+            n_channels: channels.len(),
+            map: HashMap::new(),
+        }))
     }
 
     fn journey_split<'a>(&'a self, journeys: &'a Journeys) -> Result<Option<Box<dyn super::JourneySplit + 'a>>> {

@@ -22,8 +22,8 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::input::FileStats;
-use crate::journey::{JourneyStats, Journeys};
-use crate::model::{AttributionModel, Details, ModelKind, Parameter};
+use crate::journey::{Feed, JourneyStats, Journeys};
+use crate::model::{Attribution, AttributionModel, Details, ModelKind, Parameter, Stream};
 
 /// One input file and the rows read from it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -247,6 +247,50 @@ pub struct ChannelCredit {
     pub interval: Option<Box<bootstrap::Interval>>,
 }
 
+/// The models run over journeys that come in parts, in canonical order
+/// (customer partitions, out of core): the same report as
+/// [`Report::compute`] over all the parts' journeys at once, to the bit.
+pub struct StreamedRun<'a> {
+    models: &'a [Box<dyn AttributionModel>],
+    streams: Vec<Box<dyn Stream + 'a>>,
+    feed: Feed,
+    totals: (f64, f64),
+}
+
+impl<'a> StreamedRun<'a> {
+    /// A run of `models` over journeys with these channels (sorted).
+    pub fn new(channels: &[String], timed: bool, models: &'a [Box<dyn AttributionModel>]) -> Result<Self> {
+        Ok(StreamedRun {
+            streams: models.iter().map(|m| m.stream(channels)).collect::<Result<_>>()?,
+            models,
+            feed: Feed::new(channels.to_vec(), timed, crate::model::BLOCK),
+            totals: (0.0, 0.0),
+        })
+    }
+
+    /// Adds the next part's journeys.
+    pub fn add(&mut self, part: Journeys) -> Result<()> {
+        match self.feed.push(part) {
+            Some(block) => self.run(&block),
+            None => Ok(()),
+        }
+    }
+
+    fn run(&mut self, block: &Journeys) -> Result<()> {
+        self.totals = block.add_totals(self.totals);
+        self.streams.par_iter_mut().try_for_each(|s| s.add(block))
+    }
+
+    /// The report over every part added.
+    pub fn finish(mut self, input: InputSummary) -> Result<Report> {
+        let rest = std::mem::replace(&mut self.feed, Feed::new(Vec::new(), false, 1)).finish();
+        self.run(&rest)?;
+        let channels = rest.channels().to_vec();
+        let runs: Vec<Attribution> = self.streams.into_par_iter().map(|s| s.finish()).collect::<Result<_>>()?;
+        Ok(Report::of_runs(input, &channels, self.models, runs, self.totals.0))
+    }
+}
+
 /// One model's results.
 #[derive(Debug, Clone, Serialize)]
 pub struct ModelReport {
@@ -340,23 +384,26 @@ pub struct Report {
 impl Report {
     /// Runs `models` in parallel over `journeys`; output order = `models` order.
     pub fn compute(input: InputSummary, journeys: &Journeys, models: &[Box<dyn AttributionModel>]) -> Result<Report> {
-        let names: Vec<std::sync::Arc<str>> = journeys.channels().iter().map(|n| n.as_str().into()).collect();
-        let runs: Vec<(ModelReport, Vec<String>, Vec<String>)> = models
-            .par_iter()
-            .map(|m| {
-                let run = m.run(journeys)?;
-                let credits = run.credits;
-                // Participation credits every channel in full: its shares are
-                // relative to the conversions, and sum to more than 1.
-                let share_base = if m.sums_to_conversions() {
-                    credits.conversions.iter().sum()
-                } else {
-                    journeys.total_conversions()
-                };
-                let report = ModelReport::new(m.kind(), run.parameters, &names, &credits, share_base, run.details);
-                Ok((report, run.notes, run.warnings))
-            })
-            .collect::<Result<_>>()?;
+        let runs: Vec<Attribution> = models.par_iter().map(|m| m.run(journeys)).collect::<Result<_>>()?;
+        Ok(Report::of_runs(
+            input,
+            journeys.channels(),
+            models,
+            runs,
+            journeys.total_conversions(),
+        ))
+    }
+
+    /// The report of `runs` (one per model, in order) over journeys with
+    /// `conversions` in all.
+    fn of_runs(
+        input: InputSummary,
+        channels: &[String],
+        models: &[Box<dyn AttributionModel>],
+        runs: Vec<Attribution>,
+        conversions: f64,
+    ) -> Report {
+        let names: Vec<std::sync::Arc<str>> = channels.iter().map(|n| n.as_str().into()).collect();
         let mut report = Report {
             input,
             by: Vec::new(),
@@ -365,12 +412,27 @@ impl Report {
             warnings: Vec::new(),
             comparison: None,
         };
-        for (model, notes, warnings) in runs {
-            report.models.push(model);
-            report.notes.extend(notes);
-            report.warnings.extend(warnings);
+        for (m, run) in models.iter().zip(runs) {
+            let credits = run.credits;
+            // Participation credits every channel in full: its shares are
+            // relative to the conversions, and sum to more than 1.
+            let share_base = if m.sums_to_conversions() {
+                credits.conversions.iter().sum()
+            } else {
+                conversions
+            };
+            report.models.push(ModelReport::new(
+                m.kind(),
+                run.parameters,
+                &names,
+                &credits,
+                share_base,
+                run.details,
+            ));
+            report.notes.extend(run.notes);
+            report.warnings.extend(run.warnings);
         }
-        Ok(report)
+        report
     }
 
     /// The report of `kind`, if it ran.
@@ -383,6 +445,54 @@ impl Report {
 mod tests {
     use super::*;
     use crate::model::ModelConfig;
+
+    #[test]
+    fn a_run_over_parts_gives_the_report_of_all_journeys_to_the_bit() {
+        let names: Vec<String> = (0..6).map(|i| format!("ch{i}")).collect();
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % n
+        };
+        let at = 1_700_000_000_000i64;
+        let (mut all, mut part) = (Journeys::new(names.clone(), true), Journeys::new(names.clone(), true));
+        let mut parts = Vec::new();
+        // Two and a half blocks, cut into uneven parts that straddle them.
+        for _ in 0..(2 * crate::model::BLOCK + crate::model::BLOCK / 2 + 7) {
+            let len = 1 + next(6) as usize;
+            let touches: Vec<u32> = (0..len).map(|_| next(6) as u32).collect();
+            let times: Vec<i64> = (0..len as i64)
+                .map(|k| at - (len as i64 - k) * 3_600_000 * (1 + next(50) as i64))
+                .collect();
+            let (conversions, value, nulls, end) = match next(3) {
+                0 => (0.0, 0.0, 1.0, None),
+                _ => (1.0, next(100_000) as f64 / 7.0, 0.0, Some(at)),
+            };
+            for j in [&mut all, &mut part] {
+                j.push(&touches, Some(&times), conversions, value, nulls, end);
+            }
+            if next(3000) == 0 {
+                parts.push(std::mem::replace(&mut part, Journeys::new(names.clone(), true)));
+            }
+        }
+        parts.push(part);
+        assert!(parts.len() > 5, "{} parts", parts.len());
+        let cfg = ModelConfig::default();
+        let models: Vec<_> = ModelKind::ALL.iter().map(|k| k.build(&cfg)).collect();
+        let input = InputSummary::new("events", &[], &JourneyStats::default(), 0);
+        let whole = Report::compute(input.clone(), &all, &models).unwrap();
+        let mut run = StreamedRun::new(&names, true, &models).unwrap();
+        for p in parts {
+            run.add(p).unwrap();
+        }
+        let streamed = run.finish(input).unwrap();
+        assert_eq!(whole.models.len(), ModelKind::ALL.len());
+        // Debug prints every f64 in its shortest round-trip form: equal text, equal bits.
+        assert_eq!(format!("{:?}", streamed.models), format!("{:?}", whole.models));
+        assert_eq!(streamed.warnings, whole.warnings);
+    }
 
     #[test]
     fn shares_sum_to_one_and_models_keep_their_order() {
