@@ -49,6 +49,17 @@ impl Names {
         code
     }
 
+    /// Drops every name, keeping the memory for the next ones.
+    pub fn clear(&mut self) {
+        self.arena.clear();
+        self.ends.clear();
+    }
+
+    /// Bytes held: the arena and the name ends.
+    pub fn heap_bytes(&self) -> usize {
+        self.arena.len() + self.ends.len() * std::mem::size_of::<usize>()
+    }
+
     /// The name behind `code`.
     ///
     /// # Panics

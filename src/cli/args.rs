@@ -162,6 +162,40 @@ pub struct InputArgs {
     /// With `--on-error skip`: write every skipped row to FILE (CSV: `file,line,row,reason,column,value,detail,record`).
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub rejects: Option<PathBuf>,
+    /// Memory the run may use, e.g. `4G` or `800M` [default: half of this machine's memory]. Past it, `mta attribute` puts rows in partition files on disk by customer and processes a few partitions at a time, with the same results.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, help_heading = "Input")]
+    pub memory_limit: Option<u64>,
+    /// Where partition files go when the input passes `--memory-limit` [default: the system temp dir]; they are removed on exit, on error and on Ctrl-C too.
+    #[arg(long, value_name = "DIR", help_heading = "Input")]
+    pub temp_dir: Option<PathBuf>,
+}
+
+/// `4G`, `800M`, `1.5G`, `512K` or bytes: sizes in binary units.
+fn parse_size(s: &str) -> std::result::Result<u64, String> {
+    let t = s.trim();
+    let (number, unit) = t.split_at(t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len()));
+    let scale: u64 = match unit.to_ascii_uppercase().trim_end_matches(['B', 'I']) {
+        "" => 1,
+        "K" => 1 << 10,
+        "M" => 1 << 20,
+        "G" => 1 << 30,
+        "T" => 1 << 40,
+        _ => return Err(format!("unknown unit `{unit}`: expected K, M, G or T (e.g. `4G`, `800M`)")),
+    };
+    match number.trim().parse::<f64>() {
+        Ok(n) if n > 0.0 && n.is_finite() => Ok((n * scale as f64) as u64),
+        _ => Err(format!("expected a size such as `4G` or `800M`, found `{s}`")),
+    }
+}
+
+/// Half of this machine's memory (from /proc/meminfo), else 4 GiB.
+fn default_memory_limit() -> u64 {
+    let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+        let line = m.lines().find(|l| l.starts_with("MemTotal:"))?;
+        let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib * 1024)
+    });
+    total.map_or(4 << 30, |t| t / 2)
 }
 
 /// Spend per channel, weighed against the credits (`--costs`).
@@ -619,6 +653,10 @@ impl InputArgs {
                     },
                     conversion_types: names_list(&self.conversion_types, "--conversion-types")?,
                     ga4: ga4.then(|| self.ga4_identity.unwrap_or_default()),
+                    out_of_core: Some(crate::input::OutOfCore {
+                        limit: self.memory_limit.unwrap_or_else(default_memory_limit),
+                        temp_dir: self.temp_dir,
+                    }),
                 }),
                 rejects: self.rejects,
             },
@@ -809,6 +847,19 @@ fn parse_weights(s: &str) -> Result<[f64; 3]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_take_binary_units_and_refuse_nonsense() {
+        assert_eq!(parse_size("4G"), Ok(4 << 30));
+        assert_eq!(parse_size("800M"), Ok(800 << 20));
+        assert_eq!(parse_size("1.5g"), Ok(3 << 29));
+        assert_eq!(parse_size("64KiB"), Ok(64 << 10));
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert!(parse_size("4X").unwrap_err().contains("unknown unit"));
+        for bad in ["", "G", "-1G", "0", "nanG"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn durations() {

@@ -196,7 +196,26 @@ pub fn run(args: AttributeArgs) -> Result<()> {
             crate::output::write_credits(&report, out.format, &out.style, args.metric, w)
         });
     }
-    let (journeys, summary) = pipeline::load(&input, &journey_cfg)?;
+    let (journeys, summary) = match pipeline::load_or_partition(&input, &journey_cfg)? {
+        pipeline::Loaded::Whole(journeys, summary) => (journeys, summary),
+        pipeline::Loaded::Parted(parted) => {
+            for (refused, what) in [
+                (args.per_conversion, "`--per-conversion`"),
+                (args.bootstrap.is_some(), "`--bootstrap`"),
+                (html_period.is_some(), "the HTML report's shares over time (`--by day|week|month`)"),
+            ] {
+                if refused {
+                    return Err(crate::Error::usage(
+                        format!("the input passes `--memory-limit`, and {what} does not run out of core yet"),
+                        "raise `--memory-limit` so that the input fits in memory, or drop it",
+                    )
+                    .into());
+                }
+            }
+            let (report, notes) = pipeline::report_of_parts(parted, &journey_cfg, &asked, &model_cfg)?;
+            return write_report(report, notes, costs.as_ref(), args.compare_models, args.metric, &out);
+        }
+    };
     let (models, notes) = pipeline::models(&asked, &model_cfg, &journeys)?;
     if args.per_conversion {
         return per_conversion(&journeys, &models, &asked, &summary, notes, &out);
@@ -205,26 +224,48 @@ pub fn run(args: AttributeArgs) -> Result<()> {
     if let Some(n) = args.bootstrap {
         crate::report::bootstrap::add_intervals(&mut report, &journeys, &models, n as usize, args.seed)?;
     }
+    let Some((dimension, zone)) = html_period else {
+        return write_report(report, notes, costs.as_ref(), args.compare_models, args.metric, &out);
+    };
+    // The HTML page of a run split by period: the whole run (with where the
+    // models disagree), and each channel's share over time.
     if let Some(spec) = &costs {
         crate::report::costs::apply(&mut report, &crate::input::costs::load(spec)?);
     }
-    // The HTML report always shows where the models disagree.
-    if args.compare_models || out.format == OutputFormat::Html {
+    report.comparison = Some(compare_models(&report));
+    if !out.quiet {
+        pipeline::tell(pipeline::summary(&report.input, &pipeline::run_notes(notes, &report)));
+    }
+    let shares = crate::report::periods::ShareOverTime::of_data_driven(&journeys, &models, &report, dimension, zone)?;
+    let extras = crate::output::html::Extras {
+        over_time: shares.as_ref(),
+        ..Default::default()
+    };
+    super::write_output(&out.target, |w| crate::output::html::write(&report, extras, w))
+}
+
+/// The end of a run of the totals: spend (`--costs`), the models'
+/// disagreement (`--compare-models`, and always in HTML), the summary on
+/// stderr, then the output.
+fn write_report(
+    mut report: Report,
+    notes: Vec<String>,
+    costs: Option<&crate::input::costs::CostSpec>,
+    compare: bool,
+    metric: Metric,
+    out: &OutputConfig,
+) -> Result<()> {
+    if let Some(spec) = costs {
+        crate::report::costs::apply(&mut report, &crate::input::costs::load(spec)?);
+    }
+    if compare || out.format == OutputFormat::Html {
         report.comparison = Some(compare_models(&report));
     }
     if !out.quiet {
         pipeline::tell(pipeline::summary(&report.input, &pipeline::run_notes(notes, &report)));
     }
-    if let Some((dimension, zone)) = html_period {
-        let shares = crate::report::periods::ShareOverTime::of_data_driven(&journeys, &models, &report, dimension, zone)?;
-        let extras = crate::output::html::Extras {
-            over_time: shares.as_ref(),
-            ..Default::default()
-        };
-        return super::write_output(&out.target, |w| crate::output::html::write(&report, extras, w));
-    }
     super::write_output(&out.target, |w| {
-        crate::output::write_credits(&report, out.format, &out.style, args.metric, w)
+        crate::output::write_credits(&report, out.format, &out.style, metric, w)
     })
 }
 

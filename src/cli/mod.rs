@@ -91,6 +91,12 @@ impl From<Exit> for ExitCode {
 /// Runs a parsed command line and returns the exit code; errors are printed
 /// once, with their whole chain, on stderr.
 pub fn run(cli: Cli) -> Exit {
+    // Ctrl-C ends the process without destructors: partition files of a run
+    // out of core (`--memory-limit`) must still go. 130 = killed by SIGINT.
+    let _ = ctrlc::set_handler(|| {
+        crate::input::spill::remove_temp_dirs();
+        std::process::exit(130);
+    });
     let result = match cli.command {
         Command::Attribute(args) => attribute::run(args).map(|()| Exit::Ok),
         Command::Budget(args) => budget::run(args).map(|()| Exit::Ok),

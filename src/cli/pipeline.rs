@@ -57,6 +57,75 @@ pub fn load(input: &InputConfig, cfg: &JourneyConfig) -> Result<(Journeys, Input
     }
 }
 
+/// An input's journeys, or its partitions on disk when it passes
+/// `--memory-limit` (then [`report_of_parts`] runs the models).
+pub enum Loaded {
+    /// Every journey, in memory, and the summary of the input.
+    Whole(Journeys, InputSummary),
+    /// The input, partitioned by customer on disk.
+    Parted(input::Parted),
+}
+
+/// [`load`], going out of core when the input passes `--memory-limit`.
+pub fn load_or_partition(input: &InputConfig, cfg: &JourneyConfig) -> Result<Loaded> {
+    refuse_terminal_stdin(input)?;
+    match input {
+        InputConfig::Events { spec, rejects } => match input::load_or_partition(spec)? {
+            input::Loaded::Whole(events) => {
+                write_rejects(rejects.as_deref(), &events.rejections)?;
+                let (journeys, stats) = journey::build(&events, cfg);
+                Ok(Loaded::Whole(journeys, events_summary(&events, &stats)))
+            }
+            input::Loaded::Parted(parted) => {
+                write_rejects(rejects.as_deref(), &parted.head().rejections)?;
+                Ok(Loaded::Parted(parted))
+            }
+        },
+        InputConfig::Paths { .. } => {
+            let (journeys, summary) = load(input, cfg)?;
+            Ok(Loaded::Whole(journeys, summary))
+        }
+    }
+}
+
+/// The models over a partitioned input, one group of partitions in memory
+/// at a time: journeys built per group and handed to the models in order,
+/// so the report is the one of all journeys at once, to the bit. Returns
+/// it with the notes of choosing the models.
+pub fn report_of_parts(
+    parted: input::Parted,
+    cfg: &JourneyConfig,
+    asked: &[ModelKind],
+    model_cfg: &ModelConfig,
+) -> Result<(Report, Vec<String>)> {
+    let groups = parted.groups();
+    let n_groups = groups.len();
+    let mut groups = groups.into_iter();
+    let first = groups.next().expect("partitions come in at least one group");
+    let events = parted.events(first)?;
+    let (journeys, mut stats) = journey::build_after(&events, cfg, journey::JourneyStats::default());
+    drop(events);
+    // Every group has the input's channels and times.
+    let (models, notes) = models(asked, model_cfg, &journeys)?;
+    let mut run = crate::report::StreamedRun::new(journeys.channels(), journeys.is_timed(), &models)?;
+    run.add(journeys)?;
+    for group in groups {
+        let events = parted.events(group)?;
+        let (journeys, after) = journey::build_after(&events, cfg, stats);
+        stats = after;
+        drop(events);
+        run.add(journeys)?;
+    }
+    let mut summary = events_summary(parted.head(), &stats);
+    summary.conversions_read = parted.conversions_read() as f64;
+    summary.notes.push(format!(
+        "note: the input passed `--memory-limit`: its rows went to {} partition files by customer ({} on disk), processed in {n_groups} groups",
+        input::spill::PARTITIONS,
+        input::spill::format_bytes(parted.bytes()),
+    ));
+    Ok((run.finish(summary)?, notes))
+}
+
 /// One segment's journeys (`--by`).
 pub struct SegmentJourneys {
     /// Its values.

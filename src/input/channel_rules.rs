@@ -198,6 +198,9 @@ pub(crate) struct Derivation {
     channels: Vec<(u32, String, RuleId)>,
     /// Per row of every file: its triple.
     pub rows: Vec<u32>,
+    /// Per triple: rows counted and dropped from `rows` (out of core, the
+    /// rows go to disk).
+    counted: Vec<u64>,
 }
 
 impl Derivation {
@@ -207,7 +210,17 @@ impl Derivation {
             triples: Interner::new(),
             channels: Vec::new(),
             rows: Vec::new(),
+            counted: Vec::new(),
         }
+    }
+
+    /// Counts the rows so far and lets them go.
+    pub(crate) fn count_rows(&mut self) {
+        self.counted.resize(self.channels.len(), 0);
+        for &t in &self.rows {
+            self.counted[t as usize] += 1;
+        }
+        self.rows.clear();
     }
 
     /// Appends the channel code (in `channels`) of every row of `table`,
@@ -242,7 +255,8 @@ impl Derivation {
     /// The distinct triples seen on the rows kept, most rows first (then by
     /// source, medium and campaign).
     pub(crate) fn mappings(&self) -> Vec<Mapping> {
-        let mut counts = vec![0u64; self.channels.len()];
+        let mut counts = self.counted.clone();
+        counts.resize(self.channels.len(), 0);
         for &t in &self.rows {
             counts[t as usize] += 1;
         }

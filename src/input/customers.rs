@@ -49,6 +49,16 @@ impl RowIds {
         self.rows.len()
     }
 
+    /// Bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.rows.heap_bytes()
+    }
+
+    /// Drops every row (the arena's memory is kept for the next ones).
+    pub fn clear(&mut self) {
+        self.rows.clear();
+    }
+
     /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()

@@ -20,6 +20,7 @@ pub mod paths;
 pub mod rejects;
 pub mod results;
 pub mod schema;
+pub mod spill;
 mod table;
 pub mod time;
 pub mod transitions;
@@ -170,7 +171,31 @@ pub struct InputSpec {
     /// `--ga4`: the sources are GA4 BigQuery export files, read with this
     /// identity rule (column names and the CSV dialect do not apply).
     pub ga4: Option<ga4_export::Identity>,
+    /// `--memory-limit` / `--temp-dir`: when the typed columns would not
+    /// fit, rows go to partition files on disk (`None`: always in memory).
+    pub out_of_core: Option<OutOfCore>,
 }
+
+/// When and where an input goes out of core.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutOfCore {
+    /// Memory a run may use, in bytes.
+    pub limit: u64,
+    /// Where the partition files go (`None`: the system temp dir).
+    pub temp_dir: Option<PathBuf>,
+}
+
+impl OutOfCore {
+    /// Typed columns held while reading, at most: a quarter of the limit,
+    /// as building journeys from them takes about three times as much again.
+    fn read_budget(&self) -> u64 {
+        self.limit / 4
+    }
+}
+
+/// Bytes of typed columns per row while reading, besides the id: time,
+/// channel, flag, value, type and channel-rule codes.
+const ROW_BYTES: usize = 8 + 4 + 1 + 8 + 4 + 4;
 
 /// How CSV text is written: what differs between exports of the same data
 /// (a German Excel file: `;`, Windows-1252, `1.234,50`).
@@ -411,12 +436,35 @@ fn csv_table(
     csv::read(&name, &bytes, keep, dialect.delimiter, requests, what, on_error)
 }
 
-/// Reads every touchpoint source (and the conversions file, if any).
-pub fn load<'a>(spec: &'a InputSpec) -> Result<Events> {
+/// An input read: all rows in memory, or partitioned on disk (out of core).
+#[derive(Debug)]
+pub enum Loaded {
+    /// Every row, in memory.
+    Whole(Events),
+    /// Rows in partition files, read back a few partitions at a time.
+    Parted(Parted),
+}
+
+/// Reads every touchpoint source (and the conversions file, if any) into
+/// memory: an error when the input passes `spec.out_of_core`'s limit.
+pub fn load(spec: &InputSpec) -> Result<Events> {
+    match read_events(spec, false)? {
+        Loaded::Whole(ev) => Ok(ev),
+        Loaded::Parted(_) => unreachable!("partitions were not allowed"),
+    }
+}
+
+/// [`load`], going out of core when the typed columns would pass
+/// `spec.out_of_core`'s limit.
+pub fn load_or_partition(spec: &InputSpec) -> Result<Loaded> {
+    read_events(spec, true)
+}
+
+fn read_events<'a>(spec: &'a InputSpec, can_partition: bool) -> Result<Loaded> {
     if let Some(identity) = spec.ga4 {
         let mut ev = ga4_export::load(spec, identity)?;
         keep_conversion_types(&mut ev, spec)?;
-        return Ok(ev);
+        return Ok(Loaded::Whole(ev));
     }
     let cols = &spec.columns;
     let event_mode = spec.conversion_events.is_some();
@@ -487,6 +535,11 @@ pub fn load<'a>(spec: &'a InputSpec) -> Result<Events> {
     let (mut types, mut type_seen) = (ConversionTypes::default(), false);
     let (mut event_names, mut event) = (Interner::new(), Vec::new());
     let wanted_events = spec.conversion_events.as_deref().unwrap_or(&[]);
+    // Out of core: once the typed columns pass the budget, every table's
+    // rows go to partition files as soon as they are read.
+    let mut spill: Option<spill::Spill> = None;
+    let mut used_channels: Vec<bool> = Vec::new();
+    let mut inline_conversions = 0u64;
     for source in sources {
         // `--time-format auto` reads a file's times by its first one, in every chunk.
         let mut first_time: Option<String> = None;
@@ -572,11 +625,55 @@ pub fn load<'a>(spec: &'a InputSpec) -> Result<Events> {
                 }
                 ev.ignored_values += (start..flag.len()).filter(|&i| !flag[i] && value[i] != 0.0).count() as u64;
             }
+            if let Some(ooc) = &spec.out_of_core {
+                let held = (ids.heap_bytes() + ids.len() * ROW_BYTES) as u64;
+                if spill.is_some() || held > ooc.read_budget() {
+                    if !can_partition {
+                        return Err(too_large(ooc, "this command holds its whole input in memory"));
+                    }
+                    if event_mode || type_seen {
+                        return Err(too_large(
+                            ooc,
+                            "conversion types (`--type-col`, `--conversion-events`) do not run out of core yet",
+                        ));
+                    }
+                    let out = match &mut spill {
+                        Some(out) => out,
+                        None => spill.insert(spill::Spill::new(ooc.temp_dir.as_deref())?),
+                    };
+                    used_channels.resize(ev.channels.len(), false);
+                    for row in 0..ids.len() {
+                        let converts = flag.get(row).copied().unwrap_or(false);
+                        inline_conversions += u64::from(converts);
+                        used_channels[ev.channel[row] as usize] = true;
+                        let record = spill::Record::Touch {
+                            time: ev.time[row],
+                            channel: ev.channel[row],
+                            flag: converts,
+                            value: value.get(row).copied().unwrap_or(0.0),
+                            kind: None,
+                        };
+                        out.write(ids.get(row), record)?;
+                    }
+                    ids.clear();
+                    ev.time.clear();
+                    ev.channel.clear();
+                    flag.clear();
+                    value.clear();
+                    types.code.clear();
+                    if let Some(d) = &mut derivation {
+                        d.count_rows();
+                    }
+                }
+            }
             Ok(table_stats(&table, &mut ev.rejections))
         })?;
         ev.files.push(file);
     }
     ev.channel_mapping = derivation.map(|d| d.mappings());
+    if let Some(out) = spill {
+        return partitioned(ev, out, spec, used_channels, inline_conversions).map(Loaded::Parted);
+    }
     let touches = ids.len();
     let mut conversion_types = None;
     ev.conversions = match &spec.conversions {
@@ -620,7 +717,163 @@ pub fn load<'a>(spec: &'a InputSpec) -> Result<Events> {
         ev.channels = ev.channels.compact(&mut ev.channel);
     }
     keep_conversion_types(&mut ev, spec)?;
-    Ok(ev)
+    Ok(Loaded::Whole(ev))
+}
+
+/// The error for an input whose typed columns pass the memory limit where
+/// the run cannot go out of core (`why`).
+fn too_large(ooc: &OutOfCore, why: &str) -> Error {
+    Error::usage(
+        format!(
+            "the input does not fit in `--memory-limit` {} (its typed columns passed a quarter of it), and {why}",
+            spill::format_bytes(ooc.limit)
+        ),
+        "raise `--memory-limit` (e.g. `--memory-limit 16G`), or split the input by customer",
+    )
+}
+
+/// Out of core, once every touch is in partition files: the conversions
+/// file joins them, and the rest of the input (files read, rejections,
+/// channels) stays in memory as the head of the [`Parted`] input.
+fn partitioned(mut head: Events, mut out: spill::Spill, spec: &InputSpec, used: Vec<bool>, inline_conversions: u64) -> Result<Parted> {
+    let ooc = spec.out_of_core.as_ref().expect("partitions come from an out-of-core spec");
+    let conversions_read = match &spec.conversions {
+        None => {
+            head.conversions = Conversions::Inline {
+                flag: Vec::new(),
+                value: Vec::new(),
+            };
+            inline_conversions
+        }
+        Some(src) => {
+            let mut ids = customers::RowIds::default();
+            let (conversions, types) = load_conversions(src, spec, &mut ids, &mut head.rejections)?;
+            if types.is_some() {
+                return Err(too_large(ooc, "conversion types (`--type-col`) do not run out of core yet"));
+            }
+            let Conversions::Separate { time, value, file, .. } = conversions else {
+                unreachable!("a conversions file gives separate conversions")
+            };
+            for (row, (&time, &value)) in time.iter().zip(&value).enumerate() {
+                out.write(ids.get(row), spill::Record::Conversion { time, value, kind: None })?;
+            }
+            head.conversions = Conversions::Separate {
+                customer: Vec::new(),
+                time: Vec::new(),
+                value: Vec::new(),
+                file,
+            };
+            time.len() as u64
+        }
+    };
+    // Names seen only on skipped rows must not show up as channels.
+    let channel_map = (!head.rejections.is_empty()).then(|| {
+        let mut kept = Interner::new();
+        let map: Vec<u32> = (0..head.channels.len())
+            .map(|c| match used.get(c).copied().unwrap_or(false) {
+                true => kept.intern(head.channels.name(c as u32)),
+                false => u32::MAX,
+            })
+            .collect();
+        head.channels = kept;
+        map
+    });
+    keep_conversion_types(&mut head, spec)?;
+    Ok(Parted {
+        head,
+        partitions: out.finish()?,
+        conversions_read,
+        channel_map,
+        group_budget: ooc.limit / 8,
+    })
+}
+
+/// An input partitioned by customer on disk: everything but the rows in
+/// memory, the rows read back a group of partitions at a time.
+#[derive(Debug)]
+pub struct Parted {
+    head: Events,
+    partitions: spill::Partitions,
+    conversions_read: u64,
+    channel_map: Option<Vec<u32>>,
+    group_budget: u64,
+}
+
+impl Parted {
+    /// Everything read but the rows: files, rejections, notes, channels.
+    pub fn head(&self) -> &Events {
+        &self.head
+    }
+
+    /// Conversions read from the rows kept.
+    pub fn conversions_read(&self) -> u64 {
+        self.conversions_read
+    }
+
+    /// Bytes of partition files.
+    pub fn bytes(&self) -> u64 {
+        self.partitions.bytes()
+    }
+
+    /// Groups of consecutive partitions, each small enough to process in
+    /// memory: read them in order with [`Self::events`].
+    pub fn groups(&self) -> Vec<std::ops::Range<usize>> {
+        self.partitions.groups(self.group_budget)
+    }
+
+    /// The events of a group of partitions: its customers, in the canonical
+    /// order, with the head's channels. Its files are removed once read.
+    pub fn events(&self, group: std::ops::Range<usize>) -> Result<Events> {
+        let rows = self.partitions.read(group)?;
+        let mut ids = customers::RowIds::default();
+        let mut conversion_rows = Vec::new();
+        let mut ev = Events {
+            channels: self.head.channels.clone(),
+            ..Events::default()
+        };
+        let (mut flag, mut value) = (Vec::new(), Vec::new());
+        for (k, r) in rows.records.iter().enumerate() {
+            match *r {
+                spill::Record::Touch {
+                    time,
+                    channel,
+                    flag: f,
+                    value: v,
+                    ..
+                } => {
+                    ids.push(rows.ids.get(k));
+                    ev.time.push(time);
+                    ev.channel.push(self.channel_map.as_ref().map_or(channel, |m| m[channel as usize]));
+                    flag.push(f);
+                    value.push(v);
+                }
+                spill::Record::Conversion { .. } => conversion_rows.push(k),
+            }
+        }
+        let touches = ids.len();
+        let (mut time, mut amount) = (Vec::new(), Vec::new());
+        for &k in &conversion_rows {
+            ids.push(rows.ids.get(k));
+            if let spill::Record::Conversion { time: t, value: v, .. } = rows.records[k] {
+                time.push(t);
+                amount.push(v);
+            }
+        }
+        drop(rows);
+        let (mut codes, names) = customers::group(ids);
+        ev.conversions = match &self.head.conversions {
+            Conversions::Separate { .. } => Conversions::Separate {
+                customer: codes.split_off(touches),
+                time,
+                value: amount,
+                file: None,
+            },
+            _ => Conversions::Inline { flag, value },
+        };
+        ev.customer = codes;
+        ev.customers = std::sync::Arc::new(names);
+        Ok(ev)
+    }
 }
 
 /// Counts the conversions of each type, then applies `--conversion-types`.

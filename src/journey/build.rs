@@ -225,6 +225,17 @@ pub fn build(events: &Events, cfg: &JourneyConfig) -> (Journeys, JourneyStats) {
 /// parallel to the inline rows or to the separate conversions. An inline
 /// conversion of another segment stays as an ordinary touch.
 pub fn build_segment(events: &Events, cfg: &JourneyConfig, segment: Option<(&[u32], u32)>) -> (Journeys, JourneyStats) {
+    build_in(events, cfg, segment, JourneyStats::default())
+}
+
+/// [`build`] on the next partition of customers (out of core), its
+/// statistics added to `before`, those of the partitions before it: in the
+/// same order as over all customers at once, so the sums are the same.
+pub fn build_after(events: &Events, cfg: &JourneyConfig, before: JourneyStats) -> (Journeys, JourneyStats) {
+    build_in(events, cfg, None, before)
+}
+
+fn build_in(events: &Events, cfg: &JourneyConfig, segment: Option<(&[u32], u32)>, before: JourneyStats) -> (Journeys, JourneyStats) {
     let selected = |i: usize| segment.is_none_or(|(of, s)| of[i] == s);
     let (channels, channel_rank) = events.channels.sorted();
     let mut channel_names: Vec<String> = channels.iter().map(str::to_string).collect();
@@ -339,13 +350,14 @@ pub fn build_segment(events: &Events, cfg: &JourneyConfig, segment: Option<(&[u3
         parts.iter().map(|p| p.journeys.touch_count()).sum(),
     );
     let mut owners = Vec::with_capacity(journeys.capacity());
-    let mut stats = JourneyStats::default();
+    let (customers_before, touch_range_before) = (before.customers, (before.first_touch_ms, before.last_touch_ms));
+    let mut stats = before;
     for part in parts {
         journeys.append(part.journeys);
         owners.extend(part.owners);
         stats.add(&part.stats);
     }
-    stats.customers = Some(touch_offsets.windows(2).filter(|w| w[1] > w[0]).count() as u64);
+    stats.customers = Some(customers_before.unwrap_or(0) + touch_offsets.windows(2).filter(|w| w[1] > w[0]).count() as u64);
     if cfg.mode == JourneyMode::Window {
         stats.outside_windows.get_or_insert(0);
     }
@@ -354,8 +366,8 @@ pub fn build_segment(events: &Events, cfg: &JourneyConfig, segment: Option<(&[u3
     if !cfg.period.is_open() {
         stats.outside_period.get_or_insert_default();
     }
-    stats.first_touch_ms = events.time.iter().min().copied();
-    stats.last_touch_ms = events.time.iter().max().copied();
+    stats.first_touch_ms = events.time.iter().copied().chain(touch_range_before.0).min();
+    stats.last_touch_ms = events.time.iter().copied().chain(touch_range_before.1).max();
     journeys.customers = Some((events.customers.clone(), owners));
     (journeys, stats)
 }

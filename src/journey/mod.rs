@@ -13,7 +13,9 @@ pub mod export;
 pub mod segment;
 pub mod transform;
 
-pub use build::{ChannelFilter, JourneyConfig, JourneyMode, JourneyStats, OutsidePeriod, Period, build, build_segment, from_paths};
+pub use build::{
+    ChannelFilter, JourneyConfig, JourneyMode, JourneyStats, OutsidePeriod, Period, build, build_after, build_segment, from_paths,
+};
 pub use segment::{Dimension, Segment, Segments};
 
 /// Index of a channel in [`Journeys::channels`]; channels are numbered in

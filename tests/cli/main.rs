@@ -17,6 +17,7 @@ mod ga4;
 mod html;
 mod invariants;
 mod markov;
+mod out_of_core;
 mod output;
 mod parquet_types;
 mod periods;
