@@ -825,41 +825,32 @@ impl Parted {
     /// order, with the head's channels. Its files are removed once read.
     pub fn events(&self, group: std::ops::Range<usize>) -> Result<Events> {
         let rows = self.partitions.read(group)?;
-        let mut ids = customers::RowIds::default();
-        let mut conversion_rows = Vec::new();
-        let mut ev = Events {
-            channels: self.head.channels.clone(),
-            ..Events::default()
-        };
-        let (mut flag, mut value) = (Vec::new(), Vec::new());
-        for (k, r) in rows.records.iter().enumerate() {
-            match *r {
-                spill::Record::Touch {
-                    time,
-                    channel,
-                    flag: f,
-                    value: v,
-                    ..
-                } => {
-                    ids.push(rows.ids.get(k));
-                    ev.time.push(time);
-                    ev.channel.push(self.channel_map.as_ref().map_or(channel, |m| m[channel as usize]));
-                    flag.push(f);
-                    value.push(v);
-                }
-                spill::Record::Conversion { .. } => conversion_rows.push(k),
-            }
+        let spill::Rows {
+            mut ids,
+            time,
+            mut channel,
+            flag,
+            value,
+            conversion_ids,
+            conversion_time,
+            conversion_value,
+        } = rows;
+        if let Some(map) = &self.channel_map {
+            channel.iter_mut().for_each(|c| *c = map[*c as usize]);
         }
         let touches = ids.len();
-        let (mut time, mut amount) = (Vec::new(), Vec::new());
-        for &k in &conversion_rows {
-            ids.push(rows.ids.get(k));
-            if let spill::Record::Conversion { time: t, value: v, .. } = rows.records[k] {
-                time.push(t);
-                amount.push(v);
-            }
+        // Touches and conversions are grouped together so they share codes.
+        for k in 0..conversion_ids.len() {
+            ids.push(conversion_ids.get(k));
         }
-        drop(rows);
+        drop(conversion_ids);
+        let mut ev = Events {
+            channels: self.head.channels.clone(),
+            time,
+            channel,
+            ..Events::default()
+        };
+        let (time, amount) = (conversion_time, conversion_value);
         let (mut codes, names) = customers::group(ids);
         ev.conversions = match &self.head.conversions {
             Conversions::Separate { .. } => Conversions::Separate {

@@ -204,13 +204,55 @@ pub struct Partitions {
     bytes: Vec<u64>,
 }
 
-/// Rows of some partitions: customer ids and records, in file order.
+/// Rows of some partitions as typed columns, in file order: the touches,
+/// and the conversions of the conversions file.
 #[derive(Debug, Default)]
 pub(crate) struct Rows {
-    /// Customer id per record.
+    /// Customer id per touch.
     pub ids: RowIds,
-    /// The records.
-    pub records: Vec<Record>,
+    /// Touch time, epoch ms.
+    pub time: Vec<i64>,
+    /// Touch channel code.
+    pub channel: Vec<u32>,
+    /// Inline conversion flag.
+    pub flag: Vec<bool>,
+    /// Touch revenue.
+    pub value: Vec<f64>,
+    /// Customer id per conversion.
+    pub conversion_ids: RowIds,
+    /// Conversion time, epoch ms.
+    pub conversion_time: Vec<i64>,
+    /// Conversion revenue.
+    pub conversion_value: Vec<f64>,
+}
+
+impl Rows {
+    fn push(&mut self, id: &str, record: Record) {
+        match record {
+            Record::Touch {
+                time,
+                channel,
+                flag,
+                value,
+                ..
+            } => {
+                self.ids.push(id);
+                self.time.push(time);
+                self.channel.push(channel);
+                self.flag.push(flag);
+                self.value.push(value);
+            }
+            Record::Conversion { time, value, .. } => {
+                self.conversion_ids.push(id);
+                self.conversion_time.push(time);
+                self.conversion_value.push(value);
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.ids.len() + self.conversion_ids.len()
+    }
 }
 
 impl Partitions {
@@ -252,7 +294,7 @@ impl Partitions {
             let _ = std::fs::remove_file(&path);
             decode(&bytes, &mut rows).map_err(|detail| Error::Malformed {
                 path: path.display().to_string(),
-                location: crate::error::Location::Row(rows.records.len() as u64 + 1),
+                location: crate::error::Location::Row(rows.len() as u64 + 1),
                 detail: format!("temporary file damaged ({detail}): was the temp dir cleaned up while mta ran?"),
             })?;
         }
@@ -296,7 +338,6 @@ fn decode(mut b: &[u8], rows: &mut Rows) -> std::result::Result<(), &'static str
         let head = take(&mut b, 1)?[0];
         let len = uleb(&mut b)? as usize;
         let id = std::str::from_utf8(take(&mut b, len)?).map_err(|_| "an id is not UTF-8")?;
-        rows.ids.push(id);
         let time = i64::from_ne_bytes(eight(&mut b)?);
         let channel = match head & 1 {
             0 => Some(u32::try_from(uleb(&mut b)?).map_err(|_| "a channel code is too large")?),
@@ -310,16 +351,19 @@ fn decode(mut b: &[u8], rows: &mut Rows) -> std::result::Result<(), &'static str
             0 => None,
             _ => Some(u32::try_from(uleb(&mut b)?).map_err(|_| "a type code is too large")?),
         };
-        rows.records.push(match channel {
-            Some(channel) => Record::Touch {
-                time,
-                channel,
-                flag: head & 2 != 0,
-                value,
-                kind,
+        rows.push(
+            id,
+            match channel {
+                Some(channel) => Record::Touch {
+                    time,
+                    channel,
+                    flag: head & 2 != 0,
+                    value,
+                    kind,
+                },
+                None => Record::Conversion { time, value, kind },
             },
-            None => Record::Conversion { time, value, kind },
-        });
+        );
     }
     Ok(())
 }
@@ -357,11 +401,12 @@ mod tests {
         assert!(groups.len() >= 10, "{} groups", groups.len());
         for range in groups {
             let rows = parts.read(range.clone()).unwrap();
-            let expected: Vec<&(String, Record)> = want[range].iter().flatten().collect();
-            assert_eq!(rows.records.len(), expected.len());
-            for (k, (id, record)) in expected.into_iter().enumerate() {
-                assert_eq!((rows.ids.get(k), &rows.records[k]), (id.as_str(), record));
+            let mut expected = Rows::default();
+            for (id, record) in want[range].iter().flatten() {
+                expected.push(id, *record);
             }
+            assert_eq!(format!("{rows:?}"), format!("{expected:?}"));
+            assert_eq!(rows.len(), expected.len());
         }
         let path = parts.dir.0.path().to_path_buf();
         assert!(path.starts_with(dir.path()));
