@@ -13,6 +13,7 @@ mod journeys;
 mod markov;
 mod paths;
 mod pipeline;
+mod progress;
 mod report;
 mod scorecard;
 mod sql;
@@ -93,10 +94,8 @@ impl From<Exit> for ExitCode {
 pub fn run(cli: Cli) -> Exit {
     // Ctrl-C ends the process without destructors: partition files of a run
     // out of core (`--memory-limit`) must still go. 130 = killed by SIGINT.
-    let _ = ctrlc::set_handler(|| {
-        crate::input::spill::remove_temp_dirs();
-        std::process::exit(130);
-    });
+    let _ = ctrlc::set_handler(|| crate::input::spill::remove_temp_dirs_and_exit(130));
+    progress::start();
     let result = match cli.command {
         Command::Attribute(args) => attribute::run(args).map(|()| Exit::Ok),
         Command::Budget(args) => budget::run(args).map(|()| Exit::Ok),
@@ -111,6 +110,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Report(args) => report::run(args).map(|()| Exit::Ok),
         Command::Sql(args) => sql::run(args).map(|()| Exit::Ok),
     };
+    progress::finish();
     match result {
         Ok(exit) => exit,
         Err(err) if is_broken_pipe(&err) => Exit::Ok,
@@ -161,6 +161,7 @@ fn stdin_is_terminal() -> bool {
 /// (`-o /dev/stdout`) in place, since renaming over it would replace it.
 /// A failure names the destination once.
 fn write_output(target: &args::Target, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyhow::Result<()> {
+    progress::finish();
     let buffered = |out: &mut dyn Write| {
         let mut w = std::io::BufWriter::new(out);
         write(&mut w).and_then(|()| w.flush())

@@ -100,6 +100,7 @@ pub fn report_of_parts(
 ) -> Result<(Report, Vec<String>)> {
     let groups = parted.groups();
     let n_groups = groups.len();
+    super::progress::groups(n_groups);
     let mut groups = groups.into_iter();
     let first = groups.next().expect("partitions come in at least one group");
     let events = parted.events(first)?;
@@ -109,12 +110,14 @@ pub fn report_of_parts(
     let (models, notes) = models(asked, model_cfg, &journeys)?;
     let mut run = crate::report::StreamedRun::new(journeys.channels(), journeys.is_timed(), &models)?;
     run.add(journeys)?;
+    super::progress::group_done();
     for group in groups {
         let events = parted.events(group)?;
         let (journeys, after) = journey::build_after(&events, cfg, stats);
         stats = after;
         drop(events);
         run.add(journeys)?;
+        super::progress::group_done();
     }
     let mut summary = events_summary(parted.head(), &stats);
     summary.conversions_read = parted.conversions_read() as f64;
@@ -278,6 +281,7 @@ pub fn run_notes(notes: Vec<String>, report: &Report) -> Vec<String> {
 
 /// Writes `lines` to stderr, one each.
 pub fn tell(lines: impl IntoIterator<Item = String>) {
+    super::progress::finish();
     let mut err = std::io::stderr().lock();
     for line in lines {
         let _ = writeln!(err, "{line}");

@@ -17,6 +17,7 @@ pub mod ga4_export;
 mod guard;
 mod parquet;
 pub mod paths;
+pub mod progress;
 pub mod rejects;
 pub mod results;
 pub mod schema;
@@ -337,14 +338,18 @@ fn read_tables(
     };
     let stream: Box<dyn Read> = match source {
         Source::File(p) if dialect.encoding == Encoding::Utf8 && !source.looks_like_parquet_name() => {
-            Box::new(std::fs::File::open(p).map_err(|e| Error::Read {
+            Box::new(progress::Counting(std::fs::File::open(p).map_err(|e| Error::Read {
                 path: name.clone(),
                 source: e,
-            })?)
+            })?))
         }
         Source::Stdin if dialect.encoding == Encoding::Utf8 => Box::new(std::io::stdin().lock()),
         _ => {
-            add(f(read_table(source, dialect, requests, what, on_error)?)?);
+            let table = read_table(source, dialect, requests, what, on_error)?;
+            if let Source::File(p) = source {
+                progress::read(std::fs::metadata(p).map_or(0, |m| m.len()));
+            }
+            add(f(table)?);
             return Ok(total);
         }
     };
@@ -526,6 +531,11 @@ fn read_events<'a>(spec: &'a InputSpec, can_partition: bool) -> Result<Loaded> {
         .map(channel_rules::Derivation::new);
     let stdin = [Source::Stdin];
     let sources: &[Source] = if spec.sources.is_empty() { &stdin } else { &spec.sources };
+    for source in sources.iter().chain(&spec.conversions) {
+        if let Source::File(p) = source {
+            progress::expect(std::fs::metadata(p).map_or(0, |m| m.len()));
+        }
+    }
 
     let mut ev = Events::default();
     let mut ids = customers::RowIds::default();
@@ -961,6 +971,9 @@ fn load_conversions(
         },
     ];
     let table = read_table(source, &spec.dialect, &requests, "conversion", spec.on_error)?;
+    if let Source::File(p) = source {
+        progress::read(std::fs::metadata(p).map_or(0, |m| m.len()));
+    }
     let (mut time, mut value) = (Vec::new(), Vec::new());
     let start = ids.len();
     table.ids(0, "a customer id", ids)?;

@@ -9,7 +9,7 @@
 //!
 //! Files live in a fresh directory under `--temp-dir` (default: the system
 //! temp dir), removed when the [`Partitions`] are dropped, on error too;
-//! [`remove_temp_dirs`] removes them from a Ctrl-C handler.
+//! [`remove_temp_dirs_and_exit`] removes them from a Ctrl-C handler.
 //!
 //! A record: a header byte (bit 0: a conversion of the conversions file;
 //! bit 1: an inline conversion; bit 2: a nonzero value follows; bit 3: a
@@ -30,16 +30,27 @@ pub const PARTITIONS: usize = 256;
 /// Buffer per open partition file.
 const BUFFER: usize = 64 * 1024;
 
-/// Temporary directories in use, for [`remove_temp_dirs`].
+/// Temporary directories in use, for [`remove_temp_dirs_and_exit`].
 static TEMP_DIRS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
-/// Removes every temporary directory still in use (for a Ctrl-C handler,
-/// which ends the process without running destructors).
-pub fn remove_temp_dirs() {
-    let dirs = std::mem::take(&mut *TEMP_DIRS.lock().unwrap_or_else(|e| e.into_inner()));
-    for d in dirs {
-        let _ = std::fs::remove_dir_all(d);
+/// Removes every temporary directory still in use and ends the process
+/// with `code` (for a Ctrl-C handler: exiting runs no destructors).
+///
+/// The registry stays locked until the exit, so no new directory can appear
+/// meanwhile; a directory is removed until it is gone, because writer threads
+/// may still create a file in it between the removal of its entries and its
+/// own (after that, creating a file in it fails).
+pub fn remove_temp_dirs_and_exit(code: i32) -> ! {
+    let dirs = TEMP_DIRS.lock().unwrap_or_else(|e| e.into_inner());
+    for d in dirs.iter() {
+        for _ in 0..1000 {
+            match std::fs::remove_dir_all(d) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => continue,
+                _ => break,
+            }
+        }
     }
+    std::process::exit(code)
 }
 
 /// `4294967296` as `4G`: for messages.
@@ -57,13 +68,17 @@ fn partition_of(id: &str) -> usize {
     (customers::hash_of(id) >> (64 - PARTITIONS.trailing_zeros())) as usize
 }
 
-/// A temporary directory, removed on drop and listed for [`remove_temp_dirs`].
+/// A temporary directory, removed on drop and listed for
+/// [`remove_temp_dirs_and_exit`].
 #[derive(Debug)]
 struct TempDir(tempfile::TempDir);
 
 impl TempDir {
     fn new(parent: Option<&Path>) -> Result<TempDir> {
         let parent = parent.map_or_else(std::env::temp_dir, Path::to_path_buf);
+        // Created under the registry's lock, so that a Ctrl-C never sees a
+        // directory that is not listed yet.
+        let mut dirs = TEMP_DIRS.lock().unwrap_or_else(|e| e.into_inner());
         let dir = tempfile::Builder::new()
             .prefix("mta-")
             .tempdir_in(&parent)
@@ -71,7 +86,7 @@ impl TempDir {
                 path: parent.display().to_string(),
                 source,
             })?;
-        TEMP_DIRS.lock().unwrap_or_else(|e| e.into_inner()).push(dir.path().to_path_buf());
+        dirs.push(dir.path().to_path_buf());
         Ok(TempDir(dir))
     }
 
@@ -82,7 +97,11 @@ impl TempDir {
 
 impl Drop for TempDir {
     fn drop(&mut self) {
-        TEMP_DIRS.lock().unwrap_or_else(|e| e.into_inner()).retain(|d| d != self.0.path());
+        // Removed before it leaves the registry, under its lock: a Ctrl-C in
+        // between would otherwise leave it behind.
+        let mut dirs = TEMP_DIRS.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = std::fs::remove_dir_all(self.0.path());
+        dirs.retain(|d| d != self.0.path());
     }
 }
 
