@@ -37,7 +37,7 @@ pub fn load(input: &InputConfig, cfg: &JourneyConfig) -> Result<(Journeys, Input
         InputConfig::Events { spec, rejects } => {
             let events = input::load(spec)?;
             write_rejects(rejects.as_deref(), &events.rejections)?;
-            let (journeys, stats) = journey::build(&events, cfg);
+            let (journeys, stats, events) = journey::build_owned(events, cfg);
             Ok((journeys, events_summary(&events, &stats)))
         }
         InputConfig::Paths {
@@ -73,7 +73,7 @@ pub fn load_or_partition(input: &InputConfig, cfg: &JourneyConfig) -> Result<Loa
         InputConfig::Events { spec, rejects } => match input::load_or_partition(spec)? {
             input::Loaded::Whole(events) => {
                 write_rejects(rejects.as_deref(), &events.rejections)?;
-                let (journeys, stats) = journey::build(&events, cfg);
+                let (journeys, stats, events) = journey::build_owned(events, cfg);
                 Ok(Loaded::Whole(journeys, events_summary(&events, &stats)))
             }
             input::Loaded::Parted(parted) => {

@@ -284,6 +284,21 @@ pub struct Events {
     pub ga4: Option<ga4_export::Ga4Stats>,
 }
 
+impl Events {
+    /// Frees the per-row columns (customer, time, channel, inline values)
+    /// once journeys are built from them; what the summary reads (files,
+    /// conversion flags and counts, notes) stays. The events cannot build
+    /// journeys again.
+    pub fn release_rows(&mut self) {
+        self.customer = Vec::new();
+        self.time = Vec::new();
+        self.channel = Vec::new();
+        if let Conversions::Inline { value, .. } = &mut self.conversions {
+            *value = Vec::new();
+        }
+    }
+}
+
 /// The input being read, for the one message that cannot be returned as an
 /// error: an impossible allocation inside a reader (see the binary's allocator).
 static READING: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());

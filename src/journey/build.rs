@@ -235,7 +235,72 @@ pub fn build_after(events: &Events, cfg: &JourneyConfig, before: JourneyStats) -
     build_in(events, cfg, None, before)
 }
 
+/// [`build`] that frees the events' per-row columns (see
+/// [`Events::release_rows`]) once every customer's journeys are built and
+/// before they are joined into one [`Journeys`]: that join held the rows,
+/// the journeys in pieces and the joined journeys at once, the peak of a
+/// run. Returns the events without their rows, for the summary.
+pub fn build_owned(mut events: Events, cfg: &JourneyConfig) -> (Journeys, JourneyStats, Events) {
+    let staged = stage(&events, cfg, None, JourneyStats::default());
+    events.release_rows();
+    let (journeys, stats) = staged.join();
+    (journeys, stats, events)
+}
+
 fn build_in(events: &Events, cfg: &JourneyConfig, segment: Option<(&[u32], u32)>, before: JourneyStats) -> (Journeys, JourneyStats) {
+    stage(events, cfg, segment, before).join()
+}
+
+/// Journeys built per hash bucket of customers, not yet joined.
+struct Staged {
+    parts: Vec<(Journeys, Vec<u32>, JourneyStats)>,
+    channel_names: Vec<String>,
+    customers: std::sync::Arc<crate::input::customers::CustomerIds>,
+    /// Statistics of the run so far (partitions before this one), and the
+    /// customers with touches in this one.
+    before: JourneyStats,
+    customers_here: u64,
+    touch_range: (Option<i64>, Option<i64>),
+    window_mode: bool,
+    open_period: bool,
+    unknown_transform_channels: Vec<String>,
+    unknown_filter_channels: Vec<String>,
+}
+
+impl Staged {
+    /// One [`Journeys`] of the pieces, in bucket order.
+    fn join(self) -> (Journeys, JourneyStats) {
+        let mut journeys = Journeys::new(self.channel_names, true);
+        journeys.reserve(
+            self.parts.iter().map(|p| p.0.len()).sum(),
+            self.parts.iter().map(|p| p.0.touch_count()).sum(),
+        );
+        let mut owners = Vec::with_capacity(journeys.capacity());
+        let (customers_before, touch_range_before) = (self.before.customers, (self.before.first_touch_ms, self.before.last_touch_ms));
+        let mut stats = self.before;
+        for (part, part_owners, part_stats) in self.parts {
+            journeys.append(part);
+            owners.extend(part_owners);
+            stats.add(&part_stats);
+        }
+        stats.customers = Some(customers_before.unwrap_or(0) + self.customers_here);
+        if self.window_mode {
+            stats.outside_windows.get_or_insert(0);
+        }
+        stats.unknown_transform_channels = self.unknown_transform_channels;
+        stats.unknown_filter_channels = self.unknown_filter_channels;
+        if !self.open_period {
+            stats.outside_period.get_or_insert_default();
+        }
+        stats.first_touch_ms = self.touch_range.0.into_iter().chain(touch_range_before.0).min();
+        stats.last_touch_ms = self.touch_range.1.into_iter().chain(touch_range_before.1).max();
+        journeys.customers = Some((self.customers, owners));
+        (journeys, stats)
+    }
+}
+
+/// Every customer's journeys, built in parallel per hash bucket.
+fn stage(events: &Events, cfg: &JourneyConfig, segment: Option<(&[u32], u32)>, before: JourneyStats) -> Staged {
     let selected = |i: usize| segment.is_none_or(|(of, s)| of[i] == s);
     let (channels, channel_rank) = events.channels.sorted();
     let mut channel_names: Vec<String> = channels.iter().map(str::to_string).collect();
@@ -296,10 +361,23 @@ fn build_in(events: &Events, cfg: &JourneyConfig, segment: Option<(&[u32], u32)>
     // statistics then come out the same when customers are read in
     // partitions of whole buckets (out of core).
     let chunks: Vec<std::ops::Range<usize>> = events.customers.buckets().collect();
-    let parts: Vec<Out> = chunks
+    let parts: Vec<(Journeys, Vec<u32>, JourneyStats)> = chunks
         .into_par_iter()
         .map(|chunk| {
             let mut out = Out::new(cfg, &transforms);
+            // Room for what the bucket usually yields (in split mode at most:
+            // each touch once; a journey per conversion plus one per
+            // customer): grown by doubling, the pieces held a third more
+            // than their journeys while all of them were alive.
+            let rows = &touch_rows[touch_offsets[chunk.start]..touch_offsets[chunk.end]];
+            let inline_conversions = match flag.is_empty() {
+                true => 0,
+                false => rows.iter().filter(|&&r| flag[r as usize]).count(),
+            };
+            let separate_conversions = separate.as_ref().map_or(0, |(o, _)| o[chunk.end] - o[chunk.start]);
+            let journeys = chunk.len() + inline_conversions + separate_conversions;
+            out.journeys.reserve(journeys, rows.len());
+            out.owners.reserve(journeys);
             let mut mine: Vec<Touch> = Vec::new();
             let mut convs: Vec<Conversion> = Vec::new();
             for customer in chunk {
@@ -340,36 +418,22 @@ fn build_in(events: &Events, cfg: &JourneyConfig, segment: Option<(&[u32], u32)>
                     JourneyMode::Window => out.window(&mine, &convs),
                 }
             }
-            out
+            (out.journeys, out.owners, out.stats)
         })
         .collect();
 
-    let mut journeys = Journeys::new(channel_names, true);
-    journeys.reserve(
-        parts.iter().map(|p| p.journeys.len()).sum(),
-        parts.iter().map(|p| p.journeys.touch_count()).sum(),
-    );
-    let mut owners = Vec::with_capacity(journeys.capacity());
-    let (customers_before, touch_range_before) = (before.customers, (before.first_touch_ms, before.last_touch_ms));
-    let mut stats = before;
-    for part in parts {
-        journeys.append(part.journeys);
-        owners.extend(part.owners);
-        stats.add(&part.stats);
+    Staged {
+        parts,
+        channel_names,
+        customers: events.customers.clone(),
+        before,
+        customers_here: touch_offsets.windows(2).filter(|w| w[1] > w[0]).count() as u64,
+        touch_range: (events.time.iter().copied().min(), events.time.iter().copied().max()),
+        window_mode: cfg.mode == JourneyMode::Window,
+        open_period: cfg.period.is_open(),
+        unknown_transform_channels: unknown,
+        unknown_filter_channels: unknown_filter,
     }
-    stats.customers = Some(customers_before.unwrap_or(0) + touch_offsets.windows(2).filter(|w| w[1] > w[0]).count() as u64);
-    if cfg.mode == JourneyMode::Window {
-        stats.outside_windows.get_or_insert(0);
-    }
-    stats.unknown_transform_channels = unknown;
-    stats.unknown_filter_channels = unknown_filter;
-    if !cfg.period.is_open() {
-        stats.outside_period.get_or_insert_default();
-    }
-    stats.first_touch_ms = events.time.iter().copied().chain(touch_range_before.0).min();
-    stats.last_touch_ms = events.time.iter().copied().chain(touch_range_before.1).max();
-    journeys.customers = Some((events.customers.clone(), owners));
-    (journeys, stats)
 }
 
 /// Counting sort by customer code: `offsets[c]..offsets[c + 1]` of the
