@@ -42,9 +42,13 @@ const GA4_CONFLICTS: [&str; 16] = [
 /// Where the data comes from and how journeys are built.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Touchpoint files (CSV, CSV.gz or Parquet); several are concatenated; `-` or none reads CSV from stdin.
+    /// Touchpoint files (CSV, CSV.gz or Parquet); several are concatenated; a directory or a quoted glob (`'events/*.parquet'`) stands for its files; `-` or none reads CSV from stdin.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
+    /// The inputs name tables, not files (`mta sql`): not expanded as
+    /// directories or globs.
+    #[arg(skip)]
+    pub literal_inputs: bool,
     /// The inputs are path aggregates: `path,total_conversions[,total_conversion_value][,total_null]`.
     #[arg(long, help_heading = "Input")]
     pub paths: bool,
@@ -547,7 +551,10 @@ impl InputArgs {
             ));
         }
         let files = if ga4 { &self.ga4 } else { &self.inputs };
-        let sources: Vec<Source> = files.iter().map(|s| Source::from_arg(s)).collect();
+        let sources = match self.literal_inputs {
+            true => files.iter().map(|s| Source::from_arg(s)).collect(),
+            false => crate::input::expand::expand(files)?,
+        };
         if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
             return Err(Error::usage("stdin (`-`) is given more than once", "name `-` once"));
         }

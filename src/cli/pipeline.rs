@@ -292,7 +292,11 @@ pub fn tell(lines: impl IntoIterator<Item = String>) {
 /// revenue, what the journey rules dropped, the date range; then `notes`.
 pub fn summary(s: &InputSummary, notes: &[String]) -> Vec<String> {
     let whole = |n: u64| thousands(n as f64, 0);
-    let files = s.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ");
+    // A directory or glob can stand for hundreds of files: name the ends.
+    let files = match s.files.as_slice() {
+        [first, .., last] if s.files.len() > 4 => format!("{} files ({}, ..., {})", s.files.len(), first.name, last.name),
+        all => all.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", "),
+    };
     let mut lines = vec![match s.distinct_paths {
         None => format!("read {} rows from {files}", whole(s.rows_read)),
         Some(n) => format!(

@@ -51,7 +51,7 @@ pub struct SqlArgs {
 }
 
 /// Runs `mta sql`.
-pub fn run(args: SqlArgs) -> Result<()> {
+pub fn run(mut args: SqlArgs) -> Result<()> {
     refuse_file_flags(&args.input, args.output, &args.models)?;
     let value = match (&args.input.value_col, args.no_value) {
         (_, true) => None,
@@ -74,6 +74,8 @@ pub fn run(args: SqlArgs) -> Result<()> {
         return Err(crate::Error::usage("`--no-campaign` applies to `--channel-rules`", "drop `--no-campaign`").into());
     }
     let ga4_table = args.input.ga4.first().cloned();
+    // `--ga4 project.dataset.events_*` is a table, not a glob of files.
+    args.input.literal_inputs = true;
     let (input, journeys) = args.input.into_config()?;
     let (models, model_cfg) = args.models.into_config()?;
     let InputConfig::Events { spec: input, .. } = input else {

@@ -13,6 +13,7 @@ pub mod costs;
 mod csv;
 pub mod customers;
 pub mod encoding;
+pub mod expand;
 pub mod ga4_export;
 mod guard;
 mod parquet;

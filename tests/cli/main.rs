@@ -16,6 +16,7 @@ mod formats;
 mod ga4;
 mod html;
 mod invariants;
+mod many_files;
 mod markov;
 mod out_of_core;
 mod output;

@@ -1,0 +1,70 @@
+//! Inputs of many files (issue 15): a directory (hive-partitioned or not)
+//! or a quoted glob stands for its files, read in path order; the credits
+//! are those of the same rows in one file.
+
+use super::*;
+
+/// `events.csv` of a generated input cut into `parts` files of a hive
+/// layout under `root` (`date=k/part-0.csv`, each with the header), with
+/// the marker and checksum files Spark leaves beside them.
+fn hive(events: &std::path::Path, root: &std::path::Path, parts: usize) {
+    let text = std::fs::read_to_string(events).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    for (k, chunk) in rows.chunks(rows.len().div_ceil(parts)).enumerate() {
+        let dir = root.join(format!("date=2025-01-{:02}", k + 1));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("part-0.csv"), format!("{header}\n{}\n", chunk.join("\n"))).unwrap();
+        std::fs::write(dir.join(".part-0.csv.crc"), "not csv").unwrap();
+    }
+    std::fs::write(root.join("_SUCCESS"), "").unwrap();
+}
+
+#[test]
+fn a_directory_or_a_glob_gives_the_credits_of_its_rows_in_one_file() {
+    let f = generated(1500, 21, 6);
+    let events = f.dir.path().join("events.csv");
+    let root = f.dir.path().join("events");
+    hive(&events, &root, 6);
+    let whole = stdout_of(&["attribute", events.to_str().unwrap(), "--format", "csv"]);
+    let root_arg = root.to_str().unwrap().to_string();
+    for arg in [root_arg.clone(), format!("{root_arg}/date=*/"), format!("{root_arg}/date=*/*.csv")] {
+        let out = mta().args(["attribute", &arg, "--format", "csv"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{arg}: {stderr}");
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), whole, "{arg}");
+        // Six files: the summary names the first and the last.
+        assert!(
+            stderr.contains(&format!(
+                "from 6 files ({root_arg}/date=2025-01-01/part-0.csv, ..., {root_arg}/date=2025-01-06/part-0.csv)"
+            )),
+            "{arg}: {stderr}"
+        );
+    }
+    // Out of core too.
+    let out = mta()
+        .args(["attribute", &root_arg, "--format", "csv", "--memory-limit", "64K"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("partition files by customer"));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), whole);
+}
+
+#[test]
+fn a_pattern_that_matches_nothing_or_an_empty_directory_is_an_error_with_a_hint() {
+    let f = Fixture::new();
+    let empty = f.dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::write(empty.join("_SUCCESS"), "").unwrap();
+    for (arg, says) in [
+        (empty.to_str().unwrap().to_string(), "holds no input files"),
+        (format!("{}/*.parquet", empty.display()), "matches no file"),
+    ] {
+        let out = mta().args(["attribute", &arg]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{arg}");
+        assert!(out.stdout.is_empty());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says) && stderr.contains(&arg), "{arg}: {stderr}");
+    }
+}
