@@ -986,31 +986,33 @@ fn load_conversions(
             ..ColumnRequest::optional(&cols.conversion_type, "--type-col")
         },
     ];
-    let table = read_table(source, &spec.dialect, &requests, "conversion", spec.on_error)?;
-    if let Source::File(p) = source {
-        progress::read(std::fs::metadata(p).map_or(0, |m| m.len()));
-    }
+    // In chunks, like the touchpoints: its text is never held at once.
     let (mut time, mut value) = (Vec::new(), Vec::new());
-    let start = ids.len();
-    table.ids(0, "a customer id", ids)?;
-    table.times(1, &spec.time_format, spec.zone, &mut time)?;
-    if table.columns[2].is_some() {
-        table.amounts(2, "a revenue amount", Reason::InvalidValue, &mut value)?;
-    } else {
-        value.resize(time.len(), 0.0);
-    }
-    let mut types = table.columns[3].is_some().then(ConversionTypes::default);
-    if let Some(t) = &mut types {
-        table.intern(3, &mut t.names, None, &mut t.code)?;
-    }
-    let drop = table.dropped_rows();
-    ids.retain_tail(start, &drop);
-    rejects::retain_tail(&mut time, 0, &drop);
-    rejects::retain_tail(&mut value, 0, &drop);
-    if let Some(t) = &mut types {
-        rejects::retain_tail(&mut t.code, 0, &drop);
-    }
-    let file = Some(table_stats(&table, rejections));
+    let mut types: Option<ConversionTypes> = None;
+    let mut first_time: Option<String> = None;
+    let file = read_tables(source, &spec.dialect, &requests, "conversion", spec.on_error, |table| {
+        let (start, ids_start) = (time.len(), ids.len());
+        table.ids(0, "a customer id", ids)?;
+        table.times_after(1, &spec.time_format, spec.zone, &mut first_time, &mut time)?;
+        if table.columns[2].is_some() {
+            table.amounts(2, "a revenue amount", Reason::InvalidValue, &mut value)?;
+        } else {
+            value.resize(time.len(), 0.0);
+        }
+        if table.columns[3].is_some() {
+            let t = types.get_or_insert_with(ConversionTypes::default);
+            table.intern(3, &mut t.names, None, &mut t.code)?;
+        }
+        let drop = table.dropped_rows();
+        ids.retain_tail(ids_start, &drop);
+        rejects::retain_tail(&mut time, start, &drop);
+        rejects::retain_tail(&mut value, start, &drop);
+        if let Some(t) = &mut types {
+            rejects::retain_tail(&mut t.code, start, &drop);
+        }
+        Ok(table_stats(&table, rejections))
+    })?;
+    let file = Some(file);
     let conversions = Conversions::Separate {
         customer: Vec::new(),
         time,

@@ -1,6 +1,7 @@
-//! Inputs of many files (issue 15): a directory (hive-partitioned or not)
-//! or a quoted glob stands for its files, read in path order; the credits
-//! are those of the same rows in one file.
+//! Inputs of many files and of many chunks (issue 15): a directory
+//! (hive-partitioned or not) or a quoted glob stands for its files, read in
+//! path order, with the credits of the same rows in one file; a conversions
+//! file read in chunks locates and skips bad rows as when read whole.
 
 use super::*;
 
@@ -67,4 +68,47 @@ fn a_pattern_that_matches_nothing_or_an_empty_directory_is_an_error_with_a_hint(
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(says) && stderr.contains(&arg), "{arg}: {stderr}");
     }
+}
+
+#[test]
+fn a_conversions_file_read_in_chunks_names_the_line_of_a_bad_row_and_skips_it_alike() {
+    let f = Fixture::new();
+    let touches = f.file(
+        "t.csv",
+        "customer_id,timestamp,channel\nc1,2025-01-01T00:00:00Z,email\nc2,2025-01-01T00:00:00Z,search\n",
+    );
+    let mut conv = String::from("customer_id,timestamp,value\n");
+    for i in 0..40 {
+        let value = if i == 32 { "abc".to_string() } else { format!("{}.5", i + 1) };
+        conv.push_str(&format!("c{},2025-01-0{}T00:00:00Z,{value}\n", 1 + i % 2, 2 + i % 7));
+    }
+    let conv = f.file("conv.csv", conv);
+    let args = [
+        "attribute",
+        touches.to_str().unwrap(),
+        "--conversions",
+        conv.to_str().unwrap(),
+        "--format",
+        "csv",
+    ];
+    let run = |chunk: &str, extra: &[&str]| mta().args(args).args(extra).env("MTA_CSV_CHUNK_BYTES", chunk).output().unwrap();
+    // 64-byte chunks: the bad row is many chunks in.
+    for chunk in ["64", "1048576"] {
+        let out = run(chunk, &[]);
+        assert_eq!(out.status.code(), Some(1), "chunks of {chunk}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("conv.csv` line 34, column `value`: found `abc`"),
+            "chunks of {chunk}: {stderr}"
+        );
+    }
+    let skipped = |chunk| {
+        let out = run(chunk, &["--on-error", "skip"]);
+        assert!(out.status.success());
+        (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    };
+    let (small, whole) = (skipped("64"), skipped("1048576"));
+    assert_eq!(small, whole);
+    // 2 touches + 39 conversions used: the rows around the bad one are read.
+    assert!(small.1.contains("skipped 1 bad rows (1 invalid value); used 41"), "{}", small.1);
 }
