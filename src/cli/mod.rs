@@ -94,7 +94,10 @@ impl From<Exit> for ExitCode {
 pub fn run(cli: Cli) -> Exit {
     // Ctrl-C ends the process without destructors: partition files of a run
     // out of core (`--memory-limit`) must still go. 130 = killed by SIGINT.
-    let _ = ctrlc::set_handler(|| crate::input::spill::remove_temp_dirs_and_exit(130));
+    let _ = ctrlc::set_handler(|| {
+        progress::clear_on_interrupt();
+        crate::input::spill::remove_temp_dirs_and_exit(130)
+    });
     progress::start();
     let result = match cli.command {
         Command::Attribute(args) => attribute::run(args).map(|()| Exit::Ok),

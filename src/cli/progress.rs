@@ -24,6 +24,8 @@ pub fn group_done() {
 }
 
 static STOP: AtomicBool = AtomicBool::new(false);
+/// Whether a bar is on the terminal (for [`clear_on_interrupt`]).
+static DRAWN: AtomicBool = AtomicBool::new(false);
 static THREAD: Mutex<Option<std::thread::JoinHandle<()>>> = Mutex::new(None);
 
 /// Starts drawing after a second, if stderr is a terminal.
@@ -42,6 +44,15 @@ pub fn finish() {
     }
 }
 
+/// Erases the bar's line from a Ctrl-C handler, which ends the process
+/// before the bar could be cleared.
+pub fn clear_on_interrupt() {
+    if DRAWN.load(Ordering::Relaxed) {
+        use std::io::Write;
+        let _ = write!(std::io::stderr(), "\r\x1b[2K");
+    }
+}
+
 fn draw(stop: &AtomicBool) {
     let started = Instant::now();
     let mut bar: Option<ProgressBar> = None;
@@ -53,6 +64,7 @@ fn draw(stop: &AtomicBool) {
             continue;
         }
         let b = bar.get_or_insert_with(|| {
+            DRAWN.store(true, Ordering::Relaxed);
             let b = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(10));
             b.set_style(style("{spinner} reading {bytes}/{total_bytes} [{wide_bar}] {eta}"));
             b
