@@ -361,11 +361,15 @@ fn read_tables(
         }
         Source::Stdin if dialect.encoding == Encoding::Utf8 => Box::new(std::io::stdin().lock()),
         _ => {
-            let table = read_table(source, dialect, requests, what, on_error)?;
+            let _reading = Reading::start(&name);
+            let bytes = source.read()?;
             if let Source::File(p) = source {
                 progress::read(std::fs::metadata(p).map_or(0, |m| m.len()));
             }
-            add(f(table)?);
+            tables_of(source, bytes, dialect, requests, what, on_error, |t| {
+                add(f(t)?);
+                Ok(())
+            })?;
             return Ok(total);
         }
     };
@@ -386,7 +390,10 @@ fn read_tables(
     (&mut stream).take(64 * 1024).read_to_end(&mut head).map_err(err)?;
     if head.starts_with(b"PAR1") || head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
         stream.read_to_end(&mut head).map_err(err)?;
-        add(f(table_of(source, Bytes::Owned(head), dialect, requests, what, on_error)?)?);
+        tables_of(source, Bytes::Owned(head), dialect, requests, what, on_error, |t| {
+            add(f(t)?);
+            Ok(())
+        })?;
         return Ok(total);
     }
     let delimiter = dialect.delimiter.unwrap_or_else(|| csv::sniff_delimiter(csv::strip_bom(&head)));
@@ -403,6 +410,26 @@ fn read_tables(
         add(f(table)?);
     }
     Ok(total)
+}
+
+/// The tables of bytes read whole from `source`: Parquet in pieces of whole
+/// row groups (see [`parquet::read_chunks`]), text as one table.
+fn tables_of(
+    source: &Source,
+    bytes: Bytes,
+    dialect: &Dialect,
+    requests: &[ColumnRequest<'_>],
+    what: &'static str,
+    on_error: OnError,
+    mut f: impl FnMut(Table) -> Result<()>,
+) -> Result<()> {
+    if bytes.starts_with(b"PAR1") {
+        return parquet::read_chunks(&source.name(), &bytes, requests, on_error, |mut table| {
+            table.decimal_comma = dialect.decimal_comma;
+            f(table)
+        });
+    }
+    f(table_of(source, bytes, dialect, requests, what, on_error)?)
 }
 
 fn read_table(source: &Source, dialect: &Dialect, requests: &[ColumnRequest<'_>], what: &'static str, on_error: OnError) -> Result<Table> {

@@ -48,6 +48,17 @@ pub(super) struct Frame {
 /// Reads the columns `choose` picks from the header of a Parquet file held
 /// in memory (a corrupt file is an error, never a panic).
 pub(super) fn read_frame(name: &str, bytes: &[u8], choose: impl FnOnce(&[String]) -> Result<Vec<String>>) -> Result<Frame> {
+    read_frame_slice(name, bytes, None, choose)
+}
+
+/// [`read_frame`] of rows `slice` (start, length) only: polars decodes only
+/// the row groups that hold them.
+fn read_frame_slice(
+    name: &str,
+    bytes: &[u8],
+    slice: Option<(usize, usize)>,
+    choose: impl FnOnce(&[String]) -> Result<Vec<String>>,
+) -> Result<Frame> {
     let format_err = |source| Error::Format {
         path: name.to_string(),
         format: "Parquet",
@@ -64,7 +75,7 @@ pub(super) fn read_frame(name: &str, bytes: &[u8], choose: impl FnOnce(&[String]
     let mut wanted = choose(&header)?;
     wanted.sort_unstable();
     wanted.dedup();
-    let df = super::guard::guarded(|| reader.with_columns(Some(wanted)).finish())
+    let df = super::guard::guarded(|| reader.with_columns(Some(wanted)).with_slice(slice).finish())
         .map_err(corrupt)?
         .map_err(format_err)?;
     // A corrupt file can decode to columns of different lengths (polars
@@ -80,15 +91,80 @@ pub(super) fn read_frame(name: &str, bytes: &[u8], choose: impl FnOnce(&[String]
     Ok(Frame { df, header, int96 })
 }
 
+/// Rows per table when a Parquet file is read in pieces (whole row groups,
+/// at least one), unless `MTA_PARQUET_CHUNK_ROWS` says otherwise (tests cut
+/// small files into many pieces).
+fn chunk_rows() -> usize {
+    std::env::var("MTA_PARQUET_CHUNK_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or(1 << 20)
+}
+
+/// Reads the requested columns of a Parquet file held in memory in pieces
+/// of whole row groups, handing each to `f` as a table whose rows are
+/// numbered as in the file: the decoded columns of the whole file are never
+/// held at once.
+pub fn read_chunks(
+    name: &str,
+    bytes: &[u8],
+    requests: &[ColumnRequest<'_>],
+    on_error: OnError,
+    mut f: impl FnMut(Table) -> Result<()>,
+) -> Result<()> {
+    let corrupt = |panic: String| Error::Format {
+        path: name.to_string(),
+        format: "Parquet",
+        source: PolarsError::ComputeError(format!("the file is corrupt ({panic})").into()),
+    };
+    let mut reader = ParquetReader::new(Cursor::new(bytes));
+    let groups: Vec<usize> = super::guard::guarded(|| reader.get_metadata().map(|m| m.row_groups.iter().map(|g| g.num_rows()).collect()))
+        .map_err(corrupt)?
+        .map_err(|source| Error::Format {
+            path: name.to_string(),
+            format: "Parquet",
+            source,
+        })?;
+    let limit = chunk_rows();
+    let mut slices: Vec<(usize, usize)> = Vec::new();
+    let (mut start, mut len) = (0, 0);
+    for rows in groups {
+        if len > 0 && len + rows > limit {
+            slices.push((start, len));
+            (start, len) = (start + len, 0);
+        }
+        len += rows;
+    }
+    if len > 0 || slices.is_empty() {
+        slices.push((start, len));
+    }
+    let whole = slices.len() == 1;
+    for (start, len) in slices {
+        let mut table = read_slice(name, bytes, (!whole).then_some((start, len)), requests, on_error)?;
+        table.offset = super::table::Offset {
+            lines: 0,
+            rows: start as u64,
+        };
+        f(table)?;
+    }
+    Ok(())
+}
+
 /// Reads the requested columns of a Parquet file held in memory.
 pub fn read(name: &str, bytes: &[u8], requests: &[ColumnRequest<'_>], on_error: OnError) -> Result<Table> {
+    read_slice(name, bytes, None, requests, on_error)
+}
+
+/// [`read`] of rows `slice` only (row numbers of the table start at 1).
+fn read_slice(name: &str, bytes: &[u8], slice: Option<(usize, usize)>, requests: &[ColumnRequest<'_>], on_error: OnError) -> Result<Table> {
     let format_err = |source| Error::Format {
         path: name.to_string(),
         format: "Parquet",
         source,
     };
     let mut indices = Vec::new();
-    let Frame { df, header, int96 } = read_frame(name, bytes, |header| {
+    let Frame { df, header, int96 } = read_frame_slice(name, bytes, slice, |header| {
         indices = resolve(name, header, requests, None)?;
         Ok(indices.iter().flatten().map(|&i| header[i].clone()).collect())
     })?;

@@ -87,6 +87,10 @@ pub fn mta() -> Command {
     if let Ok(bytes) = std::env::var("MTA_CSV_CHUNK_BYTES") {
         c.env("MTA_CSV_CHUNK_BYTES", bytes);
     }
+    // Likewise Parquet read one row group at a time (`MTA_PARQUET_CHUNK_ROWS=1`).
+    if let Ok(rows) = std::env::var("MTA_PARQUET_CHUNK_ROWS") {
+        c.env("MTA_PARQUET_CHUNK_ROWS", rows);
+    }
     c
 }
 

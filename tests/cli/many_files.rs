@@ -112,3 +112,73 @@ fn a_conversions_file_read_in_chunks_names_the_line_of_a_bad_row_and_skips_it_al
     // 2 touches + 39 conversions used: the rows around the bad one are read.
     assert!(small.1.contains("skipped 1 bad rows (1 invalid value); used 41"), "{}", small.1);
 }
+
+/// The generated `events.csv` as Parquet in row groups of `group` rows
+/// (all columns text, one timestamp replaced by `bad` at data row `at`).
+fn parquet_in_groups(events: &std::path::Path, out: &std::path::Path, group: usize, bad: Option<(usize, &str)>) {
+    use polars::prelude::*;
+    let mut df = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .try_into_reader_with_file_path(Some(events.to_path_buf()))
+        .unwrap()
+        .finish()
+        .unwrap();
+    if let Some((at, text)) = bad {
+        let times: Vec<Option<String>> = df
+            .column("timestamp")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Some(if i + 1 == at { text.to_string() } else { t.unwrap().to_string() }))
+            .collect();
+        df.replace("timestamp", Column::new("timestamp".into(), times)).unwrap();
+    }
+    ParquetWriter::new(std::fs::File::create(out).unwrap())
+        .with_row_group_size(Some(group))
+        .finish(&mut df)
+        .unwrap();
+}
+
+#[test]
+fn parquet_read_in_pieces_of_row_groups_gives_the_same_credits_errors_and_skips() {
+    let f = generated(1500, 23, 6);
+    let events = f.dir.path().join("events.csv");
+    let whole = stdout_of(&["attribute", events.to_str().unwrap(), "--format", "csv"]);
+    let pq = f.path("events.parquet");
+    parquet_in_groups(&events, &pq, 250, None);
+    let run = |file: &std::path::Path, rows: &str, extra: &[&str]| {
+        mta()
+            .args(["attribute", file.to_str().unwrap(), "--format", "csv"])
+            .args(extra)
+            .env("MTA_PARQUET_CHUNK_ROWS", rows)
+            .output()
+            .unwrap()
+    };
+    // Pieces of one row group, of a few, and the whole file at once.
+    for rows in ["1", "600", "100000000"] {
+        let out = run(&pq, rows, &[]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), whole, "pieces of {rows} rows");
+    }
+    // A bad timestamp deep in the file: its row as in the file, whatever the pieces.
+    let bad = f.path("bad.parquet");
+    parquet_in_groups(&events, &bad, 250, Some((1234, "not a time")));
+    let mut skipped = Vec::new();
+    for rows in ["1", "100000000"] {
+        let out = run(&bad, rows, &[]);
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("bad.parquet` row 1234, column `timestamp`: found `not a time`"),
+            "{stderr}"
+        );
+        let out = run(&bad, rows, &["--on-error", "skip"]);
+        assert!(out.status.success());
+        skipped.push((String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap()));
+    }
+    assert_eq!(skipped[0], skipped[1]);
+    assert!(skipped[0].1.contains("skipped 1 bad rows"), "{}", skipped[0].1);
+}
