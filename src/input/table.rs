@@ -489,7 +489,17 @@ impl Table {
                 None => self
                     .reject(col, row, "", "a timestamp (empty values are not allowed)", Reason::InvalidTimestamp)
                     .map(|()| 0)?,
-                Some(v) if !local => v,
+                Some(v) if !local && (super::time::MIN_MS..=super::time::MAX_MS).contains(&v) => v,
+                // As for text: years 1 to 9999 only.
+                Some(v) if !local => self
+                    .reject(
+                        col,
+                        row,
+                        &v.to_string(),
+                        "a timestamp between the years 0001 and 9999",
+                        Reason::InvalidTimestamp,
+                    )
+                    .map(|()| 0)?,
                 Some(v) => match parser.localize_ms(v) {
                     Ok(ms) => ms,
                     Err(exp) => {

@@ -197,6 +197,9 @@ impl TimeParser {
     /// Interprets naive local epoch-ms (wall-clock time read as if UTC) in
     /// the configured zone: Parquet timestamps and dates without a zone.
     pub fn localize_ms(&self, local: i64) -> Result<i64, String> {
+        if !(MIN_MS..=MAX_MS).contains(&local) {
+            return Err("a timestamp between the years 0001 and 9999".to_string());
+        }
         match self.zone {
             Zone::Utc => Ok(local),
             Zone::Fixed(off) => Ok(local - i64::from(off.local_minus_utc()) * 1000),

@@ -74,3 +74,45 @@ fn dates_are_midnights_and_unsigned_ids_keep_every_digit() {
     let paris = stdout_of(&["journeys", &file, "-q", "--format", "csv", "--timezone", "Europe/Paris"]);
     assert!(paris.contains("2025-02-28T23:00:00Z,2025-03-02T23:00:00Z"), "{paris}");
 }
+
+#[test]
+fn parquet_datetimes_outside_the_years_1_to_9999_are_bad_cells_with_their_row() {
+    use polars::prelude::*;
+    let f = Fixture::new();
+    // Milliseconds: a real time, the smallest i64 (which no time may take:
+    // journeys store it for "not converted"), and one past the year 9999.
+    let times = [1_735_689_600_000i64, i64::MIN, 253_402_300_800_000];
+    for (zone, tz) in [("UTC instants", Some(TimeZone::UTC)), ("wall-clock times", None)] {
+        let mut df = DataFrame::new_infer_height(vec![
+            Column::new("customer_id".into(), ["a", "b", "c"]),
+            Column::new("timestamp".into(), times)
+                .cast(&DataType::Datetime(TimeUnit::Milliseconds, tz.clone()))
+                .unwrap(),
+            Column::new("channel".into(), ["Email", "Search", "Social"]),
+            Column::new("conversion".into(), [true, true, true]),
+        ])
+        .unwrap();
+        let p = f.path("t.parquet");
+        ParquetWriter::new(std::fs::File::create(&p).unwrap()).finish(&mut df).unwrap();
+        for (timezone, row) in [("UTC", 2), ("+02:00", 2)] {
+            let out = mta()
+                .args(["attribute", p.to_str().unwrap(), "--timezone", timezone])
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(1), "{zone}, {timezone}");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                stderr.contains(&format!("row {row}, column `timestamp`")) && stderr.contains("between the years 0001 and 9999"),
+                "{zone}, {timezone}: {stderr}"
+            );
+            let out = mta()
+                .args(["attribute", p.to_str().unwrap(), "--timezone", timezone, "--on-error", "skip"])
+                .output()
+                .unwrap();
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains("skipped 2 bad rows"),
+                "{zone}, {timezone}"
+            );
+        }
+    }
+}
