@@ -241,14 +241,51 @@ pub fn build_after(events: &Events, cfg: &JourneyConfig, before: JourneyStats) -
 /// the journeys in pieces and the joined journeys at once, the peak of a
 /// run. Returns the events without their rows, for the summary.
 pub fn build_owned(mut events: Events, cfg: &JourneyConfig) -> (Journeys, JourneyStats, Events) {
-    let staged = stage(&events, cfg, None, JourneyStats::default());
+    // Inline values: only the converting rows' are kept (the others are
+    // never credited), a double per row less while journeys are built.
+    let converting = match &mut events.conversions {
+        Conversions::Inline { flag, value } => Some(ConvertingValues::new(flag, std::mem::take(value))),
+        _ => None,
+    };
+    let staged = stage(&events, cfg, None, JourneyStats::default(), converting.as_ref());
+    drop(converting);
     events.release_rows();
     let (journeys, stats) = staged.join();
     (journeys, stats, events)
 }
 
 fn build_in(events: &Events, cfg: &JourneyConfig, segment: Option<(&[u32], u32)>, before: JourneyStats) -> (Journeys, JourneyStats) {
-    stage(events, cfg, segment, before).join()
+    stage(events, cfg, segment, before, None).join()
+}
+
+/// The values of the converting rows of inline conversions, in row order,
+/// found by a row's rank among them.
+struct ConvertingValues {
+    values: Vec<f64>,
+    /// Converting rows before each block of 64 rows.
+    before: Vec<u32>,
+}
+
+impl ConvertingValues {
+    fn new(flag: &[bool], value: Vec<f64>) -> Self {
+        let before = flag
+            .chunks(64)
+            .scan(0u32, |n, block| {
+                let at = *n;
+                *n += block.iter().filter(|&&f| f).count() as u32;
+                Some(at)
+            })
+            .collect();
+        let values = flag.iter().zip(value).filter(|(f, _)| **f).map(|(_, v)| v).collect();
+        ConvertingValues { values, before }
+    }
+
+    /// The value of row `row`, which converts.
+    fn get(&self, flag: &[bool], row: usize) -> f64 {
+        let block = row / 64;
+        let within = flag[block * 64..row].iter().filter(|&&f| f).count();
+        self.values[self.before[block] as usize + within]
+    }
 }
 
 /// Journeys built per hash bucket of customers, not yet joined.
@@ -300,7 +337,16 @@ impl Staged {
 }
 
 /// Every customer's journeys, built in parallel per hash bucket.
-fn stage(events: &Events, cfg: &JourneyConfig, segment: Option<(&[u32], u32)>, before: JourneyStats) -> Staged {
+///
+/// `converting`: the inline values as kept by [`build_owned`] (the events'
+/// own per-row values are gone then).
+fn stage(
+    events: &Events,
+    cfg: &JourneyConfig,
+    segment: Option<(&[u32], u32)>,
+    before: JourneyStats,
+    converting: Option<&ConvertingValues>,
+) -> Staged {
     let selected = |i: usize| segment.is_none_or(|(of, s)| of[i] == s);
     let (channels, channel_rank) = events.channels.sorted();
     let mut channel_names: Vec<String> = channels.iter().map(str::to_string).collect();
@@ -335,11 +381,20 @@ fn stage(events: &Events, cfg: &JourneyConfig, segment: Option<(&[u32], u32)>, b
     // when its customer's journeys are built: grouping the 24-byte touches
     // themselves held two copies of them at once, the peak of a run. (Row
     // numbers fit: 2^32 rows would need over 100 GB of typed columns.)
-    let touch_of = |row: usize| Touch {
-        time: events.time[row],
-        value: value.get(row).copied().unwrap_or(0.0),
-        channel: channel_rank[events.channel[row] as usize],
-        converts: flag.get(row).copied().unwrap_or(false) && selected(row),
+    // A touch that does not convert carries no value: only a conversion's
+    // is credited, and touches alike but for it are interchangeable.
+    let value_of = |row: usize| match converting {
+        Some(c) => c.get(flag, row),
+        None => value[row],
+    };
+    let touch_of = |row: usize| {
+        let flagged = flag.get(row).copied().unwrap_or(false);
+        Touch {
+            time: events.time[row],
+            value: if flagged { value_of(row) } else { 0.0 },
+            channel: channel_rank[events.channel[row] as usize],
+            converts: flagged && selected(row),
+        }
     };
     let (touch_offsets, touch_rows) = bucket(&events.customer, n_customers, |row| row as u32);
     let separate = match &events.conversions {
@@ -768,6 +823,17 @@ pub(crate) mod tests {
                 (names.join(">"), x.conversions, x.value)
             })
             .collect()
+    }
+
+    #[test]
+    fn converting_values_are_found_by_rank_across_blocks_of_64_rows() {
+        let flag: Vec<bool> = (0..300u32).map(|i| (i * 7919) % 5 == 0 || i == 63 || i == 64).collect();
+        let value: Vec<f64> = (0..300).map(f64::from).collect();
+        let c = ConvertingValues::new(&flag, value.clone());
+        assert_eq!(c.values.len(), flag.iter().filter(|&&f| f).count());
+        for row in (0..300).filter(|&r| flag[r]) {
+            assert_eq!(c.get(&flag, row), value[row], "row {row}");
+        }
     }
 
     #[test]
