@@ -27,6 +27,7 @@ pub mod error;
 pub mod input;
 pub mod intern;
 pub mod journey;
+pub mod marks;
 pub mod model;
 pub mod output;
 pub mod report;

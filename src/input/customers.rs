@@ -179,23 +179,13 @@ pub fn group(ids: RowIds) -> (Vec<u32>, CustomerIds) {
 /// The ids of the rows `first` (distinct), in row order, one sequential
 /// pass; each of `first` becomes its place in the result.
 fn first_ids(rows: &RowIds, first: &mut [u32]) -> RowIds {
-    let mut marked = vec![0u64; rows.len().div_ceil(64)];
-    for &r in first.iter() {
-        marked[r as usize / 64] |= 1 << (r % 64);
-    }
+    let marks = crate::marks::Marks::new(rows.len(), first.iter().map(|&r| r as usize));
     let mut kept = RowIds::default();
-    let mut before = Vec::with_capacity(marked.len());
-    for (w, &word) in marked.iter().enumerate() {
-        before.push(kept.len() as u32);
-        let mut m = word;
-        while m != 0 {
-            kept.push(rows.get(w * 64 + m.trailing_zeros() as usize));
-            m &= m - 1;
-        }
+    for r in marks.iter() {
+        kept.push(rows.get(r));
     }
     for r in first.iter_mut() {
-        let (w, b) = (*r as usize / 64, *r % 64);
-        *r = before[w] + (marked[w] & ((1u64 << b) - 1)).count_ones();
+        *r = marks.rank(*r as usize) as u32;
     }
     kept
 }

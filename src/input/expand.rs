@@ -64,11 +64,7 @@ fn glob(pattern: &str, sources: &mut Vec<Source>) -> Result<()> {
     }
     matched.sort();
     for path in matched {
-        if path.is_dir() {
-            files_under(&path, sources)?;
-        } else {
-            sources.push(Source::File(path));
-        }
+        add(path, sources)?;
     }
     if sources.len() == before {
         return Err(Error::usage(
@@ -86,25 +82,32 @@ fn files_under(dir: &Path, sources: &mut Vec<Source>) -> Result<()> {
         path: dir.display().to_string(),
         source,
     };
-    let mut entries: Vec<(PathBuf, bool)> = Vec::new();
+    let mut entries: Vec<PathBuf> = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(err)? {
         let entry = entry.map_err(err)?;
         let name = entry.file_name();
         if name.to_string_lossy().starts_with(['.', '_']) {
             continue;
         }
-        // Follows symbolic links, as reading the file would.
-        let path = entry.path();
-        entries.push((path.clone(), path.is_dir()));
+        entries.push(entry.path());
     }
     entries.sort();
-    for (path, is_dir) in entries {
-        match is_dir {
-            true => files_under(&path, sources)?,
-            false => sources.push(Source::File(path)),
-        }
+    for path in entries {
+        add(path, sources)?;
     }
     Ok(())
+}
+
+/// A file, or the files under a directory (following symbolic links, as
+/// reading the file would).
+fn add(path: PathBuf, sources: &mut Vec<Source>) -> Result<()> {
+    match path.is_dir() {
+        true => files_under(&path, sources),
+        false => {
+            sources.push(Source::File(path));
+            Ok(())
+        }
+    }
 }
 
 #[cfg(test)]

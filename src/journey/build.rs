@@ -262,29 +262,21 @@ fn build_in(events: &Events, cfg: &JourneyConfig, segment: Option<(&[u32], u32)>
 /// found by a row's rank among them.
 struct ConvertingValues {
     values: Vec<f64>,
-    /// Converting rows before each block of 64 rows.
-    before: Vec<u32>,
+    rows: crate::marks::Marks,
 }
 
 impl ConvertingValues {
     fn new(flag: &[bool], value: Vec<f64>) -> Self {
-        let before = flag
-            .chunks(64)
-            .scan(0u32, |n, block| {
-                let at = *n;
-                *n += block.iter().filter(|&&f| f).count() as u32;
-                Some(at)
-            })
-            .collect();
         let values = flag.iter().zip(value).filter(|(f, _)| **f).map(|(_, v)| v).collect();
-        ConvertingValues { values, before }
+        ConvertingValues {
+            values,
+            rows: crate::marks::Marks::of_flags(flag),
+        }
     }
 
     /// The value of row `row`, which converts.
-    fn get(&self, flag: &[bool], row: usize) -> f64 {
-        let block = row / 64;
-        let within = flag[block * 64..row].iter().filter(|&&f| f).count();
-        self.values[self.before[block] as usize + within]
+    fn get(&self, row: usize) -> f64 {
+        self.values[self.rows.rank(row)]
     }
 }
 
@@ -384,7 +376,7 @@ fn stage(
     // A touch that does not convert carries no value: only a conversion's
     // is credited, and touches alike but for it are interchangeable.
     let value_of = |row: usize| match converting {
-        Some(c) => c.get(flag, row),
+        Some(c) => c.get(row),
         None => value[row],
     };
     let touch_of = |row: usize| {
@@ -832,7 +824,7 @@ pub(crate) mod tests {
         let c = ConvertingValues::new(&flag, value.clone());
         assert_eq!(c.values.len(), flag.iter().filter(|&&f| f).count());
         for row in (0..300).filter(|&r| flag[r]) {
-            assert_eq!(c.get(&flag, row), value[row], "row {row}");
+            assert_eq!(c.get(row), value[row], "row {row}");
         }
     }
 
