@@ -49,6 +49,12 @@ impl Names {
         code
     }
 
+    /// Room for `n` more names of `bytes` bytes in all.
+    pub fn reserve(&mut self, n: usize, bytes: usize) {
+        self.arena.reserve(bytes);
+        self.ends.reserve(n);
+    }
+
     /// Drops every name, keeping the memory for the next ones.
     pub fn clear(&mut self) {
         self.arena.clear();

@@ -29,6 +29,9 @@ pub(crate) enum Origin {
     Reread(super::Source, super::Encoding),
     /// Keep a copy (standard input).
     Kept,
+    /// The caller owns the bytes and hands them to the table afterwards
+    /// ([`Table::keep`]): a chunk of a stream, kept without a copy.
+    Handed,
 }
 
 /// Reads the requested columns of CSV `bytes` (already decompressed).
@@ -117,6 +120,7 @@ pub fn read(
     let height = df.height();
     let kept = match origin {
         Origin::Kept => Ok(bytes.to_vec()),
+        Origin::Handed => Ok(Vec::new()),
         Origin::Reread(source, encoding) => Err((source, encoding)),
     };
     let columns = indices
@@ -126,6 +130,7 @@ pub fn read(
                 header: header[i].trim().to_string(),
                 data: df.column(&format!("c{i}")).expect("projected column is present").clone(),
                 utc: false,
+                cells: None,
             })
         })
         .collect();
@@ -137,6 +142,7 @@ pub fn read(
         locator: Locator::Csv { kept, delimiter, starts },
         skipped: (on_error == OnError::Skip).then(Default::default),
         malformed,
+        text: None,
         decimal_comma: false,
         offset: Default::default(),
     })
@@ -173,7 +179,7 @@ impl Scan {
         let mut ordinal = 0u64;
         while let Ok(true) = rdr.read_byte_record(&mut record) {
             ordinal += 1;
-            let pos = record.position().expect("records read from a reader have positions");
+            let pos = record_start(bytes, &record);
             let (start, end) = (pos.byte() as usize, rdr.position().byte() as usize);
             match record_problem(&record, header, wanted.iter().copied()) {
                 Some((reason, detail)) => scan.malformed.push(Rejection {
@@ -308,6 +314,19 @@ fn read_header(name: &str, bytes: &[u8], delimiter: u8) -> Result<Vec<String>> {
         .collect()
 }
 
+/// Where `record` (read from `bytes`) starts. The csv crate places a record
+/// after a CRLF line end at its LF, one line early: the line ends before
+/// the record are skipped here.
+fn record_start(bytes: &[u8], record: &::csv::ByteRecord) -> ::csv::Position {
+    let mut pos = record.position().cloned().unwrap_or_else(::csv::Position::new);
+    while let Some(&b @ (b'\r' | b'\n')) = bytes.get(pos.byte() as usize) {
+        let line = pos.line() + u64::from(b == b'\n');
+        let byte = pos.byte() + 1;
+        pos.set_byte(byte).set_line(line);
+    }
+    pos
+}
+
 /// Physical line (1-based, header = 1) where data row `row` starts.
 pub(crate) fn line_of_row(bytes: &[u8], delimiter: u8, row: usize) -> Location {
     let mut rdr = reader(bytes, delimiter);
@@ -320,7 +339,7 @@ pub(crate) fn line_of_row(bytes: &[u8], delimiter: u8, row: usize) -> Location {
             _ => return Location::Line(pos_line),
         }
         if seen == row + 1 {
-            return Location::Line(record.position().map_or(pos_line, |p| p.line()));
+            return Location::Line(record_start(bytes, &record).line());
         }
         seen += 1;
     }
@@ -345,7 +364,7 @@ fn diagnose(name: &str, bytes: &[u8], delimiter: u8, header: &[String]) -> Optio
                 });
             }
         }
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record_start(bytes, &record).line();
         if first {
             first = false;
             continue;
@@ -399,6 +418,18 @@ mod tests {
         let data = b"a,b\n1,\"x\ny\"\n2,z\n";
         assert_eq!(line_of_row(data, b',', 0), Location::Line(2));
         assert_eq!(line_of_row(data, b',', 1), Location::Line(4));
+    }
+
+    #[test]
+    fn crlf_records_are_on_their_own_lines() {
+        let data = b"a,b\r\n1,x\r\n2,\"y\r\nz\"\r\n3,w";
+        assert_eq!(line_of_row(data, b',', 0), Location::Line(2));
+        assert_eq!(line_of_row(data, b',', 1), Location::Line(3));
+        assert_eq!(line_of_row(data, b',', 2), Location::Line(5));
+        let header = ["a".to_string(), "b".to_string()];
+        let scan = Scan::new("t.csv", data, b',', &header, &[0, 1]);
+        let texts: Vec<String> = scan.starts.iter().map(|&s| record_text(data, b',', s)).collect();
+        assert_eq!(texts, ["1,x", "2,\"y\r\nz\"", "3,w"]);
     }
 
     #[test]

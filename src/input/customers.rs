@@ -34,6 +34,11 @@ impl RowIds {
         self.rows.push(id);
     }
 
+    /// Room for `n` more rows whose ids take `bytes` bytes in all.
+    pub fn reserve(&mut self, n: usize, bytes: usize) {
+        self.rows.reserve(n, bytes);
+    }
+
     /// Drops rows `drop` (sorted, relative to `start`) of those from `start`.
     pub fn retain_tail(&mut self, start: usize, drop: &[usize]) {
         self.rows.retain_tail(start, drop);

@@ -18,6 +18,7 @@ pub mod ga4_export;
 mod guard;
 mod parquet;
 pub mod paths;
+mod plain;
 pub mod progress;
 pub mod rejects;
 pub mod results;
@@ -340,7 +341,7 @@ fn read_tables(
     requests: &[ColumnRequest<'_>],
     what: &'static str,
     on_error: OnError,
-    mut f: impl FnMut(Table) -> Result<FileStats>,
+    mut f: impl FnMut(&Table) -> Result<FileStats>,
 ) -> Result<FileStats> {
     let name = source.name();
     let mut total = FileStats {
@@ -367,7 +368,7 @@ fn read_tables(
                 progress::read(std::fs::metadata(p).map_or(0, |m| m.len()));
             }
             tables_of(source, bytes, dialect, requests, what, on_error, |t| {
-                add(f(t)?);
+                add(f(&t)?);
                 Ok(())
             })?;
             return Ok(total);
@@ -391,7 +392,7 @@ fn read_tables(
     if head.starts_with(b"PAR1") || head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
         stream.read_to_end(&mut head).map_err(err)?;
         tables_of(source, Bytes::Owned(head), dialect, requests, what, on_error, |t| {
-            add(f(t)?);
+            add(f(&t)?);
             Ok(())
         })?;
         return Ok(total);
@@ -401,13 +402,22 @@ fn read_tables(
     let mut chunker = chunks::Chunker::new(rest, delimiter, chunks::chunk_bytes());
     while let Some(chunk) = chunker.next_chunk().map_err(err)? {
         let offset = chunk.offset;
-        let mut table = csv::read(&name, &chunk.bytes, csv::Origin::Kept, Some(delimiter), requests, what, on_error)
-            .map_err(|e| table::shift_error(e, offset))?;
-        drop(chunk);
+        let mut table = match plain::read(&name, chunk.bytes, delimiter, requests, on_error).map_err(|e| table::shift_error(e, offset))? {
+            Ok(table) => table,
+            Err(bytes) => {
+                let mut table = csv::read(&name, &bytes, csv::Origin::Handed, Some(delimiter), requests, what, on_error)
+                    .map_err(|e| table::shift_error(e, offset))?;
+                table.keep(bytes);
+                table
+            }
+        };
         table.offset = offset;
         table.decimal_comma = dialect.decimal_comma;
         chunker.rows += (table.height + table.malformed.len()) as u64;
-        add(f(table)?);
+        add(f(&table)?);
+        if let Some(text) = table.text.take() {
+            chunker.recycle(text.into_bytes());
+        }
     }
     Ok(total)
 }
@@ -574,11 +584,15 @@ fn read_events<'a>(spec: &'a InputSpec, can_partition: bool) -> Result<Loaded> {
         .map(channel_rules::Derivation::new);
     let stdin = [Source::Stdin];
     let sources: &[Source] = if spec.sources.is_empty() { &stdin } else { &spec.sources };
+    let mut input_bytes = 0;
     for source in sources.iter().chain(&spec.conversions) {
         if let Source::File(p) = source {
-            progress::expect(std::fs::metadata(p).map_or(0, |m| m.len()));
+            let len = std::fs::metadata(p).map_or(0, |m| m.len());
+            progress::expect(len);
+            input_bytes += len;
         }
     }
+    let mut reserved = false;
 
     let mut ev = Events::default();
     let mut ids = customers::RowIds::default();
@@ -598,6 +612,24 @@ fn read_events<'a>(spec: &'a InputSpec, can_partition: bool) -> Result<Loaded> {
         let mut first_time: Option<String> = None;
         let file = read_tables(source, &spec.dialect, &requests, "touchpoint", spec.on_error, |table| {
             let start = ev.time.len();
+            if !std::mem::replace(&mut reserved, true) {
+                // The whole input's rows, guessed from the first chunk's,
+                // reserved at once: growing the columns chunk by chunk
+                // copied them over and over into fresh memory. Reserved
+                // pages that stay unused are never touched.
+                if let Some(rows) = table.rows_in(input_bytes).filter(|&rows| {
+                    let bytes = (rows * (ROW_BYTES + 24)) as u64;
+                    spec.out_of_core.as_ref().is_none_or(|ooc| bytes <= ooc.read_budget())
+                }) {
+                    ids.reserve(rows, rows * table.mean_cell_len(0).unwrap_or(0));
+                    ev.time.reserve(rows);
+                    ev.channel.reserve(rows);
+                    if inline || event_mode {
+                        flag.reserve(rows);
+                        value.reserve(rows);
+                    }
+                }
+            }
             table.ids(0, "a customer id", &mut ids)?;
             table.times_after(1, &spec.time_format, spec.zone, &mut first_time, &mut ev.time)?;
             if let Some(e) = event_col {
@@ -612,7 +644,7 @@ fn read_events<'a>(spec: &'a InputSpec, can_partition: bool) -> Result<Loaded> {
             let channel = channel_col.filter(|&c| table.columns[c].is_some());
             if derivation.is_none() && channel.is_none() {
                 if utm[0].is_none() || utm[1].is_none() {
-                    return Err(missing_channel(&table, cols));
+                    return Err(missing_channel(table, cols));
                 }
                 ev.notes.push(format!(
                 "note: `{}` has no `{}` column: channels come from `{}` and `{}` by GA4's default channel group (`--channel-rules ga4`; `mta channels` lists the mapping)",
@@ -621,7 +653,7 @@ fn read_events<'a>(spec: &'a InputSpec, can_partition: bool) -> Result<Loaded> {
                 derivation = Some(channel_rules::Derivation::new(channel_rules::ChannelRules::ga4()));
             }
             match (&mut derivation, channel) {
-                (Some(d), _) => d.derive(&table, utm, &mut ev.channels, &mut ev.channel)?,
+                (Some(d), _) => d.derive(table, utm, &mut ev.channels, &mut ev.channel)?,
                 // Conversion events need no channel: only touches are checked.
                 (None, Some(c)) if event_mode => {
                     table.intern(c, &mut ev.channels, None, &mut ev.channel)?;
@@ -719,7 +751,7 @@ fn read_events<'a>(spec: &'a InputSpec, can_partition: bool) -> Result<Loaded> {
                     }
                 }
             }
-            Ok(table_stats(&table, &mut ev.rejections))
+            Ok(table_stats(table, &mut ev.rejections))
         })?;
         ev.files.push(file);
     }
@@ -1037,7 +1069,7 @@ fn load_conversions(
         if let Some(t) = &mut types {
             rejects::retain_tail(&mut t.code, start, &drop);
         }
-        Ok(table_stats(&table, rejections))
+        Ok(table_stats(table, rejections))
     })?;
     let file = Some(file);
     let conversions = Conversions::Separate {

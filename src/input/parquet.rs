@@ -177,6 +177,7 @@ fn read_slice(name: &str, bytes: &[u8], slice: Option<(usize, usize)>, requests:
                     header: header[i].clone(),
                     data: normalize(data).map_err(format_err)?,
                     utc: int96.contains(&header[i]),
+                    cells: None,
                 })
             })
             .transpose()
@@ -192,5 +193,6 @@ fn read_slice(name: &str, bytes: &[u8], slice: Option<(usize, usize)>, requests:
         decimal_comma: false,
         offset: Default::default(),
         malformed: Vec::new(),
+        text: None,
     })
 }

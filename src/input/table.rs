@@ -24,6 +24,57 @@ pub struct TableColumn {
     /// Its datetimes without a zone are UTC instants all the same (Parquet
     /// INT96, Spark's default), not wall-clock times in `--timezone`.
     pub utc: bool,
+    /// A plain CSV chunk's cells as ranges of the table's text (then `data`
+    /// is an empty text column, for its type only).
+    pub(crate) cells: Option<Cells>,
+}
+
+impl TableColumn {
+    /// A column of a plain CSV chunk (see [`super::plain`]).
+    pub(crate) fn text(header: &str, cells: Cells) -> Self {
+        TableColumn {
+            header: header.to_string(),
+            data: Column::new_empty(header.into(), &DataType::String),
+            utc: false,
+            cells: Some(cells),
+        }
+    }
+}
+
+/// The cells of a column of a plain CSV chunk: byte ranges of the table's
+/// text (an empty range is a missing value, as polars reads it).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Cells {
+    /// Per row: start and end of the cell in the text.
+    pub spans: Vec<(u32, u32)>,
+    /// Empty cells.
+    pub nulls: usize,
+}
+
+/// A text column, whichever reader filled it.
+#[derive(Clone, Copy)]
+enum Text<'a> {
+    /// Read by polars.
+    Polars(&'a StringChunked),
+    /// Ranges of a plain chunk's text.
+    Spans(&'a str, &'a Cells),
+}
+
+impl<'a> Text<'a> {
+    fn null_count(self) -> usize {
+        match self {
+            Text::Polars(ca) => ca.null_count(),
+            Text::Spans(_, c) => c.nulls,
+        }
+    }
+
+    /// Every cell in row order (`None`: missing).
+    fn iter(self) -> Box<dyn Iterator<Item = Option<&'a str>> + 'a> {
+        match self {
+            Text::Polars(ca) => Box::new(ca.iter()),
+            Text::Spans(text, c) => Box::new(c.spans.iter().map(move |&(a, b)| (a != b).then(|| &text[a as usize..b as usize]))),
+        }
+    }
 }
 
 /// How to turn a row index back into something a user can find.
@@ -117,6 +168,9 @@ pub struct Table {
     pub(crate) skipped: Option<Mutex<Vec<CellReject>>>,
     /// Rows the reader itself took out (malformed CSV records), in file order.
     pub(crate) malformed: Vec<Rejection>,
+    /// A plain CSV chunk's text, which its columns' [`Cells`] point into
+    /// (and which locates rows on error).
+    pub(crate) text: Option<String>,
     /// `--decimal-comma`: amounts in text are written `1.234,50`.
     pub(crate) decimal_comma: bool,
 }
@@ -137,6 +191,17 @@ impl Table {
         self.offset.shift(self.chunk_location(row))
     }
 
+    /// Keeps `bytes`, the CSV text the table was parsed from (handed over
+    /// with [`super::csv::Origin::Handed`]), to locate rows on error.
+    pub(crate) fn keep(&mut self, mut bytes: Vec<u8>) {
+        if let Locator::Csv { kept, .. } = &mut self.locator {
+            if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                bytes.drain(..3);
+            }
+            *kept = Ok(bytes);
+        }
+    }
+
     /// [`Self::location`] within the table's own bytes.
     fn chunk_location(&self, row: usize) -> Location {
         match &self.locator {
@@ -153,6 +218,9 @@ impl Table {
 
     /// Calls `f` with a CSV table's bytes (after any BOM), read again for files.
     fn with_bytes<T>(&self, f: impl FnOnce(&[u8]) -> T) -> Option<T> {
+        if let Some(text) = &self.text {
+            return Some(f(text.as_bytes()));
+        }
         match &self.locator {
             Locator::Rows => None,
             Locator::Csv { kept: Ok(bytes), .. } => Some(f(bytes)),
@@ -264,6 +332,42 @@ impl Table {
         out.into_iter().map(|r| self.offset.shift_rejection(r)).collect()
     }
 
+    /// The rows of `input_bytes` of text like this table's (a plain CSV
+    /// chunk's), a little more than that.
+    pub(crate) fn rows_in(&self, input_bytes: u64) -> Option<usize> {
+        let len = self.text.as_ref()?.len().max(1) as f64;
+        Some((self.height as f64 * input_bytes as f64 / len * 1.05) as usize)
+    }
+
+    /// The mean length of the first cells of text column `col` of a plain
+    /// CSV chunk, rounded up.
+    pub(crate) fn mean_cell_len(&self, col: usize) -> Option<usize> {
+        let cells = self.column(col).cells.as_ref()?;
+        let head = &cells.spans[..cells.spans.len().min(1000)];
+        let total: usize = head.iter().map(|&(a, b)| (b - a) as usize).sum();
+        Some(total / head.len().max(1) + 1)
+    }
+
+    /// Calls `f` with every cell of text column `col` (`None`: missing),
+    /// as the converters read them.
+    #[cfg(test)]
+    pub(crate) fn for_each_cell(&self, col: usize, mut f: impl FnMut(Option<&str>)) -> Result<()> {
+        let text = self.strs(col).ok_or_else(|| self.type_error(col, "text"))?;
+        each_str(text, |_, cell| {
+            f(cell);
+            Ok(())
+        })
+    }
+
+    /// Column `col` as text, if it is text.
+    fn strs(&self, col: usize) -> Option<Text<'_>> {
+        let c = self.column(col);
+        match (&c.cells, &self.text) {
+            (Some(cells), Some(text)) => Some(Text::Spans(text, cells)),
+            _ => c.data.str().ok().map(Text::Polars),
+        }
+    }
+
     fn column(&self, i: usize) -> &TableColumn {
         self.columns[i].as_ref().expect("column was resolved as required")
     }
@@ -298,12 +402,12 @@ impl Table {
         let empty_ok = what.is_empty();
         let expected = || format!("{what} (empty values are not allowed)");
         match data.dtype() {
-            DataType::String if data.null_count() == 0 => {
+            DataType::String if self.strs(col).is_some_and(|t| t.null_count() == 0) => {
                 // Each piece interns locally; pieces are merged in row order,
                 // so codes still follow first appearance.
                 // A skipped row keeps the empty name as a placeholder; the
                 // caller drops the row and unused names.
-                let pieces = par_str(data.str().expect("dtype checked"), |row, cell| {
+                let pieces = par_str(self.strs(col).expect("dtype checked"), |row, cell| {
                     let name = trim(cell);
                     if name.is_empty() && !empty_ok {
                         self.reject(col, row, cell, expected(), reason)?;
@@ -327,7 +431,7 @@ impl Table {
                 // Runs of the same name are common (a customer's rows, a
                 // channel column with few values): skip the hash for repeats.
                 let mut last: Option<(&str, u32)> = None;
-                each_str(data.str().expect("dtype checked"), |row, cell| {
+                each_str(self.strs(col).expect("dtype checked"), |row, cell| {
                     let name = cell.map(str::trim).unwrap_or("");
                     if name.is_empty() && !empty_ok {
                         self.reject(col, row, cell.unwrap_or(""), expected(), reason)?;
@@ -372,7 +476,7 @@ impl Table {
         let data = &self.column(col).data;
         let expected = || format!("{what} (empty values are not allowed)");
         match data.dtype() {
-            DataType::String => each_str(data.str().expect("dtype checked"), |row, cell| {
+            DataType::String => each_str(self.strs(col).expect("dtype checked"), |row, cell| {
                 let id = cell.map(str::trim).unwrap_or("");
                 if id.is_empty() {
                     self.reject(col, row, cell.unwrap_or(""), expected(), Reason::InvalidCustomerId)?;
@@ -402,7 +506,7 @@ impl Table {
         let empty = "a timestamp (empty values are not allowed)";
         match data.dtype() {
             DataType::String => {
-                let ca = data.str().expect("dtype checked");
+                let ca = self.strs(col).expect("dtype checked");
                 if first.is_none() {
                     *first = ca.iter().flatten().find(|s| !s.trim().is_empty()).map(str::to_string);
                 }
@@ -520,7 +624,7 @@ impl Table {
         let expected = "a conversion flag: `1`/`0`, `true`/`false` or `yes`/`no` (empty means no conversion)";
         match data.dtype() {
             DataType::String => {
-                each_str(data.str().expect("dtype checked"), |row, cell| {
+                each_str(self.strs(col).expect("dtype checked"), |row, cell| {
                     let raw = cell.unwrap_or("");
                     let flag = match parse_flag(raw) {
                         Some(f) => f,
@@ -579,7 +683,7 @@ impl Table {
         };
         match data.dtype() {
             DataType::String => {
-                for (row, cell) in data.str().expect("dtype checked").iter().enumerate() {
+                each_str(self.strs(col).expect("dtype checked"), |row, cell| {
                     let raw = cell.unwrap_or("");
                     let t = raw.trim();
                     let v = if t.is_empty() {
@@ -591,7 +695,8 @@ impl Table {
                         }
                     };
                     out.push(v);
-                }
+                    Ok(())
+                })?;
             }
             dt if dt.is_primitive_numeric() => {
                 let cast = data.cast(&DataType::Float64).map_err(|_| self.type_error(col, "numbers"))?;
@@ -614,18 +719,37 @@ impl Table {
     /// combination, in order of first appearance. Rows are read in parallel
     /// pieces, interned locally and merged in row order.
     pub fn intern_joined(&self, cols: &[Option<usize>], interner: &mut Interner, out: &mut Vec<u32>) -> Result<()> {
-        let mut arrays: Vec<Option<StringChunked>> = Vec::with_capacity(cols.len());
+        let mut rechunked: Vec<Option<StringChunked>> = Vec::with_capacity(cols.len());
         for &c in cols {
-            arrays.push(match c {
-                None => None,
-                Some(c) => {
-                    let data = &self.column(c).data;
-                    let ca = data.str().map_err(|_| self.type_error(c, "text"))?;
-                    Some(ca.rechunk().into_owned())
-                }
+            rechunked.push(match c.map(|c| (c, self.strs(c))) {
+                None | Some((_, Some(Text::Spans(..)))) => None,
+                Some((_, Some(Text::Polars(ca)))) => Some(ca.rechunk().into_owned()),
+                Some((c, None)) => return Err(self.type_error(c, "text")),
             });
         }
-        let arrays: Vec<_> = arrays.iter().map(|a| a.as_ref().map(|ca| ca.downcast_as_array())).collect();
+        // One way to get a cell of either kind of column.
+        enum Cell<'a> {
+            Array(&'a <StringType as PolarsDataType>::Array),
+            Spans(&'a str, &'a Cells),
+        }
+        let arrays: Vec<Option<Cell<'_>>> = cols
+            .iter()
+            .zip(&rechunked)
+            .map(|(c, ca)| match (c.and_then(|c| self.strs(c)), ca) {
+                (Some(Text::Spans(text, cells)), _) => Some(Cell::Spans(text, cells)),
+                (_, Some(ca)) => Some(Cell::Array(ca.downcast_as_array())),
+                _ => None,
+            })
+            .collect();
+        fn get<'a>(cell: &Option<Cell<'a>>, row: usize) -> Option<&'a str> {
+            match cell.as_ref()? {
+                Cell::Array(a) => a.get(row),
+                Cell::Spans(text, cells) => {
+                    let (a, b) = cells.spans[row];
+                    (a != b).then(|| &text[a as usize..b as usize])
+                }
+            }
+        }
         let starts: Vec<usize> = (0..self.height).step_by(PIECE).collect();
         let locals: Vec<(Interner, Vec<u32>)> = starts
             .into_par_iter()
@@ -637,7 +761,7 @@ impl Table {
                         if k > 0 {
                             key.push(SEP);
                         }
-                        if let Some(text) = arr.and_then(|a| a.get(row)) {
+                        if let Some(text) = get(arr, row) {
                             key.push_str(trim(text));
                         }
                     }
@@ -660,7 +784,7 @@ impl Table {
         let data = &self.column(col).data;
         out.reserve(self.height);
         match data.dtype() {
-            DataType::String => each_str(data.str().expect("dtype checked"), |row, cell| {
+            DataType::String => each_str(self.strs(col).expect("dtype checked"), |row, cell| {
                 let raw = cell.unwrap_or("");
                 match self.parse_number(raw.trim()) {
                     Some(v) => out.push(v),
@@ -713,8 +837,7 @@ impl Table {
     /// `col`; empty cells are errors (`what` names what a cell should be).
     /// When skipping, an empty cell is recorded and passed on as empty text.
     pub fn for_each_text(&self, col: usize, what: &str, reason: Reason, mut f: impl FnMut(usize, &str) -> Result<()>) -> Result<()> {
-        let data = &self.column(col).data;
-        let ca = data.str().map_err(|_| self.type_error(col, "text"))?;
+        let ca = self.strs(col).ok_or_else(|| self.type_error(col, "text"))?;
         each_str(ca, |row, cell| match cell.map(str::trim) {
             Some(s) if !s.is_empty() => f(row, s),
             _ => {
@@ -740,8 +863,7 @@ impl Table {
         init: impl Fn() -> S + Sync,
         step: impl Fn(&mut S, usize, &str) -> Result<()> + Sync,
     ) -> Result<Vec<S>> {
-        let data = &self.column(col).data;
-        let ca = data.str().map_err(|_| self.type_error(col, "text"))?;
+        let ca = self.strs(col).ok_or_else(|| self.type_error(col, "text"))?;
         let checked = |state: &mut S, row: usize, cell: &str| match cell.trim() {
             "" => {
                 self.reject(col, row, cell, format!("{what} (empty values are not allowed)"), reason)?;
@@ -766,18 +888,24 @@ fn line_at(bytes: &[u8], from: usize, line: u64, to: usize) -> u64 {
 /// Calls `f(row, cell)` for every cell of a text column, skipping the
 /// per-cell null check when a chunk has no nulls (the common case, and
 /// several times faster than the generic iterator).
-fn each_str<'a>(ca: &'a StringChunked, mut f: impl FnMut(usize, Option<&'a str>) -> Result<()>) -> Result<()> {
-    if ca.null_count() == 0 {
-        let mut row = 0;
-        for arr in ca.downcast_iter() {
-            for s in arr.values_iter() {
-                f(row, Some(s))?;
-                row += 1;
+fn each_str<'a>(text: Text<'a>, mut f: impl FnMut(usize, Option<&'a str>) -> Result<()>) -> Result<()> {
+    match text {
+        Text::Polars(ca) if ca.null_count() == 0 => {
+            let mut row = 0;
+            for arr in ca.downcast_iter() {
+                for s in arr.values_iter() {
+                    f(row, Some(s))?;
+                    row += 1;
+                }
             }
+            Ok(())
         }
-        Ok(())
-    } else {
-        ca.iter().enumerate().try_for_each(|(row, s)| f(row, s))
+        Text::Spans(text, cells) => cells
+            .spans
+            .iter()
+            .enumerate()
+            .try_for_each(|(row, &(a, b))| f(row, (a != b).then(|| &text[a as usize..b as usize]))),
+        _ => text.iter().enumerate().try_for_each(|(row, s)| f(row, s)),
     }
 }
 
@@ -791,7 +919,7 @@ const PIECE: usize = 64 * 1024;
 /// Maps every cell of a null-free text column with `f(row, cell)`, in
 /// parallel pieces of fixed size, results in row order. The error of the
 /// first failing row wins, whatever the thread count.
-fn par_str<'a, T: Send>(ca: &'a StringChunked, f: impl Fn(usize, &'a str) -> Result<T> + Sync) -> Result<Vec<Vec<T>>> {
+fn par_str<'a, T: Send>(ca: Text<'a>, f: impl Fn(usize, &'a str) -> Result<T> + Sync) -> Result<Vec<Vec<T>>> {
     par_fold_str(ca, Vec::new, |acc, row, cell| {
         acc.push(f(row, cell)?);
         Ok(())
@@ -801,32 +929,42 @@ fn par_str<'a, T: Send>(ca: &'a StringChunked, f: impl Fn(usize, &'a str) -> Res
 /// Folds the cells of a null-free text column into one state per fixed-size
 /// piece (pieces in parallel, states in row order).
 fn par_fold_str<'a, S: Send>(
-    ca: &'a StringChunked,
+    text: Text<'a>,
     init: impl Fn() -> S + Sync,
     step: impl Fn(&mut S, usize, &'a str) -> Result<()> + Sync,
 ) -> Result<Vec<S>> {
-    debug_assert_eq!(ca.null_count(), 0);
-    let mut pieces = Vec::new();
-    let mut base = 0;
-    for arr in ca.downcast_iter() {
-        let len = arr.len();
-        for start in (0..len).step_by(PIECE) {
-            pieces.push((base, arr, start..(start + PIECE).min(len)));
-        }
-        base += len;
-    }
-    pieces
-        .into_par_iter()
-        .map(|(base, arr, range)| {
-            let mut state = init();
-            for i in range {
-                step(&mut state, base + i, arr.value(i))?;
+    debug_assert_eq!(text.null_count(), 0);
+    let run = |base: usize, len: usize, cell: &(dyn Fn(usize) -> &'a str + Sync)| -> Result<Vec<S>> {
+        (0..len)
+            .step_by(PIECE)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|start| {
+                let mut state = init();
+                for i in start..(start + PIECE).min(len) {
+                    step(&mut state, base + i, cell(i))?;
+                }
+                Ok(state)
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect()
+    };
+    match text {
+        Text::Spans(text, cells) => run(0, cells.spans.len(), &|i| {
+            let (a, b) = cells.spans[i];
+            &text[a as usize..b as usize]
+        }),
+        Text::Polars(ca) => {
+            let mut states = Vec::new();
+            let mut base = 0;
+            for arr in ca.downcast_iter() {
+                states.extend(run(base, arr.len(), &|i| arr.value(i))?);
+                base += arr.len();
             }
-            Ok(state)
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect()
+            Ok(states)
+        }
+    }
 }
 
 /// `1/0`, `true/false`, `yes/no` (any case, trimmed); empty is `false`.

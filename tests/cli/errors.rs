@@ -156,6 +156,31 @@ fn line_numbers_count_quoted_newlines() {
 }
 
 #[test]
+fn windows_line_ends_keep_line_numbers() {
+    // Plain, and with a quoted field (read by the general reader).
+    for channel in ["Email", "\"Email, weekly\""] {
+        let crlf = format!("{HEADER}a,2025-01-01,{channel},0,\nb,bad,Search,1,5\n").replace('\n', "\r\n");
+        let (_, err) = run_on(&crlf, &[]);
+        assert!(err.contains("line 3, column `timestamp`: found `bad`"), "{err}");
+        let f = Fixture::new();
+        let p = f.file("in.csv", &crlf);
+        let rejects = f.path("rejects.csv");
+        mta()
+            .arg("attribute")
+            .arg(&p)
+            .args(["--on-error", "skip", "--rejects"])
+            .arg(&rejects)
+            .assert()
+            .success();
+        let text = std::fs::read_to_string(&rejects).unwrap();
+        assert!(
+            text.contains(",3,2,invalid_timestamp,timestamp,bad,") && text.ends_with(",\"b,bad,Search,1,5\"\n"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
 fn missing_file() {
     mta()
         .args(["attribute", "does-not-exist.csv"])

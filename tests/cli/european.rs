@@ -98,7 +98,7 @@ fn without_the_flags_the_errors_name_them() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(
-        err.contains("line 3, column `Umsatz (€)`: found `300,00`, expected a revenue amount")
+        err.contains("line 4, column `Umsatz (€)`: found `300,00`, expected a revenue amount")
             && err.contains("this looks like a decimal comma: pass `--decimal-comma`"),
         "{err}"
     );

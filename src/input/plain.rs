@@ -1,0 +1,338 @@
+//! The fast path for CSV chunks with nothing unusual in them: UTF-8 text
+//! without quotes, blank lines or stray carriage returns, every record with
+//! the header's number of fields. Such a chunk is split here, in parallel,
+//! into the byte ranges of the requested fields, which the converters read
+//! in place: no copy of the text into string columns. Anything else goes to
+//! polars and the csv crate ([`super::csv::read`]), which read every CSV
+//! and name the line of any problem; both give the same cells.
+
+use rayon::prelude::*;
+
+use super::rejects::OnError;
+use super::schema::{ColumnRequest, resolve};
+use super::table::{Cells, Locator, Table, TableColumn};
+use crate::error::Result;
+
+/// Bytes per parallel piece of a chunk.
+const PIECE_BYTES: usize = 1 << 20;
+
+/// Splits `bytes`, one chunk of a CSV file (the header, then its records),
+/// into a table of the requested columns; hands the bytes back (`Err`) when
+/// the chunk needs the general reader. Errors are the general reader's
+/// (a missing column).
+pub(crate) fn read(
+    name: &str,
+    mut bytes: Vec<u8>,
+    delimiter: u8,
+    requests: &[ColumnRequest<'_>],
+    on_error: OnError,
+) -> Result<std::result::Result<Table, Vec<u8>>> {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    let unusual = bytes.len() > u32::MAX as usize || memchr::memchr(b'"', &bytes).is_some() || delimiter >= 0x80;
+    // An empty file is the general reader's to report.
+    if unusual || bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Err(bytes));
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => return Ok(Err(e.into_bytes())),
+    };
+    let Some(header_end) = memchr::memchr(b'\n', text.as_bytes()).map(|i| i + 1) else {
+        return Ok(Err(text.into_bytes()));
+    };
+    let header_line = text[..header_end].trim_end_matches('\n');
+    let header_line = header_line.strip_suffix('\r').unwrap_or(header_line);
+    let header: Vec<String> = header_line.split(delimiter as char).map(str::to_string).collect();
+    let indices = resolve(name, &header, requests, Some(delimiter))?;
+    let body = &text.as_bytes()[header_end..];
+    if body.is_empty() {
+        return Ok(Err(text.into_bytes()));
+    }
+    // Which requested slot each field of a record fills, if any.
+    let mut wanted: Vec<usize> = indices.iter().flatten().copied().collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut slot_of = vec![None; header.len()];
+    for (slot, &i) in wanted.iter().enumerate() {
+        slot_of[i] = Some(slot);
+    }
+    let carriage = memchr::memchr(b'\r', body).is_some();
+    let layout = Layout {
+        delimiter,
+        fields: header.len(),
+        slot_of: &slot_of,
+        slots: wanted.len(),
+        carriage,
+        starts: on_error == OnError::Skip,
+    };
+    let pieces: Vec<Option<Piece>> = piece_ranges(body)
+        .into_par_iter()
+        .map(|range| layout.split(body, range, header_end))
+        .collect();
+    let Some(pieces) = pieces.into_iter().collect::<Option<Vec<Piece>>>() else {
+        return Ok(Err(text.into_bytes()));
+    };
+    let height: usize = pieces.iter().map(|p| p.rows).sum();
+    let mut cells: Vec<Cells> = (0..wanted.len())
+        .map(|_| Cells {
+            spans: Vec::with_capacity(height),
+            nulls: 0,
+        })
+        .collect();
+    let mut starts = layout.starts.then(|| Vec::with_capacity(height));
+    for piece in pieces {
+        for (all, part) in cells.iter_mut().zip(piece.cells) {
+            all.spans.extend_from_slice(&part.spans);
+            all.nulls += part.nulls;
+        }
+        if let Some(s) = &mut starts {
+            s.extend(piece.starts.iter().map(|&b| b as usize));
+        }
+    }
+    // A column requested twice (two flags naming one column) gets a copy.
+    let mut uses = vec![0usize; wanted.len()];
+    for i in indices.iter().flatten() {
+        uses[slot_of[*i].expect("every requested field has a slot")] += 1;
+    }
+    let columns = indices
+        .iter()
+        .map(|idx| {
+            idx.map(|i| {
+                let slot = slot_of[i].expect("every requested field has a slot");
+                uses[slot] -= 1;
+                let cells = match uses[slot] {
+                    0 => std::mem::take(&mut cells[slot]),
+                    _ => cells[slot].clone(),
+                };
+                TableColumn::text(header[i].trim(), cells)
+            })
+        })
+        .collect();
+    Ok(Ok(Table {
+        name: name.to_string(),
+        header: header.iter().map(|h| h.trim().to_string()).collect(),
+        columns,
+        height,
+        locator: Locator::Csv {
+            kept: Ok(Vec::new()),
+            delimiter,
+            starts,
+        },
+        text: Some(text),
+        skipped: (on_error == OnError::Skip).then(Default::default),
+        malformed: Vec::new(),
+        decimal_comma: false,
+        offset: Default::default(),
+    }))
+}
+
+/// Ranges of `body` of about [`PIECE_BYTES`], each ending at a line end.
+fn piece_ranges(body: &[u8]) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    while start < body.len() {
+        let probe = (start + PIECE_BYTES).min(body.len());
+        let end = match memchr::memchr(b'\n', &body[probe..]) {
+            Some(i) => probe + i + 1,
+            None => body.len(),
+        };
+        ranges.push(start..end);
+        start = end;
+    }
+    ranges
+}
+
+/// How a chunk's records are laid out.
+struct Layout<'a> {
+    delimiter: u8,
+    /// Fields per record (the header's).
+    fields: usize,
+    /// Per field of a record, the slot it fills.
+    slot_of: &'a [Option<usize>],
+    slots: usize,
+    /// The chunk has carriage returns (each must end a line).
+    carriage: bool,
+    /// Note where each record starts (`--on-error skip` locates rows by it).
+    starts: bool,
+}
+
+/// The fields of one piece of a chunk.
+struct Piece {
+    rows: usize,
+    cells: Vec<Cells>,
+    starts: Vec<u32>,
+}
+
+impl Layout<'_> {
+    /// Splits `body[range]` (whole lines); `None` when a line is not plain.
+    /// Offsets are into the chunk, which has `base` bytes before `body`.
+    fn split(&self, body: &[u8], range: std::ops::Range<usize>, base: usize) -> Option<Piece> {
+        let estimate = (range.len() / 32).max(16);
+        let mut piece = Piece {
+            rows: 0,
+            cells: (0..self.slots)
+                .map(|_| Cells {
+                    spans: Vec::with_capacity(estimate),
+                    nulls: 0,
+                })
+                .collect(),
+            starts: Vec::new(),
+        };
+        let mut at = range.start;
+        while at < range.end {
+            let nl = memchr::memchr(b'\n', &body[at..range.end]).map_or(range.end, |i| at + i);
+            let mut line = &body[at..nl];
+            if self.carriage {
+                line = line.strip_suffix(b"\r").unwrap_or(line);
+                if memchr::memchr(b'\r', line).is_some() {
+                    return None;
+                }
+            }
+            if line.is_empty() {
+                return None;
+            }
+            if self.starts {
+                piece.starts.push((base + at) as u32);
+            }
+            let mut field = 0;
+            let mut from = 0;
+            let mut push = |field: usize, from: usize, to: usize| {
+                if let Some(Some(slot)) = self.slot_of.get(field) {
+                    let cells = &mut piece.cells[*slot];
+                    cells.nulls += usize::from(from == to);
+                    cells.spans.push(((base + at + from) as u32, (base + at + to) as u32));
+                }
+            };
+            for d in memchr::memchr_iter(self.delimiter, line) {
+                push(field, from, d);
+                field += 1;
+                from = d + 1;
+            }
+            push(field, from, line.len());
+            if field + 1 != self.fields {
+                return None;
+            }
+            piece.rows += 1;
+            at = nl + 1;
+        }
+        Some(piece)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::csv;
+
+    fn requests() -> Vec<ColumnRequest<'static>> {
+        vec![
+            ColumnRequest::required("id", "--customer-col"),
+            ColumnRequest::optional("channel", "--channel-col"),
+            ColumnRequest::optional("value", "--value-col"),
+            ColumnRequest::optional("absent", "--type-col"),
+            // The same column twice gets the same cells.
+            ColumnRequest::optional("id", "--event-col"),
+        ]
+    }
+
+    /// Every requested cell of `table`, as the converters see it.
+    fn cells(table: &Table) -> Vec<Option<Vec<Option<String>>>> {
+        (0..table.columns.len())
+            .map(|c| {
+                table.columns[c].as_ref()?;
+                let mut out = Vec::new();
+                table
+                    .for_each_cell(c, |cell| out.push(cell.map(str::to_string)))
+                    .expect("text column");
+                Some(out)
+            })
+            .collect()
+    }
+
+    fn both(text: &str, on_error: OnError) -> (Table, Table) {
+        let general = csv::read(
+            "t.csv",
+            text.as_bytes(),
+            csv::Origin::Kept,
+            Some(b','),
+            &requests(),
+            "touchpoint",
+            on_error,
+        )
+        .unwrap();
+        let plain = read("t.csv", text.as_bytes().to_vec(), b',', &requests(), on_error)
+            .unwrap()
+            .unwrap_or_else(|_| panic!("{text:?} should be plain"));
+        (general, plain)
+    }
+
+    #[test]
+    fn plain_chunks_read_like_the_general_reader() {
+        let texts = [
+            "id,channel,value\nc1,Search,1.5\nc2,,\n",
+            "\u{feff}id,channel,value\r\nc1,Search,1.5\r\nc2, Email ,\r\nc3,Social,0",
+            " id ,x,channel,value\nc1,y,Search,\nc2,,Displäy,3\n",
+        ];
+        for text in texts {
+            for on_error in [OnError::Stop, OnError::Skip] {
+                let (general, plain) = both(text, on_error);
+                assert_eq!(plain.height, general.height, "{text:?}");
+                assert_eq!(plain.header, general.header, "{text:?}");
+                assert_eq!(cells(&plain), cells(&general), "{text:?}");
+                for row in 0..plain.height {
+                    assert_eq!(plain.location(row), general.location(row), "{text:?} row {row}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn anything_unusual_goes_to_the_general_reader() {
+        let unusual = [
+            "id,channel,value\nc1,\"Search, paid\",1\n",
+            "id,channel,value\nc1,Search,1\n\nc2,Email,2\n",
+            "id,channel,value\nc1,Search\n",
+            "id,channel,value\nc1,Search,1,extra\n",
+            "id,channel,value\nc1,Sea\rrch,1\n",
+            "id,channel,value\n",
+            "id,channel,value",
+            " \n\n",
+        ];
+        for text in unusual {
+            let back = read("t.csv", text.as_bytes().to_vec(), b',', &requests(), OnError::Stop).unwrap();
+            assert_eq!(back.err().as_deref(), Some(text.as_bytes()), "{text:?}");
+        }
+        let latin1 = b"id,channel,value\nc1,Caf\xe9,1\n".to_vec();
+        let back = read("t.csv", latin1.clone(), b',', &requests(), OnError::Stop).unwrap();
+        assert_eq!(back.err(), Some(latin1));
+    }
+
+    #[test]
+    fn a_missing_column_is_the_general_readers_error() {
+        let text = "customer,channel\nc1,Search\n";
+        let general = csv::read(
+            "t.csv",
+            text.as_bytes(),
+            csv::Origin::Kept,
+            Some(b','),
+            &requests(),
+            "touchpoint",
+            OnError::Stop,
+        );
+        let plain = read("t.csv", text.as_bytes().to_vec(), b',', &requests(), OnError::Stop);
+        assert_eq!(plain.err().unwrap().to_string(), general.err().unwrap().to_string());
+    }
+
+    #[test]
+    fn pieces_join_in_row_order() {
+        let mut text = String::from("id,channel,value\n");
+        for i in 0..100_000 {
+            text.push_str(&format!("customer-{i:06},channel-{},{}\n", i % 7, i % 3));
+        }
+        let (general, plain) = both(&text, OnError::Stop);
+        assert!(text.len() > 2 * PIECE_BYTES, "several pieces");
+        assert_eq!(cells(&plain), cells(&general));
+    }
+}
