@@ -727,7 +727,7 @@ fn read_events<'a>(spec: &'a InputSpec, can_partition: bool) -> Result<Loaded> {
                         None => spill.insert(spill::Spill::new(ooc.temp_dir.as_deref())?),
                     };
                     used_channels.resize(ev.channels.len(), false);
-                    for row in 0..ids.len() {
+                    for (row, id) in ids.iter().enumerate() {
                         let converts = flag.get(row).copied().unwrap_or(false);
                         inline_conversions += u64::from(converts);
                         used_channels[ev.channel[row] as usize] = true;
@@ -738,7 +738,7 @@ fn read_events<'a>(spec: &'a InputSpec, can_partition: bool) -> Result<Loaded> {
                             value: value.get(row).copied().unwrap_or(0.0),
                             kind: None,
                         };
-                        out.write(ids.get(row), record)?;
+                        out.write(id, record)?;
                     }
                     ids.clear();
                     ev.time.clear();
@@ -839,8 +839,8 @@ fn partitioned(mut head: Events, mut out: spill::Spill, spec: &InputSpec, used: 
             let Conversions::Separate { time, value, file, .. } = conversions else {
                 unreachable!("a conversions file gives separate conversions")
             };
-            for (row, (&time, &value)) in time.iter().zip(&value).enumerate() {
-                out.write(ids.get(row), spill::Record::Conversion { time, value, kind: None })?;
+            for (id, (&time, &value)) in ids.iter().zip(time.iter().zip(&value)) {
+                out.write(id, spill::Record::Conversion { time, value, kind: None })?;
             }
             head.conversions = Conversions::Separate {
                 customer: Vec::new(),
@@ -925,8 +925,8 @@ impl Parted {
         }
         let touches = ids.len();
         // Touches and conversions are grouped together so they share codes.
-        for k in 0..conversion_ids.len() {
-            ids.push(conversion_ids.get(k));
+        for id in conversion_ids.iter() {
+            ids.push(id);
         }
         drop(conversion_ids);
         let mut ev = Events {
