@@ -280,9 +280,14 @@ impl ConvertingValues {
     }
 }
 
-/// Journeys built per hash bucket of customers, not yet joined.
+/// Hash buckets of customers built in parallel before they are appended
+/// to the whole (of 4096): a sixty-fourth of the journeys held twice.
+const WAVE: usize = 64;
+
+/// Journeys built per hash bucket of customers, not yet finished.
 struct Staged {
-    parts: Vec<(Journeys, Vec<u32>, JourneyStats)>,
+    /// The journeys of every bucket, their owners and statistics.
+    whole: (Journeys, Vec<u32>, JourneyStats),
     channel_names: Vec<String>,
     customers: std::sync::Arc<crate::input::customers::CustomerIds>,
     /// Statistics of the run so far (partitions before this one), and the
@@ -299,19 +304,10 @@ struct Staged {
 impl Staged {
     /// One [`Journeys`] of the pieces, in bucket order.
     fn join(self) -> (Journeys, JourneyStats) {
-        let mut journeys = Journeys::new(self.channel_names, true);
-        journeys.reserve(
-            self.parts.iter().map(|p| p.0.len()).sum(),
-            self.parts.iter().map(|p| p.0.touch_count()).sum(),
-        );
-        let mut owners = Vec::with_capacity(journeys.capacity());
+        let (mut journeys, owners, built) = self.whole;
+        journeys.channels = self.channel_names;
         let (customers_before, touch_range_before) = (self.before.customers, (self.before.first_touch_ms, self.before.last_touch_ms));
-        let mut stats = self.before;
-        for (part, part_owners, part_stats) in self.parts {
-            journeys.append(part);
-            owners.extend(part_owners);
-            stats.add(&part_stats);
-        }
+        let mut stats = built;
         stats.customers = Some(customers_before.unwrap_or(0) + self.customers_here);
         if self.window_mode {
             stats.outside_windows.get_or_insert(0);
@@ -408,69 +404,89 @@ fn stage(
     // statistics then come out the same when customers are read in
     // partitions of whole buckets (out of core).
     let chunks: Vec<std::ops::Range<usize>> = events.customers.buckets().collect();
-    let parts: Vec<(Journeys, Vec<u32>, JourneyStats)> = chunks
-        .into_par_iter()
-        .map(|chunk| {
-            let mut out = Out::new(cfg, &transforms);
-            // Room for what the bucket usually yields (in split mode at most:
-            // each touch once; a journey per conversion plus one per
-            // customer): grown by doubling, the pieces held a third more
-            // than their journeys while all of them were alive.
-            let rows = &touch_rows[touch_offsets[chunk.start]..touch_offsets[chunk.end]];
-            let inline_conversions = match flag.is_empty() {
-                true => 0,
-                false => rows.iter().filter(|&&r| flag[r as usize]).count(),
-            };
-            let separate_conversions = separate.as_ref().map_or(0, |(o, _)| o[chunk.end] - o[chunk.start]);
-            let journeys = chunk.len() + inline_conversions + separate_conversions;
-            out.journeys.reserve(journeys, rows.len());
-            out.owners.reserve(journeys);
-            let mut mine: Vec<Touch> = Vec::new();
-            let mut convs: Vec<Conversion> = Vec::new();
-            for customer in chunk {
-                mine.clear();
-                let rows = &touch_rows[touch_offsets[customer]..touch_offsets[customer + 1]];
-                mine.extend(rows.iter().map(|&row| touch_of(row as usize)));
-                sort_touches(&mut mine);
-                out.owner = customer as u32;
-                convs.clear();
-                // Drops filtered touches in place; an inline conversion on
-                // one still converts, its journey ending where it stood.
-                let mut kept = 0;
-                for k in 0..mine.len() {
-                    let mut t = mine[k];
-                    if let Some(new_id) = &renumber {
-                        t.channel = new_id[t.channel as usize];
-                    }
-                    if t.channel != DROPPED {
-                        mine[kept] = t;
-                        kept += 1;
-                    }
-                    if t.converts && separate.is_none() {
-                        convs.push(Conversion {
-                            time: t.time,
-                            value: t.value,
-                            end: Some(kept),
-                        });
-                    }
+    let build_bucket = |chunk: std::ops::Range<usize>| {
+        let mut out = Out::new(cfg, &transforms);
+        // Room for what the bucket usually yields (in split mode at most:
+        // each touch once; a journey per conversion plus one per
+        // customer): grown by doubling, the pieces held a third more
+        // than their journeys while all of them were alive.
+        let rows = &touch_rows[touch_offsets[chunk.start]..touch_offsets[chunk.end]];
+        let inline_conversions = match flag.is_empty() {
+            true => 0,
+            false => rows.iter().filter(|&&r| flag[r as usize]).count(),
+        };
+        let separate_conversions = separate.as_ref().map_or(0, |(o, _)| o[chunk.end] - o[chunk.start]);
+        let journeys = chunk.len() + inline_conversions + separate_conversions;
+        out.journeys.reserve(journeys, rows.len());
+        out.owners.reserve(journeys);
+        let mut mine: Vec<Touch> = Vec::new();
+        let mut convs: Vec<Conversion> = Vec::new();
+        for customer in chunk {
+            mine.clear();
+            let rows = &touch_rows[touch_offsets[customer]..touch_offsets[customer + 1]];
+            mine.extend(rows.iter().map(|&row| touch_of(row as usize)));
+            sort_touches(&mut mine);
+            out.owner = customer as u32;
+            convs.clear();
+            // Drops filtered touches in place; an inline conversion on
+            // one still converts, its journey ending where it stood.
+            let mut kept = 0;
+            for k in 0..mine.len() {
+                let mut t = mine[k];
+                if let Some(new_id) = &renumber {
+                    t.channel = new_id[t.channel as usize];
                 }
-                out.stats.dropped_by_channel_filter += (mine.len() - kept) as u64;
-                mine.truncate(kept);
-                if let Some((offsets, all)) = &separate {
-                    convs.extend_from_slice(&all[offsets[customer]..offsets[customer + 1]]);
-                    convs.sort_unstable_by(|a, b| a.time.cmp(&b.time).then(a.value.total_cmp(&b.value)));
+                if t.channel != DROPPED {
+                    mine[kept] = t;
+                    kept += 1;
                 }
-                match cfg.mode {
-                    JourneyMode::Split => out.split(&mine, &convs),
-                    JourneyMode::Window => out.window(&mine, &convs),
+                if t.converts && separate.is_none() {
+                    convs.push(Conversion {
+                        time: t.time,
+                        value: t.value,
+                        end: Some(kept),
+                    });
                 }
             }
-            (out.journeys, out.owners, out.stats)
-        })
-        .collect();
+            out.stats.dropped_by_channel_filter += (mine.len() - kept) as u64;
+            mine.truncate(kept);
+            if let Some((offsets, all)) = &separate {
+                convs.extend_from_slice(&all[offsets[customer]..offsets[customer + 1]]);
+                convs.sort_unstable_by(|a, b| a.time.cmp(&b.time).then(a.value.total_cmp(&b.value)));
+            }
+            match cfg.mode {
+                JourneyMode::Split => out.split(&mine, &convs),
+                JourneyMode::Window => out.window(&mine, &convs),
+            }
+        }
+        (out.journeys, out.owners, out.stats)
+    };
+    // Buckets are built in parallel a wave at a time, each wave appended
+    // to the whole at once: the pieces of all buckets and their join were
+    // two copies of every journey, the peak of a run. The whole is
+    // reserved for what the buckets can yield (in split mode at most: each
+    // touch once; a journey per conversion plus one per customer); pages
+    // that stay unused are never touched.
+    let conversions = match &separate {
+        Some((_, all)) => all.len(),
+        None => flag.iter().filter(|&&f| f).count(),
+    };
+    // Statistics add up onto the earlier partitions' in bucket order, as
+    // in memory (float sums in the same order).
+    let mut whole = (Journeys::new(Vec::new(), true), Vec::new(), before.clone());
+    whole.0.reserve(n_customers + conversions, touch_rows.len());
+    whole.1.reserve(n_customers + conversions);
+    for wave in chunks.chunks(WAVE) {
+        let parts: Vec<(Journeys, Vec<u32>, JourneyStats)> = wave.par_iter().cloned().map(&build_bucket).collect();
+        for (part, owners, stats) in parts {
+            whole.0.append(part);
+            whole.1.extend(owners);
+            whole.2.add(&stats);
+        }
+    }
 
     Staged {
-        parts,
+        whole,
         channel_names,
         customers: events.customers.clone(),
         before,

@@ -223,11 +223,6 @@ impl Journeys {
         self.converted_at.reserve(journeys);
     }
 
-    /// Room for journeys without reallocating.
-    fn capacity(&self) -> usize {
-        self.conversions.capacity()
-    }
-
     /// Appends all journeys of `other` (same channels and timing).
     fn append(&mut self, other: Journeys) {
         let base = self.touches.len();
