@@ -421,8 +421,21 @@ fn stage(
         out.owners.reserve(journeys);
         let mut mine: Vec<Touch> = Vec::new();
         let mut convs: Vec<Conversion> = Vec::new();
+        let bucket_end = touch_offsets[chunk.end];
+        let mut ahead = touch_offsets[chunk.start];
         for customer in chunk {
             mine.clear();
+            // The rows of the customers a little further on are announced
+            // to the memory system: each is a random place in the per-row
+            // columns, and waiting for them one by one was a fifth of a run.
+            let upto = (touch_offsets[customer + 1] + PREFETCH_ROWS).min(bucket_end);
+            for &row in &touch_rows[ahead.max(touch_offsets[customer])..upto.max(ahead)] {
+                let row = row as usize;
+                prefetch(&events.time, row);
+                prefetch(&events.channel, row);
+                prefetch(flag, row);
+            }
+            ahead = upto.max(ahead);
             let rows = &touch_rows[touch_offsets[customer]..touch_offsets[customer + 1]];
             mine.extend(rows.iter().map(|&row| touch_of(row as usize)));
             sort_touches(&mut mine);
@@ -497,6 +510,23 @@ fn stage(
         unknown_transform_channels: unknown,
         unknown_filter_channels: unknown_filter,
     }
+}
+
+/// Rows ahead of the one being gathered whose touch is prefetched.
+const PREFETCH_ROWS: usize = 48;
+
+/// Asks for `items[i]` to be brought into cache (no effect where the
+/// platform has no prefetch instruction, or past the end).
+#[inline(always)]
+fn prefetch<T>(items: &[T], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(item) = items.get(i) {
+        // SAFETY: a prefetch only hints the cache; it cannot fault or
+        // change memory, and the address is that of a live element.
+        unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((item as *const T).cast::<i8>()) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (items, i);
 }
 
 /// Counting sort by customer code: `offsets[c]..offsets[c + 1]` of the
