@@ -47,6 +47,23 @@ impl RowIds {
         }
     }
 
+    /// Appends the rows of `other`, after these.
+    pub fn append(&mut self, other: RowIds) {
+        let mut start = 0;
+        for (k, &end) in other.run_ends.iter().enumerate() {
+            let id = other.runs.name(k as u32);
+            let rows = self.len() as u32 + (end - start);
+            match self.runs.len().checked_sub(1) {
+                Some(last) if self.runs.name(last as u32) == id => self.run_ends[last] = rows,
+                _ => {
+                    self.runs.push(id);
+                    self.run_ends.push(rows);
+                }
+            }
+            start = end;
+        }
+    }
+
     /// Room for `n` more rows whose ids take `bytes` bytes in all (when
     /// every row starts a run: the most there can be).
     pub fn reserve(&mut self, n: usize, bytes: usize) {
@@ -292,6 +309,13 @@ mod tests {
         assert!(r.is_empty());
         r.push("z");
         assert_eq!(r.iter().collect::<Vec<_>>(), ["z"]);
+        // Appending merges the runs that meet.
+        let mut a = ids(&["x", "y", "y"]);
+        a.append(ids(&["y", "z", "z"]));
+        assert_eq!(a.iter().collect::<Vec<_>>(), ["x", "y", "y", "y", "z", "z"]);
+        assert_eq!(a.runs.len(), 3);
+        a.append(RowIds::default());
+        assert_eq!(a.len(), 6);
     }
 
     #[test]

@@ -326,6 +326,24 @@ mod tests {
     }
 
     #[test]
+    fn the_first_bad_row_is_reported_whatever_the_piece() {
+        // Converters run over pieces of 65,536 rows in parallel.
+        let mut text = String::from("id,channel,value\n");
+        for i in 0..200_000 {
+            let bad = matches!(i, 70_000 | 150_000);
+            text.push_str(&format!("c{},x,{}\n", i % 977, if bad { "oops" } else { "1" }));
+        }
+        let table = read("t.csv", text.into_bytes(), b',', &requests(), OnError::Stop).unwrap().unwrap();
+        let mut out = Vec::new();
+        let err = table.amounts(2, "a revenue amount", crate::input::Reason::InvalidValue, &mut out).unwrap_err();
+        assert!(err.to_string().contains("line 70002, column `value`: found `oops`"), "{err}");
+        let mut ids = crate::input::customers::RowIds::default();
+        table.ids(0, "a customer id", &mut ids).unwrap();
+        assert_eq!(ids.len(), 200_000);
+        assert!((0..200_000).step_by(9_999).all(|i| ids.get(i) == format!("c{}", i % 977)));
+    }
+
+    #[test]
     fn pieces_join_in_row_order() {
         let mut text = String::from("id,channel,value\n");
         for i in 0..100_000 {

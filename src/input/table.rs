@@ -476,14 +476,23 @@ impl Table {
         let data = &self.column(col).data;
         let expected = || format!("{what} (empty values are not allowed)");
         match data.dtype() {
-            DataType::String => each_str(self.strs(col).expect("dtype checked"), |row, cell| {
-                let id = cell.map(str::trim).unwrap_or("");
-                if id.is_empty() {
-                    self.reject(col, row, cell.unwrap_or(""), expected(), Reason::InvalidCustomerId)?;
-                }
-                out.push(id);
+            DataType::String => {
+                // Pieces in parallel, appended in row order.
+                let pieces = par_fold_cells(
+                    self.strs(col).expect("dtype checked"),
+                    super::customers::RowIds::default,
+                    |ids, row, cell| {
+                        let id = cell.map(str::trim).unwrap_or("");
+                        if id.is_empty() {
+                            self.reject(col, row, cell.unwrap_or(""), expected(), Reason::InvalidCustomerId)?;
+                        }
+                        ids.push(id);
+                        Ok(())
+                    },
+                )?;
+                pieces.into_iter().for_each(|p| out.append(p));
                 Ok(())
-            }),
+            }
             dt if dt.is_integer() => self.each_integer_text(col, &expected(), Reason::InvalidCustomerId, |_, text| {
                 out.push(text);
                 Ok(())
@@ -624,17 +633,14 @@ impl Table {
         let expected = "a conversion flag: `1`/`0`, `true`/`false` or `yes`/`no` (empty means no conversion)";
         match data.dtype() {
             DataType::String => {
-                each_str(self.strs(col).expect("dtype checked"), |row, cell| {
+                let pieces = par_cells(self.strs(col).expect("dtype checked"), |row, cell| {
                     let raw = cell.unwrap_or("");
-                    let flag = match parse_flag(raw) {
-                        Some(f) => f,
-                        None => self
-                            .reject(col, row, raw, expected, Reason::InvalidConversionFlag)
-                            .map(|()| false)?,
-                    };
-                    out.push(flag);
-                    Ok(())
+                    match parse_flag(raw) {
+                        Some(f) => Ok(f),
+                        None => self.reject(col, row, raw, expected, Reason::InvalidConversionFlag).map(|()| false),
+                    }
                 })?;
+                pieces.into_iter().for_each(|p| out.extend(p));
             }
             DataType::Boolean => out.extend(data.bool().expect("dtype checked").iter().map(|v| v.unwrap_or(false))),
             // pandas writes an integer column with a missing value as floats.
@@ -683,20 +689,18 @@ impl Table {
         };
         match data.dtype() {
             DataType::String => {
-                each_str(self.strs(col).expect("dtype checked"), |row, cell| {
+                let pieces = par_cells(self.strs(col).expect("dtype checked"), |row, cell| {
                     let raw = cell.unwrap_or("");
                     let t = raw.trim();
-                    let v = if t.is_empty() {
-                        0.0
-                    } else {
-                        match self.parse_number(t).filter(|v| *v >= 0.0) {
-                            Some(v) => v,
-                            None => self.reject(col, row, raw, expected(t), reason).map(|()| 0.0)?,
-                        }
-                    };
-                    out.push(v);
-                    Ok(())
+                    if t.is_empty() {
+                        return Ok(0.0);
+                    }
+                    match self.parse_number(t).filter(|v| *v >= 0.0) {
+                        Some(v) => Ok(v),
+                        None => self.reject(col, row, raw, expected(t), reason).map(|()| 0.0),
+                    }
                 })?;
+                pieces.into_iter().for_each(|p| out.extend(p));
             }
             dt if dt.is_primitive_numeric() => {
                 let cast = data.cast(&DataType::Float64).map_err(|_| self.type_error(col, "numbers"))?;
@@ -934,7 +938,18 @@ fn par_fold_str<'a, S: Send>(
     step: impl Fn(&mut S, usize, &'a str) -> Result<()> + Sync,
 ) -> Result<Vec<S>> {
     debug_assert_eq!(text.null_count(), 0);
-    let run = |base: usize, len: usize, cell: &(dyn Fn(usize) -> &'a str + Sync)| -> Result<Vec<S>> {
+    par_fold_cells(text, init, |state, row, cell| step(state, row, cell.unwrap_or("")))
+}
+
+/// Folds the cells of a text column (`None`: missing) into one state per
+/// fixed-size piece, pieces in parallel, states in row order (a polars
+/// column with missing values: one state, in order).
+fn par_fold_cells<'a, S: Send>(
+    text: Text<'a>,
+    init: impl Fn() -> S + Sync,
+    step: impl Fn(&mut S, usize, Option<&'a str>) -> Result<()> + Sync,
+) -> Result<Vec<S>> {
+    let run = |base: usize, len: usize, cell: &(dyn Fn(usize) -> Option<&'a str> + Sync)| -> Result<Vec<S>> {
         (0..len)
             .step_by(PIECE)
             .collect::<Vec<_>>()
@@ -953,18 +968,33 @@ fn par_fold_str<'a, S: Send>(
     match text {
         Text::Spans(text, cells) => run(0, cells.spans.len(), &|i| {
             let (a, b) = cells.spans[i];
-            &text[a as usize..b as usize]
+            (a != b).then(|| &text[a as usize..b as usize])
         }),
-        Text::Polars(ca) => {
+        Text::Polars(ca) if ca.null_count() == 0 => {
             let mut states = Vec::new();
             let mut base = 0;
             for arr in ca.downcast_iter() {
-                states.extend(run(base, arr.len(), &|i| arr.value(i))?);
+                states.extend(run(base, arr.len(), &|i| Some(arr.value(i)))?);
                 base += arr.len();
             }
             Ok(states)
         }
+        Text::Polars(_) => {
+            let mut state = init();
+            each_str(text, |row, cell| step(&mut state, row, cell))?;
+            Ok(vec![state])
+        }
     }
+}
+
+/// Maps every cell of a text column with `f(row, cell)` (`None`: missing)
+/// in parallel pieces, results in row order; the error of the first
+/// failing row wins, whatever the thread count.
+fn par_cells<'a, T: Send>(text: Text<'a>, f: impl Fn(usize, Option<&'a str>) -> Result<T> + Sync) -> Result<Vec<Vec<T>>> {
+    par_fold_cells(text, Vec::new, |acc, row, cell| {
+        acc.push(f(row, cell)?);
+        Ok(())
+    })
 }
 
 /// `1/0`, `true/false`, `yes/no` (any case, trimmed); empty is `false`.
