@@ -4,8 +4,6 @@
 
 use std::io::Read;
 
-use super::table::Offset;
-
 /// Bytes per chunk, unless `MTA_CSV_CHUNK_BYTES` says otherwise (tests use
 /// a few hundred bytes to cut small files into many chunks).
 pub(crate) fn chunk_bytes() -> usize {
@@ -21,8 +19,9 @@ pub(crate) fn chunk_bytes() -> usize {
 pub(crate) struct Chunk {
     /// The bytes to parse as a CSV file.
     pub bytes: Vec<u8>,
-    /// Lines and rows of the file before its first record.
-    pub offset: Offset,
+    /// Physical lines of the file between the header and the chunk's first
+    /// record (its data rows before it are the caller's to count).
+    pub lines_before: u64,
 }
 
 /// Cuts a stream into [`Chunk`]s at record ends (a line end outside a
@@ -38,12 +37,51 @@ pub(crate) struct Chunker<R> {
     header: Option<Vec<u8>>,
     /// Line ends handed out so far.
     lines: u64,
-    /// Data records before the next chunk (the caller counts them).
-    pub rows: u64,
     /// A chunk's buffer given back, to read the next one into: its pages
     /// are already the process's (a fresh buffer per chunk cost the kernel
     /// more time zeroing pages than parsing took).
     spare: Option<Vec<u8>>,
+}
+
+/// A [`Chunker`] running on a thread of its own, one chunk ahead of the
+/// caller: reading and cutting a chunk (a tenth of reading a file) overlap
+/// with parsing the one before.
+pub(crate) struct ReadAhead {
+    chunks: std::sync::mpsc::Receiver<std::io::Result<Chunk>>,
+    spare: std::sync::mpsc::Sender<Vec<u8>>,
+}
+
+impl ReadAhead {
+    /// Starts reading `chunker`'s stream. The thread stops at the end, at
+    /// an error (handed on), or when the caller is gone.
+    pub fn start<R: Read + Send + 'static>(mut chunker: Chunker<R>) -> Self {
+        let (tx, chunks) = std::sync::mpsc::sync_channel(1);
+        let (spare, spares) = std::sync::mpsc::channel::<Vec<u8>>();
+        std::thread::spawn(move || {
+            loop {
+                if let Some(buffer) = spares.try_iter().last() {
+                    chunker.recycle(buffer);
+                }
+                let next = chunker.next_chunk().transpose();
+                let last = !matches!(next, Some(Ok(_)));
+                if next.is_none_or(|c| tx.send(c).is_err()) || last {
+                    return;
+                }
+            }
+        });
+        ReadAhead { chunks, spare }
+    }
+
+    /// The next chunk, `None` at the end.
+    pub fn next(&self) -> std::io::Result<Option<Chunk>> {
+        self.chunks.recv().ok().transpose()
+    }
+
+    /// Hands a chunk's buffer back for a later chunk.
+    pub fn recycle(&self, buffer: Vec<u8>) {
+        // The reader may be done: the buffer is then simply dropped.
+        let _ = self.spare.send(buffer);
+    }
 }
 
 impl<R: Read> Chunker<R> {
@@ -57,7 +95,6 @@ impl<R: Read> Chunker<R> {
             eof: false,
             header: None,
             lines: 0,
-            rows: 0,
             spare: None,
         }
     }
@@ -99,10 +136,7 @@ impl<R: Read> Chunker<R> {
             self.header = Some(header);
             self.lines = newlines;
             let bytes = self.take(cut);
-            return Ok(Some(Chunk {
-                bytes,
-                offset: Offset::default(),
-            }));
+            return Ok(Some(Chunk { bytes, lines_before: 0 }));
         }
         if records.iter().all(u8::is_ascii_whitespace) {
             // Blank lines at the end: no records (as in a file read whole).
@@ -112,13 +146,10 @@ impl<R: Read> Chunker<R> {
         }
         let header = self.header.as_deref().expect("set by the first chunk");
         let header_lines = memchr::memchr_iter(b'\n', header).count() as u64;
-        let offset = Offset {
-            lines: self.lines.saturating_sub(header_lines),
-            rows: self.rows,
-        };
+        let lines_before = self.lines.saturating_sub(header_lines);
         self.lines += newlines;
         let bytes = self.take(cut);
-        Ok(Some(Chunk { bytes, offset }))
+        Ok(Some(Chunk { bytes, lines_before }))
     }
 
     /// Hands out `pending[..cut]`; `pending` becomes the header followed by
@@ -170,6 +201,17 @@ struct RecordEnds {
 /// character), as the CSV readers have it; without any quote, every line
 /// end ends a record.
 fn record_ends(bytes: &[u8], delimiter: u8) -> RecordEnds {
+    scan_record_ends(bytes, delimiter, false)
+}
+
+/// Where the first record of `bytes` ends (just past its line end outside
+/// quotes), if it does.
+pub(crate) fn first_record_end(bytes: &[u8], delimiter: u8) -> Option<usize> {
+    scan_record_ends(bytes, delimiter, true).first
+}
+
+/// [`record_ends`], stopping at the first when `first_only`.
+fn scan_record_ends(bytes: &[u8], delimiter: u8, first_only: bool) -> RecordEnds {
     if memchr::memchr(b'"', bytes).is_none() {
         return RecordEnds {
             first: memchr::memchr(b'\n', bytes).map(|i| i + 1),
@@ -188,6 +230,9 @@ fn record_ends(bytes: &[u8], delimiter: u8) -> RecordEnds {
         if b == b'\n' && !quoted {
             ends.first.get_or_insert(i + 1);
             ends.last = Some(i + 1);
+            if first_only {
+                break;
+            }
         }
     }
     ends
@@ -197,13 +242,21 @@ fn record_ends(bytes: &[u8], delimiter: u8) -> RecordEnds {
 mod tests {
     use super::*;
 
+    use crate::input::table::Offset;
+
     fn chunks(text: &str, size: usize) -> Vec<(String, Offset)> {
-        let mut c = Chunker::new(text.as_bytes(), b',', size);
+        let c = Chunker::new(std::io::Cursor::new(text.as_bytes().to_vec()), b',', size);
+        let ahead = ReadAhead::start(c);
         let mut out = Vec::new();
-        while let Some(chunk) = c.next_chunk().unwrap() {
+        let mut rows = 0;
+        while let Some(chunk) = ahead.next().unwrap() {
+            let offset = Offset {
+                lines: chunk.lines_before,
+                rows,
+            };
             // The caller counts the records of each chunk.
-            c.rows += (String::from_utf8_lossy(&chunk.bytes).lines().count() as u64).saturating_sub(1);
-            out.push((String::from_utf8(chunk.bytes).unwrap(), chunk.offset));
+            rows += (String::from_utf8_lossy(&chunk.bytes).lines().count() as u64).saturating_sub(1);
+            out.push((String::from_utf8(chunk.bytes).unwrap(), offset));
         }
         out
     }

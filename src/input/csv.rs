@@ -288,7 +288,7 @@ fn reader(bytes: &[u8], delimiter: u8) -> ::csv::Reader<&[u8]> {
         .from_reader(bytes)
 }
 
-fn read_header(name: &str, bytes: &[u8], delimiter: u8) -> Result<Vec<String>> {
+pub(crate) fn read_header(name: &str, bytes: &[u8], delimiter: u8) -> Result<Vec<String>> {
     let mut rdr = reader(bytes, delimiter);
     let mut record = ::csv::ByteRecord::new();
     match rdr.read_byte_record(&mut record) {

@@ -353,14 +353,14 @@ fn read_tables(
         total.rows += s.rows;
         total.skipped += s.skipped;
     };
-    let stream: Box<dyn Read> = match source {
+    let stream: Box<dyn Read + Send> = match source {
         Source::File(p) if dialect.encoding == Encoding::Utf8 && !source.looks_like_parquet_name() => {
             Box::new(progress::Counting(std::fs::File::open(p).map_err(|e| Error::Read {
                 path: name.clone(),
                 source: e,
             })?))
         }
-        Source::Stdin if dialect.encoding == Encoding::Utf8 => Box::new(std::io::stdin().lock()),
+        Source::Stdin if dialect.encoding == Encoding::Utf8 => Box::new(std::io::stdin()),
         _ => {
             let _reading = Reading::start(&name);
             let bytes = source.read()?;
@@ -381,7 +381,7 @@ fn read_tables(
     };
     let mut stream = std::io::BufReader::with_capacity(1 << 20, stream);
     let gzip = std::io::BufRead::fill_buf(&mut stream).map_err(err)?.starts_with(&[0x1f, 0x8b]);
-    let mut stream: Box<dyn Read> = match gzip {
+    let mut stream: Box<dyn Read + Send> = match gzip {
         true => Box::new(flate2::read::MultiGzDecoder::new(stream)),
         false => Box::new(stream),
     };
@@ -398,10 +398,16 @@ fn read_tables(
         return Ok(total);
     }
     let delimiter = dialect.delimiter.unwrap_or_else(|| csv::sniff_delimiter(csv::strip_bom(&head)));
-    let rest: Box<dyn Read> = Box::new(std::io::Cursor::new(head).chain(stream));
-    let mut chunker = chunks::Chunker::new(rest, delimiter, chunks::chunk_bytes());
-    while let Some(chunk) = chunker.next_chunk().map_err(err)? {
-        let offset = chunk.offset;
+    let rest: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(head).chain(stream));
+    let chunker = chunks::Chunker::new(rest, delimiter, chunks::chunk_bytes());
+    // The next chunk is read while this one is parsed.
+    let ahead = chunks::ReadAhead::start(chunker);
+    let mut rows_before = 0;
+    while let Some(chunk) = ahead.next().map_err(err)? {
+        let offset = table::Offset {
+            lines: chunk.lines_before,
+            rows: rows_before,
+        };
         let mut table = match plain::read(&name, chunk.bytes, delimiter, requests, on_error).map_err(|e| table::shift_error(e, offset))? {
             Ok(table) => table,
             Err(bytes) => {
@@ -413,10 +419,10 @@ fn read_tables(
         };
         table.offset = offset;
         table.decimal_comma = dialect.decimal_comma;
-        chunker.rows += (table.height + table.malformed.len()) as u64;
+        rows_before += (table.height + table.malformed.len()) as u64;
         add(f(&table)?);
         if let Some(text) = table.text.take() {
-            chunker.recycle(text.into_bytes());
+            ahead.recycle(text.into_bytes());
         }
     }
     Ok(total)

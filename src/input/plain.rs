@@ -1,6 +1,6 @@
 //! The fast path for CSV chunks with nothing unusual in them: UTF-8 text
-//! without quotes, blank lines or stray carriage returns, every record with
-//! the header's number of fields. Such a chunk is split here, in parallel,
+//! whose records have no quotes, blank lines or stray carriage returns,
+//! each with the header's number of fields (the header may be quoted). Such a chunk is split here, in parallel,
 //! into the byte ranges of the requested fields, which the converters read
 //! in place: no copy of the text into string columns. Anything else goes to
 //! polars and the csv crate ([`super::csv::read`]), which read every CSV
@@ -30,21 +30,19 @@ pub(crate) fn read(
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         bytes.drain(..3);
     }
-    let unusual = bytes.len() > u32::MAX as usize || memchr::memchr(b'"', &bytes).is_some() || delimiter >= 0x80;
     // An empty file is the general reader's to report.
-    if unusual || bytes.iter().all(u8::is_ascii_whitespace) {
+    if bytes.len() > u32::MAX as usize || delimiter >= 0x80 || bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Err(bytes));
     }
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => return Ok(Err(e.into_bytes())),
     };
-    let Some(header_end) = memchr::memchr(b'\n', text.as_bytes()).map(|i| i + 1) else {
+    let Some(header_end) = super::chunks::first_record_end(text.as_bytes(), delimiter) else {
         return Ok(Err(text.into_bytes()));
     };
-    let header_line = text[..header_end].trim_end_matches('\n');
-    let header_line = header_line.strip_suffix('\r').unwrap_or(header_line);
-    let header: Vec<String> = header_line.split(delimiter as char).map(str::to_string).collect();
+    // The header may be quoted (the records may not).
+    let header = super::csv::read_header(name, &text.as_bytes()[..header_end], delimiter)?;
     let indices = resolve(name, &header, requests, Some(delimiter))?;
     let body = &text.as_bytes()[header_end..];
     if body.is_empty() {
@@ -58,13 +56,11 @@ pub(crate) fn read(
     for (slot, &i) in wanted.iter().enumerate() {
         slot_of[i] = Some(slot);
     }
-    let carriage = memchr::memchr(b'\r', body).is_some();
     let layout = Layout {
         delimiter,
         fields: header.len(),
         slot_of: &slot_of,
         slots: wanted.len(),
-        carriage,
         starts: on_error == OnError::Skip,
     };
     let pieces: Vec<Option<Piece>> = piece_ranges(body)
@@ -75,17 +71,11 @@ pub(crate) fn read(
         return Ok(Err(text.into_bytes()));
     };
     let height: usize = pieces.iter().map(|p| p.rows).sum();
-    let mut cells: Vec<Cells> = (0..wanted.len())
-        .map(|_| Cells {
-            spans: Vec::with_capacity(height),
-            nulls: 0,
-        })
-        .collect();
+    let mut cells: Vec<Cells> = (0..wanted.len()).map(|_| Cells::default()).collect();
     let mut starts = layout.starts.then(|| Vec::with_capacity(height));
     for piece in pieces {
-        for (all, part) in cells.iter_mut().zip(piece.cells) {
-            all.spans.extend_from_slice(&part.spans);
-            all.nulls += part.nulls;
+        for (all, (spans, nulls)) in cells.iter_mut().zip(piece.cells) {
+            all.push(spans, nulls);
         }
         if let Some(s) = &mut starts {
             s.extend(piece.starts.iter().map(|&b| b as usize));
@@ -152,8 +142,6 @@ struct Layout<'a> {
     /// Per field of a record, the slot it fills.
     slot_of: &'a [Option<usize>],
     slots: usize,
-    /// The chunk has carriage returns (each must end a line).
-    carriage: bool,
     /// Note where each record starts (`--on-error skip` locates rows by it).
     starts: bool,
 }
@@ -161,7 +149,8 @@ struct Layout<'a> {
 /// The fields of one piece of a chunk.
 struct Piece {
     rows: usize,
-    cells: Vec<Cells>,
+    /// Per slot: the spans of its cells and how many are empty.
+    cells: Vec<(Vec<(u32, u32)>, usize)>,
     starts: Vec<u32>,
 }
 
@@ -169,53 +158,56 @@ impl Layout<'_> {
     /// Splits `body[range]` (whole lines); `None` when a line is not plain.
     /// Offsets are into the chunk, which has `base` bytes before `body`.
     fn split(&self, body: &[u8], range: std::ops::Range<usize>, base: usize) -> Option<Piece> {
-        let estimate = (range.len() / 32).max(16);
+        let bytes = &body[range.clone()];
+        if memchr::memchr(b'"', bytes).is_some() {
+            return None;
+        }
+        let carriage = memchr::memchr(b'\r', bytes).is_some();
+        let estimate = (bytes.len() / 32).max(16);
         let mut piece = Piece {
             rows: 0,
-            cells: (0..self.slots)
-                .map(|_| Cells {
-                    spans: Vec::with_capacity(estimate),
-                    nulls: 0,
-                })
-                .collect(),
+            cells: (0..self.slots).map(|_| (Vec::with_capacity(estimate), 0)).collect(),
             starts: Vec::new(),
         };
-        let mut at = range.start;
-        while at < range.end {
-            let nl = memchr::memchr(b'\n', &body[at..range.end]).map_or(range.end, |i| at + i);
-            let mut line = &body[at..nl];
-            if self.carriage {
-                line = line.strip_suffix(b"\r").unwrap_or(line);
-                if memchr::memchr(b'\r', line).is_some() {
-                    return None;
-                }
+        // Offsets into the chunk of the line and field being read.
+        let at = (base + range.start) as u32;
+        let (mut line_start, mut from, mut field) = (at, at, 0usize);
+        let push = |piece: &mut Piece, field: usize, from: u32, to: u32| {
+            if let Some(Some(slot)) = self.slot_of.get(field) {
+                let (spans, nulls) = &mut piece.cells[*slot];
+                *nulls += usize::from(from == to);
+                spans.push((from, to));
             }
-            if line.is_empty() {
-                return None;
-            }
-            if self.starts {
-                piece.starts.push((base + at) as u32);
-            }
-            let mut field = 0;
-            let mut from = 0;
-            let mut push = |field: usize, from: usize, to: usize| {
-                if let Some(Some(slot)) = self.slot_of.get(field) {
-                    let cells = &mut piece.cells[*slot];
-                    cells.nulls += usize::from(from == to);
-                    cells.spans.push(((base + at + from) as u32, (base + at + to) as u32));
-                }
-            };
-            for d in memchr::memchr_iter(self.delimiter, line) {
-                push(field, from, d);
+        };
+        let hits = memchr::memchr2_iter(self.delimiter, b'\n', bytes);
+        // A last line without a line end ends the piece.
+        let end = (bytes.last() != Some(&b'\n')).then_some(bytes.len());
+        for i in hits.chain(end) {
+            let pos = at + i as u32;
+            if i < bytes.len() && bytes[i] == self.delimiter {
+                push(&mut piece, field, from, pos);
                 field += 1;
-                from = d + 1;
+                from = pos + 1;
+                continue;
             }
-            push(field, from, line.len());
-            if field + 1 != self.fields {
+            let mut to = pos;
+            if carriage && to > from && body[to as usize - base - 1] == b'\r' {
+                to -= 1;
+            }
+            if to == line_start || field + 1 != self.fields {
+                // A blank line, or not the header's number of fields.
                 return None;
+            }
+            push(&mut piece, field, from, to);
+            if self.starts {
+                piece.starts.push(line_start);
             }
             piece.rows += 1;
-            at = nl + 1;
+            (line_start, from, field) = (pos + 1, pos + 1, 0);
+        }
+        // A carriage return anywhere but before a line end is not plain.
+        if carriage && memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n') && i + 1 != bytes.len()) {
+            return None;
         }
         Some(piece)
     }
@@ -274,6 +266,8 @@ mod tests {
             "id,channel,value\nc1,Search,1.5\nc2,,\n",
             "\u{feff}id,channel,value\r\nc1,Search,1.5\r\nc2, Email ,\r\nc3,Social,0",
             " id ,x,channel,value\nc1,y,Search,\nc2,,Displäy,3\n",
+            "\"id\",\"channel\",\"value\"\r\nc1,Search,2\r\nc2,Email,\r\n",
+            "id,channel,value\nc1,Search,2\r",
         ];
         for text in texts {
             for on_error in [OnError::Stop, OnError::Skip] {
@@ -296,6 +290,8 @@ mod tests {
             "id,channel,value\nc1,Search\n",
             "id,channel,value\nc1,Search,1,extra\n",
             "id,channel,value\nc1,Sea\rrch,1\n",
+            "id,channel,value\nc1,Search,1\r\r\n",
+            "id,channel,value\nc1,Search,1\n\r\n",
             "id,channel,value\n",
             "id,channel,value",
             " \n\n",
@@ -335,7 +331,9 @@ mod tests {
         }
         let table = read("t.csv", text.into_bytes(), b',', &requests(), OnError::Stop).unwrap().unwrap();
         let mut out = Vec::new();
-        let err = table.amounts(2, "a revenue amount", crate::input::Reason::InvalidValue, &mut out).unwrap_err();
+        let err = table
+            .amounts(2, "a revenue amount", crate::input::Reason::InvalidValue, &mut out)
+            .unwrap_err();
         assert!(err.to_string().contains("line 70002, column `value`: found `oops`"), "{err}");
         let mut ids = crate::input::customers::RowIds::default();
         table.ids(0, "a customer id", &mut ids).unwrap();

@@ -42,13 +42,47 @@ impl TableColumn {
 }
 
 /// The cells of a column of a plain CSV chunk: byte ranges of the table's
-/// text (an empty range is a missing value, as polars reads it).
+/// text (an empty range is a missing value, as polars reads it), in the
+/// pieces the chunk was split in (joining them was a serial copy as large
+/// as the text).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Cells {
-    /// Per row: start and end of the cell in the text.
-    pub spans: Vec<(u32, u32)>,
+    /// Per piece, per row: start and end of the cell in the text.
+    pub pieces: Vec<Vec<(u32, u32)>>,
+    /// The first row of each piece.
+    pub firsts: Vec<usize>,
     /// Empty cells.
     pub nulls: usize,
+}
+
+impl Cells {
+    /// Appends a piece of `spans` with `nulls` empty ones.
+    pub fn push(&mut self, spans: Vec<(u32, u32)>, nulls: usize) {
+        self.firsts.push(self.len());
+        self.pieces.push(spans);
+        self.nulls += nulls;
+    }
+
+    /// Rows.
+    pub fn len(&self) -> usize {
+        self.firsts.last().map_or(0, |f| f + self.pieces.last().map_or(0, Vec::len))
+    }
+
+    /// The span of row `row`.
+    fn get(&self, row: usize) -> (u32, u32) {
+        let p = self.firsts.partition_point(|&f| f <= row) - 1;
+        self.pieces[p][row - self.firsts[p]]
+    }
+
+    /// Every span, in row order.
+    fn iter(&self) -> impl Iterator<Item = &(u32, u32)> + '_ {
+        self.pieces.iter().flatten()
+    }
+}
+
+/// The text of a span (`None` when empty: a missing value).
+fn cell_of(text: &str, (a, b): (u32, u32)) -> Option<&str> {
+    (a != b).then(|| &text[a as usize..b as usize])
 }
 
 /// A text column, whichever reader filled it.
@@ -72,7 +106,7 @@ impl<'a> Text<'a> {
     fn iter(self) -> Box<dyn Iterator<Item = Option<&'a str>> + 'a> {
         match self {
             Text::Polars(ca) => Box::new(ca.iter()),
-            Text::Spans(text, c) => Box::new(c.spans.iter().map(move |&(a, b)| (a != b).then(|| &text[a as usize..b as usize]))),
+            Text::Spans(text, c) => Box::new(c.iter().map(move |&span| cell_of(text, span))),
         }
     }
 }
@@ -343,7 +377,7 @@ impl Table {
     /// CSV chunk, rounded up.
     pub(crate) fn mean_cell_len(&self, col: usize) -> Option<usize> {
         let cells = self.column(col).cells.as_ref()?;
-        let head = &cells.spans[..cells.spans.len().min(1000)];
+        let head: Vec<(u32, u32)> = cells.iter().take(1000).copied().collect();
         let total: usize = head.iter().map(|&(a, b)| (b - a) as usize).sum();
         Some(total / head.len().max(1) + 1)
     }
@@ -748,10 +782,7 @@ impl Table {
         fn get<'a>(cell: &Option<Cell<'a>>, row: usize) -> Option<&'a str> {
             match cell.as_ref()? {
                 Cell::Array(a) => a.get(row),
-                Cell::Spans(text, cells) => {
-                    let (a, b) = cells.spans[row];
-                    (a != b).then(|| &text[a as usize..b as usize])
-                }
+                Cell::Spans(text, cells) => cell_of(text, cells.get(row)),
             }
         }
         let starts: Vec<usize> = (0..self.height).step_by(PIECE).collect();
@@ -904,11 +935,7 @@ fn each_str<'a>(text: Text<'a>, mut f: impl FnMut(usize, Option<&'a str>) -> Res
             }
             Ok(())
         }
-        Text::Spans(text, cells) => cells
-            .spans
-            .iter()
-            .enumerate()
-            .try_for_each(|(row, &(a, b))| f(row, (a != b).then(|| &text[a as usize..b as usize]))),
+        Text::Spans(text, cells) => cells.iter().enumerate().try_for_each(|(row, &span)| f(row, cell_of(text, span))),
         _ => text.iter().enumerate().try_for_each(|(row, s)| f(row, s)),
     }
 }
@@ -966,10 +993,21 @@ fn par_fold_cells<'a, S: Send>(
             .collect()
     };
     match text {
-        Text::Spans(text, cells) => run(0, cells.spans.len(), &|i| {
-            let (a, b) = cells.spans[i];
-            (a != b).then(|| &text[a as usize..b as usize])
-        }),
+        // The chunk's pieces are the units.
+        Text::Spans(text, cells) => cells
+            .pieces
+            .par_iter()
+            .zip(&cells.firsts)
+            .map(|(spans, &first)| {
+                let mut state = init();
+                for (i, &span) in spans.iter().enumerate() {
+                    step(&mut state, first + i, cell_of(text, span))?;
+                }
+                Ok(state)
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect(),
         Text::Polars(ca) if ca.null_count() == 0 => {
             let mut states = Vec::new();
             let mut base = 0;
