@@ -489,14 +489,25 @@ fn stage(
     let mut whole = (Journeys::new(Vec::new(), true), Vec::new(), before.clone());
     whole.0.reserve(n_customers + conversions, touch_rows.len());
     whole.1.reserve(n_customers + conversions);
-    for wave in chunks.chunks(WAVE) {
-        let parts: Vec<(Journeys, Vec<u32>, JourneyStats)> = wave.par_iter().cloned().map(&build_bucket).collect();
+    // A wave is appended while the next one is built (the append is a copy
+    // on one thread).
+    let append = |whole: &mut (Journeys, Vec<u32>, JourneyStats), parts: Vec<(Journeys, Vec<u32>, JourneyStats)>| {
         for (part, owners, stats) in parts {
             whole.0.append(part);
             whole.1.extend(owners);
             whole.2.add(&stats);
         }
+    };
+    let mut built = Vec::new();
+    for wave in chunks.chunks(WAVE) {
+        let done = std::mem::take(&mut built);
+        built = rayon::join(
+            || wave.par_iter().cloned().map(&build_bucket).collect(),
+            || append(&mut whole, done),
+        )
+        .0;
     }
+    append(&mut whole, built);
 
     Staged {
         whole,
@@ -535,44 +546,85 @@ fn prefetch<T>(items: &[T], i: usize) {
 /// Two passes, because one scatter straight to the final position is a
 /// random write per row into hundreds of megabytes: first into
 /// `PARTS` ranges of customers (as many sequential write streams), then
-/// within each range, which fits in cache (ranges in parallel).
+/// within each range, which fits in cache. Both run in parallel: the first
+/// over pieces of rows, each writing to its own place in every range (so
+/// rows stay in order), the second over the ranges.
 fn bucket<T: Copy + Default + Send + Sync>(customer: &[u32], n: usize, make: impl Fn(usize) -> T + Sync) -> (Vec<usize>, Vec<T>) {
     const PARTS: usize = 256;
-    let mut offsets = vec![0usize; n + 1];
-    for &c in customer {
-        offsets[c as usize + 1] += 1;
-    }
-    for i in 0..n {
-        offsets[i + 1] += offsets[i];
-    }
+    const PIECE_ROWS: usize = 1 << 18;
+    let rows = customer.len();
     let per_part = n.div_ceil(PARTS).max(1);
     let part_of = |c: u32| c as usize / per_part;
-    // Pass 1: rows grouped by customer range, keeping row order within each.
-    let mut part_start: Vec<usize> = (0..=PARTS).map(|p| offsets[(p * per_part).min(n)]).collect();
-    part_start[PARTS] = customer.len();
-    let mut next = part_start.clone();
-    let mut staged: Vec<(u32, T)> = vec![(0, T::default()); customer.len()];
-    for (row, &c) in customer.iter().enumerate() {
-        let p = part_of(c);
-        staged[next[p]] = (c, make(row));
-        next[p] += 1;
-    }
-    // Pass 2: within each range, to the final positions (stable).
-    let mut out = vec![T::default(); customer.len()];
-    let mut rest: &mut [T] = &mut out;
-    let mut slices = Vec::with_capacity(PARTS);
+    let pieces: Vec<std::ops::Range<usize>> = (0..rows).step_by(PIECE_ROWS).map(|s| s..(s + PIECE_ROWS).min(rows)).collect();
+    // Pass 1: rows per range in each piece, then each piece's rows of each
+    // range after the earlier pieces' (ranges in order).
+    let counts: Vec<Vec<usize>> = pieces
+        .par_iter()
+        .map(|r| {
+            let mut count = vec![0usize; PARTS];
+            for &c in &customer[r.clone()] {
+                count[part_of(c)] += 1;
+            }
+            count
+        })
+        .collect();
+    let mut part_start = vec![0usize; PARTS + 1];
     for p in 0..PARTS {
-        let (head, tail) = rest.split_at_mut(part_start[p + 1] - part_start[p]);
-        slices.push((p, head));
+        part_start[p + 1] = part_start[p] + counts.iter().map(|c| c[p]).sum::<usize>();
+    }
+    let mut staged: Vec<(u32, T)> = vec![(0, T::default()); rows];
+    let mut per_piece: Vec<Vec<&mut [(u32, T)]>> = pieces.iter().map(|_| Vec::with_capacity(PARTS)).collect();
+    let mut rest: &mut [(u32, T)] = &mut staged;
+    for p in 0..PARTS {
+        for (k, count) in counts.iter().enumerate() {
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut(count[p]);
+            per_piece[k].push(head);
+            rest = tail;
+        }
+    }
+    per_piece.into_par_iter().zip(&pieces).for_each(|(mut slices, r)| {
+        let mut next = [0usize; PARTS];
+        for row in r.clone() {
+            let c = customer[row];
+            let p = part_of(c);
+            slices[p][next[p]] = (c, make(row));
+            next[p] += 1;
+        }
+    });
+    // Pass 2: within each range, to the final positions (stable); each
+    // range also writes its customers' offsets.
+    let mut out = vec![T::default(); rows];
+    let mut offsets = vec![0usize; n + 1];
+    let mut dsts = Vec::with_capacity(PARTS);
+    let mut rest: &mut [T] = &mut out;
+    for p in 0..PARTS {
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut(part_start[p + 1] - part_start[p]);
+        dsts.push(head);
         rest = tail;
     }
-    slices.into_par_iter().for_each(|(p, dst)| {
-        let base = part_start[p];
-        let first_customer = (p * per_part).min(n);
-        let last_customer = ((p + 1) * per_part).min(n);
-        let mut pos: Vec<usize> = offsets[first_customer..last_customer].iter().map(|o| o - base).collect();
-        for &(c, t) in &staged[base..part_start[p + 1]] {
-            let k = c as usize - first_customer;
+    let mut ends = Vec::with_capacity(PARTS);
+    let mut rest: &mut [usize] = &mut offsets[1..];
+    for p in 0..PARTS {
+        let customers = ((p + 1) * per_part).min(n) - (p * per_part).min(n);
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut(customers);
+        ends.push(head);
+        rest = tail;
+    }
+    dsts.into_par_iter().zip(ends).enumerate().for_each(|(p, (dst, ends))| {
+        let (base, first) = (part_start[p], (p * per_part).min(n));
+        let src = &staged[base..part_start[p + 1]];
+        for &(c, _) in src {
+            ends[c as usize - first] += 1;
+        }
+        let mut pos = Vec::with_capacity(ends.len());
+        let mut at = 0;
+        for end in ends.iter_mut() {
+            pos.push(at);
+            at += *end;
+            *end = base + at;
+        }
+        for &(c, t) in src {
+            let k = c as usize - first;
             dst[pos[k]] = t;
             pos[k] += 1;
         }
@@ -809,6 +861,30 @@ pub fn from_paths(table: &PathTable, cfg: &JourneyConfig) -> (Journeys, JourneyS
 
 #[cfg(test)]
 pub(crate) mod tests {
+
+    #[test]
+    fn bucket_groups_rows_by_customer_in_row_order() {
+        // Over several pieces of rows and ranges of customers; customer 7
+        // has no rows.
+        for (rows, n) in [(0usize, 0usize), (5, 3), (600_000, 1000), (300_000, 70_001)] {
+            let customer: Vec<u32> = (0..rows as u64)
+                .map(|i| ((i.wrapping_mul(2_654_435_761) >> 7) % n as u64) as u32)
+                .map(|c| if c == 7 { 8 } else { c })
+                .collect();
+            let (offsets, out) = super::bucket(&customer, n, |row| row as u32);
+            assert_eq!(offsets.len(), n + 1);
+            let mut expected: Vec<u32> = (0..rows as u32).collect();
+            expected.sort_by_key(|&r| customer[r as usize]);
+            assert_eq!(out, expected, "{rows} rows, {n} customers");
+            for c in 0..n {
+                assert!(out[offsets[c]..offsets[c + 1]].iter().all(|&r| customer[r as usize] as usize == c));
+            }
+            if n > 7 {
+                assert_eq!(offsets[7], offsets[8]);
+            }
+        }
+    }
+
     use super::*;
     use crate::input::Events;
 
