@@ -1,10 +1,11 @@
 //! The fast path for CSV chunks with nothing unusual in them: UTF-8 text
 //! whose records have no quotes, blank lines or stray carriage returns,
-//! each with the header's number of fields (the header may be quoted). Such a chunk is split here, in parallel,
-//! into the byte ranges of the requested fields, which the converters read
-//! in place: no copy of the text into string columns. Anything else goes to
-//! polars and the csv crate ([`super::csv::read`]), which read every CSV
-//! and name the line of any problem; both give the same cells.
+//! each with the header's number of fields (the header may be quoted).
+//! Such a chunk is split here, in parallel, into the byte ranges of the
+//! requested fields, which the converters read in place: no copy of the
+//! text into string columns. Anything else goes to polars and the csv crate
+//! ([`super::csv::read`]), which read every CSV and name the line of any
+//! problem; both give the same cells.
 
 use rayon::prelude::*;
 
