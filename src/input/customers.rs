@@ -37,12 +37,17 @@ pub struct RowIds {
 impl RowIds {
     /// Appends the id of the next row.
     pub fn push(&mut self, id: &str) {
-        let rows = self.len() as u32;
+        self.push_rows(id, 1);
+    }
+
+    /// Appends `n` rows of `id`: the last run grows when it has that id.
+    fn push_rows(&mut self, id: &str, n: u32) {
+        let rows = self.len() as u32 + n;
         match self.runs.len().checked_sub(1) {
-            Some(last) if self.runs.name(last as u32) == id => self.run_ends[last] = rows + 1,
+            Some(last) if self.runs.name(last as u32) == id => self.run_ends[last] = rows,
             _ => {
                 self.runs.push(id);
-                self.run_ends.push(rows + 1);
+                self.run_ends.push(rows);
             }
         }
     }
@@ -51,15 +56,7 @@ impl RowIds {
     pub fn append(&mut self, other: RowIds) {
         let mut start = 0;
         for (k, &end) in other.run_ends.iter().enumerate() {
-            let id = other.runs.name(k as u32);
-            let rows = self.len() as u32 + (end - start);
-            match self.runs.len().checked_sub(1) {
-                Some(last) if self.runs.name(last as u32) == id => self.run_ends[last] = rows,
-                _ => {
-                    self.runs.push(id);
-                    self.run_ends.push(rows);
-                }
-            }
+            self.push_rows(other.runs.name(k as u32), end - start);
             start = end;
         }
     }

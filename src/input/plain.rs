@@ -244,8 +244,9 @@ mod tests {
             .collect()
     }
 
-    fn both(text: &str, on_error: OnError) -> (Table, Table) {
-        let general = csv::read(
+    /// `text` read by the general reader.
+    fn general(text: &str, on_error: OnError) -> Result<Table> {
+        csv::read(
             "t.csv",
             text.as_bytes(),
             csv::Origin::Kept,
@@ -254,7 +255,10 @@ mod tests {
             "touchpoint",
             on_error,
         )
-        .unwrap();
+    }
+
+    fn both(text: &str, on_error: OnError) -> (Table, Table) {
+        let general = general(text, on_error).unwrap();
         let plain = read("t.csv", text.as_bytes().to_vec(), b',', &requests(), on_error)
             .unwrap()
             .unwrap_or_else(|_| panic!("{text:?} should be plain"));
@@ -309,15 +313,7 @@ mod tests {
     #[test]
     fn a_missing_column_is_the_general_readers_error() {
         let text = "customer,channel\nc1,Search\n";
-        let general = csv::read(
-            "t.csv",
-            text.as_bytes(),
-            csv::Origin::Kept,
-            Some(b','),
-            &requests(),
-            "touchpoint",
-            OnError::Stop,
-        );
+        let general = general(text, OnError::Stop);
         let plain = read("t.csv", text.as_bytes().to_vec(), b',', &requests(), OnError::Stop);
         assert_eq!(plain.err().unwrap().to_string(), general.err().unwrap().to_string());
     }

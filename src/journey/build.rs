@@ -280,6 +280,9 @@ impl ConvertingValues {
     }
 }
 
+/// Journeys of some customers, their owners and statistics.
+type Built = (Journeys, Vec<u32>, JourneyStats);
+
 /// Hash buckets of customers built in parallel before they are appended
 /// to the whole (of 4096): a sixty-fourth of the journeys held twice.
 const WAVE: usize = 64;
@@ -287,7 +290,7 @@ const WAVE: usize = 64;
 /// Journeys built per hash bucket of customers, not yet finished.
 struct Staged {
     /// The journeys of every bucket, their owners and statistics.
-    whole: (Journeys, Vec<u32>, JourneyStats),
+    whole: Built,
     channel_names: Vec<String>,
     customers: std::sync::Arc<crate::input::customers::CustomerIds>,
     /// Statistics of the run so far (partitions before this one), and the
@@ -491,7 +494,7 @@ fn stage(
     whole.1.reserve(n_customers + conversions);
     // A wave is appended while the next one is built (the append is a copy
     // on one thread).
-    let append = |whole: &mut (Journeys, Vec<u32>, JourneyStats), parts: Vec<(Journeys, Vec<u32>, JourneyStats)>| {
+    let append = |whole: &mut Built, parts: Vec<Built>| {
         for (part, owners, stats) in parts {
             whole.0.append(part);
             whole.1.extend(owners);
