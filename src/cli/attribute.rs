@@ -200,7 +200,6 @@ pub fn run(args: AttributeArgs) -> Result<()> {
         pipeline::Loaded::Whole(journeys, summary) => (journeys, summary),
         pipeline::Loaded::Parted(parted) => {
             for (refused, what) in [
-                (args.per_conversion, "`--per-conversion`"),
                 (args.bootstrap.is_some(), "`--bootstrap`"),
                 (html_period.is_some(), "the HTML report's shares over time (`--by day|week|month`)"),
             ] {
@@ -212,13 +211,16 @@ pub fn run(args: AttributeArgs) -> Result<()> {
                     .into());
                 }
             }
-            let (report, notes) = pipeline::report_of_parts(parted, &journey_cfg, &asked, &model_cfg)?;
+            if args.per_conversion {
+                return per_conversion_out_of_core(&parted, &journey_cfg, &asked, &model_cfg, &out);
+            }
+            let (report, notes) = pipeline::report_of_parts(&parted, &journey_cfg, &asked, &model_cfg)?;
             return write_report(report, notes, costs.as_ref(), args.compare_models, args.metric, &out);
         }
     };
     let (models, notes) = pipeline::models(&asked, &model_cfg, &journeys)?;
     if args.per_conversion {
-        return per_conversion(&journeys, &models, &asked, &summary, notes, &out);
+        return per_conversion(&journeys, models, &asked, &summary, notes, &out);
     }
     let mut report = Report::compute(summary, &journeys, &models)?;
     if let Some(n) = args.bootstrap {
@@ -354,10 +356,10 @@ fn by_segment(
     Ok((report, notes))
 }
 
-/// `--per-conversion`: rows of every model that splits single journeys.
+/// `--per-conversion`: one row per conversion, model and channel.
 fn per_conversion(
     journeys: &Journeys,
-    models: &Models,
+    models: Models,
     asked: &[ModelKind],
     summary: &crate::report::InputSummary,
     mut notes: Vec<String>,
@@ -370,24 +372,71 @@ fn per_conversion(
         )
         .into());
     }
+    let models = splitting_models(models, asked, &mut notes, journeys.channels())?;
     let mut splits = Vec::new();
-    for m in models {
-        match m.journey_split(journeys)? {
-            Some(split) => splits.push(split),
-            None if !asked.is_empty() => {
-                return Err(crate::Error::usage(
-                    format!("model `{}` has no per-conversion split", m.kind()),
-                    "drop it from `--models` for `--per-conversion`",
-                )
-                .into());
-            }
-            None => notes.push(format!("note: model `{}` left out: it has no per-conversion split", m.kind())),
-        }
+    for m in &models {
+        splits.extend(m.journey_split(journeys)?);
     }
     if !out.quiet {
         pipeline::tell(pipeline::summary(summary, &notes));
     }
     let rows = PerConversion::new(journeys, splits);
+    super::write_output(&out.target, |w| {
+        crate::output::write_table(&views::PerConversionRows(&rows), out.format, &out.style, w)
+    })
+}
+
+/// The models that split each conversion (those asked for must), with a
+/// note for each left out. Whether a model splits does not depend on the
+/// journeys: it is asked on none.
+fn splitting_models(models: Models, asked: &[ModelKind], notes: &mut Vec<String>, channels: &[String]) -> Result<Models> {
+    let none = Journeys::new(channels.to_vec(), true);
+    let mut kept = Vec::new();
+    for m in models {
+        if m.journey_split(&none)?.is_some() {
+            kept.push(m);
+        } else if !asked.is_empty() {
+            return Err(crate::Error::usage(
+                format!("model `{}` has no per-conversion split", m.kind()),
+                "drop it from `--models` for `--per-conversion`",
+            )
+            .into());
+        } else {
+            notes.push(format!("note: model `{}` left out: it has no per-conversion split", m.kind()));
+        }
+    }
+    Ok(kept)
+}
+
+/// `--per-conversion` out of core: each group's converting journeys go to
+/// disk as a run in row order while the models' splits are fitted on every
+/// group (Shapley's coalitions), then the runs are merged as rows are written.
+fn per_conversion_out_of_core(
+    parted: &crate::input::Parted,
+    cfg: &crate::journey::JourneyConfig,
+    asked: &[ModelKind],
+    model_cfg: &crate::model::ModelConfig,
+    out: &OutputConfig,
+) -> Result<()> {
+    let mut groups = pipeline::JourneyGroups::new(parted, cfg);
+    let first = groups.next_group()?.expect("partitions come in at least one group");
+    let channels = first.channels().to_vec();
+    let (models, mut notes) = pipeline::models(asked, model_cfg, &first)?;
+    let models = splitting_models(models, asked, &mut notes, &channels)?;
+    let mut fit = crate::report::StreamedRun::new(&channels, true, &models)?;
+    let mut runs = crate::journey::runs::Runs::new(parted.scratch_dir());
+    let mut next = Some(first);
+    while let Some(journeys) = next {
+        runs.write(&journeys, &crate::report::per_conversion::conversion_order(&journeys))?;
+        fit.add(journeys)?;
+        next = groups.next_group()?;
+    }
+    let summary = groups.summary();
+    let splits = fit.into_splits()?.into_iter().flatten().collect();
+    if !out.quiet {
+        pipeline::tell(pipeline::summary(&summary, &notes));
+    }
+    let rows = crate::report::per_conversion::MergedConversions::new(channels, runs, splits)?;
     super::write_output(&out.target, |w| {
         crate::output::write_table(&views::PerConversionRows(&rows), out.format, &out.style, w)
     })

@@ -8,7 +8,8 @@ use clap::Args;
 use super::args::InputConfig;
 use super::pipeline;
 use super::{InputArgs, OutputArgs};
-use crate::journey::export::journey_rows;
+use crate::journey::export::{MergedRows, journey_order, journey_rows};
+use crate::journey::runs::Runs;
 use crate::output::views;
 
 /// Arguments of `mta journeys`.
@@ -34,22 +35,52 @@ pub fn run(args: JourneysArgs) -> Result<()> {
         .into());
     }
     let out = args.output.into_config(&FORMATS, super::terminal())?;
-    let (journeys, summary) = pipeline::load(&input, &journey_cfg)?;
+    let (journeys, summary) = match pipeline::load_or_partition(&input, &journey_cfg)? {
+        pipeline::Loaded::Whole(journeys, summary) => (journeys, summary),
+        pipeline::Loaded::Parted(parted) => return run_out_of_core(&parted, &journey_cfg, &out),
+    };
     let rows = journey_rows(&journeys)?;
     if !out.quiet {
-        let converting = rows.iter().filter(|r| r.converted).count();
-        let customers = summary.customers.unwrap_or_default();
-        let mut lines = vec![format!(
-            "journeys: {} journeys from {customers} customers ({converting} converting)",
-            rows.len()
-        )];
-        lines.extend(pipeline::skipped_note(&summary));
-        lines.extend(pipeline::unattributed_note(&summary, "journey"));
-        pipeline::tell(lines);
+        tell(&summary, rows.len() as u64, rows.iter().filter(|r| r.converted).count() as u64);
     }
     let table = views::Journeys {
         rows: &rows,
         channels: journeys.channels(),
     };
     super::write_output(&out.target, |w| crate::output::write_table(&table, out.format, &out.style, w))
+}
+
+/// Out of core: each group's journeys written to disk as a run sorted like
+/// the rows, and the runs merged as the rows are written.
+fn run_out_of_core(parted: &crate::input::Parted, cfg: &crate::journey::JourneyConfig, out: &super::args::OutputConfig) -> Result<()> {
+    let mut groups = pipeline::JourneyGroups::new(parted, cfg);
+    let mut runs = Runs::new(parted.scratch_dir());
+    let (mut channels, mut converting) = (Vec::new(), 0);
+    while let Some(journeys) = groups.next_group()? {
+        runs.write(&journeys, &journey_order(&journeys)?)?;
+        converting += journeys.iter().filter(|j| j.conversions > 0.0).count() as u64;
+        channels = journeys.channels().to_vec();
+    }
+    let summary = groups.summary();
+    if !out.quiet {
+        tell(&summary, runs.journeys(), converting);
+    }
+    let rows = MergedRows::new(runs)?;
+    let table = views::Journeys {
+        rows: &rows,
+        channels: &channels,
+    };
+    super::write_output(&out.target, |w| crate::output::write_table(&table, out.format, &out.style, w))
+}
+
+/// The summary on stderr: journeys, customers, and what was skipped.
+fn tell(summary: &crate::report::InputSummary, journeys: u64, converting: u64) {
+    let customers = summary.customers.unwrap_or_default();
+    let mut lines = vec![format!(
+        "journeys: {journeys} journeys from {customers} customers ({converting} converting)"
+    )];
+    lines.extend(pipeline::skipped_note(summary));
+    lines.extend(pipeline::unattributed_note(summary, "journey"));
+    lines.extend(summary.notes.iter().filter(|n| n.contains("`--memory-limit`")).cloned());
+    pipeline::tell(lines);
 }

@@ -38,15 +38,19 @@ pub(super) const FORMATS: Formats = Formats {
 pub fn run(args: MarkovCmdArgs) -> Result<()> {
     let (input, journey_cfg) = args.input.into_config()?;
     let out = args.output.into_config(&FORMATS, super::terminal())?;
-    let (journeys, summary) = pipeline::load(&input, &journey_cfg)?;
-    let model = ModelKind::Markov.build(&ModelConfig {
+    let model_cfg = ModelConfig {
         markov: args.markov.config(),
         ..ModelConfig::default()
-    });
-    let report = Report::compute(summary, &journeys, &[model])?;
-    let details = MarkovReport::from_report(&report, &journeys).expect("the Markov model ran");
+    };
+    let report = match pipeline::load_or_partition(&input, &journey_cfg)? {
+        pipeline::Loaded::Whole(journeys, summary) => Report::compute(summary, &journeys, &[ModelKind::Markov.build(&model_cfg)])?,
+        // Out of core: transition counts add up group by group.
+        pipeline::Loaded::Parted(parted) => pipeline::report_of_parts(&parted, &journey_cfg, &[ModelKind::Markov], &model_cfg)?.0,
+    };
+    let details = MarkovReport::from_report(&report).expect("the Markov model ran");
     if !out.quiet {
         let mut lines: Vec<String> = pipeline::skipped_note(&report.input).into_iter().collect();
+        lines.extend(report.input.notes.iter().filter(|n| n.contains("`--memory-limit`")).cloned());
         lines.extend(pipeline::run_notes(Vec::new(), &report));
         lines.push(format!(
             "markov order {}: {} states, {} transitions, P(conversion) = {:.6}",

@@ -8,7 +8,8 @@ use clap::Args;
 use super::args::{Formats, InputConfig, TABULAR};
 use super::pipeline;
 use super::{InputArgs, OutputArgs};
-use crate::journey::export::path_rows;
+use crate::journey::aggregate::PathSums;
+use crate::journey::export::{path_rows, path_rows_of_sums};
 use crate::output::{OutputFormat, views};
 
 /// Arguments of `mta paths`.
@@ -38,16 +39,29 @@ pub(super) const FORMATS: Formats = row_formats("mta paths");
 pub fn run(args: PathsArgs) -> Result<()> {
     let (input, journey_cfg) = args.input.into_config()?;
     let out = args.output.into_config(&FORMATS, super::terminal())?;
-    let (journeys, summary) = pipeline::load(&input, &journey_cfg)?;
-    let rows = path_rows(&journeys)?;
+    let (rows, journeys, summary) = match pipeline::load_or_partition(&input, &journey_cfg)? {
+        pipeline::Loaded::Whole(journeys, summary) => (path_rows(&journeys)?, journeys.len(), summary),
+        // Out of core: path sums add up group by group, in journey order.
+        pipeline::Loaded::Parted(parted) => {
+            let mut groups = pipeline::JourneyGroups::new(&parted, &journey_cfg);
+            let (mut sums, mut channels, mut n) = (PathSums::default(), Vec::new(), 0);
+            while let Some(journeys) = groups.next_group()? {
+                sums.add(&journeys);
+                n += journeys.len();
+                channels = journeys.channels().to_vec();
+            }
+            (path_rows_of_sums(&sums, &channels)?, n, groups.summary())
+        }
+    };
     if !out.quiet {
         let from = match input {
-            InputConfig::Events { .. } => format!("{} journeys", journeys.len()),
+            InputConfig::Events { .. } => format!("{journeys} journeys"),
             InputConfig::Paths { .. } => format!("{} path rows read", summary.rows_read),
         };
         let mut lines = vec![format!("paths: {} path rows from {from}", rows.len())];
         lines.extend(pipeline::skipped_note(&summary));
         lines.extend(pipeline::unattributed_note(&summary, "path"));
+        lines.extend(summary.notes.iter().filter(|n| n.contains("`--memory-limit`")).cloned());
         pipeline::tell(lines);
     }
     super::write_output(&out.target, |w| {

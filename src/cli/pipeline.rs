@@ -88,45 +88,86 @@ pub fn load_or_partition(input: &InputConfig, cfg: &JourneyConfig) -> Result<Loa
     }
 }
 
+/// The journeys of a partitioned input, one group of partitions at a time,
+/// in the canonical order: each group's are built as its events are read
+/// back, with statistics added onto the groups' before it, so that the
+/// summary is the one of all journeys at once.
+pub struct JourneyGroups<'p> {
+    parted: &'p input::Parted,
+    cfg: &'p JourneyConfig,
+    groups: std::vec::IntoIter<std::ops::Range<usize>>,
+    n_groups: usize,
+    stats: journey::JourneyStats,
+    /// A group was handed out and is not counted as done yet.
+    pending: bool,
+}
+
+impl<'p> JourneyGroups<'p> {
+    /// The groups of `parted`, none built yet (progress shows them).
+    pub fn new(parted: &'p input::Parted, cfg: &'p JourneyConfig) -> Self {
+        let groups = parted.groups();
+        super::progress::groups(groups.len());
+        JourneyGroups {
+            parted,
+            cfg,
+            n_groups: groups.len(),
+            groups: groups.into_iter(),
+            stats: journey::JourneyStats::default(),
+            pending: false,
+        }
+    }
+
+    /// The next group's journeys (the one before counts as done).
+    pub fn next_group(&mut self) -> Result<Option<Journeys>> {
+        if std::mem::take(&mut self.pending) {
+            super::progress::group_done();
+        }
+        let Some(group) = self.groups.next() else { return Ok(None) };
+        self.pending = true;
+        let events = self.parted.events(group)?;
+        let (journeys, after) = journey::build_after(&events, self.cfg, std::mem::take(&mut self.stats));
+        self.stats = after;
+        Ok(Some(journeys))
+    }
+
+    /// The summary of every group built, with the note that the run went
+    /// out of core.
+    pub fn summary(self) -> InputSummary {
+        if self.pending {
+            super::progress::group_done();
+        }
+        let mut summary = events_summary(self.parted.head(), &self.stats);
+        summary.conversions_read = self.parted.conversions_read() as f64;
+        summary.notes.push(format!(
+            "note: the input passed `--memory-limit`: its rows went to {} partition files by customer ({} on disk), processed in {} groups",
+            input::spill::PARTITIONS,
+            input::spill::format_bytes(self.parted.bytes()),
+            self.n_groups,
+        ));
+        summary
+    }
+}
+
 /// The models over a partitioned input, one group of partitions in memory
 /// at a time: journeys built per group and handed to the models in order,
 /// so the report is the one of all journeys at once, to the bit. Returns
 /// it with the notes of choosing the models.
 pub fn report_of_parts(
-    parted: input::Parted,
+    parted: &input::Parted,
     cfg: &JourneyConfig,
     asked: &[ModelKind],
     model_cfg: &ModelConfig,
 ) -> Result<(Report, Vec<String>)> {
-    let groups = parted.groups();
-    let n_groups = groups.len();
-    super::progress::groups(n_groups);
-    let mut groups = groups.into_iter();
-    let first = groups.next().expect("partitions come in at least one group");
-    let events = parted.events(first)?;
-    let (journeys, mut stats) = journey::build_after(&events, cfg, journey::JourneyStats::default());
-    drop(events);
+    let mut groups = JourneyGroups::new(parted, cfg);
+    let journeys = groups.next_group()?.expect("partitions come in at least one group");
     // Every group has the input's channels and times.
     let (models, notes) = models(asked, model_cfg, &journeys)?;
     let mut run = crate::report::StreamedRun::new(journeys.channels(), journeys.is_timed(), &models)?;
     run.add(journeys)?;
-    super::progress::group_done();
-    for group in groups {
-        let events = parted.events(group)?;
-        let (journeys, after) = journey::build_after(&events, cfg, stats);
-        stats = after;
-        drop(events);
+    while let Some(journeys) = groups.next_group()? {
         run.add(journeys)?;
-        super::progress::group_done();
     }
-    let mut summary = events_summary(parted.head(), &stats);
-    summary.conversions_read = parted.conversions_read() as f64;
-    summary.notes.push(format!(
-        "note: the input passed `--memory-limit`: its rows went to {} partition files by customer ({} on disk), processed in {n_groups} groups",
-        input::spill::PARTITIONS,
-        input::spill::format_bytes(parted.bytes()),
-    ));
-    Ok((run.finish(summary)?, notes))
+    Ok((run.finish(groups.summary())?, notes))
 }
 
 /// One segment's journeys (`--by`).

@@ -115,7 +115,7 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
     };
     progress("summarising journeys");
     let overview = JourneyOverview::compute(&journeys);
-    let markov = MarkovReport::from_report(&report, &journeys);
+    let markov = MarkovReport::from_report(&report);
     // Roles and reach do not depend on the model; the table's credit
     // columns are not shown, so any model's report will do.
     let scorecard = report.models.first().map(|m| crate::report::scorecard::compute(&journeys, m));

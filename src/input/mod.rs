@@ -901,6 +901,12 @@ impl Parted {
         self.conversions_read
     }
 
+    /// The run's temporary directory, for its other files (sorted runs of
+    /// rows to merge): removed with the partitions, on Ctrl-C too.
+    pub fn scratch_dir(&self) -> &std::path::Path {
+        self.partitions.dir()
+    }
+
     /// Bytes of partition files.
     pub fn bytes(&self) -> u64 {
         self.partitions.bytes()

@@ -275,6 +275,12 @@ impl Rows {
 }
 
 impl Partitions {
+    /// The temporary directory of the partition files, for other files of
+    /// the run (removed with it, on Ctrl-C too).
+    pub fn dir(&self) -> &Path {
+        self.dir.0.path()
+    }
+
     /// Bytes written in all.
     pub fn bytes(&self) -> u64 {
         self.bytes.iter().sum()

@@ -102,6 +102,48 @@ pub fn by_path(journeys: &Journeys) -> Vec<PathGroup<'_>> {
     groups
 }
 
+/// [`by_path`] over event journeys that come a group of customers at a
+/// time, in canonical order (out of core): each path's weights are summed
+/// journey by journey in the same order, so the sums are the same bits.
+#[derive(Debug, Default)]
+pub struct PathSums {
+    sums: HashMap<Box<[ChannelId]>, (f64, f64, f64), DefaultHashBuilder>,
+}
+
+impl PathSums {
+    /// Adds the next group's journeys.
+    pub fn add(&mut self, journeys: &Journeys) {
+        for j in journeys.iter() {
+            match self.sums.get_mut(j.touches) {
+                Some(s) => {
+                    s.0 += j.conversions;
+                    s.1 += j.value;
+                    s.2 += j.nulls;
+                }
+                None => {
+                    self.sums.insert(j.touches.into(), (j.conversions, j.value, j.nulls));
+                }
+            }
+        }
+    }
+
+    /// One group per distinct path, in order of channel ids, as [`by_path`].
+    pub fn groups(&self) -> Vec<PathGroup<'_>> {
+        let mut groups: Vec<PathGroup<'_>> = self
+            .sums
+            .iter()
+            .map(|(touches, &(conversions, value, nulls))| PathGroup {
+                touches,
+                conversions,
+                value,
+                nulls,
+            })
+            .collect();
+        groups.par_sort_unstable_by(|a, b| a.touches.cmp(b.touches));
+        groups
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,5 +166,35 @@ mod tests {
         reversed.reverse();
         let r = Journeys::from_paths(&reversed);
         assert_eq!(by_path(&r)[1].value.to_bits(), g[1].value.to_bits());
+    }
+
+    #[test]
+    fn path_sums_of_groups_are_the_bits_of_all_journeys_at_once() {
+        let rows: [(&[u32], f64, f64); 5] = [
+            (&[1, 0], 1.0, 0.1),
+            (&[0], 0.0, 0.0),
+            (&[1, 0], 1.0, 0.2),
+            (&[1, 0], 0.0, 0.7),
+            (&[0], 1.0, 0.3),
+        ];
+        let journeys = |rows: &[(&[u32], f64, f64)]| {
+            let mut j = Journeys::new(vec!["a".into(), "b".into()], true);
+            for &(touches, c, v) in rows {
+                let times: Vec<i64> = (0..touches.len() as i64).collect();
+                j.push(touches, Some(&times), c, v, f64::from(c == 0.0), (c > 0.0).then_some(9));
+            }
+            j
+        };
+        let all = journeys(&rows);
+        let mut sums = PathSums::default();
+        sums.add(&journeys(&rows[..2]));
+        sums.add(&journeys(&rows[2..]));
+        let bits = |g: &[PathGroup<'_>]| -> Vec<_> {
+            g.iter()
+                .map(|g| (g.touches.to_vec(), g.conversions.to_bits(), g.value.to_bits(), g.nulls.to_bits()))
+                .collect()
+        };
+        assert_eq!(bits(&sums.groups()), bits(&by_path(&all)));
+        assert_eq!(sums.groups().len(), 2);
     }
 }

@@ -7,9 +7,12 @@
 //! never depends on the canonical hash order of customers. It formats
 //! nothing but the path text; it never prints.
 
+use std::io;
+
 use rayon::prelude::*;
 
-use super::Journeys;
+use super::aggregate::PathSums;
+use super::{ChannelId, Journeys};
 use crate::error::{Error, Result, display_value};
 
 /// The separator between channels in a path text: the default `--sep` of
@@ -73,24 +76,58 @@ pub struct SeparatorInChannel {
 /// contains `>`.
 pub fn path_rows(journeys: &Journeys) -> std::result::Result<Vec<PathRow>, SeparatorInChannel> {
     check_separator(journeys)?;
-    let mut rows: Vec<PathRow> = super::aggregate::by_path(journeys)
+    Ok(rows_of_groups(super::aggregate::by_path(journeys), journeys.channels()))
+}
+
+/// [`path_rows`] of journeys that came a group of customers at a time
+/// ([`PathSums`], out of core).
+pub fn path_rows_of_sums(sums: &PathSums, channels: &[String]) -> std::result::Result<Vec<PathRow>, SeparatorInChannel> {
+    let groups = sums.groups();
+    check_paths(channels, groups.iter().map(|g| g.touches))?;
+    Ok(rows_of_groups(groups, channels))
+}
+
+fn rows_of_groups(groups: Vec<super::aggregate::PathGroup<'_>>, channels: &[String]) -> Vec<PathRow> {
+    let mut rows: Vec<PathRow> = groups
         .into_iter()
-        .map(|g| PathRow {
-            path: path_text(journeys, g.touches),
-            total_conversions: g.conversions,
-            total_conversion_value: g.value,
-            total_null: g.nulls,
+        .map(|g| {
+            let mut path = String::new();
+            push_path_text(&mut path, channels, g.touches);
+            PathRow {
+                path,
+                total_conversions: g.conversions,
+                total_conversion_value: g.value,
+                total_null: g.nulls,
+            }
         })
         .collect();
     // Channel ids follow name order, but a sequence of ids does not sort like
     // the joined text (`A > B` vs `A!`), so sort by what the reader sees.
     rows.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
-    Ok(rows)
+    rows
 }
 
 /// One row per journey, sorted by customer id (byte order), then journey
 /// number. Needs event input: path aggregates have no customers or times.
 pub fn journey_rows(journeys: &Journeys) -> Result<Vec<JourneyRow<'_>>> {
+    let (names, order) = named_order(journeys)?;
+    let mut rows = Vec::with_capacity(order.len());
+    let mut number = 0;
+    for (k, &i) in order.iter().enumerate() {
+        number = if k > 0 && names[order[k - 1]] == names[i] { number + 1 } else { 1 };
+        rows.push(row_of(names[i], number, &journeys.get(i)));
+    }
+    Ok(rows)
+}
+
+/// The order of [`journey_rows`], for writing the journeys of one group of
+/// customers as a sorted run (out of core, see [`super::runs`]).
+pub fn journey_order(journeys: &Journeys) -> Result<Vec<usize>> {
+    Ok(named_order(journeys)?.1)
+}
+
+/// Each journey's customer id, and the journeys sorted by it.
+fn named_order(journeys: &Journeys) -> Result<(Vec<&str>, Vec<usize>)> {
     let needs_events = || {
         Error::usage(
             "journey rows need touchpoint events: path aggregates have no customers or times",
@@ -107,23 +144,61 @@ pub fn journey_rows(journeys: &Journeys) -> Result<Vec<JourneyRow<'_>>> {
     let mut order: Vec<usize> = (0..journeys.len()).collect();
     // Stable: a customer's journeys are contiguous and in time order already.
     order.par_sort_by(|&a, &b| names[a].cmp(names[b]));
-    let mut rows = Vec::with_capacity(order.len());
-    let mut number = 0;
-    for (k, &i) in order.iter().enumerate() {
-        number = if k > 0 && names[order[k - 1]] == names[i] { number + 1 } else { 1 };
-        let j = journeys.get(i);
-        let times = j.times.expect("timed journeys carry touch times");
-        rows.push(JourneyRow {
-            customer_id: names[i],
-            journey: number,
-            touches: j.touches,
-            converted: j.conversions > 0.0,
-            value: j.value,
-            first_touch_at: times[0],
-            converted_at: j.converted_at,
-        });
+    Ok((names, order))
+}
+
+/// The row of journey `j`, number `journey` of customer `customer_id`.
+fn row_of<'a>(customer_id: &'a str, journey: u64, j: &super::Journey<'a>) -> JourneyRow<'a> {
+    JourneyRow {
+        customer_id,
+        journey,
+        touches: j.touches,
+        converted: j.conversions > 0.0,
+        value: j.value,
+        first_touch_at: j.times.expect("timed journeys carry touch times")[0],
+        converted_at: j.converted_at,
     }
-    Ok(rows)
+}
+
+/// Journey rows in output order, one at a time: from memory, or merged
+/// from sorted runs on disk (out of core), so the writer never holds them all.
+pub trait JourneyRowSource {
+    /// Calls `f` with every row, in order.
+    fn for_each_row(&self, f: &mut dyn FnMut(&JourneyRow<'_>) -> io::Result<()>) -> io::Result<()>;
+}
+
+impl JourneyRowSource for Vec<JourneyRow<'_>> {
+    fn for_each_row(&self, f: &mut dyn FnMut(&JourneyRow<'_>) -> io::Result<()>) -> io::Result<()> {
+        self.iter().try_for_each(f)
+    }
+}
+
+/// The rows of journeys written as runs in [`journey_order`], merged.
+pub struct MergedRows(std::sync::Mutex<Option<super::runs::Merge>>);
+
+impl MergedRows {
+    /// Merges `runs`, each written in [`journey_order`].
+    pub fn new(runs: super::runs::Runs) -> io::Result<Self> {
+        let merge = runs.merge(|a, b| a.customer_id.cmp(&b.customer_id))?;
+        Ok(MergedRows(std::sync::Mutex::new(Some(merge))))
+    }
+}
+
+impl JourneyRowSource for MergedRows {
+    fn for_each_row(&self, f: &mut dyn FnMut(&JourneyRow<'_>) -> io::Result<()>) -> io::Result<()> {
+        let merge = self.0.lock().expect("rows are produced by one caller").take();
+        let Some(merge) = merge else {
+            return Err(io::Error::other("the merged journey rows were already written"));
+        };
+        let (mut previous, mut number) = (String::new(), 0);
+        merge.for_each(|j| {
+            number = if number > 0 && previous == j.customer_id { number + 1 } else { 1 };
+            if number == 1 {
+                previous.clone_from(&j.customer_id);
+            }
+            f(&row_of(&j.customer_id, number, &j.view()))
+        })
+    }
 }
 
 /// Channel names joined by [`PATH_SEP`].
@@ -147,8 +222,12 @@ pub fn push_path_text(buf: &mut String, channels: &[String], touches: &[super::C
 /// contains the path separator; channels whose touches were all dropped
 /// (`--lookback`, `--max-touches`) do not count.
 fn check_separator(journeys: &Journeys) -> std::result::Result<(), SeparatorInChannel> {
-    let bad: Vec<usize> = journeys
-        .channels()
+    check_paths(journeys.channels(), journeys.iter().map(|j| j.touches))
+}
+
+/// [`check_separator`] of the channels used in `paths`.
+fn check_paths<'t>(channels: &[String], paths: impl Iterator<Item = &'t [ChannelId]>) -> std::result::Result<(), SeparatorInChannel> {
+    let bad: Vec<usize> = channels
         .iter()
         .enumerate()
         .filter(|(_, name)| name.contains(SEP_CHAR))
@@ -157,9 +236,9 @@ fn check_separator(journeys: &Journeys) -> std::result::Result<(), SeparatorInCh
     if bad.is_empty() {
         return Ok(());
     }
-    let mut used = vec![false; journeys.channels().len()];
-    for j in journeys.iter() {
-        for &c in j.touches {
+    let mut used = vec![false; channels.len()];
+    for touches in paths {
+        for &c in touches {
             used[c as usize] = true;
         }
     }
@@ -167,7 +246,7 @@ fn check_separator(journeys: &Journeys) -> std::result::Result<(), SeparatorInCh
     match bad.first() {
         None => Ok(()),
         Some(&first) => Err(SeparatorInChannel {
-            channel: journeys.channels()[first].clone(),
+            channel: channels[first].clone(),
             others: bad.len() - 1,
         }),
     }

@@ -10,6 +10,7 @@
 pub mod aggregate;
 pub mod build;
 pub mod export;
+pub mod runs;
 pub mod segment;
 pub mod transform;
 

@@ -807,6 +807,12 @@ impl super::Stream for MarkovStream {
         let (conversions, value) = self.totals;
         Ok(attribution(solution, conversions, value, self.nulls == 0.0 && self.journeys > 0))
     }
+    fn into_split<'s>(self: Box<Self>) -> Result<Option<Box<dyn super::JourneySplit + 's>>>
+    where
+        Self: 's,
+    {
+        Ok(None)
+    }
 }
 
 impl AttributionModel for Markov {

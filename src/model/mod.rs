@@ -282,6 +282,12 @@ pub trait Stream: Send {
     fn add(&mut self, block: &Journeys) -> Result<()>;
     /// The run over all blocks added.
     fn finish(self: Box<Self>) -> Result<Attribution>;
+    /// The per-conversion split fitted on all blocks added: what
+    /// [`AttributionModel::journey_split`] gives on all their journeys at
+    /// once (`None` for a model without one).
+    fn into_split<'s>(self: Box<Self>) -> Result<Option<Box<dyn JourneySplit + 's>>>
+    where
+        Self: 's;
 }
 
 /// Journeys per block of a [`Stream`] (the work item of [`distribute`]).
@@ -309,6 +315,15 @@ impl<R: WeightRule> Stream for HeuristicStream<'_, R> {
             notes: Vec::new(),
             details: None,
         })
+    }
+    fn into_split<'s>(self: Box<Self>) -> Result<Option<Box<dyn JourneySplit + 's>>>
+    where
+        Self: 's,
+    {
+        Ok(Some(Box::new(RuleSplit {
+            rule: &self.model.0,
+            weights: Vec::new(),
+        })))
     }
 }
 

@@ -139,6 +139,13 @@ impl super::Stream for ShapleyStream<'_> {
             details: None,
         })
     }
+
+    fn into_split<'s>(self: Box<Self>) -> Result<Option<Box<dyn super::JourneySplit + 's>>>
+    where
+        Self: 's,
+    {
+        Ok(Some(Box::new(CoalitionShares(shares_of(&sorted(self.map))))))
+    }
 }
 
 /// Shapley values of the members of `n_mask` in the game `worth` restricted
@@ -207,10 +214,14 @@ impl super::JourneySplit for CoalitionShares {
 
 /// phi_i(N) / v(N) for every converting coalition N.
 fn coalition_shares(journeys: &Journeys) -> Result<HashMap<u128, Vec<(u32, f64)>>> {
-    let list = coalitions(journeys)?;
+    Ok(shares_of(&coalitions(journeys)?))
+}
+
+/// phi_i(N) / v(N) for every converting coalition N of `list`.
+fn shares_of(list: &[(u128, Tally)]) -> HashMap<u128, Vec<(u32, f64)>> {
     let converting: Vec<(u128, f64)> = list.iter().filter(|e| e.1.conversions > 0.0).map(|e| (e.0, e.1.worth())).collect();
     let worth: HashMap<u128, f64> = converting.iter().copied().collect();
-    Ok(converting
+    converting
         .par_iter()
         .map(|&(mask, v)| {
             (
@@ -218,7 +229,7 @@ fn coalition_shares(journeys: &Journeys) -> Result<HashMap<u128, Vec<(u32, f64)>
                 shapley_in(mask, &converting, &worth).into_iter().map(|(c, p)| (c, p / v)).collect(),
             )
         })
-        .collect())
+        .collect()
 }
 
 impl AttributionModel for Shapley {

@@ -1207,7 +1207,7 @@ mod tests {
         }
         r.comparison = Some(compare_models(&r));
         let o = JourneyOverview::compute(&j);
-        let m = MarkovReport::from_report(&r, &j).unwrap();
+        let m = MarkovReport::from_report(&r).unwrap();
         let html = render(
             &r,
             Extras {

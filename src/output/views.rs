@@ -8,11 +8,11 @@ use super::Metric;
 use super::table::{Cell, Column, Kind, Table, fixed};
 use crate::input::Rejection;
 use crate::input::channel_rules::Mapping;
-use crate::journey::export::{JourneyRow, PathRow, push_path_text};
+use crate::journey::export::{JourneyRowSource, PathRow, push_path_text};
 use crate::report::compare::{CREDIT_COLUMNS, Comparison};
 use crate::report::cross_model::ChannelComparison;
 use crate::report::markov::MarkovReport;
-use crate::report::per_conversion::PerConversion;
+use crate::report::per_conversion::ConversionRows;
 use crate::report::{ModelReport, Report};
 
 /// A row callback, as [`Table::for_each_row`] takes it.
@@ -262,9 +262,9 @@ impl Table for StandingGrid<'_> {
 }
 
 /// `--per-conversion`: `customer_id,converted_at,model,channel,credit,value`.
-pub struct PerConversionRows<'a, 'j>(pub &'a PerConversion<'j>);
+pub struct PerConversionRows<'a>(pub &'a dyn ConversionRows);
 
-impl Table for PerConversionRows<'_, '_> {
+impl Table for PerConversionRows<'_> {
     fn columns(&self) -> Vec<Column> {
         columns(&[
             ("customer_id", Kind::Text),
@@ -277,7 +277,7 @@ impl Table for PerConversionRows<'_, '_> {
     }
 
     fn for_each_row(&self, row: &mut RowFn<'_>) -> io::Result<()> {
-        self.0.for_each(|r| {
+        self.0.for_each_row(&mut |r| {
             row(&[
                 Cell::from(r.customer_id),
                 r.converted_at.map_or(Cell::Null, Cell::Time),
@@ -406,7 +406,7 @@ pub fn paths(rows: &[PathRow]) -> impl Table + '_ {
 /// `mta journeys`: `customer_id,journey,path,touches,converted,value,first_touch_at,converted_at`.
 pub struct Journeys<'a> {
     /// The rows, in output order.
-    pub rows: &'a [JourneyRow<'a>],
+    pub rows: &'a dyn JourneyRowSource,
     /// Channel names, by id.
     pub channels: &'a [String],
 }
@@ -427,7 +427,7 @@ impl Table for Journeys<'_> {
 
     fn for_each_row(&self, row: &mut RowFn<'_>) -> io::Result<()> {
         let mut path = String::new();
-        for r in self.rows {
+        self.rows.for_each_row(&mut |r| {
             path.clear();
             push_path_text(&mut path, self.channels, r.touches);
             row(&[
@@ -439,9 +439,8 @@ impl Table for Journeys<'_> {
                 r.value.into(),
                 Cell::Time(r.first_touch_at),
                 r.converted_at.map_or(Cell::Null, Cell::Time),
-            ])?;
-        }
-        Ok(())
+            ])
+        })
     }
 }
 

@@ -4,7 +4,6 @@
 use serde::Serialize;
 
 use super::{InputSummary, ModelReport};
-use crate::journey::Journeys;
 use crate::model::markov::{OrderScore, Solution};
 use crate::model::{Details, ModelKind};
 
@@ -69,18 +68,19 @@ pub struct MarkovReport {
 
 impl MarkovReport {
     /// The details of the Markov model's run in `report`, if it ran: its
-    /// chain is not built or solved again.
-    pub fn from_report(report: &super::Report, journeys: &Journeys) -> Option<Self> {
+    /// chain is not built or solved again (its credits name the channels,
+    /// in channel id order).
+    pub fn from_report(report: &super::Report) -> Option<Self> {
         let model = report.model(ModelKind::Markov)?;
         let Some(Details::Markov(solution)) = &model.details else {
             return None;
         };
-        Some(Self::new(report.input.clone(), journeys, solution, model))
+        Some(Self::new(report.input.clone(), solution, model))
     }
 
-    fn new(input: InputSummary, journeys: &Journeys, solution: &Solution, model: &ModelReport) -> Self {
+    fn new(input: InputSummary, solution: &Solution, model: &ModelReport) -> Self {
         let (chain, effects) = (&solution.chain, &solution.effects);
-        let channels = journeys.channels();
+        let channels: Vec<&str> = model.credits.iter().map(|c| &*c.channel).collect();
         let removal_effects = model
             .credits
             .iter()
@@ -96,7 +96,7 @@ impl MarkovReport {
         let name = |s: usize| {
             chain.states[s]
                 .iter()
-                .map(|&c| channels[c as usize].as_str())
+                .map(|&c| channels[c as usize])
                 .collect::<Vec<_>>()
                 .join(" > ")
         };
@@ -172,6 +172,7 @@ impl MarkovReport {
 pub(crate) mod tests {
     use super::*;
     use crate::journey::JourneyStats;
+    use crate::journey::Journeys;
     use crate::model::ModelConfig;
     use crate::report::Report;
 
@@ -179,7 +180,7 @@ pub(crate) mod tests {
     pub(crate) fn markov_report(j: &Journeys) -> MarkovReport {
         let input = InputSummary::new("paths", &[], &JourneyStats::default(), 0);
         let report = Report::compute(input, j, &[ModelKind::Markov.build(&ModelConfig::default())]).unwrap();
-        MarkovReport::from_report(&report, j).unwrap()
+        MarkovReport::from_report(&report).unwrap()
     }
 
     #[test]
@@ -221,7 +222,7 @@ pub(crate) mod tests {
         let ((report, details), solves) = crate::model::markov::tests::counting_solves(|| {
             let input = InputSummary::new("paths", &[], &JourneyStats::default(), 0);
             let report = Report::compute(input, &j, &models).unwrap();
-            let details = MarkovReport::from_report(&report, &j).unwrap();
+            let details = MarkovReport::from_report(&report).unwrap();
             (report, details)
         });
         assert_eq!(solves, 1 + 3);
@@ -230,6 +231,6 @@ pub(crate) mod tests {
         for (effect, credit) in details.removal_effects.iter().zip(&markov.credits) {
             assert_eq!((effect.conversions, effect.value), (credit.conversions, credit.value));
         }
-        assert!(MarkovReport::from_report(&Report::compute(report.input.clone(), &j, &models[..1]).unwrap(), &j).is_none());
+        assert!(MarkovReport::from_report(&Report::compute(report.input.clone(), &j, &models[..1]).unwrap()).is_none());
     }
 }

@@ -281,6 +281,14 @@ impl<'a> StreamedRun<'a> {
         self.streams.par_iter_mut().try_for_each(|s| s.add(block))
     }
 
+    /// The per-conversion splits of the models fitted on every part added,
+    /// in model order (`None` for a model without one).
+    pub fn into_splits(mut self) -> Result<Vec<Option<Box<dyn crate::model::JourneySplit + 'a>>>> {
+        let rest = std::mem::replace(&mut self.feed, Feed::new(Vec::new(), false, 1)).finish();
+        self.run(&rest)?;
+        self.streams.into_iter().map(|s| s.into_split()).collect()
+    }
+
     /// The report over every part added.
     pub fn finish(mut self, input: InputSummary) -> Result<Report> {
         let rest = std::mem::replace(&mut self.feed, Feed::new(Vec::new(), false, 1)).finish();
