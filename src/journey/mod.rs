@@ -156,6 +156,7 @@ impl Journeys {
     }
 
     /// Journey `i`.
+    #[inline]
     pub fn get(&self, i: usize) -> Journey<'_> {
         let range = self.offsets[i]..self.offsets[i + 1];
         Journey {
@@ -170,6 +171,7 @@ impl Journeys {
     }
 
     /// Journeys in order.
+    #[inline]
     pub fn iter(&self) -> impl ExactSizeIterator<Item = Journey<'_>> + '_ {
         (0..self.len()).map(|i| self.get(i))
     }
