@@ -5,14 +5,20 @@
 use std::io::Read;
 
 /// Bytes per chunk, unless `MTA_CSV_CHUNK_BYTES` says otherwise (tests use
-/// a few hundred bytes to cut small files into many chunks).
+/// a few hundred bytes to cut small files into many chunks). 8 MiB: a
+/// chunk's text stays in cache across the converters' passes over it (at
+/// 2M customers 5% faster and 15% less memory than 32 MiB, the same at 10M).
 pub(crate) fn chunk_bytes() -> usize {
     std::env::var("MTA_CSV_CHUNK_BYTES")
         .ok()
         .and_then(|v| v.parse().ok())
         .filter(|&n: &usize| n > 0)
-        .unwrap_or(32 << 20)
+        .unwrap_or(8 << 20)
 }
+
+/// Bytes of the first chunk (when chunks are larger): a whole first chunk
+/// of 32 MiB kept all cores but the reader's idle for 0.2 s of a 2 s run.
+const FIRST_CHUNK: usize = 2 << 20;
 
 /// One chunk: the header and whole records (the first chunk: the file's
 /// start, header included), and where its records start in the file.
@@ -30,6 +36,10 @@ pub(crate) struct Chunker<R> {
     reader: R,
     delimiter: u8,
     size: usize,
+    /// The size of the next chunk: the first chunks are smaller (from
+    /// [`FIRST_CHUNK`], doubling up to `size`), so that parsing starts
+    /// early instead of waiting for a whole chunk's read on one thread.
+    next_size: usize,
     /// Bytes read and not yet handed out (they start at a record).
     pending: Vec<u8>,
     eof: bool,
@@ -91,6 +101,7 @@ impl<R: Read> Chunker<R> {
             reader,
             delimiter,
             size,
+            next_size: size.min(FIRST_CHUNK),
             pending: Vec::new(),
             eof: false,
             header: None,
@@ -113,7 +124,8 @@ impl<R: Read> Chunker<R> {
         if !first && self.eof && self.pending.len() == skip {
             return Ok(None);
         }
-        let mut want = skip + self.size;
+        let mut want = skip + self.next_size;
+        self.next_size = (self.next_size * 2).min(self.size);
         let cut = loop {
             self.fill(want)?;
             if self.eof {
@@ -162,7 +174,7 @@ impl<R: Read> Chunker<R> {
         next.reserve(if self.eof {
             header.len() + rest.len()
         } else {
-            header.len() + self.size + (1 << 16)
+            header.len() + self.next_size + (1 << 16)
         });
         next.extend_from_slice(header);
         next.extend_from_slice(rest);
@@ -271,6 +283,23 @@ mod tests {
         let texts: Vec<&str> = got.iter().map(|c| c.0.as_str()).collect();
         assert_eq!(texts, ["a,b\n1,2\n", "a,b\n3,4\n5,6\n"]);
         assert_eq!(got[1].1, Offset { lines: 1, rows: 1 });
+    }
+
+    #[test]
+    fn first_chunks_are_smaller_and_grow_to_the_size() {
+        let mut text = String::from("id,n\n");
+        for i in 0..700_000 {
+            text.push_str(&format!("c{i:07},{}\n", i % 10));
+        }
+        let size = 8 << 20;
+        let got = chunks(&text, size);
+        let records: Vec<usize> = got.iter().map(|c| c.0.len() - "id,n\n".len()).collect();
+        // 2 MiB (the header and the whole records that fit), then 4 MiB, then the rest.
+        assert_eq!(records.len(), 3, "{records:?}");
+        assert!(records[0] > FIRST_CHUNK - 20 && records[0] <= FIRST_CHUNK, "{records:?}");
+        assert!(records[1] > 2 * FIRST_CHUNK - 20 && records[1] <= 2 * FIRST_CHUNK, "{records:?}");
+        let joined: String = got.iter().map(|c| &c.0["id,n\n".len()..]).collect();
+        assert_eq!(joined, text["id,n\n".len()..]);
     }
 
     #[test]
