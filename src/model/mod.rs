@@ -236,13 +236,19 @@ pub trait AttributionModel: Send + Sync {
     /// show than credits (Markov) override it.
     fn run(&self, journeys: &Journeys) -> Result<Attribution> {
         let credits = self.attribute(journeys)?;
-        Ok(Attribution {
+        Ok(self.run_of(journeys, credits))
+    }
+    /// The run whose credits were computed elsewhere (the rule-based models'
+    /// one pass, see [`distribute_rules`]): what [`Self::run`] gives with
+    /// them. A model with a [`Self::rule`] must not override [`Self::run`].
+    fn run_of(&self, journeys: &Journeys, credits: Credits) -> Attribution {
+        Attribution {
             warnings: self.warnings(journeys, &credits),
             credits,
             parameters: self.parameters(),
             notes: Vec::new(),
             details: None,
-        })
+        }
     }
     /// This model with every choice it made from the data of a run fixed
     /// (`details` from that run), for re-running on resamples of the same
@@ -251,7 +257,8 @@ pub trait AttributionModel: Send + Sync {
         None
     }
     /// The per-journey split, for models that have one (rule-based models);
-    /// it gives per-conversion credits.
+    /// it gives per-conversion credits, and their credits are the rule's
+    /// [`distribute`].
     fn rule(&self) -> Option<&dyn WeightRule> {
         None
     }
@@ -507,6 +514,50 @@ where
     }
 }
 
+/// The credits of several rules in one pass over the journeys (the
+/// rule-based models of a run): each journey is read once for all of them
+/// instead of once per model. Each rule's sums are added in the order
+/// [`distribute`] adds them, so its credits are the same bits. `None` when
+/// chunk sums would be sparse (more channels than journeys in a chunk):
+/// then [`distribute`] runs per rule.
+pub fn distribute_rules(journeys: &Journeys, rules: &[&dyn WeightRule]) -> Option<Vec<Credits>> {
+    let (channels, n) = (journeys.channels(), journeys.channels().len());
+    if n > CHUNK {
+        return None;
+    }
+    let starts: Vec<usize> = (0..journeys.len()).step_by(CHUNK).collect();
+    let parts: Vec<Vec<Credits>> = starts
+        .par_iter()
+        .map(|&start| {
+            let mut credits = vec![Credits::zeros(n); rules.len()];
+            let mut weights = Vec::new();
+            for i in start..(start + CHUNK).min(journeys.len()) {
+                let j = journeys.get(i);
+                if !j.converts() || j.touches.is_empty() {
+                    continue;
+                }
+                for (rule, sums) in rules.iter().zip(&mut credits) {
+                    weights.clear();
+                    weights.resize(j.touches.len(), 0.0);
+                    rule.weights(channels, &j, &mut weights);
+                    for (&ch, &w) in j.touches.iter().zip(&weights) {
+                        sums.conversions[ch as usize] += j.conversions * w;
+                        sums.value[ch as usize] += j.value * w;
+                    }
+                }
+            }
+            credits
+        })
+        .collect();
+    let mut totals = vec![Credits::zeros(n); rules.len()];
+    for part in &parts {
+        for (total, p) in totals.iter_mut().zip(part) {
+            total.add(p);
+        }
+    }
+    Some(totals)
+}
+
 /// Calls `add(channel, conversions, value)` for every touch of the
 /// converting journeys of the chunk at `start`, in journey order. Generic
 /// over `add` so that the per-touch call inlines (this is the hot loop).
@@ -628,6 +679,42 @@ mod properties {
         assert_eq!(dense.conversions, sparse.conversions);
         assert_eq!(dense.value, sparse.value);
         assert!(dense.conversions.iter().all(|&c| c > 0.0));
+    }
+
+    #[test]
+    fn rules_in_one_pass_are_the_bits_of_each_model_alone() {
+        let names: Vec<String> = (0..12).map(|i| format!("c{i:02}")).collect();
+        let mut j = Journeys::new(names, true);
+        let mut state = 11u64;
+        let mut next = |n: u64| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        for k in 0..2 * CHUNK + 500 {
+            let len = 1 + next(7) as usize;
+            let touches: Vec<u32> = (0..len).map(|_| next(12) as u32).collect();
+            let mut times: Vec<i64> = (0..len).map(|_| next(90 * 86_400_000) as i64).collect();
+            times.sort_unstable();
+            let converts = k % 3 != 0;
+            let value = if converts { 0.01 * next(100_000) as f64 } else { 0.0 };
+            j.push(
+                &touches,
+                Some(&times),
+                f64::from(u8::from(converts)),
+                value,
+                f64::from(u8::from(!converts)),
+                converts.then(|| times[len - 1]),
+            );
+        }
+        let models: Vec<Box<dyn AttributionModel>> = ModelKind::ALL.iter().map(|k| k.build(&ModelConfig::default())).collect();
+        let rules: Vec<&dyn WeightRule> = models.iter().filter_map(|m| m.rule()).collect();
+        assert!(rules.len() >= 8, "every rule-based model");
+        let fused = distribute_rules(&j, &rules).unwrap();
+        for (rule, credits) in rules.iter().zip(&fused) {
+            let alone = distribute(&j, |jj, w| rule.weights(j.channels(), jj, w));
+            let bits = |c: &Credits| -> Vec<u64> { c.conversions.iter().chain(&c.value).map(|x| x.to_bits()).collect() };
+            assert_eq!(bits(credits), bits(&alone), "{}", rule.kind());
+        }
     }
 
     fn summed(j: &Journeys, rule: impl Fn(&Journey<'_>, &mut [f64]) + Sync, sparse: bool) -> Credits {

@@ -392,7 +392,36 @@ pub struct Report {
 impl Report {
     /// Runs `models` in parallel over `journeys`; output order = `models` order.
     pub fn compute(input: InputSummary, journeys: &Journeys, models: &[Box<dyn AttributionModel>]) -> Result<Report> {
-        let runs: Vec<Attribution> = models.par_iter().map(|m| m.run(journeys)).collect::<Result<_>>()?;
+        // The rule-based models in one pass over the journeys, the others
+        // beside it.
+        let rules: Vec<&dyn crate::model::WeightRule> = models.iter().filter_map(|m| m.rule()).collect();
+        let (fused, others) = rayon::join(
+            || {
+                (rules.len() > 1)
+                    .then(|| crate::model::distribute_rules(journeys, &rules))
+                    .flatten()
+            },
+            || {
+                models
+                    .par_iter()
+                    .map(|m| match m.rule() {
+                        Some(_) if rules.len() > 1 => Ok(None),
+                        _ => m.run(journeys).map(Some),
+                    })
+                    .collect::<Result<Vec<Option<Attribution>>>>()
+            },
+        );
+        let (mut fused, others) = (fused.map(Vec::into_iter), others?);
+        let runs: Vec<Attribution> = models
+            .iter()
+            .zip(others)
+            .map(|(m, run)| match (run, &mut fused) {
+                (Some(run), _) => Ok(run),
+                (None, Some(credits)) => Ok(m.run_of(journeys, credits.next().expect("one sum per rule"))),
+                // Too many channels for one pass: each rule alone.
+                (None, None) => m.run(journeys),
+            })
+            .collect::<Result<_>>()?;
         Ok(Report::of_runs(
             input,
             journeys.channels(),
