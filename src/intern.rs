@@ -61,6 +61,11 @@ impl Names {
         self.ends.clear();
     }
 
+    /// Bytes of all the names' text (room that any subset of them fits in).
+    pub fn text_bytes(&self) -> usize {
+        self.arena.len()
+    }
+
     /// Bytes held: the arena and the name ends.
     pub fn heap_bytes(&self) -> usize {
         self.arena.len() + self.ends.len() * std::mem::size_of::<usize>()

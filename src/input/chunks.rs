@@ -219,6 +219,12 @@ fn record_ends(bytes: &[u8], delimiter: u8) -> RecordEnds {
 /// Where the first record of `bytes` ends (just past its line end outside
 /// quotes), if it does.
 pub(crate) fn first_record_end(bytes: &[u8], delimiter: u8) -> Option<usize> {
+    // Without a quote before the first line end, that is the end: no scan
+    // of the whole chunk for quotes (the plain reader asks on one thread).
+    let line_end = memchr::memchr(b'\n', bytes)?;
+    if memchr::memchr(b'"', &bytes[..line_end]).is_none() {
+        return Some(line_end + 1);
+    }
     scan_record_ends(bytes, delimiter, true).first
 }
 
@@ -300,6 +306,15 @@ mod tests {
         assert!(records[1] > 2 * FIRST_CHUNK - 20 && records[1] <= 2 * FIRST_CHUNK, "{records:?}");
         let joined: String = got.iter().map(|c| &c.0["id,n\n".len()..]).collect();
         assert_eq!(joined, text["id,n\n".len()..]);
+    }
+
+    #[test]
+    fn the_first_record_ends_at_its_line_end_outside_quotes() {
+        assert_eq!(first_record_end(b"a,b\n1,\"2\n3\"\n", b','), Some(4));
+        assert_eq!(first_record_end(b"\"a\nb\",c\n1,2\n", b','), Some(8));
+        assert_eq!(first_record_end(b"a,\"b\"\r\n1,2\n", b','), Some(7));
+        assert_eq!(first_record_end(b"a,b", b','), None);
+        assert_eq!(first_record_end(b"\"a\nb", b','), None);
     }
 
     #[test]

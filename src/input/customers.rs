@@ -13,6 +13,7 @@
 //! never on the order of the rows.
 
 use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
 
@@ -190,41 +191,61 @@ pub fn group(ids: RowIds) -> (Vec<u32>, CustomerIds) {
     // Runs of equal consecutive ids are the unit: hashed once each.
     let runs = ids.runs.len();
     let [a, b] = SEEDS.map(foldhash::fast::FixedState::with_seed);
-    let mut keys: Vec<(u64, u64, u32)> = (0..runs as u32)
+    let keys: Vec<Key> = (0..runs as u32)
         .into_par_iter()
         .map(|k| {
             let id = ids.runs.name(k);
             (a.hash_one(id), b.hash_one(id), k)
         })
         .collect();
-    keys.par_sort_unstable();
+    let (keys, lens) = sort_keys(keys);
 
-    // Tight loops only: their independent random accesses overlap.
-    let mut run_code = vec![0u32; runs];
-    let mut first_run = Vec::new();
+    // A code per distinct (h1, h2), in key order. The ranges of keys are
+    // numbered in parallel: one never shares a hash with another, and each
+    // holds whole buckets (their top bits are the first of a bucket's).
+    let ranges: Vec<&[Key]> = split_by(&keys, &lens);
+    let distinct: Vec<usize> = ranges
+        .par_iter()
+        .map(|r| {
+            (0..r.len())
+                .filter(|&i| i == 0 || (r[i - 1].0, r[i - 1].1) != (r[i].0, r[i].1))
+                .count()
+        })
+        .collect();
+    let bases: Vec<usize> = distinct.iter().scan(0, |at, &d| Some(std::mem::replace(at, *at + d))).collect();
+    let run_code: Vec<AtomicU32> = (0..runs).into_par_iter().map(|_| AtomicU32::new(0)).collect();
+    let mut first_run = vec![0u32; distinct.iter().sum()];
     let mut bucket_start = vec![0u32; (1 << BUCKET_BITS) + 1];
-    let mut prev: Option<(u64, u64)> = None;
-    for &(h1, h2, k) in &keys {
-        if prev != Some((h1, h2)) {
-            // Codes before this one are in lower buckets.
-            bucket_start[(h1 >> (64 - BUCKET_BITS)) as usize + 1] = first_run.len() as u32 + 1;
-            first_run.push(k);
-            prev = Some((h1, h2));
-        }
-        run_code[k as usize] = (first_run.len() - 1) as u32;
-    }
+    let firsts = split_by_mut(&mut first_run, &distinct);
+    let buckets = bucket_start[1..].chunks_mut(1 << (BUCKET_BITS - RANGE_BITS));
+    ranges
+        .into_par_iter()
+        .zip(firsts)
+        .zip(buckets.collect::<Vec<_>>())
+        .zip(bases)
+        .enumerate()
+        .for_each(|(r, (((keys, firsts), buckets), base))| {
+            let (mut prev, mut local) = (None, 0);
+            for &(h1, h2, k) in keys {
+                if prev != Some((h1, h2)) {
+                    // Codes before this one are in lower buckets.
+                    let bucket = (h1 >> (64 - BUCKET_BITS)) as usize - (r << (BUCKET_BITS - RANGE_BITS));
+                    buckets[bucket] = (base + local) as u32 + 1;
+                    firsts[local] = k;
+                    local += 1;
+                    prev = Some((h1, h2));
+                }
+                run_code[k as usize].store((base + local - 1) as u32, Ordering::Relaxed);
+            }
+        });
+    let run_code: Vec<u32> = run_code.into_par_iter().map(AtomicU32::into_inner).collect();
     drop(keys);
     // Bucket b ends where the last nonempty bucket before b+1 ended.
     for b in 1..bucket_start.len() {
         bucket_start[b] = bucket_start[b].max(bucket_start[b - 1]);
     }
-    let mut codes = Vec::with_capacity(n);
-    let mut start = 0;
-    for (k, &end) in ids.run_ends.iter().enumerate() {
-        codes.extend(std::iter::repeat_n(run_code[k], (end - start) as usize));
-        start = end;
-    }
-    let ids = first_ids(&ids.runs, &mut first_run);
+    let codes = run_codes_per_row(&ids.run_ends, &run_code, n);
+    let ids = first_ids(ids.runs, &mut first_run);
     (
         codes,
         CustomerIds {
@@ -235,23 +256,150 @@ pub fn group(ids: RowIds) -> (Vec<u32>, CustomerIds) {
     )
 }
 
-/// The ids of the runs `first` (distinct), in run order, one sequential
-/// pass; each of `first` becomes its place in the result.
-fn first_ids(runs: &Names, first: &mut [u32]) -> Names {
+/// `keys` sorted, in parallel from the start: scattered into 256 ranges by
+/// the top bits of the first hash (each piece of keys writing to its own
+/// place in every range), then each range sorted alone. A parallel
+/// quicksort partitions the whole slice on one thread first, which left
+/// the other core idle after reading. Keys are distinct (`k`), so the
+/// order is the one of any sort.
+fn sort_keys(keys: Vec<Key>) -> (Vec<Key>, Vec<usize>) {
+    const RANGES: usize = 1 << RANGE_BITS;
+    const PIECE: usize = 1 << 16;
+    let range_of = |key: &Key| (key.0 >> (64 - RANGE_BITS)) as usize;
+    let counts: Vec<[usize; RANGES]> = keys
+        .par_chunks(PIECE)
+        .map(|piece| {
+            let mut count = [0usize; RANGES];
+            piece.iter().for_each(|k| count[range_of(k)] += 1);
+            count
+        })
+        .collect();
+    let mut sorted = vec![(0, 0, 0); keys.len()];
+    let mut per_piece: Vec<Vec<&mut [Key]>> = counts.iter().map(|_| Vec::with_capacity(RANGES)).collect();
+    let mut rest: &mut [Key] = &mut sorted;
+    for r in 0..RANGES {
+        let len: usize = counts.iter().map(|c| c[r]).sum();
+        let (range, tail) = std::mem::take(&mut rest).split_at_mut(len);
+        rest = tail;
+        let mut left = range;
+        for (k, count) in counts.iter().enumerate() {
+            let (head, tail) = std::mem::take(&mut left).split_at_mut(count[r]);
+            per_piece[k].push(head);
+            left = tail;
+        }
+    }
+    per_piece
+        .into_par_iter()
+        .zip(keys.par_chunks(PIECE))
+        .for_each(|(mut slots, piece)| {
+            let mut next = [0usize; RANGES];
+            for key in piece {
+                let r = range_of(key);
+                slots[r][next[r]] = *key;
+                next[r] += 1;
+            }
+        });
+    drop(keys);
+    let lens: Vec<usize> = (0..RANGES).map(|r| counts.iter().map(|c| c[r]).sum()).collect();
+    split_by_mut(&mut sorted, &lens).into_par_iter().for_each(|r| r.sort_unstable());
+    (sorted, lens)
+}
+
+/// A run's two hashes of its id, and the run.
+type Key = (u64, u64, u32);
+
+/// Keys are scattered into `2^RANGE_BITS` ranges by their top bits.
+const RANGE_BITS: u32 = 8;
+const _: () = assert!(RANGE_BITS <= BUCKET_BITS, "a range holds whole buckets");
+
+/// `all` cut into consecutive slices of `lens`.
+fn split_by<'a, T>(mut all: &'a [T], lens: &[usize]) -> Vec<&'a [T]> {
+    lens.iter()
+        .map(|&n| {
+            let (head, tail) = all.split_at(n);
+            all = tail;
+            head
+        })
+        .collect()
+}
+
+/// [`split_by`], mutable.
+fn split_by_mut<'a, T>(mut all: &'a mut [T], lens: &[usize]) -> Vec<&'a mut [T]> {
+    lens.iter()
+        .map(|&n| {
+            let (head, tail) = std::mem::take(&mut all).split_at_mut(n);
+            all = tail;
+            head
+        })
+        .collect()
+}
+
+/// Each row's code, from its run's (`run_ends[k]`: rows up to the end of
+/// run `k`), filled in parallel pieces of runs.
+fn run_codes_per_row(run_ends: &[u32], run_code: &[u32], rows: usize) -> Vec<u32> {
+    const PIECE_RUNS: usize = 1 << 16;
+    let mut codes = vec![0u32; rows];
+    let mut pieces = Vec::new();
+    let (mut rest, mut row): (&mut [u32], usize) = (&mut codes, 0);
+    for start in (0..run_ends.len()).step_by(PIECE_RUNS) {
+        let end = (start + PIECE_RUNS).min(run_ends.len());
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut(run_ends[end - 1] as usize - row);
+        pieces.push((start..end, row, head));
+        (rest, row) = (tail, run_ends[end - 1] as usize);
+    }
+    pieces.into_par_iter().for_each(|(runs, first_row, out)| {
+        let mut from = 0;
+        for k in runs {
+            let to = run_ends[k] as usize - first_row;
+            out[from..to].fill(run_code[k]);
+            from = to;
+        }
+    });
+    codes
+}
+
+/// The ids of the runs `first` (distinct), in run order; each of `first`
+/// becomes its place in the result.
+fn first_ids(runs: Names, first: &mut [u32]) -> Names {
+    // Every run a distinct id (each customer's rows together, as exports
+    // grouped by customer have them): the runs are the ids, in order, and
+    // each run's place is itself.
+    if first.len() == runs.len() {
+        return runs;
+    }
     let marks = crate::marks::Marks::new(runs.len(), first.iter().map(|&r| r as usize));
-    let mut kept = Names::new();
+    let mut kept = Names::with_capacity(first.len(), runs.text_bytes());
     for r in marks.iter() {
         kept.push(runs.name(r as u32));
     }
-    for r in first.iter_mut() {
-        *r = marks.rank(*r as usize) as u32;
-    }
+    first.par_iter_mut().for_each(|r| *r = marks.rank(*r as usize) as u32);
     kept
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_sort_as_one_sort_would() {
+        let mut state = 3u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state
+        };
+        for n in [0usize, 1, 1000, 300_000] {
+            // Some first hashes repeat, and some ranges stay empty.
+            // (Top bits cleared: only the first 4 of 256 ranges are used.)
+            let keys: Vec<(u64, u64, u32)> = (0..n as u32)
+                .map(|k| (if k % 5 == 0 { 42 << 40 } else { next() >> 6 }, next(), k))
+                .collect();
+            let mut want = keys.clone();
+            want.sort_unstable();
+            let (sorted, lens) = sort_keys(keys);
+            assert_eq!(sorted, want, "{n} keys");
+            assert_eq!(lens.iter().sum::<usize>(), n);
+        }
+    }
 
     fn ids(list: &[&str]) -> RowIds {
         let mut r = RowIds::default();
@@ -282,6 +430,20 @@ mod tests {
         let (codes, names) = group(r.clone());
         assert_eq!(names.len(), 41);
         assert_eq!(names.ids.len(), 41, "one id per customer");
+        for (row, &c) in codes.iter().enumerate() {
+            assert_eq!(names.name(c), r.get(row), "row {row}");
+        }
+    }
+
+    #[test]
+    fn rows_grouped_by_customer_over_several_pieces_of_runs() {
+        // Each customer's rows together (every run a distinct id), more runs
+        // than one piece of the per-row fill.
+        let list: Vec<String> = (0..70_000u32).flat_map(|c| (0..=c % 3).map(move |_| format!("id{c}"))).collect();
+        let r = ids(&list.iter().map(String::as_str).collect::<Vec<_>>());
+        let (codes, names) = group(r.clone());
+        assert_eq!(names.len(), 70_000);
+        assert_eq!(codes.len(), list.len());
         for (row, &c) in codes.iter().enumerate() {
             assert_eq!(names.name(c), r.get(row), "row {row}");
         }
