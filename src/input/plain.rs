@@ -329,17 +329,35 @@ mod tests {
     #[test]
     fn the_first_bad_row_is_reported_whatever_the_piece() {
         // Converters run over pieces of 65,536 rows in parallel.
-        let mut text = String::from("id,channel,value\n");
-        for i in 0..200_000 {
-            let bad = matches!(i, 70_000 | 150_000);
-            text.push_str(&format!("c{},x,{}\n", i % 977, if bad { "oops" } else { "1" }));
-        }
-        let table = read("t.csv", text.into_bytes(), b',', &requests(), OnError::Stop).unwrap().unwrap();
+        let text_again = || {
+            let mut text = String::from("id,channel,value\n");
+            for i in 0..200_000 {
+                let bad = matches!(i, 70_000 | 150_000);
+                text.push_str(&format!("c{},x,{}\n", i % 977, if bad { "oops" } else { "1" }));
+            }
+            text.into_bytes()
+        };
+        let table = read("t.csv", text_again(), b',', &requests(), OnError::Stop).unwrap().unwrap();
         let mut out = Vec::new();
         let err = table
             .amounts(2, "a revenue amount", crate::input::Reason::InvalidValue, &mut out)
             .unwrap_err();
         assert!(err.to_string().contains("line 70002, column `value`: found `oops`"), "{err}");
+        assert!(out.is_empty(), "nothing appended on an error");
+        // Skipping: every row gets its value, in row order across the pieces.
+        let table = read("t.csv", text_again(), b',', &requests(), OnError::Skip).unwrap().unwrap();
+        let mut out = vec![7.0];
+        table
+            .amounts(2, "a revenue amount", crate::input::Reason::InvalidValue, &mut out)
+            .unwrap();
+        assert_eq!(out.len(), 200_001);
+        assert!(
+            out[1..]
+                .iter()
+                .enumerate()
+                .all(|(i, &v)| v == if matches!(i, 70_000 | 150_000) { 0.0 } else { 1.0 })
+        );
+        assert_eq!(out[0], 7.0);
         let mut ids = crate::input::customers::RowIds::default();
         table.ids(0, "a customer id", &mut ids).unwrap();
         assert_eq!(ids.len(), 200_000);
@@ -355,5 +373,23 @@ mod tests {
         let (general, plain) = both(&text, OnError::Stop);
         assert!(text.len() > 2 * PIECE_BYTES, "several pieces");
         assert_eq!(cells(&plain), cells(&general));
+        // Converted columns too, appended after what the column held.
+        let interned = |t: &Table| {
+            let (mut names, mut codes) = (crate::intern::Interner::new(), vec![9]);
+            names.intern("before");
+            t.intern(1, &mut names, None, &mut codes).unwrap();
+            let mut values = vec![-1.0];
+            t.amounts(2, "a value", crate::input::Reason::InvalidValue, &mut values).unwrap();
+            (codes, names.iter().map(str::to_string).collect::<Vec<_>>(), values)
+        };
+        let got = interned(&plain);
+        assert_eq!(got, interned(&general));
+        let (codes, names, values) = got;
+        assert_eq!(names.len(), 8);
+        assert_eq!(
+            codes[1..].iter().map(|&c| names[c as usize].as_str()).nth(99_999),
+            Some("channel-4")
+        );
+        assert_eq!(values[99_999 + 1], 0.0);
     }
 }
