@@ -31,6 +31,7 @@ pub mod marks;
 pub mod model;
 pub mod output;
 pub mod report;
+pub mod scatter;
 pub mod sql;
 
 pub use error::{Error, Result};

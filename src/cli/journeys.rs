@@ -81,6 +81,6 @@ fn tell(summary: &crate::report::InputSummary, journeys: u64, converting: u64) {
     )];
     lines.extend(pipeline::skipped_note(summary));
     lines.extend(pipeline::unattributed_note(summary, "journey"));
-    lines.extend(summary.notes.iter().filter(|n| n.contains("`--memory-limit`")).cloned());
+    lines.extend(pipeline::out_of_core_note(summary));
     pipeline::tell(lines);
 }

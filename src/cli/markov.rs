@@ -50,7 +50,7 @@ pub fn run(args: MarkovCmdArgs) -> Result<()> {
     let details = MarkovReport::from_report(&report).expect("the Markov model ran");
     if !out.quiet {
         let mut lines: Vec<String> = pipeline::skipped_note(&report.input).into_iter().collect();
-        lines.extend(report.input.notes.iter().filter(|n| n.contains("`--memory-limit`")).cloned());
+        lines.extend(pipeline::out_of_core_note(&report.input));
         lines.extend(pipeline::run_notes(Vec::new(), &report));
         lines.push(format!(
             "markov order {}: {} states, {} transitions, P(conversion) = {:.6}",

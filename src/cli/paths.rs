@@ -61,7 +61,7 @@ pub fn run(args: PathsArgs) -> Result<()> {
         let mut lines = vec![format!("paths: {} path rows from {from}", rows.len())];
         lines.extend(pipeline::skipped_note(&summary));
         lines.extend(pipeline::unattributed_note(&summary, "path"));
-        lines.extend(summary.notes.iter().filter(|n| n.contains("`--memory-limit`")).cloned());
+        lines.extend(pipeline::out_of_core_note(&summary));
         pipeline::tell(lines);
     }
     super::write_output(&out.target, |w| {

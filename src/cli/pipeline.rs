@@ -139,13 +139,22 @@ impl<'p> JourneyGroups<'p> {
         let mut summary = events_summary(self.parted.head(), &self.stats);
         summary.conversions_read = self.parted.conversions_read() as f64;
         summary.notes.push(format!(
-            "note: the input passed `--memory-limit`: its rows went to {} partition files by customer ({} on disk), processed in {} groups",
+            "{OUT_OF_CORE}: its rows went to {} partition files by customer ({} on disk), processed in {} groups",
             input::spill::PARTITIONS,
             input::spill::format_bytes(self.parted.bytes()),
             self.n_groups,
         ));
         summary
     }
+}
+
+/// How the note of a run out of core starts.
+const OUT_OF_CORE: &str = "note: the input passed `--memory-limit`";
+
+/// The note that the run went out of core, if it did: for the subcommands
+/// whose summary shows only some of the input's notes.
+pub fn out_of_core_note(summary: &InputSummary) -> Option<String> {
+    summary.notes.iter().find(|n| n.starts_with(OUT_OF_CORE)).cloned()
 }
 
 /// The models over a partitioned input, one group of partitions in memory

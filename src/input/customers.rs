@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use rayon::prelude::*;
 
 use crate::intern::Names;
+use crate::scatter;
 
 /// Fixed seeds: the order of customers (and so of float sums over
 /// journeys) must not change between runs.
@@ -203,7 +204,7 @@ pub fn group(ids: RowIds) -> (Vec<u32>, CustomerIds) {
     // A code per distinct (h1, h2), in key order. The ranges of keys are
     // numbered in parallel: one never shares a hash with another, and each
     // holds whole buckets (their top bits are the first of a bucket's).
-    let ranges: Vec<&[Key]> = split_by(&keys, &lens);
+    let ranges: Vec<&[Key]> = scatter::split_by(&keys, &lens);
     let distinct: Vec<usize> = ranges
         .par_iter()
         .map(|r| {
@@ -216,7 +217,7 @@ pub fn group(ids: RowIds) -> (Vec<u32>, CustomerIds) {
     let run_code: Vec<AtomicU32> = (0..runs).into_par_iter().map(|_| AtomicU32::new(0)).collect();
     let mut first_run = vec![0u32; distinct.iter().sum()];
     let mut bucket_start = vec![0u32; (1 << BUCKET_BITS) + 1];
-    let firsts = split_by_mut(&mut first_run, &distinct);
+    let firsts = scatter::split_by_mut(&mut first_run, &distinct);
     let buckets = bucket_start[1..].chunks_mut(1 << (BUCKET_BITS - RANGE_BITS));
     ranges
         .into_par_iter()
@@ -263,45 +264,12 @@ pub fn group(ids: RowIds) -> (Vec<u32>, CustomerIds) {
 /// the other core idle after reading. Keys are distinct (`k`), so the
 /// order is the one of any sort.
 fn sort_keys(keys: Vec<Key>) -> (Vec<Key>, Vec<usize>) {
-    const RANGES: usize = 1 << RANGE_BITS;
-    const PIECE: usize = 1 << 16;
-    let range_of = |key: &Key| (key.0 >> (64 - RANGE_BITS)) as usize;
-    let counts: Vec<[usize; RANGES]> = keys
-        .par_chunks(PIECE)
-        .map(|piece| {
-            let mut count = [0usize; RANGES];
-            piece.iter().for_each(|k| count[range_of(k)] += 1);
-            count
-        })
-        .collect();
-    let mut sorted = vec![(0, 0, 0); keys.len()];
-    let mut per_piece: Vec<Vec<&mut [Key]>> = counts.iter().map(|_| Vec::with_capacity(RANGES)).collect();
-    let mut rest: &mut [Key] = &mut sorted;
-    for r in 0..RANGES {
-        let len: usize = counts.iter().map(|c| c[r]).sum();
-        let (range, tail) = std::mem::take(&mut rest).split_at_mut(len);
-        rest = tail;
-        let mut left = range;
-        for (k, count) in counts.iter().enumerate() {
-            let (head, tail) = std::mem::take(&mut left).split_at_mut(count[r]);
-            per_piece[k].push(head);
-            left = tail;
-        }
-    }
-    per_piece
-        .into_par_iter()
-        .zip(keys.par_chunks(PIECE))
-        .for_each(|(mut slots, piece)| {
-            let mut next = [0usize; RANGES];
-            for key in piece {
-                let r = range_of(key);
-                slots[r][next[r]] = *key;
-                next[r] += 1;
-            }
-        });
+    let range_of = |i: usize| (keys[i].0 >> (64 - RANGE_BITS)) as usize;
+    let (mut sorted, lens) = scatter::scatter(keys.len(), 1 << RANGE_BITS, 1 << 16, range_of, |i| keys[i]);
     drop(keys);
-    let lens: Vec<usize> = (0..RANGES).map(|r| counts.iter().map(|c| c[r]).sum()).collect();
-    split_by_mut(&mut sorted, &lens).into_par_iter().for_each(|r| r.sort_unstable());
+    scatter::split_by_mut(&mut sorted, &lens)
+        .into_par_iter()
+        .for_each(|r| r.sort_unstable());
     (sorted, lens)
 }
 
@@ -311,28 +279,6 @@ type Key = (u64, u64, u32);
 /// Keys are scattered into `2^RANGE_BITS` ranges by their top bits.
 const RANGE_BITS: u32 = 8;
 const _: () = assert!(RANGE_BITS <= BUCKET_BITS, "a range holds whole buckets");
-
-/// `all` cut into consecutive slices of `lens`.
-fn split_by<'a, T>(mut all: &'a [T], lens: &[usize]) -> Vec<&'a [T]> {
-    lens.iter()
-        .map(|&n| {
-            let (head, tail) = all.split_at(n);
-            all = tail;
-            head
-        })
-        .collect()
-}
-
-/// [`split_by`], mutable.
-fn split_by_mut<'a, T>(mut all: &'a mut [T], lens: &[usize]) -> Vec<&'a mut [T]> {
-    lens.iter()
-        .map(|&n| {
-            let (head, tail) = std::mem::take(&mut all).split_at_mut(n);
-            all = tail;
-            head
-        })
-        .collect()
-}
 
 /// Each row's code, from its run's (`run_ends[k]`: rows up to the end of
 /// run `k`), filled in parallel pieces of runs.

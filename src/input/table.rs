@@ -1078,13 +1078,7 @@ fn par_append<T: Copy + Send>(
 ) -> Result<()> {
     let height: usize = lens.iter().sum();
     out.reserve(height);
-    let mut room = &mut out.spare_capacity_mut()[..height];
-    let mut slots = Vec::with_capacity(lens.len());
-    for &n in lens {
-        let (head, tail) = std::mem::take(&mut room).split_at_mut(n);
-        slots.push(head);
-        room = tail;
-    }
+    let slots = crate::scatter::split_by_mut(&mut out.spare_capacity_mut()[..height], lens);
     let done: Vec<Result<usize>> = slots.into_par_iter().enumerate().map(|(p, slots)| fill(p, slots)).collect();
     let written = done.into_iter().collect::<Result<Vec<usize>>>()?;
     assert_eq!(written, lens, "every piece writes all its slots");

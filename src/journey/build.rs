@@ -558,61 +558,25 @@ fn bucket<T: Copy + Default + Send + Sync>(customer: &[u32], n: usize, make: imp
     let rows = customer.len();
     let per_part = n.div_ceil(PARTS).max(1);
     let part_of = |c: u32| c as usize / per_part;
-    let pieces: Vec<std::ops::Range<usize>> = (0..rows).step_by(PIECE_ROWS).map(|s| s..(s + PIECE_ROWS).min(rows)).collect();
-    // Pass 1: rows per range in each piece, then each piece's rows of each
-    // range after the earlier pieces' (ranges in order).
-    let counts: Vec<Vec<usize>> = pieces
-        .par_iter()
-        .map(|r| {
-            let mut count = vec![0usize; PARTS];
-            for &c in &customer[r.clone()] {
-                count[part_of(c)] += 1;
-            }
-            count
-        })
-        .collect();
+    // Pass 1: into the ranges, rows in order.
+    let (staged, lens) = crate::scatter::scatter(
+        rows,
+        PARTS,
+        PIECE_ROWS,
+        |row| part_of(customer[row]),
+        |row| (customer[row], make(row)),
+    );
     let mut part_start = vec![0usize; PARTS + 1];
     for p in 0..PARTS {
-        part_start[p + 1] = part_start[p] + counts.iter().map(|c| c[p]).sum::<usize>();
+        part_start[p + 1] = part_start[p] + lens[p];
     }
-    let mut staged: Vec<(u32, T)> = vec![(0, T::default()); rows];
-    let mut per_piece: Vec<Vec<&mut [(u32, T)]>> = pieces.iter().map(|_| Vec::with_capacity(PARTS)).collect();
-    let mut rest: &mut [(u32, T)] = &mut staged;
-    for p in 0..PARTS {
-        for (k, count) in counts.iter().enumerate() {
-            let (head, tail) = std::mem::take(&mut rest).split_at_mut(count[p]);
-            per_piece[k].push(head);
-            rest = tail;
-        }
-    }
-    per_piece.into_par_iter().zip(&pieces).for_each(|(mut slices, r)| {
-        let mut next = [0usize; PARTS];
-        for row in r.clone() {
-            let c = customer[row];
-            let p = part_of(c);
-            slices[p][next[p]] = (c, make(row));
-            next[p] += 1;
-        }
-    });
     // Pass 2: within each range, to the final positions (stable); each
     // range also writes its customers' offsets.
     let mut out = vec![T::default(); rows];
     let mut offsets = vec![0usize; n + 1];
-    let mut dsts = Vec::with_capacity(PARTS);
-    let mut rest: &mut [T] = &mut out;
-    for p in 0..PARTS {
-        let (head, tail) = std::mem::take(&mut rest).split_at_mut(part_start[p + 1] - part_start[p]);
-        dsts.push(head);
-        rest = tail;
-    }
-    let mut ends = Vec::with_capacity(PARTS);
-    let mut rest: &mut [usize] = &mut offsets[1..];
-    for p in 0..PARTS {
-        let customers = ((p + 1) * per_part).min(n) - (p * per_part).min(n);
-        let (head, tail) = std::mem::take(&mut rest).split_at_mut(customers);
-        ends.push(head);
-        rest = tail;
-    }
+    let dsts = crate::scatter::split_by_mut(&mut out, &lens);
+    let customers: Vec<usize> = (0..PARTS).map(|p| ((p + 1) * per_part).min(n) - (p * per_part).min(n)).collect();
+    let ends = crate::scatter::split_by_mut(&mut offsets[1..], &customers);
     dsts.into_par_iter().zip(ends).enumerate().for_each(|(p, (dst, ends))| {
         let (base, first) = (part_start[p], (p * per_part).min(n));
         let src = &staged[base..part_start[p + 1]];
