@@ -15,12 +15,12 @@ shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(events timestamp paths)
 
-seed() { # seed TARGET PREFIX-BYTE FILE...
-    local dir=fuzz/corpus/$1 byte=$2
+seed() { # seed TARGET PREFIX-BYTES-IN-HEX FILE...
+    local dir=fuzz/corpus/$1 bytes=$2
     shift 2
     mkdir -p "$dir"
     for f in "$@"; do
-        { printf "\\x$byte"; cat "$f"; } > "$dir/$(basename "$f")-$byte"
+        { printf "$(sed 's/../\\x&/g' <<< "$bytes")"; cat "$f"; } > "$dir/$(basename "$f")-$bytes"
     done
 }
 csvs=(testdata/*.csv testdata/bad/*.csv)
@@ -28,9 +28,15 @@ csvs=(testdata/*.csv testdata/bad/*.csv)
 gen=fuzz/corpus/generated
 [ -f "$gen/events.parquet" ] || cargo run -q --example generate -- --customers 12 --seed 1 --out "$gen" > /dev/null
 parquets=("$gen/events.parquet" testdata/bad/*.parquet)
-# events: option byte 00 (defaults) and 04 (skip bad rows), then the file.
-seed events 00 "${csvs[@]}" "${parquets[@]}" testdata/bad/corrupt.csv.gz
-seed events 04 "${csvs[@]}" "${parquets[@]}"
+# events: option byte 00 (defaults) and 04 (skip bad rows), chunk byte 00
+# (default chunks) or 04 (64-byte chunks), then the file; event rows
+# (chunk byte 84: `--conversion-events purchase --order-col order_id`) on the
+# raw shop export.
+seed events 0000 "${csvs[@]}" "${parquets[@]}" testdata/bad/corrupt.csv.gz
+seed events 0400 "${csvs[@]}" "${parquets[@]}"
+seed events 0404 "${csvs[@]}"
+seed events 0484 testdata/shop_events.csv
+seed events 0084 testdata/shop_events.csv
 # paths: separator " > ", stopping (00) and skipping (80).
 seed paths 00 testdata/paths.csv testdata/markov.csv testdata/bad/path_*.csv
 seed paths 80 testdata/paths.csv testdata/bad/path_*.csv

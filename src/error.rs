@@ -142,6 +142,17 @@ pub enum Error {
         message: String,
     },
 
+    /// The input holds nothing to attribute (no rows, every row left out,
+    /// no conversions, none in the period): a table of zeros would mean
+    /// nothing, so it is an error (exit code 1) saying what would help.
+    #[error("{message}\n\nhint: {hint}")]
+    Nothing {
+        /// What the input lacks.
+        message: String,
+        /// What would help.
+        hint: String,
+    },
+
     /// The options contradict each other or the input (exit code 2).
     #[error("{message}{}", hint.as_ref().map(|h| format!("\n\nhint: {h}")).unwrap_or_default())]
     Usage {

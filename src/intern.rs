@@ -97,22 +97,28 @@ impl Names {
     }
 
     /// Removes the names at positions `drop` (sorted, relative to `start`)
-    /// from those at `start..`: rows skipped after they were read.
+    /// from those at `start..`: rows skipped after they were read. Only the
+    /// names from `start` on are copied (a chunk's, not the whole input's).
     pub fn retain_tail(&mut self, start: usize, drop: &[usize]) {
         if drop.is_empty() {
             return;
         }
-        let mut kept = Names::with_capacity(self.len() - drop.len(), self.arena.len());
-        kept.arena
-            .push_str(&self.arena[..if start == 0 { 0 } else { self.ends[start - 1] }]);
-        kept.ends.extend_from_slice(&self.ends[..start]);
+        let tail: Vec<String> = (start..self.len()).map(|i| self.name(i as u32).to_string()).collect();
+        self.truncate(start);
         let mut next = drop.iter().peekable();
-        for i in start..self.len() {
-            if next.next_if_eq(&&(i - start)).is_none() {
-                kept.push(self.name(i as u32));
+        for (i, name) in tail.iter().enumerate() {
+            if next.next_if_eq(&&i).is_none() {
+                self.push(name);
             }
         }
-        *self = kept;
+    }
+
+    /// Keeps the first `n` names.
+    pub fn truncate(&mut self, n: usize) {
+        if n < self.len() {
+            self.arena.truncate(if n == 0 { 0 } else { self.ends[n - 1] });
+            self.ends.truncate(n);
+        }
     }
 }
 

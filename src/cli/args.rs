@@ -20,7 +20,7 @@ use crate::output::{OutputFormat, Style};
 
 /// Flags that name columns or describe CSV text: a GA4 export has its own
 /// schema, so with `--ga4` they would be silently ignored; they are refused.
-const GA4_CONFLICTS: [&str; 16] = [
+const GA4_CONFLICTS: [&str; 17] = [
     "inputs",
     "paths",
     "conversions",
@@ -34,6 +34,7 @@ const GA4_CONFLICTS: [&str; 16] = [
     "type_col",
     "event_col",
     "value_col",
+    "order_col",
     "time_format",
     "delimiter",
     "decimal_comma",
@@ -82,15 +83,18 @@ pub struct InputArgs {
     /// Inline conversion flag column (1/0, true/false, yes/no).
     #[arg(long, default_value = "conversion", value_name = "NAME", help_heading = "Columns")]
     pub conversion_col: String,
-    /// Traffic source column, for `--channel-rules` (UTM `utm_source`).
-    #[arg(long, default_value = "source", value_name = "NAME", help_heading = "Columns")]
-    pub source_col: String,
-    /// Traffic medium column, for `--channel-rules` (UTM `utm_medium`).
-    #[arg(long, default_value = "medium", value_name = "NAME", help_heading = "Columns")]
-    pub medium_col: String,
-    /// Campaign column, for `--channel-rules` (optional).
-    #[arg(long, default_value = "campaign", value_name = "NAME", help_heading = "Columns")]
-    pub campaign_col: String,
+    /// Traffic source column, for `--channel-rules` [default: `source`, else `utm_source`].
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    pub source_col: Option<String>,
+    /// Traffic medium column, for `--channel-rules` [default: `medium`, else `utm_medium`].
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    pub medium_col: Option<String>,
+    /// Campaign column, for `--channel-rules` (optional) [default: `campaign`, else `utm_campaign`].
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    pub campaign_col: Option<String>,
+    /// Order (transaction) id column: a conversion whose order id was seen before (a reloaded thank-you page) counts once, at its first occurrence in time.
+    #[arg(long, value_name = "NAME", help_heading = "Columns")]
+    pub order_col: Option<String>,
     /// Derive channels from source / medium / campaign: `ga4` (GA4's default channel group), a rules FILE (CSV `channel,source,medium,campaign` of regular expressions), or `FILE,ga4`. Default: the channel column, else `ga4` when the input has source and medium columns.
     #[arg(long, value_name = "RULES", help_heading = "Columns")]
     pub channel_rules: Option<String>,
@@ -628,9 +632,11 @@ impl InputArgs {
             conversion: self.conversion_col,
             value_required: self.value_col.is_some(),
             value: self.value_col.unwrap_or_else(|| "value".into()),
-            source: self.source_col,
-            medium: self.medium_col,
-            campaign: self.campaign_col,
+            utm_fallback: self.source_col.is_none() && self.medium_col.is_none() && self.campaign_col.is_none(),
+            source: self.source_col.unwrap_or_else(|| "source".into()),
+            medium: self.medium_col.unwrap_or_else(|| "medium".into()),
+            campaign: self.campaign_col.unwrap_or_else(|| "campaign".into()),
+            order: self.order_col,
             type_required: self.type_col.is_some(),
             conversion_type: self.type_col.unwrap_or_else(|| "conversion_type".into()),
             event: self.event_col,
@@ -664,6 +670,7 @@ impl InputArgs {
                         limit: self.memory_limit.unwrap_or_else(default_memory_limit),
                         temp_dir: self.temp_dir,
                     }),
+                    chunk_bytes: None,
                 }),
                 rejects: self.rejects,
             },

@@ -52,7 +52,7 @@ pub struct AttributeArgs {
 
 /// Flags that shape journeys from events: transition counts are the chain
 /// already, so with `--transitions` they would be silently ignored.
-const TRANSITIONS_CONFLICTS: [&str; 33] = [
+const TRANSITIONS_CONFLICTS: [&str; 34] = [
     "inputs",
     "paths",
     "ga4",
@@ -71,6 +71,7 @@ const TRANSITIONS_CONFLICTS: [&str; 33] = [
     "conversion_events",
     "conversion_types",
     "value_col",
+    "order_col",
     "time_format",
     "timezone",
     "lookback",
@@ -431,7 +432,7 @@ fn per_conversion_out_of_core(
         fit.add(journeys)?;
         next = groups.next_group()?;
     }
-    let summary = groups.summary();
+    let summary = groups.summary()?;
     let splits = fit.into_splits()?.into_iter().flatten().collect();
     if !out.quiet {
         pipeline::tell(pipeline::summary(&summary, &notes));
@@ -498,6 +499,7 @@ fn from_transitions(args: AttributeArgs, file: &str) -> Result<()> {
     let share_base: f64 = run.credits.conversions.iter().sum();
     let mut summary =
         crate::report::InputSummary::new("transitions", &table.files, &stats, 0).with_input_counts(stats.conversions, &table.rejections);
+    crate::report::meaningful::check(&summary)?;
     if table.missing_value {
         summary
             .warnings

@@ -61,7 +61,7 @@ fn run_out_of_core(parted: &crate::input::Parted, cfg: &crate::journey::JourneyC
         converting += journeys.iter().filter(|j| j.conversions > 0.0).count() as u64;
         channels = journeys.channels().to_vec();
     }
-    let summary = groups.summary();
+    let summary = groups.summary()?;
     if !out.quiet {
         tell(&summary, runs.journeys(), converting);
     }
@@ -79,7 +79,7 @@ fn tell(summary: &crate::report::InputSummary, journeys: u64, converting: u64) {
     let mut lines = vec![format!(
         "journeys: {journeys} journeys from {customers} customers ({converting} converting)"
     )];
-    lines.extend(pipeline::skipped_note(summary));
+    lines.extend(pipeline::rows_left_out(summary));
     lines.extend(pipeline::unattributed_note(summary, "journey"));
     lines.extend(pipeline::out_of_core_note(summary));
     pipeline::tell(lines);

@@ -50,7 +50,7 @@ pub fn run(args: PathsArgs) -> Result<()> {
                 n += journeys.len();
                 channels = journeys.channels().to_vec();
             }
-            (path_rows_of_sums(&sums, &channels)?, n, groups.summary())
+            (path_rows_of_sums(&sums, &channels)?, n, groups.summary()?)
         }
     };
     if !out.quiet {
@@ -59,7 +59,7 @@ pub fn run(args: PathsArgs) -> Result<()> {
             InputConfig::Paths { .. } => format!("{} path rows read", summary.rows_read),
         };
         let mut lines = vec![format!("paths: {} path rows from {from}", rows.len())];
-        lines.extend(pipeline::skipped_note(&summary));
+        lines.extend(pipeline::rows_left_out(&summary));
         lines.extend(pipeline::unattributed_note(&summary, "path"));
         lines.extend(pipeline::out_of_core_note(&summary));
         pipeline::tell(lines);

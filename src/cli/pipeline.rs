@@ -38,7 +38,7 @@ pub fn load(input: &InputConfig, cfg: &JourneyConfig) -> Result<(Journeys, Input
             let events = input::load(spec)?;
             write_rejects(rejects.as_deref(), &events.rejections)?;
             let (journeys, stats, events) = journey::build_owned(events, cfg);
-            Ok((journeys, events_summary(&events, &stats)))
+            Ok((journeys, checked(events_summary(&events, &stats))?))
         }
         InputConfig::Paths {
             sources,
@@ -52,13 +52,15 @@ pub fn load(input: &InputConfig, cfg: &JourneyConfig) -> Result<(Journeys, Input
             let (journeys, stats) = journey::from_paths(&table, cfg);
             let conversions_read = (0..table.len()).map(|i| table.row(i).1).sum();
             let summary = InputSummary::new("paths", &table.files, &stats, 0).with_input_counts(conversions_read, &table.rejections);
-            Ok((journeys, summary))
+            Ok((journeys, checked(summary)?))
         }
     }
 }
 
 /// An input's journeys, or its partitions on disk when it passes
 /// `--memory-limit` (then [`report_of_parts`] runs the models).
+// One per run: the size of its variants does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Loaded {
     /// Every journey, in memory, and the summary of the input.
     Whole(Journeys, InputSummary),
@@ -74,7 +76,7 @@ pub fn load_or_partition(input: &InputConfig, cfg: &JourneyConfig) -> Result<Loa
             input::Loaded::Whole(events) => {
                 write_rejects(rejects.as_deref(), &events.rejections)?;
                 let (journeys, stats, events) = journey::build_owned(events, cfg);
-                Ok(Loaded::Whole(journeys, events_summary(&events, &stats)))
+                Ok(Loaded::Whole(journeys, checked(events_summary(&events, &stats))?))
             }
             input::Loaded::Parted(parted) => {
                 write_rejects(rejects.as_deref(), &parted.head().rejections)?;
@@ -131,8 +133,8 @@ impl<'p> JourneyGroups<'p> {
     }
 
     /// The summary of every group built, with the note that the run went
-    /// out of core.
-    pub fn summary(self) -> InputSummary {
+    /// out of core; an error when it leaves nothing to attribute.
+    pub fn summary(self) -> Result<InputSummary> {
         if self.pending {
             super::progress::group_done();
         }
@@ -144,7 +146,7 @@ impl<'p> JourneyGroups<'p> {
             input::spill::format_bytes(self.parted.bytes()),
             self.n_groups,
         ));
-        summary
+        checked(summary)
     }
 }
 
@@ -176,7 +178,7 @@ pub fn report_of_parts(
     while let Some(journeys) = groups.next_group()? {
         run.add(journeys)?;
     }
-    Ok((run.finish(groups.summary())?, notes))
+    Ok((run.finish(groups.summary()?)?, notes))
 }
 
 /// One segment's journeys (`--by`).
@@ -220,7 +222,7 @@ pub fn load_segments(input: &InputConfig, cfg: &JourneyConfig, by: &[Dimension])
     for (_, _, stats) in runs.iter().skip(1) {
         total.add(stats);
     }
-    let mut summary = events_summary(&events, &total);
+    let mut summary = checked(events_summary(&events, &total))?;
     summary.segments = Some(
         runs.iter()
             .map(|(segment, _, s)| crate::report::SegmentSummary {
@@ -242,6 +244,13 @@ pub fn load_segments(input: &InputConfig, cfg: &JourneyConfig, by: &[Dimension])
         })
         .collect();
     Ok((runs, summary))
+}
+
+/// `summary`, unless it leaves nothing to attribute (an error saying what
+/// the input lacks).
+fn checked(summary: InputSummary) -> Result<InputSummary> {
+    crate::report::meaningful::check(&summary)?;
+    Ok(summary)
 }
 
 /// The summary of a run on `events` whose journeys gave `stats`.
@@ -270,6 +279,12 @@ fn events_summary(events: &input::Events, stats: &journey::JourneyStats) -> Inpu
     }
     summary.removed_by_conversion_type = events.removed_by_type.clone();
     summary.ga4 = events.ga4.clone();
+    summary.zone = events.zone;
+    summary.conversions_from = events.conversions_from.clone();
+    summary.anonymous_conversions = events.anonymous_conversions;
+    summary.anonymous_value = events.anonymous_value;
+    summary.repeated_orders = events.repeated_orders;
+    summary.rows_used -= events.repeated_orders;
     summary
 }
 
@@ -355,7 +370,7 @@ pub fn summary(s: &InputSummary, notes: &[String]) -> Vec<String> {
             whole(n)
         ),
     }];
-    lines.extend(skipped_note(s));
+    lines.extend(rows_left_out(s));
     let who = s.customers.map(|c| format!(" from {} customers", whole(c))).unwrap_or_default();
     lines.push(format!(
         "{} journeys{who} ({} converting); {} conversions, revenue {}",
@@ -470,8 +485,8 @@ pub fn summary(s: &InputSummary, notes: &[String]) -> Vec<String> {
     if s.ignored_values > 0 {
         lines.push(format!("ignored values on {} non-converting rows", whole(s.ignored_values)));
     }
-    if let (Some(a), Some(b)) = (&s.first_touch, &s.last_touch) {
-        lines.push(format!("touches from {a} to {b}"));
+    if let (Some(a), Some(b)) = (s.times.first_touch, s.times.last_touch) {
+        lines.push(format!("touches from {} to {}", s.zone.format(a), s.zone.format(b)));
     }
     lines.extend(s.notes.iter().cloned());
     lines.extend(s.warnings.iter().map(|w| format!("warning: {w}")));
@@ -480,7 +495,7 @@ pub fn summary(s: &InputSummary, notes: &[String]) -> Vec<String> {
 }
 
 /// `--on-error skip`: how many rows were skipped and why, when any were.
-pub fn skipped_note(s: &InputSummary) -> Option<String> {
+fn skipped_note(s: &InputSummary) -> Option<String> {
     if s.rows_skipped == 0 {
         return None;
     }
@@ -494,6 +509,44 @@ pub fn skipped_note(s: &InputSummary) -> Option<String> {
         "skipped {} bad rows ({reasons}); used {}",
         thousands(s.rows_skipped as f64, 0),
         thousands(s.rows_used as f64, 0)
+    ))
+}
+
+/// The rows read but not used: skipped (`--on-error skip`), without a
+/// customer id, repeating an order; a line for each kind there is.
+pub fn rows_left_out(s: &InputSummary) -> Vec<String> {
+    let mut lines: Vec<String> = skipped_note(s).into_iter().chain(anonymous_note(s)).collect();
+    if s.repeated_orders > 0 {
+        lines.push(format!(
+            "left out {} repeating an earlier conversion's order id (`--order-col`): each order counts once",
+            plural(s.repeated_orders, "conversion row", "conversion rows")
+        ));
+    }
+    lines
+}
+
+/// `1 row`, `2 rows`, `1,234 rows`.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n as f64, 0), if n == 1 { one } else { many })
+}
+
+/// Rows without a customer id, when any were left out.
+fn anonymous_note(s: &InputSummary) -> Option<String> {
+    if s.rows_anonymous == 0 {
+        return None;
+    }
+    let conversions = match s.anonymous_conversions {
+        0 => String::new(),
+        n => format!(
+            "; {} of them {} (revenue {}), not counted",
+            thousands(n as f64, 0),
+            if n == 1 { "a conversion" } else { "conversions" },
+            thousands(s.anonymous_value, 2)
+        ),
+    };
+    Some(format!(
+        "left out {} without a customer id (visitors not yet identified){conversions}",
+        plural(s.rows_anonymous, "row", "rows")
     ))
 }
 

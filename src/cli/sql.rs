@@ -66,9 +66,9 @@ pub fn run(mut args: SqlArgs) -> Result<()> {
         value,
     };
     let source_columns = crate::sql::SourceColumns {
-        source: args.input.source_col.clone(),
-        medium: args.input.medium_col.clone(),
-        campaign: (!args.no_campaign).then(|| args.input.campaign_col.clone()),
+        source: args.input.source_col.clone().unwrap_or_else(|| "source".into()),
+        medium: args.input.medium_col.clone().unwrap_or_else(|| "medium".into()),
+        campaign: (!args.no_campaign).then(|| args.input.campaign_col.clone().unwrap_or_else(|| "campaign".into())),
     };
     if args.no_campaign && args.input.channel_rules.is_none() {
         return Err(crate::Error::usage("`--no-campaign` applies to `--channel-rules`", "drop `--no-campaign`").into());

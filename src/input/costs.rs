@@ -99,6 +99,7 @@ pub fn load(spec: &CostSpec) -> Result<Costs> {
         name: table.name.clone(),
         rows: table.height as u64,
         skipped: 0,
+        anonymous: 0,
     });
     Ok(costs)
 }

@@ -141,6 +141,7 @@ pub fn read(
         height,
         locator: Locator::Csv { kept, delimiter, starts },
         skipped: (on_error == OnError::Skip).then(Default::default),
+        anonymous: Default::default(),
         malformed,
         text: None,
         decimal_comma: false,

@@ -70,30 +70,37 @@ impl RowIds {
         self.run_ends.reserve(n);
     }
 
-    /// Drops rows `drop` (sorted, relative to `start`) of those from `start`.
+    /// Drops rows `drop` (sorted, relative to `start`) of those from
+    /// `start`. Only the rows from `start` on are copied (a chunk's, not
+    /// the whole input's: skipped and anonymous rows are in every chunk).
     pub fn retain_tail(&mut self, start: usize, drop: &[usize]) {
         if drop.is_empty() {
             return;
         }
         let tail: Vec<String> = (start..self.len()).map(|i| self.get(i).to_string()).collect();
-        // The runs before `start`, the one holding it cut short.
-        let keep_runs = self.run_ends.partition_point(|&end| (end as usize) <= start);
-        let mut kept = RowIds::default();
-        for k in 0..keep_runs {
-            kept.runs.push(self.runs.name(k as u32));
-            kept.run_ends.push(self.run_ends[k]);
-        }
-        if kept.len() < start {
-            kept.runs.push(self.runs.name(keep_runs as u32));
-            kept.run_ends.push(start as u32);
-        }
+        self.truncate(start);
         let mut next = drop.iter().peekable();
         for (i, id) in tail.iter().enumerate() {
             if next.next_if_eq(&&i).is_none() {
-                kept.push(id);
+                self.push(id);
             }
         }
-        *self = kept;
+    }
+
+    /// Keeps the first `rows` rows.
+    fn truncate(&mut self, rows: usize) {
+        if rows >= self.len() {
+            return;
+        }
+        if rows == 0 {
+            self.clear();
+            return;
+        }
+        // The first run that ends at or after `rows` holds its last row.
+        let k = self.run_ends.partition_point(|&end| (end as usize) < rows);
+        self.run_ends.truncate(k + 1);
+        self.run_ends[k] = rows as u32;
+        self.runs.truncate(k + 1);
     }
 
     /// The id of row `i`.

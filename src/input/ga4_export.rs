@@ -179,6 +179,7 @@ pub fn load(spec: &InputSpec, identity: Identity) -> Result<Events> {
             name,
             rows: (rows.read() - start + skipped.len()) as u64,
             skipped: skipped.len() as u64,
+            anonymous: 0,
         });
         ev.rejections.extend(skipped);
     }
@@ -190,6 +191,12 @@ pub fn load(spec: &InputSpec, identity: Identity) -> Result<Events> {
         .map(ChannelRules::load)
         .transpose()?
         .unwrap_or_else(ChannelRules::ga4);
+    ev.zone = spec.zone;
+    ev.conversions_from = super::ConversionsFrom::Events {
+        column: "event_name".into(),
+        asked: wanted.to_vec(),
+        counts: super::event_counts(&rows.events, &rows.event),
+    };
     assemble(rows, wanted, identity, Derivation::new(rules), ev)
 }
 

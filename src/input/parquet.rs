@@ -190,6 +190,7 @@ fn read_slice(name: &str, bytes: &[u8], slice: Option<(usize, usize)>, requests:
         height: df.height(),
         locator: Locator::Rows,
         skipped: (on_error == OnError::Skip).then(Default::default),
+        anonymous: Default::default(),
         decimal_comma: false,
         offset: Default::default(),
         malformed: Vec::new(),

@@ -118,6 +118,7 @@ pub(crate) fn read(
         },
         text: Some(text),
         skipped: (on_error == OnError::Skip).then(Default::default),
+        anonymous: Default::default(),
         malformed: Vec::new(),
         decimal_comma: false,
         offset: Default::default(),
@@ -359,7 +360,7 @@ mod tests {
         );
         assert_eq!(out[0], 7.0);
         let mut ids = crate::input::customers::RowIds::default();
-        table.ids(0, "a customer id", &mut ids).unwrap();
+        table.ids(0, &mut ids).unwrap();
         assert_eq!(ids.len(), 200_000);
         assert!((0..200_000).step_by(9_999).all(|i| ids.get(i) == format!("c{}", i % 977)));
     }

@@ -33,6 +33,13 @@ pub struct ColumnMap {
     pub type_required: bool,
     /// Event name column, for `--conversion-events`.
     pub event: String,
+    /// `--order-col`: order (transaction) id column; a conversion whose
+    /// order id was seen before is a repeat, counted once.
+    pub order: Option<String>,
+    /// None of `--source-col`, `--medium-col`, `--campaign-col` was given:
+    /// `utm_source`, `utm_medium`, `utm_campaign` stand in for absent
+    /// `source`, `medium`, `campaign` columns (raw UTM exports).
+    pub utm_fallback: bool,
 }
 
 impl Default for ColumnMap {
@@ -50,6 +57,8 @@ impl Default for ColumnMap {
             conversion_type: "conversion_type".into(),
             type_required: false,
             event: "event_name".into(),
+            order: None,
+            utm_fallback: true,
         }
     }
 }
@@ -65,6 +74,8 @@ pub struct ColumnRequest<'a> {
     pub required: bool,
     /// Extra advice when it is missing (e.g. `--conversions`).
     pub advice: Option<&'a str>,
+    /// A name tried when `name` is absent (`utm_source` for `source`).
+    pub fallback: Option<&'a str>,
 }
 
 impl<'a> ColumnRequest<'a> {
@@ -75,6 +86,7 @@ impl<'a> ColumnRequest<'a> {
             flag,
             required: true,
             advice: None,
+            fallback: None,
         }
     }
     /// A column that may be absent.
@@ -84,6 +96,7 @@ impl<'a> ColumnRequest<'a> {
             flag,
             required: false,
             advice: None,
+            fallback: None,
         }
     }
 }
@@ -121,6 +134,12 @@ pub fn resolve(path: &str, header: &[String], requests: &[ColumnRequest<'_>], de
                     ),
                 });
             }
+            let found = found.or_else(|| {
+                let other = norm(req.fallback?);
+                let all: Vec<usize> = (0..header.len()).filter(|&i| norm(&header[i]) == other).collect();
+                // A doubled fallback is no answer: the name's error stands.
+                (all.len() == 1).then(|| all[0])
+            });
             match found {
                 Some(i) => Ok(Some(i)),
                 None if !req.required => Ok(None),
@@ -177,6 +196,20 @@ mod tests {
             ColumnRequest::optional("value", "--value-col"),
         ];
         assert_eq!(resolve("f.csv", &h, &reqs, None).unwrap(), vec![Some(0), Some(1), None]);
+    }
+
+    #[test]
+    fn a_fallback_name_stands_in_for_an_absent_column_only() {
+        let reqs = [ColumnRequest {
+            fallback: Some("utm_source"),
+            ..ColumnRequest::optional("source", "--source-col")
+        }];
+        assert_eq!(resolve("f.csv", &header(&["x", "UTM_Source"]), &reqs, None).unwrap(), vec![Some(1)]);
+        assert_eq!(
+            resolve("f.csv", &header(&["utm_source", "source"]), &reqs, None).unwrap(),
+            vec![Some(1)]
+        );
+        assert_eq!(resolve("f.csv", &header(&["x"]), &reqs, None).unwrap(), vec![None]);
     }
 
     #[test]

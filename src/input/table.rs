@@ -200,6 +200,9 @@ pub struct Table {
     /// `--on-error skip`: the bad cells found so far (converters run in
     /// parallel, hence the lock); `None` when the first bad cell is an error.
     pub(crate) skipped: Option<Mutex<Vec<CellReject>>>,
+    /// Rows without a customer id (visitors not yet identified): left out
+    /// of every column and counted, whatever `--on-error` says.
+    pub(crate) anonymous: Mutex<Vec<usize>>,
     /// Rows the reader itself took out (malformed CSV records), in file order.
     pub(crate) malformed: Vec<Rejection>,
     /// A plain CSV chunk's text, which its columns' [`Cells`] point into
@@ -291,13 +294,27 @@ impl Table {
         }
     }
 
-    /// Rows (0-based, sorted) with at least one bad cell, to drop from
-    /// every column converted from this table.
+    /// Rows (0-based, sorted) with at least one bad cell or without a
+    /// customer id, to drop from every column converted from this table.
     pub fn dropped_rows(&self) -> Vec<usize> {
-        let Some(list) = &self.skipped else { return Vec::new() };
-        let mut rows: Vec<usize> = list.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|c| c.row).collect();
+        let mut rows = self.anonymous.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if let Some(list) = &self.skipped {
+            rows.extend(list.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|c| c.row));
+        }
         rows.sort_unstable();
         rows.dedup();
+        rows
+    }
+
+    /// Rows (0-based, sorted) left out for want of a customer id and for
+    /// nothing else (a row that is also bad counts as skipped).
+    pub fn anonymous_rows(&self) -> Vec<usize> {
+        let mut rows = self.anonymous.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        rows.sort_unstable();
+        if let Some(list) = &self.skipped {
+            let bad: std::collections::HashSet<usize> = list.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|c| c.row).collect();
+            rows.retain(|r| !bad.contains(r));
+        }
         rows
     }
 
@@ -512,35 +529,47 @@ impl Table {
         Ok(())
     }
 
-    /// Appends the trimmed text of column `col` (customer ids) to `out`;
-    /// empty cells are errors.
-    pub fn ids(&self, col: usize, what: &str, out: &mut super::customers::RowIds) -> Result<()> {
+    /// Appends the trimmed text of column `col` (customer ids) to `out`.
+    /// An empty id is a visitor not yet identified: the row is left out
+    /// ([`Self::anonymous_rows`]), as GA4 leaves out events without a user.
+    pub fn ids(&self, col: usize, out: &mut super::customers::RowIds) -> Result<()> {
         let data = &self.column(col).data;
-        let expected = || format!("{what} (empty values are not allowed)");
+        let mut anonymous = Vec::new();
         match data.dtype() {
             DataType::String => {
                 // Pieces in parallel, appended in row order.
                 let pieces = par_fold_cells(
                     self.strs(col).expect("dtype checked"),
-                    super::customers::RowIds::default,
-                    |ids, row, cell| {
+                    || (super::customers::RowIds::default(), Vec::new()),
+                    |(ids, anonymous), row, cell| {
                         let id = cell.map(str::trim).unwrap_or("");
                         if id.is_empty() {
-                            self.reject(col, row, cell.unwrap_or(""), expected(), Reason::InvalidCustomerId)?;
+                            anonymous.push(row);
                         }
                         ids.push(id);
                         Ok(())
                     },
                 )?;
-                pieces.into_iter().for_each(|p| out.append(p));
-                Ok(())
+                for (ids, rows) in pieces {
+                    out.append(ids);
+                    anonymous.extend(rows);
+                }
             }
-            dt if dt.is_integer() => self.each_integer_text(col, &expected(), Reason::InvalidCustomerId, |_, text| {
-                out.push(text);
-                Ok(())
-            }),
-            _ => Err(self.type_error(col, "text or integers")),
+            dt if dt.is_integer() => {
+                let cast = data.cast(&DataType::String).map_err(|_| self.type_error(col, "text or integers"))?;
+                for (row, cell) in cast.str().expect("cast to String").iter().enumerate() {
+                    if cell.is_none() {
+                        anonymous.push(row);
+                    }
+                    out.push(cell.unwrap_or(""));
+                }
+            }
+            _ => return Err(self.type_error(col, "text or integers")),
         }
+        if !anonymous.is_empty() {
+            self.anonymous.lock().unwrap_or_else(|e| e.into_inner()).extend(anonymous);
+        }
+        Ok(())
     }
 
     /// Timestamps of column `col` in UTC epoch milliseconds.

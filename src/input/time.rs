@@ -105,15 +105,33 @@ impl Zone {
     /// included: 23:30 UTC on 31 March is 1 April in Berlin).
     pub fn local_date(&self, ms: i64) -> NaiveDate {
         let utc = DateTime::from_timestamp_millis(ms).unwrap_or_default().naive_utc();
-        let offset_s = match self {
+        (utc + chrono::Duration::seconds(i64::from(self.offset_s(ms)))).date()
+    }
+
+    /// Seconds this zone's wall clock is ahead of UTC at instant `ms`.
+    pub fn offset_s(&self, ms: i64) -> i32 {
+        match self {
             Zone::Utc => 0,
             Zone::Fixed(off) => off.local_minus_utc(),
             Zone::Named(tz) => {
                 use chrono::Offset;
+                let utc = DateTime::from_timestamp_millis(ms).unwrap_or_default().naive_utc();
                 tz.offset_from_utc_datetime(&utc).fix().local_minus_utc()
             }
-        };
-        (utc + chrono::Duration::seconds(i64::from(offset_s))).date()
+        }
+    }
+
+    /// Instant `ms` as RFC 3339 on this zone's wall clock, with its offset
+    /// (`Z` in UTC): what the user reads in the summary.
+    pub fn format(&self, ms: i64) -> String {
+        let offset = self.offset_s(ms);
+        if offset == 0 && *self == Zone::Utc {
+            return format_ms(ms);
+        }
+        let local = format_ms(ms + i64::from(offset) * 1000);
+        let sign = if offset < 0 { '-' } else { '+' };
+        let a = offset.unsigned_abs();
+        format!("{}{sign}{:02}:{:02}", local.trim_end_matches('Z'), a / 3600, a % 3600 / 60)
     }
 }
 
@@ -447,6 +465,18 @@ pub fn push_rfc3339(buf: &mut String, ms: i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instants_are_written_on_the_zone_s_wall_clock_with_its_offset() {
+        // 2026-03-29T00:30:00Z: before Berlin's clocks go forward; 02:30Z after.
+        let (before, after) = (1_774_744_200_000, 1_774_751_400_000);
+        assert_eq!(Zone::Utc.format(before), "2026-03-29T00:30:00Z");
+        let berlin: Zone = "Europe/Berlin".parse().unwrap();
+        assert_eq!(berlin.format(before), "2026-03-29T01:30:00+01:00");
+        assert_eq!(berlin.format(after), "2026-03-29T04:30:00+02:00");
+        let west: Zone = "-03:30".parse().unwrap();
+        assert_eq!(west.format(before), "2026-03-28T21:00:00-03:30");
+    }
 
     fn auto(first: &str) -> TimeParser {
         TimeParser::new(&TimeFormat::Auto, Zone::Utc, Some(first))

@@ -158,6 +158,10 @@ pub struct JourneyStats {
     pub first_touch_ms: Option<i64>,
     /// Latest touch time (epoch ms).
     pub last_touch_ms: Option<i64>,
+    /// Earliest conversion time (epoch ms), in the period or not.
+    pub first_conversion_ms: Option<i64>,
+    /// Latest conversion time (epoch ms), in the period or not.
+    pub last_conversion_ms: Option<i64>,
 }
 
 impl JourneyStats {
@@ -298,6 +302,7 @@ struct Staged {
     before: JourneyStats,
     customers_here: u64,
     touch_range: (Option<i64>, Option<i64>),
+    conversion_range: (Option<i64>, Option<i64>),
     window_mode: bool,
     open_period: bool,
     unknown_transform_channels: Vec<String>,
@@ -322,6 +327,8 @@ impl Staged {
         }
         stats.first_touch_ms = self.touch_range.0.into_iter().chain(touch_range_before.0).min();
         stats.last_touch_ms = self.touch_range.1.into_iter().chain(touch_range_before.1).max();
+        stats.first_conversion_ms = self.conversion_range.0.into_iter().chain(self.before.first_conversion_ms).min();
+        stats.last_conversion_ms = self.conversion_range.1.into_iter().chain(self.before.last_conversion_ms).max();
         journeys.customers = Some((self.customers, owners));
         (journeys, stats)
     }
@@ -519,11 +526,26 @@ fn stage(
         before,
         customers_here: touch_offsets.windows(2).filter(|w| w[1] > w[0]).count() as u64,
         touch_range: (events.time.iter().copied().min(), events.time.iter().copied().max()),
+        conversion_range: conversion_range(events, segment),
         window_mode: cfg.mode == JourneyMode::Window,
         open_period: cfg.period.is_open(),
         unknown_transform_channels: unknown,
         unknown_filter_channels: unknown_filter,
     }
+}
+
+/// The earliest and latest time of the conversions of `events` (of the
+/// segment, with one).
+fn conversion_range(events: &Events, segment: Option<(&[u32], u32)>) -> (Option<i64>, Option<i64>) {
+    let selected = |i: usize| segment.is_none_or(|(of, s)| of[i] == s);
+    let times: Box<dyn Iterator<Item = i64> + '_> = match &events.conversions {
+        Conversions::Inline { flag, .. } => Box::new((0..flag.len()).filter(|&i| flag[i] && selected(i)).map(|i| events.time[i])),
+        Conversions::Separate { time, .. } => Box::new((0..time.len()).filter(|&i| selected(i)).map(|i| time[i])),
+        Conversions::None => Box::new(std::iter::empty()),
+    };
+    times.fold((None, None), |(lo, hi): (Option<i64>, Option<i64>), t| {
+        (Some(lo.map_or(t, |l| l.min(t))), Some(hi.map_or(t, |h| h.max(t))))
+    })
 }
 
 /// Rows ahead of the one being gathered whose touch is prefetched.
@@ -889,6 +911,7 @@ pub(crate) mod tests {
                     name: "c.csv".into(),
                     rows: list.len() as u64,
                     skipped: 0,
+                    anonymous: 0,
                 }),
             },
         };

@@ -10,6 +10,7 @@ pub mod compare;
 pub mod costs;
 pub mod cross_model;
 pub mod markov;
+pub mod meaningful;
 pub mod overview;
 pub mod per_conversion;
 pub mod periods;
@@ -34,6 +35,8 @@ pub struct FileSummary {
     pub rows: u64,
     /// Rows skipped by `--on-error skip`.
     pub skipped: u64,
+    /// Rows without a customer id, left out.
+    pub anonymous: u64,
 }
 
 impl From<&FileStats> for FileSummary {
@@ -42,6 +45,7 @@ impl From<&FileStats> for FileSummary {
             name: f.name.clone(),
             rows: f.rows,
             skipped: f.skipped,
+            anonymous: f.anonymous,
         }
     }
 }
@@ -53,12 +57,22 @@ pub struct InputSummary {
     pub kind: &'static str,
     /// Files read, in order (the conversions file last, when given).
     pub files: Vec<FileSummary>,
-    /// Data rows read over all files (= rows used + rows skipped).
+    /// Data rows read over all files (= rows used + rows skipped + rows
+    /// anonymous + repeated orders).
     pub rows_read: u64,
     /// Rows that went into journeys.
     pub rows_used: u64,
     /// Rows skipped by `--on-error skip`.
     pub rows_skipped: u64,
+    /// Rows without a customer id (visitors not yet identified), left out.
+    pub rows_anonymous: u64,
+    /// Conversions among the anonymous rows.
+    pub anonymous_conversions: u64,
+    /// Their revenue.
+    pub anonymous_value: f64,
+    /// `--order-col`: conversion rows repeating an earlier conversion's
+    /// order id, left out.
+    pub repeated_orders: u64,
     /// Skipped rows by reason key (`invalid_timestamp`, `malformed_row`...).
     pub skipped_by_reason: BTreeMap<&'static str, u64>,
     /// Conversions read from the rows used (= attributed + unattributed).
@@ -125,6 +139,20 @@ pub struct InputSummary {
     pub first_touch: Option<String>,
     /// Latest touch (RFC 3339, UTC).
     pub last_touch: Option<String>,
+    /// Earliest conversion, in the period or not (RFC 3339, UTC).
+    pub first_conversion: Option<String>,
+    /// Latest conversion, in the period or not (RFC 3339, UTC).
+    pub last_conversion: Option<String>,
+    /// The same four instants in epoch ms, for what is figured from them
+    /// (the costs' period, messages in `--timezone`).
+    #[serde(skip)]
+    pub times: DataTimes,
+    /// `--timezone`: the zone dates are shown in.
+    #[serde(skip)]
+    pub zone: crate::input::Zone,
+    /// How conversions were told apart, for the error when there are none.
+    #[serde(skip)]
+    pub conversions_from: crate::input::ConversionsFrom,
     /// What the user should hear about how the input was read (lines for
     /// stderr, `note: ` included).
     #[serde(skip)]
@@ -140,12 +168,17 @@ impl InputSummary {
         let fmt = |ms: Option<i64>| ms.map(crate::input::time::format_ms);
         let rows_read = files.iter().map(|f| f.rows).sum();
         let rows_skipped = files.iter().map(|f| f.skipped).sum();
+        let rows_anonymous = files.iter().map(|f| f.anonymous).sum();
         InputSummary {
             kind,
             files: files.iter().map(FileSummary::from).collect(),
             rows_read,
-            rows_used: rows_read - rows_skipped,
+            rows_used: rows_read - rows_skipped - rows_anonymous,
             rows_skipped,
+            rows_anonymous,
+            anonymous_conversions: 0,
+            anonymous_value: 0.0,
+            repeated_orders: 0,
             skipped_by_reason: BTreeMap::new(),
             conversions_read: 0.0,
             customers: stats.customers,
@@ -181,7 +214,40 @@ impl InputSummary {
             ignored_values,
             first_touch: fmt(stats.first_touch_ms),
             last_touch: fmt(stats.last_touch_ms),
+            first_conversion: fmt(stats.first_conversion_ms),
+            last_conversion: fmt(stats.last_conversion_ms),
+            times: DataTimes {
+                first_touch: stats.first_touch_ms,
+                last_touch: stats.last_touch_ms,
+                first_conversion: stats.first_conversion_ms,
+                last_conversion: stats.last_conversion_ms,
+            },
+            zone: crate::input::Zone::default(),
+            conversions_from: crate::input::ConversionsFrom::default(),
         }
+    }
+}
+
+/// The first and last touch and conversion of the data (epoch ms).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DataTimes {
+    /// Earliest touch.
+    pub first_touch: Option<i64>,
+    /// Latest touch.
+    pub last_touch: Option<i64>,
+    /// Earliest conversion (in the period or not).
+    pub first_conversion: Option<i64>,
+    /// Latest conversion (in the period or not).
+    pub last_conversion: Option<i64>,
+}
+
+impl DataTimes {
+    /// The data's first and last instant: from the first touch or
+    /// conversion to the last touch or conversion.
+    pub fn span(&self) -> Option<(i64, i64)> {
+        let first = self.first_touch.into_iter().chain(self.first_conversion).min()?;
+        let last = self.last_touch.into_iter().chain(self.last_conversion).max()?;
+        Some((first, last))
     }
 }
 

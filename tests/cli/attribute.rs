@@ -435,8 +435,15 @@ fn timezone_shifts_naive_timestamps() {
     let f = Fixture::new();
     // In UTC the Email touch is 3 hours after the conversion time written with an offset;
     // read as Asia/Tokyo (UTC+9) it is 6 hours before it.
-    let p = f.file("tz.csv", "customer_id,timestamp,channel\nu,2025-01-01 12:00:00,Email\n");
-    let c = f.file("c.csv", "customer_id,timestamp\nu,2025-01-01T09:00:00+00:00\n");
+    // (`v` converts after its touch either way: a run needs a conversion to credit.)
+    let p = f.file(
+        "tz.csv",
+        "customer_id,timestamp,channel\nu,2025-01-01 12:00:00,Email\nv,2025-01-01 00:00:00,Search\n",
+    );
+    let c = f.file(
+        "c.csv",
+        "customer_id,timestamp\nu,2025-01-01T09:00:00+00:00\nv,2025-01-02T00:00:00Z\n",
+    );
     let args = |tz: &str| {
         let out = mta()
             .args([

@@ -96,16 +96,13 @@ fn empty_file_and_header_only() {
     let (code, err) = run_on("", &[]);
     assert_eq!(code, 1);
     assert!(err.starts_with("error: `in.csv` is empty"), "{err}");
-    // A header alone is valid: nothing to attribute, every credit 0.
-    let f = Fixture::new();
-    let p = f.file("h.csv", HEADER);
-    mta()
-        .arg("attribute")
-        .arg(&p)
-        .args(["--format", "csv"])
-        .assert()
-        .success()
-        .stdout("model,channel,conversions,value,share\n");
+    // A header alone leaves nothing to attribute: an error, not a table of zeros.
+    let (code, err) = run_on(HEADER, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "error: `in.csv` has a header but no data rows: there is nothing to attribute\n\nhint: export the rows too (touches and conversions), not only the column names\n"
+    );
 }
 
 #[test]
@@ -140,10 +137,13 @@ fn unterminated_quote_is_located() {
 
 #[test]
 fn empty_customer_or_channel() {
-    let (_, err) = run_on(&format!("{HEADER}   ,2025-01-01,Email,1,\n"), &[]);
-    assert!(
-        err.contains("line 2, column `customer_id`: found `   `, expected a customer id"),
-        "{err}"
+    // A row without a customer id is an anonymous visitor's, left out; when
+    // every row is, nothing is left.
+    let (code, err) = run_on(&format!("{HEADER}   ,2025-01-01,Email,1,\n"), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "error: no row is left to attribute: the only row read was left out (1 without a customer id)\n\nhint: the customer id column is empty on every row: name the right one with `--customer-col`\n"
     );
     let (_, err) = run_on(&format!("{HEADER}a,2025-01-01,,1,\n"), &[]);
     assert!(err.contains("line 2, column `channel`"), "{err}");
@@ -159,7 +159,7 @@ fn line_numbers_count_quoted_newlines() {
 fn windows_line_ends_keep_line_numbers() {
     // Plain, and with a quoted field (read by the general reader).
     for channel in ["Email", "\"Email, weekly\""] {
-        let crlf = format!("{HEADER}a,2025-01-01,{channel},0,\nb,bad,Search,1,5\n").replace('\n', "\r\n");
+        let crlf = format!("{HEADER}a,2025-01-01,{channel},1,\nb,bad,Search,1,5\n").replace('\n', "\r\n");
         let (_, err) = run_on(&crlf, &[]);
         assert!(err.contains("line 3, column `timestamp`: found `bad`"), "{err}");
         let f = Fixture::new();

@@ -22,6 +22,7 @@ mod out_of_core;
 mod output;
 mod parquet_types;
 mod periods;
+mod raw_exports;
 mod scorecard;
 mod skip;
 mod snapshots;

@@ -26,7 +26,6 @@ const CORPUS: &[(&str, &[&str], Skipped)] = &[
     ("non_numeric_value.csv", &[], &[(2, "invalid_value")]),
     ("conversion_maybe.csv", &[], &[(2, "invalid_conversion_flag")]),
     ("empty_channel.csv", &[], &[(2, "invalid_channel")]),
-    ("whitespace_customer.csv", &[], &[(2, "invalid_customer_id")]),
     ("path_double_separator.csv", &["--paths"], &[(2, "invalid_path")]),
     ("path_trailing_separator.csv", &["--paths"], &[(2, "invalid_path")]),
     ("path_negative_count.csv", &["--paths"], &[(2, "invalid_count")]),
@@ -74,7 +73,11 @@ fn lines_and_reasons(rejects: &[BTreeMap<String, String>]) -> Vec<(u64, String)>
 fn assert_reconciles(json: &serde_json::Value) {
     let input = &json["input"];
     let n = |k: &str| input[k].as_f64().unwrap_or_else(|| panic!("{k} in {input}"));
-    assert_eq!(n("rows_read"), n("rows_used") + n("rows_skipped"), "{input}");
+    assert_eq!(
+        n("rows_read"),
+        n("rows_used") + n("rows_skipped") + n("rows_anonymous") + n("repeated_orders"),
+        "{input}"
+    );
     let by_reason: f64 = input["skipped_by_reason"]
         .as_object()
         .unwrap()
@@ -98,7 +101,40 @@ fn every_row_level_error_of_the_corpus_is_skipped_with_its_line_and_reason() {
         let path = testdata("bad").join(file);
         let mut all: Vec<&std::ffi::OsStr> = vec![path.as_os_str()];
         all.extend(args.iter().map(std::ffi::OsStr::new));
-        let (json, rejects, stderr) = skip_run(&f, &all);
+        // A file whose every row is bad leaves nothing to attribute: an
+        // error that still counts the rows, and the rejects file written.
+        let rejects_path = f.path("rejects.csv");
+        let out = mta()
+            .arg("attribute")
+            .args(&all)
+            .args(["--on-error", "skip", "--format", "json", "--rejects"])
+            .arg(&rejects_path)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let rejects = read_rejects(&rejects_path);
+        if out.status.code() == Some(1) {
+            assert!(out.stdout.is_empty(), "{file}");
+            let n = expected.len();
+            let all_bad = match n {
+                1 => "no row is left to attribute: the only row read was left out (1 skipped as bad (1 ".to_string(),
+                _ => format!("no row is left to attribute: all {n} rows read were left out ({n} skipped as bad ("),
+            };
+            // Or the good rows left hold no conversion.
+            let no_conversion = "no row is a conversion: column `conversion` is never `1`, `true` or `yes`";
+            assert!(
+                stderr.starts_with(&format!("error: {all_bad}")) || stderr.starts_with(&format!("error: {no_conversion}")),
+                "{file}: {stderr}"
+            );
+            assert_eq!(
+                lines_and_reasons(&rejects),
+                expected.iter().map(|(l, r)| (*l, r.to_string())).collect::<Vec<_>>(),
+                "{file}"
+            );
+            continue;
+        }
+        assert_eq!(out.status.code(), Some(0), "{file}: {stderr}");
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is only the JSON result");
         assert_reconciles(&json);
         assert_eq!(json["input"]["rows_skipped"], expected.len(), "{file}");
         let got: Vec<(u64, &str)> = rejects.iter().map(|r| (r["line"].parse().unwrap(), r["reason"].as_str())).collect();
@@ -126,15 +162,21 @@ const BAD_ROWS: &[(&str, &str)] = &[
     ("ghost,2025-01-03T10:00:00Z,Ghost,1,notanumber", "invalid_value"),
     ("carol,2025-02-30T10:00:00Z,Email,0,", "invalid_timestamp"),
     ("alice,2025-01-09T09:00:00Z,,0,", "invalid_channel"),
-    ("   ,2025-01-09T09:00:00Z,Email,1,5", "invalid_customer_id"),
+    // No customer id: an anonymous visitor's row, left out but not bad.
+    ("   ,2025-01-09T09:00:00Z,Email,1,5", ANONYMOUS),
     ("bob,2025-01-09T09:00:00Z,Email,perhaps,", "invalid_conversion_flag"),
     ("bob,2025-01-09T09:00:00Z,Email", "malformed_row"),
     ("erin,2025-01-01T09:00:00Z,Ghost,1,10,extra", "malformed_row"),
     ("erin,2025-01-01T09:00:00Z,Social,1,-10", "invalid_value"),
 ];
 
+/// The "reason" of a row left out for want of a customer id: not a
+/// rejection, so not expected in the rejects file.
+const ANONYMOUS: &str = "anonymous";
+
 /// Interleaves `bad` rows into `good` (every other data line), returning the
-/// text and the expected (line, reason) of each bad row.
+/// text and the expected (line, reason) of each bad row (those marked
+/// [`ANONYMOUS`] are left out, not rejected).
 fn interleave(good: &str, bad: &[(&str, &str)]) -> (String, Vec<(u64, String)>) {
     let mut lines = good.lines();
     let mut out = format!("{}\n", lines.next().unwrap());
@@ -145,7 +187,9 @@ fn interleave(good: &str, bad: &[(&str, &str)]) -> (String, Vec<(u64, String)>) 
             out.push_str(row);
             out.push('\n');
             line += 1;
-            expected.push((line, reason.to_string()));
+            if *reason != ANONYMOUS {
+                expected.push((line, reason.to_string()));
+            }
         }
         out.push_str(g);
         out.push('\n');
@@ -181,9 +225,17 @@ fn skipped_rows_leave_the_results_of_the_good_rows_alone() {
         assert_eq!(r["row"].parse::<u64>().unwrap() + 1, r["line"].parse::<u64>().unwrap());
     }
     assert!(
-        stderr.contains("skipped 8 bad rows (1 invalid channel, ") && stderr.contains(", 2 invalid value, 2 malformed row); used 15"),
+        stderr.contains("skipped 7 bad rows (1 invalid channel, ") && stderr.contains(", 2 invalid value, 2 malformed row); used 15"),
         "{stderr}"
     );
+    assert!(
+        stderr.contains(
+            "\nleft out 1 row without a customer id (visitors not yet identified); 1 of them a conversion (revenue 5.00), not counted\n"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(json["input"]["rows_anonymous"], 1);
+    assert_eq!(json["input"]["anonymous_conversions"], 1);
 
     let clean = json_of(&["testdata/events.csv"]);
     assert_eq!(results(&json), results(&clean));
@@ -209,7 +261,7 @@ fn skipping_covers_the_conversions_file_and_stdin() {
     let bad = [
         ("dave,2025-13-01T00:00:00Z,10", "invalid_timestamp"),
         ("erin,2025-01-20T00:00:00Z,-1", "invalid_value"),
-        (",2025-01-20T00:00:00Z,1", "invalid_customer_id"),
+        (",2025-01-20T00:00:00Z,1", ANONYMOUS),
     ];
     let (text, expected) = interleave(&good, &bad);
     let conversions = f.file("conversions.csv", &text);
@@ -217,6 +269,10 @@ fn skipping_covers_the_conversions_file_and_stdin() {
     let (json, rejects, _) = skip_run(&f, &[touch.as_os_str(), "--conversions".as_ref(), conversions.as_os_str()]);
     assert_reconciles(&json);
     assert_eq!(lines_and_reasons(&rejects), expected);
+    assert_eq!(
+        (&json["input"]["rows_anonymous"], &json["input"]["anonymous_value"]),
+        (&1.into(), &1.0.into())
+    );
     assert!(rejects.iter().all(|r| r["file"].ends_with("conversions.csv")));
     let clean = json_of(&["testdata/touchpoints.csv", "--conversions", "testdata/conversions.csv"]);
     assert_eq!(results(&json), results(&clean));
@@ -289,14 +345,9 @@ fn parquet_nulls_are_skipped_by_row_number() {
         .iter()
         .map(|r| (r["line"].as_str(), r["row"].as_str(), r["reason"].as_str()))
         .collect();
-    assert_eq!(
-        got,
-        [
-            ("", "2", "invalid_customer_id"),
-            ("", "3", "invalid_timestamp"),
-            ("", "4", "invalid_value")
-        ]
-    );
+    assert_eq!(got, [("", "3", "invalid_timestamp"), ("", "4", "invalid_value")]);
+    // A null customer id is an anonymous visitor's row: left out, not bad.
+    assert_eq!(json["input"]["rows_anonymous"], 1);
     assert_eq!(json["input"]["conversions_read"], 1.0);
     assert_eq!(json["input"]["customers"], 1);
 }
