@@ -137,6 +137,9 @@ pub struct InputArgs {
     /// Drop touches older than this before their conversion, e.g. `30d` (units s, m, h, d, w).
     #[arg(long, value_name = "DURATION", help_heading = "Journeys")]
     pub lookback: Option<String>,
+    /// One touch per visit: consecutive rows of a customer with the same channel, each less than DURATION after the customer's previous row (touch or conversion), are one touch at the first row's time, e.g. `30m`; a different channel always starts a new touch, and a conversion row stays a conversion.
+    #[arg(long, value_name = "DURATION", help_heading = "Journeys")]
+    pub session_gap: Option<String>,
     /// Keep only the last N touches of each journey.
     #[arg(long, value_name = "N", help_heading = "Journeys")]
     pub max_touches: Option<usize>,
@@ -224,12 +227,19 @@ pub struct CostArgs {
     /// How the cost dates are written: `auto` (ISO 8601 or epoch), or a strftime pattern such as `%d.%m.%Y`.
     #[arg(long, default_value = "auto", value_name = "FORMAT", help_heading = "Costs")]
     pub cost_date_format: String,
+    /// Text encoding of the costs file alone [default: the events' `--encoding`].
+    #[arg(long, value_enum, value_name = "ENCODING", help_heading = "Costs")]
+    pub cost_encoding: Option<Encoding>,
+    /// The costs file alone writes amounts with a decimal comma (`1.234,50`) [default: the events' `--decimal-comma`]; `--cost-decimal-comma=false` for a costs file with decimal points beside German events.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", help_heading = "Costs")]
+    pub cost_decimal_comma: Option<bool>,
 }
 
 impl CostArgs {
     /// The costs to read, if any: dates in the events' zone and period; the
-    /// text read like the events' (encoding, decimal comma), the delimiter
-    /// detected on its own.
+    /// text read like the events' (encoding, decimal comma) unless the cost
+    /// flags say otherwise, the delimiter detected on its own; channels
+    /// from source and medium by the events' rules.
     pub fn into_spec(self, input: &InputConfig, journey: &JourneyConfig) -> Result<Option<CostSpec>> {
         let date_format: TimeFormat = self.cost_date_format.parse().map_err(|m: String| {
             Error::usage(
@@ -238,9 +248,14 @@ impl CostArgs {
             )
         })?;
         let Some(costs) = self.costs else { return Ok(None) };
-        let (dialect, zone) = match input {
-            InputConfig::Events { spec, .. } => (spec.dialect, spec.zone),
-            InputConfig::Paths { dialect, .. } => (*dialect, Zone::default()),
+        let (dialect, zone, rules) = match input {
+            InputConfig::Events { spec, .. } => (spec.dialect, spec.zone, spec.channel_rules.clone()),
+            InputConfig::Paths { dialect, .. } => (*dialect, Zone::default(), None),
+        };
+        let dialect = Dialect {
+            encoding: self.cost_encoding.unwrap_or(dialect.encoding),
+            decimal_comma: self.cost_decimal_comma.unwrap_or(dialect.decimal_comma),
+            ..dialect
         };
         Ok(Some(CostSpec {
             source: Source::from_arg(&costs),
@@ -256,6 +271,7 @@ impl CostArgs {
             zone,
             from_ms: journey.period.from_ms,
             to_ms: journey.period.to_ms,
+            rules,
         }))
     }
 }
@@ -517,7 +533,19 @@ impl InputArgs {
             mode: self.journey_mode,
             period: Period::default(),
             channel_filter: channel_filter(&self.include_channels, &self.exclude_channels)?,
+            session_gap_ms: self
+                .session_gap
+                .as_deref()
+                .map(|s| parse_duration(s, "--session-gap"))
+                .transpose()?
+                .map(|ms| ms as i64),
         };
+        if self.session_gap.is_some() && !self.ga4.is_empty() {
+            return Err(Error::usage(
+                "`--session-gap` makes visits of raw rows, and a GA4 export's touches are its sessions already",
+                "drop `--session-gap`",
+            ));
+        }
         if self.journey_mode == JourneyMode::Window {
             if self.paths {
                 return Err(Error::usage(
@@ -575,6 +603,12 @@ impl InputArgs {
                         "read the touchpoint events instead of `--paths`",
                     ));
                 }
+            }
+            if self.session_gap.is_some() {
+                return Err(Error::usage(
+                    "`--session-gap` needs touch timestamps, which path aggregates do not have",
+                    "drop `--session-gap`, or read the touchpoint events instead of `--paths`",
+                ));
             }
             if self.lookback.is_some() {
                 return Err(Error::usage(

@@ -52,7 +52,7 @@ pub struct AttributeArgs {
 
 /// Flags that shape journeys from events: transition counts are the chain
 /// already, so with `--transitions` they would be silently ignored.
-const TRANSITIONS_CONFLICTS: [&str; 34] = [
+const TRANSITIONS_CONFLICTS: [&str; 35] = [
     "inputs",
     "paths",
     "ga4",
@@ -75,6 +75,7 @@ const TRANSITIONS_CONFLICTS: [&str; 34] = [
     "time_format",
     "timezone",
     "lookback",
+    "session_gap",
     "max_touches",
     "journey_mode",
     "path_transform",
@@ -118,29 +119,32 @@ pub fn run(args: AttributeArgs) -> Result<()> {
     let (asked, model_cfg) = args.models.into_config()?;
     let formats = if args.per_conversion { PER_CONVERSION } else { TOTALS };
     let out = args.output.into_config(&formats, super::terminal())?;
-    let costs = args.costs.into_spec(&input, &journey_cfg)?;
-    if args.metric.needs_costs() && costs.is_none() {
+    let cost_spec = args.costs.into_spec(&input, &journey_cfg)?;
+    if args.metric.needs_costs() && cost_spec.is_none() {
         return Err(crate::Error::usage(
             format!("`--metric {}` needs spend per channel", args.metric.name()),
             "give it with `--costs FILE` (`channel,spend[,date]`)",
         )
         .into());
     }
-    if costs.is_some() {
+    if cost_spec.is_some() {
         for (refused, what) in [
-            (!args.by.is_empty(), "`--by`"),
+            (args.by.contains(&Dimension::ConversionType), "`--by conversion-type`"),
             (args.per_conversion, "`--per-conversion`"),
             (args.compare_models, "`--compare-models`"),
         ] {
             if refused {
                 return Err(crate::Error::usage(
-                    format!("`--costs` cannot be combined with {what}: spend is per channel, over the whole period"),
+                    format!("`--costs` cannot be combined with {what}: spend is per channel (and per period with `--by day|week|month`)"),
                     format!("drop {what} or `--costs`"),
                 )
                 .into());
             }
         }
     }
+    // The costs file is read and checked before the events: a wrong column
+    // is refused before any work.
+    let costs = cost_spec.as_ref().map(crate::input::costs::load).transpose()?;
     // The HTML page of a run split by period only: the whole run, and each
     // channel's share over time.
     let html_period = match out.format == OutputFormat::Html && args.by.iter().all(|d| d.is_period()) {
@@ -189,7 +193,10 @@ pub fn run(args: AttributeArgs) -> Result<()> {
             pipeline::load_segments(&input, &journey_cfg, &types)?
         };
         let bootstrap = args.bootstrap.map(|n| (n as usize, args.seed));
-        let (report, notes) = by_segment(&by, segments, summary, &asked, &model_cfg, bootstrap, period)?;
+        let (mut report, notes) = by_segment(&by, segments, summary, &asked, &model_cfg, bootstrap, period)?;
+        if let (Some(file), Some((dimension, _))) = (&costs, period) {
+            crate::report::costs::apply_file_by_period(&mut report, file, dimension)?;
+        }
         if !out.quiet {
             pipeline::tell(pipeline::summary(&report.input, &pipeline::run_notes(notes, &report)));
         }
@@ -232,8 +239,8 @@ pub fn run(args: AttributeArgs) -> Result<()> {
     };
     // The HTML page of a run split by period: the whole run (with where the
     // models disagree), and each channel's share over time.
-    if let Some(spec) = &costs {
-        crate::report::costs::apply(&mut report, &crate::input::costs::load(spec)?);
+    if let Some(file) = &costs {
+        crate::report::costs::apply_file(&mut report, file);
     }
     report.comparison = Some(compare_models(&report));
     if !out.quiet {
@@ -253,13 +260,13 @@ pub fn run(args: AttributeArgs) -> Result<()> {
 fn write_report(
     mut report: Report,
     notes: Vec<String>,
-    costs: Option<&crate::input::costs::CostSpec>,
+    costs: Option<&crate::input::costs::CostFile>,
     compare: bool,
     metric: Metric,
     out: &OutputConfig,
 ) -> Result<()> {
-    if let Some(spec) = costs {
-        crate::report::costs::apply(&mut report, &crate::input::costs::load(spec)?);
+    if let Some(file) = costs {
+        crate::report::costs::apply_file(&mut report, file);
     }
     if compare || out.format == OutputFormat::Html {
         report.comparison = Some(compare_models(&report));

@@ -58,7 +58,7 @@ pub fn run(args: BudgetArgs) -> Result<()> {
     let (input, journey_cfg) = args.input.into_config()?;
     let (mut asked, model_cfg) = args.models.into_config()?;
     let out = args.output.into_config(&FORMATS, super::terminal())?;
-    let Some(costs) = args.costs.into_spec(&input, &journey_cfg)? else {
+    let Some(cost_spec) = args.costs.into_spec(&input, &journey_cfg)? else {
         return Err(crate::Error::usage(
             "`mta budget` reallocates spend, so it needs today's spend per channel",
             "give it with `--costs FILE` (`channel,spend[,date]`)",
@@ -85,6 +85,8 @@ pub fn run(args: BudgetArgs) -> Result<()> {
         asked.push(k);
     }
     pipeline::refuse_terminal_stdin(&input)?;
+    // Read and checked before the events: a wrong column costs no work.
+    let cost_file = crate::input::costs::load(&cost_spec)?;
     let (journeys, summary) = pipeline::load(&input, &journey_cfg)?;
     let (models, mut notes) = pipeline::models(&asked, &model_cfg, &journeys)?;
     if let Some(k) = chosen
@@ -93,8 +95,7 @@ pub fn run(args: BudgetArgs) -> Result<()> {
         return Err(crate::Error::usage(format!("model `{k}` cannot run on this input"), "choose another with `--model`").into());
     }
     let mut report = Report::compute(summary, &journeys, &models)?;
-    let costs = crate::input::costs::load(&costs)?;
-    crate::report::costs::apply(&mut report, &costs);
+    let costs = crate::report::costs::apply_file(&mut report, &cost_file);
     let shown: Vec<ModelKind> = match chosen {
         Some(k) => vec![k],
         None => report.models.iter().map(|m| m.model).collect(),

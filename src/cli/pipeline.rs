@@ -396,6 +396,13 @@ pub fn summary(s: &InputSummary, notes: &[String]) -> Vec<String> {
             thousands(s.unattributed_value, 2)
         ));
     }
+    if s.merged_into_visits > 0 {
+        lines.push(format!(
+            "session gap: merged {} into the first touch of their visit ({} in journeys)",
+            plural(s.merged_into_visits, "row", "rows"),
+            plural(s.touches, "touch", "touches")
+        ));
+    }
     for (n, what) in [
         (s.dropped_by_lookback, "lookback dropped"),
         (s.dropped_by_max_touches, "max-touches dropped"),
@@ -470,7 +477,7 @@ pub fn summary(s: &InputSummary, notes: &[String]) -> Vec<String> {
     if let Some(c) = &s.costs {
         let outside = match c.rows_outside_period {
             0 => String::new(),
-            n => format!("; {} dated rows outside --from/--to left out", whole(n)),
+            n => format!("; {} dated outside the period left out", plural(n, "row", "rows")),
         };
         let or_empty = |x: Option<f64>| x.map_or("-".to_string(), |x| thousands(x, 2));
         lines.push(format!(

@@ -61,7 +61,7 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
     let (asked, model_cfg) = args.models.into_config()?;
     args.output.output.get_or_insert_with(|| DEFAULT_FILE.into());
     let out = args.output.into_config(&FORMATS, super::terminal())?;
-    let costs = args.costs.into_spec(&input, &journey_cfg)?;
+    let cost_spec = args.costs.into_spec(&input, &journey_cfg)?;
     super::budget::check_max_change(args.max_change)?;
     let period = match args.by {
         Some(d) if !d.is_period() => {
@@ -76,6 +76,8 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
         }
         by => super::attribute::period_of(by.as_slice(), &input)?,
     };
+    // Read and checked before the events: a wrong column costs no work.
+    let cost_file = cost_spec.as_ref().map(crate::input::costs::load).transpose()?;
     progress("reading input and building journeys");
     let (journeys, summary) = pipeline::load(&input, &journey_cfg)?;
     let (models, notes) = pipeline::models(&asked, &model_cfg, &journeys)?;
@@ -83,11 +85,10 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
     let mut report = Report::compute(summary, &journeys, &models)?;
     report.comparison = Some(compare_models(&report));
     let mut notes = notes;
-    let budget = match &costs {
+    let budget = match &cost_file {
         None => None,
-        Some(spec) => {
-            let costs = crate::input::costs::load(spec)?;
-            crate::report::costs::apply(&mut report, &costs);
+        Some(file) => {
+            let costs = crate::report::costs::apply_file(&mut report, file);
             // The data-driven model when it ran, else the first.
             let shown = report
                 .models

@@ -39,13 +39,15 @@ pub fn run(args: ScorecardArgs) -> Result<()> {
     let (input, journey_cfg) = args.input.into_config()?;
     let (_, model_cfg) = args.models.into_config()?;
     let out = args.output.into_config(&FORMATS, super::terminal())?;
-    let costs = args.costs.into_spec(&input, &journey_cfg)?;
+    let cost_spec = args.costs.into_spec(&input, &journey_cfg)?;
     pipeline::refuse_terminal_stdin(&input)?;
+    // Read and checked before the events: a wrong column costs no work.
+    let cost_file = cost_spec.as_ref().map(crate::input::costs::load).transpose()?;
     let (journeys, summary) = pipeline::load(&input, &journey_cfg)?;
     let (models, notes) = pipeline::models(&[args.model], &model_cfg, &journeys)?;
     let mut report = Report::compute(summary, &journeys, &models)?;
-    if let Some(spec) = &costs {
-        crate::report::costs::apply(&mut report, &crate::input::costs::load(spec)?);
+    if let Some(file) = &cost_file {
+        crate::report::costs::apply_file(&mut report, file);
     }
     let mut rows = crate::report::scorecard::compute(&journeys, &report.models[0]);
     // A table is read top down: the channels that earn the most first.

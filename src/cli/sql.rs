@@ -170,6 +170,11 @@ fn refuse_file_flags(a: &InputArgs, output: SqlOutput, models: &ModelArgs) -> Re
             "the engine's own casts decide what a bad value does",
         ),
         (
+            a.order_col.is_some(),
+            "`--order-col`",
+            "keep each order's first conversion in the warehouse (`ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY time) = 1`) in a view, and name the view with `--table`",
+        ),
+        (
             output == SqlOutput::Paths && !models.models.is_empty(),
             "`--models`",
             "paths carry no model: `--output credits` computes the rule-based ones; `mta attribute --paths` runs any model on the paths",

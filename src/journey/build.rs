@@ -50,6 +50,9 @@ pub struct JourneyConfig {
     /// `--include-channels` / `--exclude-channels`: touches dropped before
     /// journeys are built.
     pub channel_filter: Option<ChannelFilter>,
+    /// `--session-gap`: rows of one visit become one touch (see
+    /// `keep_touches`), in ms.
+    pub session_gap_ms: Option<i64>,
 }
 
 /// An analysis period, `[from, to)` in epoch ms; either end may be open.
@@ -150,6 +153,8 @@ pub struct JourneyStats {
     pub unknown_transform_channels: Vec<String>,
     /// Touches dropped by `--include-channels` / `--exclude-channels`.
     pub dropped_by_channel_filter: u64,
+    /// `--session-gap`: rows merged into the first touch of their visit.
+    pub merged_into_visits: u64,
     /// Channels named by those flags that the input does not have.
     pub unknown_filter_channels: Vec<String>,
     /// What `--from` / `--to` removed; `None` without them.
@@ -183,6 +188,7 @@ impl JourneyStats {
             *self.outside_windows.get_or_insert(0) += n;
         }
         self.dropped_by_channel_filter += o.dropped_by_channel_filter;
+        self.merged_into_visits += o.merged_into_visits;
         if let Some(o) = o.outside_period {
             let p = self.outside_period.get_or_insert_default();
             p.journeys += o.journeys;
@@ -451,32 +457,14 @@ fn stage(
             sort_touches(&mut mine);
             out.owner = customer as u32;
             convs.clear();
-            // Drops filtered touches in place; an inline conversion on
-            // one still converts, its journey ending where it stood.
-            let mut kept = 0;
-            for k in 0..mine.len() {
-                let mut t = mine[k];
-                if let Some(new_id) = &renumber {
-                    t.channel = new_id[t.channel as usize];
-                }
-                if t.channel != DROPPED {
-                    mine[kept] = t;
-                    kept += 1;
-                }
-                if t.converts && separate.is_none() {
-                    convs.push(Conversion {
-                        time: t.time,
-                        value: t.value,
-                        end: Some(kept),
-                    });
-                }
-            }
-            out.stats.dropped_by_channel_filter += (mine.len() - kept) as u64;
-            mine.truncate(kept);
             if let Some((offsets, all)) = &separate {
                 convs.extend_from_slice(&all[offsets[customer]..offsets[customer + 1]]);
                 convs.sort_unstable_by(|a, b| a.time.cmp(&b.time).then(a.value.total_cmp(&b.value)));
             }
+            let (kept, merged) = keep_touches(&mut mine, &mut convs, renumber.as_deref(), cfg.session_gap_ms, separate.is_none());
+            out.stats.dropped_by_channel_filter += (mine.len() - kept - merged) as u64;
+            out.stats.merged_into_visits += merged as u64;
+            mine.truncate(kept);
             match cfg.mode {
                 JourneyMode::Split => out.split(&mine, &convs),
                 JourneyMode::Window => out.window(&mine, &convs),
@@ -546,6 +534,63 @@ fn conversion_range(events: &Events, segment: Option<(&[u32], u32)>) -> (Option<
     times.fold((None, None), |(lo, hi): (Option<i64>, Option<i64>), t| {
         (Some(lo.map_or(t, |l| l.min(t))), Some(hi.map_or(t, |h| h.max(t))))
     })
+}
+
+/// Keeps a customer's sorted touches, in place, and returns how many are
+/// kept and how many were merged into a visit:
+///
+/// - with `gap` (`--session-gap`), a touch of the same channel as the
+///   touch before it, less than `gap` after the customer's previous row
+///   (that touch, or a conversion between them), continues its visit: it
+///   is merged into the visit's first touch (a different channel always
+///   starts a new touch);
+/// - a touch of a filtered channel (`renumber` gives [`DROPPED`]) is dropped.
+///
+/// With `inline` conversions, a converting touch pushes its conversion
+/// onto `convs`, merged or dropped or not, its journey ending where the
+/// touch stood; otherwise `convs` holds the separate conversions, sorted,
+/// which count as rows for the gap (a conversion ahead of a touch at the
+/// same time comes after it, as in journey order).
+fn keep_touches(
+    touches: &mut [Touch],
+    convs: &mut Vec<Conversion>,
+    renumber: Option<&[ChannelId]>,
+    gap: Option<i64>,
+    inline: bool,
+) -> (usize, usize) {
+    let (mut kept, mut merged) = (0, 0);
+    let mut prev: Option<Touch> = None;
+    let separate = if inline { 0 } else { convs.len() };
+    let (mut next_conversion, mut last_conversion) = (0, i64::MIN);
+    for k in 0..touches.len() {
+        let mut t = touches[k];
+        while next_conversion < separate && convs[next_conversion].time < t.time {
+            last_conversion = convs[next_conversion].time;
+            next_conversion += 1;
+        }
+        let continues = match (gap, prev) {
+            (Some(gap), Some(p)) => p.channel == t.channel && t.time - p.time.max(last_conversion) < gap,
+            _ => false,
+        };
+        prev = Some(t);
+        if let Some(new_id) = renumber {
+            t.channel = new_id[t.channel as usize];
+        }
+        if continues {
+            merged += 1;
+        } else if t.channel != DROPPED {
+            touches[kept] = t;
+            kept += 1;
+        }
+        if t.converts && inline {
+            convs.push(Conversion {
+                time: t.time,
+                value: t.value,
+                end: Some(kept),
+            });
+        }
+    }
+    (kept, merged)
 }
 
 /// Rows ahead of the one being gathered whose touch is prefetched.
@@ -878,6 +923,83 @@ pub(crate) mod tests {
     use crate::input::Events;
 
     const DAY: i64 = 86_400_000;
+    const MINUTE: i64 = 60_000;
+
+    /// A touch `minute`s in, of channel `channel`.
+    fn touch(minute: i64, channel: ChannelId, converts: bool) -> Touch {
+        Touch {
+            time: minute * MINUTE,
+            value: if converts { 10.0 } else { 0.0 },
+            channel,
+            converts,
+        }
+    }
+
+    /// (minute, channel) of the touches kept.
+    fn kept(touches: &[Touch], n: usize) -> Vec<(i64, ChannelId)> {
+        touches[..n].iter().map(|t| (t.time / MINUTE, t.channel)).collect()
+    }
+
+    #[test]
+    fn a_visit_is_one_touch_at_its_first_row() {
+        let gap = Some(30 * MINUTE);
+        // Each row less than 30 minutes after the one before: one visit,
+        // though it lasts 40 minutes; 35 minutes later a new one.
+        let mut t = [touch(0, 0, false), touch(20, 0, false), touch(40, 0, false), touch(75, 0, false)];
+        let mut convs = Vec::new();
+        assert_eq!(keep_touches(&mut t, &mut convs, None, gap, true), (2, 2));
+        assert_eq!(kept(&t, 2), [(0, 0), (75, 0)]);
+        // A different channel always starts a new touch, and so does the
+        // same channel after it.
+        let mut t = [touch(0, 0, false), touch(1, 1, false), touch(2, 0, false)];
+        assert_eq!(keep_touches(&mut t, &mut convs, None, gap, true), (3, 0));
+        // Without a gap nothing is merged.
+        let mut t = [touch(0, 0, false), touch(1, 0, false)];
+        assert_eq!(keep_touches(&mut t, &mut convs, None, None, true), (2, 0));
+    }
+
+    #[test]
+    fn a_conversion_row_in_a_visit_stays_a_conversion() {
+        // Inline: the converting row at minute 10 continues the visit of
+        // minute 0; its conversion ends its journey after the visit's touch.
+        let mut t = [touch(0, 0, false), touch(10, 0, true), touch(15, 1, false)];
+        let mut convs = Vec::new();
+        assert_eq!(keep_touches(&mut t, &mut convs, None, Some(30 * MINUTE), true), (2, 1));
+        assert_eq!(kept(&t, 2), [(0, 0), (15, 1)]);
+        assert_eq!(convs.len(), 1);
+        assert_eq!((convs[0].time, convs[0].value, convs[0].end), (10 * MINUTE, 10.0, Some(1)));
+    }
+
+    #[test]
+    fn a_separate_conversion_is_a_row_of_the_visit() {
+        // Touches at 0 and 50, a conversion at 30: 50 is 20 minutes after
+        // the customer's previous row, so the visit goes on.
+        let conversion = |minute: i64| Conversion {
+            time: minute * MINUTE,
+            value: 5.0,
+            end: None,
+        };
+        let gap = Some(30 * MINUTE);
+        let mut t = [touch(0, 0, false), touch(50, 0, false)];
+        let mut convs = vec![conversion(30)];
+        assert_eq!(keep_touches(&mut t, &mut convs, None, gap, false), (1, 1));
+        assert_eq!(convs.len(), 1, "separate conversions are left as they are");
+        // A conversion at the touch's own time comes after it: no bridge.
+        let mut t = [touch(0, 0, false), touch(50, 0, false)];
+        let mut convs = vec![conversion(50)];
+        assert_eq!(keep_touches(&mut t, &mut convs, None, gap, false), (2, 0));
+    }
+
+    #[test]
+    fn channels_of_a_visit_are_compared_before_the_filter() {
+        // Channel 1 is filtered out: its rows still separate the visits of
+        // channel 0, and its merged rows count as merged, not dropped.
+        let renumber = [0, DROPPED];
+        let mut t = [touch(0, 0, false), touch(5, 1, false), touch(6, 1, false), touch(10, 0, false)];
+        let mut convs = Vec::new();
+        assert_eq!(keep_touches(&mut t, &mut convs, Some(&renumber), Some(30 * MINUTE), true), (2, 1));
+        assert_eq!(kept(&t, 2), [(0, 0), (10, 0)]);
+    }
 
     /// Events from `(customer, day, channel, converts, value)` rows, inline
     /// (shared with the export tests).

@@ -330,6 +330,7 @@ pub(crate) mod testutil {
                 dropped_by_transforms: 0,
                 outside_windows: None,
                 dropped_by_channel_filter: 0,
+                merged_into_visits: 0,
                 segments: None,
                 conversions_by_type: None,
                 removed_by_conversion_type: None,

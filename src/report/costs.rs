@@ -4,7 +4,8 @@
 use serde::Serialize;
 
 use super::Report;
-use crate::input::costs::Costs;
+use crate::input::costs::{CostFile, Costs};
+use crate::journey::Dimension;
 
 /// A channel's spend and what it bought under one model.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -43,8 +44,11 @@ pub struct CostSummary {
     pub file: String,
     /// Its rows.
     pub rows: u64,
-    /// Dated rows outside `--from` / `--to`, left out.
+    /// Dated rows outside the analysis period (`--from` / `--to`, else
+    /// the data's days), left out.
     pub rows_outside_period: u64,
+    /// Their spend.
+    pub spend_outside_period: f64,
     /// Spend kept, over every channel.
     pub total_spend: f64,
     /// Total spend / conversions attributed (`None` without conversions).
@@ -62,27 +66,101 @@ fn ratio(numerator: f64, denominator: f64) -> Option<f64> {
     (denominator > 0.0).then(|| numerator / denominator)
 }
 
+/// [`apply`] with the spend of `file` over the analysis period (the
+/// data's dates are in `report.input`); returns that spend.
+pub fn apply_file(report: &mut Report, file: &CostFile) -> Costs {
+    let costs = file.totals(report.input.times.span());
+    report.notes.extend(file.derived.clone());
+    apply(report, &costs);
+    costs
+}
+
+/// [`apply_by_period`] with the spend of `file` per period of `dimension`:
+/// an error when the costs have no dates.
+pub fn apply_file_by_period(report: &mut Report, file: &CostFile, dimension: Dimension) -> crate::error::Result<()> {
+    let span = report.input.times.span();
+    let zone = file.zone();
+    let by = file
+        .totals_by(span, |t| dimension.period_start(zone.local_date(t)))
+        .ok_or_else(|| {
+            crate::error::Error::usage(
+                format!(
+                    "spend split by period needs the date of each cost row, and `{}` has no date column",
+                    file.file.name
+                ),
+                "give the costs a date column (`--cost-date-col`), or drop the period from `--by`",
+            )
+        })?;
+    let by: Vec<(String, Costs)> = by.into_iter().map(|(start, c)| (dimension.period_label(start), c)).collect();
+    report.notes.extend(file.derived.clone());
+    apply_by_period(report, &by, &file.totals(span));
+    Ok(())
+}
+
 /// Adds spend, CPA and ROAS to every credit of `report`, and the cost
-/// summary to its input summary; the channels that do not match become
-/// warnings.
+/// summary to its input summary; the channels that do not match, and the
+/// spend dated outside the analysis period, become warnings.
 pub fn apply(report: &mut Report, costs: &Costs) {
     for m in &mut report.models {
-        for c in &mut m.credits {
-            let spend = costs.of(&c.channel).unwrap_or(0.0);
-            let interval = c.interval.as_ref().map(|i| CostInterval {
-                cpa_lo: ratio(spend, i.conversions_hi),
-                cpa_hi: ratio(spend, i.conversions_lo),
-                roas_lo: ratio(i.value_lo, spend),
-                roas_hi: ratio(i.value_hi, spend),
-            });
-            c.cost = Some(Box::new(CostFigures {
-                spend,
-                cpa: ratio(spend, c.conversions),
-                roas: ratio(c.value, spend),
-                interval,
-            }));
-        }
+        add_figures(m, costs);
     }
+    summarize(report, costs);
+}
+
+/// `--by day|week|month` with costs: each period's credits weighed against
+/// that period's spend (`by_period`: label and spend, the cost rows dated
+/// in it); the summary is of `whole`, the spend of the whole period. Spend
+/// in a period without conversions is a warning.
+pub fn apply_by_period(report: &mut Report, by_period: &[(String, Costs)], whole: &Costs) {
+    let none = Costs::default();
+    let mut credited_periods = std::collections::BTreeSet::new();
+    for m in &mut report.models {
+        let period = m.segment.0.iter().find(|(d, _)| d.is_period()).map(|(_, v)| v.clone());
+        let costs = period
+            .as_ref()
+            .and_then(|p| by_period.iter().find(|(label, _)| label == p))
+            .map_or(&none, |(_, c)| c);
+        credited_periods.extend(period);
+        add_figures(m, costs);
+    }
+    let idle: Vec<String> = by_period
+        .iter()
+        .filter(|(label, c)| c.total() > 0.0 && !credited_periods.contains(label))
+        .map(|(label, c)| format!("{label} ({})", crate::output::fixed(c.total(), 2)))
+        .collect();
+    if !idle.is_empty() {
+        report.warnings.push(format!(
+            "spend in periods without a conversion, in no row of the results: {}",
+            idle.join(", ")
+        ));
+    }
+    summarize(report, whole);
+}
+
+/// Spend, CPA and ROAS on every credit of one model's results. CPA is
+/// empty without spend (a channel nobody paid for has no cost per
+/// acquisition, not one of 0).
+fn add_figures(m: &mut super::ModelReport, costs: &Costs) {
+    for c in &mut m.credits {
+        let spend = costs.of(&c.channel).unwrap_or(0.0);
+        let cpa = |conversions: f64| ratio(spend, conversions).filter(|_| spend > 0.0);
+        let interval = c.interval.as_ref().map(|i| CostInterval {
+            cpa_lo: cpa(i.conversions_hi),
+            cpa_hi: cpa(i.conversions_lo),
+            roas_lo: ratio(i.value_lo, spend),
+            roas_hi: ratio(i.value_hi, spend),
+        });
+        c.cost = Some(Box::new(CostFigures {
+            spend,
+            cpa: cpa(c.conversions),
+            roas: ratio(c.value, spend),
+            interval,
+        }));
+    }
+}
+
+/// The cost summary and the warnings about channels and dates.
+fn summarize(report: &mut Report, costs: &Costs) {
     let credited: std::collections::HashSet<String> = report
         .models
         .iter()
@@ -118,8 +196,19 @@ pub fn apply(report: &mut Report, costs: &Costs) {
     }
     if !credit_without_spend.is_empty() {
         report.warnings.push(format!(
-            "credited channels without any spend row (spend 0, no ROAS): {}",
+            "credited channels without any spend row (spend 0, no CPA or ROAS): {}",
             credit_without_spend.join(", ")
+        ));
+    }
+    if costs.rows_outside_period > 0 {
+        report.warnings.push(format!(
+            "left out {} of spend ({}) dated outside {}: CPA and ROAS weigh the period's spend only; `--from`/`--to` choose the period",
+            crate::output::table::thousands(costs.spend_outside_period, 2),
+            match costs.rows_outside_period {
+                1 => "1 cost row".to_string(),
+                n => format!("{} cost rows", crate::output::table::thousands(n as f64, 0)),
+            },
+            costs.period
         ));
     }
     let total = costs.total();
@@ -128,6 +217,7 @@ pub fn apply(report: &mut Report, costs: &Costs) {
         file: costs.file.as_ref().map(|f| f.name.clone()).unwrap_or_default(),
         rows: costs.file.as_ref().map_or(0, |f| f.rows),
         rows_outside_period: costs.rows_outside_period,
+        spend_outside_period: costs.spend_outside_period,
         total_spend: total,
         blended_cpa: ratio(total, input.conversions),
         blended_roas: ratio(input.revenue, total),

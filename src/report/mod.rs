@@ -112,6 +112,8 @@ pub struct InputSummary {
     pub outside_windows: Option<u64>,
     /// Touches dropped by `--include-channels` / `--exclude-channels`.
     pub dropped_by_channel_filter: u64,
+    /// `--session-gap`: rows merged into the first touch of their visit.
+    pub merged_into_visits: u64,
     /// `--by`: each segment's journeys and conversions (the fields above
     /// add theirs up, so a touch counts once per segment).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -196,6 +198,7 @@ impl InputSummary {
             dropped_by_transforms: stats.dropped_by_transforms,
             outside_windows: stats.outside_windows,
             dropped_by_channel_filter: stats.dropped_by_channel_filter,
+            merged_into_visits: stats.merged_into_visits,
             segments: None,
             conversions_by_type: None,
             removed_by_conversion_type: None,

@@ -353,6 +353,9 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
         }
     };
     let customer = format!("TRIM(CAST({} AS {text}))", q(&c.customer));
+    // A row without a customer id (an anonymous visitor's) is left out, as
+    // mta leaves it out (NULL fails the comparison too).
+    let identified = format!("{customer} <> ''");
     let time = d.epoch_ms(&q(&c.time), spec.time);
     let (channel, channel_rule) = match &spec.rules {
         None => (format!("TRIM(CAST({} AS {text}))", q(&c.channel)), "channels trimmed".to_string()),
@@ -407,16 +410,16 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
                 format!("{event} IN ({})", d.literals(keep.iter().map(|e| e.trim())))
             };
             let mut rows = format!(
-                "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  CASE WHEN {is_conversion} THEN '' ELSE {channel} END AS channel,\n  CASE WHEN {is_conversion} THEN 1 ELSE 0 END AS converts,\n  {} AS value\nFROM {}",
+                "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  CASE WHEN {is_conversion} THEN '' ELSE {channel} END AS channel,\n  CASE WHEN {is_conversion} THEN 1 ELSE 0 END AS converts,\n  {} AS value\nFROM {}\nWHERE {identified}",
                 value(&c.value),
                 spec.table
             );
             if !dropped.is_empty() {
-                rows.push_str(&format!("\nWHERE {event} NOT IN ({})", d.literals(&dropped)));
+                rows.push_str(&format!("\n  AND {event} NOT IN ({})", d.literals(&dropped)));
             }
             steps.push(Step {
                 name: "mta_events".into(),
-                rule: format!("An event-level table (`--conversion-events`): rows of the events {} are conversions of that type (no touch, no channel), every other row is a touch. Ids trimmed, {channel_rule}, time in epoch milliseconds, revenue 0 when empty; is_touch 0 for a touch the channel filter drops.{keep_rule}", events.join(", ")),
+                rule: format!("An event-level table (`--conversion-events`): rows of the events {} are conversions of that type (no touch, no channel), every other row is a touch. Ids trimmed (rows without one left out), {channel_rule}, time in epoch milliseconds, revenue 0 when empty; is_touch 0 for a touch the channel filter drops.{keep_rule}", events.join(", ")),
                 body: format!(
                     "SELECT\n  r.*,\n  CASE WHEN converts = 1 THEN 0 ELSE {is_touch} END AS is_touch\nFROM (\n{}\n) AS r",
                     indent(&rows)
@@ -430,7 +433,7 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
                 kept_type.as_ref().map(|k| format!(" AND {k}")).unwrap_or_default()
             );
             let rows = format!(
-                "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  {channel} AS channel,\n  {flag} AS converts,\n  {} AS value\nFROM {}",
+                "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  {channel} AS channel,\n  {flag} AS converts,\n  {} AS value\nFROM {}\nWHERE {identified}",
                 value(&c.value),
                 spec.table
             );
@@ -441,24 +444,24 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
             };
             steps.push(Step {
                 name: "mta_events".into(),
-                rule: format!("Touches with inline conversions: ids trimmed, {channel_rule}, time in epoch milliseconds, the conversion flag as 0/1 (1, true, yes, y, t), revenue 0 when empty; is_touch 0 for a touch the channel filter drops.{keep_rule}{removed}"),
+                rule: format!("Touches with inline conversions: ids trimmed (rows without one left out), {channel_rule}, time in epoch milliseconds, the conversion flag as 0/1 (1, true, yes, y, t), revenue 0 when empty; is_touch 0 for a touch the channel filter drops.{keep_rule}{removed}"),
                 body: format!("SELECT\n  r.*,\n  {is_touch} AS is_touch\nFROM (\n{}\n) AS r", indent(&rows)),
             });
         }
         (Some(conversions), None) => {
             let rows = format!(
-                "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  {channel} AS channel,\n  0 AS converts,\n  CAST(0 AS {dbl}) AS value\nFROM {}",
+                "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  {channel} AS channel,\n  0 AS converts,\n  CAST(0 AS {dbl}) AS value\nFROM {}\nWHERE {identified}",
                 spec.table,
                 dbl = d.double(),
             );
             steps.push(Step {
                 name: "mta_events".into(),
-                rule: format!("Touches, and the conversions of the separate table as rows of their own (converts 1, no touch): ids trimmed, {channel_rule}, time in epoch milliseconds, revenue 0 when empty; is_touch 0 for a touch the channel filter drops.{keep_rule}"),
+                rule: format!("Touches, and the conversions of the separate table as rows of their own (converts 1, no touch): ids trimmed (rows without one left out), {channel_rule}, time in epoch milliseconds, revenue 0 when empty; is_touch 0 for a touch the channel filter drops.{keep_rule}"),
                 body: format!(
-                    "SELECT\n  r.*,\n  {is_touch} AS is_touch\nFROM (\n{}\n) AS r\nUNION ALL\nSELECT\n  {customer},\n  {time},\n  '',\n  1,\n  {},\n  0\nFROM {conversions}{}",
+                    "SELECT\n  r.*,\n  {is_touch} AS is_touch\nFROM (\n{}\n) AS r\nUNION ALL\nSELECT\n  {customer},\n  {time},\n  '',\n  1,\n  {},\n  0\nFROM {conversions}\nWHERE {identified}{}",
                     indent(&rows),
                     value(&c.value),
-                    kept_type.as_ref().map(|k| format!("\nWHERE {k}")).unwrap_or_default(),
+                    kept_type.as_ref().map(|k| format!("\n  AND {k}")).unwrap_or_default(),
                 ),
             });
         }
@@ -472,10 +475,17 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
             d.bytewise("channel")
         ),
     });
+    let rows = match cfg.session_gap_ms {
+        Some(gap) => {
+            steps.push(visits(gap));
+            "mta_visits"
+        }
+        None => "mta_ordered",
+    };
     let by_journey = "PARTITION BY customer_id, journey";
     match cfg.mode {
-        JourneyMode::Split => split_journeys(cfg, &mut steps),
-        JourneyMode::Window => window_journeys(d, cfg, &mut steps)?,
+        JourneyMode::Split => split_journeys(cfg, rows, &mut steps),
+        JourneyMode::Window => window_journeys(d, cfg, rows, &mut steps)?,
     }
     let mut last = "mta_kept".to_string();
     if let Some(max) = cfg.max_touches {
@@ -604,15 +614,44 @@ fn within(period: &crate::journey::Period, col: &str) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" AND "))
 }
 
+/// `--session-gap`: a touch that continues the visit of the touch before
+/// it (same channel, less than `gap` ms after the customer's previous row,
+/// touch or conversion) is no touch of its own; an inline conversion on it
+/// still closes its journey, as on a touch the channel filter drops.
+fn visits(gap: i64) -> Step {
+    Step {
+        name: "mta_visits".into(),
+        rule: format!(
+            "One touch per visit (`--session-gap`): a touch with the same channel as the customer's touch before it, less than {gap} ms after the customer's previous row (touch or conversion), continues that visit and is no touch of its own (is_touch 0; an inline conversion on it still closes its journey). Channels are compared before the channel filter."
+        ),
+        body: "SELECT
+  customer_id,
+  t,
+  channel,
+  converts,
+  value,
+  CASE WHEN channel <> '' AND prev_channel = channel AND t - prev_t < {gap} THEN 0 ELSE is_touch END AS is_touch,
+  seq
+FROM (
+  SELECT
+    o.*,
+    LAG(t) OVER (PARTITION BY customer_id ORDER BY seq) AS prev_t,
+    LAG(channel) OVER (PARTITION BY customer_id, CASE WHEN channel = '' THEN 0 ELSE 1 END ORDER BY seq) AS prev_channel
+  FROM mta_ordered AS o
+) AS r"
+            .replace("{gap}", &gap.to_string()),
+    }
+}
+
 /// `--journey-mode split`: each conversion closes the journey of the rows
-/// since the previous one; steps up to `mta_kept`.
-fn split_journeys(cfg: &JourneyConfig, steps: &mut Vec<Step>) {
+/// (of the step `rows`) since the previous one; steps up to `mta_kept`.
+fn split_journeys(cfg: &JourneyConfig, rows: &str, steps: &mut Vec<Step>) {
     let by_customer = "PARTITION BY customer_id";
     steps.push(Step {
         name: "mta_numbered".into(),
         rule: "Journey number of every row: the conversions before it. A conversion closes the journey of the rows since the previous one (inline: its own touch is the last); rows after the last conversion form a journey that does not convert.".into(),
         body: format!(
-            "SELECT\n  o.*,\n  COALESCE(SUM(converts) OVER ({by_customer} ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS journey\nFROM mta_ordered AS o"
+            "SELECT\n  o.*,\n  COALESCE(SUM(converts) OVER ({by_customer} ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS journey\nFROM {rows} AS o"
         ),
     });
     let by_journey = "PARTITION BY customer_id, journey";
@@ -645,8 +684,8 @@ fn split_journeys(cfg: &JourneyConfig, steps: &mut Vec<Step>) {
 
 /// `--journey-mode window`: each conversion's journey is every touch at or
 /// before it within the lookback, earlier conversions or not (the paths of
-/// fractribution and Snowplow); steps up to `mta_kept`.
-fn window_journeys(d: Dialect, cfg: &JourneyConfig, steps: &mut Vec<Step>) -> Result<(), String> {
+/// fractribution and Snowplow), from the step `rows`; steps up to `mta_kept`.
+fn window_journeys(d: Dialect, cfg: &JourneyConfig, rows: &str, steps: &mut Vec<Step>) -> Result<(), String> {
     let Some(lookback) = cfg.lookback_ms else {
         return Err("`--journey-mode window` needs `--lookback`".into());
     };
@@ -656,7 +695,7 @@ fn window_journeys(d: Dialect, cfg: &JourneyConfig, steps: &mut Vec<Step>) -> Re
         name: "mta_customers".into(),
         rule: "Every row with its customer's figures: whether it is a conversion in the analysis period (`--from`/`--to`; any conversion without them), whether the customer has one, and the last touch the channel filter keeps. (One flag for the conversions that close journeys keeps the planners' row estimates sane.)".into(),
         body: format!(
-            "SELECT\n  r.*,\n  MAX(closes) OVER ({by_customer}) AS converted_in_period\nFROM (\n  SELECT\n    o.*,\n    CASE WHEN converts = 1 AND {} THEN 1 ELSE 0 END AS closes,\n    MAX(CASE WHEN is_touch = 1 THEN t END) OVER ({by_customer}) AS last_touch\n  FROM mta_ordered AS o\n) AS r",
+            "SELECT\n  r.*,\n  MAX(closes) OVER ({by_customer}) AS converted_in_period\nFROM (\n  SELECT\n    o.*,\n    CASE WHEN converts = 1 AND {} THEN 1 ELSE 0 END AS closes,\n    MAX(CASE WHEN is_touch = 1 THEN t END) OVER ({by_customer}) AS last_touch\n  FROM {rows} AS o\n) AS r",
             in_period("t")
         ),
     });

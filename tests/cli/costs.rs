@@ -44,14 +44,18 @@ fn cpa_and_roas_by_hand() {
     let row = |spend: &str, cpa: &str, roas: &str| vec![spend.to_string(), cpa.to_string(), roas.to_string()];
     // Paid Search: 150 / 0.833333 = 180, 70 / 150; Display: 45 / 0.25 = 180,
     // 22.5 / 45 (February's 1000 is outside the period); Email: spend 0, so
-    // CPA 0 and no ROAS; Direct and Social have no spend row.
+    // no CPA (not 0) and no ROAS; Direct and Social have no spend row.
     assert_eq!(got["Paid Search"], row("150.000000", "180.000000", "0.466667"));
     assert_eq!(got["Display"], row("45.000000", "180.000000", "0.500000"));
-    assert_eq!(got["Email"], row("0.000000", "0.000000", ""));
-    assert_eq!(got["Direct"], row("0.000000", "0.000000", ""));
-    assert_eq!(got["Social"], row("0.000000", "0.000000", ""));
-    // Without the period, February's Display spend counts: 1045 / 0.25.
+    assert_eq!(got["Email"], row("0.000000", "", ""));
+    assert_eq!(got["Direct"], row("0.000000", "", ""));
+    assert_eq!(got["Social"], row("0.000000", "", ""));
+    // Without `--from`/`--to` the period is the data's days (2025-01-01 to
+    // 2025-01-22): February's row is still outside it.
     let got = linear_costs(&["--costs", costs.to_str().unwrap()]);
+    assert_eq!(got["Display"], row("45.000000", "180.000000", "0.500000"));
+    // A period that holds February counts its spend: 1045 / 0.25.
+    let got = linear_costs(&["--costs", costs.to_str().unwrap(), "--to", "2025-03-01"]);
     assert_eq!(got["Display"], row("1045.000000", "4180.000000", "0.021531"));
 }
 
@@ -74,7 +78,11 @@ fn summary_and_warnings_name_the_blended_figures_and_the_mismatches() {
     // 150 + 45 + 0 + 300 = 495 kept; 495 / 5 conversions; 345 / 495.
     assert!(
         err.contains("spend 495.00 from ")
-            && err.contains("(6 rows; 1 dated rows outside --from/--to left out); blended CPA 99.00, ROAS 0.70"),
+            && err.contains("(6 rows; 1 row dated outside the period left out); blended CPA 99.00, ROAS 0.70"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: left out 1,000.00 of spend (1 cost row) dated outside the period of `--from`/`--to`, the data's days (2025-01-01 to 2025-01-22) where one is not given: CPA and ROAS weigh the period's spend only; `--from`/`--to` choose the period\n"),
         "{err}"
     );
     assert!(
@@ -82,7 +90,7 @@ fn summary_and_warnings_name_the_blended_figures_and_the_mismatches() {
         "{err}"
     );
     assert!(
-        err.contains("warning: credited channels without any spend row (spend 0, no ROAS): Direct, Social"),
+        err.contains("warning: credited channels without any spend row (spend 0, no CPA or ROAS): Direct, Social"),
         "{err}"
     );
 
@@ -96,7 +104,7 @@ fn summary_and_warnings_name_the_blended_figures_and_the_mismatches() {
     let credits = v["models"][0]["credits"].as_array().unwrap();
     let email = credits.iter().find(|c| c["channel"] == "Email").unwrap();
     assert_eq!(email["spend"], 0.0);
-    assert_eq!(email["cpa"], 0.0);
+    assert!(email["cpa"].is_null(), "no spend, no cost per acquisition");
     assert!(email["roas"].is_null());
 
     let html = stdout_of(&[&args[..], &["--models", "linear", "--format", "html"]].concat());
@@ -275,4 +283,267 @@ fn german_cost_dates_read_with_a_pattern() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("kosten.csv` line 2, column `Datum`: found `10.01.2025`"));
     let got = linear_costs(&[&args[..], &["--cost-date-format", "%d.%m.%Y"]].concat());
     assert_eq!(got["Display"][0], "45.000000", "February's row is outside the period");
+}
+
+/// Daily spend for the whole of 2026: Paid Search 10, Email 1 a day.
+fn year_of_costs() -> String {
+    let mut text = String::from("date,channel,spend\n");
+    let mut day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    while day.format("%Y").to_string() == "2026" {
+        text.push_str(&format!("{day},Paid Search,10\n{day},Email,1\n"));
+        day = day.succ_opt().unwrap();
+    }
+    text
+}
+
+/// The raw shop export's flags (testdata/README.md).
+const SHOP: [&str; 9] = [
+    "testdata/shop_events.csv",
+    "--event-col",
+    "event_type",
+    "--conversion-events",
+    "purchase",
+    "--value-col",
+    "revenue",
+    "--order-col",
+    "order_id",
+];
+
+#[test]
+fn spend_outside_the_data_s_days_is_left_out_with_a_warning() {
+    // A year of costs, events of 2026-09-01 to 2026-09-06: six days of
+    // spend (60 + 6) against revenue 435, not 365 days (3650 + 365).
+    let f = Fixture::new();
+    let costs = f.file("costs.csv", year_of_costs());
+    let out = mta()
+        .arg("attribute")
+        .args(SHOP)
+        .args(["--models", "last-click", "--format", "json", "--costs"])
+        .arg(&costs)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = &v["input"]["costs"];
+    assert_eq!((&c["total_spend"], &c["rows_outside_period"]), (&66.0.into(), &(730 - 12).into()));
+    assert_eq!(c["spend_outside_period"], 4015.0 - 66.0);
+    assert!((c["blended_roas"].as_f64().unwrap() - 435.0 / 66.0).abs() < 1e-12);
+    assert!(
+        err.contains("warning: left out 3,949.00 of spend (718 cost rows) dated outside the days of the data, 2026-09-01 to 2026-09-06 (its first touch to its last touch or conversion, in `--timezone`): CPA and ROAS weigh the period's spend only; `--from`/`--to` choose the period\n"),
+        "{err}"
+    );
+    // `--from`/`--to` choose the period: September's 30 days.
+    let v: serde_json::Value = serde_json::from_str(&stdout_of(
+        &[
+            &["attribute"][..],
+            &SHOP,
+            &[
+                "--models",
+                "last-click",
+                "--format",
+                "json",
+                "--from",
+                "2026-09-01",
+                "--to",
+                "2026-10-01",
+                "--costs",
+            ],
+            &[costs.to_str().unwrap()],
+        ]
+        .concat(),
+    ))
+    .unwrap();
+    assert_eq!(v["input"]["costs"]["total_spend"], 330.0);
+    // The days are those of `--timezone`: in Berlin the last touch (20:00
+    // UTC on 09-06) is 22:00 on the same day, and the first (10:00) too.
+    let v: serde_json::Value = serde_json::from_str(&stdout_of(
+        &[
+            &["attribute"][..],
+            &SHOP,
+            &[
+                "--models",
+                "last-click",
+                "--format",
+                "json",
+                "--timezone",
+                "Europe/Berlin",
+                "--costs",
+            ],
+            &[costs.to_str().unwrap()],
+        ]
+        .concat(),
+    ))
+    .unwrap();
+    assert_eq!(v["input"]["costs"]["total_spend"], 66.0);
+}
+
+#[test]
+fn spend_by_period_weighs_each_period_s_credit_against_its_spend() {
+    let f = Fixture::new();
+    let costs = f.file("costs.csv", year_of_costs());
+    let out = mta()
+        .arg("attribute")
+        .args(SHOP)
+        .args(["--models", "last-click", "--by", "day", "--format", "csv", "--costs"])
+        .arg(&costs)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("period,model,channel,conversions,value,share,spend,cpa,roas"));
+    let rows: BTreeMap<(String, String), String> = lines
+        .map(|l| {
+            let c: Vec<&str> = l.splitn(4, ',').collect();
+            ((c[0].to_string(), c[2].to_string()), c[3].to_string())
+        })
+        .collect();
+    // By hand: 09-02 anna's purchase (120) is Email's last click: CPA 1 / 1,
+    // ROAS 120 / 1; Paid Search spent 10 that day and got nothing: no CPA,
+    // ROAS 0. 09-05 carla's two purchases (235) are Paid Search's: 10 / 2, 235 / 10.
+    let get = |day: &str, channel: &str| rows[&(format!("2026-09-{day}"), channel.to_string())].clone();
+    assert_eq!(get("02", "Email"), "1.000000,120.000000,1.000000,1.000000,1.000000,120.000000");
+    assert_eq!(get("02", "Paid Search"), "0.000000,0.000000,0.000000,10.000000,,0.000000");
+    assert_eq!(
+        get("05", "Paid Search"),
+        "2.000000,235.000000,1.000000,10.000000,5.000000,23.500000"
+    );
+    assert_eq!(get("03", "AI Assistant"), "1.000000,80.000000,1.000000,0.000000,,");
+    // Days with spend and no conversion are named; the summary has the whole period's.
+    assert!(
+        err.contains("warning: spend in periods without a conversion, in no row of the results: 2026-09-01 (11.00), 2026-09-04 (11.00), 2026-09-06 (11.00)"),
+        "{err}"
+    );
+    assert!(err.contains("spend 66.00 from "), "{err}");
+    // Undated costs cannot be split by period.
+    let undated = f.file("undated.csv", "channel,spend\nEmail,5\n");
+    let out = mta()
+        .arg("attribute")
+        .args(SHOP)
+        .args(["--by", "month", "--costs"])
+        .arg(&undated)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no date column"));
+}
+
+#[test]
+fn a_ga4_cost_import_gets_its_channels_from_the_events_rules() {
+    // GA4's cost data import: UTM columns, no channel.
+    let f = Fixture::new();
+    let utm = f.file(
+        "cost_import.csv",
+        "date,utm_source,utm_medium,utm_campaign,cost\n2026-09-01,google,cpc,brand,40\n2026-09-02,newsletter,email,sept,4\n2026-09-03,google,cpc,generic,20\n",
+    );
+    let named = f.file("costs.csv", "date,channel,spend\n2026-09-01,Paid Search,60\n2026-09-02,Email,4\n");
+    let run = |costs: &Path, extra: &[&str]| {
+        let out = mta()
+            .arg("attribute")
+            .args(SHOP)
+            .args(["--models", "linear", "--format", "csv", "--costs"])
+            .arg(costs)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    };
+    let (from_utm, err) = run(&utm, &["--cost-col", "cost"]);
+    let (from_named, _) = run(&named, &[]);
+    assert_eq!(from_utm, from_named);
+    assert!(
+        err.contains("note: `") && err.contains("cost_import.csv` has no `channel` column: its channels come from `utm_source` and `utm_medium` by the events' channel rules"),
+        "{err}"
+    );
+    // Neither a channel nor source and medium: the error says both ways.
+    let bad = f.file("bad.csv", "date,spend\n2026-09-01,5\n");
+    let out = mta().arg("attribute").args(SHOP).arg("--costs").arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("column `channel` not found") && err.contains("`utm_source` and `utm_medium`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_costs_file_has_an_encoding_and_decimal_comma_of_its_own() {
+    // A German cost sheet (windows-1252, `;`, `1.234,50`, German dates)
+    // beside the UTF-8 shop export.
+    let f = Fixture::new();
+    let sheet: Vec<u8> = "Datum;channel;spend\n01.09.2026;Paid Search;1.234,50\n02.09.2026;Prüfung;7,00\n"
+        .chars()
+        .map(|c| if c == 'ü' { 0xFC } else { c as u8 })
+        .collect();
+    let costs = f.file("kosten.csv", sheet);
+    let args = [
+        "--costs",
+        costs.to_str().unwrap(),
+        "--cost-date-col",
+        "Datum",
+        "--cost-date-format",
+        "%d.%m.%Y",
+        "--format",
+        "json",
+    ];
+    let v: serde_json::Value = serde_json::from_str(&stdout_of(
+        &[
+            &["attribute"][..],
+            &SHOP,
+            &args,
+            &["--cost-encoding", "windows-1252", "--cost-decimal-comma"],
+        ]
+        .concat(),
+    ))
+    .unwrap();
+    assert_eq!(v["input"]["costs"]["total_spend"], 1241.5);
+    assert_eq!(v["input"]["costs"]["spend_without_credit"], serde_json::json!(["Prüfung"]));
+    // Without the cost flags the events' (UTF-8, decimal points) apply.
+    let out = mta().arg("attribute").args(SHOP).args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--encoding windows-1252"),
+        "{:?}",
+        out
+    );
+    // German events, a UTF-8 costs file with decimal points: `=false`.
+    let plain = f.file("costs.csv", "channel,spend\nEmail,12.5\n");
+    let out = mta()
+        .args([
+            "attribute",
+            "testdata/excel_de.csv",
+            "--format",
+            "json",
+            "-q",
+            "--encoding",
+            "windows-1252",
+            "--decimal-comma",
+        ])
+        .args([
+            "--customer-col",
+            "Kunde",
+            "--time-col",
+            "Zeitpunkt",
+            "--channel-col",
+            "Kanal",
+            "--conversion-col",
+            "Kauf",
+            "--value-col",
+            "Umsatz (€)",
+            "--time-format",
+            "%d.%m.%Y %H:%M",
+            "--cost-decimal-comma=false",
+            "--cost-encoding",
+            "utf-8",
+            "--costs",
+        ])
+        .arg(&plain)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["input"]["costs"]["total_spend"], 12.5);
 }

@@ -413,3 +413,104 @@ fn results_that_mean_nothing_are_errors_that_say_what_would_help() {
         assert!(err.starts_with("error: no row is a conversion:"), "{command}: {err}");
     }
 }
+
+#[test]
+fn a_session_gap_makes_one_touch_per_visit() {
+    let out = stdout_of(
+        &[
+            &["attribute", SHOP, "--order-col", "order_id", "--session-gap", "30m"][..],
+            &SHOP_FLAGS,
+            &["--models", "last-click,linear", "--format", "csv", "-q"],
+        ]
+        .concat(),
+    );
+    let rows = parse_csv(out.as_bytes());
+    let get = |m: &str, c: &str| rows.get(&(m.to_string(), c.to_string())).map_or(0.0, |r| r.conversions);
+    // By hand (testdata/README.md): anna's three Paid Search rows are one
+    // visit, her two Email rows another: [Paid Search, Email]. ben's Direct
+    // rows at 9:00 and 9:20 are one visit, 9:55 (35 minutes on) a second:
+    // [Direct, Direct, AI Assistant]. carla's first purchase closes
+    // [Paid Social, Organic Search, Paid Social, Paid Search]; her view at
+    // 8:20 is 10 minutes after that purchase, so it continues that visit
+    // and her second purchase (8:25) has no touch of its own.
+    for (channel, linear) in [
+        ("Paid Search", 0.5 + 0.25),
+        ("Email", 0.5),
+        ("Direct", 2.0 / 3.0),
+        ("AI Assistant", 1.0 / 3.0),
+        ("Paid Social", 0.5),
+        ("Organic Search", 0.25),
+    ] {
+        assert_close(get("linear", channel), linear, channel);
+    }
+    for (channel, last) in [("Email", 1.0), ("AI Assistant", 1.0), ("Paid Search", 1.0), ("Direct", 0.0)] {
+        assert_eq!(get("last-click", channel), last, "{channel}");
+    }
+    let doc = json(&[&[SHOP][..], &SHOP_FLAGS, &["--order-col", "order_id", "--session-gap", "30m"]].concat());
+    let input = &doc["input"];
+    assert_eq!((&input["merged_into_visits"], &input["touches"]), (&5.into(), &10.into()));
+    assert_eq!(
+        (&input["conversions"], &input["unattributed_conversions"]),
+        (&3.0.into(), &1.into())
+    );
+    let (_, _, stderr) = run(&[&["attribute", SHOP, "--session-gap", "30m"][..], &SHOP_FLAGS].concat());
+    assert!(
+        stderr.contains("\nsession gap: merged 5 rows into the first touch of their visit (10 touches in journeys)\n"),
+        "{stderr}"
+    );
+    // Row order changes nothing; the scorecard sees visits.
+    let f = Fixture::new();
+    let text = std::fs::read_to_string(testdata("shop_events.csv")).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines[1..].reverse();
+    let reversed = f.file("reversed.csv", lines.join("\n") + "\n");
+    let args = |file: &str| {
+        stdout_of(
+            &[
+                &["attribute", file, "--session-gap", "30m", "--format", "csv", "-q"][..],
+                &SHOP_FLAGS,
+            ]
+            .concat(),
+        )
+    };
+    assert_eq!(args(SHOP), args(reversed.to_str().unwrap()));
+}
+
+#[test]
+fn a_session_gap_needs_raw_rows() {
+    let (code, _, stderr) = run(&["attribute", "--paths", "testdata/paths.csv", "--session-gap", "30m"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("`--session-gap` needs touch timestamps"), "{stderr}");
+    let (code, _, stderr) = run(&["attribute", "--ga4", "testdata/ga4/hand.jsonl", "--session-gap", "30m"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("a GA4 export's touches are its sessions already"), "{stderr}");
+    // `mta sql` writes the visits as a step; `--order-col` it refuses.
+    let q = stdout_of(&[
+        "sql",
+        "--dialect",
+        "duckdb",
+        "--table",
+        "t",
+        "--output",
+        "paths",
+        "--session-gap",
+        "30m",
+    ]);
+    assert!(
+        q.contains("mta_visits AS (") && q.contains("AND t - prev_t < 1800000 THEN 0 ELSE is_touch END AS is_touch"),
+        "{q}"
+    );
+    let (code, _, stderr) = run(&[
+        "sql",
+        "--dialect",
+        "duckdb",
+        "--table",
+        "t",
+        "--output",
+        "paths",
+        "--order-col",
+        "o",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.starts_with("error: `--order-col`: not for `mta sql`"), "{stderr}");
+}

@@ -173,5 +173,5 @@ fn costs_add_spend_cpa_and_roas_after_the_contract() {
         rows[2],
         "Email,5,4,4,3,0.750000,1,2,1,0,96.000000,1.583333,92.500000,37.000000,23.368421,2.500000"
     );
-    assert!(rows[0].ends_with(",0.000000,0.000000,"), "Direct has no spend: {}", rows[0]);
+    assert!(rows[0].ends_with(",0.000000,,"), "Direct has no spend, so no CPA: {}", rows[0]);
 }

@@ -340,7 +340,7 @@ fn conversion_types_filter_conversions_and_events_become_conversions() {
     ]
     .concat());
     assert!(
-        separate.contains("FROM c\n  WHERE LOWER(COALESCE(NULLIF(TRIM(CAST(\"kind\" AS TEXT)), ''), '(not set)')) IN ('lead')"),
+        separate.contains("FROM c\n  WHERE TRIM(CAST(\"customer_id\" AS TEXT)) <> ''\n    AND LOWER(COALESCE(NULLIF(TRIM(CAST(\"kind\" AS TEXT)), ''), '(not set)')) IN ('lead')"),
         "{separate}"
     );
     // Events: the kept ones convert (no channel, no touch), the others of the list go.
@@ -361,7 +361,12 @@ fn conversion_types_filter_conversions_and_events_become_conversions() {
         events.contains(&format!("CASE WHEN {ev} IN ('sign_up') THEN 1 ELSE 0 END AS converts")),
         "{events}"
     );
-    assert!(events.contains(&format!("WHERE {ev} NOT IN ('purchase')")), "{events}");
+    assert!(
+        events.contains(&format!(
+            "WHERE TRIM(CAST(\"customer_id\" AS TEXT)) <> ''\n      AND {ev} NOT IN ('purchase')"
+        )),
+        "{events}"
+    );
     assert!(events.contains("CASE WHEN converts = 1 THEN 0 ELSE 1 END AS is_touch"), "{events}");
 }
 

@@ -435,6 +435,22 @@ def cases():
         (["--journey-mode", "window", "--lookback", "14d", "--from", "2026-03-05"], False),
     ]:
         yield {"name": "ga4/sample.parquet", "ga4": True, "files": ["--ga4", sample], "tables": {"events": sample}, "spark": on_spark}, flags
+    # Raw rows: anonymous rows left out, visits (`--session-gap`), in each
+    # of the three ways conversions come.
+    shop = f"{t}/shop_events.csv"
+    utm = ["--source-col", "utm_source", "--medium-col", "utm_medium", "--campaign-col", "utm_campaign", "--channel-rules", "ga4"]
+    shop_flags = ["--event-col", "event_type", "--conversion-events", "purchase", "--value-col", "revenue"] + utm
+    for flags, on_spark in [(shop_flags, False), (shop_flags + ["--session-gap", "30m"], True)]:
+        yield {"name": "shop_events.csv", "files": [shop], "tables": {"events": shop}, "spark": on_spark}, flags
+    for flags in [["--session-gap", "3d"], ["--session-gap", "2d", "--exclude-channels", "Email"], ["--session-gap", "5d", "--journey-mode", "window", "--lookback", "14d"]]:
+        yield {"name": "generated events.csv", "files": [f"{g}/events.csv"], "tables": {"events": f"{g}/events.csv"}, "spark": False}, flags
+    yield {
+        "spark": False,
+        "name": "generated touchpoints.csv + conversions.csv",
+        "files": [f"{g}/touchpoints.csv", "--conversions", f"{g}/conversions.csv"],
+        "tables": {"events": f"{g}/touchpoints.csv", "conversions": f"{g}/conversions.csv"},
+    }, ["--session-gap", "2d"]
+    yield {"name": "generated events-named.csv", "files": [named], "tables": {"events": named}, "spark": False}, ["--conversion-events", "purchase,sign_up", "--session-gap", "1d"]
     for flags in generated[:2]:
         yield {
             "spark": False,
