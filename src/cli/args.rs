@@ -348,7 +348,7 @@ fn parse_instant(s: &str, flag: &str, zone: Zone) -> Result<i64> {
     crate::input::time::TimeParser::new(&TimeFormat::Auto, zone, None)
         .parse(s)
         .map_err(|why| {
-            let expected = if why.contains("column") {
+            let expected = if why.starts_with("an ISO 8601") {
                 "a date or an ISO 8601 timestamp"
             } else {
                 why.as_str()

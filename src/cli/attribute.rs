@@ -268,8 +268,12 @@ fn write_report(
     if let Some(file) = costs {
         crate::report::costs::apply_file(&mut report, file);
     }
+    let mut notes = notes;
     if compare || out.format == OutputFormat::Html {
         report.comparison = Some(compare_models(&report));
+        if compare && report.models.iter().any(|m| m.model == crate::model::ModelKind::Participation) {
+            notes.push(format!("note: {}", crate::report::cross_model::PARTICIPATION_ASIDE));
+        }
     }
     if !out.quiet {
         pipeline::tell(pipeline::summary(&report.input, &pipeline::run_notes(notes, &report)));

@@ -99,12 +99,9 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
                 .chain(report.models.first().map(|m| m.model))
                 .take(1)
                 .collect::<Vec<_>>();
-            let limits = crate::report::budget::Limits {
-                max_change: args.max_change,
-                allow_new: false,
-            };
             let by = crate::report::budget::ShareOf::Value;
-            match crate::report::budget::reallocate(&report, &costs, None, by, limits, &shown, None) {
+            let none = crate::report::budget::NewSpend::Nowhere;
+            match crate::report::budget::reallocate(&report, &costs, None, by, args.max_change, &none, &shown, None) {
                 Ok((rows, _)) => Some(rows),
                 Err((model, u)) => {
                     let message = super::budget::unreachable_message(model, costs.total(), args.max_change, u);

@@ -160,7 +160,7 @@ pub fn load(spec: &CostSpec) -> Result<CostFile> {
     table.amounts(1, "a spend amount", Reason::InvalidValue, &mut spend)?;
     let dated = table.columns[2].is_some();
     if dated {
-        table.times(2, &spec.date_format, spec.zone, &mut time)?;
+        table.times(2, &spec.date_format, spec.zone, "--cost-date-format", &mut time)?;
     }
     Ok(CostFile {
         file: FileStats {

@@ -441,6 +441,7 @@ fn read_tables(
     // (given, or sniffed from the first line) tells where quoted fields begin.
     let mut head = Vec::new();
     (&mut stream).take(64 * 1024).read_to_end(&mut head).map_err(err)?;
+    refuse_json(&name, &head)?;
     if head.starts_with(b"PAR1") || head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
         stream.read_to_end(&mut head).map_err(err)?;
         tables_of(source, Bytes::Owned(head), dialect, requests, what, on_error, |t| {
@@ -549,7 +550,32 @@ fn csv_table(
         Source::File(_) | Source::Memory { .. } => csv::Origin::Reread(source.clone(), dialect.encoding),
     };
     let bytes = encoding::decode(&name, bytes, dialect.encoding)?;
+    refuse_json(&name, &bytes[..bytes.len().min(64 * 1024)])?;
     csv::read(&name, &bytes, keep, dialect.delimiter, requests, what, on_error)
+}
+
+/// JSON where CSV was expected: a GA4 BigQuery export given without
+/// `--ga4` (its fields would be listed as columns, fragments of JSON), or
+/// other JSON, each refused with the way to read it.
+fn refuse_json(name: &str, head: &[u8]) -> Result<()> {
+    let text = csv::strip_bom(head);
+    let start = text.iter().position(|b| !b.is_ascii_whitespace());
+    if start.is_none_or(|i| text[i] != b'{' && text[i] != b'[') {
+        return Ok(());
+    }
+    let mentions = |field: &str| memchr::memmem::find(text, format!("\"{field}\"").as_bytes()).is_some();
+    if mentions("event_name") && (mentions("user_pseudo_id") || mentions("event_params")) {
+        return Err(Error::usage(
+            format!("`{name}` is a GA4 BigQuery export (JSON with `event_name`, `user_pseudo_id`, `event_params`), not CSV"),
+            format!(
+                "read it with `--ga4 {name}`: sessions become the touches and `--conversion-events` (default `purchase`) the conversions"
+            ),
+        ));
+    }
+    Err(Error::usage(
+        format!("`{name}` holds JSON, not CSV or Parquet"),
+        "touchpoints are read from CSV or Parquet; a GA4 BigQuery export in JSON with `--ga4`; results of `mta attribute --format json` with `mta compare`",
+    ))
 }
 
 /// An input read: all rows in memory, or partitioned on disk (out of core).
@@ -914,7 +940,7 @@ impl<'a> EventReader<'a> {
         let rows = &mut self.rows;
         let start = rows.len();
         table.ids(CUSTOMER, &mut rows.ids)?;
-        table.times_after(TIME, &spec.time_format, spec.zone, first_time, &mut rows.time)?;
+        table.times_after(TIME, &spec.time_format, spec.zone, "--time-format", first_time, &mut rows.time)?;
         if let Some(e) = slots.event {
             table.intern(e, &mut self.event_names, None, &mut rows.event)?;
             let wanted = spec.conversion_events.as_deref().unwrap_or(&[]);
@@ -1486,7 +1512,7 @@ fn load_conversions(
         |table| {
             let (start, ids_start) = (time.len(), ids.len());
             table.ids(CUSTOMER, ids)?;
-            table.times_after(TIME, &spec.time_format, spec.zone, &mut first_time, &mut time)?;
+            table.times_after(TIME, &spec.time_format, spec.zone, "--time-format", &mut first_time, &mut time)?;
             if table.columns[2].is_some() {
                 table.amounts(2, "a revenue amount", Reason::InvalidValue, &mut value)?;
             } else {

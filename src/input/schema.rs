@@ -159,6 +159,12 @@ fn missing(path: &str, header: &[String], req: &ColumnRequest<'_>, delimiter: Op
         hint.push_str(if req.flag.is_empty() { "; " } else { ", " });
         hint.push_str(advice);
     }
+    let has = |name: &str| header.iter().any(|h| h.trim().eq_ignore_ascii_case(name));
+    if has("event_name") && has("user_pseudo_id") && has("event_params") {
+        hint = format!(
+            "`{path}` is a GA4 BigQuery export (`event_name`, `user_pseudo_id`, `event_params`): read it with `--ga4 {path}`, which turns its events into sessions and conversions"
+        );
+    }
     if header.len() == 1 {
         let other = [b',', b';', b'\t', b'|']
             .into_iter()

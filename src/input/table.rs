@@ -572,15 +572,24 @@ impl Table {
         Ok(())
     }
 
-    /// Timestamps of column `col` in UTC epoch milliseconds.
-    pub fn times(&self, col: usize, format: &TimeFormat, zone: Zone, out: &mut Vec<i64>) -> Result<()> {
-        self.times_after(col, format, zone, &mut None, out)
+    /// Timestamps of column `col` in UTC epoch milliseconds, their format
+    /// chosen by `flag` (named in messages).
+    pub fn times(&self, col: usize, format: &TimeFormat, zone: Zone, flag: &'static str, out: &mut Vec<i64>) -> Result<()> {
+        self.times_after(col, format, zone, flag, &mut None, out)
     }
 
     /// [`Self::times`] for one chunk of a file: `first` is the column's
     /// first value in the file (set by the first chunk that has one), which
     /// `--time-format auto` reads the whole column by.
-    pub fn times_after(&self, col: usize, format: &TimeFormat, zone: Zone, first: &mut Option<String>, out: &mut Vec<i64>) -> Result<()> {
+    pub fn times_after(
+        &self,
+        col: usize,
+        format: &TimeFormat,
+        zone: Zone,
+        flag: &'static str,
+        first: &mut Option<String>,
+        out: &mut Vec<i64>,
+    ) -> Result<()> {
         let data = &self.column(col).data;
         out.reserve(self.height);
         let empty = "a timestamp (empty values are not allowed)";
@@ -590,7 +599,7 @@ impl Table {
                 if first.is_none() {
                     *first = ca.iter().flatten().find(|s| !s.trim().is_empty()).map(str::to_string);
                 }
-                let parser = TimeParser::new(format, zone, first.as_deref());
+                let parser = TimeParser::new(format, zone, first.as_deref()).for_flag(flag);
                 if ca.null_count() == 0 {
                     let parse = |row, raw: Option<&str>| {
                         let raw = raw.unwrap_or("");
@@ -622,8 +631,8 @@ impl Table {
                     *first = ca.iter().flatten().next().map(|v| v.to_string());
                 }
                 let parser = match format {
-                    TimeFormat::Pattern(_) => TimeParser::new(&TimeFormat::Auto, zone, first.as_deref()),
-                    f => TimeParser::new(f, zone, first.as_deref()),
+                    TimeFormat::Pattern(_) => TimeParser::new(&TimeFormat::Auto, zone, first.as_deref()).for_flag(flag),
+                    f => TimeParser::new(f, zone, first.as_deref()).for_flag(flag),
                 };
                 let mut buf = String::new();
                 for (row, cell) in ca.iter().enumerate() {

@@ -148,10 +148,46 @@ enum Mode {
 pub struct TimeParser {
     mode: Mode,
     zone: Zone,
+    /// The flag that chooses the format, for messages (`--time-format`).
+    flag: &'static str,
+    /// Auto mode: the column's first value was ISO 8601 (so a later value
+    /// that is not mixes formats).
+    first_iso: bool,
 }
 
-const ISO_EXPECTED: &str =
-    "an ISO 8601 timestamp such as `2025-01-31T09:30:00Z`, `2025-01-31 09:30:00` or `2025-01-31` (the column's first value was ISO 8601)";
+const ISO_EXPECTED: &str = "an ISO 8601 timestamp such as `2025-01-31T09:30:00Z`, `2025-01-31 09:30:00` or `2025-01-31`";
+
+/// Date and time shapes of spreadsheets and exports that are not ISO 8601,
+/// tried in order to name the pattern that reads a value.
+const PATTERNS: [&str; 18] = [
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%d.%m.%y %H:%M",
+    "%d.%m.%y",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%m/%d/%Y %I:%M %p",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y",
+    "%Y%m%d",
+];
+
+/// The patterns of [`PATTERNS`] that read `s` as a date or a date and time.
+pub fn patterns_reading(s: &str) -> Vec<&'static str> {
+    PATTERNS
+        .iter()
+        .copied()
+        .filter(|p| NaiveDateTime::parse_from_str(s, p).is_ok() || (!p.contains("%H") && NaiveDate::parse_from_str(s, p).is_ok()))
+        .collect()
+}
 
 impl TimeParser {
     /// Fixes the format for a column, detecting it from `first` (the
@@ -172,7 +208,35 @@ impl TimeParser {
                 _ => Mode::Iso,
             },
         };
-        TimeParser { mode, zone }
+        let first_iso = mode == Mode::Iso && first.is_some_and(|v| parse_iso_parts(v.trim().as_bytes()).is_ok());
+        TimeParser {
+            mode,
+            zone,
+            flag: "--time-format",
+            first_iso,
+        }
+    }
+
+    /// The flag that chooses the format, named in messages (the costs'
+    /// dates: `--cost-date-format`).
+    pub fn for_flag(mut self, flag: &'static str) -> Self {
+        self.flag = flag;
+        self
+    }
+
+    /// What a value that is not ISO 8601 should have been: mixing formats
+    /// when the column's first value was ISO, else the pattern (or the two
+    /// patterns, day or month first) that reads it.
+    fn iso_expected(&self, s: &str) -> String {
+        if self.first_iso {
+            return format!("{ISO_EXPECTED} (the column's first value was ISO 8601)");
+        }
+        let flag = self.flag;
+        match patterns_reading(s).as_slice() {
+            [] => format!("{ISO_EXPECTED}, or a format given with `{flag}`"),
+            [p] => format!("{ISO_EXPECTED}; this value reads with `{flag} '{p}'`"),
+            [p, q, ..] => format!("{ISO_EXPECTED}; this value reads with `{flag} '{p}'` (day first) or `{flag} '{q}'` (month first)"),
+        }
     }
 
     /// Parses one value to UTC epoch milliseconds; the error says what was
@@ -201,7 +265,7 @@ impl TimeParser {
 
     fn parse_iso(&self, s: &str) -> Result<i64, String> {
         let p = parse_iso_parts(s.as_bytes()).map_err(|e| match e {
-            IsoError::Syntax => ISO_EXPECTED.to_string(),
+            IsoError::Syntax => self.iso_expected(s),
             IsoError::Date => "a real calendar date (month 01-12, day within the month)".to_string(),
             IsoError::Time => "a real time of day (hours 00-23, minutes and seconds 00-59)".to_string(),
         })?;
@@ -242,7 +306,7 @@ impl TimeParser {
     }
 
     fn parse_pattern(&self, s: &str, pattern: &str) -> Result<i64, String> {
-        let expected = || format!("a timestamp in the format `{pattern}` (from `--time-format`)");
+        let expected = || format!("a timestamp in the format `{pattern}` (from `{}`)", self.flag);
         if pattern.contains("%z") || pattern.contains("%:z") || pattern.contains("%#z") {
             return DateTime::parse_from_str(s, pattern)
                 .map(|t| t.timestamp_millis())

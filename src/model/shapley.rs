@@ -20,7 +20,7 @@
 //! subset test, whichever is fewer: exact for any n, no truncation.
 //! Credits: credit_i(N) = phi_i(N) conv(N) / v(N), and the same with
 //! value(N); summed over coalitions in sorted order. Negative credits are
-//! kept (clipping would break efficiency) and counted in a warning.
+//! kept (clipping would break efficiency) and named in a warning.
 //!
 //! This is marketing-attribution-models' Shapley with conversion-rate
 //! values and no coalition truncation (its default keeps 4 channels per
@@ -118,7 +118,7 @@ fn credits_of(list: &[(u128, Tally)], n_channels: usize) -> Credits {
 /// [`Shapley`] over blocks: the coalitions' tallies so far.
 struct ShapleyStream<'a> {
     model: &'a Shapley,
-    n_channels: usize,
+    channels: Vec<String>,
     map: HashMap<u128, Tally>,
 }
 
@@ -129,8 +129,8 @@ impl super::Stream for ShapleyStream<'_> {
     }
 
     fn finish(self: Box<Self>) -> Result<super::Attribution> {
-        let credits = credits_of(&sorted(self.map), self.n_channels);
-        let empty = Journeys::new(Vec::new(), true);
+        let credits = credits_of(&sorted(self.map), self.channels.len());
+        let empty = Journeys::new(self.channels, true);
         Ok(super::Attribution {
             warnings: self.model.warnings(&empty, &credits),
             credits,
@@ -250,7 +250,7 @@ impl AttributionModel for Shapley {
         coalitions(&Journeys::new(channels.to_vec(), true))?;
         Ok(Box::new(ShapleyStream {
             model: self,
-            n_channels: channels.len(),
+            channels: channels.to_vec(),
             map: HashMap::new(),
         }))
     }
@@ -259,14 +259,27 @@ impl AttributionModel for Shapley {
         Ok(Some(Box::new(CoalitionShares(coalition_shares(journeys)?))))
     }
 
-    fn warnings(&self, _journeys: &Journeys, credits: &Credits) -> Vec<String> {
-        let negative = credits.conversions.iter().filter(|&&x| x < -1e-12).count();
-        if negative > 0 {
-            vec![format!(
-                "shapley: {negative} channel(s) have negative credit (kept: clipping would break efficiency); they lower the conversion rate of the coalitions they join"
-            )]
-        } else {
-            Vec::new()
+    fn warnings(&self, journeys: &Journeys, credits: &Credits) -> Vec<String> {
+        let names = journeys.channels();
+        let negative: Vec<String> = credits
+            .conversions
+            .iter()
+            .enumerate()
+            .filter(|&(_, &x)| x < -1e-12)
+            .map(|(c, x)| match names.get(c) {
+                Some(name) => format!("{name} ({x:.2})"),
+                None => format!("channel {c} ({x:.2})"),
+            })
+            .collect();
+        match negative.len() {
+            0 => Vec::new(),
+            n => vec![format!(
+                "shapley: {} negative credit (kept: clipping would break efficiency): {}; {} the conversion rate of the coalitions {}",
+                if n == 1 { "1 channel has" } else { "channels have" },
+                negative.join(", "),
+                if n == 1 { "it lowers" } else { "they lower" },
+                if n == 1 { "it joins" } else { "they join" }
+            )],
         }
     }
 }

@@ -587,7 +587,8 @@ fn spend_section(s: &mut String, report: &Report, budget: Option<&[crate::report
         w!(
             s,
             "<h3>Proposed reallocation ({})</h3>\n<p class=\"note\">Spend in proportion to credited revenue, each change within the limits of <code>mta budget</code>; \
-             <em>direction</em> is unclear when the bootstrap interval spans 0; <em>models agree</em> when every model that ran points the same way. \
+             <em>direction</em> is unclear when the bootstrap interval spans 0; <em>models agree</em> when every model that ran points the same way \
+             (the range and agreement leave out participation, whose credits sum past the conversions). \
              This assumes constant returns: it is not a response-curve optimiser.</p>\n",
             escape(model)
         );
@@ -838,7 +839,8 @@ fn disagreement_section(s: &mut String, report: &Report, comparison: &[ChannelCo
     s.push_str(
         "<section id=\"disagreement\">\n<h2>Where the models disagree</h2>\n\
          <p class=\"note\">Each channel's share of its model's attributed conversions; darker = larger share. \
-         Channels the models disagree on most come first.</p>\n",
+         Channels the models disagree on most come first. The spread (largest share minus smallest) leaves out participation, \
+         which gives every channel of a journey full credit, so its shares sum past 100%.</p>\n",
     );
     if comparison.is_empty() {
         s.push_str("<p class=\"empty\">No channels.</p>\n</section>\n");

@@ -132,18 +132,20 @@ pub struct BudgetRow {
     /// Credited value / spend (`None` without spend).
     pub roas: Option<f64>,
     /// `increase`, `decrease` or `unclear`: the sign of the change, or with
-    /// `--bootstrap` whether its interval lies above 0, below 0, or spans it.
+    /// `--bootstrap` whether its interval lies above 0, below 0, or spans it;
+    /// `held` for spend on a channel no journey has (kept as it is).
     pub direction: &'static str,
     /// With `--bootstrap`: the 2.5th percentile of the change over the
     /// replicates.
     pub change_lo: Option<f64>,
     /// The 97.5th percentile.
     pub change_hi: Option<f64>,
-    /// The least change any model that ran proposes for the channel.
+    /// The least change any model that ran proposes for the channel
+    /// (participation aside, unless it is all that ran).
     pub models_change_min: f64,
     /// The most.
     pub models_change_max: f64,
-    /// Whether every model that ran proposes the same direction.
+    /// Whether every model that ran (participation aside) proposes the same direction.
     pub models_agree: bool,
 }
 
@@ -175,16 +177,45 @@ pub struct Resampled<'a> {
     pub runs: &'a super::bootstrap::Replicates,
 }
 
+/// Which channels without spend today may get some (`--allow-new`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum NewSpend {
+    /// None: they keep 0.
+    #[default]
+    Nowhere,
+    /// Any of them (bare `--allow-new`).
+    Anywhere,
+    /// Only these (`--allow-new CH[,CH...]`, matched case-insensitively).
+    Only(Vec<String>),
+}
+
+impl NewSpend {
+    /// Whether `channel`, without spend today, may get some.
+    fn allows(&self, channel: &str) -> bool {
+        match self {
+            NewSpend::Nowhere => false,
+            NewSpend::Anywhere => true,
+            NewSpend::Only(names) => names.iter().any(|n| n.trim().eq_ignore_ascii_case(channel)),
+        }
+    }
+}
+
 /// Proposals for every model of `report`; the rows of the models in
 /// `shown` (in their order), with each channel's range over all models
-/// and, with `resampled`, the interval of its change. Returns the rows and
-/// the number of replicates whose limits could not reach the total.
+/// (participation aside) and, with `resampled`, the interval of its change.
+/// Spend on channels that no journey has (TV, offline) cannot be weighed
+/// against credit: it is held, a row of its own with direction `held`, and
+/// the rest of the total is reallocated, so every block adds up to the
+/// whole spend (or `total`). Returns the rows and the number of replicates
+/// whose limits could not reach the total.
+#[allow(clippy::too_many_arguments)]
 pub fn reallocate(
     report: &Report,
     costs: &Costs,
     total: Option<f64>,
     by: ShareOf,
-    limits: Limits,
+    max_change: f64,
+    new_spend: &NewSpend,
     shown: &[crate::model::ModelKind],
     resampled: Option<Resampled<'_>>,
 ) -> Result<(Vec<BudgetRow>, usize), (crate::model::ModelKind, Unreachable)> {
@@ -193,8 +224,21 @@ pub fn reallocate(
     };
     let channels: Vec<&str> = first.credits.iter().map(|c| &*c.channel).collect();
     let spend: Vec<f64> = channels.iter().map(|c| costs.of(c).unwrap_or(0.0)).collect();
-    let spend_total: f64 = spend.iter().sum();
-    let target = total.unwrap_or(spend_total);
+    let held: Vec<&(String, f64)> = costs
+        .spend
+        .iter()
+        .filter(|(name, s)| *s > 0.0 && !channels.iter().any(|c| c.eq_ignore_ascii_case(name)))
+        .collect();
+    let held_total: f64 = held.iter().map(|(_, s)| s).sum();
+    let spend_total = spend.iter().sum::<f64>() + held_total;
+    let target = total.unwrap_or(spend_total) - held_total;
+    let limits = Limits {
+        max_change,
+        allow_new: *new_spend != NewSpend::Nowhere,
+    };
+    // A channel without spend that may not get any takes no share.
+    let growable: Vec<bool> = channels.iter().zip(&spend).map(|(c, &s)| s > 0.0 || new_spend.allows(c)).collect();
+    let masked = |share: Vec<f64>| -> Vec<f64> { share.iter().zip(&growable).map(|(&w, &g)| if g { w } else { 0.0 }).collect() };
     let mut all = Vec::new();
     // The models shown first, so that an unreachable total names one of them.
     let mut order: Vec<&super::ModelReport> = report.models.iter().filter(|m| shown.contains(&m.model)).collect();
@@ -203,7 +247,16 @@ pub fn reallocate(
         let conversions: Vec<f64> = m.credits.iter().map(|c| c.conversions).collect();
         let value: Vec<f64> = m.credits.iter().map(|c| c.value).collect();
         let share = shares(&conversions, &value, by);
-        let proposed = propose(&spend, &share, target, limits).map_err(|u| (m.model, u))?;
+        let proposed = propose(&spend, &masked(share.clone()), target, limits).map_err(|u| {
+            let held = |x: f64| x + held_total;
+            (
+                m.model,
+                Unreachable {
+                    min: held(u.min),
+                    max: held(u.max),
+                },
+            )
+        })?;
         all.push((m, share, proposed));
     }
     let mut rows = Vec::new();
@@ -218,7 +271,7 @@ pub fn reallocate(
             let index = report.models.iter().position(|x| x.model == kind).expect("shown models ran");
             for run in r.runs {
                 let (conversions, value) = &run[index];
-                match propose(&spend, &shares(conversions, value, by), target, limits) {
+                match propose(&spend, &masked(shares(conversions, value, by)), target, limits) {
                     Ok(p) => {
                         for (i, x) in p.iter().enumerate() {
                             replicated[i].push(x - spend[i]);
@@ -228,6 +281,7 @@ pub fn reallocate(
                 }
             }
         }
+        let scale = target + held_total;
         for (i, c) in m.credits.iter().enumerate() {
             let change = proposed[i] - spend[i];
             let interval = (!replicated[i].is_empty()).then(|| {
@@ -235,15 +289,23 @@ pub fn reallocate(
                 xs.sort_by(f64::total_cmp);
                 (super::bootstrap::percentile(xs, 0.025), super::bootstrap::percentile(xs, 0.975))
             });
-            let eps = 1e-9 * target.max(1.0);
+            let eps = 1e-9 * scale.max(1.0);
             let direction = match interval {
                 Some((lo, _)) if lo > eps => "increase",
                 Some((_, hi)) if hi < -eps => "decrease",
                 Some(_) => "unclear",
-                None => sign(change, target),
+                None => sign(change, scale),
             };
-            let changes: Vec<f64> = all.iter().map(|(_, _, p)| p[i] - spend[i]).collect();
-            let dirs: Vec<&str> = changes.iter().map(|&d| sign(d, target)).collect();
+            // The range over models leaves out participation (its credits
+            // sum past the conversions), unless it is all that ran.
+            let compared = all.iter().filter(|(m, ..)| m.model != crate::model::ModelKind::Participation);
+            let compared: Vec<_> = if compared.clone().next().is_some() {
+                compared.collect()
+            } else {
+                all.iter().collect()
+            };
+            let changes: Vec<f64> = compared.iter().map(|(_, _, p)| p[i] - spend[i]).collect();
+            let dirs: Vec<&str> = changes.iter().map(|&d| sign(d, scale)).collect();
             rows.push(BudgetRow {
                 model: m.model,
                 channel: c.channel.to_string(),
@@ -260,6 +322,26 @@ pub fn reallocate(
                 models_change_min: changes.iter().copied().fold(f64::INFINITY, f64::min),
                 models_change_max: changes.iter().copied().fold(f64::NEG_INFINITY, f64::max),
                 models_agree: dirs.iter().all(|d| *d == dirs[0]),
+            });
+        }
+        // Spend without journeys: kept as it is.
+        for (name, s) in &held {
+            rows.push(BudgetRow {
+                model: m.model,
+                channel: name.clone(),
+                spend: *s,
+                proposed_spend: *s,
+                change: 0.0,
+                change_pct: Some(0.0),
+                credited_share: 0.0,
+                spend_share: s / spend_total,
+                roas: None,
+                direction: "held",
+                change_lo: None,
+                change_hi: None,
+                models_change_min: 0.0,
+                models_change_max: 0.0,
+                models_agree: true,
             });
         }
     }

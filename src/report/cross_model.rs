@@ -25,8 +25,9 @@ pub struct ChannelComparison {
     pub channel: String,
     /// Per model, in the order the models ran.
     pub models: Vec<ModelStanding>,
-    /// Largest share minus smallest share over the models: the largest
-    /// disagreement about this channel.
+    /// Largest share minus smallest share over the models, participation
+    /// aside (its shares sum past 100%, so it would always look far off):
+    /// the largest disagreement about this channel.
     pub disagreement: f64,
     /// The models giving the largest and the smallest share.
     pub extremes: (ModelKind, ModelKind),
@@ -59,8 +60,13 @@ pub fn compare_models(report: &Report) -> Vec<ChannelComparison> {
                     rank: r[i],
                 })
                 .collect();
-            let hi = models.iter().fold(&models[0], |a, b| if b.share > a.share { b } else { a });
-            let lo = models.iter().fold(&models[0], |a, b| if b.share < a.share { b } else { a });
+            // Participation aside, unless it is all that ran.
+            let compared: Vec<&ModelStanding> = match models.iter().filter(|m| m.model != ModelKind::Participation).collect::<Vec<_>>() {
+                some if !some.is_empty() => some,
+                _ => models.iter().collect(),
+            };
+            let hi = compared.iter().fold(compared[0], |a, b| if b.share > a.share { b } else { a });
+            let lo = compared.iter().fold(compared[0], |a, b| if b.share < a.share { b } else { a });
             ChannelComparison {
                 channel: report.models[0].credits[i].channel.to_string(),
                 disagreement: hi.share - lo.share,
@@ -70,6 +76,10 @@ pub fn compare_models(report: &Report) -> Vec<ChannelComparison> {
         })
         .collect()
 }
+
+/// What every printed disagreement figure says about participation.
+pub const PARTICIPATION_ASIDE: &str =
+    "disagreement figures leave out participation: it gives every channel of a journey full credit, so its shares sum past 100%";
 
 /// The channels, those the models disagree on most first (ties by name).
 pub fn by_disagreement(comparison: &[ChannelComparison]) -> Vec<&ChannelComparison> {
@@ -95,5 +105,24 @@ mod tests {
         assert_eq!((c[0].models[1].rank, c[1].models[1].rank), (1, 1));
         assert!((c[0].disagreement - (0.5 - 1.0 / 3.0)).abs() < 1e-12);
         assert_eq!(c[0].extremes, (ModelKind::PositionBased, ModelKind::FirstClick));
+    }
+
+    #[test]
+    fn participation_is_shown_but_left_out_of_the_disagreement() {
+        // Participation's Email share of 1.5 (its shares sum past 100%)
+        // would make the spread 1.5 - 1/3; it stays 0.5 - 1/3.
+        let mut r = crate::output::testutil::report();
+        let mut p = r.models[1].clone();
+        p.model = ModelKind::Participation;
+        p.credits[0].share = 1.5;
+        r.models.push(p);
+        let c = compare_models(&r);
+        assert_eq!(c[0].models.len(), 3);
+        assert_eq!(c[0].models[2].share, 1.5);
+        assert!((c[0].disagreement - (0.5 - 1.0 / 3.0)).abs() < 1e-12);
+        assert_eq!(c[0].extremes, (ModelKind::PositionBased, ModelKind::FirstClick));
+        // Alone, it is compared with itself.
+        r.models.drain(..2);
+        assert_eq!(compare_models(&r)[0].disagreement, 0.0);
     }
 }

@@ -127,6 +127,16 @@ fn every_model_gives_a_block_and_the_range_over_models() {
     }
     // Display: first-click gives it 90 of value (up), linear 22.5 (down).
     assert_eq!(got[&("linear".to_string(), "Display".to_string())]["models_agree"], "false");
+    // Participation (credits summing past the conversions) runs and gets a
+    // block, but the range and the agreement are those of the others.
+    let with = budget(&["--model", "all", "--models", "first-click,last-click,linear,participation"]);
+    assert_eq!(with.len(), 20);
+    for channel in ["Direct", "Display", "Email", "Paid Search", "Social"] {
+        let key = ("linear".to_string(), channel.to_string());
+        for column in ["models_change_min", "models_change_max", "models_agree"] {
+            assert_eq!(with[&key][column], got[&key][column], "{channel} {column}");
+        }
+    }
 }
 
 #[test]
@@ -287,5 +297,97 @@ fn shares_and_spends_reconcile_for_every_model() {
             let (spend, proposed) = (num(r, "spend"), num(r, "proposed_spend"));
             assert!(proposed >= 0.8 * spend - 1e-6 && proposed <= 1.2 * spend + 1e-6, "{model}: {r:?}");
         }
+    }
+}
+
+/// Budget rows by (model, channel): the row's cells by column name.
+type Rows = BTreeMap<(String, String), BTreeMap<String, String>>;
+
+/// `mta budget` on testdata/events.csv with `costs`: its CSV rows, or the error.
+fn budget_with(costs: &str, args: &[&str]) -> Result<Rows, String> {
+    let f = Fixture::new();
+    let costs = f.file("costs.csv", costs);
+    let events = testdata("events.csv");
+    let out = mta()
+        .args([
+            "budget",
+            events.to_str().unwrap(),
+            "--costs",
+            costs.to_str().unwrap(),
+            "--format",
+            "csv",
+            "-q",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    if !out.status.success() {
+        return Err(String::from_utf8(out.stderr).unwrap());
+    }
+    let mut rdr = csv::Reader::from_reader(&out.stdout[..]);
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    Ok(rdr
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                (r[0].to_string(), r[1].to_string()),
+                header.iter().cloned().zip(r.iter().map(String::from)).collect(),
+            )
+        })
+        .collect())
+}
+
+#[test]
+fn spend_without_journeys_is_held_and_the_table_adds_up_to_the_whole_spend() {
+    // TV has spend and no journey: it keeps its 200, the 400 of the others
+    // is reallocated as without it (limits_bind_and_the_rest_is_shared_by_hand).
+    let costs = format!("{SPEND}TV,200\n");
+    let got = budget_with(&costs, &["--model", "linear"]).unwrap();
+    let tv = &got[&("linear".to_string(), "TV".to_string())];
+    assert_eq!(
+        (tv["direction"].as_str(), num(tv, "proposed_spend"), num(tv, "change")),
+        ("held", 200.0, 0.0)
+    );
+    assert_close(num(tv, "spend_share"), 200.0 / 600.0, "TV spend share");
+    assert_eq!((tv["roas"].as_str(), tv["credited_share"].as_str()), ("", "0.000000"));
+    assert_close(
+        num(&got[&("linear".to_string(), "Email".to_string())], "proposed_spend"),
+        120.0,
+        "Email",
+    );
+    let total: f64 = got.values().map(|r| num(r, "proposed_spend")).sum();
+    assert_close(total, 600.0, "the whole spend");
+    // `--total` counts the held spend: 700 leaves 500, past the others' limits.
+    let err = budget_with(&costs, &["--model", "linear", "--total", "700"]).unwrap_err();
+    assert!(
+        err.contains("no allocation of 700.00 keeps every channel within +-20% of its spend: the limits allow 520.00 to 680.00")
+            && err.contains("the spend of the period of the cost rows used"),
+        "{err}"
+    );
+}
+
+#[test]
+fn allow_new_names_the_channels_that_may_get_spend() {
+    // No spend on Social or Direct today; only Social may get some. Without
+    // limits the 300 follow linear's value over the channels that may grow
+    // (Email 92.5, Paid Search 70, Display 22.5, Social 52.5: 237.5).
+    let costs = "channel,spend\nPaid Search,100\nEmail,100\nDisplay,100\n";
+    let got = budget_with(costs, &["--model", "linear", "--max-change", "1000000", "--allow-new", "social"]).unwrap();
+    let proposed = |c: &str| num(&got[&("linear".to_string(), c.to_string())], "proposed_spend");
+    assert_close(proposed("Social"), 300.0 * 52.5 / 237.5, "Social");
+    assert_close(proposed("Email"), 300.0 * 92.5 / 237.5, "Email");
+    assert_eq!(proposed("Direct"), 0.0);
+    // Bare, as before: Direct may grow too.
+    let got = budget_with(costs, &["--model", "linear", "--max-change", "1000000", "--allow-new"]).unwrap();
+    assert_close(
+        num(&got[&("linear".to_string(), "Direct".to_string())], "proposed_spend"),
+        300.0 * 107.5 / 345.0,
+        "Direct",
+    );
+    // Direct and organic channels cannot be bought.
+    for name in ["Direct", "Organic Search"] {
+        let err = budget_with(costs, &["--allow-new", &format!("Social,{name}")]).unwrap_err();
+        assert!(err.contains(&format!("`{name}` cannot be bought")), "{err}");
     }
 }

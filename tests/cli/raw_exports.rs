@@ -514,3 +514,58 @@ fn a_session_gap_needs_raw_rows() {
     assert_eq!(code, 2);
     assert!(stderr.starts_with("error: `--order-col`: not for `mta sql`"), "{stderr}");
 }
+
+#[test]
+fn a_ga4_export_without_ga4_says_to_pass_it() {
+    for file in ["testdata/ga4/hand.jsonl", "testdata/ga4/sample.jsonl.gz"] {
+        let (code, out, stderr) = run(&["attribute", file]);
+        assert_eq!((code, out.as_str()), (2, ""), "{file}");
+        assert_eq!(
+            stderr,
+            format!(
+                "error: `{file}` is a GA4 BigQuery export (JSON with `event_name`, `user_pseudo_id`, `event_params`), not CSV\n\nhint: read it with `--ga4 {file}`: sessions become the touches and `--conversion-events` (default `purchase`) the conversions\n"
+            )
+        );
+    }
+    // As Parquet its columns are read: the missing column's hint says `--ga4`.
+    let (code, _, stderr) = run(&["scorecard", "testdata/ga4/hand.parquet"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("hint: `testdata/ga4/hand.parquet` is a GA4 BigQuery export (`event_name`, `user_pseudo_id`, `event_params`): read it with `--ga4 testdata/ga4/hand.parquet`"),
+        "{stderr}"
+    );
+    // Other JSON is not taken for CSV either.
+    let f = Fixture::new();
+    let p = f.file("rows.json", "[{\"customer_id\": \"a\"}]\n");
+    let (code, _, stderr) = run(&["attribute", p.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("holds JSON, not CSV or Parquet"), "{stderr}");
+}
+
+#[test]
+fn smaller_things_an_analyst_meets() {
+    // A date that is not ISO 8601: the pattern that reads it is named.
+    let f = Fixture::new();
+    let p = f.file("de.csv", "customer_id,timestamp,channel,conversion\na,01.09.2026 00:09,Email,1\n");
+    let (code, _, stderr) = run(&["attribute", p.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.ends_with("found `01.09.2026 00:09`, expected an ISO 8601 timestamp such as `2025-01-31T09:30:00Z`, `2025-01-31 09:30:00` or `2025-01-31`; this value reads with `--time-format '%d.%m.%Y %H:%M'`\n"),
+        "{stderr}"
+    );
+    // The costs' dates name their own flag.
+    let costs = f.file("costs.csv", "date,channel,spend\n01.09.2026,Email,5\n");
+    let (code, _, stderr) = run(&[&["attribute", SHOP, "--costs", costs.to_str().unwrap()][..], &SHOP_FLAGS].concat());
+    assert_eq!(code, 1);
+    assert!(stderr.contains("this value reads with `--cost-date-format '%d.%m.%Y'`"), "{stderr}");
+    // Shapley's negative credit names the channel: with A alone 10 of 10
+    // convert, with B beside it 1 of 10, so B's Shapley value in {A, B} is
+    // (0 + 0.1 - 1) / 2 = -0.45 of a rate of 0.1: -4.5 conversions.
+    let paths = f.file("neg.csv", "path,total_conversions,total_null\nA,10,0\nA > B,1,9\n");
+    let (code, _, stderr) = run(&["attribute", "--paths", paths.to_str().unwrap(), "--models", "shapley"]);
+    assert_eq!(code, 0);
+    assert!(
+        stderr.contains("warning: shapley: 1 channel has negative credit (kept: clipping would break efficiency): B (-4.50); it lowers the conversion rate of the coalitions it joins\n"),
+        "{stderr}"
+    );
+}
