@@ -24,6 +24,7 @@
 
 pub mod cli;
 pub mod error;
+pub mod format;
 pub mod input;
 pub mod intern;
 pub mod journey;

@@ -126,7 +126,7 @@ pub fn apply_by_period(report: &mut Report, by_period: &[(String, Costs)], whole
     let idle: Vec<String> = by_period
         .iter()
         .filter(|(label, c)| c.total() > 0.0 && !credited_periods.contains(label))
-        .map(|(label, c)| format!("{label} ({})", crate::output::fixed(c.total(), 2)))
+        .map(|(label, c)| format!("{label} ({})", crate::format::fixed(c.total(), 2)))
         .collect();
     if !idle.is_empty() {
         report.warnings.push(format!(
@@ -187,7 +187,7 @@ fn summarize(report: &mut Report, costs: &Costs) {
     if !spend_without_credit.is_empty() {
         let list: Vec<String> = spend_without_credit
             .iter()
-            .map(|n| format!("{n} ({})", crate::output::fixed(costs.of(n).unwrap_or(0.0), 2)))
+            .map(|n| format!("{n} ({})", crate::format::fixed(costs.of(n).unwrap_or(0.0), 2)))
             .collect();
         report.warnings.push(format!(
             "spend on channels that received no credit (or are not in the input): {}",
@@ -203,10 +203,10 @@ fn summarize(report: &mut Report, costs: &Costs) {
     if costs.rows_outside_period > 0 {
         report.warnings.push(format!(
             "left out {} of spend ({}) dated outside {}: CPA and ROAS weigh the period's spend only; `--from`/`--to` choose the period",
-            crate::output::table::thousands(costs.spend_outside_period, 2),
+            crate::format::thousands(costs.spend_outside_period, 2),
             match costs.rows_outside_period {
                 1 => "1 cost row".to_string(),
-                n => format!("{} cost rows", crate::output::table::thousands(n as f64, 0)),
+                n => format!("{} cost rows", crate::format::thousands(n as f64, 0)),
             },
             costs.period
         ));

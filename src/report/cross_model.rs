@@ -95,7 +95,7 @@ mod tests {
     #[test]
     fn ranks_and_disagreement_on_the_fixed_report() {
         // Fixed report: first-click Email 1/3, Paid <Search> 2/3; position-based 1/2, 1/2.
-        let r = crate::output::testutil::report();
+        let r = crate::report::testutil::report();
         let c = compare_models(&r);
         assert_eq!(c.len(), 2);
         assert_eq!(c[0].channel, "Email");
@@ -111,7 +111,7 @@ mod tests {
     fn participation_is_shown_but_left_out_of_the_disagreement() {
         // Participation's Email share of 1.5 (its shares sum past 100%)
         // would make the spread 1.5 - 1/3; it stays 0.5 - 1/3.
-        let mut r = crate::output::testutil::report();
+        let mut r = crate::report::testutil::report();
         let mut p = r.models[1].clone();
         p.model = ModelKind::Participation;
         p.credits[0].share = 1.5;

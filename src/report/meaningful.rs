@@ -12,7 +12,7 @@ use crate::input::ConversionsFrom;
 /// period, conversions with a touch.
 pub fn check(s: &InputSummary) -> Result<()> {
     let nothing = |message: String, hint: String| Err(Error::Nothing { message, hint });
-    let whole = |n: u64| crate::output::table::thousands(n as f64, 0);
+    let whole = |n: u64| crate::format::thousands(n as f64, 0);
     if s.rows_read == 0 {
         let what = if s.kind == "paths" { "path rows" } else { "data rows" };
         return match s.files.as_slice() {
@@ -107,7 +107,7 @@ pub fn check(s: &InputSummary) -> Result<()> {
 /// The error for an input without any conversion: how conversions were
 /// looked for, and what was found instead.
 fn no_conversions(s: &InputSummary) -> Error {
-    let whole = |n: u64| crate::output::table::thousands(n as f64, 0);
+    let whole = |n: u64| crate::format::thousands(n as f64, 0);
     let anonymous = match s.anonymous_conversions {
         0 => String::new(),
         n => format!(" ({} conversions were on rows without a customer id)", whole(n)),

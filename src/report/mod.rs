@@ -617,3 +617,101 @@ mod tests {
         assert_eq!(r.models[0].conversions, 4.0);
     }
 }
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    use std::collections::BTreeMap;
+
+    use super::{ChannelCredit, InputSummary, ModelReport, Report};
+    use crate::model::{ModelKind, Parameter};
+
+    /// A small fixed report for exporter snapshots.
+    pub fn report() -> Report {
+        let credit = |channel: &str, conversions: f64, value: f64, share: f64| ChannelCredit {
+            cost: None,
+            interval: None,
+            channel: channel.into(),
+            conversions,
+            value,
+            share,
+        };
+        Report {
+            by: Vec::new(),
+            input: InputSummary {
+                kind: "events",
+                files: vec![crate::report::FileSummary {
+                    name: "events.csv".into(),
+                    rows: 7,
+                    skipped: 0,
+                    anonymous: 0,
+                }],
+                rows_read: 7,
+                rows_used: 7,
+                rows_skipped: 0,
+                rows_anonymous: 0,
+                anonymous_conversions: 0,
+                anonymous_value: 0.0,
+                repeated_orders: 0,
+                skipped_by_reason: BTreeMap::new(),
+                conversions_read: 3.0,
+                customers: Some(3),
+                distinct_paths: None,
+                journeys: 4.0,
+                converting_journeys: 3.0,
+                non_converting: 1.0,
+                conversions: 3.0,
+                revenue: 60.0,
+                unattributed_conversions: 0,
+                unattributed_value: 0.0,
+                touches: 7,
+                dropped_by_lookback: 0,
+                dropped_by_max_touches: 0,
+                dropped_by_transforms: 0,
+                outside_windows: None,
+                dropped_by_channel_filter: 0,
+                merged_into_visits: 0,
+                segments: None,
+                conversions_by_type: None,
+                removed_by_conversion_type: None,
+                ga4: None,
+                costs: None,
+                outside_period: None,
+                ignored_values: 0,
+                first_touch: Some("2025-01-01T00:00:00Z".into()),
+                last_touch: Some("2025-01-09T00:00:00Z".into()),
+                first_conversion: None,
+                last_conversion: None,
+                times: Default::default(),
+                zone: Default::default(),
+                conversions_from: Default::default(),
+                notes: Vec::new(),
+                warnings: Vec::new(),
+            },
+            models: vec![
+                ModelReport {
+                    segment: Default::default(),
+                    model: ModelKind::FirstClick,
+                    parameters: BTreeMap::new(),
+                    credits: vec![credit("Email", 1.0, 10.0, 1.0 / 3.0), credit("Paid <Search>", 2.0, 50.0, 2.0 / 3.0)],
+                    conversions: 3.0,
+                    value: 60.0,
+                    share: 1.0,
+                    details: None,
+                },
+                ModelReport {
+                    segment: Default::default(),
+                    model: ModelKind::PositionBased,
+                    parameters: BTreeMap::from([("position_weights", Parameter::Numbers(vec![0.4, 0.2, 0.4]))]),
+                    credits: vec![credit("Email", 1.5, 25.0, 0.5), credit("Paid <Search>", 1.5, 35.0, 0.5)],
+                    conversions: 3.0,
+                    value: 60.0,
+                    share: 1.0,
+                    details: None,
+                },
+            ],
+            notes: Vec::new(),
+            warnings: Vec::new(),
+            comparison: None,
+        }
+    }
+}
