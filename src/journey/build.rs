@@ -351,144 +351,232 @@ fn stage(
     before: JourneyStats,
     converting: Option<&ConvertingValues>,
 ) -> Staged {
-    let selected = |i: usize| segment.is_none_or(|(of, s)| of[i] == s);
-    let (channels, channel_rank) = events.channels.sorted();
-    let mut channel_names: Vec<String> = channels.iter().map(str::to_string).collect();
-    // A filtered-out channel leaves the channel list (no row of zeros in
-    // the results); its touches go before journeys are built. Touches keep
-    // their rank among all channels until sorted, so that ties are ordered
-    // as without the filter, and are renumbered (`renumber`) after.
-    let mut unknown_filter = Vec::new();
-    let mut renumber = None;
-    if let Some(f) = &cfg.channel_filter {
-        let (keep, unknown) = f.resolve(&channel_names);
-        unknown_filter = unknown;
+    let order = ChannelOrder::new(events, cfg);
+    let (transforms, unknown) = resolve(&cfg.transforms, &order.names);
+    // Customer codes are already in canonical order (see input::customers).
+    let n_customers = events.customers.len();
+    let flag: &[bool] = match &events.conversions {
+        Conversions::Inline { flag, .. } => flag,
+        _ => &[],
+    };
+    // Rows grouped by customer as 4-byte row numbers, each touch gathered
+    // when its customer's journeys are built: grouping the 24-byte touches
+    // themselves held two copies of them at once, the peak of a run. (Row
+    // numbers fit: 2^32 rows would need over 100 GB of typed columns.)
+    let (touch_offsets, touch_rows) = bucket(&events.customer, n_customers, |row| row as u32);
+    let gather = Gather {
+        events,
+        cfg,
+        transforms: &transforms,
+        segment,
+        converting,
+        flag,
+        channel_rank: &order.rank,
+        renumber: order.renumber.as_deref(),
+        touch_offsets: &touch_offsets,
+        touch_rows: &touch_rows,
+        separate: separate_conversions(events, segment, n_customers),
+    };
+    let conversions = match &gather.separate {
+        Some((_, all)) => all.len(),
+        None => flag.iter().filter(|&&f| f).count(),
+    };
+    // Work items are the customers' hash buckets: the float sums of the
+    // statistics then come out the same when customers are read in
+    // partitions of whole buckets (out of core).
+    let chunks: Vec<std::ops::Range<usize>> = events.customers.buckets().collect();
+    let mut whole = (Journeys::new(Vec::new(), true), Vec::new(), before.clone());
+    // The whole is reserved for what the buckets can yield (in split mode
+    // at most: each touch once; a journey per conversion plus one per
+    // customer); pages that stay unused are never touched.
+    whole.0.reserve(n_customers + conversions, touch_rows.len());
+    whole.1.reserve(n_customers + conversions);
+    in_waves(&chunks, &mut whole, |chunk| gather.bucket(chunk));
+    Staged {
+        whole,
+        channel_names: order.names,
+        customers: events.customers.clone(),
+        before,
+        customers_here: touch_offsets.windows(2).filter(|w| w[1] > w[0]).count() as u64,
+        touch_range: (events.time.iter().copied().min(), events.time.iter().copied().max()),
+        conversion_range: conversion_range(events, segment),
+        window_mode: cfg.mode == JourneyMode::Window,
+        open_period: cfg.period.is_open(),
+        unknown_transform_channels: unknown,
+        unknown_filter_channels: order.unknown_filter,
+    }
+}
+
+/// Channels in name order, as journeys number them: a filtered-out channel
+/// leaves the list (no row of zeros in the results) and its touches go
+/// before journeys are built. Touches keep their rank among all channels
+/// until sorted, so that ties are ordered as without the filter, and are
+/// renumbered (`renumber`) after.
+struct ChannelOrder {
+    /// Each input channel code's rank among all channels by name.
+    rank: Vec<ChannelId>,
+    /// The names kept, in name order.
+    names: Vec<String>,
+    /// With a channel filter: each rank's new id, [`DROPPED`] for a filtered one.
+    renumber: Option<Vec<ChannelId>>,
+    /// Channels the filter names that the input does not have.
+    unknown_filter: Vec<String>,
+}
+
+impl ChannelOrder {
+    fn new(events: &Events, cfg: &JourneyConfig) -> Self {
+        let (channels, rank) = events.channels.sorted();
+        let mut names: Vec<String> = channels.iter().map(str::to_string).collect();
+        let Some(f) = &cfg.channel_filter else {
+            return ChannelOrder {
+                rank,
+                names,
+                renumber: None,
+                unknown_filter: Vec::new(),
+            };
+        };
+        let (keep, unknown_filter) = f.resolve(&names);
         let mut new_id = Vec::with_capacity(keep.len());
         let mut next = 0;
         for &k in &keep {
             new_id.push(if k { next } else { DROPPED });
             next += ChannelId::from(k);
         }
-        renumber = Some(new_id);
         let mut k = keep.iter();
-        channel_names.retain(|_| *k.next().expect("one flag per channel"));
+        names.retain(|_| *k.next().expect("one flag per channel"));
+        ChannelOrder {
+            rank,
+            names,
+            renumber: Some(new_id),
+            unknown_filter,
+        }
     }
-    let (transforms, unknown) = resolve(&cfg.transforms, &channel_names);
-    // Customer codes are already in canonical order (see input::customers).
-    let n_customers = events.customers.len();
+}
 
-    let (flag, value): (&[bool], &[f64]) = match &events.conversions {
-        Conversions::Inline { flag, value } => (flag, value),
-        _ => (&[], &[]),
+/// Separate conversions grouped by customer (those of the segment, with one).
+fn separate_conversions(events: &Events, segment: Option<(&[u32], u32)>, n_customers: usize) -> Option<(Vec<usize>, Vec<Conversion>)> {
+    let Conversions::Separate { customer, time, value, .. } = &events.conversions else {
+        return None;
     };
-    // Rows grouped by customer as 4-byte row numbers, each touch gathered
-    // when its customer's journeys are built: grouping the 24-byte touches
-    // themselves held two copies of them at once, the peak of a run. (Row
-    // numbers fit: 2^32 rows would need over 100 GB of typed columns.)
-    // A touch that does not convert carries no value: only a conversion's
-    // is credited, and touches alike but for it are interchangeable.
-    let value_of = |row: usize| match converting {
-        Some(c) => c.get(row),
-        None => value[row],
-    };
-    let touch_of = |row: usize| {
-        let flagged = flag.get(row).copied().unwrap_or(false);
+    let selected = |i: usize| segment.is_none_or(|(of, s)| of[i] == s);
+    let rows: Option<Vec<usize>> = segment.map(|_| (0..customer.len()).filter(|&i| selected(i)).collect());
+    let of: Option<Vec<u32>> = rows.as_ref().map(|r| r.iter().map(|&i| customer[i]).collect());
+    let row = |k: usize| rows.as_ref().map_or(k, |r| r[k]);
+    Some(bucket(of.as_deref().unwrap_or(customer), n_customers, |k| Conversion {
+        time: time[row(k)],
+        value: value[row(k)],
+        end: None,
+    }))
+}
+
+/// What building one bucket of customers reads: the events, grouped by
+/// customer, and the rules.
+struct Gather<'a> {
+    events: &'a Events,
+    cfg: &'a JourneyConfig,
+    transforms: &'a Transforms,
+    segment: Option<(&'a [u32], u32)>,
+    converting: Option<&'a ConvertingValues>,
+    /// Inline conversion flags (empty with separate conversions).
+    flag: &'a [bool],
+    channel_rank: &'a [ChannelId],
+    renumber: Option<&'a [ChannelId]>,
+    /// `touch_rows[touch_offsets[c]..touch_offsets[c + 1]]`: customer c's rows.
+    touch_offsets: &'a [usize],
+    touch_rows: &'a [u32],
+    /// Separate conversions by customer: offsets and conversions.
+    separate: Option<(Vec<usize>, Vec<Conversion>)>,
+}
+
+impl Gather<'_> {
+    /// Row `row` as a touch. A touch that does not convert carries no
+    /// value: only a conversion's is credited, and touches alike but for it
+    /// are interchangeable.
+    fn touch(&self, row: usize) -> Touch {
+        let flagged = self.flag.get(row).copied().unwrap_or(false);
+        let value = match (flagged, self.converting) {
+            (false, _) => 0.0,
+            (true, Some(c)) => c.get(row),
+            (true, None) => match &self.events.conversions {
+                Conversions::Inline { value, .. } => value[row],
+                _ => 0.0,
+            },
+        };
         Touch {
-            time: events.time[row],
-            value: if flagged { value_of(row) } else { 0.0 },
-            channel: channel_rank[events.channel[row] as usize],
-            converts: flagged && selected(row),
+            time: self.events.time[row],
+            value,
+            channel: self.channel_rank[self.events.channel[row] as usize],
+            converts: flagged && self.segment.is_none_or(|(of, s)| of[row] == s),
         }
-    };
-    let (touch_offsets, touch_rows) = bucket(&events.customer, n_customers, |row| row as u32);
-    let separate = match &events.conversions {
-        Conversions::Separate { customer, time, value, .. } => {
-            // The selected conversions (all of them without a segment).
-            let rows: Option<Vec<usize>> = segment.map(|_| (0..customer.len()).filter(|&i| selected(i)).collect());
-            let of: Option<Vec<u32>> = rows.as_ref().map(|r| r.iter().map(|&i| customer[i]).collect());
-            let row = |k: usize| rows.as_ref().map_or(k, |r| r[k]);
-            Some(bucket(of.as_deref().unwrap_or(customer), n_customers, |k| Conversion {
-                time: time[row(k)],
-                value: value[row(k)],
-                end: None,
-            }))
-        }
-        _ => None,
-    };
+    }
 
-    // Work items are the customers' hash buckets: the float sums of the
-    // statistics then come out the same when customers are read in
-    // partitions of whole buckets (out of core).
-    let chunks: Vec<std::ops::Range<usize>> = events.customers.buckets().collect();
-    let build_bucket = |chunk: std::ops::Range<usize>| {
-        let mut out = Out::new(cfg, &transforms);
+    /// The journeys of the customers of `chunk`, their owners and statistics.
+    fn bucket(&self, chunk: std::ops::Range<usize>) -> Built {
+        let (offsets, rows) = (self.touch_offsets, self.touch_rows);
+        let mut out = Out::new(self.cfg, self.transforms);
         // Room for what the bucket usually yields (in split mode at most:
         // each touch once; a journey per conversion plus one per
         // customer): grown by doubling, the pieces held a third more
         // than their journeys while all of them were alive.
-        let rows = &touch_rows[touch_offsets[chunk.start]..touch_offsets[chunk.end]];
-        let inline_conversions = match flag.is_empty() {
+        let mine_rows = &rows[offsets[chunk.start]..offsets[chunk.end]];
+        let inline_conversions = match self.flag.is_empty() {
             true => 0,
-            false => rows.iter().filter(|&&r| flag[r as usize]).count(),
+            false => mine_rows.iter().filter(|&&r| self.flag[r as usize]).count(),
         };
-        let separate_conversions = separate.as_ref().map_or(0, |(o, _)| o[chunk.end] - o[chunk.start]);
+        let separate_conversions = self.separate.as_ref().map_or(0, |(o, _)| o[chunk.end] - o[chunk.start]);
         let journeys = chunk.len() + inline_conversions + separate_conversions;
-        out.journeys.reserve(journeys, rows.len());
+        out.journeys.reserve(journeys, mine_rows.len());
         out.owners.reserve(journeys);
         let mut mine: Vec<Touch> = Vec::new();
         let mut convs: Vec<Conversion> = Vec::new();
-        let bucket_end = touch_offsets[chunk.end];
-        let mut ahead = touch_offsets[chunk.start];
+        let bucket_end = offsets[chunk.end];
+        let mut ahead = offsets[chunk.start];
         for customer in chunk {
             mine.clear();
             // The rows of the customers a little further on are announced
             // to the memory system: each is a random place in the per-row
             // columns, and waiting for them one by one was a fifth of a run.
-            let upto = (touch_offsets[customer + 1] + PREFETCH_ROWS).min(bucket_end);
-            for &row in &touch_rows[ahead.max(touch_offsets[customer])..upto.max(ahead)] {
+            let upto = (offsets[customer + 1] + PREFETCH_ROWS).min(bucket_end);
+            for &row in &rows[ahead.max(offsets[customer])..upto.max(ahead)] {
                 let row = row as usize;
-                prefetch(&events.time, row);
-                prefetch(&events.channel, row);
-                prefetch(flag, row);
+                prefetch(&self.events.time, row);
+                prefetch(&self.events.channel, row);
+                prefetch(self.flag, row);
             }
             ahead = upto.max(ahead);
-            let rows = &touch_rows[touch_offsets[customer]..touch_offsets[customer + 1]];
-            mine.extend(rows.iter().map(|&row| touch_of(row as usize)));
+            mine.extend(
+                rows[offsets[customer]..offsets[customer + 1]]
+                    .iter()
+                    .map(|&row| self.touch(row as usize)),
+            );
             sort_touches(&mut mine);
             out.owner = customer as u32;
             convs.clear();
-            if let Some((offsets, all)) = &separate {
+            if let Some((offsets, all)) = &self.separate {
                 convs.extend_from_slice(&all[offsets[customer]..offsets[customer + 1]]);
                 convs.sort_unstable_by(|a, b| a.time.cmp(&b.time).then(a.value.total_cmp(&b.value)));
             }
-            let (kept, merged) = keep_touches(&mut mine, &mut convs, renumber.as_deref(), cfg.session_gap_ms, separate.is_none());
+            let gap = self.cfg.session_gap_ms;
+            let (kept, merged) = keep_touches(&mut mine, &mut convs, self.renumber, gap, self.separate.is_none());
             out.stats.dropped_by_channel_filter += (mine.len() - kept - merged) as u64;
             out.stats.merged_into_visits += merged as u64;
             mine.truncate(kept);
-            match cfg.mode {
+            match self.cfg.mode {
                 JourneyMode::Split => out.split(&mine, &convs),
                 JourneyMode::Window => out.window(&mine, &convs),
             }
         }
         (out.journeys, out.owners, out.stats)
-    };
-    // Buckets are built in parallel a wave at a time, each wave appended
-    // to the whole at once: the pieces of all buckets and their join were
-    // two copies of every journey, the peak of a run. The whole is
-    // reserved for what the buckets can yield (in split mode at most: each
-    // touch once; a journey per conversion plus one per customer); pages
-    // that stay unused are never touched.
-    let conversions = match &separate {
-        Some((_, all)) => all.len(),
-        None => flag.iter().filter(|&&f| f).count(),
-    };
-    // Statistics add up onto the earlier partitions' in bucket order, as
-    // in memory (float sums in the same order).
-    let mut whole = (Journeys::new(Vec::new(), true), Vec::new(), before.clone());
-    whole.0.reserve(n_customers + conversions, touch_rows.len());
-    whole.1.reserve(n_customers + conversions);
-    // A wave is appended while the next one is built (the append is a copy
-    // on one thread).
+    }
+}
+
+/// Builds the buckets of `chunks` in parallel a wave at a time, each wave
+/// appended to `whole` at once (the pieces of all buckets and their join
+/// were two copies of every journey, the peak of a run), while the next
+/// wave is built (the append is a copy on one thread). Statistics add up
+/// in bucket order, as over partitions out of core (float sums in the same
+/// order).
+fn in_waves(chunks: &[std::ops::Range<usize>], whole: &mut Built, build: impl Fn(std::ops::Range<usize>) -> Built + Sync) {
     let append = |whole: &mut Built, parts: Vec<Built>| {
         for (part, owners, stats) in parts {
             whole.0.append(part);
@@ -499,27 +587,9 @@ fn stage(
     let mut built = Vec::new();
     for wave in chunks.chunks(WAVE) {
         let done = std::mem::take(&mut built);
-        built = rayon::join(
-            || wave.par_iter().cloned().map(&build_bucket).collect(),
-            || append(&mut whole, done),
-        )
-        .0;
+        built = rayon::join(|| wave.par_iter().cloned().map(&build).collect(), || append(whole, done)).0;
     }
-    append(&mut whole, built);
-
-    Staged {
-        whole,
-        channel_names,
-        customers: events.customers.clone(),
-        before,
-        customers_here: touch_offsets.windows(2).filter(|w| w[1] > w[0]).count() as u64,
-        touch_range: (events.time.iter().copied().min(), events.time.iter().copied().max()),
-        conversion_range: conversion_range(events, segment),
-        window_mode: cfg.mode == JourneyMode::Window,
-        open_period: cfg.period.is_open(),
-        unknown_transform_channels: unknown,
-        unknown_filter_channels: unknown_filter,
-    }
+    append(whole, built);
 }
 
 /// The earliest and latest time of the conversions of `events` (of the

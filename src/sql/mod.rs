@@ -326,8 +326,6 @@ fn double(d: Dialect, x: f64) -> String {
 /// The query of `spec`, or why the journey rules asked for cannot be
 /// expressed (a reason for the user).
 pub fn query(spec: &SqlSpec) -> Result<Query, String> {
-    let d = spec.dialect;
-    let cfg = &spec.journeys;
     if spec.output == SqlOutput::Credits
         && let Some(m) = spec.models.iter().find(|&&m| !in_sql(m))
     {
@@ -335,144 +333,14 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
             "model `{m}` needs mta's solver: write the paths with `--output paths` and run `mta attribute --paths - --models {m}` on them"
         ));
     }
-    let q = |name: &str| d.quote(name);
-    let text = d.text();
-    let c = &spec.columns;
-    let value = |col: &Option<String>| match col {
-        Some(v) => format!("COALESCE(CAST({} AS {}), 0)", q(v), d.double()),
-        None => format!("CAST(0 AS {})", d.double()),
-    };
-    // Channel filters drop touches, not conversions (an inline conversion on
-    // a dropped touch still closes its journey); they see derived channels.
-    let is_touch = match &cfg.channel_filter {
-        None => "1".to_string(),
-        Some(f) => {
-            let names = d.literals(f.names.iter().map(|n| n.trim().to_lowercase()));
-            let (yes, no) = if f.include { (1, 0) } else { (0, 1) };
-            format!("CASE WHEN LOWER(channel) IN ({names}) THEN {yes} ELSE {no} END")
-        }
-    };
-    let customer = format!("TRIM(CAST({} AS {text}))", q(&c.customer));
-    // A row without a customer id (an anonymous visitor's) is left out, as
-    // mta leaves it out (NULL fails the comparison too).
-    let identified = format!("{customer} <> ''");
-    let time = d.epoch_ms(&q(&c.time), spec.time);
-    let (channel, channel_rule) = match &spec.rules {
-        None => (format!("TRIM(CAST({} AS {text}))", q(&c.channel)), "channels trimmed".to_string()),
-        Some((cols, sets)) => (
-            rules_case(d, cols, sets),
-            format!(
-                "channels from source / medium / campaign by {} (`--channel-rules`)",
-                describe_rules(sets)
-            ),
-        ),
-    };
-    let indent = |sql: &str| sql.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n");
-    let mut steps = Vec::new();
-    let types = &spec.types;
-    // `--conversion-types` on a type column: its trimmed text, `(not set)` when empty.
-    let kept_type = match (&types.column, &types.keep) {
-        (Some(col), Some(keep)) => Some(format!(
-            "LOWER(COALESCE(NULLIF(TRIM(CAST({} AS {text})), ''), '(not set)')) IN ({})",
-            q(col),
-            d.literals(keep.iter().map(|n| n.trim().to_lowercase()))
-        )),
-        _ => None,
-    };
-    let keep_rule = types
-        .keep
-        .as_ref()
-        .map(|k| format!(" Only conversions of the types {} are kept (`--conversion-types`, case-insensitive); the others neither close journeys nor get credit.", k.join(", ")))
-        .unwrap_or_default();
-    if let Some(export) = &spec.ga4 {
-        if spec.conversions_table.is_some() {
-            return Err("a GA4 export holds its conversions (`--conversion-events`): drop `--conversions-table`".into());
-        }
-        // Types are event names: `--conversion-types` narrows the events.
-        let kept = types.kept_events(&export.events);
-        let default_rules = [WrittenSet::Ga4];
-        let rules = spec.rules.as_ref().map_or(&default_rules[..], |(_, sets)| sets.as_slice());
-        steps.extend(ga4::steps(d, &spec.table, export, rules, &is_touch, &kept)?);
-    }
-    match (&spec.conversions_table, &types.events) {
-        _ if spec.ga4.is_some() => {}
-        (Some(_), Some(_)) => {
-            return Err("`--conversion-events` names conversions among the touch rows; a conversions table has its own".into());
-        }
-        (None, Some((event_col, events))) => {
-            // Types are event names: `--conversion-types` narrows the events.
-            let keep = types.kept_events(events);
-            let dropped: Vec<&str> = events.iter().filter(|e| !keep.contains(e)).map(|e| e.trim()).collect();
-            let event = format!("COALESCE(TRIM(CAST({} AS {text})), '')", q(event_col));
-            let is_conversion = if keep.is_empty() {
-                "1 = 0".to_string()
-            } else {
-                format!("{event} IN ({})", d.literals(keep.iter().map(|e| e.trim())))
-            };
-            let mut rows = format!(
-                "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  CASE WHEN {is_conversion} THEN '' ELSE {channel} END AS channel,\n  CASE WHEN {is_conversion} THEN 1 ELSE 0 END AS converts,\n  {} AS value\nFROM {}\nWHERE {identified}",
-                value(&c.value),
-                spec.table
-            );
-            if !dropped.is_empty() {
-                rows.push_str(&format!("\n  AND {event} NOT IN ({})", d.literals(&dropped)));
-            }
-            steps.push(Step {
-                name: "mta_events".into(),
-                rule: format!("An event-level table (`--conversion-events`): rows of the events {} are conversions of that type (no touch, no channel), every other row is a touch. Ids trimmed (rows without one left out), {channel_rule}, time in epoch milliseconds, revenue 0 when empty; is_touch 0 for a touch the channel filter drops.{keep_rule}", events.join(", ")),
-                body: format!(
-                    "SELECT\n  r.*,\n  CASE WHEN converts = 1 THEN 0 ELSE {is_touch} END AS is_touch\nFROM (\n{}\n) AS r",
-                    indent(&rows)
-                ),
-            });
-        }
-        (None, None) => {
-            let flag = format!(
-                "CASE WHEN LOWER(TRIM(CAST({} AS {text}))) IN ('1', 'true', 'yes', 'y', 't'){} THEN 1 ELSE 0 END",
-                q(&c.conversion),
-                kept_type.as_ref().map(|k| format!(" AND {k}")).unwrap_or_default()
-            );
-            let rows = format!(
-                "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  {channel} AS channel,\n  {flag} AS converts,\n  {} AS value\nFROM {}\nWHERE {identified}",
-                value(&c.value),
-                spec.table
-            );
-            let removed = if kept_type.is_some() {
-                " (a conversion of another type stays as a touch)"
-            } else {
-                ""
-            };
-            steps.push(Step {
-                name: "mta_events".into(),
-                rule: format!("Touches with inline conversions: ids trimmed (rows without one left out), {channel_rule}, time in epoch milliseconds, the conversion flag as 0/1 (1, true, yes, y, t), revenue 0 when empty; is_touch 0 for a touch the channel filter drops.{keep_rule}{removed}"),
-                body: format!("SELECT\n  r.*,\n  {is_touch} AS is_touch\nFROM (\n{}\n) AS r", indent(&rows)),
-            });
-        }
-        (Some(conversions), None) => {
-            let rows = format!(
-                "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  {channel} AS channel,\n  0 AS converts,\n  CAST(0 AS {dbl}) AS value\nFROM {}\nWHERE {identified}",
-                spec.table,
-                dbl = d.double(),
-            );
-            steps.push(Step {
-                name: "mta_events".into(),
-                rule: format!("Touches, and the conversions of the separate table as rows of their own (converts 1, no touch): ids trimmed (rows without one left out), {channel_rule}, time in epoch milliseconds, revenue 0 when empty; is_touch 0 for a touch the channel filter drops.{keep_rule}"),
-                body: format!(
-                    "SELECT\n  r.*,\n  {is_touch} AS is_touch\nFROM (\n{}\n) AS r\nUNION ALL\nSELECT\n  {customer},\n  {time},\n  '',\n  1,\n  {},\n  0\nFROM {conversions}\nWHERE {identified}{}",
-                    indent(&rows),
-                    value(&c.value),
-                    kept_type.as_ref().map(|k| format!("\n  AND {k}")).unwrap_or_default(),
-                ),
-            });
-        }
-    }
-    let by_customer = "PARTITION BY customer_id";
+    let cfg = &spec.journeys;
+    let mut steps = event_steps(spec)?;
     steps.push(Step {
         name: "mta_ordered".into(),
         rule: "Each customer's rows in mta's order, never the engine's: time, then touches before a conversion at the same time, then channel name (bytewise), then value.".into(),
         body: format!(
-            "SELECT\n  e.*,\n  ROW_NUMBER() OVER ({by_customer} ORDER BY t, converts, {}, value) AS seq\nFROM mta_events AS e",
-            d.bytewise("channel")
+            "SELECT\n  e.*,\n  ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY t, converts, {}, value) AS seq\nFROM mta_events AS e",
+            spec.dialect.bytewise("channel")
         ),
     });
     let rows = match cfg.session_gap_ms {
@@ -482,28 +350,11 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
         }
         None => "mta_ordered",
     };
-    let by_journey = "PARTITION BY customer_id, journey";
     match cfg.mode {
         JourneyMode::Split => split_journeys(cfg, rows, &mut steps),
-        JourneyMode::Window => window_journeys(d, cfg, rows, &mut steps)?,
+        JourneyMode::Window => window_journeys(spec.dialect, cfg, rows, &mut steps)?,
     }
-    let mut last = "mta_kept".to_string();
-    if let Some(max) = cfg.max_touches {
-        steps.push(Step {
-            name: "mta_trimmed".into(),
-            rule: format!("The last {max} touches of each journey (`--max-touches`)."),
-            body: format!(
-                "SELECT customer_id, journey, seq, t, channel, converts, converted_at, value\nFROM (\n  SELECT k.*, ROW_NUMBER() OVER ({by_journey} ORDER BY seq DESC) AS from_end\n  FROM mta_kept AS k\n) AS r\nWHERE from_end <= {max}"
-            ),
-        });
-        last = "mta_trimmed".to_string();
-    }
-    for (k, t) in cfg.transforms.iter().enumerate() {
-        if let Some(step) = transform(d, t, &last, k + 1) {
-            last = step.name.clone();
-            steps.push(step);
-        }
-    }
+    let last = trimmed_and_transformed(spec, &mut steps);
     let title = format!(
         "mta sql ({} {}): {} of {}",
         env!("CARGO_PKG_NAME"),
@@ -515,90 +366,355 @@ pub fn query(spec: &SqlSpec) -> Result<Query, String> {
         },
         spec.table.replace('\n', " ")
     );
-    match spec.output {
-        SqlOutput::Paths => {
-            steps.push(Step {
-                name: "mta_paths".into(),
-                rule: "Each journey's channels joined by ` > ` in order; a conversion left without touches is unattributed and has no path.".into(),
-                body: format!(
-                    "SELECT\n  customer_id,\n  journey,\n  {} AS path,\n  MAX(converts) AS converts,\n  MAX(value) AS value\nFROM {last}\nGROUP BY customer_id, journey",
-                    d.string_agg("channel", " > ", "seq")
-                ),
-            });
-            Ok(Query {
-                title,
-                steps,
-                result: "Journeys with the same path summed: conversions, their revenue, and journeys without a conversion (`mta paths`' columns).".into(),
-                select: format!(
-                    "SELECT\n  path,\n  SUM(converts) AS total_conversions,\n  SUM(value) AS total_conversion_value,\n  SUM(1 - converts) AS total_null\nFROM mta_paths\nGROUP BY path\nORDER BY {}",
-                    d.bytewise("path")
-                ),
-            })
+    let (result, select) = match spec.output {
+        SqlOutput::Paths => paths_result(spec.dialect, &mut steps, &last),
+        SqlOutput::Transitions => transitions_result(spec, &mut steps, &last)?,
+        SqlOutput::Credits => credits_result(spec, &mut steps, &last),
+    };
+    Ok(Query {
+        title,
+        steps,
+        result,
+        select,
+    })
+}
+
+/// The step `mta_events` (and, for a GA4 export, those before it): one row
+/// per touch or conversion with `customer_id, t, channel, converts, value,
+/// is_touch`, as the conversions come (inline flags, conversion events, a
+/// conversions table, or a GA4 export).
+fn event_steps(spec: &SqlSpec) -> Result<Vec<Step>, String> {
+    let e = EventSql::new(spec);
+    let types = &spec.types;
+    if let Some(export) = &spec.ga4 {
+        if spec.conversions_table.is_some() {
+            return Err("a GA4 export holds its conversions (`--conversion-events`): drop `--conversions-table`".into());
         }
-        SqlOutput::Transitions => {
-            let (order, keep_repeats) = match spec.model_cfg.markov.order {
-                crate::model::markov::MarkovOrder::Fixed(k) => (k, spec.model_cfg.markov.keep_repeats),
-                crate::model::markov::MarkovOrder::Auto => {
-                    return Err(
-                        "`--markov-order auto` chooses the order from the journeys: give the order (1 to 4) for `--output transitions`"
-                            .into(),
-                    );
-                }
-            };
-            transitions(d, order, keep_repeats, &mut steps, &last);
-            let q = |n: &str| d.quote(n);
-            Ok(Query {
-                title,
-                steps,
-                result: "Walks taking the same transition summed: their count, and the revenue of those that convert from the state (`mta attribute --transitions`' columns).".into(),
-                select: format!(
-                    "SELECT\n  from_state AS {},\n  to_state AS {},\n  SUM(walks) AS {},\n  SUM(value) AS {}\nFROM mta_transitions\nGROUP BY from_state, to_state\nORDER BY {}, {}",
-                    q("from"),
-                    q("to"),
-                    q("count"),
-                    q("value"),
-                    d.bytewise("from_state"),
-                    d.bytewise("to_state"),
-                ),
-            })
+        // Types are event names: `--conversion-types` narrows the events.
+        let kept = types.kept_events(&export.events);
+        let default_rules = [WrittenSet::Ga4];
+        let rules = spec.rules.as_ref().map_or(&default_rules[..], |(_, sets)| sets.as_slice());
+        return ga4::steps(spec.dialect, &spec.table, export, rules, &e.is_touch, &kept);
+    }
+    let step = match (&spec.conversions_table, &types.events) {
+        (Some(_), Some(_)) => {
+            return Err("`--conversion-events` names conversions among the touch rows; a conversions table has its own".into());
         }
-        SqlOutput::Credits => {
-            credits(spec, &mut steps, &last, by_journey);
-            let models = if spec.models.is_empty() {
-                sql_models()
-            } else {
-                spec.models.clone()
-            };
-            let parts: Vec<String> = models
-                .iter()
-                .enumerate()
-                .map(|(k, m)| {
-                    let base = if *m == ModelKind::Participation { "t.conversions".to_string() } else { format!("t.c_{}", index(*m)) };
-                    let conv = format!("COALESCE(c.c_{}, 0)", index(*m));
-                    format!(
-                        "SELECT\n  {k} AS model_order,\n  {} AS model,\n  ch.channel,\n  {conv} AS conversions,\n  COALESCE(c.v_{i}, 0) AS value,\n  CASE WHEN {base} > 0 THEN {conv} / {base} ELSE 0 END AS share\nFROM mta_channels AS ch\nLEFT JOIN mta_credited AS c ON c.channel = ch.channel\nCROSS JOIN mta_totals AS t",
-                        d.literal(m.name()),
-                        i = index(*m)
-                    )
-                })
-                .collect();
-            let union = parts
-                .join("\nUNION ALL\n")
-                .lines()
-                .map(|l| format!("  {l}"))
-                .collect::<Vec<_>>()
-                .join("\n");
-            Ok(Query {
-                title,
-                steps,
-                result: "Every channel under every model asked for: credited conversions, revenue and share of the model's conversions (participation: of all conversions), in model order, then by channel (`mta attribute --format csv`'s columns).".into(),
-                select: format!(
-                    "SELECT model, channel, conversions, value, share\nFROM (\n{union}\n) AS r\nORDER BY model_order, {}",
-                    d.bytewise("channel")
+        (None, Some((event_col, events))) => e.conversion_events(event_col, events),
+        (None, None) => e.inline(),
+        (Some(conversions), None) => e.conversions_table(conversions),
+    };
+    Ok(vec![step])
+}
+
+/// The SQL expressions of an events table's columns, as `mta_events`
+/// writes them.
+struct EventSql<'a> {
+    spec: &'a SqlSpec,
+    /// The trimmed customer id.
+    customer: String,
+    /// Rows with a customer id (an anonymous visitor's row is left out, as
+    /// mta leaves it out; NULL fails the comparison too).
+    identified: String,
+    /// Epoch milliseconds.
+    time: String,
+    /// The channel, from its column or by the channel rules.
+    channel: String,
+    /// How channels are made, in words.
+    channel_rule: String,
+    /// 1 for a touch the channel filter keeps.
+    is_touch: String,
+    /// The revenue column, 0 when empty.
+    value: String,
+    /// `--conversion-types` on a type column: the condition that keeps one.
+    kept_type: Option<String>,
+    /// `--conversion-types`, in words.
+    keep_rule: String,
+}
+
+impl<'a> EventSql<'a> {
+    fn new(spec: &'a SqlSpec) -> Self {
+        let d = spec.dialect;
+        let q = |name: &str| d.quote(name);
+        let text = d.text();
+        let c = &spec.columns;
+        // Channel filters drop touches, not conversions (an inline conversion
+        // on a dropped touch still closes its journey); they see derived channels.
+        let is_touch = match &spec.journeys.channel_filter {
+            None => "1".to_string(),
+            Some(f) => {
+                let names = d.literals(f.names.iter().map(|n| n.trim().to_lowercase()));
+                let (yes, no) = if f.include { (1, 0) } else { (0, 1) };
+                format!("CASE WHEN LOWER(channel) IN ({names}) THEN {yes} ELSE {no} END")
+            }
+        };
+        let customer = format!("TRIM(CAST({} AS {text}))", q(&c.customer));
+        let (channel, channel_rule) = match &spec.rules {
+            None => (format!("TRIM(CAST({} AS {text}))", q(&c.channel)), "channels trimmed".to_string()),
+            Some((cols, sets)) => (
+                rules_case(d, cols, sets),
+                format!(
+                    "channels from source / medium / campaign by {} (`--channel-rules`)",
+                    describe_rules(sets)
                 ),
-            })
+            ),
+        };
+        let types = &spec.types;
+        EventSql {
+            spec,
+            identified: format!("{customer} <> ''"),
+            customer,
+            time: d.epoch_ms(&q(&c.time), spec.time),
+            channel,
+            channel_rule,
+            is_touch,
+            value: match &c.value {
+                Some(v) => format!("COALESCE(CAST({} AS {}), 0)", q(v), d.double()),
+                None => format!("CAST(0 AS {})", d.double()),
+            },
+            kept_type: match (&types.column, &types.keep) {
+                (Some(col), Some(keep)) => Some(format!(
+                    "LOWER(COALESCE(NULLIF(TRIM(CAST({} AS {text})), ''), '(not set)')) IN ({})",
+                    q(col),
+                    d.literals(keep.iter().map(|n| n.trim().to_lowercase()))
+                )),
+                _ => None,
+            },
+            keep_rule: types
+                .keep
+                .as_ref()
+                .map(|k| format!(" Only conversions of the types {} are kept (`--conversion-types`, case-insensitive); the others neither close journeys nor get credit.", k.join(", ")))
+                .unwrap_or_default(),
         }
     }
+
+    /// `--conversion-events`: rows of the events named are conversions.
+    fn conversion_events(&self, event_col: &str, events: &[String]) -> Step {
+        let d = self.spec.dialect;
+        let EventSql {
+            customer,
+            identified,
+            time,
+            channel,
+            channel_rule,
+            is_touch,
+            value,
+            keep_rule,
+            ..
+        } = self;
+        // Types are event names: `--conversion-types` narrows the events.
+        let keep = self.spec.types.kept_events(events);
+        let dropped: Vec<&str> = events.iter().filter(|e| !keep.contains(e)).map(|e| e.trim()).collect();
+        let event = format!("COALESCE(TRIM(CAST({} AS {})), '')", d.quote(event_col), d.text());
+        let is_conversion = if keep.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            format!("{event} IN ({})", d.literals(keep.iter().map(|e| e.trim())))
+        };
+        let mut rows = format!(
+            "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  CASE WHEN {is_conversion} THEN '' ELSE {channel} END AS channel,\n  CASE WHEN {is_conversion} THEN 1 ELSE 0 END AS converts,\n  {value} AS value\nFROM {}\nWHERE {identified}",
+            self.spec.table
+        );
+        if !dropped.is_empty() {
+            rows.push_str(&format!("\n  AND {event} NOT IN ({})", d.literals(&dropped)));
+        }
+        Step {
+            name: "mta_events".into(),
+            rule: format!(
+                "An event-level table (`--conversion-events`): rows of the events {} are conversions of that type (no touch, no channel), every other row is a touch. Ids trimmed (rows without one left out), {channel_rule}, time in epoch milliseconds, revenue 0 when empty; is_touch 0 for a touch the channel filter drops.{keep_rule}",
+                events.join(", ")
+            ),
+            body: format!(
+                "SELECT\n  r.*,\n  CASE WHEN converts = 1 THEN 0 ELSE {is_touch} END AS is_touch\nFROM (\n{}\n) AS r",
+                indent(&rows)
+            ),
+        }
+    }
+
+    /// Touches with inline conversion flags.
+    fn inline(&self) -> Step {
+        let d = self.spec.dialect;
+        let EventSql {
+            customer,
+            identified,
+            time,
+            channel,
+            channel_rule,
+            is_touch,
+            value,
+            kept_type,
+            keep_rule,
+            ..
+        } = self;
+        let flag = format!(
+            "CASE WHEN LOWER(TRIM(CAST({} AS {}))) IN ('1', 'true', 'yes', 'y', 't'){} THEN 1 ELSE 0 END",
+            d.quote(&self.spec.columns.conversion),
+            d.text(),
+            kept_type.as_ref().map(|k| format!(" AND {k}")).unwrap_or_default()
+        );
+        let rows = format!(
+            "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  {channel} AS channel,\n  {flag} AS converts,\n  {value} AS value\nFROM {}\nWHERE {identified}",
+            self.spec.table
+        );
+        let removed = if kept_type.is_some() {
+            " (a conversion of another type stays as a touch)"
+        } else {
+            ""
+        };
+        Step {
+            name: "mta_events".into(),
+            rule: format!(
+                "Touches with inline conversions: ids trimmed (rows without one left out), {channel_rule}, time in epoch milliseconds, the conversion flag as 0/1 (1, true, yes, y, t), revenue 0 when empty; is_touch 0 for a touch the channel filter drops.{keep_rule}{removed}"
+            ),
+            body: format!("SELECT\n  r.*,\n  {is_touch} AS is_touch\nFROM (\n{}\n) AS r", indent(&rows)),
+        }
+    }
+
+    /// Touches, and the conversions of a separate table.
+    fn conversions_table(&self, conversions: &str) -> Step {
+        let EventSql {
+            customer,
+            identified,
+            time,
+            channel,
+            channel_rule,
+            is_touch,
+            value,
+            kept_type,
+            keep_rule,
+            ..
+        } = self;
+        let rows = format!(
+            "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  {channel} AS channel,\n  0 AS converts,\n  CAST(0 AS {dbl}) AS value\nFROM {}\nWHERE {identified}",
+            self.spec.table,
+            dbl = self.spec.dialect.double(),
+        );
+        Step {
+            name: "mta_events".into(),
+            rule: format!(
+                "Touches, and the conversions of the separate table as rows of their own (converts 1, no touch): ids trimmed (rows without one left out), {channel_rule}, time in epoch milliseconds, revenue 0 when empty; is_touch 0 for a touch the channel filter drops.{keep_rule}"
+            ),
+            body: format!(
+                "SELECT\n  r.*,\n  {is_touch} AS is_touch\nFROM (\n{}\n) AS r\nUNION ALL\nSELECT\n  {customer},\n  {time},\n  '',\n  1,\n  {value},\n  0\nFROM {conversions}\nWHERE {identified}{}",
+                indent(&rows),
+                kept_type.as_ref().map(|k| format!("\n  AND {k}")).unwrap_or_default(),
+            ),
+        }
+    }
+}
+
+/// `sql` indented by two spaces, line by line.
+fn indent(sql: &str) -> String {
+    sql.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
+}
+
+/// `--max-touches` and the path transforms, as steps after `mta_kept`;
+/// returns the name of the last step.
+fn trimmed_and_transformed(spec: &SqlSpec, steps: &mut Vec<Step>) -> String {
+    let cfg = &spec.journeys;
+    let mut last = "mta_kept".to_string();
+    if let Some(max) = cfg.max_touches {
+        steps.push(Step {
+            name: "mta_trimmed".into(),
+            rule: format!("The last {max} touches of each journey (`--max-touches`)."),
+            body: format!(
+                "SELECT customer_id, journey, seq, t, channel, converts, converted_at, value\nFROM (\n  SELECT k.*, ROW_NUMBER() OVER (PARTITION BY customer_id, journey ORDER BY seq DESC) AS from_end\n  FROM mta_kept AS k\n) AS r\nWHERE from_end <= {max}"
+            ),
+        });
+        last = "mta_trimmed".to_string();
+    }
+    for (k, t) in cfg.transforms.iter().enumerate() {
+        if let Some(step) = transform(spec.dialect, t, &last, k + 1) {
+            last = step.name.clone();
+            steps.push(step);
+        }
+    }
+    last
+}
+
+/// `--output paths`: journeys joined into paths, summed (`mta paths`'
+/// columns); the result in words and the final SELECT.
+fn paths_result(d: Dialect, steps: &mut Vec<Step>, last: &str) -> (String, String) {
+    steps.push(Step {
+        name: "mta_paths".into(),
+        rule: "Each journey's channels joined by ` > ` in order; a conversion left without touches is unattributed and has no path.".into(),
+        body: format!(
+            "SELECT\n  customer_id,\n  journey,\n  {} AS path,\n  MAX(converts) AS converts,\n  MAX(value) AS value\nFROM {last}\nGROUP BY customer_id, journey",
+            d.string_agg("channel", " > ", "seq")
+        ),
+    });
+    (
+        "Journeys with the same path summed: conversions, their revenue, and journeys without a conversion (`mta paths`' columns).".into(),
+        format!(
+            "SELECT\n  path,\n  SUM(converts) AS total_conversions,\n  SUM(value) AS total_conversion_value,\n  SUM(1 - converts) AS total_null\nFROM mta_paths\nGROUP BY path\nORDER BY {}",
+            d.bytewise("path")
+        ),
+    )
+}
+
+/// `--output transitions`: the Markov chain of `--markov-order K`.
+fn transitions_result(spec: &SqlSpec, steps: &mut Vec<Step>, last: &str) -> Result<(String, String), String> {
+    let d = spec.dialect;
+    let (order, keep_repeats) = match spec.model_cfg.markov.order {
+        crate::model::markov::MarkovOrder::Fixed(k) => (k, spec.model_cfg.markov.keep_repeats),
+        crate::model::markov::MarkovOrder::Auto => {
+            return Err(
+                "`--markov-order auto` chooses the order from the journeys: give the order (1 to 4) for `--output transitions`".into(),
+            );
+        }
+    };
+    transitions(d, order, keep_repeats, steps, last);
+    let q = |n: &str| d.quote(n);
+    Ok((
+        "Walks taking the same transition summed: their count, and the revenue of those that convert from the state (`mta attribute --transitions`' columns).".into(),
+        format!(
+            "SELECT\n  from_state AS {},\n  to_state AS {},\n  SUM(walks) AS {},\n  SUM(value) AS {}\nFROM mta_transitions\nGROUP BY from_state, to_state\nORDER BY {}, {}",
+            q("from"),
+            q("to"),
+            q("count"),
+            q("value"),
+            d.bytewise("from_state"),
+            d.bytewise("to_state"),
+        ),
+    ))
+}
+
+/// `--output credits`: every channel under every model asked for (`mta
+/// attribute --format csv`'s columns).
+fn credits_result(spec: &SqlSpec, steps: &mut Vec<Step>, last: &str) -> (String, String) {
+    let d = spec.dialect;
+    credits(spec, steps, last, "PARTITION BY customer_id, journey");
+    let models = if spec.models.is_empty() {
+        sql_models()
+    } else {
+        spec.models.clone()
+    };
+    let parts: Vec<String> = models
+        .iter()
+        .enumerate()
+        .map(|(k, m)| {
+            let base = if *m == ModelKind::Participation { "t.conversions".to_string() } else { format!("t.c_{}", index(*m)) };
+            let conv = format!("COALESCE(c.c_{}, 0)", index(*m));
+            format!(
+                "SELECT\n  {k} AS model_order,\n  {} AS model,\n  ch.channel,\n  {conv} AS conversions,\n  COALESCE(c.v_{i}, 0) AS value,\n  CASE WHEN {base} > 0 THEN {conv} / {base} ELSE 0 END AS share\nFROM mta_channels AS ch\nLEFT JOIN mta_credited AS c ON c.channel = ch.channel\nCROSS JOIN mta_totals AS t",
+                d.literal(m.name()),
+                i = index(*m)
+            )
+        })
+        .collect();
+    let union = parts
+        .join("\nUNION ALL\n")
+        .lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    (
+        "Every channel under every model asked for: credited conversions, revenue and share of the model's conversions (participation: of all conversions), in model order, then by channel (`mta attribute --format csv`'s columns).".into(),
+        format!(
+            "SELECT model, channel, conversions, value, share\nFROM (\n{union}\n) AS r\nORDER BY model_order, {}",
+            d.bytewise("channel")
+        ),
+    )
 }
 
 /// The within-period condition (`--from`/`--to`) on the epoch
