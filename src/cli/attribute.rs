@@ -198,7 +198,7 @@ pub fn run(args: AttributeArgs) -> Result<()> {
             crate::report::costs::apply_file_by_period(&mut report, file, dimension)?;
         }
         if !out.quiet {
-            pipeline::tell(pipeline::summary(&report.input, &pipeline::run_notes(notes, &report)));
+            pipeline::tell(crate::output::summary::lines(&report.input, &pipeline::run_notes(notes, &report)));
         }
         return super::write_output(&out.target, |w| {
             crate::output::write_credits(&report, out.format, &out.style, args.metric, w)
@@ -244,7 +244,7 @@ pub fn run(args: AttributeArgs) -> Result<()> {
     }
     report.comparison = Some(compare_models(&report));
     if !out.quiet {
-        pipeline::tell(pipeline::summary(&report.input, &pipeline::run_notes(notes, &report)));
+        pipeline::tell(crate::output::summary::lines(&report.input, &pipeline::run_notes(notes, &report)));
     }
     let shares = crate::report::periods::ShareOverTime::of_data_driven(&journeys, &models, &report, dimension, zone)?;
     let extras = crate::output::html::Extras {
@@ -276,7 +276,7 @@ fn write_report(
         }
     }
     if !out.quiet {
-        pipeline::tell(pipeline::summary(&report.input, &pipeline::run_notes(notes, &report)));
+        pipeline::tell(crate::output::summary::lines(&report.input, &pipeline::run_notes(notes, &report)));
     }
     super::write_output(&out.target, |w| {
         crate::output::write_credits(&report, out.format, &out.style, metric, w)
@@ -390,7 +390,7 @@ fn per_conversion(
         splits.extend(m.journey_split(journeys)?);
     }
     if !out.quiet {
-        pipeline::tell(pipeline::summary(summary, &notes));
+        pipeline::tell(crate::output::summary::lines(summary, &notes));
     }
     let rows = PerConversion::new(journeys, splits);
     super::write_output(&out.target, |w| {
@@ -446,7 +446,7 @@ fn per_conversion_out_of_core(
     let summary = groups.summary()?;
     let splits = fit.into_splits()?.into_iter().flatten().collect();
     if !out.quiet {
-        pipeline::tell(pipeline::summary(&summary, &notes));
+        pipeline::tell(crate::output::summary::lines(&summary, &notes));
     }
     let rows = crate::report::per_conversion::MergedConversions::new(channels, runs, splits)?;
     super::write_output(&out.target, |w| {
@@ -535,7 +535,10 @@ fn from_transitions(args: AttributeArgs, file: &str) -> Result<()> {
         report.comparison = Some(compare_models(&report));
     }
     if !out.quiet {
-        pipeline::tell(pipeline::summary(&report.input, &pipeline::run_notes(Vec::new(), &report)));
+        pipeline::tell(crate::output::summary::lines(
+            &report.input,
+            &pipeline::run_notes(Vec::new(), &report),
+        ));
     }
     super::write_output(&out.target, |w| {
         crate::output::write_credits(&report, out.format, &out.style, args.metric, w)

@@ -163,7 +163,7 @@ pub fn run(args: BudgetArgs) -> Result<()> {
             "note: models_agree and models_change_min/max compare every model that ran ({}){aside}",
             compared.join(", ")
         ));
-        pipeline::tell(pipeline::summary(&report.input, &pipeline::run_notes(notes, &report)));
+        pipeline::tell(crate::output::summary::lines(&report.input, &pipeline::run_notes(notes, &report)));
     }
     super::write_output(&out.target, |w| {
         crate::output::write_table(&views::budget(&rows), out.format, &out.style, w)

@@ -79,8 +79,8 @@ fn tell(summary: &crate::report::InputSummary, journeys: u64, converting: u64) {
     let mut lines = vec![format!(
         "journeys: {journeys} journeys from {customers} customers ({converting} converting)"
     )];
-    lines.extend(pipeline::rows_left_out(summary));
-    lines.extend(pipeline::unattributed_note(summary, "journey"));
+    lines.extend(crate::output::summary::rows_left_out(summary));
+    lines.extend(crate::output::summary::unattributed_note(summary, "journey"));
     lines.extend(pipeline::out_of_core_note(summary));
     pipeline::tell(lines);
 }

@@ -49,7 +49,7 @@ pub fn run(args: MarkovCmdArgs) -> Result<()> {
     };
     let details = MarkovReport::from_report(&report).expect("the Markov model ran");
     if !out.quiet {
-        let mut lines: Vec<String> = pipeline::rows_left_out(&report.input);
+        let mut lines: Vec<String> = crate::output::summary::rows_left_out(&report.input);
         lines.extend(pipeline::out_of_core_note(&report.input));
         lines.extend(pipeline::run_notes(Vec::new(), &report));
         lines.push(format!(

@@ -59,8 +59,8 @@ pub fn run(args: PathsArgs) -> Result<()> {
             InputConfig::Paths { .. } => format!("{} path rows read", summary.rows_read),
         };
         let mut lines = vec![format!("paths: {} path rows from {from}", rows.len())];
-        lines.extend(pipeline::rows_left_out(&summary));
-        lines.extend(pipeline::unattributed_note(&summary, "path"));
+        lines.extend(crate::output::summary::rows_left_out(&summary));
+        lines.extend(crate::output::summary::unattributed_note(&summary, "path"));
         lines.extend(pipeline::out_of_core_note(&summary));
         pipeline::tell(lines);
     }

@@ -134,7 +134,7 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
     };
     super::write_output(&out.target, |w| crate::output::html::write(&report, extras, w))?;
     if !quiet {
-        let mut lines: Vec<String> = pipeline::rows_left_out(&report.input);
+        let mut lines: Vec<String> = crate::output::summary::rows_left_out(&report.input);
         lines.extend(pipeline::run_notes(notes, &report));
         if let Target::File(p) = &out.target {
             lines.push(format!(

@@ -58,7 +58,7 @@ pub fn run(args: ScorecardArgs) -> Result<()> {
     if !out.quiet {
         let mut notes = notes;
         notes.push(format!("note: conversions and value are `{}`'s credits", args.model));
-        pipeline::tell(pipeline::summary(&report.input, &pipeline::run_notes(notes, &report)));
+        pipeline::tell(crate::output::summary::lines(&report.input, &pipeline::run_notes(notes, &report)));
     }
     super::write_output(&out.target, |w| {
         crate::output::write_table(&views::Scorecard(&rows), out.format, &out.style, w)

@@ -182,6 +182,22 @@ fn header(s: &mut String, report: &Report, extras: &Extras<'_>) {
         if files.is_empty() { "none".to_string() } else { files.join(", ") },
         env!("CARGO_PKG_VERSION")
     );
+    summary_cards(s, i);
+    s.push_str("</dl>\n");
+    if !report.warnings.is_empty() {
+        s.push_str("<ul class=\"warnings\">");
+        for wn in &report.warnings {
+            w!(s, "<li>warning: {}</li>", escape(wn));
+        }
+        s.push_str("</ul>\n");
+    }
+    models_and_parameters(s, report);
+    nav(s, report, extras);
+}
+
+/// The summary's cards: rows, customers, journeys, conversions, revenue,
+/// spend, dates and what the journey rules dropped.
+fn summary_cards(s: &mut String, i: &crate::report::InputSummary) {
     let item = |s: &mut String, k: &str, v: String| {
         w!(s, "<div><dt>{k}</dt><dd>{v}</dd></div>\n");
     };
@@ -257,14 +273,10 @@ fn header(s: &mut String, report: &Report, extras: &Extras<'_>) {
             ),
         );
     }
-    s.push_str("</dl>\n");
-    if !report.warnings.is_empty() {
-        s.push_str("<ul class=\"warnings\">");
-        for wn in &report.warnings {
-            w!(s, "<li>warning: {}</li>", escape(wn));
-        }
-        s.push_str("</ul>\n");
-    }
+}
+
+/// Each model (in its colour) with its parameters, folded.
+fn models_and_parameters(s: &mut String, report: &Report) {
     s.push_str("<details class=\"params\"><summary>Models and parameters</summary>\n<ul>");
     for (k, m) in report.models.iter().enumerate() {
         let params: Vec<String> = m
@@ -284,7 +296,12 @@ fn header(s: &mut String, report: &Report, extras: &Extras<'_>) {
             }
         );
     }
-    s.push_str("</ul></details>\n</header>\n<nav><a href=\"#credit\">Credit</a><a href=\"#disagreement\">Disagreement</a>");
+    s.push_str("</ul></details>\n</header>\n");
+}
+
+/// The links to the sections the page has.
+fn nav(s: &mut String, report: &Report, extras: &Extras<'_>) {
+    s.push_str("<nav><a href=\"#credit\">Credit</a><a href=\"#disagreement\">Disagreement</a>");
     if report.input.costs.is_some() {
         s.push_str("<a href=\"#spend\">Spend</a>");
     }
@@ -534,7 +551,16 @@ fn spend_section(s: &mut String, report: &Report, budget: Option<&[crate::report
         }
         s.push_str("</tbody>\n</table></div>\n");
     }
-    // Spend share against credited share of the data-driven model.
+    spend_share_chart(s, report, total_spend);
+    if let Some(rows) = budget {
+        reallocation_table(s, rows);
+    }
+    s.push_str("</section>\n");
+}
+
+/// Spend share against credited share of the data-driven model (Markov
+/// when it ran, else the first).
+fn spend_share_chart(s: &mut String, report: &Report, total_spend: f64) {
     let index = report
         .models
         .iter()
@@ -582,46 +608,47 @@ fn spend_section(s: &mut String, report: &Report, budget: Option<&[crate::report
         }
     }
     s.push_str("</svg></figure>\n");
-    if let Some(rows) = budget {
-        let model = rows.first().map_or("", |r| r.model.name());
+}
+
+/// `mta report --costs`: the proposed reallocation of one model.
+fn reallocation_table(s: &mut String, rows: &[crate::report::budget::BudgetRow]) {
+    let model = rows.first().map_or("", |r| r.model.name());
+    w!(
+        s,
+        "<h3>Proposed reallocation ({})</h3>\n<p class=\"note\">Spend in proportion to credited revenue, each change within the limits of <code>mta budget</code>; \
+         <em>direction</em> is unclear when the bootstrap interval spans 0; <em>models agree</em> when every model that ran points the same way \
+         (the range and agreement leave out participation, whose credits sum past the conversions). \
+         This assumes constant returns: it is not a response-curve optimiser.</p>\n",
+        escape(model)
+    );
+    s.push_str(
+        "<div class=\"scroll\"><table class=\"sortable budget\">\n<thead><tr><th scope=\"col\">channel</th>\
+         <th scope=\"col\" class=\"num\">spend</th><th scope=\"col\" class=\"num\">proposed</th><th scope=\"col\" class=\"num\">change</th>\
+         <th scope=\"col\" class=\"num\">interval</th><th scope=\"col\">direction</th><th scope=\"col\" class=\"num\">range over models</th><th scope=\"col\">models agree</th></tr></thead>\n<tbody>\n",
+    );
+    for r in rows {
+        let interval = match (r.change_lo, r.change_hi) {
+            (Some(lo), Some(hi)) => format!("{} to {}", num(lo, 2), num(hi, 2)),
+            _ => String::new(),
+        };
         w!(
             s,
-            "<h3>Proposed reallocation ({})</h3>\n<p class=\"note\">Spend in proportion to credited revenue, each change within the limits of <code>mta budget</code>; \
-             <em>direction</em> is unclear when the bootstrap interval spans 0; <em>models agree</em> when every model that ran points the same way \
-             (the range and agreement leave out participation, whose credits sum past the conversions). \
-             This assumes constant returns: it is not a response-curve optimiser.</p>\n",
-            escape(model)
+            "<tr><th scope=\"row\">{}</th><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td>{}</td><td>{}</td><td>{} to {}</td><td>{}</td></tr>\n",
+            escape(&r.channel),
+            r.spend,
+            num(r.spend, 2),
+            r.proposed_spend,
+            num(r.proposed_spend, 2),
+            r.change,
+            num(r.change, 2),
+            interval,
+            r.direction,
+            num(r.models_change_min, 2),
+            num(r.models_change_max, 2),
+            if r.models_agree { "yes" } else { "no" }
         );
-        s.push_str(
-            "<div class=\"scroll\"><table class=\"sortable budget\">\n<thead><tr><th scope=\"col\">channel</th>\
-             <th scope=\"col\" class=\"num\">spend</th><th scope=\"col\" class=\"num\">proposed</th><th scope=\"col\" class=\"num\">change</th>\
-             <th scope=\"col\" class=\"num\">interval</th><th scope=\"col\">direction</th><th scope=\"col\" class=\"num\">range over models</th><th scope=\"col\">models agree</th></tr></thead>\n<tbody>\n",
-        );
-        for r in rows {
-            let interval = match (r.change_lo, r.change_hi) {
-                (Some(lo), Some(hi)) => format!("{} to {}", num(lo, 2), num(hi, 2)),
-                _ => String::new(),
-            };
-            w!(
-                s,
-                "<tr><th scope=\"row\">{}</th><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td>{}</td><td>{}</td><td>{} to {}</td><td>{}</td></tr>\n",
-                escape(&r.channel),
-                r.spend,
-                num(r.spend, 2),
-                r.proposed_spend,
-                num(r.proposed_spend, 2),
-                r.change,
-                num(r.change, 2),
-                interval,
-                r.direction,
-                num(r.models_change_min, 2),
-                num(r.models_change_max, 2),
-                if r.models_agree { "yes" } else { "no" }
-            );
-        }
-        s.push_str("</tbody>\n</table></div>\n");
     }
-    s.push_str("</section>\n");
+    s.push_str("</tbody>\n</table></div>\n");
 }
 
 /// The scorecard: each channel's touches in converting journeys split by

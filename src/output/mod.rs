@@ -12,6 +12,7 @@ mod csv;
 pub mod html;
 mod json;
 mod parquet;
+pub mod summary;
 pub mod table;
 mod text;
 pub mod views;

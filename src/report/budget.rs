@@ -222,41 +222,16 @@ pub fn reallocate(
     let Some(first) = report.models.first() else {
         return Ok((Vec::new(), 0));
     };
-    let channels: Vec<&str> = first.credits.iter().map(|c| &*c.channel).collect();
-    let spend: Vec<f64> = channels.iter().map(|c| costs.of(c).unwrap_or(0.0)).collect();
-    let held: Vec<&(String, f64)> = costs
-        .spend
-        .iter()
-        .filter(|(name, s)| *s > 0.0 && !channels.iter().any(|c| c.eq_ignore_ascii_case(name)))
-        .collect();
-    let held_total: f64 = held.iter().map(|(_, s)| s).sum();
-    let spend_total = spend.iter().sum::<f64>() + held_total;
-    let target = total.unwrap_or(spend_total) - held_total;
-    let limits = Limits {
-        max_change,
-        allow_new: *new_spend != NewSpend::Nowhere,
-    };
-    // A channel without spend that may not get any takes no share.
-    let growable: Vec<bool> = channels.iter().zip(&spend).map(|(c, &s)| s > 0.0 || new_spend.allows(c)).collect();
-    let masked = |share: Vec<f64>| -> Vec<f64> { share.iter().zip(&growable).map(|(&w, &g)| if g { w } else { 0.0 }).collect() };
-    let mut all = Vec::new();
+    let b = Budget::new(first, costs, total, max_change, new_spend);
     // The models shown first, so that an unreachable total names one of them.
     let mut order: Vec<&super::ModelReport> = report.models.iter().filter(|m| shown.contains(&m.model)).collect();
     order.extend(report.models.iter().filter(|m| !shown.contains(&m.model)));
+    let mut all = Vec::new();
     for m in order {
         let conversions: Vec<f64> = m.credits.iter().map(|c| c.conversions).collect();
         let value: Vec<f64> = m.credits.iter().map(|c| c.value).collect();
         let share = shares(&conversions, &value, by);
-        let proposed = propose(&spend, &masked(share.clone()), target, limits).map_err(|u| {
-            let held = |x: f64| x + held_total;
-            (
-                m.model,
-                Unreachable {
-                    min: held(u.min),
-                    max: held(u.max),
-                },
-            )
-        })?;
+        let proposed = b.propose(&share).map_err(|u| (m.model, u))?;
         all.push((m, share, proposed));
     }
     let mut rows = Vec::new();
@@ -266,86 +241,157 @@ pub fn reallocate(
             continue;
         };
         // Per channel, the change on every replicate that reaches the total.
-        let mut replicated: Vec<Vec<f64>> = vec![Vec::new(); spend.len()];
+        let mut replicated: Vec<Vec<f64>> = vec![Vec::new(); b.spend.len()];
         if let Some(r) = &resampled {
             let index = report.models.iter().position(|x| x.model == kind).expect("shown models ran");
-            for run in r.runs {
-                let (conversions, value) = &run[index];
-                match propose(&spend, &masked(shares(conversions, value, by)), target, limits) {
-                    Ok(p) => {
-                        for (i, x) in p.iter().enumerate() {
-                            replicated[i].push(x - spend[i]);
-                        }
-                    }
+            for (conversions, value) in r.runs.iter().map(|run| &run[index]) {
+                match b.propose(&shares(conversions, value, by)) {
+                    Ok(p) => p.iter().zip(&b.spend).zip(&mut replicated).for_each(|((x, s), r)| r.push(x - s)),
                     Err(_) => unreachable += 1,
                 }
             }
         }
-        let scale = target + held_total;
+        // The range over models leaves out participation (its credits
+        // sum past the conversions), unless it is all that ran.
+        let compared = all.iter().filter(|(m, ..)| m.model != crate::model::ModelKind::Participation);
+        let compared: Vec<&Vec<f64>> = match compared.clone().next() {
+            Some(_) => compared.map(|(.., p)| p).collect(),
+            None => all.iter().map(|(.., p)| p).collect(),
+        };
         for (i, c) in m.credits.iter().enumerate() {
-            let change = proposed[i] - spend[i];
-            let interval = (!replicated[i].is_empty()).then(|| {
-                let xs = &mut replicated[i];
-                xs.sort_by(f64::total_cmp);
-                (super::bootstrap::percentile(xs, 0.025), super::bootstrap::percentile(xs, 0.975))
-            });
-            let eps = 1e-9 * scale.max(1.0);
-            let direction = match interval {
-                Some((lo, _)) if lo > eps => "increase",
-                Some((_, hi)) if hi < -eps => "decrease",
-                Some(_) => "unclear",
-                None => sign(change, scale),
-            };
-            // The range over models leaves out participation (its credits
-            // sum past the conversions), unless it is all that ran.
-            let compared = all.iter().filter(|(m, ..)| m.model != crate::model::ModelKind::Participation);
-            let compared: Vec<_> = if compared.clone().next().is_some() {
-                compared.collect()
-            } else {
-                all.iter().collect()
-            };
-            let changes: Vec<f64> = compared.iter().map(|(_, _, p)| p[i] - spend[i]).collect();
-            let dirs: Vec<&str> = changes.iter().map(|&d| sign(d, scale)).collect();
-            rows.push(BudgetRow {
-                model: m.model,
-                channel: c.channel.to_string(),
-                spend: spend[i],
-                proposed_spend: proposed[i],
-                change,
-                change_pct: (spend[i] > 0.0).then(|| change / spend[i]),
-                credited_share: share[i],
-                spend_share: if spend_total > 0.0 { spend[i] / spend_total } else { 0.0 },
-                roas: (spend[i] > 0.0).then(|| c.value / spend[i]),
-                direction,
-                change_lo: interval.map(|i| i.0),
-                change_hi: interval.map(|i| i.1),
-                models_change_min: changes.iter().copied().fold(f64::INFINITY, f64::min),
-                models_change_max: changes.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-                models_agree: dirs.iter().all(|d| *d == dirs[0]),
-            });
+            rows.push(b.row(m.model, c, i, share[i], proposed[i], &mut replicated[i], &compared));
         }
-        // Spend without journeys: kept as it is.
-        for (name, s) in &held {
-            rows.push(BudgetRow {
-                model: m.model,
-                channel: name.clone(),
-                spend: *s,
-                proposed_spend: *s,
-                change: 0.0,
-                change_pct: Some(0.0),
-                credited_share: 0.0,
-                spend_share: s / spend_total,
-                roas: None,
-                direction: "held",
-                change_lo: None,
-                change_hi: None,
-                models_change_min: 0.0,
-                models_change_max: 0.0,
-                models_agree: true,
-            });
-        }
+        rows.extend(b.held_rows(m.model));
     }
     Ok((rows, unreachable))
+}
+
+/// What every model's proposal shares: today's spend per channel with
+/// journeys, the spend held on channels without any, and the limits.
+struct Budget<'a> {
+    /// Spend today per channel with journeys (0 without a spend row).
+    spend: Vec<f64>,
+    /// Spend on channels that no journey has: held as it is.
+    held: Vec<&'a (String, f64)>,
+    /// Their spend.
+    held_total: f64,
+    /// All spend, held included.
+    spend_total: f64,
+    /// The total to reallocate over the channels with journeys.
+    target: f64,
+    limits: Limits,
+    /// Whether a channel may have spend: it has some today, or may get new.
+    growable: Vec<bool>,
+}
+
+impl<'a> Budget<'a> {
+    fn new(first: &super::ModelReport, costs: &'a Costs, total: Option<f64>, max_change: f64, new_spend: &NewSpend) -> Self {
+        let channels: Vec<&str> = first.credits.iter().map(|c| &*c.channel).collect();
+        let spend: Vec<f64> = channels.iter().map(|c| costs.of(c).unwrap_or(0.0)).collect();
+        let held: Vec<&(String, f64)> = costs
+            .spend
+            .iter()
+            .filter(|(name, s)| *s > 0.0 && !channels.iter().any(|c| c.eq_ignore_ascii_case(name)))
+            .collect();
+        let held_total: f64 = held.iter().map(|(_, s)| s).sum();
+        let spend_total = spend.iter().sum::<f64>() + held_total;
+        Budget {
+            growable: channels.iter().zip(&spend).map(|(c, &s)| s > 0.0 || new_spend.allows(c)).collect(),
+            target: total.unwrap_or(spend_total) - held_total,
+            spend,
+            held,
+            held_total,
+            spend_total,
+            limits: Limits {
+                max_change,
+                allow_new: *new_spend != NewSpend::Nowhere,
+            },
+        }
+    }
+
+    /// [`propose`] over the channels with journeys: a channel without
+    /// spend that may not get any takes no share; an unreachable total is
+    /// given with the held spend added back.
+    fn propose(&self, share: &[f64]) -> Result<Vec<f64>, Unreachable> {
+        let masked: Vec<f64> = share.iter().zip(&self.growable).map(|(&w, &g)| if g { w } else { 0.0 }).collect();
+        propose(&self.spend, &masked, self.target, self.limits).map_err(|u| Unreachable {
+            min: u.min + self.held_total,
+            max: u.max + self.held_total,
+        })
+    }
+
+    /// The row of channel `i` (credit `c`) under `model`: its proposal,
+    /// direction (from the bootstrap's `replicated` changes when there are
+    /// any) and range over the `compared` models' proposals.
+    #[allow(clippy::too_many_arguments)]
+    fn row(
+        &self,
+        model: crate::model::ModelKind,
+        c: &super::ChannelCredit,
+        i: usize,
+        share: f64,
+        proposed: f64,
+        replicated: &mut [f64],
+        compared: &[&Vec<f64>],
+    ) -> BudgetRow {
+        let spend = self.spend[i];
+        let scale = self.target + self.held_total;
+        let change = proposed - spend;
+        let interval = (!replicated.is_empty()).then(|| {
+            replicated.sort_by(f64::total_cmp);
+            (
+                super::bootstrap::percentile(replicated, 0.025),
+                super::bootstrap::percentile(replicated, 0.975),
+            )
+        });
+        let eps = 1e-9 * scale.max(1.0);
+        let direction = match interval {
+            Some((lo, _)) if lo > eps => "increase",
+            Some((_, hi)) if hi < -eps => "decrease",
+            Some(_) => "unclear",
+            None => sign(change, scale),
+        };
+        let changes: Vec<f64> = compared.iter().map(|p| p[i] - spend).collect();
+        let dirs: Vec<&str> = changes.iter().map(|&d| sign(d, scale)).collect();
+        BudgetRow {
+            model,
+            channel: c.channel.to_string(),
+            spend,
+            proposed_spend: proposed,
+            change,
+            change_pct: (spend > 0.0).then(|| change / spend),
+            credited_share: share,
+            spend_share: if self.spend_total > 0.0 { spend / self.spend_total } else { 0.0 },
+            roas: (spend > 0.0).then(|| c.value / spend),
+            direction,
+            change_lo: interval.map(|i| i.0),
+            change_hi: interval.map(|i| i.1),
+            models_change_min: changes.iter().copied().fold(f64::INFINITY, f64::min),
+            models_change_max: changes.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            models_agree: dirs.iter().all(|d| *d == dirs[0]),
+        }
+    }
+
+    /// Spend without journeys: a row each, kept as it is.
+    fn held_rows(&self, model: crate::model::ModelKind) -> impl Iterator<Item = BudgetRow> + '_ {
+        self.held.iter().map(move |(name, s)| BudgetRow {
+            model,
+            channel: name.clone(),
+            spend: *s,
+            proposed_spend: *s,
+            change: 0.0,
+            change_pct: Some(0.0),
+            credited_share: 0.0,
+            spend_share: s / self.spend_total,
+            roas: None,
+            direction: "held",
+            change_lo: None,
+            change_hi: None,
+            models_change_min: 0.0,
+            models_change_max: 0.0,
+            models_agree: true,
+        })
+    }
 }
 
 #[cfg(test)]
