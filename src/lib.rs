@@ -22,6 +22,7 @@
 
 #![deny(missing_docs)]
 
+pub mod channels;
 pub mod cli;
 pub mod error;
 pub mod format;

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::channels::RuleSource;
 use crate::error::{Error, Result};
-use crate::input::channel_rules::RuleSource;
 use crate::input::costs::CostSpec;
-use crate::input::ga4_export::Identity;
+use crate::input::ga4::Identity;
 use crate::input::{ColumnMap, Dialect, Encoding, InputSpec, OnError, Source, TimeFormat, Zone};
 use crate::journey::transform::PathTransform;
 use crate::journey::{ChannelFilter, JourneyConfig, JourneyMode, Period};

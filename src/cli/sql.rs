@@ -96,7 +96,7 @@ pub fn run(mut args: SqlArgs) -> Result<()> {
     // A rules file is read (and its errors reported) here; the query carries its rules.
     let rules = match &input.channel_rules {
         None => None,
-        Some(sources) => Some((source_columns, crate::input::channel_rules::ChannelRules::load(sources)?.written())),
+        Some(sources) => Some((source_columns, crate::channels::ChannelRules::load(sources)?.written())),
     };
     let types = crate::sql::TypeRules {
         column: (input.columns.type_required || input.conversion_types.is_some()).then(|| input.columns.conversion_type.clone()),

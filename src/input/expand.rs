@@ -11,8 +11,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::Source;
 use crate::error::{Error, Result};
+use crate::input::Source;
 
 /// The sources the arguments name, in order; each directory or glob
 /// expanded in path order.

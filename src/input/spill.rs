@@ -21,8 +21,8 @@ use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use super::customers::{self, RowIds};
 use crate::error::{Error, Result};
+use crate::intern::customers::{self, RowIds};
 
 /// Partition files: the top 8 bits of the customer hash.
 pub const PARTITIONS: usize = 256;

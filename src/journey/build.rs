@@ -1,4 +1,4 @@
-//! Events -> journeys, by the journey rules (README, "Journey rules"):
+//! Events -> journeys, by the journey rules (docs/GUIDE.md, "Journey rules"):
 //!
 //! - Per customer, touches are ordered by timestamp; ties are broken by
 //!   content, never by row order: at equal times non-converting touches come
@@ -302,7 +302,7 @@ struct Staged {
     /// The journeys of every bucket, their owners and statistics.
     whole: Built,
     channel_names: Vec<String>,
-    customers: std::sync::Arc<crate::input::customers::CustomerIds>,
+    customers: std::sync::Arc<crate::intern::customers::CustomerIds>,
     /// Statistics of the run so far (partitions before this one), and the
     /// customers with touches in this one.
     before: JourneyStats,
@@ -1080,7 +1080,7 @@ pub(crate) mod tests {
     /// Events with touch rows and, if given, `(customer, day, value)` conversions in a separate file.
     fn with_conversions(rows: &[(&str, i64, &str, bool, f64)], convs: Option<&[(&str, i64, f64)]>) -> Events {
         let mut ev = Events::default();
-        let mut ids = crate::input::customers::RowIds::default();
+        let mut ids = crate::intern::customers::RowIds::default();
         let (mut flag, mut value) = (vec![], vec![]);
         for &(c, d, ch, conv, v) in rows {
             ids.push(c);
@@ -1092,7 +1092,7 @@ pub(crate) mod tests {
         for &(c, _, _) in convs.unwrap_or(&[]) {
             ids.push(c);
         }
-        let (mut codes, names) = crate::input::customers::group(ids);
+        let (mut codes, names) = crate::intern::customers::group(ids);
         ev.conversions = match convs {
             None => Conversions::Inline { flag, value },
             Some(list) => Conversions::Separate {

@@ -65,7 +65,7 @@ pub struct Journeys {
     /// Conversion time per journey, [`NOT_CONVERTED`] for none: half the
     /// bytes of an `Option<i64>`, with millions of journeys.
     converted_at: Vec<i64>,
-    customers: Option<(std::sync::Arc<crate::input::customers::CustomerIds>, Vec<u32>)>,
+    customers: Option<(std::sync::Arc<crate::intern::customers::CustomerIds>, Vec<u32>)>,
 }
 
 /// The stored conversion time of a journey that did not convert: no parsed

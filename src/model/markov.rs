@@ -21,7 +21,7 @@
 //! state s. Its expectation solves the same system with r_s = value_s / out_s;
 //! the value removal effect is 1 - E[value | c removed] / E[value].
 //!
-//! Conventions (README, "Markov"):
+//! Conventions (docs/GUIDE.md, "Markov"):
 //! - a path of n >= k touches has n-k+1 windows; a shorter path is one state
 //!   of all its channels; `start` leads straight to the first window;
 //! - consecutive identical states are collapsed (no self-loops), as the

@@ -116,7 +116,7 @@ fn dropped_lines(s: &InputSummary) -> Vec<String> {
 }
 
 /// `--ga4`: events, sessions, devices, and the events left out or in no session.
-fn ga4_lines(g: &crate::input::ga4_export::Ga4Stats) -> Vec<String> {
+fn ga4_lines(g: &crate::input::ga4::Ga4Stats) -> Vec<String> {
     let joined = if g.devices_with_user_id > 0 {
         format!(" ({} joined to a user_id)", whole(g.devices_with_user_id))
     } else {

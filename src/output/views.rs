@@ -6,8 +6,8 @@ use std::io;
 
 use super::Metric;
 use super::table::{Cell, Column, Kind, Table, fixed};
+use crate::channels::Mapping;
 use crate::input::Rejection;
-use crate::input::channel_rules::Mapping;
 use crate::journey::export::{JourneyRowSource, PathRow, push_path_text};
 use crate::report::compare::{CREDIT_COLUMNS, Comparison};
 use crate::report::cross_model::ChannelComparison;

@@ -134,7 +134,7 @@ pub struct InputSummary {
     pub costs: Option<costs::CostSummary>,
     /// `--ga4`: events, sessions and devices, and the events in no session.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ga4: Option<crate::input::ga4_export::Ga4Stats>,
+    pub ga4: Option<crate::input::ga4::Ga4Stats>,
     /// Values on non-converting rows, which carry no revenue and were ignored.
     pub ignored_values: u64,
     /// Earliest touch (RFC 3339, UTC).

@@ -1,11 +1,11 @@
 //! `mta sql --ga4 TABLE`: GA4's BigQuery export schema (`events_*`) turned
 //! into touches and conversions by the rules `mta attribute --ga4` applies
-//! to export files (README, "GA4 BigQuery export"): sessions are touches,
+//! to export files (docs/GUIDE.md, "GA4 BigQuery export"): sessions are touches,
 //! conversion events conversions, a device joins its last `user_id`.
 
 use super::{Dialect, SourceColumns, Step, describe_rules, double, rules_case};
-use crate::input::channel_rules::WrittenSet;
-use crate::input::ga4_export::Identity;
+use crate::channels::WrittenSet;
+use crate::input::ga4::Identity;
 
 /// `--ga4`: the table is a GA4 export.
 #[derive(Debug, Clone, PartialEq)]

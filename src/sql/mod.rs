@@ -14,7 +14,7 @@ pub mod ga4;
 pub use dialect::{Dialect, TimeColumn};
 pub use ga4::Ga4Export;
 
-use crate::input::channel_rules::WrittenSet;
+use crate::channels::WrittenSet;
 use crate::journey::transform::PathTransform;
 use crate::journey::{JourneyConfig, JourneyMode};
 use crate::model::{ModelConfig, ModelKind};
@@ -113,11 +113,11 @@ fn rules_case(d: Dialect, cols: &SourceColumns, sets: &[WrittenSet]) -> String {
 }
 
 /// GA4's default channel group as CASE conditions: the rules of
-/// [`crate::input::channel_rules`] in the same order, on trimmed lower-case
+/// [`crate::channels`] in the same order, on trimmed lower-case
 /// values, with the same source lists (a `www.` prefix ignored); rule 20,
 /// `Unassigned`, is the CASE's ELSE.
 fn ga4_rules(d: Dialect, cols: &SourceColumns) -> Vec<(String, &'static str)> {
-    use crate::input::channel_rules::{PAID_PATTERN, SHOP_CAMPAIGN_PATTERN, ga4_sources};
+    use crate::channels::{PAID_PATTERN, SHOP_CAMPAIGN_PATTERN, ga4_sources};
     let text = d.text();
     let lower = |col: &str| format!("LOWER(TRIM(COALESCE(CAST({} AS {text}), '')))", d.quote(col));
     let (s, m) = (lower(&cols.source), lower(&cols.medium));

@@ -14,9 +14,9 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 
-use super::schema::ColumnRequest;
-use super::{OnError, Source};
 use crate::error::{Error, Location, Result, display_value};
+use crate::input::schema::ColumnRequest;
+use crate::input::{OnError, Source};
 
 /// The CSV contract's columns, in the order `mta attribute` writes them.
 pub const CREDIT_COLUMNS: [&str; 5] = ["model", "channel", "conversions", "value", "share"];
@@ -94,7 +94,7 @@ impl Results {
 /// Reads one result file (`-` for stdin; gzip is read too).
 pub fn load(source: &Source) -> Result<Results> {
     let bytes = source.read()?;
-    let text = super::csv::strip_bom(&bytes);
+    let text = crate::input::format::csv::strip_bom(&bytes);
     if text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         return parse_json(&source.name(), text);
     }
@@ -111,10 +111,10 @@ pub fn load(source: &Source) -> Result<Results> {
         .collect();
     requests.extend(SEGMENT_COLUMNS.iter().map(|&name| ColumnRequest::optional(name, "")));
     let what = "model and channel, as `mta attribute --format csv` writes them (or the JSON of `--format json`)";
-    let table = super::table_of(source, bytes, &super::Dialect::default(), &requests, what, OnError::Stop)?;
+    let table = crate::input::format::table_of(source, bytes, &crate::input::Dialect::default(), &requests, what, OnError::Stop)?;
     let mut names: [Vec<String>; 2] = Default::default();
     for (col, (names, what)) in names.iter_mut().zip(["a model name", "a channel name"]).enumerate() {
-        table.for_each_text(col, what, super::Reason::InvalidValue, |_, text| {
+        table.for_each_text(col, what, crate::input::Reason::InvalidValue, |_, text| {
             names.push(text.to_string());
             Ok(())
         })?;
@@ -128,7 +128,7 @@ pub fn load(source: &Source) -> Result<Results> {
     for (k, &name) in SEGMENT_COLUMNS.iter().enumerate() {
         let col = CREDIT_COLUMNS.len() + k;
         if table.columns[col].is_some() {
-            table.for_each_text(col, "a segment value", super::Reason::InvalidValue, |row, text| {
+            table.for_each_text(col, "a segment value", crate::input::Reason::InvalidValue, |row, text| {
                 segments[row].0.push((name.to_string(), text.to_string()));
                 Ok(())
             })?;

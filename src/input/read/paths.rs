@@ -5,10 +5,11 @@
 //! whitespace around names is trimmed and an empty name (`a > > b`, a
 //! trailing separator) is an error rather than a silently shorter path.
 
-use super::rejects::{self, OnError, Reason, Rejection};
-use super::schema::ColumnRequest;
-use super::{FileStats, Source, read_table, table_stats};
 use crate::error::Result;
+use crate::input::format::{read_table, table_stats};
+use crate::input::rejects::{self, OnError, Reason, Rejection};
+use crate::input::schema::ColumnRequest;
+use crate::input::{FileStats, Source};
 use crate::intern::Interner;
 
 /// All path rows of the inputs, duplicates not yet merged, in flat arrays
@@ -61,7 +62,7 @@ impl PathTable {
 }
 
 /// Reads path aggregate files; `sep` separates channels within a path.
-pub fn load(sources: &[Source], dialect: &super::Dialect, sep: &str, on_error: OnError) -> Result<PathTable> {
+pub fn load(sources: &[Source], dialect: &crate::input::Dialect, sep: &str, on_error: OnError) -> Result<PathTable> {
     let format = Some("path aggregates have the columns `path,total_conversions[,total_conversion_value][,total_null]`");
     let requests = [
         ColumnRequest {

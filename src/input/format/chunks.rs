@@ -260,7 +260,7 @@ fn scan_record_ends(bytes: &[u8], delimiter: u8, first_only: bool) -> RecordEnds
 mod tests {
     use super::*;
 
-    use crate::input::table::Offset;
+    use crate::input::format::table::Offset;
 
     fn chunks(text: &str, size: usize) -> Vec<(String, Offset)> {
         let c = Chunker::new(std::io::Cursor::new(text.as_bytes().to_vec()), b',', size);

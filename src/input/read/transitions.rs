@@ -8,10 +8,11 @@
 //! `(conversion)` carry it. Rows with the same `from` and `to` add up: the
 //! counts of several files (partitions of the customers) are one chain.
 
-use super::rejects::{self, OnError, Reason, Rejection};
-use super::schema::ColumnRequest;
-use super::{FileStats, Source, read_table, table_stats};
 use crate::error::Result;
+use crate::input::format::{read_table, table_stats};
+use crate::input::rejects::{self, OnError, Reason, Rejection};
+use crate::input::schema::ColumnRequest;
+use crate::input::{FileStats, Source};
 use crate::intern::Interner;
 
 /// `from` of the transitions that begin every walk.
@@ -64,7 +65,7 @@ pub struct TransitionTable {
 
 /// Reads transition count files; `sep` separates channels within a state,
 /// which has at most `order` channels (the order the counts were written with).
-pub fn load(sources: &[Source], dialect: &super::Dialect, sep: &str, order: usize, on_error: OnError) -> Result<TransitionTable> {
+pub fn load(sources: &[Source], dialect: &crate::input::Dialect, sep: &str, order: usize, on_error: OnError) -> Result<TransitionTable> {
     let format = Some("transition counts have the columns `from,to,count[,value]` (`mta sql --output transitions`)");
     let requests = [
         ColumnRequest {

@@ -10,9 +10,9 @@ use std::sync::Mutex;
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::rejects::{Reason, Rejection};
 use super::time::{TimeFormat, TimeParser, Zone};
 use crate::error::{Error, Location, Result, display_value};
+use crate::input::rejects::{Reason, Rejection};
 use crate::intern::Interner;
 
 /// One resolved column: its name as the file writes it and its data.
@@ -117,7 +117,7 @@ pub(crate) enum Locator {
     /// which differs from the row when fields hold newlines. Files are read
     /// again then; only stdin's bytes are kept (`Ok`).
     Csv {
-        kept: std::result::Result<Vec<u8>, (super::Source, super::Encoding)>,
+        kept: std::result::Result<Vec<u8>, (crate::input::Source, crate::input::Encoding)>,
         delimiter: u8,
         /// `--on-error skip`: byte offset (after any BOM) where each row of
         /// the table starts, since malformed rows were taken out before
@@ -532,7 +532,7 @@ impl Table {
     /// Appends the trimmed text of column `col` (customer ids) to `out`.
     /// An empty id is a visitor not yet identified: the row is left out
     /// ([`Self::anonymous_rows`]), as GA4 leaves out events without a user.
-    pub fn ids(&self, col: usize, out: &mut super::customers::RowIds) -> Result<()> {
+    pub fn ids(&self, col: usize, out: &mut crate::intern::customers::RowIds) -> Result<()> {
         let data = &self.column(col).data;
         let mut anonymous = Vec::new();
         match data.dtype() {
@@ -540,7 +540,7 @@ impl Table {
                 // Pieces in parallel, appended in row order.
                 let pieces = par_fold_cells(
                     self.strs(col).expect("dtype checked"),
-                    || (super::customers::RowIds::default(), Vec::new()),
+                    || (crate::intern::customers::RowIds::default(), Vec::new()),
                     |(ids, anonymous), row, cell| {
                         let id = cell.map(str::trim).unwrap_or("");
                         if id.is_empty() {

@@ -6,10 +6,10 @@
 //! period is summed once the data's dates are known ([`CostFile::totals`],
 //! per period of `--by` from [`CostFile::totals_by`]).
 
-use super::channel_rules::{ChannelRules, Derivation, RuleSource};
-use super::schema::ColumnRequest;
-use super::{Dialect, FileStats, OnError, Reason, Source, TimeFormat, Zone};
+use crate::channels::{ChannelRules, Derivation, RuleSource};
 use crate::error::{Error, Result};
+use crate::input::schema::ColumnRequest;
+use crate::input::{Dialect, FileStats, OnError, Reason, Source, TimeFormat, Zone};
 use crate::intern::Interner;
 
 /// Where the costs are and how to read them.
@@ -119,7 +119,7 @@ pub fn load(spec: &CostSpec) -> Result<CostFile> {
         utm("campaign", "utm_campaign"),
     ];
     let what = "channel's spend (`channel,spend[,date]`)";
-    let table = super::read_table(&spec.source, &spec.dialect, &requests, what, OnError::Stop)?;
+    let table = crate::input::format::read_table(&spec.source, &spec.dialect, &requests, what, OnError::Stop)?;
     let mut channels = Interner::new();
     let (mut channel, mut spend, mut time) = (Vec::new(), Vec::new(), Vec::new());
     let mut derived = None;

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
 
-use crate::intern::Names;
+use super::Names;
 use crate::scatter;
 
 /// Fixed seeds: the order of customers (and so of float sums over

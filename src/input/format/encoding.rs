@@ -7,8 +7,8 @@
 
 use std::borrow::Cow;
 
-use super::Bytes;
 use crate::error::{Error, Location, Result};
+use crate::input::source::Bytes;
 
 /// `--encoding`: the encoding of CSV input.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]

@@ -9,10 +9,10 @@
 
 use rayon::prelude::*;
 
-use super::rejects::OnError;
 use super::schema::{ColumnRequest, resolve};
 use super::table::{Cells, Locator, Table, TableColumn};
 use crate::error::Result;
+use crate::input::rejects::OnError;
 
 /// Bytes per parallel piece of a chunk.
 const PIECE_BYTES: usize = 1 << 20;
@@ -224,7 +224,7 @@ impl Layout<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::csv;
+    use crate::input::format::csv;
 
     fn requests() -> Vec<ColumnRequest<'static>> {
         vec![
@@ -359,7 +359,7 @@ mod tests {
                 .all(|(i, &v)| v == if matches!(i, 70_000 | 150_000) { 0.0 } else { 1.0 })
         );
         assert_eq!(out[0], 7.0);
-        let mut ids = crate::input::customers::RowIds::default();
+        let mut ids = crate::intern::customers::RowIds::default();
         table.ids(0, &mut ids).unwrap();
         assert_eq!(ids.len(), 200_000);
         assert!((0..200_000).step_by(9_999).all(|i| ids.get(i) == format!("c{}", i % 977)));

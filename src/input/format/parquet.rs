@@ -5,10 +5,10 @@ use std::io::Cursor;
 
 use polars::prelude::*;
 
-use super::rejects::OnError;
 use super::schema::{ColumnRequest, resolve};
 use super::table::{Locator, Table, TableColumn};
 use crate::error::{Error, Result};
+use crate::input::rejects::OnError;
 
 /// The top-level columns stored as INT96: Spark's (and Impala's) legacy
 /// timestamps, which are UTC instants though their Arrow type has no zone.
@@ -39,7 +39,7 @@ fn normalize(data: &Column) -> PolarsResult<Column> {
 
 /// A Parquet file's columns as read: the frame, the file's header and its
 /// INT96 columns.
-pub(super) struct Frame {
+pub(crate) struct Frame {
     pub df: DataFrame,
     pub header: Vec<String>,
     pub int96: Vec<String>,
@@ -47,13 +47,13 @@ pub(super) struct Frame {
 
 /// Reads the columns `choose` picks from the header of a Parquet file held
 /// in memory (a corrupt file is an error, never a panic).
-pub(super) fn read_frame(name: &str, bytes: &[u8], choose: impl FnOnce(&[String]) -> Result<Vec<String>>) -> Result<Frame> {
+pub(crate) fn read_frame(name: &str, bytes: &[u8], choose: impl FnOnce(&[String]) -> Result<Vec<String>>) -> Result<Frame> {
     read_frame_slice(name, bytes, None, choose)
 }
 
 /// [`read_frame`] of rows `slice` (start, length) only: polars decodes only
 /// the row groups that hold them.
-fn read_frame_slice(
+pub(crate) fn read_frame_slice(
     name: &str,
     bytes: &[u8],
     slice: Option<(usize, usize)>,

@@ -2,7 +2,7 @@
 //! default channel group, and ordered rules of the user's own.
 //!
 //! Values are matched case-insensitively after trimming. GA4's rules are
-//! tried in a fixed order and the first match wins (README, "Channels from
+//! tried in a fixed order and the first match wins (docs/GUIDE.md, "Channels from
 //! source and medium"); the source lists are data files in `ga4/`. A rules
 //! file is a CSV `channel,source,medium,campaign` whose condition cells are
 //! empty (any value) or a regular expression matched against the whole
@@ -13,8 +13,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::table::Table;
 use crate::error::{Error, Location, Result, display_value};
+use crate::input::format::table::Table;
 use crate::intern::Interner;
 
 /// Where one set of rules comes from (`--channel-rules A[,B]`, tried in order).
@@ -191,7 +191,7 @@ pub struct Mapping {
 /// distinct key.
 pub(crate) struct Derivation {
     rules: ChannelRules,
-    /// Distinct triples, their texts joined by [`super::table::SEP`].
+    /// Distinct triples, their texts joined by [`crate::input::format::table::SEP`].
     triples: Interner,
     /// Per triple: the channel (its code in the events' interner while
     /// reading, and its name) and the rule.
@@ -288,7 +288,7 @@ impl Derivation {
 
 /// The three texts of a joined triple.
 fn split(joined: &str) -> [&str; 3] {
-    let mut parts = joined.splitn(3, super::table::SEP);
+    let mut parts = joined.splitn(3, crate::input::format::table::SEP);
     [(); 3].map(|()| parts.next().unwrap_or(""))
 }
 

@@ -10,10 +10,10 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 
-use super::rejects::{OnError, Reason, Rejection};
 use super::schema::{ColumnRequest, resolve};
 use super::table::{Locator, Table, TableColumn};
 use crate::error::{Error, Location, Result};
+use crate::input::rejects::{OnError, Reason, Rejection};
 
 /// What to do about text that is not UTF-8.
 const ENCODING_HINT: &str =
@@ -26,7 +26,7 @@ const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
 pub(crate) enum Origin {
     /// Read (and decode) the source again (files: no copy is kept while
     /// all goes well).
-    Reread(super::Source, super::Encoding),
+    Reread(crate::input::Source, crate::input::Encoding),
     /// Keep a copy (standard input).
     Kept,
     /// The caller owns the bytes and hands them to the table afterwards

@@ -3,6 +3,11 @@
 //! Customer ids and channel names arrive as millions of strings; every later
 //! stage works on integer codes. Names live in one arena (no `String` per key),
 //! which keeps memory proportional to the distinct names, not the rows.
+//! Channels get codes in order of first appearance ([`Interner`]); customer
+//! ids, millions of them, get codes in a canonical order that does not
+//! depend on the rows' ([`customers`]).
+
+pub mod customers;
 
 use std::hash::BuildHasher;
 

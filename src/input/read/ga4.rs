@@ -5,18 +5,19 @@
 //! an event of a chosen name, and a customer is a device (`user_pseudo_id`)
 //! joined to its logged-in user. The rules are GA4's own where GA4 has one
 //! (session source, `(direct)` / `(none)`, gclid as `google` / `cpc`); each
-//! is stated in the README, and everything left out is counted.
+//! is stated in docs/GUIDE.md, and everything left out is counted.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::channel_rules::{ChannelRules, Derivation};
-use super::rejects::{OnError, Reason, Rejection};
-use super::{ConversionTypes, Conversions, Events, FileStats, InputSpec, Source, customers};
+use crate::channels::{ChannelRules, Derivation};
 use crate::error::{Error, Location, Result, display_value};
+use crate::input::rejects::{OnError, Reason, Rejection};
+use crate::input::{ConversionTypes, Conversions, Events, FileStats, InputSpec, Source};
 use crate::intern::Interner;
+use crate::intern::customers;
 
 /// Which id a GA4 customer is known by (`--ga4-identity`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -62,7 +63,7 @@ struct Rows {
     devices: Interner,
     users: Interner,
     events: Interner,
-    /// Distinct source / medium / campaign, joined by [`super::table::SEP`].
+    /// Distinct source / medium / campaign, joined by [`crate::input::format::table::SEP`].
     triples: Interner,
     transactions: Interner,
     device: Vec<u32>,
@@ -153,7 +154,7 @@ fn triple(triples: &mut Interner, parts: &[Option<Cow<'_, str>>; 3]) -> u32 {
     if present(&parts[0]).is_none() {
         return NONE;
     }
-    let sep = super::table::SEP.to_string();
+    let sep = crate::input::format::table::SEP.to_string();
     let joined = parts.iter().map(|p| present(p).unwrap_or("")).collect::<Vec<_>>().join(&sep);
     triples.intern(&joined)
 }
@@ -166,7 +167,7 @@ pub fn load(spec: &InputSpec, identity: Identity) -> Result<Events> {
     let mut ev = Events::default();
     for source in &spec.sources {
         let name = source.name();
-        let _reading = super::Reading::start(&name);
+        let _reading = crate::input::source::Reading::start(&name);
         let bytes = source.read()?;
         let start = rows.read();
         let mut skipped = Vec::new();
@@ -192,10 +193,10 @@ pub fn load(spec: &InputSpec, identity: Identity) -> Result<Events> {
         .transpose()?
         .unwrap_or_else(ChannelRules::ga4);
     ev.zone = spec.zone;
-    ev.conversions_from = super::ConversionsFrom::Events {
+    ev.conversions_from = crate::input::ConversionsFrom::Events {
         column: "event_name".into(),
         asked: wanted.to_vec(),
-        counts: super::event_counts(&rows.events, &rows.event),
+        counts: super::events::event_counts(&rows.events, &rows.event),
     };
     assemble(rows, wanted, identity, Derivation::new(rules), ev)
 }
@@ -253,7 +254,7 @@ fn assemble(rows: Rows, wanted: &[String], identity: Identity, mut derivation: D
     // Of two triples seen at the same time, the smaller (source, medium,
     // campaign) wins: a rule that needs no file order.
     let smaller = |a: u32, b: u32| {
-        let parts = |t: u32| rows.triples.name(t).split(super::table::SEP).collect::<Vec<_>>();
+        let parts = |t: u32| rows.triples.name(t).split(crate::input::format::table::SEP).collect::<Vec<_>>();
         parts(a) < parts(b)
     };
     let mut seen_transaction = vec![false; rows.transactions.len()];
@@ -303,7 +304,7 @@ fn assemble(rows: Rows, wanted: &[String], identity: Identity, mut derivation: D
     }
     stats.sessions = session_rows.len() as u64;
 
-    let sep = super::table::SEP;
+    let sep = crate::input::format::table::SEP;
     let direct = format!("(direct){sep}(none){sep}");
     let google = format!("google{sep}cpc{sep}");
     let mut ids = customers::RowIds::default();
@@ -771,7 +772,7 @@ mod parquet {
             "collected_traffic_source",
             "ecommerce",
         ];
-        let frame = super::super::parquet::read_frame(name, bytes, |header| {
+        let frame = crate::input::format::parquet::read_frame(name, bytes, |header| {
             for required in ["event_timestamp", "event_name", "user_pseudo_id"] {
                 if !header.iter().any(|h| h == required) {
                     return Err(Error::MissingColumn {
