@@ -17,6 +17,30 @@ use crate::error::{Error, Location, Result, display_value};
 use crate::input::format::table::Table;
 use crate::intern::Interner;
 
+/// Where a visit came from: its source, medium and campaign (trimmed;
+/// empty when not set). Ordered field by field, so that of two the smaller
+/// is the smaller source, then medium, then campaign.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Traffic {
+    /// `utm_source`: the site or tool that sent the visit.
+    pub source: String,
+    /// `utm_medium`: the kind of traffic (cpc, email, referral...).
+    pub medium: String,
+    /// `utm_campaign`.
+    pub campaign: String,
+}
+
+impl Traffic {
+    /// A source and medium without a campaign.
+    pub fn new(source: &str, medium: &str) -> Self {
+        Traffic {
+            source: source.into(),
+            medium: medium.into(),
+            campaign: String::new(),
+        }
+    }
+}
+
 /// Where one set of rules comes from (`--channel-rules A[,B]`, tried in order).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RuleSource {
@@ -237,13 +261,22 @@ impl Derivation {
         Ok(())
     }
 
-    /// Appends the channel code (in `channels`) of each row, given as a
-    /// code in `joined` (texts joined like [`Self::derive`]'s keys): for
-    /// inputs that pick each touch's source / medium / campaign themselves.
-    pub(crate) fn derive_codes(&mut self, joined: &Interner, rows: &[u32], channels: &mut Interner, out: &mut Vec<u32>) {
-        let local: Vec<u32> = joined.iter().map(|t| self.triples.intern(t)).collect();
+    /// Appends the channel code (in `channels`) of each row, given as its
+    /// traffic source among `traffic`: for inputs that pick each touch's
+    /// source / medium / campaign themselves (GA4's sessions).
+    pub(crate) fn derive_traffic(&mut self, traffic: &[Traffic], rows: &[u32], channels: &mut Interner, out: &mut Vec<u32>) {
+        let sep = crate::input::format::table::SEP;
+        // Keys in order of first use, as the rows' own would be.
+        let mut local = vec![u32::MAX; traffic.len()];
         let first = self.rows.len();
-        self.rows.extend(rows.iter().map(|&r| local[r as usize]));
+        for &r in rows {
+            let code = &mut local[r as usize];
+            if *code == u32::MAX {
+                let t = &traffic[r as usize];
+                *code = self.triples.intern(&format!("{}{sep}{}{sep}{}", t.source, t.medium, t.campaign));
+            }
+            self.rows.push(*code);
+        }
         for t in self.channels.len()..self.triples.len() {
             let [s, m, c] = split(self.triples.name(t as u32));
             let (channel, rule) = self.rules.classify(s, m, c);

@@ -25,6 +25,20 @@ pub struct ConversionTypes {
 }
 
 impl ConversionTypes {
+    /// The types with an empty name (an empty type cell) named GA4's
+    /// `(not set)`.
+    pub(crate) fn with_not_set(mut self) -> Self {
+        let empty = self.names.iter().position(str::is_empty);
+        if let Some(empty) = empty {
+            let mut renamed = Interner::new();
+            for (i, name) in self.names.iter().enumerate() {
+                renamed.intern(if i == empty { NOT_SET } else { name });
+            }
+            self.names = renamed;
+        }
+        self
+    }
+
     /// Conversions read of each type, by name (before `--conversion-types`).
     pub fn counts(&self, conversions: &Conversions) -> std::collections::BTreeMap<String, u64> {
         let mut n = vec![0u64; self.names.len()];

@@ -34,6 +34,32 @@ pub(crate) enum Origin {
     Handed,
 }
 
+/// `--on-error skip`: parses the file as it is when every record is well
+/// formed (the common case); otherwise, or if polars still counts rows
+/// differently, parses the well-formed records alone.
+fn parse_skipping(name: &str, bytes: &[u8], scan: &Scan, parse: impl Fn(&[u8]) -> Result<DataFrame>) -> Result<DataFrame> {
+    let whole = match scan.malformed.is_empty() {
+        true => parse(bytes).ok().filter(|df| df.height() == scan.starts.len()),
+        false => None,
+    };
+    if let Some(df) = whole {
+        return Ok(df);
+    }
+    let df = parse(&scan.clean(bytes))?;
+    if df.height() != scan.starts.len() {
+        return Err(Error::Malformed {
+            path: name.into(),
+            location: Location::Line(1),
+            detail: format!(
+                "the CSV reader found {} rows where a record scan found {}; rerun without `--on-error skip` to see the first problem",
+                df.height(),
+                scan.starts.len()
+            ),
+        });
+    }
+    Ok(df)
+}
+
 /// Reads the requested columns of CSV `bytes` (already decompressed).
 ///
 /// `what` names one row (for the empty-file hint).
@@ -89,31 +115,7 @@ pub fn read(
         OnError::Stop => (parse(bytes)?, None, Vec::new()),
         OnError::Skip => {
             let scan = Scan::new(name, bytes, delimiter, &header, &wanted);
-            // Parse the file as it is when every record is well formed (the
-            // common case); otherwise, or if polars still counts rows
-            // differently, parse the well-formed records alone.
-            let df = match scan.malformed.is_empty() {
-                true => parse(bytes).ok().filter(|df| df.height() == scan.starts.len()),
-                false => None,
-            };
-            let df = match df {
-                Some(df) => df,
-                None => {
-                    let df = parse(&scan.clean(bytes))?;
-                    if df.height() != scan.starts.len() {
-                        return Err(Error::Malformed {
-                            path: name.into(),
-                            location: Location::Line(1),
-                            detail: format!(
-                                "the CSV reader found {} rows where a record scan found {}; rerun without `--on-error skip` to see the first problem",
-                                df.height(),
-                                scan.starts.len()
-                            ),
-                        });
-                    }
-                    df
-                }
-            };
+            let df = parse_skipping(name, bytes, &scan, parse)?;
             (df, Some(scan.starts), scan.malformed)
         }
     };

@@ -243,6 +243,27 @@ impl RowColumns {
     fn heap_bytes(&self) -> usize {
         self.ids.heap_bytes() + self.len() * ROW_BYTES
     }
+
+    /// `--order-col`: drops the conversions repeating an earlier one's
+    /// order id (codes in `orders`), keeping each order's first in time
+    /// (ties by customer, channel name and value); returns how many.
+    fn drop_repeated_orders(&mut self, orders: &Interner, channels: &Interner) -> u64 {
+        let repeats = repeated_orders(
+            &self.order,
+            orders,
+            |r| self.flag[r],
+            |r| {
+                (
+                    self.time[r],
+                    self.ids.get(r).to_string(),
+                    channels.name(self.channel[r]).to_string(),
+                    self.value[r].to_bits(),
+                )
+            },
+        );
+        self.drop_rows(0, &repeats);
+        repeats.len() as u64
+    }
 }
 
 /// Reads touchpoint tables (chunks of files) into [`RowColumns`] and, out
@@ -537,22 +558,7 @@ impl<'a> EventReader<'a> {
             (Mode::Separate, source) => ConversionsFrom::File(source.as_ref().map(Source::name).unwrap_or_default()),
         };
         if slots.order.is_some() {
-            let channels = &ev.channels;
-            let repeats = repeated_orders(
-                &rows.order,
-                &orders,
-                |r| rows.flag[r],
-                |r| {
-                    (
-                        rows.time[r],
-                        rows.ids.get(r).to_string(),
-                        channels.name(rows.channel[r]).to_string(),
-                        rows.value[r].to_bits(),
-                    )
-                },
-            );
-            ev.repeated_orders += repeats.len() as u64;
-            rows.drop_rows(0, &repeats);
+            ev.repeated_orders += rows.drop_repeated_orders(&orders, &ev.channels);
         }
         let RowColumns {
             mut ids,
@@ -591,18 +597,7 @@ impl<'a> EventReader<'a> {
         if slots.mode == Mode::Events {
             conversion_types = Some(split_conversion_events(&mut ev, &event_names, &event));
         }
-        if let Some(t) = &mut conversion_types {
-            // An empty type cell is GA4's `(not set)`.
-            let empty = t.names.iter().position(str::is_empty);
-            if let Some(empty) = empty {
-                let mut renamed = Interner::new();
-                for (i, name) in t.names.iter().enumerate() {
-                    renamed.intern(if i == empty { conversion_types::NOT_SET } else { name });
-                }
-                t.names = renamed;
-            }
-        }
-        ev.types = conversion_types;
+        ev.types = conversion_types.map(ConversionTypes::with_not_set);
         if !ev.rejections.is_empty() || slots.mode == Mode::Events || ev.repeated_orders > 0 || has_anonymous(&ev) {
             // Names seen only on rows left out (or their placeholders), or
             // only on conversion events, must not show up as channels with

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::channels::{ChannelRules, Derivation};
+use crate::channels::{ChannelRules, Derivation, Traffic};
 use crate::error::{Error, Location, Result, display_value};
 use crate::input::rejects::{OnError, Reason, Rejection};
 use crate::input::{ConversionTypes, Conversions, Events, FileStats, InputSpec, Source};
@@ -63,8 +63,8 @@ struct Rows {
     devices: Interner,
     users: Interner,
     events: Interner,
-    /// Distinct source / medium / campaign, joined by [`crate::input::format::table::SEP`].
-    triples: Interner,
+    /// Distinct source / medium / campaign.
+    traffic: TrafficSet,
     transactions: Interner,
     device: Vec<u32>,
     user: Vec<u32>,
@@ -134,8 +134,8 @@ impl Rows {
         self.device.push(self.devices.intern(device));
         self.user.push(present(&e.user).map_or(NONE, |u| self.users.intern(u)));
         self.session.push(e.session);
-        self.manual.push(triple(&mut self.triples, &e.manual));
-        self.params.push(triple(&mut self.triples, &e.params));
+        self.manual.push(self.traffic.code(&e.manual));
+        self.params.push(self.traffic.code(&e.params));
         self.gclid.push(e.gclid);
         self.value.push(e.revenue.or(e.param_value).unwrap_or(0.0));
         self.transaction
@@ -149,14 +149,29 @@ fn present<'s>(text: &'s Option<Cow<'_, str>>) -> Option<&'s str> {
     text.as_deref().map(str::trim).filter(|t| !t.is_empty())
 }
 
-/// The code of a source / medium / campaign whose source is set, else [`NONE`].
-fn triple(triples: &mut Interner, parts: &[Option<Cow<'_, str>>; 3]) -> u32 {
-    if present(&parts[0]).is_none() {
-        return NONE;
+/// Distinct traffic sources, each with a dense code.
+#[derive(Default)]
+struct TrafficSet {
+    list: Vec<Traffic>,
+    index: HashMap<Traffic, u32>,
+}
+
+impl TrafficSet {
+    /// The code of a source / medium / campaign whose source is set, else [`NONE`].
+    fn code(&mut self, parts: &[Option<Cow<'_, str>>; 3]) -> u32 {
+        if present(&parts[0]).is_none() {
+            return NONE;
+        }
+        let [source, medium, campaign] = parts.each_ref().map(|p| present(p).unwrap_or("").to_string());
+        let t = Traffic { source, medium, campaign };
+        if let Some(&code) = self.index.get(&t) {
+            return code;
+        }
+        let code = self.list.len() as u32;
+        self.list.push(t.clone());
+        self.index.insert(t, code);
+        code
     }
-    let sep = crate::input::format::table::SEP.to_string();
-    let joined = parts.iter().map(|p| present(p).unwrap_or("")).collect::<Vec<_>>().join(&sep);
-    triples.intern(&joined)
 }
 
 /// Reads GA4 export files into events: sessions as touches, conversion
@@ -202,18 +217,26 @@ pub fn load(spec: &InputSpec, identity: Identity) -> Result<Events> {
 }
 
 /// Turns events into sessions and conversions (see the module docs).
-fn assemble(rows: Rows, wanted: &[String], identity: Identity, mut derivation: Derivation, mut ev: Events) -> Result<Events> {
-    let n = rows.len();
+fn assemble(rows: Rows, wanted: &[String], identity: Identity, derivation: Derivation, ev: Events) -> Result<Events> {
     let mut stats = Ga4Stats {
         events: rows.read() as u64,
         events_without_device: rows.without_device,
         devices: rows.devices.len() as u64,
         ..Ga4Stats::default()
     };
-    // Events in time order; ties by device, event name and value, so that
-    // nothing depends on the order of the files or of their rows (and `mta
-    // sql --ga4` can order them the same way).
-    let mut order: Vec<u32> = (0..n as u32).collect();
+    let order = event_order(&rows);
+    let device_user = device_users(&rows, &order, identity);
+    stats.devices_with_user_id = device_user.iter().filter(|&&u| u != NONE).count() as u64;
+    let walked = Walk::new(&rows, &order, wanted, &mut stats);
+    stats.sessions = walked.sessions.len() as u64;
+    Ok(into_events(&rows, &device_user, walked, derivation, ev, stats))
+}
+
+/// Events in time order; ties by device, event name and value, so that
+/// nothing depends on the order of the files or of their rows (and `mta
+/// sql --ga4` can order them the same way).
+fn event_order(rows: &Rows) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..rows.len() as u32).collect();
     order.sort_by(|&a, &b| {
         let (a, b) = (a as usize, b as usize);
         rows.time_us[a]
@@ -222,123 +245,151 @@ fn assemble(rows: Rows, wanted: &[String], identity: Identity, mut derivation: D
             .then_with(|| rows.events.name(rows.event[a]).cmp(rows.events.name(rows.event[b])))
             .then_with(|| rows.value[a].total_cmp(&rows.value[b]))
     });
+    order
+}
 
-    // Customer of each device: its last user id (the greatest of those seen
-    // at that last time), else itself.
+/// The customer of each device (`--ga4-identity user-id`): its last user
+/// id (the greatest of those seen at that last time), else [`NONE`] (the
+/// device is its own customer).
+fn device_users(rows: &Rows, order: &[u32], identity: Identity) -> Vec<u32> {
     let mut device_user = vec![NONE; rows.devices.len()];
-    if identity == Identity::UserId {
-        let mut user_time = vec![i64::MIN; rows.devices.len()];
-        for &i in &order {
-            let i = i as usize;
-            let (d, u) = (rows.device[i] as usize, rows.user[i]);
-            if u != NONE
-                && (rows.time_us[i] > user_time[d] || device_user[d] == NONE || rows.users.name(u) > rows.users.name(device_user[d]))
-            {
-                device_user[d] = u;
-                user_time[d] = rows.time_us[i];
-            }
-        }
-        stats.devices_with_user_id = device_user.iter().filter(|&&u| u != NONE).count() as u64;
+    if identity != Identity::UserId {
+        return device_user;
     }
+    let mut user_time = vec![i64::MIN; rows.devices.len()];
+    for &i in order {
+        let i = i as usize;
+        let (d, u) = (rows.device[i] as usize, rows.user[i]);
+        if u != NONE && (rows.time_us[i] > user_time[d] || device_user[d] == NONE || rows.users.name(u) > rows.users.name(device_user[d])) {
+            device_user[d] = u;
+            user_time[d] = rows.time_us[i];
+        }
+    }
+    device_user
+}
+
+/// One session: its device, first event time, manual and param traffic
+/// (with the times they were seen), and whether an event had a gclid.
+struct Session {
+    device: u32,
+    start_us: i64,
+    manual: (u32, i64),
+    params: (u32, i64),
+    gclid: bool,
+}
+
+/// What one walk over the events in order gives: the sessions, and the
+/// conversions (device, time in ms, value) with their types.
+struct Walk {
+    sessions: Vec<Session>,
+    conversions: Vec<(u32, i64, f64)>,
+    types: ConversionTypes,
+}
+
+impl Walk {
+    fn new(rows: &Rows, order: &[u32], wanted: &[String], stats: &mut Ga4Stats) -> Walk {
+        let is_conversion: Vec<bool> = rows.events.iter().map(|e| wanted.iter().any(|w| w == e)).collect();
+        let mut index: HashMap<(u32, i64), usize> = HashMap::new();
+        let mut walk = Walk {
+            sessions: Vec::new(),
+            conversions: Vec::new(),
+            types: ConversionTypes::default(),
+        };
+        let mut seen_transaction = vec![false; rows.transactions.len()];
+        for &i in order {
+            let i = i as usize;
+            match rows.session[i] {
+                Some(id) => {
+                    let k = *index.entry((rows.device[i], id)).or_insert_with(|| {
+                        walk.sessions.push(Session {
+                            device: rows.device[i],
+                            start_us: rows.time_us[i],
+                            manual: (NONE, i64::MIN),
+                            params: (NONE, i64::MIN),
+                            gclid: false,
+                        });
+                        walk.sessions.len() - 1
+                    });
+                    let (s, time) = (&mut walk.sessions[k], rows.time_us[i]);
+                    first_traffic(&rows.traffic, &mut s.manual, rows.manual[i], time);
+                    first_traffic(&rows.traffic, &mut s.params, rows.params[i], time);
+                    s.gclid |= rows.gclid[i];
+                }
+                None => stats.events_without_session += 1,
+            }
+            if !is_conversion[rows.event[i] as usize] {
+                continue;
+            }
+            let t = rows.transaction[i];
+            if t != NONE {
+                if seen_transaction[t as usize] {
+                    stats.repeated_transactions += 1;
+                    continue;
+                }
+                seen_transaction[t as usize] = true;
+            }
+            if rows.session[i].is_none() {
+                stats.conversions_without_session += 1;
+            }
+            walk.conversions
+                .push((rows.device[i], rows.time_us[i].div_euclid(1000), rows.value[i]));
+            walk.types.code.push(walk.types.names.intern(rows.events.name(rows.event[i])));
+        }
+        walk
+    }
+}
+
+/// A session keeps the first traffic seen (`kept`: its code and time);
+/// of two seen at the same time, the smaller (source, medium, campaign), a
+/// rule that needs no file order.
+fn first_traffic(traffic: &TrafficSet, kept: &mut (u32, i64), seen: u32, time: i64) {
+    if seen != NONE && (kept.0 == NONE || (time == kept.1 && traffic.list[seen as usize] < traffic.list[kept.0 as usize])) {
+        *kept = (seen, time);
+    }
+}
+
+/// The sessions as touches (channels from their traffic by `derivation`)
+/// and the conversions, with customers grouped.
+fn into_events(rows: &Rows, device_user: &[u32], walk: Walk, mut derivation: Derivation, mut ev: Events, stats: Ga4Stats) -> Events {
     let customer_of = |device: u32| match device_user[device as usize] {
         NONE => rows.devices.name(device),
         user => rows.users.name(user),
     };
-
-    let is_conversion: Vec<bool> = rows.events.iter().map(|e| wanted.iter().any(|w| w == e)).collect();
-    let mut sessions: HashMap<(u32, i64), usize> = HashMap::new();
-    // Per session: device, first event time, manual and param triples, gclid;
-    // and the times the triples were seen.
-    let mut session_rows: Vec<(u32, i64, u32, u32, bool)> = Vec::new();
-    let mut triple_times: Vec<(i64, i64)> = Vec::new();
-    // Of two triples seen at the same time, the smaller (source, medium,
-    // campaign) wins: a rule that needs no file order.
-    let smaller = |a: u32, b: u32| {
-        let parts = |t: u32| rows.triples.name(t).split(crate::input::format::table::SEP).collect::<Vec<_>>();
-        parts(a) < parts(b)
-    };
-    let mut seen_transaction = vec![false; rows.transactions.len()];
-    let mut types = ConversionTypes::default();
-    let (mut conv_device, mut conv_time, mut conv_value) = (Vec::new(), Vec::new(), Vec::new());
-    for &i in &order {
-        let i = i as usize;
-        match rows.session[i] {
-            Some(id) => {
-                let k = *sessions.entry((rows.device[i], id)).or_insert_with(|| {
-                    session_rows.push((rows.device[i], rows.time_us[i], NONE, NONE, false));
-                    triple_times.push((i64::MIN, i64::MIN));
-                    session_rows.len() - 1
-                });
-                let (s, times, time) = (&mut session_rows[k], &mut triple_times[k], rows.time_us[i]);
-                let (manual, params) = (rows.manual[i], rows.params[i]);
-                if manual != NONE && (s.2 == NONE || (time == times.0 && smaller(manual, s.2))) {
-                    s.2 = manual;
-                    times.0 = time;
-                }
-                if params != NONE && (s.3 == NONE || (time == times.1 && smaller(params, s.3))) {
-                    s.3 = params;
-                    times.1 = time;
-                }
-                s.4 |= rows.gclid[i];
-            }
-            None => stats.events_without_session += 1,
-        }
-        if !is_conversion[rows.event[i] as usize] {
-            continue;
-        }
-        let t = rows.transaction[i];
-        if t != NONE {
-            if seen_transaction[t as usize] {
-                stats.repeated_transactions += 1;
-                continue;
-            }
-            seen_transaction[t as usize] = true;
-        }
-        if rows.session[i].is_none() {
-            stats.conversions_without_session += 1;
-        }
-        conv_device.push(rows.device[i]);
-        conv_time.push(rows.time_us[i].div_euclid(1000));
-        conv_value.push(rows.value[i]);
-        types.code.push(types.names.intern(rows.events.name(rows.event[i])));
-    }
-    stats.sessions = session_rows.len() as u64;
-
-    let sep = crate::input::format::table::SEP;
-    let direct = format!("(direct){sep}(none){sep}");
-    let google = format!("google{sep}cpc{sep}");
+    // A session without traffic of its own: google / cpc with a gclid, else direct.
+    let mut traffic = rows.traffic.list.clone();
+    let google = traffic.len() as u32;
+    traffic.push(Traffic::new("google", "cpc"));
+    traffic.push(Traffic::new("(direct)", "(none)"));
     let mut ids = customers::RowIds::default();
-    let mut joined = Interner::new();
-    let mut triple_of = Vec::with_capacity(session_rows.len());
-    for &(device, start_us, manual, params, gclid) in &session_rows {
-        ids.push(customer_of(device));
-        ev.time.push(start_us.div_euclid(1000));
-        let text = match (manual, params) {
-            (NONE, NONE) if gclid => google.as_str(),
-            (NONE, NONE) => direct.as_str(),
-            (NONE, p) => rows.triples.name(p),
-            (m, _) => rows.triples.name(m),
-        };
-        triple_of.push(joined.intern(text));
+    let mut traffic_of = Vec::with_capacity(walk.sessions.len());
+    for s in &walk.sessions {
+        ids.push(customer_of(s.device));
+        ev.time.push(s.start_us.div_euclid(1000));
+        traffic_of.push(match (s.manual.0, s.params.0) {
+            (NONE, NONE) if s.gclid => google,
+            (NONE, NONE) => google + 1,
+            (NONE, p) => p,
+            (m, _) => m,
+        });
     }
-    derivation.derive_codes(&joined, &triple_of, &mut ev.channels, &mut ev.channel);
+    derivation.derive_traffic(&traffic, &traffic_of, &mut ev.channels, &mut ev.channel);
     ev.channel_mapping = Some(derivation.mappings());
     let touches = ids.len();
-    for &d in &conv_device {
+    for &(d, ..) in &walk.conversions {
         ids.push(customer_of(d));
     }
     let (mut codes, names) = customers::group(ids);
     ev.conversions = Conversions::Separate {
         customer: codes.split_off(touches),
-        time: conv_time,
-        value: conv_value,
+        time: walk.conversions.iter().map(|c| c.1).collect(),
+        value: walk.conversions.iter().map(|c| c.2).collect(),
         file: None,
     };
     ev.customer = codes;
     ev.customers = std::sync::Arc::new(names);
-    ev.types = Some(types);
+    ev.types = Some(walk.types);
     ev.ga4 = Some(stats);
-    Ok(ev)
+    ev
 }
 
 /// A bad event: an error, or with `--on-error skip` a counted rejection.
@@ -790,65 +841,27 @@ mod parquet {
         })?;
         let df = frame.df;
         let height = df.height();
-        let type_err = |column: &str, found: &DataType, expected: &str| Error::ColumnType {
-            path: name.into(),
-            column: column.into(),
-            found: found.to_string(),
-            expected: expected.into(),
-        };
-        let column = |c: &str| df.column(c).ok().map(|c| c.as_materialized_series().rechunk());
-        let texts = |s: Option<Series>, what: &str| -> Result<Texts> {
-            match s {
-                None => Ok(Texts(None)),
-                Some(s) if s.dtype().is_null() => Ok(Texts(None)),
-                Some(s) => {
-                    let cast = s.cast(&DataType::String).map_err(|_| type_err(what, s.dtype(), "text"))?;
-                    Ok(Texts(Some(cast.str().expect("cast to text").rechunk().into_owned())))
-                }
-            }
-        };
-        let numbers = |s: Option<Series>, to: DataType, what: &str| -> Result<Option<Series>> {
-            match s {
-                None => Ok(None),
-                Some(s) if s.dtype().is_null() => Ok(None),
-                Some(s) if s.dtype().is_primitive_numeric() || s.dtype().is_decimal() => {
-                    s.cast(&to).map(Some).map_err(|_| type_err(what, s.dtype(), "a number"))
-                }
-                Some(s) => Err(type_err(what, s.dtype(), "a number")),
-            }
-        };
-        let field = |s: &Option<Series>, parent: &str, f: &str| -> Result<Option<Series>> {
-            match s {
-                None => Ok(None),
-                Some(s) => {
-                    let st = s
-                        .struct_()
-                        .map_err(|_| type_err(parent, s.dtype(), "a struct (as GA4 exports it)"))?;
-                    Ok(st.field_by_name(f).ok())
-                }
-            }
-        };
-
-        let time = numbers(column("event_timestamp"), DataType::Int64, "event_timestamp")?;
+        let cols = Columns { name, df: &df };
+        let time = cols.numbers(cols.column("event_timestamp"), DataType::Int64, "event_timestamp")?;
         let time = time.as_ref().map(|s| s.i64().expect("cast to i64"));
-        let event_name = texts(column("event_name"), "event_name")?;
-        let device = texts(column("user_pseudo_id"), "user_pseudo_id")?;
-        let user = texts(column("user_id"), "user_id")?;
-        let traffic = column("collected_traffic_source");
+        let event_name = cols.texts(cols.column("event_name"), "event_name")?;
+        let device = cols.texts(cols.column("user_pseudo_id"), "user_pseudo_id")?;
+        let user = cols.texts(cols.column("user_id"), "user_id")?;
+        let traffic = cols.column("collected_traffic_source");
         let manual: Vec<Texts> = ["manual_source", "manual_medium", "manual_campaign_name"]
             .into_iter()
-            .map(|f| texts(field(&traffic, "collected_traffic_source", f)?, f))
+            .map(|f| cols.texts(cols.field(&traffic, "collected_traffic_source", f)?, f))
             .collect::<Result<_>>()?;
-        let gclid = texts(field(&traffic, "collected_traffic_source", "gclid")?, "gclid")?;
-        let ecommerce = column("ecommerce");
-        let revenue = numbers(
-            field(&ecommerce, "ecommerce", "purchase_revenue")?,
+        let gclid = cols.texts(cols.field(&traffic, "collected_traffic_source", "gclid")?, "gclid")?;
+        let ecommerce = cols.column("ecommerce");
+        let revenue = cols.numbers(
+            cols.field(&ecommerce, "ecommerce", "purchase_revenue")?,
             DataType::Float64,
             "ecommerce.purchase_revenue",
         )?;
         let revenue = revenue.as_ref().map(|s| s.f64().expect("cast to f64"));
-        let transaction = texts(field(&ecommerce, "ecommerce", "transaction_id")?, "ecommerce.transaction_id")?;
-        let params = Params::new(column("event_params"), name)?;
+        let transaction = cols.texts(cols.field(&ecommerce, "ecommerce", "transaction_id")?, "ecommerce.transaction_id")?;
+        let params = Params::new(cols.column("event_params"), name)?;
 
         for i in 0..height {
             let row = i as u64 + 1;
@@ -879,6 +892,65 @@ mod parquet {
             }
         }
         Ok(())
+    }
+
+    /// The columns of a GA4 Parquet file, as the reader wants them.
+    struct Columns<'a> {
+        name: &'a str,
+        df: &'a DataFrame,
+    }
+
+    impl Columns<'_> {
+        fn type_err(&self, column: &str, found: &DataType, expected: &str) -> Error {
+            Error::ColumnType {
+                path: self.name.into(),
+                column: column.into(),
+                found: found.to_string(),
+                expected: expected.into(),
+            }
+        }
+
+        /// A top-level column, if the file has it.
+        fn column(&self, c: &str) -> Option<Series> {
+            self.df.column(c).ok().map(|c| c.as_materialized_series().rechunk())
+        }
+
+        /// `s` as text (a missing or all-null column: none).
+        fn texts(&self, s: Option<Series>, what: &str) -> Result<Texts> {
+            match s {
+                None => Ok(Texts(None)),
+                Some(s) if s.dtype().is_null() => Ok(Texts(None)),
+                Some(s) => {
+                    let cast = s.cast(&DataType::String).map_err(|_| self.type_err(what, s.dtype(), "text"))?;
+                    Ok(Texts(Some(cast.str().expect("cast to text").rechunk().into_owned())))
+                }
+            }
+        }
+
+        /// `s` as numbers of type `to`.
+        fn numbers(&self, s: Option<Series>, to: DataType, what: &str) -> Result<Option<Series>> {
+            match s {
+                None => Ok(None),
+                Some(s) if s.dtype().is_null() => Ok(None),
+                Some(s) if s.dtype().is_primitive_numeric() || s.dtype().is_decimal() => {
+                    s.cast(&to).map(Some).map_err(|_| self.type_err(what, s.dtype(), "a number"))
+                }
+                Some(s) => Err(self.type_err(what, s.dtype(), "a number")),
+            }
+        }
+
+        /// Field `f` of the struct column `s` (named `parent`), if there.
+        fn field(&self, s: &Option<Series>, parent: &str, f: &str) -> Result<Option<Series>> {
+            match s {
+                None => Ok(None),
+                Some(s) => {
+                    let st = s
+                        .struct_()
+                        .map_err(|_| self.type_err(parent, s.dtype(), "a struct (as GA4 exports it)"))?;
+                    Ok(st.field_by_name(f).ok())
+                }
+            }
+        }
     }
 
     /// `event_params`: the flat keys and values of every row's list.

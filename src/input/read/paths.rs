@@ -6,6 +6,7 @@
 //! trailing separator) is an error rather than a silently shorter path.
 
 use crate::error::Result;
+use crate::input::format::table::Table;
 use crate::input::format::{read_table, table_stats};
 use crate::input::rejects::{self, OnError, Reason, Rejection};
 use crate::input::schema::ColumnRequest;
@@ -100,46 +101,7 @@ pub fn load(sources: &[Source], dialect: &crate::input::Dialect, sep: &str, on_e
             Some(_) => table.amounts(3, "a null count", Reason::InvalidCount, &mut nulls)?,
             None => nulls.resize(table.height, 0.0),
         }
-        let bad = |row: usize, path: &str| {
-            table.reject(
-                0,
-                row,
-                path,
-                format!("channel names separated by `{sep}` (an empty name: a doubled or trailing separator?)"),
-                Reason::InvalidPath,
-            )
-        };
-        // Pieces of rows are split and interned in parallel, each with its own
-        // interner; merging them in row order keeps first-appearance codes.
-        let pieces = table.par_fold_text(
-            0,
-            "a path of channel names",
-            Reason::InvalidPath,
-            || (Interner::new(), Vec::<u32>::new(), Vec::<usize>::new()),
-            |(names, touches, lens), row, path| {
-                let before = touches.len();
-                // A one-character separator splits by char, several times faster.
-                let mut push = |name: &str| {
-                    let name = name.trim();
-                    if name.is_empty() {
-                        return false;
-                    }
-                    touches.push(names.intern(name));
-                    true
-                };
-                let ok = match sep_char {
-                    Some(c) => path.split(c).all(&mut push),
-                    None => path.split(sep).all(&mut push),
-                };
-                if !ok {
-                    // When skipping, the row stays as an empty path until dropped.
-                    bad(row, path)?;
-                    touches.truncate(before);
-                }
-                lens.push(touches.len() - before);
-                Ok(())
-            },
-        )?;
+        let pieces = split_paths(&table, sep, sep_char)?;
         let drop = table.dropped_rows();
         let mut dropped = drop.iter().copied().peekable();
         let mut row = 0;
@@ -170,4 +132,52 @@ pub fn load(sources: &[Source], dialect: &crate::input::Dialect, sep: &str, on_e
         out.channels = out.channels.compact(&mut out.touches);
     }
     Ok(out)
+}
+
+/// A piece of rows' paths: its channel names, touches and path lengths.
+type PathPiece = (Interner, Vec<u32>, Vec<usize>);
+
+/// Each piece of rows' paths: channel names interned locally (pieces are
+/// split and interned in parallel, each with its own interner; merging them
+/// in row order keeps first-appearance codes), the touches, and each row's
+/// number of touches. A path with an empty name is a bad cell.
+fn split_paths(table: &Table, sep: &str, sep_char: Option<char>) -> Result<Vec<PathPiece>> {
+    let bad = |row: usize, path: &str| {
+        table.reject(
+            0,
+            row,
+            path,
+            format!("channel names separated by `{sep}` (an empty name: a doubled or trailing separator?)"),
+            Reason::InvalidPath,
+        )
+    };
+    table.par_fold_text(
+        0,
+        "a path of channel names",
+        Reason::InvalidPath,
+        || (Interner::new(), Vec::<u32>::new(), Vec::<usize>::new()),
+        |(names, touches, lens), row, path| {
+            let before = touches.len();
+            // A one-character separator splits by char, several times faster.
+            let mut push = |name: &str| {
+                let name = name.trim();
+                if name.is_empty() {
+                    return false;
+                }
+                touches.push(names.intern(name));
+                true
+            };
+            let ok = match sep_char {
+                Some(c) => path.split(c).all(&mut push),
+                None => path.split(sep).all(&mut push),
+            };
+            if !ok {
+                // When skipping, the row stays as an empty path until dropped.
+                bad(row, path)?;
+                touches.truncate(before);
+            }
+            lens.push(touches.len() - before);
+            Ok(())
+        },
+    )
 }

@@ -9,6 +9,7 @@
 //! counts of several files (partitions of the customers) are one chain.
 
 use crate::error::Result;
+use crate::input::format::table::Table;
 use crate::input::format::{read_table, table_stats};
 use crate::input::rejects::{self, OnError, Reason, Rejection};
 use crate::input::schema::ColumnRequest;
@@ -82,8 +83,6 @@ pub fn load(sources: &[Source], dialect: &crate::input::Dialect, sep: &str, orde
         },
         ColumnRequest::optional("value", ""),
     ];
-    let shown = sep;
-    let sep = if sep.trim().is_empty() { sep } else { sep.trim() };
     let stdin = [Source::Stdin];
     let sources: &[Source] = if sources.is_empty() { &stdin } else { sources };
     let mut names = Interner::new();
@@ -99,55 +98,12 @@ pub fn load(sources: &[Source], dialect: &crate::input::Dialect, sep: &str, orde
                 values.resize(table.height, 0.0);
             }
         }
-        let mut ends: [Vec<Node>; 2] = [Vec::with_capacity(table.height), Vec::with_capacity(table.height)];
-        for (col, nodes) in ends.iter_mut().enumerate() {
-            table.for_each_text(col, "a state", Reason::InvalidTransition, |row, text| {
-                let node = match text {
-                    START => Node::Start,
-                    CONVERSION => Node::Conversion,
-                    NULL => Node::Null,
-                    "" => Node::State(Vec::new()),
-                    _ => {
-                        let codes: Vec<u32> = text.split(sep).map(str::trim).map(|n| names.intern(n)).collect();
-                        let empty = text.split(sep).any(|n| n.trim().is_empty());
-                        if empty || codes.len() > order {
-                            let why = if empty {
-                                format!("channel names separated by `{sep}` (an empty name: a doubled or trailing separator?)")
-                            } else {
-                                format!("a state of at most {order} channels (`--markov-order {order}`; pass the order the transitions were written with)")
-                            };
-                            table.reject(col, row, text, why, Reason::InvalidTransition)?;
-                        }
-                        Node::State(codes)
-                    }
-                };
-                nodes.push(node);
-                Ok(())
-            })?;
-        }
-        let [from, to] = ends;
+        let [from, to] = nodes(&table, sep, order, &mut names)?;
         for (row, ((from, to), (&count, &value))) in from.into_iter().zip(to).zip(counts.iter().zip(&values)).enumerate() {
-            let problem = match (&from, &to) {
-                (Node::Conversion | Node::Null, _) => Some((
-                    0,
-                    "a state walks leave: `(start)` or channels (`(conversion)` and `(null)` end a walk)",
-                )),
-                (_, Node::Start) => Some((
-                    1,
-                    "a state walks enter: channels, `(conversion)` or `(null)` (`(start)` begins a walk)",
-                )),
-                (Node::Start, Node::Conversion | Node::Null) => Some((
-                    1,
-                    "channels: a walk from `(start)` enters a channel state first (a conversion without touches has no path)",
-                )),
-                (_, Node::Conversion) => None,
-                _ if value > 0.0 => Some((3, "0: only rows into `(conversion)` carry revenue")),
-                _ => None,
-            };
-            if let Some((col, expected)) = problem {
+            if let Some((col, expected)) = walk_problem(&from, &to, value) {
                 let found = match col {
-                    0 => node_text(&from, &names, shown),
-                    1 => node_text(&to, &names, shown),
+                    0 => node_text(&from, &names, sep),
+                    1 => node_text(&to, &names, sep),
                     _ => value.to_string(),
                 };
                 table.reject(col, row, &found, expected, Reason::InvalidTransition)?;
@@ -159,10 +115,71 @@ pub fn load(sources: &[Source], dialect: &crate::input::Dialect, sep: &str, orde
         rejects::retain_tail(&mut out.rows, first, &drop);
         out.files.push(table_stats(&table, &mut out.rejections));
     }
-    // Codes in name order, as journeys number their channels; names seen
-    // only on skipped rows are left out.
+    out.channels = renumber_by_name(&names, &mut out.rows);
+    Ok(out)
+}
+
+/// The `from` and `to` nodes of every row of `table`: the special states,
+/// or channels separated by `sep`, at most `order` of them.
+fn nodes(table: &Table, sep: &str, order: usize, names: &mut Interner) -> Result<[Vec<Node>; 2]> {
+    let sep = if sep.trim().is_empty() { sep } else { sep.trim() };
+    let mut ends: [Vec<Node>; 2] = [Vec::with_capacity(table.height), Vec::with_capacity(table.height)];
+    for (col, nodes) in ends.iter_mut().enumerate() {
+        table.for_each_text(col, "a state", Reason::InvalidTransition, |row, text| {
+            let node = match text {
+                START => Node::Start,
+                CONVERSION => Node::Conversion,
+                NULL => Node::Null,
+                "" => Node::State(Vec::new()),
+                _ => {
+                    let codes: Vec<u32> = text.split(sep).map(str::trim).map(|n| names.intern(n)).collect();
+                    let empty = text.split(sep).any(|n| n.trim().is_empty());
+                    if empty || codes.len() > order {
+                        let why = if empty {
+                            format!("channel names separated by `{sep}` (an empty name: a doubled or trailing separator?)")
+                        } else {
+                            format!("a state of at most {order} channels (`--markov-order {order}`; pass the order the transitions were written with)")
+                        };
+                        table.reject(col, row, text, why, Reason::InvalidTransition)?;
+                    }
+                    Node::State(codes)
+                }
+            };
+            nodes.push(node);
+            Ok(())
+        })?;
+    }
+    Ok(ends)
+}
+
+/// What is wrong with a transition no walk takes, if anything: the column
+/// at fault (0 from, 1 to, 3 value) and what it should have held.
+fn walk_problem(from: &Node, to: &Node, value: f64) -> Option<(usize, &'static str)> {
+    match (from, to) {
+        (Node::Conversion | Node::Null, _) => Some((
+            0,
+            "a state walks leave: `(start)` or channels (`(conversion)` and `(null)` end a walk)",
+        )),
+        (_, Node::Start) => Some((
+            1,
+            "a state walks enter: channels, `(conversion)` or `(null)` (`(start)` begins a walk)",
+        )),
+        (Node::Start, Node::Conversion | Node::Null) => Some((
+            1,
+            "channels: a walk from `(start)` enters a channel state first (a conversion without touches has no path)",
+        )),
+        (_, Node::Conversion) => None,
+        _ if value > 0.0 => Some((3, "0: only rows into `(conversion)` carry revenue")),
+        _ => None,
+    }
+}
+
+/// The channels of the rows kept, in name order as journeys number their
+/// channels (names seen only on skipped rows left out); the rows' codes
+/// renumbered to match.
+fn renumber_by_name(names: &Interner, rows: &mut [Transition]) -> Interner {
     let mut used = vec![false; names.len()];
-    for t in &out.rows {
+    for t in rows.iter() {
         for node in [&t.from, &t.to] {
             if let Node::State(codes) = node {
                 codes.iter().for_each(|&c| used[c as usize] = true);
@@ -174,19 +191,20 @@ pub fn load(sources: &[Source], dialect: &crate::input::Dialect, sep: &str, orde
         .map(|c| (names.name(c), c))
         .collect();
     kept.sort_unstable();
+    let mut channels = Interner::new();
     let mut code = vec![0u32; names.len()];
     for (rank, &(name, old)) in kept.iter().enumerate() {
         code[old as usize] = rank as u32;
-        out.channels.intern(name);
+        channels.intern(name);
     }
-    for t in &mut out.rows {
+    for t in rows.iter_mut() {
         for node in [&mut t.from, &mut t.to] {
             if let Node::State(codes) = node {
                 codes.iter_mut().for_each(|c| *c = code[*c as usize]);
             }
         }
     }
-    Ok(out)
+    channels
 }
 
 /// A node as written in the file.
