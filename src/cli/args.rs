@@ -1,7 +1,9 @@
-//! Flags shared by subcommands, and their validation into plain configs.
+//! The flags shared by subcommands, as clap declares them, and the parsing
+//! of each flag's own value (a duration, a size, weights, a list of names).
 //!
-//! Raw clap structs (`*Args`) become validated `*Config`s once, here; the
-//! library below never sees clap. Validation errors are usage errors (exit 2).
+//! What depends on several flags (combinations refused, settings resolved,
+//! secondary inputs opened) is `super::plan`'s; the library below never
+//! sees clap. Parse errors are usage errors (exit 2).
 
 use std::path::PathBuf;
 
@@ -9,14 +11,13 @@ use clap::Args;
 
 use crate::channels::RuleSource;
 use crate::error::{Error, Result};
-use crate::input::costs::CostSpec;
 use crate::input::ga4::Identity;
-use crate::input::{ColumnMap, Dialect, Encoding, InputSpec, OnError, Source, TimeFormat, Zone};
+use crate::input::{Encoding, OnError, TimeFormat, Zone};
 use crate::journey::transform::PathTransform;
-use crate::journey::{ChannelFilter, JourneyConfig, JourneyMode, Period};
+use crate::journey::{ChannelFilter, JourneyMode};
 use crate::model::markov::{MarkovConfig, MarkovOrder};
 use crate::model::{ModelConfig, ModelKind};
-use crate::output::{OutputFormat, Style};
+use crate::output::OutputFormat;
 
 /// Flags that name columns or describe CSV text: a GA4 export has its own
 /// schema, so with `--ga4` they would be silently ignored; they are refused.
@@ -200,7 +201,7 @@ fn parse_size(s: &str) -> std::result::Result<u64, String> {
 }
 
 /// Half of this machine's memory (from /proc/meminfo), else 4 GiB.
-fn default_memory_limit() -> u64 {
+pub(super) fn default_memory_limit() -> u64 {
     let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
         let line = m.lines().find(|l| l.starts_with("MemTotal:"))?;
         let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
@@ -235,45 +236,22 @@ pub struct CostArgs {
     pub cost_decimal_comma: Option<bool>,
 }
 
-impl CostArgs {
-    /// The costs to read, if any: dates in the events' zone and period; the
-    /// text read like the events' (encoding, decimal comma) unless the cost
-    /// flags say otherwise, the delimiter detected on its own; channels
-    /// from source and medium by the events' rules.
-    pub fn into_spec(self, input: &InputConfig, journey: &JourneyConfig) -> Result<Option<CostSpec>> {
-        let date_format: TimeFormat = self.cost_date_format.parse().map_err(|m: String| {
-            Error::usage(
-                format!("`--cost-date-format`: {m}"),
-                "pass `auto` (the default) or a pattern such as `%d.%m.%Y`",
-            )
-        })?;
-        let Some(costs) = self.costs else { return Ok(None) };
-        let (dialect, zone, rules) = match input {
-            InputConfig::Events { spec, .. } => (spec.dialect, spec.zone, spec.channel_rules.clone()),
-            InputConfig::Paths { dialect, .. } => (*dialect, Zone::default(), None),
-        };
-        let dialect = Dialect {
-            encoding: self.cost_encoding.unwrap_or(dialect.encoding),
-            decimal_comma: self.cost_decimal_comma.unwrap_or(dialect.decimal_comma),
-            ..dialect
-        };
-        Ok(Some(CostSpec {
-            source: Source::from_arg(&costs),
-            channel_col: self.cost_channel_col,
-            spend_col: self.cost_col,
-            date_required: self.cost_date_col.is_some(),
-            date_col: self.cost_date_col.unwrap_or_else(|| "date".into()),
-            date_format,
-            dialect: Dialect {
-                delimiter: None,
-                ..dialect
-            },
-            zone,
-            from_ms: journey.period.from_ms,
-            to_ms: journey.period.to_ms,
-            rules,
-        }))
-    }
+/// The flag groups of a subcommand that reads events and runs models on
+/// them (`attribute`, `budget`, `report`, `scorecard`).
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Input and journey flags.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Model flags.
+    #[command(flatten)]
+    pub models: ModelArgs,
+    /// Cost flags.
+    #[command(flatten)]
+    pub costs: CostArgs,
+    /// Output flags.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// Which models run, with their parameters.
@@ -308,7 +286,7 @@ pub struct MarkovArgs {
 }
 
 /// `--include-channels` / `--exclude-channels` (clap lets only one through).
-fn channel_filter(include: &[String], exclude: &[String]) -> Result<Option<ChannelFilter>> {
+pub(super) fn channel_filter(include: &[String], exclude: &[String]) -> Result<Option<ChannelFilter>> {
     let (include, names) = match (include.is_empty(), exclude.is_empty()) {
         (true, true) => return Ok(None),
         (false, _) => (true, include),
@@ -328,7 +306,7 @@ fn channel_filter(include: &[String], exclude: &[String]) -> Result<Option<Chann
 }
 
 /// A list of names (`--conversion-events`, `--conversion-types`); `None` when not given.
-fn names_list(names: &[String], flag: &str) -> Result<Option<Vec<String>>> {
+pub(super) fn names_list(names: &[String], flag: &str) -> Result<Option<Vec<String>>> {
     if names.is_empty() {
         return Ok(None);
     }
@@ -342,7 +320,7 @@ fn names_list(names: &[String], flag: &str) -> Result<Option<Vec<String>>> {
 }
 
 /// `--from` / `--to`: a date (midnight) or timestamp, in `zone` unless it has an offset.
-fn parse_instant(s: &str, flag: &str, zone: Zone) -> Result<i64> {
+pub(super) fn parse_instant(s: &str, flag: &str, zone: Zone) -> Result<i64> {
     // No sample value: always ISO 8601 (an integer like `20260101` is not
     // taken for epoch seconds).
     crate::input::time::TimeParser::new(&TimeFormat::Auto, zone, None)
@@ -397,322 +375,6 @@ pub struct OutputArgs {
     pub excel_safe: bool,
 }
 
-/// Validated input settings.
-#[derive(Debug, Clone)]
-pub enum InputConfig {
-    /// Touchpoint events.
-    Events {
-        /// What to read and how.
-        spec: Box<InputSpec>,
-        /// Where skipped rows go (`--rejects`).
-        rejects: Option<PathBuf>,
-    },
-    /// Path aggregates.
-    Paths {
-        /// Files (empty = stdin).
-        sources: Vec<Source>,
-        /// Delimiter, encoding, decimal comma.
-        dialect: Dialect,
-        /// Channel separator within a path.
-        sep: String,
-        /// Stop at or skip bad rows.
-        on_error: OnError,
-        /// Where skipped rows go (`--rejects`).
-        rejects: Option<PathBuf>,
-    },
-}
-
-/// Output destination.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    /// Standard output.
-    Stdout,
-    /// A file, written atomically (unless it is a device or a pipe).
-    File(PathBuf),
-}
-
-impl Target {
-    /// The name for messages.
-    pub fn name(&self) -> String {
-        match self {
-            Target::Stdout => "<stdout>".into(),
-            Target::File(p) => p.display().to_string(),
-        }
-    }
-}
-
-/// What stdout is, read once from the process's environment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Terminal {
-    /// stdout is a terminal.
-    pub stdout_tty: bool,
-    /// `NO_COLOR` is set (to anything but empty): no borders.
-    pub no_color: bool,
-    /// The terminal's width in columns, when stdout is one.
-    pub width: Option<usize>,
-}
-
-/// The formats a subcommand writes, so that any other is refused before
-/// input is read.
-#[derive(Debug, Clone, Copy)]
-pub struct Formats {
-    /// The command as the user typed it, for messages (`mta markov`).
-    pub command: &'static str,
-    /// What it writes, the first in hints.
-    pub supported: &'static [OutputFormat],
-    /// Without `--format` or an `-o` extension that names one.
-    pub default: OutputFormat,
-    /// Where to go for a format it does not write, if somewhere.
-    pub elsewhere: Option<&'static str>,
-}
-
-impl Formats {
-    /// `--format`'s help for this command: its formats and its default.
-    pub fn help(&self) -> String {
-        let names: Vec<String> = self.supported.iter().map(|f| f.name()).collect();
-        format!(
-            "Output format: {} [default: from the `-o` extension, else {}]",
-            or_list(&names),
-            self.default.name()
-        )
-    }
-}
-
-/// Every format: what `mta attribute` writes.
-pub const EVERY: &[OutputFormat] = &[
-    OutputFormat::Table,
-    OutputFormat::Csv,
-    OutputFormat::Json,
-    OutputFormat::Markdown,
-    OutputFormat::Parquet,
-    OutputFormat::Html,
-];
-
-/// Every tabular format: what a command writes whose results are tables.
-pub const TABULAR: &[OutputFormat] = EVERY.split_at(5).0;
-
-/// Validated output settings.
-#[derive(Debug, Clone)]
-pub struct OutputConfig {
-    /// Format.
-    pub format: OutputFormat,
-    /// Destination.
-    pub target: Target,
-    /// Borders, width, `--excel-safe`.
-    pub style: Style,
-    /// Silence stderr.
-    pub quiet: bool,
-}
-
-impl InputArgs {
-    /// Validates into the input and journey configs.
-    pub fn into_config(self) -> Result<(InputConfig, JourneyConfig)> {
-        let dialect = Dialect {
-            delimiter: self.delimiter.as_deref().map(parse_delimiter).transpose()?,
-            encoding: self.encoding,
-            decimal_comma: self.decimal_comma,
-        };
-        let time_format: TimeFormat = self.time_format.parse().map_err(|m: String| {
-            Error::usage(
-                format!("`--time-format`: {m}"),
-                "pass `auto` (the default), `epoch-s`, `epoch-ms`, or a pattern such as `%d/%m/%Y %H:%M`",
-            )
-        })?;
-        let journey = JourneyConfig {
-            lookback_ms: self
-                .lookback
-                .as_deref()
-                .map(|s| parse_duration(s, "--lookback"))
-                .transpose()?
-                .map(|ms| ms as i64),
-            max_touches: match self.max_touches {
-                Some(0) => return Err(Error::usage("`--max-touches 0` would leave every journey empty", "pass 1 or more")),
-                n => n,
-            },
-            transforms: self.path_transform.clone(),
-            mode: self.journey_mode,
-            period: Period::default(),
-            channel_filter: channel_filter(&self.include_channels, &self.exclude_channels)?,
-            session_gap_ms: self
-                .session_gap
-                .as_deref()
-                .map(|s| parse_duration(s, "--session-gap"))
-                .transpose()?
-                .map(|ms| ms as i64),
-        };
-        if self.session_gap.is_some() && !self.ga4.is_empty() {
-            return Err(Error::usage(
-                "`--session-gap` makes visits of raw rows, and a GA4 export's touches are its sessions already",
-                "drop `--session-gap`",
-            ));
-        }
-        if self.journey_mode == JourneyMode::Window {
-            if self.paths {
-                return Err(Error::usage(
-                    "`--journey-mode window` needs touch timestamps, which path aggregates do not have",
-                    "read the touchpoint events instead of `--paths`",
-                ));
-            }
-            if self.lookback.is_none() {
-                return Err(Error::usage(
-                    "`--journey-mode window` needs `--lookback`: each conversion's journey is the touches within it",
-                    "add e.g. `--lookback 30d`",
-                ));
-            }
-        }
-        let on_error = self.on_error;
-        if let Some(path) = &self.rejects {
-            if on_error == OnError::Stop {
-                return Err(Error::usage(
-                    "`--rejects` lists the rows `--on-error skip` skipped, but bad rows stop the run",
-                    "add `--on-error skip`",
-                ));
-            }
-            if path.as_os_str() == "-" {
-                return Err(Error::usage(
-                    "`--rejects -` would mix rejected rows into the results on stdout",
-                    "name a file, e.g. `--rejects rejects.csv`",
-                ));
-            }
-        }
-        let ga4 = !self.ga4.is_empty();
-        if !ga4 && self.ga4_identity.is_some() {
-            return Err(Error::usage(
-                "`--ga4-identity` applies to GA4 exports, but no `--ga4` files are given",
-                "read the export with `--ga4 FILE...`, or drop `--ga4-identity`",
-            ));
-        }
-        let files = if ga4 { &self.ga4 } else { &self.inputs };
-        let sources = match self.literal_inputs {
-            true => files.iter().map(|s| Source::from_arg(s)).collect(),
-            false => crate::input::expand::expand(files)?,
-        };
-        if sources.iter().filter(|s| **s == Source::Stdin).count() > 1 {
-            return Err(Error::usage("stdin (`-`) is given more than once", "name `-` once"));
-        }
-        if self.paths {
-            for (given, flag) in [
-                (self.from.is_some() || self.to.is_some(), "`--from` / `--to`"),
-                (journey.channel_filter.is_some(), "`--include-channels` / `--exclude-channels`"),
-                (!self.conversion_events.is_empty(), "`--conversion-events`"),
-                (!self.conversion_types.is_empty(), "`--conversion-types`"),
-            ] {
-                if given {
-                    return Err(Error::usage(
-                        format!("{flag} work on touchpoint events, before journeys are built; path aggregates are journeys already"),
-                        "read the touchpoint events instead of `--paths`",
-                    ));
-                }
-            }
-            if self.session_gap.is_some() {
-                return Err(Error::usage(
-                    "`--session-gap` needs touch timestamps, which path aggregates do not have",
-                    "drop `--session-gap`, or read the touchpoint events instead of `--paths`",
-                ));
-            }
-            if self.lookback.is_some() {
-                return Err(Error::usage(
-                    "`--lookback` needs touch timestamps, which path aggregates do not have",
-                    "drop `--lookback`, or read the touchpoint events instead of `--paths`",
-                ));
-            }
-            if self.conversions.is_some() {
-                return Err(Error::usage(
-                    "`--conversions` cannot be combined with `--paths`",
-                    "path aggregates carry their own conversion counts",
-                ));
-            }
-            if self.sep.is_empty() {
-                return Err(Error::usage(
-                    "`--sep` is empty",
-                    "pass the separator used in the paths, e.g. `--sep ' > '`",
-                ));
-            }
-            return Ok((
-                InputConfig::Paths {
-                    sources,
-                    dialect,
-                    sep: self.sep,
-                    on_error,
-                    rejects: self.rejects,
-                },
-                journey,
-            ));
-        }
-        let zone: Zone = self
-            .timezone
-            .parse()
-            .map_err(|m: String| Error::usage(m, "see `--timezone` in `mta attribute --help`"))?;
-        let mut journey = journey;
-        journey.period = Period {
-            from_ms: self.from.as_deref().map(|s| parse_instant(s, "--from", zone)).transpose()?,
-            to_ms: self.to.as_deref().map(|s| parse_instant(s, "--to", zone)).transpose()?,
-        };
-        if let Period {
-            from_ms: Some(f),
-            to_ms: Some(t),
-        } = journey.period
-            && t <= f
-        {
-            return Err(Error::usage(
-                "`--to` is not after `--from`: the period is empty",
-                "`--to` is exclusive: `--from 2026-01-01 --to 2026-02-01` is January",
-            ));
-        }
-        let columns = ColumnMap {
-            customer: self.customer_col,
-            timestamp: self.time_col,
-            channel: self.channel_col,
-            conversion: self.conversion_col,
-            value_required: self.value_col.is_some(),
-            value: self.value_col.unwrap_or_else(|| "value".into()),
-            utm_fallback: self.source_col.is_none() && self.medium_col.is_none() && self.campaign_col.is_none(),
-            source: self.source_col.unwrap_or_else(|| "source".into()),
-            medium: self.medium_col.unwrap_or_else(|| "medium".into()),
-            campaign: self.campaign_col.unwrap_or_else(|| "campaign".into()),
-            order: self.order_col,
-            type_required: self.type_col.is_some(),
-            conversion_type: self.type_col.unwrap_or_else(|| "conversion_type".into()),
-            event: self.event_col,
-        };
-        let channel_rules = self.channel_rules.as_deref().map(parse_rule_sources).transpose()?;
-        let conversions = self.conversions.as_deref().map(Source::from_arg);
-        if conversions == Some(Source::Stdin) && (sources.is_empty() || sources.contains(&Source::Stdin)) {
-            return Err(Error::usage(
-                "touchpoints and conversions cannot both come from stdin",
-                "pass the touchpoint file(s) by name",
-            ));
-        }
-        Ok((
-            InputConfig::Events {
-                spec: Box::new(InputSpec {
-                    sources,
-                    conversions,
-                    columns,
-                    dialect,
-                    time_format,
-                    zone,
-                    on_error,
-                    channel_rules,
-                    conversion_events: match names_list(&self.conversion_events, "--conversion-events")? {
-                        None if ga4 => Some(vec!["purchase".to_string()]),
-                        events => events,
-                    },
-                    conversion_types: names_list(&self.conversion_types, "--conversion-types")?,
-                    ga4: ga4.then(|| self.ga4_identity.unwrap_or_default()),
-                    out_of_core: Some(crate::input::OutOfCore {
-                        limit: self.memory_limit.unwrap_or_else(default_memory_limit),
-                        temp_dir: self.temp_dir,
-                    }),
-                    chunk_bytes: None,
-                }),
-                rejects: self.rejects,
-            },
-            journey,
-        ))
-    }
-}
-
 impl ModelArgs {
     /// Validates into the model list (empty = default set) and parameters.
     pub fn into_config(self) -> Result<(Vec<ModelKind>, ModelConfig)> {
@@ -736,67 +398,8 @@ impl ModelArgs {
     }
 }
 
-impl OutputArgs {
-    /// Validates into the output config of a subcommand that writes
-    /// `formats`: an unsupported format is a usage error here, before any
-    /// input is read, and so is binary Parquet on a terminal.
-    pub fn into_config(self, formats: &Formats, terminal: Terminal) -> Result<OutputConfig> {
-        let target = match self.output.as_deref() {
-            None | Some("-") => Target::Stdout,
-            Some(p) => Target::File(PathBuf::from(p)),
-        };
-        let (format, why) = match (self.format, &target) {
-            (Some(f), _) => (f, "`--format`"),
-            (None, Target::File(p)) => match OutputFormat::from_path(p) {
-                Some(f) => (f, "the `-o` extension"),
-                None if formats.supported.len() == 1 => (formats.default, ""),
-                None => {
-                    let extensions: Vec<&str> = formats.supported.iter().map(|f| f.extension()).collect();
-                    return Err(Error::usage(
-                        format!("cannot tell the output format from `{}`", p.display()),
-                        format!("use a {} extension, or pass `--format`", or_list(&extensions)),
-                    ));
-                }
-            },
-            (None, Target::Stdout) => (formats.default, ""),
-        };
-        if !formats.supported.contains(&format) {
-            let mut hint = format!("pass `--format {}`", formats.default.name());
-            if let Some(elsewhere) = formats.elsewhere {
-                hint = format!("{hint}, or {elsewhere}");
-            }
-            return Err(Error::usage(
-                format!(
-                    "`{}` writes {}, not {} (asked for by {why})",
-                    formats.command,
-                    or_list(&formats.supported.iter().map(|f| f.name()).collect::<Vec<_>>()),
-                    format.name()
-                ),
-                hint,
-            ));
-        }
-        if format == OutputFormat::Parquet && target == Target::Stdout && terminal.stdout_tty {
-            return Err(Error::usage(
-                "refusing to write binary Parquet to a terminal",
-                "pass `-o results.parquet`, or pipe the output",
-            ));
-        }
-        let on_terminal = terminal.stdout_tty && target == Target::Stdout;
-        Ok(OutputConfig {
-            format,
-            style: Style {
-                borders: on_terminal && !terminal.no_color,
-                width: terminal.width.filter(|_| on_terminal),
-                excel_safe: self.excel_safe,
-            },
-            target,
-            quiet: self.quiet,
-        })
-    }
-}
-
 /// `--channel-rules ga4`, `FILE` or `FILE,ga4`: rule sets tried in order.
-fn parse_rule_sources(s: &str) -> Result<Vec<RuleSource>> {
+pub(super) fn parse_rule_sources(s: &str) -> Result<Vec<RuleSource>> {
     let parts: Vec<RuleSource> = s
         .split(',')
         .map(str::trim)
@@ -819,19 +422,6 @@ fn parse_rule_sources(s: &str) -> Result<Vec<RuleSource>> {
 
 fn parse_transform(s: &str) -> std::result::Result<PathTransform, String> {
     s.parse()
-}
-
-/// `a`, `a or b`, `a, b or c`.
-fn or_list<S: AsRef<str>>(items: &[S]) -> String {
-    match items.split_last() {
-        Some((last, [])) => last.as_ref().to_string(),
-        Some((last, rest)) => format!(
-            "{} or {}",
-            rest.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", "),
-            last.as_ref()
-        ),
-        None => String::new(),
-    }
 }
 
 /// `30d`, `12h`, `1.5w`, `90s`, `15m` to milliseconds; must be positive.
@@ -859,7 +449,7 @@ pub fn parse_duration(s: &str, flag: &str) -> Result<f64> {
     Ok(n * ms_per)
 }
 
-fn parse_delimiter(s: &str) -> Result<u8> {
+pub(super) fn parse_delimiter(s: &str) -> Result<u8> {
     match s {
         "\\t" | "tab" | "\t" => Ok(b'\t'),
         _ if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" => Ok(s.as_bytes()[0]),

@@ -1,32 +1,25 @@
-//! `mta attribute`: input -> journeys -> models -> report -> output.
+//! `mta attribute`: its flags, and which view of the run it writes: the
+//! credits (split by `--by`, with the comparison, spend or intervals the
+//! plan adds), one row per conversion, or Markov's credits of transition
+//! counts.
 
 use anyhow::Result;
 use clap::Args;
 
-use super::args::CostArgs;
-use super::args::{EVERY, Formats, OutputConfig};
-use super::pipeline::{self, Models};
-use super::{InputArgs, ModelArgs, OutputArgs};
-use crate::journey::{Dimension, Journeys, Segment};
+use super::args::RunArgs;
+use super::pipeline::{self, AddOns, Models};
+use super::plan::{EVERY, Formats, OutputConfig, Plan, refusals};
+use crate::journey::{Dimension, Journeys};
 use crate::model::ModelKind;
 use crate::output::{Metric, OutputFormat, views};
 use crate::report::Report;
-use crate::report::cross_model::compare_models;
 use crate::report::per_conversion::PerConversion;
-use crate::report::periods::Periods;
-use rayon::prelude::*;
 
 /// Arguments of `mta attribute`.
 #[derive(Debug, Args)]
 pub struct AttributeArgs {
     #[command(flatten)]
-    input: InputArgs,
-    #[command(flatten)]
-    models: ModelArgs,
-    #[command(flatten)]
-    costs: CostArgs,
-    #[command(flatten)]
-    output: OutputArgs,
+    run: RunArgs,
     /// Figure the table and Markdown formats show (`spend`, `cpa` and `roas` need `--costs`).
     #[arg(long, value_enum, default_value_t = Metric::Conversions, help_heading = "Output")]
     metric: Metric,
@@ -115,268 +108,77 @@ pub fn run(args: AttributeArgs) -> Result<()> {
     if let Some(file) = args.transitions.clone() {
         return from_transitions(args, &file);
     }
-    let (input, journey_cfg) = args.input.into_config()?;
-    let (asked, model_cfg) = args.models.into_config()?;
     let formats = if args.per_conversion { PER_CONVERSION } else { TOTALS };
-    let out = args.output.into_config(&formats, super::terminal())?;
-    let cost_spec = args.costs.into_spec(&input, &journey_cfg)?;
-    if args.metric.needs_costs() && cost_spec.is_none() {
-        return Err(crate::Error::usage(
-            format!("`--metric {}` needs spend per channel", args.metric.name()),
-            "give it with `--costs FILE` (`channel,spend[,date]`)",
+    let metric = (args.metric.name(), args.metric.needs_costs());
+    let plan = Plan::new(args.run.into(), &formats, |plan| {
+        refusals::attribute(
+            plan,
+            &args.by,
+            args.per_conversion,
+            args.compare_models,
+            args.bootstrap.is_some(),
+            (&metric.0, metric.1),
         )
-        .into());
+    })?;
+    let bootstrap = args.bootstrap.map(|n| (n as usize, args.seed));
+    let html = plan.output.format == OutputFormat::Html;
+    // A split by `--by`, unless it is the HTML page's shares over time.
+    let html_shares = html && args.by.iter().all(|d| d.is_period());
+    if !args.by.is_empty() && !html_shares {
+        let run = pipeline::run_segments(&plan, &args.by, bootstrap)?;
+        return write_credits(&run, &plan.output, args.metric);
     }
-    if cost_spec.is_some() {
-        for (refused, what) in [
-            (args.by.contains(&Dimension::ConversionType), "`--by conversion-type`"),
-            (args.per_conversion, "`--per-conversion`"),
-            (args.compare_models, "`--compare-models`"),
-        ] {
-            if refused {
-                return Err(crate::Error::usage(
-                    format!("`--costs` cannot be combined with {what}: spend is per channel (and per period with `--by day|week|month`)"),
-                    format!("drop {what} or `--costs`"),
-                )
-                .into());
-            }
-        }
-    }
-    // The costs file is read and checked before the events: a wrong column
-    // is refused before any work.
-    let costs = cost_spec.as_ref().map(crate::input::costs::load).transpose()?;
-    // The HTML page of a run split by period only: the whole run, and each
-    // channel's share over time.
-    let html_period = match out.format == OutputFormat::Html && args.by.iter().all(|d| d.is_period()) {
-        true => period_of(&args.by, &input)?,
-        false => None,
-    };
-    if !args.by.is_empty() && html_period.is_none() {
-        for (refused, what) in [
-            (args.per_conversion, "`--per-conversion`"),
-            (args.compare_models, "`--compare-models`"),
-            (out.format == OutputFormat::Html, "the HTML report"),
-        ] {
-            if refused {
-                let hint = if what == "the HTML report" {
-                    "`--by day|week|month` alone charts each channel's share over time; run once per type with `--conversion-types TYPE`"
-                } else {
-                    "run it once per conversion type with `--conversion-types TYPE`, or drop `--by`"
-                };
-                return Err(crate::Error::usage(format!("{what} cannot be split by `--by` yet"), hint).into());
-            }
-        }
-        let mut by: Vec<Dimension> = Vec::new();
-        for d in &args.by {
-            if !by.contains(d) {
-                by.push(*d);
-            }
-        }
-        let period = period_of(&by, &input)?;
-        if period.is_some() && args.bootstrap.is_some() {
-            return Err(crate::Error::usage(
-                "`--bootstrap` cannot be split by period yet",
-                "drop `--bootstrap` or the period from `--by`",
-            )
-            .into());
-        }
-        let types: Vec<Dimension> = by.iter().copied().filter(|d| !d.is_period()).collect();
-        let (segments, summary) = if types.is_empty() {
-            let (journeys, summary) = pipeline::load(&input, &journey_cfg)?;
-            let whole = pipeline::SegmentJourneys {
-                segment: Default::default(),
-                journeys,
-                summary: summary.clone(),
-            };
-            (vec![whole], summary)
-        } else {
-            pipeline::load_segments(&input, &journey_cfg, &types)?
-        };
-        let bootstrap = args.bootstrap.map(|n| (n as usize, args.seed));
-        let (mut report, notes) = by_segment(&by, segments, summary, &asked, &model_cfg, bootstrap, period)?;
-        if let (Some(file), Some((dimension, _))) = (&costs, period) {
-            crate::report::costs::apply_file_by_period(&mut report, file, dimension)?;
-        }
-        if !out.quiet {
-            pipeline::tell(crate::output::summary::lines(&report.input, &pipeline::run_notes(notes, &report)));
-        }
-        return super::write_output(&out.target, |w| {
-            crate::output::write_credits(&report, out.format, &out.style, args.metric, w)
-        });
-    }
-    let (journeys, summary) = match pipeline::load_or_partition(&input, &journey_cfg)? {
-        pipeline::Loaded::Whole(journeys, summary) => (journeys, summary),
-        pipeline::Loaded::Parted(parted) => {
-            for (refused, what) in [
-                (args.bootstrap.is_some(), "`--bootstrap`"),
-                (html_period.is_some(), "the HTML report's shares over time (`--by day|week|month`)"),
-            ] {
-                if refused {
-                    return Err(crate::Error::usage(
-                        format!("the input passes `--memory-limit`, and {what} does not run out of core yet"),
-                        "raise `--memory-limit` so that the input fits in memory, or drop it",
-                    )
-                    .into());
-                }
-            }
-            if args.per_conversion {
-                return per_conversion_out_of_core(&parted, &journey_cfg, &asked, &model_cfg, &out);
-            }
-            let (report, notes) = pipeline::report_of_parts(&parted, &journey_cfg, &asked, &model_cfg)?;
-            return write_report(report, notes, costs.as_ref(), args.compare_models, args.metric, &out);
-        }
-    };
-    let (models, notes) = pipeline::models(&asked, &model_cfg, &journeys)?;
     if args.per_conversion {
-        return per_conversion(&journeys, models, &asked, &summary, notes, &out);
+        return per_conversion(&plan);
     }
-    let mut report = Report::compute(summary, &journeys, &models)?;
-    if let Some(n) = args.bootstrap {
-        crate::report::bootstrap::add_intervals(&mut report, &journeys, &models, n as usize, args.seed)?;
+    let html_period = args.by.first().filter(|_| html).map(|&d| (d, plan.zone()));
+    let add = AddOns {
+        bootstrap,
+        compare: args.compare_models || html,
+        journeys: false,
+        // The HTML page's shares over time need every journey.
+        journeys_for: html_period.map(|_| "the HTML report's shares over time (`--by day|week|month`)"),
+    };
+    let mut run = pipeline::run(&plan, add)?;
+    if args.compare_models && run.report.models.iter().any(|m| m.model == ModelKind::Participation) {
+        run.notes.push(format!("note: {}", crate::report::cross_model::PARTICIPATION_ASIDE));
     }
     let Some((dimension, zone)) = html_period else {
-        return write_report(report, notes, costs.as_ref(), args.compare_models, args.metric, &out);
+        return write_credits(&run, &plan.output, args.metric);
     };
     // The HTML page of a run split by period: the whole run (with where the
     // models disagree), and each channel's share over time.
-    if let Some(file) = &costs {
-        crate::report::costs::apply_file(&mut report, file);
+    if !plan.output.quiet {
+        pipeline::tell(run.summary());
     }
-    report.comparison = Some(compare_models(&report));
-    if !out.quiet {
-        pipeline::tell(crate::output::summary::lines(&report.input, &pipeline::run_notes(notes, &report)));
-    }
-    let shares = crate::report::periods::ShareOverTime::of_data_driven(&journeys, &models, &report, dimension, zone)?;
+    let journeys = run.journeys.as_ref().expect("kept for the shares over time");
+    let shares = crate::report::periods::ShareOverTime::of_data_driven(journeys, &run.models, &run.report, dimension, zone)?;
     let extras = crate::output::html::Extras {
         over_time: shares.as_ref(),
         ..Default::default()
     };
-    super::write_output(&out.target, |w| crate::output::html::write(&report, extras, w))
+    super::write_output(&plan.output.target, |w| crate::output::html::write(&run.report, extras, w))
 }
 
-/// The end of a run of the totals: spend (`--costs`), the models'
-/// disagreement (`--compare-models`, and always in HTML), the summary on
-/// stderr, then the output.
-fn write_report(
-    mut report: Report,
-    notes: Vec<String>,
-    costs: Option<&crate::input::costs::CostFile>,
-    compare: bool,
-    metric: Metric,
-    out: &OutputConfig,
-) -> Result<()> {
-    if let Some(file) = costs {
-        crate::report::costs::apply_file(&mut report, file);
-    }
-    let mut notes = notes;
-    if compare || out.format == OutputFormat::Html {
-        report.comparison = Some(compare_models(&report));
-        if compare && report.models.iter().any(|m| m.model == crate::model::ModelKind::Participation) {
-            notes.push(format!("note: {}", crate::report::cross_model::PARTICIPATION_ASIDE));
-        }
-    }
+/// The credits of `run`, after the summary on stderr.
+fn write_credits(run: &pipeline::Run, out: &OutputConfig, metric: Metric) -> Result<()> {
     if !out.quiet {
-        pipeline::tell(crate::output::summary::lines(&report.input, &pipeline::run_notes(notes, &report)));
+        pipeline::tell(run.summary());
     }
     super::write_output(&out.target, |w| {
-        crate::output::write_credits(&report, out.format, &out.style, metric, w)
+        crate::output::write_credits(&run.report, out.format, &out.style, metric, w)
     })
 }
 
-/// The period of `--by` (`day`, `week` or `month`) and the zone its dates
-/// are in, if `by` has one: at most one, and only for touchpoint events,
-/// whose conversions have times.
-pub(super) fn period_of(by: &[Dimension], input: &super::args::InputConfig) -> Result<Option<(Dimension, crate::input::Zone)>> {
-    let periods: Vec<Dimension> = by.iter().copied().filter(|d| d.is_period()).collect();
-    match (periods.as_slice(), input) {
-        ([], _) => Ok(None),
-        ([d], super::args::InputConfig::Events { spec, .. }) => Ok(Some((*d, spec.zone))),
-        ([_], super::args::InputConfig::Paths { .. }) => Err(crate::Error::usage(
-            "`--by day|week|month` needs conversion times, which path aggregates do not have",
-            "read the touchpoint events instead of `--paths`",
-        )
-        .into()),
-        _ => Err(crate::Error::usage(
-            "`--by` takes one period: `day`, `week` or `month`",
-            "keep one of them (`--by conversion-type,month` combines a period with the type)",
-        )
-        .into()),
-    }
-}
-
-/// `--by`: the models run on each segment's journeys (with `bootstrap`:
-/// `(resamples, seed)`), and with a `period` their credits split by the
-/// period of each conversion; one report of them all, sorted by segment in
-/// `by`'s order (then model order), and the notes of choosing the models.
-fn by_segment(
-    by: &[Dimension],
-    segments: Vec<pipeline::SegmentJourneys>,
-    summary: crate::report::InputSummary,
-    asked: &[ModelKind],
-    model_cfg: &crate::model::ModelConfig,
-    bootstrap: Option<(usize, u64)>,
-    period: Option<(Dimension, crate::input::Zone)>,
-) -> Result<(Report, Vec<String>)> {
-    // Every segment has the input's channels and times: the models that run
-    // on one run on all.
-    let empty = Journeys::new(Vec::new(), true);
-    let (models, notes) = pipeline::models(asked, model_cfg, segments.first().map_or(&empty, |r| &r.journeys))?;
-    let mut report = Report {
-        input: summary,
-        by: by.to_vec(),
-        models: Vec::new(),
-        notes: Vec::new(),
-        warnings: Vec::new(),
-        comparison: None,
+/// `--per-conversion`: one row per conversion, model and channel; out of
+/// core, each group's converting journeys go to disk as a run in row order
+/// while the models' splits are fitted on every group (Shapley's
+/// coalitions), then the runs are merged as rows are written.
+fn per_conversion(plan: &Plan) -> Result<()> {
+    let (journeys, summary) = match pipeline::load_or_partition(&plan.input, &plan.journeys)? {
+        pipeline::Loaded::Whole(journeys, summary) => (journeys, summary),
+        pipeline::Loaded::Parted(parted) => return per_conversion_out_of_core(&parted, plan),
     };
-    for run in segments {
-        let mut part = Report::compute(run.summary, &run.journeys, &models)?;
-        if let Some((n, seed)) = bootstrap {
-            crate::report::bootstrap::add_intervals(&mut part, &run.journeys, &models, n, seed)?;
-        }
-        let label = run.segment.label();
-        if let Some((dimension, zone)) = period {
-            let periods = Periods::of(&run.journeys, dimension, zone);
-            let split: Vec<Vec<(String, crate::report::ModelReport)>> = models
-                .par_iter()
-                .zip(&part.models)
-                .map(|(m, undivided)| periods.reports(&run.journeys, m.as_ref(), undivided))
-                .collect::<crate::error::Result<_>>()?;
-            for (period, mut entry) in split.into_iter().flatten() {
-                // The segment's values in `by`'s order, the period among them.
-                entry.segment = Segment(
-                    by.iter()
-                        .map(|&d| match run.segment.0.iter().find(|(k, _)| *k == d) {
-                            Some(v) => v.clone(),
-                            None => (d, period.clone()),
-                        })
-                        .collect(),
-                );
-                report.models.push(entry);
-            }
-        } else {
-            for m in &mut part.models {
-                m.segment = run.segment.clone();
-            }
-            report.models.extend(part.models);
-        }
-        report.notes.extend(part.notes.into_iter().map(|n| format!("{label}: {n}")));
-        report.warnings.extend(part.warnings.into_iter().map(|w| format!("{label}: {w}")));
-    }
-    // Stable: models keep their order within a segment.
-    report.models.sort_by(|a, b| a.segment.cmp(&b.segment));
-    Ok((report, notes))
-}
-
-/// `--per-conversion`: one row per conversion, model and channel.
-fn per_conversion(
-    journeys: &Journeys,
-    models: Models,
-    asked: &[ModelKind],
-    summary: &crate::report::InputSummary,
-    mut notes: Vec<String>,
-    out: &OutputConfig,
-) -> Result<()> {
     if !journeys.is_timed() {
         return Err(crate::Error::usage(
             "`--per-conversion` needs touchpoint events: path aggregates have no customers or conversion times",
@@ -384,15 +186,17 @@ fn per_conversion(
         )
         .into());
     }
-    let models = splitting_models(models, asked, &mut notes, journeys.channels())?;
+    let (models, mut notes) = pipeline::models(&plan.models, &plan.model_cfg, &journeys)?;
+    let models = splitting_models(models, &plan.models, &mut notes, journeys.channels())?;
     let mut splits = Vec::new();
     for m in &models {
-        splits.extend(m.journey_split(journeys)?);
+        splits.extend(m.journey_split(&journeys)?);
     }
+    let out = &plan.output;
     if !out.quiet {
-        pipeline::tell(crate::output::summary::lines(summary, &notes));
+        pipeline::tell(crate::output::summary::lines(&summary, &notes));
     }
-    let rows = PerConversion::new(journeys, splits);
+    let rows = PerConversion::new(&journeys, splits);
     super::write_output(&out.target, |w| {
         crate::output::write_table(&views::PerConversionRows(&rows), out.format, &out.style, w)
     })
@@ -420,21 +224,14 @@ fn splitting_models(models: Models, asked: &[ModelKind], notes: &mut Vec<String>
     Ok(kept)
 }
 
-/// `--per-conversion` out of core: each group's converting journeys go to
-/// disk as a run in row order while the models' splits are fitted on every
-/// group (Shapley's coalitions), then the runs are merged as rows are written.
-fn per_conversion_out_of_core(
-    parted: &crate::input::Parted,
-    cfg: &crate::journey::JourneyConfig,
-    asked: &[ModelKind],
-    model_cfg: &crate::model::ModelConfig,
-    out: &OutputConfig,
-) -> Result<()> {
-    let mut groups = pipeline::JourneyGroups::new(parted, cfg);
+/// [`per_conversion`] out of core.
+fn per_conversion_out_of_core(parted: &crate::input::Parted, plan: &Plan) -> Result<()> {
+    let out = &plan.output;
+    let mut groups = pipeline::JourneyGroups::new(parted, &plan.journeys);
     let first = groups.next_group()?.expect("partitions come in at least one group");
     let channels = first.channels().to_vec();
-    let (models, mut notes) = pipeline::models(asked, model_cfg, &first)?;
-    let models = splitting_models(models, asked, &mut notes, &channels)?;
+    let (models, mut notes) = pipeline::models(&plan.models, &plan.model_cfg, &first)?;
+    let models = splitting_models(models, &plan.models, &mut notes, &channels)?;
     let mut fit = crate::report::StreamedRun::new(&channels, true, &models)?;
     let mut runs = crate::journey::runs::Runs::new(parted.scratch_dir());
     let mut next = Some(first);
@@ -457,18 +254,10 @@ fn per_conversion_out_of_core(
 /// `--transitions FILE`: the Markov credits of transition counts, the
 /// chain a warehouse counted (`mta sql --output transitions`).
 fn from_transitions(args: AttributeArgs, file: &str) -> Result<()> {
-    let sep = args.input.sep.clone();
-    let (input, _) = args.input.into_config()?;
-    let (asked, model_cfg) = args.models.into_config()?;
-    if let Some(m) = asked.iter().find(|&&m| m != ModelKind::Markov) {
-        return Err(crate::Error::usage(
-            format!("model `{m}` needs journeys, which transition counts do not have"),
-            "run `--models markov` on the transitions, the other models on the paths (`mta sql --output paths`)",
-        )
-        .into());
-    }
-    let out = args.output.into_config(&TOTALS, super::terminal())?;
-    let super::args::InputConfig::Events { spec, rejects } = input else {
+    let sep = args.run.input.sep.clone();
+    let plan = Plan::new(args.run.into(), &TOTALS, refusals::transitions)?;
+    let (out, model_cfg) = (&plan.output, &plan.model_cfg);
+    let super::plan::InputConfig::Events { spec, rejects } = &plan.input else {
         unreachable!("`--paths` conflicts with `--transitions`")
     };
     let source = crate::input::Source::from_arg(file);
@@ -479,15 +268,8 @@ fn from_transitions(args: AttributeArgs, file: &str) -> Result<()> {
         )
         .into());
     }
-    let order = match model_cfg.markov.order {
-        crate::model::markov::MarkovOrder::Fixed(k) => k,
-        crate::model::markov::MarkovOrder::Auto => {
-            return Err(crate::Error::usage(
-                "`--markov-order auto` chooses the order from the journeys, which transition counts do not have",
-                "pass the order the transitions were written with, e.g. `--markov-order 2`",
-            )
-            .into());
-        }
+    let crate::model::markov::MarkovOrder::Fixed(order) = model_cfg.markov.order else {
+        unreachable!("`--markov-order auto` was refused with the flags")
     };
     crate::model::markov::check_order(order)?;
     let table = crate::input::transitions::load(&[source], &spec.dialect, &sep, order, spec.on_error)?;
@@ -532,7 +314,7 @@ fn from_transitions(args: AttributeArgs, file: &str) -> Result<()> {
         comparison: None,
     };
     if out.format == OutputFormat::Html {
-        report.comparison = Some(compare_models(&report));
+        report.comparison = Some(crate::report::cross_model::compare_models(&report));
     }
     if !out.quiet {
         pipeline::tell(crate::output::summary::lines(

@@ -5,7 +5,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::args::{Formats, InputConfig, TABULAR};
+use super::plan::{Formats, InputConfig, Parts, Plan, TABULAR, refusals};
 use super::{InputArgs, OutputArgs, pipeline};
 use crate::output::{OutputFormat, views};
 
@@ -28,16 +28,24 @@ pub(super) const FORMATS: Formats = Formats {
 
 /// Runs `mta channels`.
 pub fn run(args: ChannelsArgs) -> Result<()> {
-    let (input, _) = args.input.into_config()?;
-    let InputConfig::Events { spec, .. } = &input else {
-        return Err(crate::Error::usage(
+    let parts = Parts {
+        input: args.input,
+        models: None,
+        costs: None,
+        output: args.output,
+    };
+    let plan = Plan::new(parts, &FORMATS, |plan| {
+        refusals::events_only(
+            plan,
             "`mta channels` maps the source and medium of touchpoint events; path aggregates carry channels already",
             "read the touchpoint events instead of `--paths`",
         )
-        .into());
+    })?;
+    let (input, out) = (&plan.input, &plan.output);
+    let InputConfig::Events { spec, .. } = input else {
+        unreachable!("path aggregates were refused with the flags")
     };
-    let out = args.output.into_config(&FORMATS, super::terminal())?;
-    pipeline::refuse_terminal_stdin(&input)?;
+    pipeline::refuse_terminal_stdin(input)?;
     let events = crate::input::load(spec)?;
     let Some(mapping) = events.channel_mapping else {
         return Err(crate::Error::usage(

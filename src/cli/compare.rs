@@ -6,7 +6,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::args::{Formats, TABULAR};
+use super::plan::{Formats, TABULAR};
 use super::{Exit, OutputArgs, pipeline};
 use crate::error::Error;
 use crate::input::Source;
@@ -72,7 +72,7 @@ pub fn run(args: CompareArgs) -> Result<Exit> {
     if (base == Source::Stdin || new == Source::Stdin) && super::stdin_is_terminal() {
         return Err(Error::usage("stdin (`-`) is a terminal", "pipe the results into mta, or pass both files by name").into());
     }
-    let out = args.output.into_config(&FORMATS, super::terminal())?;
+    let out = super::plan::output(args.output, &FORMATS, super::terminal())?;
     let mut cmp = Comparison::compute(&read(&base)?, &read(&new)?, &args.metric.name(), figure(args.metric), tolerance);
     // Exit 1 (`Exit::Data`): the data differ.
     let exit = if cmp.beyond == 0 { Exit::Ok } else { Exit::Data };

@@ -5,8 +5,8 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::args::InputConfig;
 use super::pipeline;
+use super::plan::{Parts, Plan, refusals};
 use super::{InputArgs, OutputArgs};
 use crate::journey::export::{MergedRows, journey_order, journey_rows};
 use crate::journey::runs::Runs;
@@ -22,22 +22,27 @@ pub struct JourneysArgs {
 }
 
 /// What `mta journeys` writes.
-pub(super) const FORMATS: super::args::Formats = super::paths::row_formats("mta journeys");
+pub(super) const FORMATS: super::plan::Formats = super::paths::row_formats("mta journeys");
 
 /// Runs `mta journeys`.
 pub fn run(args: JourneysArgs) -> Result<()> {
-    let (input, journey_cfg) = args.input.into_config()?;
-    if let InputConfig::Paths { .. } = input {
-        return Err(crate::Error::usage(
+    let parts = Parts {
+        input: args.input,
+        models: None,
+        costs: None,
+        output: args.output,
+    };
+    let plan = Plan::new(parts, &FORMATS, |plan| {
+        refusals::events_only(
+            plan,
             "`mta journeys` needs touchpoint events: path aggregates have no customers or times",
             "read the touchpoint events instead of `--paths`, or use `mta paths --paths` to re-aggregate path rows",
         )
-        .into());
-    }
-    let out = args.output.into_config(&FORMATS, super::terminal())?;
-    let (journeys, summary) = match pipeline::load_or_partition(&input, &journey_cfg)? {
+    })?;
+    let out = &plan.output;
+    let (journeys, summary) = match pipeline::load_or_partition(&plan.input, &plan.journeys)? {
         pipeline::Loaded::Whole(journeys, summary) => (journeys, summary),
-        pipeline::Loaded::Parted(parted) => return run_out_of_core(&parted, &journey_cfg, &out),
+        pipeline::Loaded::Parted(parted) => return run_out_of_core(&parted, &plan.journeys, out),
     };
     let rows = journey_rows(&journeys)?;
     if !out.quiet {
@@ -52,7 +57,7 @@ pub fn run(args: JourneysArgs) -> Result<()> {
 
 /// Out of core: each group's journeys written to disk as a run sorted like
 /// the rows, and the runs merged as the rows are written.
-fn run_out_of_core(parted: &crate::input::Parted, cfg: &crate::journey::JourneyConfig, out: &super::args::OutputConfig) -> Result<()> {
+fn run_out_of_core(parted: &crate::input::Parted, cfg: &crate::journey::JourneyConfig, out: &super::plan::OutputConfig) -> Result<()> {
     let mut groups = pipeline::JourneyGroups::new(parted, cfg);
     let mut runs = Runs::new(parted.scratch_dir());
     let (mut channels, mut converting) = (Vec::new(), 0);

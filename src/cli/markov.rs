@@ -4,12 +4,11 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::args::{Formats, TABULAR};
-use super::pipeline;
+use super::pipeline::{self, AddOns};
+use super::plan::{Formats, Parts, Plan, TABULAR};
 use super::{InputArgs, MarkovArgs, OutputArgs};
-use crate::model::{ModelConfig, ModelKind};
+use crate::model::ModelKind;
 use crate::output::OutputFormat;
-use crate::report::Report;
 use crate::report::markov::MarkovReport;
 
 /// Arguments of `mta markov`.
@@ -36,22 +35,23 @@ pub(super) const FORMATS: Formats = Formats {
 
 /// Runs `mta markov`.
 pub fn run(args: MarkovCmdArgs) -> Result<()> {
-    let (input, journey_cfg) = args.input.into_config()?;
-    let out = args.output.into_config(&FORMATS, super::terminal())?;
-    let model_cfg = ModelConfig {
-        markov: args.markov.config(),
-        ..ModelConfig::default()
+    let parts = Parts {
+        input: args.input,
+        models: None,
+        costs: None,
+        output: args.output,
     };
-    let report = match pipeline::load_or_partition(&input, &journey_cfg)? {
-        pipeline::Loaded::Whole(journeys, summary) => Report::compute(summary, &journeys, &[ModelKind::Markov.build(&model_cfg)])?,
-        // Out of core: transition counts add up group by group.
-        pipeline::Loaded::Parted(parted) => pipeline::report_of_parts(&parted, &journey_cfg, &[ModelKind::Markov], &model_cfg)?.0,
-    };
-    let details = MarkovReport::from_report(&report).expect("the Markov model ran");
+    let mut plan = Plan::new(parts, &FORMATS, |_| Vec::new())?;
+    plan.models = vec![ModelKind::Markov];
+    plan.model_cfg.markov = args.markov.config();
+    // Out of core, transition counts add up group by group.
+    let run = pipeline::run(&plan, AddOns::default())?;
+    let (report, out) = (&run.report, &plan.output);
+    let details = MarkovReport::from_report(report).expect("the Markov model ran");
     if !out.quiet {
         let mut lines: Vec<String> = crate::output::summary::rows_left_out(&report.input);
         lines.extend(pipeline::out_of_core_note(&report.input));
-        lines.extend(pipeline::run_notes(Vec::new(), &report));
+        lines.extend(pipeline::run_notes(Vec::new(), report));
         lines.push(format!(
             "markov order {}: {} states, {} transitions, P(conversion) = {:.6}",
             details.order,

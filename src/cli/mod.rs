@@ -13,6 +13,7 @@ mod journeys;
 mod markov;
 mod paths;
 mod pipeline;
+mod plan;
 mod progress;
 mod report;
 mod scorecard;
@@ -137,7 +138,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 /// What stdout is: a terminal (borders, the Parquet guard), of which width
 /// (wide tables are split to fit), and whether `NO_COLOR` asks for plain output.
-fn terminal() -> args::Terminal {
+fn terminal() -> plan::Terminal {
     let stdout_tty = std::io::stdout().is_terminal();
     let width = stdout_tty
         .then(|| {
@@ -146,7 +147,7 @@ fn terminal() -> args::Terminal {
         })
         .flatten()
         .filter(|&w| w > 0);
-    args::Terminal {
+    plan::Terminal {
         stdout_tty,
         no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         width,
@@ -163,20 +164,20 @@ fn stdin_is_terminal() -> bool {
 /// leaves half a report where a previous one was; a device or a pipe
 /// (`-o /dev/stdout`) in place, since renaming over it would replace it.
 /// A failure names the destination once.
-fn write_output(target: &args::Target, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyhow::Result<()> {
+fn write_output(target: &plan::Target, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyhow::Result<()> {
     progress::finish();
     let buffered = |out: &mut dyn Write| {
         let mut w = std::io::BufWriter::new(out);
         write(&mut w).and_then(|()| w.flush())
     };
     let written = match target {
-        args::Target::Stdout => buffered(&mut std::io::stdout().lock()),
-        args::Target::File(path) if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) => std::fs::OpenOptions::new()
+        plan::Target::Stdout => buffered(&mut std::io::stdout().lock()),
+        plan::Target::File(path) if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) => std::fs::OpenOptions::new()
             .write(true)
             .truncate(true)
             .open(path)
             .and_then(|mut f| buffered(&mut f)),
-        args::Target::File(path) => {
+        plan::Target::File(path) => {
             let dir = path
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())

@@ -5,8 +5,8 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::args::{Formats, InputConfig, TABULAR};
 use super::pipeline;
+use super::plan::{Formats, InputConfig, Parts, Plan, TABULAR};
 use super::{InputArgs, OutputArgs};
 use crate::journey::aggregate::PathSums;
 use crate::journey::export::{path_rows, path_rows_of_sums};
@@ -37,13 +37,19 @@ pub(super) const FORMATS: Formats = row_formats("mta paths");
 
 /// Runs `mta paths`.
 pub fn run(args: PathsArgs) -> Result<()> {
-    let (input, journey_cfg) = args.input.into_config()?;
-    let out = args.output.into_config(&FORMATS, super::terminal())?;
-    let (rows, journeys, summary) = match pipeline::load_or_partition(&input, &journey_cfg)? {
+    let parts = Parts {
+        input: args.input,
+        models: None,
+        costs: None,
+        output: args.output,
+    };
+    let plan = Plan::new(parts, &FORMATS, |_| Vec::new())?;
+    let (input, journey_cfg, out) = (&plan.input, &plan.journeys, &plan.output);
+    let (rows, journeys, summary) = match pipeline::load_or_partition(input, journey_cfg)? {
         pipeline::Loaded::Whole(journeys, summary) => (path_rows(&journeys)?, journeys.len(), summary),
         // Out of core: path sums add up group by group, in journey order.
         pipeline::Loaded::Parted(parted) => {
-            let mut groups = pipeline::JourneyGroups::new(&parted, &journey_cfg);
+            let mut groups = pipeline::JourneyGroups::new(&parted, journey_cfg);
             let (mut sums, mut channels, mut n) = (PathSums::default(), Vec::new(), 0);
             while let Some(journeys) = groups.next_group()? {
                 sums.add(&journeys);

@@ -1,12 +1,15 @@
-//! The steps several subcommands share: read the input and rebuild
-//! journeys, choose and build the models, and tell the user on stderr what
-//! went in and what the run decided.
+//! One pipeline for every subcommand: read the input and rebuild journeys
+//! (in memory, or out of core past `--memory-limit`, chosen here), choose
+//! and run the models, add what the plan asks (bootstrap intervals, spend,
+//! periods, the models' comparison), and the run summary. Subcommands
+//! choose what to show of the [`Run`].
 
 use std::io::Write;
 
 use anyhow::Result;
+use rayon::prelude::*;
 
-use super::args::{InputConfig, Target};
+use super::plan::{InputConfig, Plan, Target};
 use crate::input::{self, Source};
 use crate::journey::{self, Dimension, JourneyConfig, Journeys, Segment};
 use crate::model::{AttributionModel, ModelConfig, ModelKind};
@@ -158,16 +161,108 @@ pub fn out_of_core_note(summary: &InputSummary) -> Option<String> {
     summary.notes.iter().find(|n| n.starts_with(OUT_OF_CORE)).cloned()
 }
 
+/// What a run adds to the models' credits.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AddOns {
+    /// `--bootstrap N --seed S`: intervals on every credit.
+    pub bootstrap: Option<(usize, u64)>,
+    /// `--compare-models` (and always in HTML): each channel under every model.
+    pub compare: bool,
+    /// The subcommand shows more of the journeys than the credits (budget,
+    /// report, scorecard): the whole input in memory, kept in the run.
+    pub journeys: bool,
+    /// Keep the journeys for this, which does not run out of core yet
+    /// (refused with the way out past `--memory-limit`).
+    pub journeys_for: Option<&'static str>,
+}
+
+/// A run's results.
+pub struct Run {
+    /// The models' credits, the summary of the input and what was added.
+    pub report: Report,
+    /// The journeys, when kept (in memory only).
+    pub journeys: Option<Journeys>,
+    /// The models that ran.
+    pub models: Models,
+    /// What choosing the models decided (models left out).
+    pub notes: Vec<String>,
+}
+
+impl Run {
+    /// The summary and every note of the run, for stderr.
+    pub fn summary(&self) -> Vec<String> {
+        crate::output::summary::lines(&self.report.input, &run_notes(self.notes.clone(), &self.report))
+    }
+}
+
+/// The pipeline: read -> journeys (in memory or out of core) -> models ->
+/// bootstrap, spend, comparison.
+pub fn run(plan: &Plan, add: AddOns) -> Result<Run> {
+    let loaded = match add.journeys {
+        true => {
+            let (journeys, summary) = load(&plan.input, &plan.journeys)?;
+            Loaded::Whole(journeys, summary)
+        }
+        false => load_or_partition(&plan.input, &plan.journeys)?,
+    };
+    if let Loaded::Parted(_) = &loaded {
+        refuse_out_of_core(add.bootstrap.is_some(), "`--bootstrap`")?;
+        refuse_out_of_core(add.journeys_for.is_some(), add.journeys_for.unwrap_or_default())?;
+    }
+    let mut run = match loaded {
+        Loaded::Whole(journeys, summary) => {
+            let (models, notes) = models(&plan.models, &plan.model_cfg, &journeys)?;
+            let mut report = Report::compute(summary, &journeys, &models)?;
+            if let Some((n, seed)) = add.bootstrap {
+                crate::report::bootstrap::add_intervals(&mut report, &journeys, &models, n, seed)?;
+            }
+            Run {
+                report,
+                journeys: Some(journeys),
+                models,
+                notes,
+            }
+        }
+        Loaded::Parted(parted) => {
+            let (report, models, notes) = report_of_parts(&parted, &plan.journeys, &plan.models, &plan.model_cfg)?;
+            Run {
+                report,
+                journeys: None,
+                models,
+                notes,
+            }
+        }
+    };
+    if let Some(file) = &plan.costs {
+        crate::report::costs::apply_file(&mut run.report, file);
+    }
+    if add.compare {
+        run.report.comparison = Some(crate::report::cross_model::compare_models(&run.report));
+    }
+    Ok(run)
+}
+
+/// An option that does not run out of core yet, on an input that passed
+/// `--memory-limit`: refused with the way out.
+pub fn refuse_out_of_core(given: bool, what: &str) -> Result<()> {
+    super::plan::refusals::check([super::plan::Refusal::when(
+        given,
+        format!("the input passes `--memory-limit`, and {what} does not run out of core yet"),
+        "raise `--memory-limit` so that the input fits in memory, or drop it",
+    )])?;
+    Ok(())
+}
+
 /// The models over a partitioned input, one group of partitions in memory
 /// at a time: journeys built per group and handed to the models in order,
 /// so the report is the one of all journeys at once, to the bit. Returns
 /// it with the notes of choosing the models.
-pub fn report_of_parts(
+fn report_of_parts(
     parted: &input::Parted,
     cfg: &JourneyConfig,
     asked: &[ModelKind],
     model_cfg: &ModelConfig,
-) -> Result<(Report, Vec<String>)> {
+) -> Result<(Report, Models, Vec<String>)> {
     let mut groups = JourneyGroups::new(parted, cfg);
     let journeys = groups.next_group()?.expect("partitions come in at least one group");
     // Every group has the input's channels and times.
@@ -177,7 +272,107 @@ pub fn report_of_parts(
     while let Some(journeys) = groups.next_group()? {
         run.add(journeys)?;
     }
-    Ok((run.finish(groups.summary()?)?, notes))
+    let report = run.finish(groups.summary()?)?;
+    Ok((report, models, notes))
+}
+
+/// `--by`: the models on each segment's journeys (conversion types, each
+/// split by period with one), one report of them all; the costs per period.
+pub fn run_segments(plan: &Plan, by: &[Dimension], bootstrap: Option<(usize, u64)>) -> Result<Run> {
+    let mut dims: Vec<Dimension> = Vec::new();
+    for d in by {
+        if !dims.contains(d) {
+            dims.push(*d);
+        }
+    }
+    let period = dims.iter().copied().find(|d| d.is_period()).map(|d| (d, plan.zone()));
+    let types: Vec<Dimension> = dims.iter().copied().filter(|d| !d.is_period()).collect();
+    let (segments, summary) = if types.is_empty() {
+        let (journeys, summary) = load(&plan.input, &plan.journeys)?;
+        let whole = SegmentJourneys {
+            segment: Default::default(),
+            journeys,
+            summary: summary.clone(),
+        };
+        (vec![whole], summary)
+    } else {
+        load_segments(&plan.input, &plan.journeys, &types)?
+    };
+    let (mut report, models, notes) = by_segment(&dims, segments, summary, &plan.models, &plan.model_cfg, bootstrap, period)?;
+    if let (Some(file), Some((dimension, _))) = (&plan.costs, period) {
+        crate::report::costs::apply_file_by_period(&mut report, file, dimension)?;
+    }
+    Ok(Run {
+        report,
+        journeys: None,
+        models,
+        notes,
+    })
+}
+
+/// The models run on each segment's journeys (with `bootstrap`:
+/// `(resamples, seed)`), and with a `period` their credits split by the
+/// period of each conversion; one report of them all, sorted by segment in
+/// `by`'s order (then model order), the models and the notes of choosing them.
+#[allow(clippy::too_many_arguments)]
+fn by_segment(
+    by: &[Dimension],
+    segments: Vec<SegmentJourneys>,
+    summary: InputSummary,
+    asked: &[ModelKind],
+    model_cfg: &ModelConfig,
+    bootstrap: Option<(usize, u64)>,
+    period: Option<(Dimension, input::Zone)>,
+) -> Result<(Report, Models, Vec<String>)> {
+    // Every segment has the input's channels and times: the models that run
+    // on one run on all.
+    let empty = Journeys::new(Vec::new(), true);
+    let (models, notes) = models(asked, model_cfg, segments.first().map_or(&empty, |r| &r.journeys))?;
+    let mut report = Report {
+        input: summary,
+        by: by.to_vec(),
+        models: Vec::new(),
+        notes: Vec::new(),
+        warnings: Vec::new(),
+        comparison: None,
+    };
+    for run in segments {
+        let mut part = Report::compute(run.summary, &run.journeys, &models)?;
+        if let Some((n, seed)) = bootstrap {
+            crate::report::bootstrap::add_intervals(&mut part, &run.journeys, &models, n, seed)?;
+        }
+        let label = run.segment.label();
+        if let Some((dimension, zone)) = period {
+            let periods = crate::report::periods::Periods::of(&run.journeys, dimension, zone);
+            let split: Vec<Vec<(String, crate::report::ModelReport)>> = models
+                .par_iter()
+                .zip(&part.models)
+                .map(|(m, undivided)| periods.reports(&run.journeys, m.as_ref(), undivided))
+                .collect::<crate::error::Result<_>>()?;
+            for (period, mut entry) in split.into_iter().flatten() {
+                // The segment's values in `by`'s order, the period among them.
+                entry.segment = Segment(
+                    by.iter()
+                        .map(|&d| match run.segment.0.iter().find(|(k, _)| *k == d) {
+                            Some(v) => v.clone(),
+                            None => (d, period.clone()),
+                        })
+                        .collect(),
+                );
+                report.models.push(entry);
+            }
+        } else {
+            for m in &mut part.models {
+                m.segment = run.segment.clone();
+            }
+            report.models.extend(part.models);
+        }
+        report.notes.extend(part.notes.into_iter().map(|n| format!("{label}: {n}")));
+        report.warnings.extend(part.warnings.into_iter().map(|w| format!("{label}: {w}")));
+    }
+    // Stable: models keep their order within a segment.
+    report.models.sort_by(|a, b| a.segment.cmp(&b.segment));
+    Ok((report, models, notes))
 }
 
 /// One segment's journeys (`--by`).

@@ -4,23 +4,17 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::args::{CostArgs, Formats, TABULAR};
-use super::{InputArgs, ModelArgs, OutputArgs, pipeline};
+use super::args::RunArgs;
+use super::pipeline::{self, AddOns};
+use super::plan::{Formats, Plan, TABULAR};
 use crate::model::ModelKind;
 use crate::output::{OutputFormat, views};
-use crate::report::Report;
 
 /// Arguments of `mta scorecard`.
 #[derive(Debug, Args)]
 pub struct ScorecardArgs {
     #[command(flatten)]
-    input: InputArgs,
-    #[command(flatten)]
-    models: ModelArgs,
-    #[command(flatten)]
-    costs: CostArgs,
-    #[command(flatten)]
-    output: OutputArgs,
+    run: RunArgs,
     /// The model whose credits fill `conversions` and `value`.
     #[arg(long, value_enum, default_value_t = ModelKind::Markov, value_name = "MODEL", help_heading = "Models")]
     model: ModelKind,
@@ -36,29 +30,26 @@ pub(super) const FORMATS: Formats = Formats {
 
 /// Runs `mta scorecard`.
 pub fn run(args: ScorecardArgs) -> Result<()> {
-    let (input, journey_cfg) = args.input.into_config()?;
-    let (_, model_cfg) = args.models.into_config()?;
-    let out = args.output.into_config(&FORMATS, super::terminal())?;
-    let cost_spec = args.costs.into_spec(&input, &journey_cfg)?;
-    pipeline::refuse_terminal_stdin(&input)?;
-    // Read and checked before the events: a wrong column costs no work.
-    let cost_file = cost_spec.as_ref().map(crate::input::costs::load).transpose()?;
-    let (journeys, summary) = pipeline::load(&input, &journey_cfg)?;
-    let (models, notes) = pipeline::models(&[args.model], &model_cfg, &journeys)?;
-    let mut report = Report::compute(summary, &journeys, &models)?;
-    if let Some(file) = &cost_file {
-        crate::report::costs::apply_file(&mut report, file);
-    }
-    let mut rows = crate::report::scorecard::compute(&journeys, &report.models[0]);
+    let mut plan = Plan::new(args.run.into(), &FORMATS, |_| Vec::new())?;
+    // One model: its credits fill the table; `--models` does not apply.
+    plan.models = vec![args.model];
+    let add = AddOns {
+        journeys: true,
+        ..AddOns::default()
+    };
+    let mut run = pipeline::run(&plan, add)?;
+    let journeys = run.journeys.as_ref().expect("kept in memory");
+    let mut rows = crate::report::scorecard::compute(journeys, &run.report.models[0]);
+    let out = &plan.output;
     // A table is read top down: the channels that earn the most first.
     // Files keep channel order, like every other export.
     if matches!(out.format, OutputFormat::Table | OutputFormat::Markdown) {
         rows.sort_by(|a, b| b.conversions.total_cmp(&a.conversions).then_with(|| a.channel.cmp(&b.channel)));
     }
     if !out.quiet {
-        let mut notes = notes;
-        notes.push(format!("note: conversions and value are `{}`'s credits", args.model));
-        pipeline::tell(crate::output::summary::lines(&report.input, &pipeline::run_notes(notes, &report)));
+        run.notes
+            .push(format!("note: conversions and value are `{}`'s credits", args.model));
+        pipeline::tell(run.summary());
     }
     super::write_output(&out.target, |w| {
         crate::output::write_table(&views::Scorecard(&rows), out.format, &out.style, w)

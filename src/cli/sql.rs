@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::Result;
 use clap::Args;
 
-use super::args::InputConfig;
+use super::plan::InputConfig;
 use super::{InputArgs, ModelArgs};
 use crate::input::{Encoding, OnError, TimeFormat};
 use crate::model::ModelKind;
@@ -76,7 +76,7 @@ pub fn run(mut args: SqlArgs) -> Result<()> {
     let ga4_table = args.input.ga4.first().cloned();
     // `--ga4 project.dataset.events_*` is a table, not a glob of files.
     args.input.literal_inputs = true;
-    let (input, journeys) = args.input.into_config()?;
+    let (input, journeys) = super::plan::input(args.input)?;
     let (models, model_cfg) = args.models.into_config()?;
     let InputConfig::Events { spec: input, .. } = input else {
         unreachable!("`--paths` was refused above")
@@ -93,11 +93,8 @@ pub fn run(mut args: SqlArgs) -> Result<()> {
             .into());
         }
     };
-    // A rules file is read (and its errors reported) here; the query carries its rules.
-    let rules = match &input.channel_rules {
-        None => None,
-        Some(sources) => Some((source_columns, crate::channels::ChannelRules::load(sources)?.written())),
-    };
+    // The rules file was read (and its errors reported) with the flags; the query carries its rules.
+    let rules = input.channel_rules.as_ref().map(|rules| (source_columns, rules.written()));
     let types = crate::sql::TypeRules {
         column: (input.columns.type_required || input.conversion_types.is_some()).then(|| input.columns.conversion_type.clone()),
         // A GA4 export's conversion events are its own (below).
@@ -110,7 +107,10 @@ pub fn run(mut args: SqlArgs) -> Result<()> {
     };
     let ga4 = input.ga4.map(|identity| crate::sql::Ga4Export {
         identity,
-        events: input.conversion_events.clone().unwrap_or_else(|| vec!["purchase".into()]),
+        events: input
+            .conversion_events
+            .clone()
+            .unwrap_or_else(|| vec![crate::input::ga4::DEFAULT_CONVERSION_EVENT.into()]),
     });
     let table = match (args.table, ga4.is_some()) {
         (Some(t), false) => t,

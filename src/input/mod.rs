@@ -54,10 +54,11 @@ pub struct InputSpec {
     pub zone: Zone,
     /// Stop at the first bad row, or skip bad rows.
     pub on_error: OnError,
-    /// Channels from source / medium / campaign by these rules, tried in
-    /// order (`--channel-rules`); `None`: the channel column, or GA4's rules
-    /// when the input has none but has source and medium columns.
-    pub channel_rules: Option<Vec<crate::channels::RuleSource>>,
+    /// Channels from source / medium / campaign by these rules, read and
+    /// checked before any event (`--channel-rules`); `None`: the channel
+    /// column, or GA4's rules when the input has none but has source and
+    /// medium columns.
+    pub channel_rules: Option<crate::channels::ChannelRules>,
     /// `--conversion-events`: rows whose event (column `columns.event`) is
     /// one of these are conversions of that type; the other rows are touches.
     pub conversion_events: Option<Vec<String>>,

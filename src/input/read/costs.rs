@@ -6,7 +6,7 @@
 //! period is summed once the data's dates are known ([`CostFile::totals`],
 //! per period of `--by` from [`CostFile::totals_by`]).
 
-use crate::channels::{ChannelRules, Derivation, RuleSource};
+use crate::channels::{ChannelRules, Derivation};
 use crate::error::{Error, Result};
 use crate::input::schema::ColumnRequest;
 use crate::input::{Dialect, FileStats, OnError, Reason, Source, TimeFormat, Zone};
@@ -39,7 +39,7 @@ pub struct CostSpec {
     /// The events' channel rules (`--channel-rules`), for a file without a
     /// channel column but with source and medium (GA4's cost data import);
     /// `None`: GA4's default channel group.
-    pub rules: Option<Vec<RuleSource>>,
+    pub rules: Option<ChannelRules>,
 }
 
 /// A costs file read and checked: one spend per row, with its channel and
@@ -126,10 +126,7 @@ pub fn load(spec: &CostSpec) -> Result<CostFile> {
     match (&table.columns[0], &table.columns[3], &table.columns[4]) {
         (Some(_), _, _) => table.intern(0, &mut channels, Some(("a channel name", Reason::InvalidChannel)), &mut channel)?,
         (None, Some(_), Some(_)) => {
-            let rules = match &spec.rules {
-                Some(sources) => ChannelRules::load(sources)?,
-                None => ChannelRules::ga4(),
-            };
+            let rules = spec.rules.clone().unwrap_or_else(ChannelRules::ga4);
             let header = |c: usize| table.columns[c].as_ref().map_or("", |col| col.header.as_str());
             derived = Some(format!(
                 "`{}` has no `{}` column: its channels come from `{}` and `{}` by the events' channel rules",

@@ -298,12 +298,7 @@ struct EventReader<'a> {
 
 impl<'a> EventReader<'a> {
     fn new(spec: &'a InputSpec, slots: &'a Slots<'a>, can_partition: bool) -> Result<Self> {
-        let derivation = spec
-            .channel_rules
-            .as_deref()
-            .map(channels::ChannelRules::load)
-            .transpose()?
-            .map(channels::Derivation::new);
+        let derivation = spec.channel_rules.clone().map(channels::Derivation::new);
         Ok(EventReader {
             spec,
             slots,

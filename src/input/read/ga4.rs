@@ -54,6 +54,10 @@ pub struct Ga4Stats {
     pub repeated_transactions: u64,
 }
 
+/// The conversion event of a GA4 export when `--conversion-events` does
+/// not name any (GA4's e-commerce purchase).
+pub const DEFAULT_CONVERSION_EVENT: &str = "purchase";
+
 /// A code meaning "absent" in the columns below.
 const NONE: u32 = u32::MAX;
 
@@ -175,7 +179,7 @@ impl TrafficSet {
 }
 
 /// Reads GA4 export files into events: sessions as touches, conversion
-/// events (`spec.conversion_events`, default `purchase`) as conversions
+/// events (`spec.conversion_events`, default [`DEFAULT_CONVERSION_EVENT`]) as conversions
 /// typed by their event name.
 pub fn load(spec: &InputSpec, identity: Identity) -> Result<Events> {
     let mut rows = Rows::default();
@@ -199,14 +203,9 @@ pub fn load(spec: &InputSpec, identity: Identity) -> Result<Events> {
         });
         ev.rejections.extend(skipped);
     }
-    let purchase = ["purchase".to_string()];
+    let purchase = [DEFAULT_CONVERSION_EVENT.to_string()];
     let wanted = spec.conversion_events.as_deref().unwrap_or(&purchase);
-    let rules = spec
-        .channel_rules
-        .as_deref()
-        .map(ChannelRules::load)
-        .transpose()?
-        .unwrap_or_else(ChannelRules::ga4);
+    let rules = spec.channel_rules.clone().unwrap_or_else(ChannelRules::ga4);
     ev.zone = spec.zone;
     ev.conversions_from = crate::input::ConversionsFrom::Events {
         column: "event_name".into(),
