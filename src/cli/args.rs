@@ -19,12 +19,8 @@ use crate::model::markov::{MarkovConfig, MarkovOrder};
 use crate::model::{ModelConfig, ModelKind};
 use crate::output::OutputFormat;
 
-/// Flags that name columns or describe CSV text: a GA4 export has its own
-/// schema, so with `--ga4` they would be silently ignored; they are refused.
-const GA4_CONFLICTS: [&str; 17] = [
-    "inputs",
-    "paths",
-    "conversions",
+/// Flags that name the columns of a touchpoint file.
+pub(super) const COLUMN_FLAGS: [&str; 11] = [
     "customer_col",
     "time_col",
     "channel_col",
@@ -36,10 +32,38 @@ const GA4_CONFLICTS: [&str; 17] = [
     "event_col",
     "value_col",
     "order_col",
-    "time_format",
-    "delimiter",
-    "decimal_comma",
 ];
+
+/// `a`, then `b`, then `c`, as one list of flag ids (`N` = their lengths'
+/// sum, checked at compile time).
+pub(super) const fn flags<const A: usize, const B: usize, const C: usize, const N: usize>(
+    a: [&'static str; A],
+    b: [&'static str; B],
+    c: [&'static str; C],
+) -> [&'static str; N] {
+    assert!(A + B + C == N, "the lengths add up");
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = if i < A {
+            a[i]
+        } else if i < A + B {
+            b[i - A]
+        } else {
+            c[i - A - B]
+        };
+        i += 1;
+    }
+    out
+}
+
+/// Flags that name columns or describe CSV text: a GA4 export has its own
+/// schema, so with `--ga4` they would be silently ignored; they are refused.
+const GA4_CONFLICTS: [&str; 17] = flags(
+    ["inputs", "paths", "conversions"],
+    COLUMN_FLAGS,
+    ["time_format", "delimiter", "decimal_comma"],
+);
 
 /// Where the data comes from and how journeys are built.
 #[derive(Debug, Args)]

@@ -28,13 +28,7 @@ pub(super) const FORMATS: Formats = Formats {
 
 /// Runs `mta channels`.
 pub fn run(args: ChannelsArgs) -> Result<()> {
-    let parts = Parts {
-        input: args.input,
-        models: None,
-        costs: None,
-        output: args.output,
-    };
-    let plan = Plan::new(parts, &FORMATS, |plan| {
+    let plan = Plan::new(Parts::events(args.input, args.output), &FORMATS, |plan| {
         refusals::events_only(
             plan,
             "`mta channels` maps the source and medium of touchpoint events; path aggregates carry channels already",

@@ -26,13 +26,7 @@ pub(super) const FORMATS: super::plan::Formats = super::paths::row_formats("mta 
 
 /// Runs `mta journeys`.
 pub fn run(args: JourneysArgs) -> Result<()> {
-    let parts = Parts {
-        input: args.input,
-        models: None,
-        costs: None,
-        output: args.output,
-    };
-    let plan = Plan::new(parts, &FORMATS, |plan| {
+    let plan = Plan::new(Parts::events(args.input, args.output), &FORMATS, |plan| {
         refusals::events_only(
             plan,
             "`mta journeys` needs touchpoint events: path aggregates have no customers or times",

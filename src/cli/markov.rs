@@ -35,13 +35,7 @@ pub(super) const FORMATS: Formats = Formats {
 
 /// Runs `mta markov`.
 pub fn run(args: MarkovCmdArgs) -> Result<()> {
-    let parts = Parts {
-        input: args.input,
-        models: None,
-        costs: None,
-        output: args.output,
-    };
-    let mut plan = Plan::new(parts, &FORMATS, |_| Vec::new())?;
+    let mut plan = Plan::new(Parts::events(args.input, args.output), &FORMATS, |_| Vec::new())?;
     plan.models = vec![ModelKind::Markov];
     plan.model_cfg.markov = args.markov.config();
     // Out of core, transition counts add up group by group.

@@ -37,13 +37,7 @@ pub(super) const FORMATS: Formats = row_formats("mta paths");
 
 /// Runs `mta paths`.
 pub fn run(args: PathsArgs) -> Result<()> {
-    let parts = Parts {
-        input: args.input,
-        models: None,
-        costs: None,
-        output: args.output,
-    };
-    let plan = Plan::new(parts, &FORMATS, |_| Vec::new())?;
+    let plan = Plan::new(Parts::events(args.input, args.output), &FORMATS, |_| Vec::new())?;
     let (input, journey_cfg, out) = (&plan.input, &plan.journeys, &plan.output);
     let (rows, journeys, summary) = match pipeline::load_or_partition(input, journey_cfg)? {
         pipeline::Loaded::Whole(journeys, summary) => (path_rows(&journeys)?, journeys.len(), summary),

@@ -51,6 +51,19 @@ pub struct Parts {
     pub output: OutputArgs,
 }
 
+impl Parts {
+    /// The groups of a subcommand that reads events and writes what it
+    /// made of them, without models or costs (`journeys`, `paths`, `markov`...).
+    pub fn events(input: InputArgs, output: OutputArgs) -> Self {
+        Parts {
+            input,
+            models: None,
+            costs: None,
+            output,
+        }
+    }
+}
+
 impl From<RunArgs> for Parts {
     fn from(run: RunArgs) -> Self {
         Parts {
@@ -184,21 +197,20 @@ pub mod refusals {
                 "read the touchpoint events instead of `--paths`",
             )
         };
+        let needs_times = |given: bool, flag: &str| {
+            Refusal::when(
+                given,
+                format!("{flag} needs touch timestamps, which path aggregates do not have"),
+                format!("drop {flag}, or read the touchpoint events instead of `--paths`"),
+            )
+        };
         vec![
             events_only(a.from.is_some() || a.to.is_some(), "`--from` / `--to`"),
             events_only(channel_filter, "`--include-channels` / `--exclude-channels`"),
             events_only(!a.conversion_events.is_empty(), "`--conversion-events`"),
             events_only(!a.conversion_types.is_empty(), "`--conversion-types`"),
-            Refusal::when(
-                a.session_gap.is_some(),
-                "`--session-gap` needs touch timestamps, which path aggregates do not have",
-                "drop `--session-gap`, or read the touchpoint events instead of `--paths`",
-            ),
-            Refusal::when(
-                a.lookback.is_some(),
-                "`--lookback` needs touch timestamps, which path aggregates do not have",
-                "drop `--lookback`, or read the touchpoint events instead of `--paths`",
-            ),
+            needs_times(a.session_gap.is_some(), "`--session-gap`"),
+            needs_times(a.lookback.is_some(), "`--lookback`"),
             Refusal::when(
                 a.conversions.is_some(),
                 "`--conversions` cannot be combined with `--paths`",

@@ -23,6 +23,18 @@ pub struct PathGroup<'a> {
     pub nulls: f64,
 }
 
+impl<'a> PathGroup<'a> {
+    /// The group of `touches` with its summed (conversions, value, nulls).
+    fn new(touches: &'a [ChannelId], (conversions, value, nulls): (f64, f64, f64)) -> Self {
+        PathGroup {
+            touches,
+            conversions,
+            value,
+            nulls,
+        }
+    }
+}
+
 /// One group per distinct path, in order of channel ids (not of the joined
 /// names: callers that show text sort by it).
 ///
@@ -74,7 +86,7 @@ pub fn by_path(journeys: &Journeys) -> Vec<PathGroup<'_>> {
     // largest groups by weight cost more than the rest together. Path rows
     // come in file order: they are sorted.
     let sort = !journeys.is_timed();
-    let mut groups: Vec<PathGroup<'_>> = slices
+    let groups: Vec<PathGroup<'_>> = slices
         .into_par_iter()
         .map(|m| {
             if sort && m.len() > 1 {
@@ -90,14 +102,14 @@ pub fn by_path(journeys: &Journeys) -> Vec<PathGroup<'_>> {
                 value += v;
                 nulls += x;
             }
-            PathGroup {
-                touches: journeys.get(m[0] as usize).touches,
-                conversions,
-                value,
-                nulls,
-            }
+            PathGroup::new(journeys.get(m[0] as usize).touches, (conversions, value, nulls))
         })
         .collect();
+    sorted(groups)
+}
+
+/// Groups in order of their channel ids, as [`by_path`] returns them.
+fn sorted(mut groups: Vec<PathGroup<'_>>) -> Vec<PathGroup<'_>> {
     groups.par_sort_unstable_by(|a, b| a.touches.cmp(b.touches));
     groups
 }
@@ -129,18 +141,7 @@ impl PathSums {
 
     /// One group per distinct path, in order of channel ids, as [`by_path`].
     pub fn groups(&self) -> Vec<PathGroup<'_>> {
-        let mut groups: Vec<PathGroup<'_>> = self
-            .sums
-            .iter()
-            .map(|(touches, &(conversions, value, nulls))| PathGroup {
-                touches,
-                conversions,
-                value,
-                nulls,
-            })
-            .collect();
-        groups.par_sort_unstable_by(|a, b| a.touches.cmp(b.touches));
-        groups
+        sorted(self.sums.iter().map(|(touches, &sums)| PathGroup::new(touches, sums)).collect())
     }
 }
 

@@ -488,20 +488,18 @@ impl<'a> EventSql<'a> {
         }
     }
 
+    /// The SELECT of the table's rows with `channel`, `converts` and
+    /// `value` as given, rows without a customer id left out.
+    fn rows(&self, channel: &str, converts: &str, value: &str) -> String {
+        format!(
+            "SELECT\n  {} AS customer_id,\n  {} AS t,\n  {channel} AS channel,\n  {converts} AS converts,\n  {value} AS value\nFROM {}\nWHERE {}",
+            self.customer, self.time, self.spec.table, self.identified
+        )
+    }
+
     /// `--conversion-events`: rows of the events named are conversions.
     fn conversion_events(&self, event_col: &str, events: &[String]) -> Step {
         let d = self.spec.dialect;
-        let EventSql {
-            customer,
-            identified,
-            time,
-            channel,
-            channel_rule,
-            is_touch,
-            value,
-            keep_rule,
-            ..
-        } = self;
         // Types are event names: `--conversion-types` narrows the events.
         let keep = self.spec.types.kept_events(events);
         let dropped: Vec<&str> = events.iter().filter(|e| !keep.contains(e)).map(|e| e.trim()).collect();
@@ -511,21 +509,22 @@ impl<'a> EventSql<'a> {
         } else {
             format!("{event} IN ({})", d.literals(keep.iter().map(|e| e.trim())))
         };
-        let mut rows = format!(
-            "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  CASE WHEN {is_conversion} THEN '' ELSE {channel} END AS channel,\n  CASE WHEN {is_conversion} THEN 1 ELSE 0 END AS converts,\n  {value} AS value\nFROM {}\nWHERE {identified}",
-            self.spec.table
-        );
+        let channel = format!("CASE WHEN {is_conversion} THEN '' ELSE {} END", self.channel);
+        let mut rows = self.rows(&channel, &format!("CASE WHEN {is_conversion} THEN 1 ELSE 0 END"), &self.value);
         if !dropped.is_empty() {
             rows.push_str(&format!("\n  AND {event} NOT IN ({})", d.literals(&dropped)));
         }
         Step {
             name: "mta_events".into(),
             rule: format!(
-                "An event-level table (`--conversion-events`): rows of the events {} are conversions of that type (no touch, no channel), every other row is a touch. Ids trimmed (rows without one left out), {channel_rule}, time in epoch milliseconds, revenue 0 when empty; is_touch 0 for a touch the channel filter drops.{keep_rule}",
-                events.join(", ")
+                "An event-level table (`--conversion-events`): rows of the events {} are conversions of that type (no touch, no channel), every other row is a touch. Ids trimmed (rows without one left out), {}, time in epoch milliseconds, revenue 0 when empty; is_touch 0 for a touch the channel filter drops.{}",
+                events.join(", "),
+                self.channel_rule,
+                self.keep_rule
             ),
             body: format!(
-                "SELECT\n  r.*,\n  CASE WHEN converts = 1 THEN 0 ELSE {is_touch} END AS is_touch\nFROM (\n{}\n) AS r",
+                "SELECT\n  r.*,\n  CASE WHEN converts = 1 THEN 0 ELSE {} END AS is_touch\nFROM (\n{}\n) AS r",
+                self.is_touch,
                 indent(&rows)
             ),
         }
@@ -534,29 +533,14 @@ impl<'a> EventSql<'a> {
     /// Touches with inline conversion flags.
     fn inline(&self) -> Step {
         let d = self.spec.dialect;
-        let EventSql {
-            customer,
-            identified,
-            time,
-            channel,
-            channel_rule,
-            is_touch,
-            value,
-            kept_type,
-            keep_rule,
-            ..
-        } = self;
         let flag = format!(
             "CASE WHEN LOWER(TRIM(CAST({} AS {}))) IN ('1', 'true', 'yes', 'y', 't'){} THEN 1 ELSE 0 END",
             d.quote(&self.spec.columns.conversion),
             d.text(),
-            kept_type.as_ref().map(|k| format!(" AND {k}")).unwrap_or_default()
+            self.kept_type.as_ref().map(|k| format!(" AND {k}")).unwrap_or_default()
         );
-        let rows = format!(
-            "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  {channel} AS channel,\n  {flag} AS converts,\n  {value} AS value\nFROM {}\nWHERE {identified}",
-            self.spec.table
-        );
-        let removed = if kept_type.is_some() {
+        let rows = self.rows(&self.channel, &flag, &self.value);
+        let removed = if self.kept_type.is_some() {
             " (a conversion of another type stays as a touch)"
         } else {
             ""
@@ -564,40 +548,31 @@ impl<'a> EventSql<'a> {
         Step {
             name: "mta_events".into(),
             rule: format!(
-                "Touches with inline conversions: ids trimmed (rows without one left out), {channel_rule}, time in epoch milliseconds, the conversion flag as 0/1 (1, true, yes, y, t), revenue 0 when empty; is_touch 0 for a touch the channel filter drops.{keep_rule}{removed}"
+                "Touches with inline conversions: ids trimmed (rows without one left out), {}, time in epoch milliseconds, the conversion flag as 0/1 (1, true, yes, y, t), revenue 0 when empty; is_touch 0 for a touch the channel filter drops.{}{removed}",
+                self.channel_rule, self.keep_rule
             ),
-            body: format!("SELECT\n  r.*,\n  {is_touch} AS is_touch\nFROM (\n{}\n) AS r", indent(&rows)),
+            body: format!("SELECT\n  r.*,\n  {} AS is_touch\nFROM (\n{}\n) AS r", self.is_touch, indent(&rows)),
         }
     }
 
     /// Touches, and the conversions of a separate table.
     fn conversions_table(&self, conversions: &str) -> Step {
-        let EventSql {
-            customer,
-            identified,
-            time,
-            channel,
-            channel_rule,
-            is_touch,
-            value,
-            kept_type,
-            keep_rule,
-            ..
-        } = self;
-        let rows = format!(
-            "SELECT\n  {customer} AS customer_id,\n  {time} AS t,\n  {channel} AS channel,\n  0 AS converts,\n  CAST(0 AS {dbl}) AS value\nFROM {}\nWHERE {identified}",
-            self.spec.table,
-            dbl = self.spec.dialect.double(),
-        );
+        let rows = self.rows(&self.channel, "0", &format!("CAST(0 AS {})", self.spec.dialect.double()));
         Step {
             name: "mta_events".into(),
             rule: format!(
-                "Touches, and the conversions of the separate table as rows of their own (converts 1, no touch): ids trimmed (rows without one left out), {channel_rule}, time in epoch milliseconds, revenue 0 when empty; is_touch 0 for a touch the channel filter drops.{keep_rule}"
+                "Touches, and the conversions of the separate table as rows of their own (converts 1, no touch): ids trimmed (rows without one left out), {}, time in epoch milliseconds, revenue 0 when empty; is_touch 0 for a touch the channel filter drops.{}",
+                self.channel_rule, self.keep_rule
             ),
             body: format!(
-                "SELECT\n  r.*,\n  {is_touch} AS is_touch\nFROM (\n{}\n) AS r\nUNION ALL\nSELECT\n  {customer},\n  {time},\n  '',\n  1,\n  {value},\n  0\nFROM {conversions}\nWHERE {identified}{}",
+                "SELECT\n  r.*,\n  {} AS is_touch\nFROM (\n{}\n) AS r\nUNION ALL\nSELECT\n  {},\n  {},\n  '',\n  1,\n  {},\n  0\nFROM {conversions}\nWHERE {}{}",
+                self.is_touch,
                 indent(&rows),
-                kept_type.as_ref().map(|k| format!("\n  AND {k}")).unwrap_or_default(),
+                self.customer,
+                self.time,
+                self.value,
+                self.identified,
+                self.kept_type.as_ref().map(|k| format!("\n  AND {k}")).unwrap_or_default(),
             ),
         }
     }

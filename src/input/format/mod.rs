@@ -23,20 +23,42 @@ use super::source::{Bytes, Reading};
 use super::{Dialect, Encoding, FileStats, OnError, Rejection, Source, progress};
 use crate::error::{Error, Result};
 
+/// What a reader asks of a file: how its text is written, the columns it
+/// wants, what one row is (for the empty-file hint) and what a bad row does.
+#[derive(Clone, Copy)]
+pub(crate) struct Ask<'a> {
+    /// Delimiter, encoding, decimal comma.
+    pub dialect: &'a Dialect,
+    /// The columns, in the order the reader wants them.
+    pub columns: &'a [ColumnRequest<'a>],
+    /// One row, for messages (`touchpoint`, `path`...).
+    pub what: &'static str,
+    /// Stop at the first bad row, or skip bad rows.
+    pub on_error: OnError,
+}
+
+/// The sources to read: `sources`, or standard input when none is named.
+pub(crate) fn or_stdin(sources: &[Source]) -> &[Source] {
+    const STDIN: &[Source] = &[Source::Stdin];
+    if sources.is_empty() { STDIN } else { sources }
+}
+
 /// Reads `source` table by table and hands each to `f`, which returns the
 /// rows it read and skipped: a CSV file or stdin (gzipped or not) in chunks
 /// of whole records, so that its text is never held at once; Parquet,
 /// UTF-16 and the single-byte encodings whole. Returns the file's totals.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn read_tables(
     source: &Source,
-    dialect: &Dialect,
-    requests: &[ColumnRequest<'_>],
-    what: &'static str,
-    on_error: OnError,
+    ask: Ask<'_>,
     chunk_bytes: usize,
     mut f: impl FnMut(&Table) -> Result<FileStats>,
 ) -> Result<FileStats> {
+    let Ask {
+        dialect,
+        columns: requests,
+        what,
+        on_error,
+    } = ask;
     let name = source.name();
     let mut total = FileStats {
         name: name.clone(),
@@ -67,7 +89,7 @@ pub(crate) fn read_tables(
             if let Source::File(p) = source {
                 progress::read(std::fs::metadata(p).map_or(0, |m| m.len()));
             }
-            tables_of(source, bytes, dialect, requests, what, on_error, |t| {
+            tables_of(source, bytes, ask, |t| {
                 add(f(&t)?);
                 Ok(())
             })?;
@@ -92,7 +114,7 @@ pub(crate) fn read_tables(
     refuse_json(&name, &head)?;
     if head.starts_with(b"PAR1") || head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
         stream.read_to_end(&mut head).map_err(err)?;
-        tables_of(source, Bytes::Owned(head), dialect, requests, what, on_error, |t| {
+        tables_of(source, Bytes::Owned(head), ask, |t| {
             add(f(&t)?);
             Ok(())
         })?;
@@ -131,65 +153,37 @@ pub(crate) fn read_tables(
 
 /// The tables of bytes read whole from `source`: Parquet in pieces of whole
 /// row groups (see [`parquet::read_chunks`]), text as one table.
-pub(crate) fn tables_of(
-    source: &Source,
-    bytes: Bytes,
-    dialect: &Dialect,
-    requests: &[ColumnRequest<'_>],
-    what: &'static str,
-    on_error: OnError,
-    mut f: impl FnMut(Table) -> Result<()>,
-) -> Result<()> {
+pub(crate) fn tables_of(source: &Source, bytes: Bytes, ask: Ask<'_>, mut f: impl FnMut(Table) -> Result<()>) -> Result<()> {
     if bytes.starts_with(b"PAR1") {
-        return parquet::read_chunks(&source.name(), &bytes, requests, on_error, |mut table| {
-            table.decimal_comma = dialect.decimal_comma;
+        return parquet::read_chunks(&source.name(), &bytes, ask.columns, ask.on_error, |mut table| {
+            table.decimal_comma = ask.dialect.decimal_comma;
             f(table)
         });
     }
-    f(table_of(source, bytes, dialect, requests, what, on_error)?)
+    f(table_of(source, bytes, ask)?)
 }
 
-pub(crate) fn read_table(
-    source: &Source,
-    dialect: &Dialect,
-    requests: &[ColumnRequest<'_>],
-    what: &'static str,
-    on_error: OnError,
-) -> Result<Table> {
+/// The one table of `source`, read whole.
+pub(crate) fn read_table(source: &Source, ask: Ask<'_>) -> Result<Table> {
     let name = source.name();
     let _reading = Reading::start(&name);
     let bytes = source.read()?;
-    table_of(source, bytes, dialect, requests, what, on_error)
+    table_of(source, bytes, ask)
 }
 
 /// [`read_table`] on bytes already read from `source` (decompressed).
-pub(crate) fn table_of(
-    source: &Source,
-    bytes: Bytes,
-    dialect: &Dialect,
-    requests: &[ColumnRequest<'_>],
-    what: &'static str,
-    on_error: OnError,
-) -> Result<Table> {
+pub(crate) fn table_of(source: &Source, bytes: Bytes, ask: Ask<'_>) -> Result<Table> {
     let name = source.name();
-    let mut table = if bytes.starts_with(b"PAR1") {
-        parquet::read(&name, &bytes, requests, on_error)?
-    } else {
-        csv_table(source, bytes, dialect, requests, what, on_error)?
+    let mut table = match bytes.starts_with(b"PAR1") {
+        true => parquet::read(&name, &bytes, ask.columns, ask.on_error)?,
+        false => csv_table(source, bytes, ask)?,
     };
-    table.decimal_comma = dialect.decimal_comma;
+    table.decimal_comma = ask.dialect.decimal_comma;
     Ok(table)
 }
 
 /// [`table_of`] for text: decoded to UTF-8, then parsed as CSV.
-fn csv_table(
-    source: &Source,
-    bytes: Bytes,
-    dialect: &Dialect,
-    requests: &[ColumnRequest<'_>],
-    what: &'static str,
-    on_error: OnError,
-) -> Result<Table> {
+fn csv_table(source: &Source, bytes: Bytes, ask: Ask<'_>) -> Result<Table> {
     let name = source.name();
     if source.looks_like_parquet_name() {
         let start = String::from_utf8_lossy(&bytes[..bytes.len().min(24)]).to_string();
@@ -201,11 +195,11 @@ fn csv_table(
     let keep = match source {
         // Standard input cannot be read twice: keep its bytes for error locating.
         Source::Stdin => csv::Origin::Kept,
-        Source::File(_) | Source::Memory { .. } => csv::Origin::Reread(source.clone(), dialect.encoding),
+        Source::File(_) | Source::Memory { .. } => csv::Origin::Reread(source.clone(), ask.dialect.encoding),
     };
-    let bytes = encoding::decode(&name, bytes, dialect.encoding)?;
+    let bytes = encoding::decode(&name, bytes, ask.dialect.encoding)?;
     refuse_json(&name, &bytes[..bytes.len().min(64 * 1024)])?;
-    csv::read(&name, &bytes, keep, dialect.delimiter, requests, what, on_error)
+    csv::read(&name, &bytes, keep, ask.dialect.delimiter, ask.columns, ask.what, ask.on_error)
 }
 
 /// JSON where CSV was expected: a GA4 BigQuery export given without

@@ -89,6 +89,15 @@ impl<'a> ColumnRequest<'a> {
             fallback: None,
         }
     }
+    /// A column that must be present, of a file whose columns no flag
+    /// renames: `advice` says what the file should hold.
+    pub fn described(name: &'a str, advice: &'a str) -> Self {
+        ColumnRequest {
+            advice: Some(advice),
+            ..ColumnRequest::required(name, "")
+        }
+    }
+
     /// A column that may be absent.
     pub fn optional(name: &'a str, flag: &'a str) -> Self {
         ColumnRequest {
@@ -149,9 +158,13 @@ pub fn resolve(path: &str, header: &[String], requests: &[ColumnRequest<'_>], de
         .collect()
 }
 
+/// A header's names, trimmed and quoted, for messages: `` `a`, `b` ``.
+pub fn listed(header: &[String]) -> String {
+    header.iter().map(|h| format!("`{}`", h.trim())).collect::<Vec<_>>().join(", ")
+}
+
 fn missing(path: &str, header: &[String], req: &ColumnRequest<'_>, delimiter: Option<u8>) -> Error {
-    let available = header.iter().map(|h| format!("`{}`", h.trim())).collect::<Vec<_>>().join(", ");
-    let mut hint = format!("available columns are {available}");
+    let mut hint = format!("available columns are {}", listed(header));
     if !req.flag.is_empty() {
         hint.push_str(&format!("; pass `{} <NAME>`", req.flag));
     }

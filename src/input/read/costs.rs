@@ -119,7 +119,13 @@ pub fn load(spec: &CostSpec) -> Result<CostFile> {
         utm("campaign", "utm_campaign"),
     ];
     let what = "channel's spend (`channel,spend[,date]`)";
-    let table = crate::input::format::read_table(&spec.source, &spec.dialect, &requests, what, OnError::Stop)?;
+    let ask = crate::input::format::Ask {
+        dialect: &spec.dialect,
+        columns: &requests,
+        what,
+        on_error: OnError::Stop,
+    };
+    let table = crate::input::format::read_table(&spec.source, ask)?;
     let mut channels = Interner::new();
     let (mut channel, mut spend, mut time) = (Vec::new(), Vec::new(), Vec::new());
     let mut derived = None;
@@ -139,12 +145,7 @@ pub fn load(spec: &CostSpec) -> Result<CostFile> {
             Derivation::new(rules).derive(&table, cols, &mut channels, &mut channel)?;
         }
         _ => {
-            let available = table
-                .header
-                .iter()
-                .map(|h| format!("`{}`", h.trim()))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let available = crate::input::schema::listed(&table.header);
             return Err(Error::MissingColumn {
                 path: table.name.clone(),
                 column: spec.channel_col.clone(),

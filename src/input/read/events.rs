@@ -7,7 +7,7 @@
 
 use super::super::format::schema::{ColumnMap, ColumnRequest};
 use super::super::format::table::Table;
-use super::super::format::{read_tables, table_stats};
+use super::super::format::{Ask, or_stdin, read_tables, table_stats};
 use super::super::parted::partitioned;
 use super::super::{
     ConversionTypes, Conversions, ConversionsFrom, Events, FileStats, InputSpec, Loaded, OutOfCore, Reason, Source, conversion_types,
@@ -32,8 +32,7 @@ pub(crate) fn read(spec: &InputSpec, can_partition: bool) -> Result<Loaded> {
     }
     let slots = Slots::new(spec);
     let mut reader = EventReader::new(spec, &slots, can_partition)?;
-    let stdin = [Source::Stdin];
-    let sources: &[Source] = if spec.sources.is_empty() { &stdin } else { &spec.sources };
+    let sources = or_stdin(&spec.sources);
     for source in sources.iter().chain(&spec.conversions) {
         if let Source::File(p) = source {
             let len = std::fs::metadata(p).map_or(0, |m| m.len());
@@ -44,15 +43,13 @@ pub(crate) fn read(spec: &InputSpec, can_partition: bool) -> Result<Loaded> {
     for source in sources {
         // `--time-format auto` reads a file's times by its first one, in every chunk.
         let mut first_time: Option<String> = None;
-        let file = read_tables(
-            source,
-            &spec.dialect,
-            &slots.requests,
-            "touchpoint",
-            spec.on_error,
-            spec.chunk_bytes(),
-            |table| reader.table(table, &mut first_time),
-        )?;
+        let ask = Ask {
+            dialect: &spec.dialect,
+            columns: &slots.requests,
+            what: "touchpoint",
+            on_error: spec.on_error,
+        };
+        let file = read_tables(source, ask, spec.chunk_bytes(), |table| reader.table(table, &mut first_time))?;
         reader.ev.files.push(file);
     }
     reader.finish()
@@ -725,12 +722,7 @@ fn split_conversion_events(ev: &mut Events, event_names: &Interner, event: &[u32
 /// The error for an input with neither a channel column nor source and
 /// medium columns to derive channels from.
 fn missing_channel(table: &Table, cols: &ColumnMap) -> Error {
-    let available = table
-        .header
-        .iter()
-        .map(|h| format!("`{}`", h.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let available = crate::input::schema::listed(&table.header);
     Error::MissingColumn {
         path: table.name.clone(),
         column: cols.channel.clone(),
@@ -773,49 +765,47 @@ pub(crate) fn load_conversions(
     let mut orders = Interner::new();
     let mut first_time: Option<String> = None;
     let mut warned = false;
-    let file = read_tables(
-        source,
-        &spec.dialect,
-        &requests,
-        "conversion",
-        spec.on_error,
-        spec.chunk_bytes(),
-        |table| {
-            let (start, ids_start) = (time.len(), ids.len());
-            table.ids(CUSTOMER, ids)?;
-            table.times_after(TIME, &spec.time_format, spec.zone, "--time-format", &mut first_time, &mut time)?;
-            if table.columns[2].is_some() {
-                table.amounts(2, "a revenue amount", Reason::InvalidValue, &mut value)?;
-            } else {
-                value.resize(time.len(), 0.0);
-                if !std::mem::replace(&mut warned, true) {
-                    ev.notes.extend(value_column_warning(table, &cols.value));
-                }
+    let ask = Ask {
+        dialect: &spec.dialect,
+        columns: &requests,
+        what: "conversion",
+        on_error: spec.on_error,
+    };
+    let file = read_tables(source, ask, spec.chunk_bytes(), |table| {
+        let (start, ids_start) = (time.len(), ids.len());
+        table.ids(CUSTOMER, ids)?;
+        table.times_after(TIME, &spec.time_format, spec.zone, "--time-format", &mut first_time, &mut time)?;
+        if table.columns[2].is_some() {
+            table.amounts(2, "a revenue amount", Reason::InvalidValue, &mut value)?;
+        } else {
+            value.resize(time.len(), 0.0);
+            if !std::mem::replace(&mut warned, true) {
+                ev.notes.extend(value_column_warning(table, &cols.value));
             }
-            if table.columns[3].is_some() {
-                let t = types.get_or_insert_with(ConversionTypes::default);
-                table.intern(3, &mut t.names, None, &mut t.code)?;
-            }
-            if table.columns.len() > 4 {
-                table.intern(4, &mut orders, None, &mut order)?;
-            }
-            for r in table.anonymous_rows() {
-                ev.anonymous_conversions += 1;
-                ev.anonymous_value += value[start + r];
-            }
-            let drop = table.dropped_rows();
-            ids.retain_tail(ids_start, &drop);
-            rejects::retain_tail(&mut time, start, &drop);
-            rejects::retain_tail(&mut value, start, &drop);
-            if !order.is_empty() {
-                rejects::retain_tail(&mut order, start, &drop);
-            }
-            if let Some(t) = &mut types {
-                rejects::retain_tail(&mut t.code, start, &drop);
-            }
-            Ok(table_stats(table, &mut ev.rejections))
-        },
-    )?;
+        }
+        if table.columns[3].is_some() {
+            let t = types.get_or_insert_with(ConversionTypes::default);
+            table.intern(3, &mut t.names, None, &mut t.code)?;
+        }
+        if table.columns.len() > 4 {
+            table.intern(4, &mut orders, None, &mut order)?;
+        }
+        for r in table.anonymous_rows() {
+            ev.anonymous_conversions += 1;
+            ev.anonymous_value += value[start + r];
+        }
+        let drop = table.dropped_rows();
+        ids.retain_tail(ids_start, &drop);
+        rejects::retain_tail(&mut time, start, &drop);
+        rejects::retain_tail(&mut value, start, &drop);
+        if !order.is_empty() {
+            rejects::retain_tail(&mut order, start, &drop);
+        }
+        if let Some(t) = &mut types {
+            rejects::retain_tail(&mut t.code, start, &drop);
+        }
+        Ok(table_stats(table, &mut ev.rejections))
+    })?;
     if cols.order.is_some() {
         let repeats = repeated_orders(
             &order,

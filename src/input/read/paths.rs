@@ -7,7 +7,7 @@
 
 use crate::error::Result;
 use crate::input::format::table::Table;
-use crate::input::format::{read_table, table_stats};
+use crate::input::format::{Ask, or_stdin, read_table, table_stats};
 use crate::input::rejects::{self, OnError, Reason, Rejection};
 use crate::input::schema::ColumnRequest;
 use crate::input::{FileStats, Source};
@@ -64,19 +64,19 @@ impl PathTable {
 
 /// Reads path aggregate files; `sep` separates channels within a path.
 pub fn load(sources: &[Source], dialect: &crate::input::Dialect, sep: &str, on_error: OnError) -> Result<PathTable> {
-    let format = Some("path aggregates have the columns `path,total_conversions[,total_conversion_value][,total_null]`");
+    let format = "path aggregates have the columns `path,total_conversions[,total_conversion_value][,total_null]`";
     let requests = [
-        ColumnRequest {
-            advice: format,
-            ..ColumnRequest::required("path", "")
-        },
-        ColumnRequest {
-            advice: format,
-            ..ColumnRequest::required("total_conversions", "")
-        },
+        ColumnRequest::described("path", format),
+        ColumnRequest::described("total_conversions", format),
         ColumnRequest::optional("total_conversion_value", ""),
         ColumnRequest::optional("total_null", ""),
     ];
+    let ask = Ask {
+        dialect,
+        columns: &requests,
+        what: "path",
+        on_error,
+    };
     // Trimming names makes `a>b` and `a > b` the same path.
     let sep = if sep.trim().is_empty() { sep } else { sep.trim() };
     let sep_char = {
@@ -86,11 +86,9 @@ pub fn load(sources: &[Source], dialect: &crate::input::Dialect, sep: &str, on_e
             _ => None,
         }
     };
-    let stdin = [Source::Stdin];
-    let sources: &[Source] = if sources.is_empty() { &stdin } else { sources };
     let mut out = PathTable::default();
-    for source in sources {
-        let table = read_table(source, dialect, &requests, "path", on_error)?;
+    for source in or_stdin(sources) {
+        let table = read_table(source, ask)?;
         let (mut conversions, mut value, mut nulls) = (Vec::new(), Vec::new(), Vec::new());
         table.amounts(1, "a conversion count", Reason::InvalidCount, &mut conversions)?;
         match table.columns[2] {

@@ -111,7 +111,13 @@ pub fn load(source: &Source) -> Result<Results> {
         .collect();
     requests.extend(SEGMENT_COLUMNS.iter().map(|&name| ColumnRequest::optional(name, "")));
     let what = "model and channel, as `mta attribute --format csv` writes them (or the JSON of `--format json`)";
-    let table = crate::input::format::table_of(source, bytes, &crate::input::Dialect::default(), &requests, what, OnError::Stop)?;
+    let ask = crate::input::format::Ask {
+        dialect: &crate::input::Dialect::default(),
+        columns: &requests,
+        what,
+        on_error: OnError::Stop,
+    };
+    let table = crate::input::format::table_of(source, bytes, ask)?;
     let mut names: [Vec<String>; 2] = Default::default();
     for (col, (names, what)) in names.iter_mut().zip(["a model name", "a channel name"]).enumerate() {
         table.for_each_text(col, what, crate::input::Reason::InvalidValue, |_, text| {

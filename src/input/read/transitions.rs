@@ -10,7 +10,7 @@
 
 use crate::error::Result;
 use crate::input::format::table::Table;
-use crate::input::format::{read_table, table_stats};
+use crate::input::format::{Ask, or_stdin, read_table, table_stats};
 use crate::input::rejects::{self, OnError, Reason, Rejection};
 use crate::input::schema::ColumnRequest;
 use crate::input::{FileStats, Source};
@@ -67,28 +67,23 @@ pub struct TransitionTable {
 /// Reads transition count files; `sep` separates channels within a state,
 /// which has at most `order` channels (the order the counts were written with).
 pub fn load(sources: &[Source], dialect: &crate::input::Dialect, sep: &str, order: usize, on_error: OnError) -> Result<TransitionTable> {
-    let format = Some("transition counts have the columns `from,to,count[,value]` (`mta sql --output transitions`)");
+    let format = "transition counts have the columns `from,to,count[,value]` (`mta sql --output transitions`)";
     let requests = [
-        ColumnRequest {
-            advice: format,
-            ..ColumnRequest::required("from", "")
-        },
-        ColumnRequest {
-            advice: format,
-            ..ColumnRequest::required("to", "")
-        },
-        ColumnRequest {
-            advice: format,
-            ..ColumnRequest::required("count", "")
-        },
+        ColumnRequest::described("from", format),
+        ColumnRequest::described("to", format),
+        ColumnRequest::described("count", format),
         ColumnRequest::optional("value", ""),
     ];
-    let stdin = [Source::Stdin];
-    let sources: &[Source] = if sources.is_empty() { &stdin } else { sources };
+    let ask = Ask {
+        dialect,
+        columns: &requests,
+        what: "transition",
+        on_error,
+    };
     let mut names = Interner::new();
     let mut out = TransitionTable::default();
-    for source in sources {
-        let table = read_table(source, dialect, &requests, "transition", on_error)?;
+    for source in or_stdin(sources) {
+        let table = read_table(source, ask)?;
         let (mut counts, mut values) = (Vec::new(), Vec::new());
         table.amounts(2, "a transition count", Reason::InvalidCount, &mut counts)?;
         match table.columns[3] {
