@@ -45,6 +45,16 @@ pub fn count(x: f64) -> String {
     thousands(x, if x.fract() == 0.0 { 0 } else { 2 })
 }
 
+/// A count in JSON: an integer when whole (path aggregates' weights may
+/// not be), else the number.
+pub fn serialize_count<S: serde::Serializer>(x: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
+    if x.fract() == 0.0 && x.abs() < 9.0e15 {
+        s.serialize_i64(*x as i64)
+    } else {
+        s.serialize_f64(*x)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -74,7 +74,7 @@ fn run_out_of_core(parted: &crate::input::Parted, cfg: &crate::journey::JourneyC
 
 /// The summary on stderr: journeys, customers, and what was skipped.
 fn tell(summary: &crate::report::InputSummary, journeys: u64, converting: u64) {
-    let customers = summary.customers.unwrap_or_default();
+    let customers = summary.built.customers.unwrap_or_default();
     let mut lines = vec![format!(
         "journeys: {journeys} journeys from {customers} customers ({converting} converting)"
     )];

@@ -116,24 +116,30 @@ pub struct OutsidePeriod {
     pub revenue: f64,
 }
 
-/// What journey building did, for the summary and for reconciliation.
+/// What journey building did, for the summary and for reconciliation. It
+/// is serialized as part of the input summary (JSON `input`), in this
+/// order; the names and times are carried beside it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct JourneyStats {
     /// Distinct customers with at least one touch (event input).
     pub customers: Option<u64>,
+    /// Path aggregates: distinct paths after merging duplicate rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distinct_paths: Option<u64>,
     /// Journeys (converting and not). For path aggregates, the journeys
     /// the rows stand for: conversions + nulls, not the number of rows.
+    #[serde(serialize_with = "crate::format::serialize_count")]
     pub journeys: f64,
     /// Journeys that end in a conversion (for path aggregates, the conversions).
+    #[serde(serialize_with = "crate::format::serialize_count")]
     pub converting_journeys: f64,
-    /// Path aggregates: distinct paths after merging duplicate rows.
-    pub distinct_paths: Option<u64>,
+    /// Non-converting journeys (or path rows' null counts).
+    #[serde(rename = "non_converting")]
+    pub nulls: f64,
     /// Conversions attributed to journeys.
     pub conversions: f64,
     /// Revenue of those conversions.
     pub revenue: f64,
-    /// Non-converting journeys (or path rows' null counts).
-    pub nulls: f64,
     /// Conversions with no touch before them (after lookback).
     pub unattributed_conversions: u64,
     /// Revenue of the unattributed conversions.
@@ -148,25 +154,62 @@ pub struct JourneyStats {
     pub dropped_by_transforms: u64,
     /// `--journey-mode window`: touches in no conversion's window (nor in a
     /// non-converting customer's); `None` in split mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub outside_windows: Option<u64>,
-    /// Channels named by `--path-transform` that the input does not have.
-    pub unknown_transform_channels: Vec<String>,
     /// Touches dropped by `--include-channels` / `--exclude-channels`.
     pub dropped_by_channel_filter: u64,
     /// `--session-gap`: rows merged into the first touch of their visit.
     pub merged_into_visits: u64,
+    /// Channels named by `--path-transform` that the input does not have.
+    #[serde(skip)]
+    pub unknown_transform_channels: Vec<String>,
     /// Channels named by those flags that the input does not have.
+    #[serde(skip)]
     pub unknown_filter_channels: Vec<String>,
     /// What `--from` / `--to` removed; `None` without them.
+    #[serde(skip)]
     pub outside_period: Option<OutsidePeriod>,
-    /// Earliest touch time (epoch ms).
-    pub first_touch_ms: Option<i64>,
-    /// Latest touch time (epoch ms).
-    pub last_touch_ms: Option<i64>,
-    /// Earliest conversion time (epoch ms), in the period or not.
-    pub first_conversion_ms: Option<i64>,
-    /// Latest conversion time (epoch ms), in the period or not.
-    pub last_conversion_ms: Option<i64>,
+    /// The first and last touch and conversion.
+    #[serde(skip)]
+    pub times: DataTimes,
+}
+
+/// The first and last touch and conversion of the data (epoch ms),
+/// serialized as RFC 3339 UTC texts (`first_touch`, `last_touch`,
+/// `first_conversion`, `last_conversion`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DataTimes {
+    /// Earliest touch.
+    pub first_touch: Option<i64>,
+    /// Latest touch.
+    pub last_touch: Option<i64>,
+    /// Earliest conversion (in the period or not).
+    pub first_conversion: Option<i64>,
+    /// Latest conversion (in the period or not).
+    pub last_conversion: Option<i64>,
+}
+
+impl DataTimes {
+    /// The data's first and last instant: from the first touch or
+    /// conversion to the last touch or conversion.
+    pub fn span(&self) -> Option<(i64, i64)> {
+        let first = self.first_touch.into_iter().chain(self.first_conversion).min()?;
+        let last = self.last_touch.into_iter().chain(self.last_conversion).max()?;
+        Some((first, last))
+    }
+}
+
+impl Serialize for DataTimes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let text = |ms: Option<i64>| ms.map(crate::input::time::format_ms);
+        let mut out = s.serialize_struct("DataTimes", 4)?;
+        out.serialize_field("first_touch", &text(self.first_touch))?;
+        out.serialize_field("last_touch", &text(self.last_touch))?;
+        out.serialize_field("first_conversion", &text(self.first_conversion))?;
+        out.serialize_field("last_conversion", &text(self.last_conversion))?;
+        out.end()
+    }
 }
 
 impl JourneyStats {
@@ -320,7 +363,7 @@ impl Staged {
     fn join(self) -> (Journeys, JourneyStats) {
         let (mut journeys, owners, built) = self.whole;
         journeys.channels = self.channel_names;
-        let (customers_before, touch_range_before) = (self.before.customers, (self.before.first_touch_ms, self.before.last_touch_ms));
+        let customers_before = self.before.customers;
         let mut stats = built;
         stats.customers = Some(customers_before.unwrap_or(0) + self.customers_here);
         if self.window_mode {
@@ -331,10 +374,13 @@ impl Staged {
         if !self.open_period {
             stats.outside_period.get_or_insert_default();
         }
-        stats.first_touch_ms = self.touch_range.0.into_iter().chain(touch_range_before.0).min();
-        stats.last_touch_ms = self.touch_range.1.into_iter().chain(touch_range_before.1).max();
-        stats.first_conversion_ms = self.conversion_range.0.into_iter().chain(self.before.first_conversion_ms).min();
-        stats.last_conversion_ms = self.conversion_range.1.into_iter().chain(self.before.last_conversion_ms).max();
+        let before = self.before.times;
+        stats.times = DataTimes {
+            first_touch: self.touch_range.0.into_iter().chain(before.first_touch).min(),
+            last_touch: self.touch_range.1.into_iter().chain(before.last_touch).max(),
+            first_conversion: self.conversion_range.0.into_iter().chain(before.first_conversion).min(),
+            last_conversion: self.conversion_range.1.into_iter().chain(before.last_conversion).max(),
+        };
         journeys.customers = Some((self.customers, owners));
         (journeys, stats)
     }

@@ -15,8 +15,8 @@ pub mod segment;
 pub mod transform;
 
 pub use build::{
-    ChannelFilter, JourneyConfig, JourneyMode, JourneyStats, OutsidePeriod, Period, build, build_after, build_owned, build_segment,
-    from_paths,
+    ChannelFilter, DataTimes, JourneyConfig, JourneyMode, JourneyStats, OutsidePeriod, Period, build, build_after, build_owned,
+    build_segment, from_paths,
 };
 pub use segment::{Dimension, Segment, Segments};
 

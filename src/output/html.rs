@@ -201,7 +201,7 @@ fn summary_cards(s: &mut String, i: &crate::report::InputSummary) {
     let item = |s: &mut String, k: &str, v: String| {
         w!(s, "<div><dt>{k}</dt><dd>{v}</dd></div>\n");
     };
-    let paths = i.distinct_paths.is_some();
+    let paths = i.built.distinct_paths.is_some();
     item(s, if paths { "path rows read" } else { "rows read" }, num(i.rows_read as f64, 0));
     if i.rows_skipped > 0 {
         let reasons: Vec<String> = i
@@ -215,23 +215,23 @@ fn summary_cards(s: &mut String, i: &crate::report::InputSummary) {
             format!("{} ({})", num(i.rows_skipped as f64, 0), reasons.join(", ")),
         );
     }
-    if let Some(c) = i.customers {
+    if let Some(c) = i.built.customers {
         item(s, "customers", num(c as f64, 0));
     }
-    if let Some(n) = i.distinct_paths {
+    if let Some(n) = i.built.distinct_paths {
         item(s, "distinct paths", num(n as f64, 0));
     }
-    item(s, "journeys", count(i.journeys));
-    item(s, "converting journeys", count(i.converting_journeys));
-    item(s, "conversions", count(i.conversions));
-    item(s, "revenue", num(i.revenue, 2));
+    item(s, "journeys", count(i.built.journeys));
+    item(s, "converting journeys", count(i.built.converting_journeys));
+    item(s, "conversions", count(i.built.conversions));
+    item(s, "revenue", num(i.built.revenue, 2));
     item(
         s,
         "unattributed conversions",
         format!(
             "{} <small>(revenue {})</small>",
-            num(i.unattributed_conversions as f64, 0),
-            num(i.unattributed_value, 2)
+            num(i.built.unattributed_conversions as f64, 0),
+            num(i.built.unattributed_value, 2)
         ),
     );
     if let Some(c) = &i.costs {
@@ -240,8 +240,8 @@ fn summary_cards(s: &mut String, i: &crate::report::InputSummary) {
         item(s, "blended CPA", or_dash(c.blended_cpa));
         item(s, "blended ROAS", or_dash(c.blended_roas));
     }
-    if let (Some(a), Some(b)) = (&i.first_touch, &i.last_touch) {
-        let short = |t: &str| escape(&t.replacen('T', " ", 1).replace('Z', " UTC"));
+    if let (Some(a), Some(b)) = (i.times.first_touch, i.times.last_touch) {
+        let short = |ms: i64| escape(&crate::input::time::format_ms(ms).replacen('T', " ", 1).replace('Z', " UTC"));
         w!(
             s,
             "<div class=\"wide\"><dt>date range (first to last touch)</dt><dd>{} – {}</dd></div>\n",
@@ -249,17 +249,17 @@ fn summary_cards(s: &mut String, i: &crate::report::InputSummary) {
             short(b)
         );
     }
-    if i.dropped_by_lookback > 0 {
-        item(s, "dropped by lookback", num(i.dropped_by_lookback as f64, 0));
+    if i.built.dropped_by_lookback > 0 {
+        item(s, "dropped by lookback", num(i.built.dropped_by_lookback as f64, 0));
     }
-    if i.dropped_by_max_touches > 0 {
-        item(s, "dropped by max-touches", num(i.dropped_by_max_touches as f64, 0));
+    if i.built.dropped_by_max_touches > 0 {
+        item(s, "dropped by max-touches", num(i.built.dropped_by_max_touches as f64, 0));
     }
-    if i.dropped_by_transforms > 0 {
-        item(s, "dropped by path transforms", num(i.dropped_by_transforms as f64, 0));
+    if i.built.dropped_by_transforms > 0 {
+        item(s, "dropped by path transforms", num(i.built.dropped_by_transforms as f64, 0));
     }
-    if i.dropped_by_channel_filter > 0 {
-        item(s, "dropped by channel filter", num(i.dropped_by_channel_filter as f64, 0));
+    if i.built.dropped_by_channel_filter > 0 {
+        item(s, "dropped by channel filter", num(i.built.dropped_by_channel_filter as f64, 0));
     }
     if let Some(p) = &i.outside_period {
         item(

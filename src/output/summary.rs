@@ -45,7 +45,7 @@ fn files_line(s: &InputSummary) -> String {
         [first, .., last] if s.files.len() > 4 => format!("{} files ({}, ..., {})", s.files.len(), first.name, last.name),
         all => all.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", "),
     };
-    match s.distinct_paths {
+    match s.built.distinct_paths {
         None => format!("read {} rows from {files}", whole(s.rows_read)),
         Some(n) => format!(
             "read {} path rows from {files}; {} distinct paths after merging duplicates",
@@ -58,13 +58,17 @@ fn files_line(s: &InputSummary) -> String {
 /// Journeys, conversions and revenue (per segment with `--by`), and the
 /// conversions without a touch.
 fn journeys_lines(s: &InputSummary) -> Vec<String> {
-    let who = s.customers.map(|c| format!(" from {} customers", whole(c))).unwrap_or_default();
+    let who = s
+        .built
+        .customers
+        .map(|c| format!(" from {} customers", whole(c)))
+        .unwrap_or_default();
     let mut lines = vec![format!(
         "{} journeys{who} ({} converting); {} conversions, revenue {}",
-        count(s.journeys),
-        count(s.converting_journeys),
-        count(s.conversions),
-        thousands(s.revenue, 2)
+        count(s.built.journeys),
+        count(s.built.converting_journeys),
+        count(s.built.conversions),
+        thousands(s.built.revenue, 2)
     )];
     for seg in s.segments.iter().flatten() {
         lines.push(format!(
@@ -76,11 +80,11 @@ fn journeys_lines(s: &InputSummary) -> Vec<String> {
             thousands(seg.revenue, 2)
         ));
     }
-    if s.unattributed_conversions > 0 {
+    if s.built.unattributed_conversions > 0 {
         lines.push(format!(
             "unattributed: {} conversions (revenue {}) had no touch before them",
-            whole(s.unattributed_conversions),
-            thousands(s.unattributed_value, 2)
+            whole(s.built.unattributed_conversions),
+            thousands(s.built.unattributed_value, 2)
         ));
     }
     lines
@@ -89,24 +93,24 @@ fn journeys_lines(s: &InputSummary) -> Vec<String> {
 /// What the journey rules merged or dropped.
 fn dropped_lines(s: &InputSummary) -> Vec<String> {
     let mut lines = Vec::new();
-    if s.merged_into_visits > 0 {
+    if s.built.merged_into_visits > 0 {
         lines.push(format!(
             "session gap: merged {} into the first touch of their visit ({} in journeys)",
-            plural(s.merged_into_visits, "row", "rows"),
-            plural(s.touches, "touch", "touches")
+            plural(s.built.merged_into_visits, "row", "rows"),
+            plural(s.built.touches, "touch", "touches")
         ));
     }
     for (n, what) in [
-        (s.dropped_by_lookback, "lookback dropped"),
-        (s.dropped_by_max_touches, "max-touches dropped"),
-        (s.dropped_by_transforms, "path transforms dropped"),
-        (s.dropped_by_channel_filter, "the channel filter dropped"),
+        (s.built.dropped_by_lookback, "lookback dropped"),
+        (s.built.dropped_by_max_touches, "max-touches dropped"),
+        (s.built.dropped_by_transforms, "path transforms dropped"),
+        (s.built.dropped_by_channel_filter, "the channel filter dropped"),
     ] {
         if n > 0 {
             lines.push(format!("{what} {} touches", whole(n)));
         }
     }
-    if let Some(n) = s.outside_windows.filter(|&n| n > 0) {
+    if let Some(n) = s.built.outside_windows.filter(|&n| n > 0) {
         lines.push(format!(
             "window mode: {} touches fall in no journey (after a customer's last conversion, or older than the lookback)",
             whole(n)
@@ -251,8 +255,8 @@ fn anonymous_line(s: &InputSummary) -> Option<String> {
 /// A note on conversions that had no touch: they are counted when reading
 /// but appear in no `what` row.
 pub fn unattributed_note(summary: &InputSummary, what: &str) -> Option<String> {
-    let n = summary.unattributed_conversions;
-    let value = fixed(summary.unattributed_value, 2);
+    let n = summary.built.unattributed_conversions;
+    let value = fixed(summary.built.unattributed_value, 2);
     match n {
         0 => None,
         1 => Some(format!(

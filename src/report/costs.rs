@@ -219,8 +219,8 @@ fn summarize(report: &mut Report, costs: &Costs) {
         rows_outside_period: costs.rows_outside_period,
         spend_outside_period: costs.spend_outside_period,
         total_spend: total,
-        blended_cpa: ratio(total, input.conversions),
-        blended_roas: ratio(input.revenue, total),
+        blended_cpa: ratio(total, input.built.conversions),
+        blended_roas: ratio(input.built.revenue, total),
         spend_without_credit,
         credit_without_spend,
     });

@@ -72,7 +72,7 @@ pub fn check(s: &InputSummary) -> Result<()> {
         );
     }
     let outside = s.outside_period.map_or(0, |p| p.conversions);
-    if s.conversions == 0.0 && s.unattributed_conversions == 0 && outside > 0 {
+    if s.built.conversions == 0.0 && s.built.unattributed_conversions == 0 && outside > 0 {
         let range = match (s.times.first_conversion, s.times.last_conversion) {
             (Some(a), Some(b)) => format!(
                 "the data's conversions run from {} to {}",
@@ -86,7 +86,7 @@ pub fn check(s: &InputSummary) -> Result<()> {
             format!("{range} (dates in `--timezone`); `--to` is exclusive"),
         );
     }
-    if s.conversions == 0.0 && s.unattributed_conversions > 0 {
+    if s.built.conversions == 0.0 && s.built.unattributed_conversions > 0 {
         let hint = match &s.conversions_from {
             ConversionsFrom::File(name) => format!(
                 "check that the customer ids of `{name}` are written as in the touchpoint files (same column, no prefix or padding), and that `--lookback` is not too short"
@@ -96,7 +96,7 @@ pub fn check(s: &InputSummary) -> Result<()> {
         return nothing(
             format!(
                 "none of the {} conversions has a touch before it, so no channel can be credited",
-                whole(s.unattributed_conversions)
+                whole(s.built.unattributed_conversions)
             ),
             hint,
         );

@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::input::FileStats;
-use crate::journey::{Feed, JourneyStats, Journeys};
+use crate::journey::{DataTimes, Feed, JourneyStats, Journeys};
 use crate::model::{Attribution, AttributionModel, Details, ModelKind, Parameter, Stream};
 
 /// One input file and the rows read from it.
@@ -77,43 +77,10 @@ pub struct InputSummary {
     pub skipped_by_reason: BTreeMap<&'static str, u64>,
     /// Conversions read from the rows used (= attributed + unattributed).
     pub conversions_read: f64,
-    /// Customers with at least one touch (events only).
-    pub customers: Option<u64>,
-    /// Path aggregates: distinct paths after merging duplicate rows.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub distinct_paths: Option<u64>,
-    /// Journeys (for path aggregates: conversions + nulls, the journeys the
-    /// rows stand for).
-    #[serde(serialize_with = "count")]
-    pub journeys: f64,
-    /// Journeys that end in a conversion (for path aggregates: the conversions).
-    #[serde(serialize_with = "count")]
-    pub converting_journeys: f64,
-    /// Non-converting journeys (for paths: the null counts).
-    pub non_converting: f64,
-    /// Conversions attributed to journeys.
-    pub conversions: f64,
-    /// Revenue of those conversions.
-    pub revenue: f64,
-    /// Conversions with no touch before them: counted, not attributed.
-    pub unattributed_conversions: u64,
-    /// Their revenue.
-    pub unattributed_value: f64,
-    /// Touches in journeys.
-    pub touches: u64,
-    /// Touches dropped by `--lookback`.
-    pub dropped_by_lookback: u64,
-    /// Touches dropped by `--max-touches`.
-    pub dropped_by_max_touches: u64,
-    /// Touches dropped by `--path-transform`.
-    pub dropped_by_transforms: u64,
-    /// `--journey-mode window`: touches in no journey's window.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub outside_windows: Option<u64>,
-    /// Touches dropped by `--include-channels` / `--exclude-channels`.
-    pub dropped_by_channel_filter: u64,
-    /// `--session-gap`: rows merged into the first touch of their visit.
-    pub merged_into_visits: u64,
+    /// What journey building did (customers, journeys, conversions,
+    /// touches and the touches each step dropped), in its JSON order.
+    #[serde(flatten)]
+    pub built: JourneyStats,
     /// `--by`: each segment's journeys and conversions (the fields above
     /// add theirs up, so a touch counts once per segment).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -137,17 +104,10 @@ pub struct InputSummary {
     pub ga4: Option<crate::input::ga4::Ga4Stats>,
     /// Values on non-converting rows, which carry no revenue and were ignored.
     pub ignored_values: u64,
-    /// Earliest touch (RFC 3339, UTC).
-    pub first_touch: Option<String>,
-    /// Latest touch (RFC 3339, UTC).
-    pub last_touch: Option<String>,
-    /// Earliest conversion, in the period or not (RFC 3339, UTC).
-    pub first_conversion: Option<String>,
-    /// Latest conversion, in the period or not (RFC 3339, UTC).
-    pub last_conversion: Option<String>,
-    /// The same four instants in epoch ms, for what is figured from them
-    /// (the costs' period, messages in `--timezone`).
-    #[serde(skip)]
+    /// The first and last touch and conversion (RFC 3339, UTC in JSON;
+    /// epoch ms for what is figured from them: the costs' period,
+    /// messages in `--timezone`). A copy of `built.times`, shown last.
+    #[serde(flatten)]
     pub times: DataTimes,
     /// `--timezone`: the zone dates are shown in.
     #[serde(skip)]
@@ -167,7 +127,6 @@ pub struct InputSummary {
 impl InputSummary {
     /// Combines file statistics and journey statistics.
     pub fn new(kind: &'static str, files: &[FileStats], stats: &JourneyStats, ignored_values: u64) -> Self {
-        let fmt = |ms: Option<i64>| ms.map(crate::input::time::format_ms);
         let rows_read = files.iter().map(|f| f.rows).sum();
         let rows_skipped = files.iter().map(|f| f.skipped).sum();
         let rows_anonymous = files.iter().map(|f| f.anonymous).sum();
@@ -183,22 +142,7 @@ impl InputSummary {
             repeated_orders: 0,
             skipped_by_reason: BTreeMap::new(),
             conversions_read: 0.0,
-            customers: stats.customers,
-            distinct_paths: stats.distinct_paths,
-            journeys: stats.journeys,
-            converting_journeys: stats.converting_journeys,
-            non_converting: stats.nulls,
-            conversions: stats.conversions,
-            revenue: stats.revenue,
-            unattributed_conversions: stats.unattributed_conversions,
-            unattributed_value: stats.unattributed_value,
-            touches: stats.touches,
-            dropped_by_lookback: stats.dropped_by_lookback,
-            dropped_by_max_touches: stats.dropped_by_max_touches,
-            dropped_by_transforms: stats.dropped_by_transforms,
-            outside_windows: stats.outside_windows,
-            dropped_by_channel_filter: stats.dropped_by_channel_filter,
-            merged_into_visits: stats.merged_into_visits,
+            built: stats.clone(),
             segments: None,
             conversions_by_type: None,
             removed_by_conversion_type: None,
@@ -215,42 +159,10 @@ impl InputSummary {
                 }))
                 .collect(),
             ignored_values,
-            first_touch: fmt(stats.first_touch_ms),
-            last_touch: fmt(stats.last_touch_ms),
-            first_conversion: fmt(stats.first_conversion_ms),
-            last_conversion: fmt(stats.last_conversion_ms),
-            times: DataTimes {
-                first_touch: stats.first_touch_ms,
-                last_touch: stats.last_touch_ms,
-                first_conversion: stats.first_conversion_ms,
-                last_conversion: stats.last_conversion_ms,
-            },
+            times: stats.times,
             zone: crate::input::Zone::default(),
             conversions_from: crate::input::ConversionsFrom::default(),
         }
-    }
-}
-
-/// The first and last touch and conversion of the data (epoch ms).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct DataTimes {
-    /// Earliest touch.
-    pub first_touch: Option<i64>,
-    /// Latest touch.
-    pub last_touch: Option<i64>,
-    /// Earliest conversion (in the period or not).
-    pub first_conversion: Option<i64>,
-    /// Latest conversion (in the period or not).
-    pub last_conversion: Option<i64>,
-}
-
-impl DataTimes {
-    /// The data's first and last instant: from the first touch or
-    /// conversion to the last touch or conversion.
-    pub fn span(&self) -> Option<(i64, i64)> {
-        let first = self.first_touch.into_iter().chain(self.first_conversion).min()?;
-        let last = self.last_touch.into_iter().chain(self.last_conversion).max()?;
-        Some((first, last))
     }
 }
 
@@ -271,10 +183,10 @@ pub struct SegmentSummary {
     #[serde(flatten)]
     pub segment: crate::journey::Segment,
     /// Journeys built for it.
-    #[serde(serialize_with = "count")]
+    #[serde(serialize_with = "crate::format::serialize_count")]
     pub journeys: f64,
     /// Those closed by one of its conversions.
-    #[serde(serialize_with = "count")]
+    #[serde(serialize_with = "crate::format::serialize_count")]
     pub converting_journeys: f64,
     /// Its conversions attributed.
     pub conversions: f64,
@@ -282,16 +194,6 @@ pub struct SegmentSummary {
     pub revenue: f64,
     /// Its conversions with no touch before them.
     pub unattributed_conversions: u64,
-}
-
-/// A count as JSON: an integer when whole (always, for events), else a
-/// number (path aggregates may carry weighted counts).
-fn count<S: serde::Serializer>(x: &f64, s: S) -> std::result::Result<S::Ok, S::Error> {
-    if x.fract() == 0.0 && x.abs() < 9.0e15 {
-        s.serialize_i64(*x as i64)
-    } else {
-        s.serialize_f64(*x)
-    }
 }
 
 /// One channel's credit under one model.
@@ -654,22 +556,16 @@ pub(crate) mod testutil {
                 repeated_orders: 0,
                 skipped_by_reason: BTreeMap::new(),
                 conversions_read: 3.0,
-                customers: Some(3),
-                distinct_paths: None,
-                journeys: 4.0,
-                converting_journeys: 3.0,
-                non_converting: 1.0,
-                conversions: 3.0,
-                revenue: 60.0,
-                unattributed_conversions: 0,
-                unattributed_value: 0.0,
-                touches: 7,
-                dropped_by_lookback: 0,
-                dropped_by_max_touches: 0,
-                dropped_by_transforms: 0,
-                outside_windows: None,
-                dropped_by_channel_filter: 0,
-                merged_into_visits: 0,
+                built: crate::journey::JourneyStats {
+                    customers: Some(3),
+                    journeys: 4.0,
+                    converting_journeys: 3.0,
+                    nulls: 1.0,
+                    conversions: 3.0,
+                    revenue: 60.0,
+                    touches: 7,
+                    ..Default::default()
+                },
                 segments: None,
                 conversions_by_type: None,
                 removed_by_conversion_type: None,
@@ -677,11 +573,11 @@ pub(crate) mod testutil {
                 costs: None,
                 outside_period: None,
                 ignored_values: 0,
-                first_touch: Some("2025-01-01T00:00:00Z".into()),
-                last_touch: Some("2025-01-09T00:00:00Z".into()),
-                first_conversion: None,
-                last_conversion: None,
-                times: Default::default(),
+                times: crate::journey::DataTimes {
+                    first_touch: Some(1_735_689_600_000),
+                    last_touch: Some(1_736_380_800_000),
+                    ..Default::default()
+                },
                 zone: Default::default(),
                 conversions_from: Default::default(),
                 notes: Vec::new(),
