@@ -19,8 +19,8 @@ use crate::model::markov::{MarkovConfig, MarkovOrder};
 use crate::model::{ModelConfig, ModelKind};
 use crate::output::OutputFormat;
 
-/// Flags that name the columns of a touchpoint file.
-pub(super) const COLUMN_FLAGS: [&str; 11] = [
+/// Flags that name the customer, time, channel and traffic columns.
+pub(super) const TRAFFIC_COLUMN_FLAGS: [&str; 7] = [
     "customer_col",
     "time_col",
     "channel_col",
@@ -28,42 +28,42 @@ pub(super) const COLUMN_FLAGS: [&str; 11] = [
     "source_col",
     "medium_col",
     "campaign_col",
-    "type_col",
-    "event_col",
-    "value_col",
-    "order_col",
 ];
 
-/// `a`, then `b`, then `c`, as one list of flag ids (`N` = their lengths'
-/// sum, checked at compile time).
-pub(super) const fn flags<const A: usize, const B: usize, const C: usize, const N: usize>(
-    a: [&'static str; A],
-    b: [&'static str; B],
-    c: [&'static str; C],
-) -> [&'static str; N] {
-    assert!(A + B + C == N, "the lengths add up");
+/// Flags that name the conversion type and event columns.
+pub(super) const TYPE_COLUMN_FLAGS: [&str; 2] = ["type_col", "event_col"];
+
+/// Flags that name the revenue and order columns.
+pub(super) const VALUE_COLUMN_FLAGS: [&str; 2] = ["value_col", "order_col"];
+
+/// The parts, one after the other, as one list of flag ids (`N` = their
+/// lengths' sum, checked at compile time): the conflict lists below share
+/// their column flags instead of each keeping its own copy.
+pub(super) const fn flags<const N: usize>(parts: &[&[&'static str]]) -> [&'static str; N] {
     let mut out = [""; N];
-    let mut i = 0;
-    while i < N {
-        out[i] = if i < A {
-            a[i]
-        } else if i < A + B {
-            b[i - A]
-        } else {
-            c[i - A - B]
-        };
-        i += 1;
+    let (mut i, mut p) = (0, 0);
+    while p < parts.len() {
+        let mut k = 0;
+        while k < parts[p].len() {
+            assert!(i < N, "the lengths add up");
+            out[i] = parts[p][k];
+            (i, k) = (i + 1, k + 1);
+        }
+        p += 1;
     }
+    assert!(i == N, "the lengths add up");
     out
 }
 
 /// Flags that name columns or describe CSV text: a GA4 export has its own
 /// schema, so with `--ga4` they would be silently ignored; they are refused.
-const GA4_CONFLICTS: [&str; 17] = flags(
-    ["inputs", "paths", "conversions"],
-    COLUMN_FLAGS,
-    ["time_format", "delimiter", "decimal_comma"],
-);
+const GA4_CONFLICTS: [&str; 17] = flags(&[
+    &["inputs", "paths", "conversions"],
+    &TRAFFIC_COLUMN_FLAGS,
+    &TYPE_COLUMN_FLAGS,
+    &VALUE_COLUMN_FLAGS,
+    &["time_format", "delimiter", "decimal_comma"],
+]);
 
 /// Where the data comes from and how journeys are built.
 #[derive(Debug, Args)]

@@ -6,7 +6,7 @@
 use anyhow::Result;
 use clap::Args;
 
-use super::args::RunArgs;
+use super::args::{RunArgs, TRAFFIC_COLUMN_FLAGS, TYPE_COLUMN_FLAGS, VALUE_COLUMN_FLAGS, flags};
 use super::pipeline::{self, AddOns, Models};
 use super::plan::{EVERY, Formats, OutputConfig, Plan, refusals};
 use crate::journey::{Dimension, Journeys};
@@ -17,6 +17,7 @@ use crate::report::per_conversion::PerConversion;
 
 /// Arguments of `mta attribute`.
 #[derive(Debug, Args)]
+#[command(mut_arg("format", |a| a.help(FORMAT_HELP)))]
 pub struct AttributeArgs {
     #[command(flatten)]
     run: RunArgs,
@@ -45,13 +46,14 @@ pub struct AttributeArgs {
 
 /// Flags that shape journeys from events: transition counts are the chain
 /// already, so with `--transitions` they would be silently ignored.
-const TRANSITIONS_CONFLICTS: [&str; 35] = super::args::flags(
-    ["inputs", "paths", "ga4", "ga4_identity", "conversions"],
-    super::args::COLUMN_FLAGS,
-    [
-        "channel_rules",
-        "conversion_events",
-        "conversion_types",
+const TRANSITIONS_CONFLICTS: [&str; 35] = flags(&[
+    &["inputs", "paths", "ga4", "ga4_identity", "conversions"],
+    &TRAFFIC_COLUMN_FLAGS,
+    &["channel_rules"],
+    &TYPE_COLUMN_FLAGS,
+    &["conversion_events", "conversion_types"],
+    &VALUE_COLUMN_FLAGS,
+    &[
         "time_format",
         "timezone",
         "lookback",
@@ -69,7 +71,7 @@ const TRANSITIONS_CONFLICTS: [&str; 35] = super::args::flags(
         "compare_models",
         "costs",
     ],
-);
+]);
 
 /// `--format`'s help: the totals in any format, per-conversion rows in three.
 pub(super) const FORMAT_HELP: &str =

@@ -14,6 +14,7 @@ use crate::report::budget::{NewSpend, Resampled, ShareOf, reallocate};
 
 /// Arguments of `mta budget`.
 #[derive(Debug, Args)]
+#[command(mut_arg("format", |a| a.help(FORMATS.help()).hide_possible_values(true)))]
 pub struct BudgetArgs {
     #[command(flatten)]
     run: RunArgs,

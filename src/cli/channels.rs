@@ -11,6 +11,7 @@ use crate::output::{OutputFormat, views};
 
 /// Arguments of `mta channels`.
 #[derive(Debug, Args)]
+#[command(mut_arg("format", |a| a.help(FORMATS.help()).hide_possible_values(true)))]
 pub struct ChannelsArgs {
     #[command(flatten)]
     input: InputArgs,

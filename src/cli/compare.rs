@@ -15,6 +15,7 @@ use crate::report::compare::{Comparison, Figures, Results, Tolerance};
 
 /// Arguments of `mta compare`.
 #[derive(Debug, Args)]
+#[command(mut_arg("format", |a| a.help(FORMATS.help()).hide_possible_values(true)))]
 pub struct CompareArgs {
     /// Reference results (CSV, JSON or Parquet written by `mta attribute`); `-` is stdin.
     #[arg(value_name = "BASE")]

@@ -14,6 +14,7 @@ use crate::output::views;
 
 /// Arguments of `mta journeys`.
 #[derive(Debug, Args)]
+#[command(mut_arg("format", |a| a.help(FORMATS.help()).hide_possible_values(true)))]
 pub struct JourneysArgs {
     #[command(flatten)]
     input: InputArgs,

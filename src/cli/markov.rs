@@ -13,6 +13,7 @@ use crate::report::markov::MarkovReport;
 
 /// Arguments of `mta markov`.
 #[derive(Debug, Args)]
+#[command(mut_arg("format", |a| a.help(FORMATS.help()).hide_possible_values(true)))]
 pub struct MarkovCmdArgs {
     #[command(flatten)]
     input: InputArgs,

@@ -39,31 +39,22 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Rebuild journeys and credit channels under each model.
-    #[command(mut_arg("format", |a| a.help(attribute::FORMAT_HELP)))]
     Attribute(attribute::AttributeArgs),
     /// Propose spend per channel in proportion to credited value, each change limited to +-`--max-change`, summing to `--total`.
-    #[command(mut_arg("format", |a| a.help(budget::FORMATS.help()).hide_possible_values(true)))]
     Budget(budget::BudgetArgs),
     /// Details of the Markov model: removal effects, transition matrix, P(conversion).
-    #[command(mut_arg("format", |a| a.help(markov::FORMATS.help()).hide_possible_values(true)))]
     Markov(markov::MarkovCmdArgs),
     /// Compare two result files of `mta attribute` (CSV, JSON or Parquet); exit 1 when any figure drifted beyond tolerance.
-    #[command(mut_arg("format", |a| a.help(compare::FORMATS.help()).hide_possible_values(true)))]
     Compare(compare::CompareArgs),
     /// Write a self-contained HTML report (to report.html unless `-o`): charts of every model's credit, their disagreement, top paths and Markov details.
-    #[command(mut_arg("format", |a| a.help(report::FORMATS.help()).hide_possible_values(true)))]
     Report(report::ReportArgs),
     /// Aggregate the rebuilt journeys into path rows, readable by `attribute --paths`.
-    #[command(mut_arg("format", |a| a.help(paths::FORMATS.help()).hide_possible_values(true)))]
     Paths(paths::PathsArgs),
     /// One row per rebuilt journey: customer, journey number, path, touches, conversion, value and times.
-    #[command(mut_arg("format", |a| a.help(journeys::FORMATS.help()).hide_possible_values(true)))]
     Journeys(journeys::JourneysArgs),
     /// One row per channel: touches, customers, journeys, conversion rate, roles in converting journeys (first, middle, last, only), median hours to conversion, and a model's credit.
-    #[command(mut_arg("format", |a| a.help(scorecard::FORMATS.help()).hide_possible_values(true)))]
     Scorecard(scorecard::ScorecardArgs),
     /// How `--channel-rules` mapped source / medium / campaign: one row per distinct value with its channel, rule and rows.
-    #[command(mut_arg("format", |a| a.help(channels::FORMATS.help()).hide_possible_values(true)))]
     Channels(channels::ChannelsArgs),
     /// Print one read-only SQL query that rebuilds journeys in a warehouse (DuckDB, Spark, BigQuery, Snowflake, Postgres) and returns path aggregates or rule-based credits.
     Sql(sql::SqlArgs),

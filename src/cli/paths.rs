@@ -14,6 +14,7 @@ use crate::output::{OutputFormat, views};
 
 /// Arguments of `mta paths`.
 #[derive(Debug, Args)]
+#[command(mut_arg("format", |a| a.help(FORMATS.help()).hide_possible_values(true)))]
 pub struct PathsArgs {
     #[command(flatten)]
     input: InputArgs,

@@ -18,6 +18,7 @@ use crate::report::overview::JourneyOverview;
 
 /// Arguments of `mta report` (the page goes to `report.html` unless `-o` says otherwise).
 #[derive(Debug, Args)]
+#[command(mut_arg("format", |a| a.help(FORMATS.help()).hide_possible_values(true)))]
 pub struct ReportArgs {
     #[command(flatten)]
     run: RunArgs,

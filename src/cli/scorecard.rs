@@ -12,6 +12,7 @@ use crate::output::{OutputFormat, views};
 
 /// Arguments of `mta scorecard`.
 #[derive(Debug, Args)]
+#[command(mut_arg("format", |a| a.help(FORMATS.help()).hide_possible_values(true)))]
 pub struct ScorecardArgs {
     #[command(flatten)]
     run: RunArgs,

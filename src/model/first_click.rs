@@ -22,18 +22,18 @@ impl WeightRule for FirstClick {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::journey::Journeys;
-    use crate::model::testutil::assert_credits;
-    use crate::model::{AttributionModel, Heuristic};
+    use crate::model::testutil::assert_rule;
 
     #[test]
     fn credits_the_first_touch_only() {
-        let j = Journeys::from_paths(&[
-            (&["a", "b", "c"], 2.0, 20.0, 0.0),
-            (&["b", "a"], 1.0, 5.0, 0.0),
-            (&["c"], 0.0, 0.0, 3.0), // never converts: no credit
-        ]);
-        let c = Heuristic(FirstClick).attribute(&j).unwrap();
-        assert_credits(&j, &c, &[("a", 2.0, 20.0), ("b", 1.0, 5.0), ("c", 0.0, 0.0)]);
+        assert_rule(
+            FirstClick,
+            &[
+                (&["a", "b", "c"], 2.0, 20.0, 0.0),
+                (&["b", "a"], 1.0, 5.0, 0.0),
+                (&["c"], 0.0, 0.0, 3.0), // never converts: no credit
+            ],
+            &[("a", 2.0, 20.0), ("b", 1.0, 5.0), ("c", 0.0, 0.0)],
+        );
     }
 }

@@ -22,21 +22,17 @@ impl WeightRule for InverseJ {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::journey::Journeys;
-    use crate::model::testutil::assert_credits;
-    use crate::model::{AttributionModel, Heuristic};
+    use crate::model::testutil::assert_rule;
 
     /// Adobe's example mirrored: paid search first gets $30 of $50.
     #[test]
     fn first_touch_gets_sixty_percent() {
-        let j = Journeys::from_paths(&[
-            (&["paid search", "social", "email", "display"], 1.0, 50.0, 0.0),
-            (&["x", "y"], 4.0, 0.0, 0.0),
-        ]);
-        let c = Heuristic(InverseJ).attribute(&j).unwrap();
-        assert_credits(
-            &j,
-            &c,
+        assert_rule(
+            InverseJ,
+            &[
+                (&["paid search", "social", "email", "display"], 1.0, 50.0, 0.0),
+                (&["x", "y"], 4.0, 0.0, 0.0),
+            ],
             &[
                 ("display", 0.2, 10.0),
                 ("email", 0.1, 5.0),

@@ -22,19 +22,15 @@ impl WeightRule for JShaped {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::journey::Journeys;
-    use crate::model::testutil::assert_credits;
-    use crate::model::{AttributionModel, Heuristic};
+    use crate::model::testutil::assert_rule;
 
     /// Adobe's example: paid search, social, email, display (display last),
     /// $50 -> display $30, paid search $10, social $5, email $5.
     #[test]
     fn adobe_published_example() {
-        let j = Journeys::from_paths(&[(&["paid search", "social", "email", "display"], 1.0, 50.0, 0.0)]);
-        let c = Heuristic(JShaped).attribute(&j).unwrap();
-        assert_credits(
-            &j,
-            &c,
+        assert_rule(
+            JShaped,
+            &[(&["paid search", "social", "email", "display"], 1.0, 50.0, 0.0)],
             &[
                 ("display", 0.6, 30.0),
                 ("email", 0.1, 5.0),
@@ -46,8 +42,6 @@ mod tests {
 
     #[test]
     fn two_touches_go_75_to_the_last() {
-        let j = Journeys::from_paths(&[(&["a", "b"], 4.0, 0.0, 0.0)]);
-        let c = Heuristic(JShaped).attribute(&j).unwrap();
-        assert_credits(&j, &c, &[("a", 1.0, 0.0), ("b", 3.0, 0.0)]);
+        assert_rule(JShaped, &[(&["a", "b"], 4.0, 0.0, 0.0)], &[("a", 1.0, 0.0), ("b", 3.0, 0.0)]);
     }
 }

@@ -23,18 +23,18 @@ impl WeightRule for LastClick {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::journey::Journeys;
-    use crate::model::testutil::assert_credits;
-    use crate::model::{AttributionModel, Heuristic};
+    use crate::model::testutil::assert_rule;
 
     #[test]
     fn credits_the_last_touch_only() {
-        let j = Journeys::from_paths(&[
-            (&["a", "b", "c"], 2.0, 20.0, 0.0),
-            (&["b", "a"], 1.0, 5.0, 1.0),
-            (&["c", "c"], 1.0, 1.0, 0.0),
-        ]);
-        let c = Heuristic(LastClick).attribute(&j).unwrap();
-        assert_credits(&j, &c, &[("a", 1.0, 5.0), ("b", 0.0, 0.0), ("c", 3.0, 21.0)]);
+        assert_rule(
+            LastClick,
+            &[
+                (&["a", "b", "c"], 2.0, 20.0, 0.0),
+                (&["b", "a"], 1.0, 5.0, 1.0),
+                (&["c", "c"], 1.0, 1.0, 0.0),
+            ],
+            &[("a", 1.0, 5.0), ("b", 0.0, 0.0), ("c", 3.0, 21.0)],
+        );
     }
 }

@@ -47,21 +47,17 @@ impl WeightRule for LastNonDirect {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::journey::Journeys;
-    use crate::model::testutil::assert_credits;
-    use crate::model::{AttributionModel, Heuristic};
+    use crate::model::testutil::assert_rule;
 
     #[test]
     fn skips_direct_unless_only_direct() {
-        let j = Journeys::from_paths(&[
-            (&["email", "search", "Direct"], 1.0, 10.0, 0.0), // search
-            (&["direct", "DIRECT"], 1.0, 4.0, 0.0),           // all direct (any case): last one
-            (&["Direct", "email"], 1.0, 2.0, 0.0),            // email is already last
-        ]);
-        let c = Heuristic(LastNonDirect::new("Direct")).attribute(&j).unwrap();
-        assert_credits(
-            &j,
-            &c,
+        assert_rule(
+            LastNonDirect::new("Direct"),
+            &[
+                (&["email", "search", "Direct"], 1.0, 10.0, 0.0), // search
+                (&["direct", "DIRECT"], 1.0, 4.0, 0.0),           // all direct (any case): last one
+                (&["Direct", "email"], 1.0, 2.0, 0.0),            // email is already last
+            ],
             &[
                 ("DIRECT", 1.0, 4.0),
                 ("Direct", 0.0, 0.0),

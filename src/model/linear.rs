@@ -21,15 +21,15 @@ impl WeightRule for Linear {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::journey::Journeys;
-    use crate::model::testutil::assert_credits;
-    use crate::model::{AttributionModel, Heuristic};
+    use crate::model::testutil::assert_rule;
 
     #[test]
     fn equal_shares_and_repeats_count_twice() {
-        let j = Journeys::from_paths(&[(&["a", "b", "a"], 3.0, 30.0, 0.0), (&["b"], 1.0, 2.0, 0.0)]);
-        let c = Heuristic(Linear).attribute(&j).unwrap();
         // a: 2/3 of 3 conversions and of 30; b: 1/3 of them plus the single-touch journey.
-        assert_credits(&j, &c, &[("a", 2.0, 20.0), ("b", 2.0, 12.0)]);
+        assert_rule(
+            Linear,
+            &[(&["a", "b", "a"], 3.0, 30.0, 0.0), (&["b"], 1.0, 2.0, 0.0)],
+            &[("a", 2.0, 20.0), ("b", 2.0, 12.0)],
+        );
     }
 }

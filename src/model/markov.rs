@@ -1095,10 +1095,9 @@ pub(crate) mod tests {
         assert!((roc_auc(&j, 1) - 0.5).abs() < 1e-12);
     }
 
-    #[test]
-    fn choose_order_prefers_the_order_that_separates() {
-        // Conversion depends on the pair (first, last): order 2 sees it, order 1
-        // (last channel only) does not.
+    /// 4,000 journeys whose conversion depends on the pair (first, last):
+    /// a and c, or b and d, always convert; the other pairs never do.
+    fn converts_by_first_and_last() -> Journeys {
         let mut rows: Vec<(&[&str], f64, f64, f64)> = Vec::new();
         for _ in 0..50 {
             rows.push((&["a", "c"], 10.0, 0.0, 0.0));
@@ -1106,7 +1105,14 @@ pub(crate) mod tests {
             rows.push((&["a", "d"], 0.0, 0.0, 10.0));
             rows.push((&["b", "d"], 10.0, 0.0, 0.0));
         }
-        let j = Journeys::from_paths(&rows);
+        Journeys::from_paths(&rows)
+    }
+
+    #[test]
+    fn choose_order_prefers_the_order_that_separates() {
+        // Conversion depends on the pair (first, last): order 2 sees it, order 1
+        // (last channel only) does not.
+        let j = converts_by_first_and_last();
         let (best, scores) = choose_order(&j);
         assert_eq!(best, 2, "{scores:?}");
         assert!((scores[0].auc - 0.5).abs() < 1e-12, "{scores:?}");
@@ -1128,14 +1134,7 @@ pub(crate) mod tests {
 
     #[test]
     fn auto_order_is_chosen_by_the_model_noted_and_frozen_for_resamples() {
-        let mut rows: Vec<(&[&str], f64, f64, f64)> = Vec::new();
-        for _ in 0..50 {
-            rows.push((&["a", "c"], 10.0, 0.0, 0.0));
-            rows.push((&["b", "c"], 0.0, 0.0, 10.0));
-            rows.push((&["a", "d"], 0.0, 0.0, 10.0));
-            rows.push((&["b", "d"], 10.0, 0.0, 0.0));
-        }
-        let j = Journeys::from_paths(&rows);
+        let j = converts_by_first_and_last();
         let auto = Markov::new(MarkovConfig {
             order: MarkovOrder::Auto,
             keep_repeats: false,

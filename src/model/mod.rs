@@ -606,6 +606,14 @@ pub(crate) mod testutil {
         }
     }
 
+    /// Runs a rule-based model over path rows (`(path, conversions, value,
+    /// nulls)`, as `Journeys::from_paths` takes them) and asserts its credits.
+    pub fn assert_rule<R: WeightRule>(rule: R, paths: &[(&[&str], f64, f64, f64)], expected: &[(&str, f64, f64)]) {
+        let j = Journeys::from_paths(paths);
+        let c = Heuristic(rule).attribute(&j).unwrap();
+        assert_credits(&j, &c, expected);
+    }
+
     /// Journeys with times: each `(touches as (channel, days before conversion), value)`.
     pub fn timed(rows: &[(&[(&str, f64)], f64)]) -> Journeys {
         let mut names: Vec<String> = rows.iter().flat_map(|r| r.0.iter().map(|t| t.0.to_string())).collect();

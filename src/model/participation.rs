@@ -48,7 +48,7 @@ impl WeightRule for Participation {
 mod tests {
     use super::*;
     use crate::journey::Journeys;
-    use crate::model::testutil::assert_credits;
+    use crate::model::testutil::assert_rule;
     use crate::model::{AttributionModel, Heuristic};
 
     #[test]
@@ -62,8 +62,10 @@ mod tests {
 
     #[test]
     fn every_distinct_channel_gets_full_credit() {
-        let j = Journeys::from_paths(&[(&["a", "b", "a"], 2.0, 10.0, 0.0), (&["b"], 1.0, 5.0, 0.0), (&["c"], 0.0, 0.0, 4.0)]);
-        let c = Heuristic(Participation).attribute(&j).unwrap();
-        assert_credits(&j, &c, &[("a", 2.0, 10.0), ("b", 3.0, 15.0), ("c", 0.0, 0.0)]);
+        assert_rule(
+            Participation,
+            &[(&["a", "b", "a"], 2.0, 10.0, 0.0), (&["b"], 1.0, 5.0, 0.0), (&["c"], 0.0, 0.0, 4.0)],
+            &[("a", 2.0, 10.0), ("b", 3.0, 15.0), ("c", 0.0, 0.0)],
+        );
     }
 }

@@ -64,27 +64,25 @@ impl WeightRule for PositionBased {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::journey::Journeys;
-    use crate::model::testutil::assert_credits;
-    use crate::model::{AttributionModel, Heuristic};
+    use crate::model::testutil::assert_rule;
 
     #[test]
     fn u_shape_with_one_two_and_four_touches() {
-        let j = Journeys::from_paths(&[
-            (&["a", "b", "c", "d"], 1.0, 100.0, 0.0), // a 40, b 10, c 10, d 40
-            (&["a", "b"], 1.0, 10.0, 0.0),            // 50/50
-            (&["c"], 1.0, 1.0, 0.0),                  // 100%
-        ]);
-        let c = Heuristic(PositionBased::new([0.4, 0.2, 0.4])).attribute(&j).unwrap();
-        assert_credits(&j, &c, &[("a", 0.9, 45.0), ("b", 0.6, 15.0), ("c", 1.1, 11.0), ("d", 0.4, 40.0)]);
+        assert_rule(
+            PositionBased::new([0.4, 0.2, 0.4]),
+            &[
+                (&["a", "b", "c", "d"], 1.0, 100.0, 0.0), // a 40, b 10, c 10, d 40
+                (&["a", "b"], 1.0, 10.0, 0.0),            // 50/50
+                (&["c"], 1.0, 1.0, 0.0),                  // 100%
+            ],
+            &[("a", 0.9, 45.0), ("b", 0.6, 15.0), ("c", 1.1, 11.0), ("d", 0.4, 40.0)],
+        );
     }
 
     #[test]
     fn two_touches_follow_the_end_weights() {
-        let j = Journeys::from_paths(&[(&["a", "b"], 4.0, 0.0, 0.0)]);
-        let c = Heuristic(PositionBased::new([0.2, 0.2, 0.6])).attribute(&j).unwrap();
-        assert_credits(&j, &c, &[("a", 1.0, 0.0), ("b", 3.0, 0.0)]);
-        let c = Heuristic(PositionBased::new([0.0, 1.0, 0.0])).attribute(&j).unwrap();
-        assert_credits(&j, &c, &[("a", 2.0, 0.0), ("b", 2.0, 0.0)]);
+        let two: &[(&[&str], f64, f64, f64)] = &[(&["a", "b"], 4.0, 0.0, 0.0)];
+        assert_rule(PositionBased::new([0.2, 0.2, 0.6]), two, &[("a", 1.0, 0.0), ("b", 3.0, 0.0)]);
+        assert_rule(PositionBased::new([0.0, 1.0, 0.0]), two, &[("a", 2.0, 0.0), ("b", 2.0, 0.0)]);
     }
 }

@@ -1188,9 +1188,7 @@ mod tests {
             Extras {
                 overview: Some(&o),
                 markov: Some(&m),
-                budget: None,
-                scorecard: None,
-                over_time: None,
+                ..Extras::default()
             },
         );
         assert_eq!(occurrences(&html, "<tr data-path>"), 2);
@@ -1242,9 +1240,7 @@ mod tests {
             Extras {
                 overview: Some(&o),
                 markov: Some(&m),
-                budget: None,
-                scorecard: None,
-                over_time: None,
+                ..Extras::default()
             },
         );
         assert!(html.len() < 2 * 1024 * 1024, "{} bytes", html.len());

@@ -247,27 +247,14 @@ mod tests {
     /// Journeys of customer `a` (converts in January, then in February),
     /// `b` (February) and `c` (never): channels email 0, search 1, social 2.
     fn journeys() -> Journeys {
-        let day = 86_400_000i64;
         let jan = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+        let day = |d: i64| jan + d * 86_400_000;
         let mut j = Journeys::new(vec!["email".into(), "search".into(), "social".into()], true);
-        j.push(&[1, 0], Some(&[jan, jan + day]), 1.0, 10.0, 0.0, Some(jan + day));
-        j.push(
-            &[2, 0],
-            Some(&[jan + 35 * day, jan + 40 * day]),
-            1.0,
-            30.0,
-            0.0,
-            Some(jan + 40 * day),
-        );
-        j.push(
-            &[1, 2],
-            Some(&[jan + 33 * day, jan + 34 * day]),
-            1.0,
-            20.0,
-            0.0,
-            Some(jan + 34 * day),
-        );
-        j.push(&[2], Some(&[jan + 3 * day]), 0.0, 0.0, 1.0, None);
+        // (touches, their days, conversions, value), converting on the last touch's day.
+        for (touches, days, value) in [(&[1, 0], [0, 1], 10.0), (&[2, 0], [35, 40], 30.0), (&[1, 2], [33, 34], 20.0)] {
+            j.push(touches, Some(&days.map(day)), 1.0, value, 0.0, Some(day(days[1])));
+        }
+        j.push(&[2], Some(&[day(3)]), 0.0, 0.0, 1.0, None);
         j
     }
 

@@ -418,42 +418,33 @@ pub(crate) mod tests {
 
     #[test]
     fn malformed_csv_names_file_line_and_expectation() {
-        let e = csv("model,channel,conversions,value,share\nlinear,Email,1,10,abc\n").unwrap_err();
+        let error = |text: &str| csv(text).unwrap_err().to_string();
+        let e = error("model,channel,conversions,value,share\nlinear,Email,1,10,abc\n");
         assert_eq!(
-            e.to_string(),
+            e,
             "`r.csv` line 2, column `share`: found `abc`, expected a number such as `0.250000`"
         );
         // A row cut short: its missing cell is named (the shared reader reads
         // missing trailing fields as empty).
-        let e = csv("model,channel,conversions,value,share\nlinear,Email,1,10\n").unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "`r.csv` line 2, column `share`: found ``, expected a number such as `0.250000`"
-        );
-        let e = csv("model,channel,conversions,value,share\nlinear,Email,1,10,1,9\n").unwrap_err();
-        assert_eq!(e.to_string(), "`r.csv` line 2: found 6 fields, expected 5 like the header");
-        let e = csv("model,channel,conversions,value,share\nlinear,,1,10,1\n").unwrap_err();
+        let e = error("model,channel,conversions,value,share\nlinear,Email,1,10\n");
+        assert_eq!(e, "`r.csv` line 2, column `share`: found ``, expected a number such as `0.250000`");
+        let e = error("model,channel,conversions,value,share\nlinear,Email,1,10,1,9\n");
+        assert_eq!(e, "`r.csv` line 2: found 6 fields, expected 5 like the header");
+        let e = error("model,channel,conversions,value,share\nlinear,,1,10,1\n");
+        assert!(e.contains("line 2, column `channel`: found ``, expected a channel name"), "{e}");
+        let e = error("channel,removal_effect,conversions,value\na,1,2,20\n");
         assert!(
-            e.to_string()
-                .contains("line 2, column `channel`: found ``, expected a channel name"),
+            e.starts_with("column `model` not found in `r.csv`") && e.contains("model,channel,conversions,value,share"),
             "{e}"
         );
-        let e = csv("channel,removal_effect,conversions,value\na,1,2,20\n").unwrap_err();
-        assert!(
-            e.to_string().starts_with("column `model` not found in `r.csv`")
-                && e.to_string().contains("model,channel,conversions,value,share"),
-            "{e}"
-        );
-        let e = csv("model,channel,conversions,value,share\nl,E,1,1,1\nm,E,1,1,1\nl,E,1,1,1\n").unwrap_err();
+        let e = error("model,channel,conversions,value,share\nl,E,1,1,1\nm,E,1,1,1\nl,E,1,1,1\n");
         assert_eq!(
-            e.to_string(),
+            e,
             "`r.csv` line 4: model `l` and channel `E` appear again (first on line 2); expected one row per model and channel"
         );
-        let e = csv("model,channel,conversions,value,share\nl,E,1,1,1\n\"l,F,1,1,1\n").unwrap_err();
+        let e = error("model,channel,conversions,value,share\nl,E,1,1,1\n\"l,F,1,1,1\n");
         assert!(
-            e.to_string().ends_with(
-                "found 1 fields, expected 5 like the header (a quoted field runs over several lines: is a closing quote missing?)"
-            ),
+            e.ends_with("found 1 fields, expected 5 like the header (a quoted field runs over several lines: is a closing quote missing?)"),
             "{e}"
         );
         assert!(csv("").unwrap_err().to_string().starts_with("`r.csv` is empty"));
