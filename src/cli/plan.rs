@@ -4,8 +4,9 @@
 //! `args` parses each flag's own value (a duration, a size, weights); here
 //! is everything that depends on several flags: the input, journey and
 //! output settings, **every refusal of a flag combination** (of every
-//! subcommand, in [`refusals`]), and the secondary inputs, the channel rules
-//! and the costs file, opened and checked before the events are read. What
+//! subcommand, in [`refusals`]), and the secondary inputs, the channel rules,
+//! the conversions file (its header) and the costs file, opened and checked
+//! before the events are read. What
 //! only the data can tell (an input past `--memory-limit`, a model that
 //! cannot run on it) is for the pipeline.
 
@@ -78,7 +79,8 @@ impl From<RunArgs> for Parts {
 impl Plan {
     /// Resolves `parts` for a subcommand that writes `formats`: input,
     /// models and output, then the subcommand's own refusals (`refuse`,
-    /// given the plan so far), then the costs file, opened and checked.
+    /// given the plan so far), then the conversions and costs files, opened
+    /// and checked.
     pub fn new(parts: Parts, formats: &Formats, refuse: impl FnOnce(&Plan) -> Vec<Refusal>) -> Result<Plan> {
         let (input, journeys) = input(parts.input)?;
         let (models, model_cfg) = match parts.models {
@@ -97,7 +99,12 @@ impl Plan {
             output,
         };
         refusals::check(refuse(&plan))?;
-        // Read and checked before the events: a wrong column costs no work.
+        // Opened and checked before the events: a wrong column costs no work.
+        if let InputConfig::Events { spec, .. } = &plan.input
+            && let Some(conversions) = &spec.conversions
+        {
+            crate::input::check_conversions(conversions, spec)?;
+        }
         plan.costs = cost_spec.as_ref().map(crate::input::costs::load).transpose()?;
         Ok(plan)
     }

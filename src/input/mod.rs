@@ -27,6 +27,7 @@ pub use format::schema::{self, ColumnMap};
 pub use format::table::parse_flag;
 pub use format::time::{self, TimeFormat, Zone};
 pub use parted::Parted;
+pub use read::events::check_conversions;
 pub use read::paths::PathTable;
 pub use read::{costs, ga4, paths, results, transitions};
 pub use rejects::{OnError, Reason, Rejection};

@@ -287,3 +287,33 @@ fn time_format_typo_is_a_usage_error_before_any_input_is_read() {
         assert!(err.contains("hint: pass `auto`"), "{err}");
     }
 }
+
+#[test]
+fn secondary_inputs_are_checked_before_any_event_is_read() {
+    // The touchpoint file does not exist: an error about the other file
+    // proves that file was opened and checked first.
+    let f = Fixture::new();
+    let conversions = f.file("conversions.csv", "customer_id,when\nc1,2025-01-01\n");
+    let costs = f.file("costs.csv", "channel,amount\nEmail,10\n");
+    let rules = f.file("rules.csv", "channel,source,medium,campaign\nPaid,(google,cpc,\n");
+    let cases: [(&str, &std::path::Path, &str); 3] = [
+        ("--conversions", &conversions, "column `timestamp` not found in"),
+        ("--costs", &costs, "column `spend` not found in"),
+        ("--channel-rules", &rules, "line 2"),
+    ];
+    for (flag, file, says) in cases {
+        let out = mta().args(["attribute", "no-such-events.csv", flag]).arg(file).output().unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(1), "{flag}: {err}");
+        assert!(out.stdout.is_empty(), "{flag}");
+        assert!(err.contains(says) && err.contains(&*file.to_string_lossy()), "{flag}: {err}");
+        assert!(!err.contains("no-such-events"), "{flag}: {err}");
+    }
+    // A missing conversions file, likewise.
+    let out = mta()
+        .args(["attribute", "no-such-events.csv", "--conversions", "no-such-conversions.csv"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.starts_with("error: cannot read `no-such-conversions.csv`"), "{err}");
+}

@@ -733,16 +733,9 @@ fn missing_channel(table: &Table, cols: &ColumnMap) -> Error {
     }
 }
 
-/// Reads the conversions file; its customer ids are appended to `ids` and
-/// the codes filled in by the caller. What it leaves out (anonymous rows,
-/// repeated orders, skipped rows) is counted in `ev`.
-pub(crate) fn load_conversions(
-    source: &Source,
-    spec: &InputSpec,
-    ids: &mut customers::RowIds,
-    ev: &mut Events,
-) -> Result<(Conversions, Option<ConversionTypes>)> {
-    let cols = &spec.columns;
+/// The columns of a conversions file: customer, time, value, type and
+/// order (the last only with `--order-col`).
+fn conversion_requests(cols: &ColumnMap) -> Vec<ColumnRequest<'_>> {
     let mut requests = vec![
         ColumnRequest::required(&cols.customer, "--customer-col"),
         ColumnRequest::required(&cols.timestamp, "--time-col"),
@@ -758,6 +751,53 @@ pub(crate) fn load_conversions(
     if let Some(order) = &cols.order {
         requests.push(ColumnRequest::required(order, "--order-col"));
     }
+    requests
+}
+
+fn conversion_ask<'a>(spec: &'a InputSpec, requests: &'a [ColumnRequest<'a>]) -> Ask<'a> {
+    Ask {
+        dialect: &spec.dialect,
+        columns: requests,
+        what: "conversion",
+        on_error: spec.on_error,
+    }
+}
+
+/// Opens the conversions file and reads its header and first rows, so that
+/// a missing file, an empty one or a missing column is refused before any
+/// touchpoint is read (the file is read in full after the touchpoints).
+/// Standard input cannot be read twice: it is left to the full read.
+pub fn check_conversions(source: &Source, spec: &InputSpec) -> Result<()> {
+    if *source == Source::Stdin {
+        return Ok(());
+    }
+    let requests = conversion_requests(&spec.columns);
+    // The first table is enough: the callback stops the read there.
+    let mut first_table_read = false;
+    let read = read_tables(source, conversion_ask(spec, &requests), 64 * 1024, |_| {
+        first_table_read = true;
+        Err(Error::Nothing {
+            message: "stopped after the first table".into(),
+            hint: String::new(),
+        })
+    });
+    match read {
+        Err(_) if first_table_read => Ok(()),
+        other => other.map(drop),
+    }
+}
+
+/// Reads the conversions file; its customer ids are appended to `ids` and
+/// the codes filled in by the caller. What it leaves out (anonymous rows,
+/// repeated orders, skipped rows) is counted in `ev`.
+pub(crate) fn load_conversions(
+    source: &Source,
+    spec: &InputSpec,
+    ids: &mut customers::RowIds,
+    ev: &mut Events,
+) -> Result<(Conversions, Option<ConversionTypes>)> {
+    let cols = &spec.columns;
+    let requests = conversion_requests(cols);
     // In chunks, like the touchpoints: its text is never held at once.
     let ids_base = ids.len();
     let (mut time, mut value, mut order) = (Vec::new(), Vec::new(), Vec::new());
@@ -765,12 +805,7 @@ pub(crate) fn load_conversions(
     let mut orders = Interner::new();
     let mut first_time: Option<String> = None;
     let mut warned = false;
-    let ask = Ask {
-        dialect: &spec.dialect,
-        columns: &requests,
-        what: "conversion",
-        on_error: spec.on_error,
-    };
+    let ask = conversion_ask(spec, &requests);
     let file = read_tables(source, ask, spec.chunk_bytes(), |table| {
         let (start, ids_start) = (time.len(), ids.len());
         table.ids(CUSTOMER, ids)?;
