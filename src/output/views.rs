@@ -23,23 +23,26 @@ fn columns(spec: &[(&'static str, Kind)]) -> Vec<Column> {
     spec.iter().map(|&(name, kind)| Column::new(name, kind)).collect()
 }
 
-/// A table of one row per item of a slice, with fixed columns.
+/// A table of one row per item of a slice, with fixed columns: each
+/// column's name, kind and cell are declared together, so that the header
+/// and the cells cannot get out of step.
 pub struct Rows<'a, T, const N: usize> {
-    /// Name and kind of each column.
-    pub columns: [(&'static str, Kind); N],
     /// The items, in output order.
     pub rows: &'a [T],
-    /// The cells of one item.
-    pub cells: fn(&T) -> [Cell<'_>; N],
+    /// Name, kind and cell of each column.
+    pub columns: [Field<T>; N],
 }
+
+/// A column of [`Rows`]: its name, its kind, and its cell of one item.
+pub type Field<T> = (&'static str, Kind, for<'r> fn(&'r T) -> Cell<'r>);
 
 impl<T, const N: usize> Table for Rows<'_, T, N> {
     fn columns(&self) -> Vec<Column> {
-        columns(&self.columns)
+        self.columns.iter().map(|&(name, kind, _)| Column::new(name, kind)).collect()
     }
 
     fn for_each_row(&self, row: &mut RowFn<'_>) -> io::Result<()> {
-        self.rows.iter().try_for_each(|r| row(&(self.cells)(r)))
+        self.rows.iter().try_for_each(|r| row(&self.columns.map(|(_, _, cell)| cell(r))))
     }
 }
 
@@ -293,35 +296,26 @@ impl Table for PerConversionRows<'_> {
 /// `mta markov`: `channel,removal_effect,conversions,value`.
 pub fn removal_effects(report: &MarkovReport) -> impl Table + '_ {
     Rows {
-        columns: [
-            ("channel", Kind::Text),
-            ("removal_effect", Kind::Number),
-            ("conversions", Kind::Number),
-            ("value", Kind::Number),
-        ],
         rows: &report.removal_effects,
-        cells: |r| {
-            [
-                r.channel.as_str().into(),
-                r.removal_effect.into(),
-                r.conversions.into(),
-                r.value.into(),
-            ]
-        },
+        columns: [
+            ("channel", Kind::Text, |r| r.channel.as_str().into()),
+            ("removal_effect", Kind::Number, |r| r.removal_effect.into()),
+            ("conversions", Kind::Number, |r| r.conversions.into()),
+            ("value", Kind::Number, |r| r.value.into()),
+        ],
     }
 }
 
 /// `mta markov --transitions`: `from,to,probability,count`.
 pub fn transitions(report: &MarkovReport) -> impl Table + '_ {
     Rows {
-        columns: [
-            ("from", Kind::Text),
-            ("to", Kind::Text),
-            ("probability", Kind::Number),
-            ("count", Kind::Number),
-        ],
         rows: &report.transitions,
-        cells: |t| [t.from.as_str().into(), t.to.as_str().into(), t.probability.into(), t.count.into()],
+        columns: [
+            ("from", Kind::Text, |t| t.from.as_str().into()),
+            ("to", Kind::Text, |t| t.to.as_str().into()),
+            ("probability", Kind::Number, |t| t.probability.into()),
+            ("count", Kind::Number, |t| t.count.into()),
+        ],
     }
 }
 
@@ -385,21 +379,13 @@ impl Table for Diffs<'_> {
 /// `mta paths`: `path,total_conversions,total_conversion_value,total_null`.
 pub fn paths(rows: &[PathRow]) -> impl Table + '_ {
     Rows {
-        columns: [
-            ("path", Kind::Text),
-            ("total_conversions", Kind::Count),
-            ("total_conversion_value", Kind::Number),
-            ("total_null", Kind::Count),
-        ],
         rows,
-        cells: |p| {
-            [
-                p.path.as_str().into(),
-                p.total_conversions.into(),
-                p.total_conversion_value.into(),
-                p.total_null.into(),
-            ]
-        },
+        columns: [
+            ("path", Kind::Text, |p| p.path.as_str().into()),
+            ("total_conversions", Kind::Count, |p| p.total_conversions.into()),
+            ("total_conversion_value", Kind::Number, |p| p.total_conversion_value.into()),
+            ("total_null", Kind::Count, |p| p.total_null.into()),
+        ],
     }
 }
 
@@ -447,25 +433,15 @@ impl Table for Journeys<'_> {
 /// `mta channels`: `source,medium,campaign,channel,rule,rows`.
 pub fn channel_mappings(rows: &[Mapping]) -> impl Table + '_ {
     Rows {
-        columns: [
-            ("source", Kind::Text),
-            ("medium", Kind::Text),
-            ("campaign", Kind::Text),
-            ("channel", Kind::Text),
-            ("rule", Kind::Text),
-            ("rows", Kind::Integer),
-        ],
         rows,
-        cells: |m| {
-            [
-                m.source.as_str().into(),
-                m.medium.as_str().into(),
-                m.campaign.as_str().into(),
-                m.channel.as_str().into(),
-                m.rule.to_string().into(),
-                Cell::Integer(m.rows as i64),
-            ]
-        },
+        columns: [
+            ("source", Kind::Text, |m| m.source.as_str().into()),
+            ("medium", Kind::Text, |m| m.medium.as_str().into()),
+            ("campaign", Kind::Text, |m| m.campaign.as_str().into()),
+            ("channel", Kind::Text, |m| m.channel.as_str().into()),
+            ("rule", Kind::Text, |m| m.rule.to_string().into()),
+            ("rows", Kind::Integer, |m| Cell::Integer(m.rows as i64)),
+        ],
     }
 }
 
@@ -473,29 +449,17 @@ pub fn channel_mappings(rows: &[Mapping]) -> impl Table + '_ {
 /// a contract for tools that read the file.
 pub fn rejects(rows: &[Rejection]) -> impl Table + '_ {
     Rows {
-        columns: [
-            ("file", Kind::Text),
-            ("line", Kind::Integer),
-            ("row", Kind::Integer),
-            ("reason", Kind::Text),
-            ("column", Kind::Text),
-            ("value", Kind::Text),
-            ("detail", Kind::Text),
-            ("record", Kind::Text),
-        ],
         rows,
-        cells: |r| {
-            [
-                r.file.as_str().into(),
-                r.line.map_or(Cell::Null, |l| Cell::Integer(l as i64)),
-                Cell::Integer(r.row as i64),
-                r.reason.key().into(),
-                r.column.as_str().into(),
-                r.value.as_str().into(),
-                r.detail.as_str().into(),
-                r.record.as_str().into(),
-            ]
-        },
+        columns: [
+            ("file", Kind::Text, |r| r.file.as_str().into()),
+            ("line", Kind::Integer, |r| r.line.map_or(Cell::Null, |l| Cell::Integer(l as i64))),
+            ("row", Kind::Integer, |r| Cell::Integer(r.row as i64)),
+            ("reason", Kind::Text, |r| r.reason.key().into()),
+            ("column", Kind::Text, |r| r.column.as_str().into()),
+            ("value", Kind::Text, |r| r.value.as_str().into()),
+            ("detail", Kind::Text, |r| r.detail.as_str().into()),
+            ("record", Kind::Text, |r| r.record.as_str().into()),
+        ],
     }
 }
 
@@ -505,43 +469,24 @@ pub fn rejects(rows: &[Rejection]) -> impl Table + '_ {
 /// `--bootstrap`) and its range over every model that ran (`models_agree`).
 pub fn budget(rows: &[crate::report::budget::BudgetRow]) -> impl Table + '_ {
     Rows {
-        columns: [
-            ("model", Kind::Text),
-            ("channel", Kind::Text),
-            ("spend", Kind::Number),
-            ("proposed_spend", Kind::Number),
-            ("change", Kind::Number),
-            ("change_pct", Kind::Number),
-            ("credited_share", Kind::Number),
-            ("spend_share", Kind::Number),
-            ("roas", Kind::Number),
-            ("direction", Kind::Text),
-            ("change_lo", Kind::Number),
-            ("change_hi", Kind::Number),
-            ("models_change_min", Kind::Number),
-            ("models_change_max", Kind::Number),
-            ("models_agree", Kind::Bool),
-        ],
         rows,
-        cells: |r| {
-            [
-                r.model.name().into(),
-                r.channel.as_str().into(),
-                r.spend.into(),
-                r.proposed_spend.into(),
-                r.change.into(),
-                r.change_pct.into(),
-                r.credited_share.into(),
-                r.spend_share.into(),
-                r.roas.into(),
-                r.direction.into(),
-                r.change_lo.into(),
-                r.change_hi.into(),
-                r.models_change_min.into(),
-                r.models_change_max.into(),
-                Cell::Bool(r.models_agree),
-            ]
-        },
+        columns: [
+            ("model", Kind::Text, |r| r.model.name().into()),
+            ("channel", Kind::Text, |r| r.channel.as_str().into()),
+            ("spend", Kind::Number, |r| r.spend.into()),
+            ("proposed_spend", Kind::Number, |r| r.proposed_spend.into()),
+            ("change", Kind::Number, |r| r.change.into()),
+            ("change_pct", Kind::Number, |r| r.change_pct.into()),
+            ("credited_share", Kind::Number, |r| r.credited_share.into()),
+            ("spend_share", Kind::Number, |r| r.spend_share.into()),
+            ("roas", Kind::Number, |r| r.roas.into()),
+            ("direction", Kind::Text, |r| r.direction.into()),
+            ("change_lo", Kind::Number, |r| r.change_lo.into()),
+            ("change_hi", Kind::Number, |r| r.change_hi.into()),
+            ("models_change_min", Kind::Number, |r| r.models_change_min.into()),
+            ("models_change_max", Kind::Number, |r| r.models_change_max.into()),
+            ("models_agree", Kind::Bool, |r| Cell::Bool(r.models_agree)),
+        ],
     }
 }
 
