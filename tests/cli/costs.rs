@@ -296,18 +296,31 @@ fn year_of_costs() -> String {
     text
 }
 
-/// The raw shop export's flags (testdata/README.md).
-const SHOP: [&str; 9] = [
-    "testdata/shop_events.csv",
-    "--event-col",
-    "event_type",
-    "--conversion-events",
-    "purchase",
-    "--value-col",
-    "revenue",
-    "--order-col",
-    "order_id",
-];
+/// The raw shop export's flags (testdata/README.md), reloaded orders
+/// counted once.
+fn shop() -> Vec<&'static str> {
+    [&[SHOP][..], &SHOP_FLAGS, &["--order-col", "order_id"]].concat()
+}
+
+/// `mta attribute` of last click on the shop export, with `args` and `--costs costs`.
+fn shop_last_click(costs: &Path, args: &[&str]) -> std::process::Output {
+    mta()
+        .arg("attribute")
+        .args(shop())
+        .args(["--models", "last-click"])
+        .args(args)
+        .arg("--costs")
+        .arg(costs)
+        .output()
+        .unwrap()
+}
+
+/// Its JSON document; the run must succeed.
+fn shop_last_click_json(costs: &Path, args: &[&str]) -> serde_json::Value {
+    let out = shop_last_click(costs, &[args, &["--format", "json"]].concat());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
 
 #[test]
 fn spend_outside_the_data_s_days_is_left_out_with_a_warning() {
@@ -315,13 +328,7 @@ fn spend_outside_the_data_s_days_is_left_out_with_a_warning() {
     // spend (60 + 6) against revenue 435, not 365 days (3650 + 365).
     let f = Fixture::new();
     let costs = f.file("costs.csv", year_of_costs());
-    let out = mta()
-        .arg("attribute")
-        .args(SHOP)
-        .args(["--models", "last-click", "--format", "json", "--costs"])
-        .arg(&costs)
-        .output()
-        .unwrap();
+    let out = shop_last_click(&costs, &["--format", "json"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -334,47 +341,11 @@ fn spend_outside_the_data_s_days_is_left_out_with_a_warning() {
         "{err}"
     );
     // `--from`/`--to` choose the period: September's 30 days.
-    let v: serde_json::Value = serde_json::from_str(&stdout_of(
-        &[
-            &["attribute"][..],
-            &SHOP,
-            &[
-                "--models",
-                "last-click",
-                "--format",
-                "json",
-                "--from",
-                "2026-09-01",
-                "--to",
-                "2026-10-01",
-                "--costs",
-            ],
-            &[costs.to_str().unwrap()],
-        ]
-        .concat(),
-    ))
-    .unwrap();
+    let v = shop_last_click_json(&costs, &["--from", "2026-09-01", "--to", "2026-10-01"]);
     assert_eq!(v["input"]["costs"]["total_spend"], 330.0);
     // The days are those of `--timezone`: in Berlin the last touch (20:00
     // UTC on 09-06) is 22:00 on the same day, and the first (10:00) too.
-    let v: serde_json::Value = serde_json::from_str(&stdout_of(
-        &[
-            &["attribute"][..],
-            &SHOP,
-            &[
-                "--models",
-                "last-click",
-                "--format",
-                "json",
-                "--timezone",
-                "Europe/Berlin",
-                "--costs",
-            ],
-            &[costs.to_str().unwrap()],
-        ]
-        .concat(),
-    ))
-    .unwrap();
+    let v = shop_last_click_json(&costs, &["--timezone", "Europe/Berlin"]);
     assert_eq!(v["input"]["costs"]["total_spend"], 66.0);
 }
 
@@ -382,13 +353,7 @@ fn spend_outside_the_data_s_days_is_left_out_with_a_warning() {
 fn spend_by_period_weighs_each_period_s_credit_against_its_spend() {
     let f = Fixture::new();
     let costs = f.file("costs.csv", year_of_costs());
-    let out = mta()
-        .arg("attribute")
-        .args(SHOP)
-        .args(["--models", "last-click", "--by", "day", "--format", "csv", "--costs"])
-        .arg(&costs)
-        .output()
-        .unwrap();
+    let out = shop_last_click(&costs, &["--by", "day", "--format", "csv"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     let text = String::from_utf8(out.stdout).unwrap();
@@ -421,7 +386,7 @@ fn spend_by_period_weighs_each_period_s_credit_against_its_spend() {
     let undated = f.file("undated.csv", "channel,spend\nEmail,5\n");
     let out = mta()
         .arg("attribute")
-        .args(SHOP)
+        .args(shop())
         .args(["--by", "month", "--costs"])
         .arg(&undated)
         .output()
@@ -442,7 +407,7 @@ fn a_ga4_cost_import_gets_its_channels_from_the_events_rules() {
     let run = |costs: &Path, extra: &[&str]| {
         let out = mta()
             .arg("attribute")
-            .args(SHOP)
+            .args(shop())
             .args(["--models", "linear", "--format", "csv", "--costs"])
             .arg(costs)
             .args(extra)
@@ -460,7 +425,7 @@ fn a_ga4_cost_import_gets_its_channels_from_the_events_rules() {
     );
     // Neither a channel nor source and medium: the error says both ways.
     let bad = f.file("bad.csv", "date,spend\n2026-09-01,5\n");
-    let out = mta().arg("attribute").args(SHOP).arg("--costs").arg(&bad).output().unwrap();
+    let out = mta().arg("attribute").args(shop()).arg("--costs").arg(&bad).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -492,7 +457,7 @@ fn the_costs_file_has_an_encoding_and_decimal_comma_of_its_own() {
     let v: serde_json::Value = serde_json::from_str(&stdout_of(
         &[
             &["attribute"][..],
-            &SHOP,
+            &shop()[..],
             &args,
             &["--cost-encoding", "windows-1252", "--cost-decimal-comma"],
         ]
@@ -502,7 +467,7 @@ fn the_costs_file_has_an_encoding_and_decimal_comma_of_its_own() {
     assert_eq!(v["input"]["costs"]["total_spend"], 1241.5);
     assert_eq!(v["input"]["costs"]["spend_without_credit"], serde_json::json!(["Prüfung"]));
     // Without the cost flags the events' (UTF-8, decimal points) apply.
-    let out = mta().arg("attribute").args(SHOP).args(args).output().unwrap();
+    let out = mta().arg("attribute").args(shop()).args(args).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("--encoding windows-1252"),

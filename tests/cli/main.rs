@@ -107,6 +107,19 @@ pub fn testdata(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(name)
 }
 
+/// The raw shop export of testdata/: rows in time order, two without a
+/// customer id (one a purchase), a reloaded purchase, six channels by UTM.
+pub const SHOP: &str = "testdata/shop_events.csv";
+/// Flags that read it as events with purchases for conversions.
+pub const SHOP_FLAGS: [&str; 6] = [
+    "--event-col",
+    "event_type",
+    "--conversion-events",
+    "purchase",
+    "--value-col",
+    "revenue",
+];
+
 /// One CSV result row.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Row {

@@ -4,19 +4,6 @@
 
 use super::*;
 
-/// The raw shop export of testdata/: rows in time order, two without a
-/// customer id (one a purchase), a reloaded purchase, six channels by UTM.
-const SHOP: &str = "testdata/shop_events.csv";
-/// Flags that read it as events with purchases for conversions.
-const SHOP_FLAGS: [&str; 6] = [
-    "--event-col",
-    "event_type",
-    "--conversion-events",
-    "purchase",
-    "--value-col",
-    "revenue",
-];
-
 /// (exit code, stdout, stderr) of `mta ARGS`.
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = mta().args(args).output().unwrap();
