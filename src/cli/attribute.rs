@@ -169,13 +169,6 @@ fn per_conversion(plan: &Plan) -> Result<()> {
         pipeline::Loaded::Whole(journeys, summary) => (journeys, summary),
         pipeline::Loaded::Parted(parted) => return per_conversion_out_of_core(&parted, plan),
     };
-    if !journeys.is_timed() {
-        return Err(crate::Error::usage(
-            "`--per-conversion` needs touchpoint events: path aggregates have no customers or conversion times",
-            "read the events file instead of `--paths`",
-        )
-        .into());
-    }
     let (models, mut notes) = pipeline::models(&plan.models, &plan.model_cfg, &journeys)?;
     let models = splitting_models(models, &plan.models, &mut notes, journeys.channels())?;
     let mut splits = Vec::new();
@@ -251,13 +244,10 @@ fn from_transitions(args: AttributeArgs, file: &str) -> Result<()> {
         unreachable!("`--paths` conflicts with `--transitions`")
     };
     let source = crate::input::Source::from_arg(file);
-    if source == crate::input::Source::Stdin && super::stdin_is_terminal() {
-        return Err(crate::Error::usage(
-            "no input: stdin is a terminal",
-            "name the transitions file, or pipe them into mta (`mta sql ... --output transitions | duckdb -csv | mta attribute --transitions -`)",
-        )
-        .into());
-    }
+    pipeline::refuse_waiting_on_terminal(
+        source == crate::input::Source::Stdin,
+        "name the transitions file, or pipe them into mta (`mta sql ... --output transitions | duckdb -csv | mta attribute --transitions -`)",
+    )?;
     let crate::model::markov::MarkovOrder::Fixed(order) = model_cfg.markov.order else {
         unreachable!("`--markov-order auto` was refused with the flags")
     };

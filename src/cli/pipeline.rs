@@ -9,7 +9,7 @@ use std::io::Write;
 use anyhow::Result;
 use rayon::prelude::*;
 
-use super::plan::{InputConfig, Plan, Target};
+use super::plan::{InputConfig, Plan, Refusal, Target, refusals};
 use crate::input::{self, Source};
 use crate::journey::{self, Dimension, JourneyConfig, Journeys, Segment};
 use crate::model::{AttributionModel, ModelConfig, ModelKind};
@@ -22,14 +22,14 @@ pub fn refuse_terminal_stdin(input: &InputConfig) -> Result<()> {
         InputConfig::Events { spec, .. } => &spec.sources,
         InputConfig::Paths { sources, .. } => sources,
     };
-    if (sources.is_empty() || sources.contains(&Source::Stdin)) && super::stdin_is_terminal() {
-        return Err(crate::Error::usage(
-            "no input: stdin is a terminal",
-            "pass an input file, or pipe CSV into mta (`mta attribute events.csv`)",
-        )
-        .into());
-    }
-    Ok(())
+    let stdin = sources.is_empty() || sources.contains(&Source::Stdin);
+    refuse_waiting_on_terminal(stdin, "pass an input file, or pipe CSV into mta (`mta attribute events.csv`)")
+}
+
+/// When `stdin` is read and is a terminal: the usage error, with `hint`.
+pub fn refuse_waiting_on_terminal(stdin: bool, hint: &str) -> Result<()> {
+    let refusal = Refusal::when(stdin && super::stdin_is_terminal(), "no input: stdin is a terminal", hint);
+    Ok(refusals::check([refusal])?)
 }
 
 /// Reads the input (writing `--rejects` if asked) and rebuilds journeys.
@@ -245,7 +245,7 @@ pub fn run(plan: &Plan, add: AddOns) -> Result<Run> {
 /// An option that does not run out of core yet, on an input that passed
 /// `--memory-limit`: refused with the way out.
 pub fn refuse_out_of_core(given: bool, what: &str) -> Result<()> {
-    super::plan::refusals::check([super::plan::Refusal::when(
+    refusals::check([Refusal::when(
         given,
         format!("the input passes `--memory-limit`, and {what} does not run out of core yet"),
         "raise `--memory-limit` so that the input fits in memory, or drop it",
@@ -391,11 +391,7 @@ pub struct SegmentJourneys {
 pub fn load_segments(input: &InputConfig, cfg: &JourneyConfig, by: &[Dimension]) -> Result<(Vec<SegmentJourneys>, InputSummary)> {
     refuse_terminal_stdin(input)?;
     let InputConfig::Events { spec, rejects } = input else {
-        return Err(crate::Error::usage(
-            "`--by` splits conversions by their attributes, which path aggregates do not have",
-            "read the touchpoint events instead of `--paths`",
-        )
-        .into());
+        unreachable!("`--by` with `--paths` was refused with the flags")
     };
     let events = input::load(spec)?;
     write_rejects(rejects.as_deref(), &events.rejections)?;

@@ -147,6 +147,7 @@ pub mod refusals {
     use crate::error::{Error, Result};
     use crate::journey::{Dimension, JourneyMode};
     use crate::output::OutputFormat;
+    use crate::sql::SqlOutput;
 
     /// The first refusal given, as a usage error.
     pub fn check(refusals: impl IntoIterator<Item = Refusal>) -> Result<()> {
@@ -281,6 +282,16 @@ pub mod refusals {
             "`--bootstrap` cannot be split by period yet",
             "drop `--bootstrap` or the period from `--by`",
         ));
+        list.push(Refusal::when(
+            paths && per_conversion,
+            "`--per-conversion` needs touchpoint events: path aggregates have no customers or conversion times",
+            "read the events file instead of `--paths`",
+        ));
+        list.push(Refusal::when(
+            paths && split,
+            "`--by` splits conversions by their attributes, which path aggregates do not have",
+            "read the touchpoint events instead of `--paths`",
+        ));
         list
     }
 
@@ -399,6 +410,73 @@ pub mod refusals {
             ));
         }
         list.extend(period_refusals(by.as_slice(), paths));
+        list
+    }
+
+    /// `mta sql`: flags that say how to read files, or rules not in the SQL
+    /// yet, refused with the reason (never ignored); then `--no-campaign`
+    /// without channel rules.
+    pub fn sql(a: &crate::cli::InputArgs, output: SqlOutput, models: &crate::cli::ModelArgs, no_campaign: bool) -> Vec<Refusal> {
+        use crate::input::{Encoding, OnError};
+        use crate::model::ModelKind;
+        use crate::model::markov::MarkovOrder;
+        let reading = "`mta sql` reads no file: it writes a query that reads `--table`";
+        let not_for_sql = [
+            (!a.inputs.is_empty(), "input files are given", reading),
+            (a.paths, "`--paths`", reading),
+            (
+                a.ga4.len() > 1,
+                "`--ga4` with several tables",
+                "name one: a wildcard table (`project.dataset.events_*`), a view, or an expression that unions them",
+            ),
+            (
+                a.conversions.is_some(),
+                "`--conversions FILE`",
+                "name the conversions table with `--conversions-table`",
+            ),
+            (a.delimiter.is_some(), "`--delimiter`", reading),
+            (a.encoding != Encoding::Utf8, "`--encoding`", reading),
+            (a.decimal_comma, "`--decimal-comma`", reading),
+            (
+                a.on_error != OnError::Stop,
+                "`--on-error`",
+                "the engine's own casts decide what a bad value does",
+            ),
+            (
+                a.rejects.is_some(),
+                "`--rejects`",
+                "the engine's own casts decide what a bad value does",
+            ),
+            (
+                a.order_col.is_some(),
+                "`--order-col`",
+                "keep each order's first conversion in the warehouse (`ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY time) = 1`) in a view, and name the view with `--table`",
+            ),
+            (
+                output == SqlOutput::Paths && !models.models.is_empty(),
+                "`--models`",
+                "paths carry no model: `--output credits` computes the rule-based ones; `mta attribute --paths` runs any model on the paths",
+            ),
+            (
+                output == SqlOutput::Transitions && models.models.iter().any(|&m| m != ModelKind::Markov),
+                "`--models` other than `markov`",
+                "transitions are Markov's chain: `--output credits` computes the rule-based models",
+            ),
+            (
+                output != SqlOutput::Transitions && (models.markov.markov_order != MarkovOrder::Fixed(1) || models.markov.keep_repeats),
+                "`--markov-order` / `--keep-repeats`",
+                "they shape the Markov chain of `--output transitions`; paths and credits do not depend on them",
+            ),
+        ];
+        let mut list: Vec<Refusal> = not_for_sql
+            .into_iter()
+            .map(|(given, what, why)| Refusal::when(given, format!("{what}: not for `mta sql`"), why))
+            .collect();
+        list.push(Refusal::when(
+            no_campaign && a.channel_rules.is_none(),
+            "`--no-campaign` applies to `--channel-rules`",
+            "drop `--no-campaign`",
+        ));
         list
     }
 

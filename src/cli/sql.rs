@@ -7,11 +7,9 @@ use std::io::Write;
 use anyhow::Result;
 use clap::Args;
 
-use super::plan::InputConfig;
+use super::plan::{InputConfig, refusals};
 use super::{InputArgs, ModelArgs};
-use crate::input::{Encoding, OnError, TimeFormat};
-use crate::model::ModelKind;
-use crate::model::markov::MarkovOrder;
+use crate::input::TimeFormat;
 use crate::sql::{Columns, Dialect, SqlOutput, SqlSpec, TimeColumn};
 
 /// Arguments of `mta sql`.
@@ -52,7 +50,7 @@ pub struct SqlArgs {
 
 /// Runs `mta sql`.
 pub fn run(mut args: SqlArgs) -> Result<()> {
-    refuse_file_flags(&args.input, args.output, &args.models)?;
+    refusals::check(refusals::sql(&args.input, args.output, &args.models, args.no_campaign))?;
     let value = match (&args.input.value_col, args.no_value) {
         (_, true) => None,
         (Some(v), false) => Some(v.clone()),
@@ -70,9 +68,6 @@ pub fn run(mut args: SqlArgs) -> Result<()> {
         medium: args.input.medium_col.clone().unwrap_or_else(|| "medium".into()),
         campaign: (!args.no_campaign).then(|| args.input.campaign_col.clone().unwrap_or_else(|| "campaign".into())),
     };
-    if args.no_campaign && args.input.channel_rules.is_none() {
-        return Err(crate::Error::usage("`--no-campaign` applies to `--channel-rules`", "drop `--no-campaign`").into());
-    }
     let ga4_table = args.input.ga4.first().cloned();
     // `--ga4 project.dataset.events_*` is a table, not a glob of files.
     args.input.literal_inputs = true;
@@ -136,64 +131,5 @@ pub fn run(mut args: SqlArgs) -> Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
-    Ok(())
-}
-
-/// Flags that say how to read files, or rules not in the SQL yet: refused
-/// with the reason, never ignored.
-fn refuse_file_flags(a: &InputArgs, output: SqlOutput, models: &ModelArgs) -> Result<()> {
-    let reading = "`mta sql` reads no file: it writes a query that reads `--table`";
-    let refusals = [
-        (!a.inputs.is_empty(), "input files are given", reading),
-        (a.paths, "`--paths`", reading),
-        (
-            a.ga4.len() > 1,
-            "`--ga4` with several tables",
-            "name one: a wildcard table (`project.dataset.events_*`), a view, or an expression that unions them",
-        ),
-        (
-            a.conversions.is_some(),
-            "`--conversions FILE`",
-            "name the conversions table with `--conversions-table`",
-        ),
-        (a.delimiter.is_some(), "`--delimiter`", reading),
-        (a.encoding != Encoding::Utf8, "`--encoding`", reading),
-        (a.decimal_comma, "`--decimal-comma`", reading),
-        (
-            a.on_error != OnError::Stop,
-            "`--on-error`",
-            "the engine's own casts decide what a bad value does",
-        ),
-        (
-            a.rejects.is_some(),
-            "`--rejects`",
-            "the engine's own casts decide what a bad value does",
-        ),
-        (
-            a.order_col.is_some(),
-            "`--order-col`",
-            "keep each order's first conversion in the warehouse (`ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY time) = 1`) in a view, and name the view with `--table`",
-        ),
-        (
-            output == SqlOutput::Paths && !models.models.is_empty(),
-            "`--models`",
-            "paths carry no model: `--output credits` computes the rule-based ones; `mta attribute --paths` runs any model on the paths",
-        ),
-        (
-            output == SqlOutput::Transitions && models.models.iter().any(|&m| m != ModelKind::Markov),
-            "`--models` other than `markov`",
-            "transitions are Markov's chain: `--output credits` computes the rule-based models",
-        ),
-        (
-            output != SqlOutput::Transitions && (models.markov.markov_order != MarkovOrder::Fixed(1) || models.markov.keep_repeats),
-            "`--markov-order` / `--keep-repeats`",
-            "they shape the Markov chain of `--output transitions`; paths and credits do not depend on them",
-        ),
-    ];
-    for (given, what, why) in refusals {
-        if given {
-            return Err(crate::Error::usage(format!("{what}: not for `mta sql`"), why).into());
-        }
-    }
     Ok(())
 }

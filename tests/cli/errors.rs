@@ -317,3 +317,28 @@ fn secondary_inputs_are_checked_before_any_event_is_read() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.starts_with("error: cannot read `no-such-conversions.csv`"), "{err}");
 }
+
+#[test]
+fn what_path_aggregates_lack_is_refused_with_the_flags() {
+    // The paths file does not exist: a usage error proves the flags were checked first.
+    for (flags, says) in [
+        (
+            &["--per-conversion"][..],
+            "error: `--per-conversion` needs touchpoint events: path aggregates have no customers or conversion times",
+        ),
+        (
+            &["--by", "conversion-type"][..],
+            "error: `--by` splits conversions by their attributes, which path aggregates do not have",
+        ),
+    ] {
+        let out = mta()
+            .args(["attribute", "--paths", "no-such-paths.csv"])
+            .args(flags)
+            .output()
+            .unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flags:?}: {err}");
+        assert!(out.stdout.is_empty(), "{flags:?}");
+        assert!(err.starts_with(says) && err.contains("instead of `--paths`"), "{flags:?}: {err}");
+    }
+}
