@@ -511,7 +511,7 @@ fn select_models(asked: &[ModelKind], journeys: &Journeys) -> Result<(Vec<ModelK
         return Ok((asked.to_vec(), Vec::new()));
     }
     let mut notes = Vec::new();
-    let kinds = ModelKind::ALL
+    let kinds = ModelKind::DEFAULT
         .into_iter()
         .filter(|k| match k.unsupported_reason(journeys) {
             Some(why) => {
@@ -556,7 +556,7 @@ mod tests {
         assert!(select_models(&[ModelKind::TimeDecay], &paths).is_err());
         let mut timed = Journeys::new(vec!["a".into()], true);
         timed.push(&[0], Some(&[0]), 1.0, 0.0, 0.0, Some(0));
-        assert_eq!(select_models(&[], &timed).unwrap().0, ModelKind::ALL.to_vec());
+        assert_eq!(select_models(&[], &timed).unwrap().0, ModelKind::DEFAULT.to_vec());
         // Too many channels for Shapley's bit sets: left out by default, refused by name.
         let names: Vec<String> = (0..200).map(|i| format!("c{i:03}")).collect();
         let refs: Vec<&str> = names.iter().map(String::as_str).collect();

@@ -30,10 +30,10 @@ pub enum SqlOutput {
     Transitions,
 }
 
-/// Whether a query can compute `m`: the rule-based models can, Markov and
-/// Shapley need mta's solvers.
+/// Whether a query can compute `m`: the rule-based models can, Markov,
+/// Shapley and data-driven need mta's solvers.
 pub fn in_sql(m: ModelKind) -> bool {
-    !matches!(m, ModelKind::Markov | ModelKind::Shapley)
+    !matches!(m, ModelKind::Markov | ModelKind::Shapley | ModelKind::DataDriven)
 }
 
 /// The models a query can compute, in mta's order (weights are numbered by it).
@@ -955,7 +955,7 @@ fn credits(spec: &SqlSpec, steps: &mut Vec<Step>, last: &str, by_journey: &str) 
                 half = double(d, cfg.half_life_ms),
             ),
             ModelKind::Participation => format!("CASE WHEN nth_of_channel = 1 THEN {one} ELSE {zero} END"),
-            ModelKind::Markov | ModelKind::Shapley => unreachable!("refused above"),
+            ModelKind::Markov | ModelKind::Shapley | ModelKind::DataDriven => unreachable!("refused above"),
         }
     };
     let all = sql_models();
