@@ -74,21 +74,17 @@ impl ModelKind {
         ModelKind::DataDriven,
     ];
 
-    /// The models run without `--models`: all but `data-driven`, whose
-    /// cross-validated fit is asked for by name.
-    pub const DEFAULT: [ModelKind; 11] = [
-        ModelKind::FirstClick,
-        ModelKind::LastClick,
-        ModelKind::LastNonDirect,
-        ModelKind::Linear,
-        ModelKind::PositionBased,
-        ModelKind::JShaped,
-        ModelKind::InverseJ,
-        ModelKind::TimeDecay,
-        ModelKind::Participation,
-        ModelKind::Markov,
-        ModelKind::Shapley,
-    ];
+    /// The models run without `--models`: all but `data-driven` (the last
+    /// of [`Self::ALL`]), whose cross-validated fit is asked for by name.
+    pub const DEFAULT: [ModelKind; 11] = {
+        let mut first = [ModelKind::FirstClick; 11];
+        let mut i = 0;
+        while i < first.len() {
+            first[i] = ModelKind::ALL[i];
+            i += 1;
+        }
+        first
+    };
 
     /// The model's command-line name, e.g. `time-decay`.
     pub fn name(self) -> &'static str {
@@ -140,7 +136,7 @@ impl ModelKind {
             ModelKind::Participation => Box::new(Heuristic(participation::Participation)),
             ModelKind::Markov => Box::new(markov::Markov::new(cfg.markov)),
             ModelKind::Shapley => Box::new(shapley::Shapley),
-            ModelKind::DataDriven => Box::new(data_driven::DataDriven),
+            ModelKind::DataDriven => Box::new(data_driven::DataDriven::default()),
         }
     }
 }
@@ -221,6 +217,8 @@ impl Credits {
 pub enum Details {
     /// Markov: the solved chain and its removal effects.
     Markov(Box<markov::Solution>),
+    /// Data-driven: the terms, penalty and rule chosen (for the bootstrap).
+    DataDriven(Box<data_driven::Choice>),
 }
 
 /// Everything one model run produced.

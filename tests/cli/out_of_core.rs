@@ -65,6 +65,25 @@ fn every_output_of_the_totals_is_byte_identical_out_of_core() {
 }
 
 #[test]
+fn data_driven_fits_the_same_out_of_core() {
+    // The fit runs once on the pattern tallies of every group: the same
+    // penalty, rule and credits, and the same per-conversion split.
+    let f = generated(3000, 23, 8);
+    let events = f.dir.path().join("events.csv");
+    let events = events.to_str().unwrap();
+    assert_same_out_of_core(&["attribute", events, "--models", "data-driven,last-click", "--format", "json"]);
+    assert_same_out_of_core(&[
+        "attribute",
+        events,
+        "--models",
+        "data-driven",
+        "--per-conversion",
+        "--format",
+        "csv",
+    ]);
+}
+
+#[test]
 fn row_exports_stream_out_of_core_in_the_same_order() {
     // Rows sorted by customer id, while partitions hold customers in hash
     // order: each group's rows go to disk sorted and are merged back.

@@ -41,7 +41,7 @@ use std::collections::BTreeMap;
 use hashbrown::HashMap;
 use rayon::prelude::*;
 
-use super::{Attribution, AttributionModel, Credits, JourneySplit, ModelKind, Parameter};
+use super::{Attribution, AttributionModel, Credits, Details, JourneySplit, ModelKind, Parameter};
 use crate::error::Result;
 use crate::journey::{ChannelId, Journey, Journeys};
 use fit::{Folds, Row, Score};
@@ -54,6 +54,10 @@ pub const MAX_PAIRS: usize = 256;
 pub const MIN_PAIR_JOURNEYS: f64 = 20.0;
 /// Held-out log loss per journey the ordered terms must save to be used.
 pub const ORDER_GAIN: f64 = 1e-3;
+/// Held-out log loss, summed over the journeys, a richer model must save
+/// over a simpler one to replace it: a likelihood ratio of e^2 (about 7),
+/// so that fold noise does not pass for a signal.
+pub const MIN_GAIN_NATS: f64 = 2.0;
 
 /// A pattern: per distinct channel in order of first touch,
 /// `channel << 4 | (touches - 1)`.
@@ -103,6 +107,9 @@ fn tally(map: &mut HashMap<Pattern, Tally>, journeys: &Journeys) {
 /// Which terms a model has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Terms {
+    /// The number of distinct channels alone, the same for every channel:
+    /// what the data says when channels cannot be told apart.
+    Agnostic,
     /// Channel presence only: the baseline.
     Presence,
     /// Presence, touch counts and pairs.
@@ -123,6 +130,7 @@ impl Design {
     fn width(&self) -> usize {
         let pairs = self.pairs.len();
         match self.terms {
+            Terms::Agnostic => 2,
             Terms::Presence => 1 + self.channels,
             Terms::Pairs => 1 + 2 * self.channels + pairs,
             Terms::Ordered => 1 + 2 * self.channels + 2 * pairs,
@@ -131,6 +139,9 @@ impl Design {
 
     /// Features of `members` (channel, touches) in order of first touch.
     fn row(&self, members: &[(ChannelId, u32)]) -> Vec<(u32, f64)> {
+        if self.terms == Terms::Agnostic {
+            return vec![(1, members.len() as f64)];
+        }
         let c = self.channels as u32;
         let mut x: Vec<(u32, f64)> = Vec::with_capacity(2 * members.len());
         for &(ch, n) in members {
@@ -198,14 +209,7 @@ fn cross_validated(patterns: &[(Pattern, Tally)], channels: usize, pairs: &HashM
         pairs: pairs.clone(),
         terms,
     };
-    let rows: Vec<Row> = patterns
-        .iter()
-        .map(|(p, t)| Row {
-            x: design.row(&members(p)),
-            pos: t.conversions,
-            neg: t.nulls,
-        })
-        .collect();
+    let rows = rows_of(patterns, &design);
     let folds = Folds::new(&rows);
     let total: f64 = rows.iter().map(|r| r.pos + r.neg).sum();
     let width = design.width();
@@ -215,6 +219,48 @@ fn cross_validated(patterns: &[(Pattern, Tally)], channels: usize, pairs: &HashM
     Fitted { design, weights, score }
 }
 
+/// What a run chose from the data (terms, pairs, penalty, rule), so that
+/// the bootstrap refits each resample with the same choices instead of
+/// cross-validating it again: a resample repeats journeys, and copies of
+/// one journey dealt to different folds would leak into the held-out loss.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    terms: Terms,
+    /// The pairs with terms and their indices, sorted.
+    pairs: Vec<((ChannelId, ChannelId), u32)>,
+    lambda: f64,
+    rule: Rule,
+}
+
+/// Fits `choice`'s terms at its penalty, without cross-validation.
+fn fixed(patterns: &[(Pattern, Tally)], channels: usize, choice: &Choice) -> Fitted {
+    let design = Design {
+        channels,
+        pairs: choice.pairs.iter().copied().collect(),
+        terms: choice.terms,
+    };
+    let rows = rows_of(patterns, &design);
+    let width = design.width();
+    let weights = fit::fit(&rows, &|r| (rows[r].pos, rows[r].neg), width, choice.lambda, &vec![0.0; width]);
+    Fitted {
+        design,
+        weights,
+        score: Score::unscored(choice.lambda),
+    }
+}
+
+/// The rows of the fit: each pattern's features under `design` and its journeys.
+fn rows_of(patterns: &[(Pattern, Tally)], design: &Design) -> Vec<Row> {
+    patterns
+        .iter()
+        .map(|(p, t)| Row {
+            x: design.row(&members(p)),
+            pos: t.conversions,
+            neg: t.nulls,
+        })
+        .collect()
+}
+
 /// How a converting journey's credit is split, as the fit decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Rule {
@@ -222,6 +268,9 @@ enum Rule {
     Shapley,
     /// What each channel adds to the probability along the journey's order.
     OrderedWalk,
+    /// Equal shares: no model that tells channels apart predicts held-out
+    /// journeys better than the number of channels alone.
+    Equal,
 }
 
 impl Rule {
@@ -229,6 +278,7 @@ impl Rule {
         match self {
             Rule::Shapley => "shapley of the fitted log-odds",
             Rule::OrderedWalk => "probability added along the journey's order",
+            Rule::Equal => "equal share of each channel (none tells conversions apart)",
         }
     }
 }
@@ -237,7 +287,11 @@ impl Rule {
 struct Solution {
     model: Fitted,
     rule: Rule,
+    /// Whether the model was chosen on these data (not a [`Choice`] given).
+    fitted_here: bool,
     baseline: Score,
+    /// The channel-blind model (the number of channels alone).
+    channel_blind: Score,
     unordered: Score,
     /// `None` without pair terms.
     ordered: Option<Score>,
@@ -250,27 +304,34 @@ fn sigmoid(z: f64) -> f64 {
 impl Solution {
     fn new(patterns: &[(Pattern, Tally)], channels: usize) -> Solution {
         let pairs = choose_pairs(patterns);
+        let agnostic = cross_validated(patterns, channels, &pairs, Terms::Agnostic);
         let presence = cross_validated(patterns, channels, &pairs, Terms::Presence);
         let with_pairs = cross_validated(patterns, channels, &pairs, Terms::Pairs);
         // Without pair terms there is no order to fit.
         let ordered = (!pairs.is_empty()).then(|| cross_validated(patterns, channels, &pairs, Terms::Ordered));
         let baseline = presence.score;
-        // Counts and pairs only when they predict held-out journeys better.
-        let unordered = if with_pairs.score.log_loss < presence.score.log_loss {
-            with_pairs
-        } else {
-            presence
-        };
+        // Each richer model only when it predicts held-out journeys better.
+        let channel_blind = agnostic.score;
+        let journeys: f64 = patterns.iter().map(|(_, t)| t.conversions + t.nulls).sum();
+        let mut unordered = agnostic;
+        for richer in [presence, with_pairs] {
+            if (unordered.score.log_loss - richer.score.log_loss) * journeys > MIN_GAIN_NATS {
+                unordered = richer;
+            }
+        }
         let u = unordered.score;
         let o = ordered.as_ref().map(|f| f.score);
         let (model, rule) = match ordered {
             Some(ordered) if ordered.score.log_loss < u.log_loss - ORDER_GAIN => (ordered, Rule::OrderedWalk),
+            _ if unordered.design.terms == Terms::Agnostic => (unordered, Rule::Equal),
             _ => (unordered, Rule::Shapley),
         };
         Solution {
             model,
             rule,
+            fitted_here: true,
             baseline,
+            channel_blind,
             unordered: u,
             ordered: o,
         }
@@ -280,6 +341,7 @@ impl Solution {
     fn contributions(&self, m: &[(ChannelId, u32)]) -> Vec<f64> {
         let (w, d) = (&self.model.weights, &self.model.design);
         match self.rule {
+            Rule::Equal => vec![1.0; m.len()],
             Rule::Shapley if d.terms == Terms::Presence => m.iter().map(|&(ch, _)| w[1 + ch as usize]).collect(),
             Rule::Shapley => {
                 let c = d.channels;
@@ -338,7 +400,7 @@ struct Outcome {
     clipped: Vec<(ChannelId, f64)>,
 }
 
-fn solve(map: HashMap<Pattern, Tally>, channels: usize) -> Outcome {
+fn solve(map: HashMap<Pattern, Tally>, channels: usize, choice: Option<&Choice>) -> Outcome {
     let mut patterns: Vec<(Pattern, Tally)> = map.into_iter().collect();
     patterns.sort_by(|a, b| a.0.cmp(&b.0));
     let mut credits = Credits::zeros(channels);
@@ -351,7 +413,18 @@ fn solve(map: HashMap<Pattern, Tally>, channels: usize) -> Outcome {
             clipped: Vec::new(),
         };
     }
-    let solution = Solution::new(&patterns, channels);
+    let solution = match choice {
+        Some(c) => Solution {
+            model: fixed(&patterns, channels, c),
+            rule: c.rule,
+            fitted_here: false,
+            baseline: Score::unscored(c.lambda),
+            channel_blind: Score::unscored(c.lambda),
+            unordered: Score::unscored(c.lambda),
+            ordered: None,
+        },
+        None => Solution::new(&patterns, channels),
+    };
     type Split = (usize, Vec<(ChannelId, f64)>, bool);
     let split: Vec<Split> = patterns
         .par_iter()
@@ -388,15 +461,30 @@ fn solve(map: HashMap<Pattern, Tally>, channels: usize) -> Outcome {
     }
 }
 
-/// The data-driven model.
-pub struct DataDriven;
+/// The data-driven model: cross-validated on its data, or refitting a
+/// [`Choice`] made before (see [`AttributionModel::frozen`]).
+#[derive(Debug, Clone, Default)]
+pub struct DataDriven {
+    choice: Option<Choice>,
+}
 
 impl DataDriven {
     fn attribution(&self, outcome: Outcome, names: &[String]) -> Attribution {
         let mut parameters = self.parameters();
         let mut notes = Vec::new();
         let mut warnings = Vec::new();
-        if let Some(s) = &outcome.solution {
+        let mut details = None;
+        if let Some(s) = outcome.solution.as_ref().filter(|s| s.fitted_here) {
+            details = Some(Details::DataDriven(Box::new(Choice {
+                terms: s.model.design.terms,
+                pairs: {
+                    let mut pairs: Vec<_> = s.model.design.pairs.iter().map(|(&k, &q)| (k, q)).collect();
+                    pairs.sort_unstable();
+                    pairs
+                },
+                lambda: s.model.score.lambda,
+                rule: s.rule,
+            })));
             let pairs = s.model.design.pairs.len();
             parameters.insert("rule", Parameter::Text(s.rule.name().into()));
             parameters.insert("penalty", Parameter::Number(s.model.score.lambda));
@@ -405,6 +493,7 @@ impl DataDriven {
             parameters.insert("holdout_auc", Parameter::Number(s.model.score.auc));
             parameters.insert("baseline_log_loss", Parameter::Number(s.baseline.log_loss));
             parameters.insert("baseline_auc", Parameter::Number(s.baseline.auc));
+            parameters.insert("channel_blind_log_loss", Parameter::Number(s.channel_blind.log_loss));
             parameters.insert("unordered_log_loss", Parameter::Number(s.unordered.log_loss));
             let order = match s.ordered {
                 Some(o) => {
@@ -431,10 +520,15 @@ impl DataDriven {
                 pairs,
                 s.rule.name()
             ));
-            if s.model.score.log_loss >= s.baseline.log_loss {
+            if s.rule == Rule::Equal {
                 warnings.push(format!(
-                    "data-driven: the fitted model predicts held-out journeys no better than channel presence alone (log loss {:.4} against {:.4}): its credits rest on little signal",
+                    "data-driven: no model that tells channels apart predicts held-out journeys better than the number of channels alone (log loss {:.4}; channel presence {:.4}): each conversion is split equally over its channels",
                     s.model.score.log_loss, s.baseline.log_loss
+                ));
+            } else if s.model.score.log_loss >= s.baseline.log_loss {
+                warnings.push(format!(
+                    "data-driven: touch counts, channel pairs and order predict held-out journeys no better than channel presence alone (log loss {:.4}): the credits rest on presence alone",
+                    s.baseline.log_loss
                 ));
             }
         }
@@ -459,7 +553,7 @@ impl DataDriven {
             parameters,
             notes,
             warnings,
-            details: None,
+            details,
         }
     }
 }
@@ -480,13 +574,24 @@ impl AttributionModel for DataDriven {
     fn run(&self, journeys: &Journeys) -> Result<Attribution> {
         let mut map = HashMap::new();
         tally(&mut map, journeys);
-        Ok(self.attribution(solve(map, journeys.channels().len()), journeys.channels()))
+        Ok(self.attribution(solve(map, journeys.channels().len(), self.choice.as_ref()), journeys.channels()))
     }
 
     fn journey_split<'a>(&'a self, journeys: &'a Journeys) -> Result<Option<Box<dyn JourneySplit + 'a>>> {
         let mut map = HashMap::new();
         tally(&mut map, journeys);
-        Ok(Some(Box::new(PatternShares(solve(map, journeys.channels().len()).shares))))
+        Ok(Some(Box::new(PatternShares(
+            solve(map, journeys.channels().len(), self.choice.as_ref()).shares,
+        ))))
+    }
+
+    fn frozen(&self, details: Option<&Details>) -> Option<Box<dyn AttributionModel>> {
+        match details {
+            Some(Details::DataDriven(choice)) => Some(Box::new(DataDriven {
+                choice: Some((**choice).clone()),
+            })),
+            _ => None,
+        }
     }
 
     fn stream(&self, channels: &[String]) -> Result<Box<dyn super::Stream + '_>> {
@@ -530,7 +635,9 @@ impl super::Stream for DataDrivenStream<'_> {
 
     fn finish(self: Box<Self>) -> Result<Attribution> {
         let n = self.channels.len();
-        Ok(self.model.attribution(solve(self.map, n), &self.channels))
+        Ok(self
+            .model
+            .attribution(solve(self.map, n, self.model.choice.as_ref()), &self.channels))
     }
 
     fn into_split<'s>(self: Box<Self>) -> Result<Option<Box<dyn JourneySplit + 's>>>
@@ -538,7 +645,7 @@ impl super::Stream for DataDrivenStream<'_> {
         Self: 's,
     {
         let n = self.channels.len();
-        Ok(Some(Box::new(PatternShares(solve(self.map, n).shares))))
+        Ok(Some(Box::new(PatternShares(solve(self.map, n, self.model.choice.as_ref()).shares))))
     }
 }
 
@@ -546,7 +653,13 @@ impl super::Stream for DataDrivenStream<'_> {
 mod tests {
     use super::*;
 
-    fn solution(design: Design, weights: Vec<f64>, rule: Rule) -> Solution {
+    /// A solution with the given weights, as if a fit had chosen them.
+    fn solution(channels: usize, pairs: &[((ChannelId, ChannelId), u32)], terms: Terms, weights: Vec<f64>, rule: Rule) -> Solution {
+        let design = Design {
+            channels,
+            pairs: pairs.iter().copied().collect(),
+            terms,
+        };
         let score = Score {
             lambda: 0.0,
             log_loss: 0.0,
@@ -555,7 +668,9 @@ mod tests {
         Solution {
             model: Fitted { design, weights, score },
             rule,
+            fitted_here: true,
             baseline: score,
+            channel_blind: score,
             unordered: score,
             ordered: None,
         }
@@ -566,14 +681,14 @@ mod tests {
     /// phi_C = 0.2 (the pair's 0.4 split in halves).
     #[test]
     fn shapley_of_the_log_odds_by_hand() {
-        let design = Design {
-            channels: 3,
-            pairs: HashMap::from([((0, 1), 0)]),
-            terms: Terms::Pairs,
-        };
         // intercept, presence A B C, counts A B C, pair A-B.
-        let w = vec![-2.0, 1.0, 0.5, 0.2, 0.3, 0.0, 0.0, 0.4];
-        let s = solution(design, w, Rule::Shapley);
+        let s = solution(
+            3,
+            &[((0, 1), 0)],
+            Terms::Pairs,
+            vec![-2.0, 1.0, 0.5, 0.2, 0.3, 0.0, 0.0, 0.4],
+            Rule::Shapley,
+        );
         let a = 1.0 + 0.3 * 2f64.ln() + 0.2;
         let (b, c) = (0.7, 0.2);
         let (shares, clipped) = s.shares(&vec![1, 2 << 4, 1 << 4]); // A A C B
@@ -591,14 +706,14 @@ mod tests {
     /// sigmoid(0) after B, sigmoid(-1 + 1 + 0.5 + 0.2 - 0.6) after A.
     #[test]
     fn ordered_walk_by_hand() {
-        let design = Design {
-            channels: 2,
-            pairs: HashMap::from([((0, 1), 0)]),
-            terms: Terms::Ordered,
-        };
         // intercept, presence A B, counts A B, pair, ordered pair.
-        let w = vec![-1.0, 0.5, 1.0, 0.0, 0.0, 0.2, 0.6];
-        let s = solution(design, w, Rule::OrderedWalk);
+        let s = solution(
+            2,
+            &[((0, 1), 0)],
+            Terms::Ordered,
+            vec![-1.0, 0.5, 1.0, 0.0, 0.0, 0.2, 0.6],
+            Rule::OrderedWalk,
+        );
         let b = 0.5 - sigmoid(-1.0);
         let a = sigmoid(0.1) - 0.5;
         let (shares, clipped) = s.shares(&vec![1 << 4, 0]);
@@ -614,12 +729,7 @@ mod tests {
 
     #[test]
     fn a_negative_contribution_is_clipped_and_the_rest_renormalised() {
-        let design = Design {
-            channels: 2,
-            pairs: HashMap::new(),
-            terms: Terms::Presence,
-        };
-        let s = solution(design, vec![0.0, 1.5, -0.5], Rule::Shapley);
+        let s = solution(2, &[], Terms::Presence, vec![0.0, 1.5, -0.5], Rule::Shapley);
         let (shares, clipped) = s.shares(&vec![0, 1 << 4]);
         assert!(clipped);
         assert_eq!(shares, [(0, 1.0), (1, 0.0)]);
@@ -651,7 +761,7 @@ mod tests {
     #[test]
     fn recovers_a_known_order_free_process() {
         let j = order_free();
-        let run = DataDriven.run(&j).unwrap();
+        let run = DataDriven::default().run(&j).unwrap();
         let c = &run.credits;
         let id = |n: &str| j.channel_id(n).unwrap() as usize;
         // Display adds nothing: it keeps the conversions of the journeys
@@ -674,7 +784,7 @@ mod tests {
             (&["Email"], 400.0, 0.0, 4_600.0),
             (&["Search"], 400.0, 0.0, 4_600.0),
         ]);
-        let run = DataDriven.run(&j).unwrap();
+        let run = DataDriven::default().run(&j).unwrap();
         assert_eq!(
             run.parameters["rule"],
             Parameter::Text(Rule::OrderedWalk.name().into()),
@@ -683,7 +793,8 @@ mod tests {
         );
         // Along Email > Search, Search adds what takes the journey from 8% to
         // 40%, Email only what takes it from the baseline to 8%.
-        let mut split = DataDriven.journey_split(&j).unwrap().unwrap();
+        let model = DataDriven::default();
+        let mut split = model.journey_split(&j).unwrap().unwrap();
         let mut out = Vec::new();
         split.split(j.channels(), &j.get(0), &mut out);
         let (email, search) = (out[0].1, out[1].1);
@@ -694,8 +805,9 @@ mod tests {
     #[test]
     fn blocks_give_the_bits_of_one_run() {
         let j = order_free();
-        let whole = DataDriven.run(&j).unwrap();
-        let mut stream = DataDriven.stream(j.channels()).unwrap();
+        let whole = DataDriven::default().run(&j).unwrap();
+        let model = DataDriven::default();
+        let mut stream = model.stream(j.channels()).unwrap();
         let half = j.len() / 2;
         for range in [0..half, half..j.len()] {
             let mut block = Journeys::new(j.channels().to_vec(), false);
@@ -840,7 +952,7 @@ mod tests {
         let (mut ours, mut lnd, mut shapley) = (0.0, 0.0, 0.0);
         for seed in 1..=6 {
             let (j, truth) = hazard_process(seed, 4_000);
-            ours += nmae(&truth, &DataDriven.attribute(&j).unwrap()) / 6.0;
+            ours += nmae(&truth, &DataDriven::default().attribute(&j).unwrap()) / 6.0;
             lnd += nmae(&truth, &ModelKind::LastNonDirect.build(&cfg).attribute(&j).unwrap()) / 6.0;
             shapley += nmae(&truth, &ModelKind::Shapley.build(&cfg).attribute(&j).unwrap()) / 6.0;
         }
@@ -848,5 +960,47 @@ mod tests {
             ours < lnd && ours < shapley,
             "data-driven {ours:.4}, last-non-direct {lnd:.4}, shapley {shapley:.4}"
         );
+    }
+
+    #[test]
+    fn channels_that_predict_nothing_split_each_conversion_equally() {
+        // Every channel converts at the same rate, alone or together: no
+        // model that tells them apart predicts better than the number of
+        // channels, so each conversion splits equally (and a warning says why).
+        let j = Journeys::from_paths(&[
+            (&["a"], 300.0, 0.0, 700.0),
+            (&["b"], 300.0, 0.0, 700.0),
+            (&["c"], 300.0, 0.0, 700.0),
+            (&["a", "b"], 300.0, 0.0, 700.0),
+            (&["b", "c"], 300.0, 0.0, 700.0),
+            (&["c", "a"], 300.0, 0.0, 700.0),
+        ]);
+        let run = DataDriven::default().run(&j).unwrap();
+        assert_eq!(
+            run.parameters["rule"],
+            Parameter::Text(Rule::Equal.name().into()),
+            "{:?}",
+            run.notes
+        );
+        assert!(run.warnings.iter().any(|w| w.contains("split equally")), "{:?}", run.warnings);
+        // a: 300 alone + 150 with b + 150 with c.
+        for c in &run.credits.conversions {
+            assert!((c - 600.0).abs() < 1e-9, "{:?}", run.credits);
+        }
+    }
+
+    #[test]
+    fn the_bootstrap_refits_the_choices_of_the_run() {
+        let j = order_free();
+        let run = DataDriven::default().run(&j).unwrap();
+        let frozen = DataDriven::default()
+            .frozen(run.details.as_ref())
+            .expect("a data-driven run freezes");
+        // On the same journeys the refit at the chosen penalty is the run's fit.
+        let again = frozen.attribute(&j).unwrap();
+        for (a, b) in again.conversions.iter().zip(&run.credits.conversions) {
+            assert!((a - b).abs() < 1e-9, "{again:?} / {:?}", run.credits);
+        }
+        assert!(DataDriven::default().frozen(None).is_none());
     }
 }
