@@ -114,6 +114,10 @@ impl ModelKind {
                 "works on coalitions of at most {} channels and the input has {channels}: group rare channels together (e.g. into `Other`)",
                 shapley::MAX_CHANNELS
             )),
+            ModelKind::DataDriven if channels > data_driven::MAX_CHANNELS => Some(format!(
+                "fits about two terms per channel and the input has {channels} channels (at most {}): group rare channels together (e.g. into `Other`)",
+                data_driven::MAX_CHANNELS
+            )),
             ModelKind::Markov if channels > markov::MAX_CHANNELS => Some(format!(
                 "solves one chain per channel, too slow for {channels} channels (more than {}): group rare channels together (e.g. into `Other`)",
                 markov::MAX_CHANNELS

@@ -100,6 +100,8 @@ impl Score {
 
 /// Rows per chunk of a parallel sum; fixed so that sums do not depend on threads.
 const CHUNK_ROWS: usize = 2048;
+/// Chunks summed at once: bounds the partial Hessians held together.
+const BATCH_CHUNKS: usize = 8;
 
 fn softplus(z: f64) -> f64 {
     if z > 0.0 { z + (-z).exp().ln_1p() } else { z.exp().ln_1p() }
@@ -126,57 +128,60 @@ fn derivatives(
 ) -> (f64, Vec<f64>, Vec<f64>) {
     let p = w.len();
     let idx: Vec<usize> = (0..rows.len()).collect();
-    let parts: Vec<(f64, Vec<f64>, Vec<f64>)> = idx
-        .par_chunks(CHUNK_ROWS)
-        .map(|chunk| {
-            let mut value = 0.0;
-            let mut g = vec![0.0; p];
-            let mut h = vec![0.0; if hessian { p * p } else { 0 }];
-            for &r in chunk {
-                let (pos, neg) = weights(r);
-                let tot = pos + neg;
-                if tot == 0.0 {
-                    continue;
-                }
-                let x = &rows[r].x;
-                let z = linear(w, x);
-                // softplus(-z) = softplus(z) - z, one logarithm for both.
-                let sp = softplus(z);
-                value += pos * (sp - z) + neg * sp;
-                let mu = sigmoid(z);
-                let resid = tot * mu - pos;
-                g[0] += resid;
-                if !hessian {
-                    for &(c, v) in x {
-                        g[c as usize] += resid * v;
-                    }
-                    continue;
-                }
-                let curv = tot * mu * (1.0 - mu);
-                h[0] += curv;
-                for (a, &(ca, va)) in x.iter().enumerate() {
-                    let ca = ca as usize;
-                    g[ca] += resid * va;
-                    h[ca] += curv * va; // row 0 (intercept), column ca
-                    let row = ca * p;
-                    for &(cb, vb) in &x[a..] {
-                        h[row + cb as usize] += curv * va * vb;
-                    }
-                }
-            }
-            (value, g, h)
-        })
-        .collect();
     let mut value = 0.5 * lambda * w[1..].iter().map(|v| v * v).sum::<f64>();
     let mut g = vec![0.0; p];
     let mut h = vec![0.0; if hessian { p * p } else { 0 }];
-    for (pv, pg, ph) in parts {
-        value += pv;
-        for (a, b) in g.iter_mut().zip(&pg) {
-            *a += b;
-        }
-        for (a, b) in h.iter_mut().zip(&ph) {
-            *a += b;
+    // A few chunks at a time: each holds a p x p Hessian of its own.
+    for batch in idx.chunks(CHUNK_ROWS * BATCH_CHUNKS) {
+        let parts: Vec<(f64, Vec<f64>, Vec<f64>)> = batch
+            .par_chunks(CHUNK_ROWS)
+            .map(|chunk| {
+                let mut value = 0.0;
+                let mut g = vec![0.0; p];
+                let mut h = vec![0.0; if hessian { p * p } else { 0 }];
+                for &r in chunk {
+                    let (pos, neg) = weights(r);
+                    let tot = pos + neg;
+                    if tot == 0.0 {
+                        continue;
+                    }
+                    let x = &rows[r].x;
+                    let z = linear(w, x);
+                    // softplus(-z) = softplus(z) - z, one logarithm for both.
+                    let sp = softplus(z);
+                    value += pos * (sp - z) + neg * sp;
+                    let mu = sigmoid(z);
+                    let resid = tot * mu - pos;
+                    g[0] += resid;
+                    if !hessian {
+                        for &(c, v) in x {
+                            g[c as usize] += resid * v;
+                        }
+                        continue;
+                    }
+                    let curv = tot * mu * (1.0 - mu);
+                    h[0] += curv;
+                    for (a, &(ca, va)) in x.iter().enumerate() {
+                        let ca = ca as usize;
+                        g[ca] += resid * va;
+                        h[ca] += curv * va; // row 0 (intercept), column ca
+                        let row = ca * p;
+                        for &(cb, vb) in &x[a..] {
+                            h[row + cb as usize] += curv * va * vb;
+                        }
+                    }
+                }
+                (value, g, h)
+            })
+            .collect();
+        for (pv, pg, ph) in parts {
+            value += pv;
+            for (a, b) in g.iter_mut().zip(&pg) {
+                *a += b;
+            }
+            for (a, b) in h.iter_mut().zip(&ph) {
+                *a += b;
+            }
         }
     }
     for k in 1..p {

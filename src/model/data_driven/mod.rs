@@ -46,6 +46,9 @@ use crate::error::Result;
 use crate::journey::{ChannelId, Journey, Journeys};
 use fit::{Folds, Row, Score};
 
+/// Channels at most: the fit solves systems of about 2 x channels + 512
+/// unknowns, Newton step after step.
+pub const MAX_CHANNELS: usize = 300;
 /// Touches of one channel counted in a pattern; more count as this many.
 pub const MAX_COUNT: u32 = 16;
 /// Pair terms at most (the pairs seen together in most journeys).
@@ -572,12 +575,14 @@ impl AttributionModel for DataDriven {
     }
 
     fn run(&self, journeys: &Journeys) -> Result<Attribution> {
+        check_channels(journeys.channels().len())?;
         let mut map = HashMap::new();
         tally(&mut map, journeys);
         Ok(self.attribution(solve(map, journeys.channels().len(), self.choice.as_ref()), journeys.channels()))
     }
 
     fn journey_split<'a>(&'a self, journeys: &'a Journeys) -> Result<Option<Box<dyn JourneySplit + 'a>>> {
+        check_channels(journeys.channels().len())?;
         let mut map = HashMap::new();
         tally(&mut map, journeys);
         Ok(Some(Box::new(PatternShares(
@@ -595,12 +600,26 @@ impl AttributionModel for DataDriven {
     }
 
     fn stream(&self, channels: &[String]) -> Result<Box<dyn super::Stream + '_>> {
+        check_channels(channels.len())?;
         Ok(Box::new(DataDrivenStream {
             model: self,
             channels: channels.to_vec(),
             map: HashMap::new(),
         }))
     }
+}
+
+/// Refuses more than [`MAX_CHANNELS`] channels, saying what to do.
+fn check_channels(n: usize) -> Result<()> {
+    if n > MAX_CHANNELS {
+        return Err(crate::error::Error::Model {
+            model: "data-driven",
+            message: format!(
+                "the input has {n} channels; the fit takes at most {MAX_CHANNELS}: group rare channels together (e.g. into `Other`) first"
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Per converting pattern, the share of each channel.
@@ -1002,5 +1021,15 @@ mod tests {
             assert!((a - b).abs() < 1e-9, "{again:?} / {:?}", run.credits);
         }
         assert!(DataDriven::default().frozen(None).is_none());
+    }
+
+    #[test]
+    fn too_many_channels_is_a_clear_error() {
+        let names: Vec<String> = (0..=MAX_CHANNELS).map(|i| format!("ch{i:03}")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let j = Journeys::from_paths(&[(&refs, 1.0, 0.0, 0.0)]);
+        let err = DataDriven::default().attribute(&j).unwrap_err().to_string();
+        assert!(err.contains("301 channels") && err.contains("group rare channels"), "{err}");
+        assert!(ModelKind::DataDriven.unsupported_reason(&j).is_some());
     }
 }
