@@ -474,6 +474,7 @@ fn events_summary(events: &input::Events, stats: &journey::JourneyStats) -> Inpu
     summary.anonymous_conversions = events.anonymous_conversions;
     summary.anonymous_value = events.anonymous_value;
     summary.repeated_orders = events.repeated_orders;
+    summary.conversions_date_only = events.date_only_conversions;
     summary.rows_used -= events.repeated_orders;
     summary
 }

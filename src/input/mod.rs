@@ -192,6 +192,9 @@ pub struct Events {
     pub anonymous_value: f64,
     /// `--order-col`: conversions repeating an earlier one's order id, left out.
     pub repeated_orders: u64,
+    /// Conversion rows of the conversions file dated without a time of
+    /// day, read as the end of their day.
+    pub date_only_conversions: u64,
     /// How conversions were told apart, for the error when there are none.
     pub conversions_from: ConversionsFrom,
     /// `--timezone`: the zone the user reads dates in.

@@ -204,7 +204,11 @@ fn cost_line(s: &InputSummary) -> Option<String> {
 /// The rows read but not used: skipped (`--on-error skip`), without a
 /// customer id, repeating an order; a line for each kind there is.
 pub fn rows_left_out(s: &InputSummary) -> Vec<String> {
-    let mut lines: Vec<String> = skipped_line(s).into_iter().chain(anonymous_line(s)).collect();
+    let mut lines: Vec<String> = skipped_line(s)
+        .into_iter()
+        .chain(anonymous_line(s))
+        .chain(date_only_line(s))
+        .collect();
     if s.repeated_orders > 0 {
         lines.push(format!(
             "left out {} repeating an earlier conversion's order id (`--order-col`): each order counts once",
@@ -230,6 +234,19 @@ fn skipped_line(s: &InputSummary) -> Option<String> {
         whole(s.rows_skipped),
         whole(s.rows_used)
     ))
+}
+
+/// Conversions dated without a time of day, when there are any: the rule
+/// that places them after that day's touches.
+fn date_only_line(s: &InputSummary) -> Option<String> {
+    match s.conversions_date_only {
+        0 => None,
+        n => Some(format!(
+            "{} {} a date without a time of day: each counts at the end of its day (23:59:59.999 in `--timezone`), after that day's touches",
+            plural(n, "conversion", "conversions"),
+            if n == 1 { "has" } else { "have" },
+        )),
+    }
 }
 
 /// Rows without a customer id, when any were left out.

@@ -73,6 +73,10 @@ pub struct InputSummary {
     /// `--order-col`: conversion rows repeating an earlier conversion's
     /// order id, left out.
     pub repeated_orders: u64,
+    /// Conversion rows (of the conversions file) dated without a time of
+    /// day, each read as the end of its day in `--timezone`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub conversions_date_only: u64,
     /// Skipped rows by reason key (`invalid_timestamp`, `malformed_row`...).
     pub skipped_by_reason: BTreeMap<&'static str, u64>,
     /// Conversions read from the rows used (= attributed + unattributed).
@@ -140,6 +144,7 @@ impl InputSummary {
             anonymous_conversions: 0,
             anonymous_value: 0.0,
             repeated_orders: 0,
+            conversions_date_only: 0,
             skipped_by_reason: BTreeMap::new(),
             conversions_read: 0.0,
             built: stats.clone(),
@@ -554,6 +559,7 @@ pub(crate) mod testutil {
                 anonymous_conversions: 0,
                 anonymous_value: 0.0,
                 repeated_orders: 0,
+                conversions_date_only: 0,
                 skipped_by_reason: BTreeMap::new(),
                 conversions_read: 3.0,
                 built: crate::journey::JourneyStats {
@@ -610,4 +616,9 @@ pub(crate) mod testutil {
             comparison: None,
         }
     }
+}
+
+/// For `skip_serializing_if`: a count that only shows when there is one.
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

@@ -8,6 +8,7 @@ mod channels;
 mod compare;
 mod conversion_types;
 mod costs;
+mod crm;
 mod data_driven;
 mod errors;
 mod european;

@@ -6,6 +6,7 @@
 //! error naming file, line or row, and column.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -14,6 +15,22 @@ use super::time::{TimeFormat, TimeParser, Zone};
 use crate::error::{Error, Location, Result, display_value};
 use crate::input::rejects::{Reason, Rejection};
 use crate::intern::Interner;
+
+/// How a timestamp column is read: its format (chosen by `flag`, named
+/// in messages), the zone of times without an offset, and, for conversion
+/// times, the counter of dates without a time of day (read as the end of
+/// their day; `None`: midnight, uncounted).
+#[derive(Clone, Copy)]
+pub struct TimeColumn<'a> {
+    /// `--time-format` (or the costs' date format).
+    pub format: &'a TimeFormat,
+    /// `--timezone`.
+    pub zone: Zone,
+    /// The flag that chooses the format.
+    pub flag: &'static str,
+    /// Conversion times: counts the dates without a time of day.
+    pub dates: Option<&'a AtomicU64>,
+}
 
 /// One resolved column: its name as the file writes it and its data.
 pub struct TableColumn {
@@ -575,22 +592,29 @@ impl Table {
     /// Timestamps of column `col` in UTC epoch milliseconds, their format
     /// chosen by `flag` (named in messages).
     pub fn times(&self, col: usize, format: &TimeFormat, zone: Zone, flag: &'static str, out: &mut Vec<i64>) -> Result<()> {
-        self.times_after(col, format, zone, flag, &mut None, out)
+        let how = TimeColumn {
+            format,
+            zone,
+            flag,
+            dates: None,
+        };
+        self.times_after(col, how, &mut None, out)
     }
 
     /// [`Self::times`] for one chunk of a file: `first` is the column's
     /// first value in the file (set by the first chunk that has one), which
     /// `--time-format auto` reads the whole column by.
-    pub fn times_after(
-        &self,
-        col: usize,
-        format: &TimeFormat,
-        zone: Zone,
-        flag: &'static str,
-        first: &mut Option<String>,
-        out: &mut Vec<i64>,
-    ) -> Result<()> {
+    pub fn times_after(&self, col: usize, how: TimeColumn<'_>, first: &mut Option<String>, out: &mut Vec<i64>) -> Result<()> {
+        let TimeColumn { format, zone, flag, dates } = how;
         let data = &self.column(col).data;
+        // Conversion times (`dates` given): a date without a time of day is
+        // the end of that day, and counted.
+        let dated = |parser: TimeParser| if dates.is_some() { parser.dates_at_end_of_day() } else { parser };
+        let count = |date_only: bool| {
+            if let (true, Some(n)) = (date_only, dates) {
+                n.fetch_add(1, Ordering::Relaxed);
+            }
+        };
         out.reserve(self.height);
         let empty = "a timestamp (empty values are not allowed)";
         match data.dtype() {
@@ -599,12 +623,15 @@ impl Table {
                 if first.is_none() {
                     *first = ca.iter().flatten().find(|s| !s.trim().is_empty()).map(str::to_string);
                 }
-                let parser = TimeParser::new(format, zone, first.as_deref()).for_flag(flag);
+                let parser = dated(TimeParser::new(format, zone, first.as_deref()).for_flag(flag));
                 if ca.null_count() == 0 {
                     let parse = |row, raw: Option<&str>| {
                         let raw = raw.unwrap_or("");
-                        match parser.parse(raw) {
-                            Ok(ms) => Ok(ms),
+                        match parser.parse_dated(raw) {
+                            Ok((ms, date_only)) => {
+                                count(date_only);
+                                Ok(ms)
+                            }
                             Err(exp) => self.reject(col, row, raw, exp, Reason::InvalidTimestamp).map(|()| 0),
                         }
                     };
@@ -615,8 +642,11 @@ impl Table {
                     let ms = if raw.trim().is_empty() {
                         self.reject(col, row, raw, empty, Reason::InvalidTimestamp).map(|()| 0)?
                     } else {
-                        match parser.parse(raw) {
-                            Ok(ms) => ms,
+                        match parser.parse_dated(raw) {
+                            Ok((ms, date_only)) => {
+                                count(date_only);
+                                ms
+                            }
                             Err(exp) => self.reject(col, row, raw, exp, Reason::InvalidTimestamp).map(|()| 0)?,
                         }
                     };
@@ -665,7 +695,11 @@ impl Table {
             }
             DataType::Date => {
                 let phys = data.date().expect("dtype checked").physical();
-                let days = phys.iter().map(|c| c.map(|d| i64::from(d) * 86_400_000));
+                let end = if dates.is_some() { 86_400_000 - 1 } else { 0 };
+                let days = phys.iter().map(|c| {
+                    count(c.is_some());
+                    c.map(|d| i64::from(d) * 86_400_000 + end)
+                });
                 self.local_times(col, days, zone != Zone::Utc, zone, out)?;
             }
             _ => return Err(self.type_error(col, "a timestamp: text, integer epoch, date or datetime")),

@@ -153,6 +153,9 @@ pub struct TimeParser {
     /// Auto mode: the column's first value was ISO 8601 (so a later value
     /// that is not mixes formats).
     first_iso: bool,
+    /// A date without a time of day is the last millisecond of that day
+    /// (conversion times: see [`TimeParser::dates_at_end_of_day`]).
+    end_of_day: bool,
 }
 
 const ISO_EXPECTED: &str = "an ISO 8601 timestamp such as `2025-01-31T09:30:00Z`, `2025-01-31 09:30:00` or `2025-01-31`";
@@ -214,7 +217,18 @@ impl TimeParser {
             zone,
             flag: "--time-format",
             first_iso,
+            end_of_day: false,
         }
+    }
+
+    /// Reads a date without a time of day as the end of that day (its last
+    /// millisecond, 23:59:59.999 in the zone) instead of its midnight: for
+    /// conversion times, where a CRM export's date-only stage change must
+    /// come after that day's touches (the form fill that made the lead),
+    /// not before all of them.
+    pub fn dates_at_end_of_day(mut self) -> Self {
+        self.end_of_day = true;
+        self
     }
 
     /// The flag that chooses the format, named in messages (the costs'
@@ -242,9 +256,15 @@ impl TimeParser {
     /// Parses one value to UTC epoch milliseconds; the error says what was
     /// expected, for the caller to wrap with file, line and column.
     pub fn parse(&self, raw: &str) -> Result<i64, String> {
+        self.parse_dated(raw).map(|(ms, _)| ms)
+    }
+
+    /// [`Self::parse`], and whether the value was a date without a time of day.
+    pub fn parse_dated(&self, raw: &str) -> Result<(i64, bool), String> {
         let s = raw.trim();
+        let mut date_only = false;
         let ms = match &self.mode {
-            Mode::Iso => self.parse_iso(s)?,
+            Mode::Iso => self.parse_iso(s, &mut date_only)?,
             Mode::EpochSeconds => parse_epoch(
                 s,
                 1000,
@@ -255,21 +275,32 @@ impl TimeParser {
                 1,
                 "integer epoch milliseconds like the column's first value (pass `--time-format` to choose another format)",
             )?,
-            Mode::Pattern(p) => self.parse_pattern(s, p)?,
+            Mode::Pattern(p) => self.parse_pattern(s, p, &mut date_only)?,
         };
         if !(MIN_MS..=MAX_MS).contains(&ms) {
             return Err("a timestamp between the years 0001 and 9999".into());
         }
-        Ok(ms)
+        Ok((ms, date_only))
     }
 
-    fn parse_iso(&self, s: &str) -> Result<i64, String> {
+    /// Local epoch-ms of a date's midnight, or of its last millisecond
+    /// with [`Self::dates_at_end_of_day`].
+    fn date_ms(&self, midnight: i64) -> i64 {
+        if self.end_of_day { midnight + 86_400_000 - 1 } else { midnight }
+    }
+
+    fn parse_iso(&self, s: &str, date_only: &mut bool) -> Result<i64, String> {
         let p = parse_iso_parts(s.as_bytes()).map_err(|e| match e {
             IsoError::Syntax => self.iso_expected(s),
             IsoError::Date => "a real calendar date (month 01-12, day within the month)".to_string(),
             IsoError::Time => "a real time of day (hours 00-23, minutes and seconds 00-59)".to_string(),
         })?;
-        let local = p.days * 86_400_000 + p.millis_of_day;
+        *date_only = s.len() == 10;
+        let local = if *date_only {
+            self.date_ms(p.days * 86_400_000)
+        } else {
+            p.days * 86_400_000 + p.millis_of_day
+        };
         match p.offset_seconds {
             Some(off) => Ok(local - i64::from(off) * 1000),
             None => self.localize_ms(local),
@@ -305,7 +336,7 @@ impl TimeParser {
         }
     }
 
-    fn parse_pattern(&self, s: &str, pattern: &str) -> Result<i64, String> {
+    fn parse_pattern(&self, s: &str, pattern: &str, date_only: &mut bool) -> Result<i64, String> {
         let expected = || format!("a timestamp in the format `{pattern}` (from `{}`)", self.flag);
         if pattern.contains("%z") || pattern.contains("%:z") || pattern.contains("%#z") {
             return DateTime::parse_from_str(s, pattern)
@@ -314,10 +345,15 @@ impl TimeParser {
         }
         let naive = match NaiveDateTime::parse_from_str(s, pattern) {
             Ok(n) => n,
-            Err(_) => NaiveDate::parse_from_str(s, pattern)
-                .map_err(|_| expected())?
-                .and_hms_opt(0, 0, 0)
-                .expect("midnight exists"),
+            Err(_) => {
+                let date = NaiveDate::parse_from_str(s, pattern).map_err(|_| expected())?;
+                *date_only = true;
+                let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+                match self.end_of_day {
+                    true => date.and_hms_milli_opt(23, 59, 59, 999).expect("the day's last millisecond exists"),
+                    false => midnight,
+                }
+            }
         };
         match self.zone {
             Zone::Named(tz) => self.localize_naive(naive, tz),
@@ -540,6 +576,23 @@ mod tests {
         assert_eq!(berlin.format(after), "2026-03-29T04:30:00+02:00");
         let west: Zone = "-03:30".parse().unwrap();
         assert_eq!(west.format(before), "2026-03-28T21:00:00-03:30");
+    }
+
+    #[test]
+    fn conversion_dates_without_a_time_are_the_end_of_their_day() {
+        let berlin: Zone = "Europe/Berlin".parse().unwrap();
+        // ISO: 2026-07-28 ends at 23:59:59.999 Berlin summer time = 21:59:59.999Z.
+        let p = TimeParser::new(&TimeFormat::Auto, berlin, Some("2026-07-28")).dates_at_end_of_day();
+        assert_eq!(p.parse_dated("2026-07-28"), Ok((chrono_ms("2026-07-28T21:59:59.999Z"), true)));
+        // A time of day is kept as it is, and is not date-only.
+        assert_eq!(p.parse_dated("2026-07-28T14:00:00"), Ok((chrono_ms("2026-07-28T12:00:00Z"), false)));
+        // A pattern without hours (a German CRM export), in UTC.
+        let de = TimeParser::new(&TimeFormat::Pattern("%d.%m.%Y".into()), Zone::Utc, None).dates_at_end_of_day();
+        assert_eq!(de.parse_dated("28.07.2026"), Ok((chrono_ms("2026-07-28T23:59:59.999Z"), true)));
+        // Touch times keep midnight.
+        let touches = TimeParser::new(&TimeFormat::Pattern("%d.%m.%Y".into()), Zone::Utc, None);
+        assert_eq!(touches.parse_dated("28.07.2026"), Ok((chrono_ms("2026-07-28T00:00:00Z"), true)));
+        assert_eq!(auto("1735689600").parse_dated("1735689600"), Ok((1_735_689_600_000, false)));
     }
 
     fn auto(first: &str) -> TimeParser {

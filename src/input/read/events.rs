@@ -6,7 +6,7 @@
 //! they pass the budget.
 
 use super::super::format::schema::{ColumnMap, ColumnRequest};
-use super::super::format::table::Table;
+use super::super::format::table::{Table, TimeColumn};
 use super::super::format::{Ask, or_stdin, read_tables, table_stats};
 use super::super::parted::partitioned;
 use super::super::{
@@ -375,7 +375,17 @@ impl<'a> EventReader<'a> {
         let rows = &mut self.rows;
         let start = rows.len();
         table.ids(CUSTOMER, &mut rows.ids)?;
-        table.times_after(TIME, &spec.time_format, spec.zone, "--time-format", first_time, &mut rows.time)?;
+        table.times_after(
+            TIME,
+            TimeColumn {
+                format: &spec.time_format,
+                zone: spec.zone,
+                flag: "--time-format",
+                dates: None,
+            },
+            first_time,
+            &mut rows.time,
+        )?;
         if let Some(e) = slots.event {
             table.intern(e, &mut self.event_names, None, &mut rows.event)?;
             let wanted = spec.conversion_events.as_deref().unwrap_or(&[]);
@@ -805,11 +815,22 @@ pub(crate) fn load_conversions(
     let mut orders = Interner::new();
     let mut first_time: Option<String> = None;
     let mut warned = false;
+    let date_only = std::sync::atomic::AtomicU64::new(0);
     let ask = conversion_ask(spec, &requests);
     let file = read_tables(source, ask, spec.chunk_bytes(), |table| {
         let (start, ids_start) = (time.len(), ids.len());
         table.ids(CUSTOMER, ids)?;
-        table.times_after(TIME, &spec.time_format, spec.zone, "--time-format", &mut first_time, &mut time)?;
+        table.times_after(
+            TIME,
+            TimeColumn {
+                format: &spec.time_format,
+                zone: spec.zone,
+                flag: "--time-format",
+                dates: Some(&date_only),
+            },
+            &mut first_time,
+            &mut time,
+        )?;
         if table.columns[2].is_some() {
             table.amounts(2, "a revenue amount", Reason::InvalidValue, &mut value)?;
         } else {
@@ -856,6 +877,7 @@ pub(crate) fn load_conversions(
             rejects::retain_tail(&mut t.code, 0, &repeats);
         }
     }
+    ev.date_only_conversions += date_only.into_inner();
     let conversions = Conversions::Separate {
         customer: Vec::new(),
         time,
