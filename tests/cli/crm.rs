@@ -1,4 +1,5 @@
-//! CRM exports (issue 34): conversion dates without a time of day.
+//! CRM exports (issue 34): conversion dates without a time of day, and
+//! amounts written with German thousands separators.
 
 use super::*;
 
@@ -52,4 +53,52 @@ fn a_date_only_lead_comes_after_that_day_s_touches() {
     ]);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["input"]["conversions_date_only"], 1);
+}
+
+#[test]
+fn amounts_with_german_thousands_separators_are_not_read_silently() {
+    let f = Fixture::new();
+    let touches = f.file(
+        "touches.csv",
+        "customer_id,timestamp,channel\np1,2026-07-27T10:00:00Z,Email\np2,2026-07-27T11:00:00Z,Fair\n",
+    );
+    // Deals of 45,000 and 120,500 euros, written the German way without a decimal part.
+    let deals = f.file(
+        "deals.csv",
+        "customer_id,timestamp,value\np1,2026-07-28T12:00:00Z,45.000\np2,2026-07-28T12:00:00Z,120.500\n",
+    );
+    let args = |d: &std::path::Path| {
+        let mut c = mta();
+        c.args([
+            "attribute",
+            touches.to_str().unwrap(),
+            "--conversions",
+            d.to_str().unwrap(),
+            "--models",
+            "last-click",
+        ]);
+        c.output().unwrap()
+    };
+    let out = args(&deals);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("column `value`: 2 values shaped like `45.000`") && stderr.contains("pass `--decimal-comma`"),
+        "{stderr}"
+    );
+    // With a value that has real decimals, the column is decimal: no warning.
+    let mixed = f.file(
+        "mixed.csv",
+        "customer_id,timestamp,value\np1,2026-07-28T12:00:00Z,45.000\np2,2026-07-28T12:00:00Z,12.50\n",
+    );
+    assert!(!String::from_utf8_lossy(&args(&mixed).stderr).contains("thousands"));
+    // `1.250.000` is no number with a decimal point: the error says which flag reads it.
+    let million = f.file("million.csv", "customer_id,timestamp,value\np1,2026-07-28T12:00:00Z,1.250.000\n");
+    let out = args(&million);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("line 2, column `value`") && stderr.contains("pass `--decimal-comma`"),
+        "{stderr}"
+    );
 }

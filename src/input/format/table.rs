@@ -926,6 +926,29 @@ impl Table {
         }
     }
 
+    /// Adds column `col`'s texts to `check` (see [`ThousandsCheck`]);
+    /// nothing under `--decimal-comma` or for a typed (numeric) column.
+    pub fn check_thousands(&self, col: usize, check: &mut ThousandsCheck) {
+        if self.decimal_comma {
+            return;
+        }
+        let Some(ca) = self.strs(col) else { return };
+        let _ = each_str(ca, |_, cell| {
+            let t = cell.unwrap_or("").trim();
+            if t.contains('.') {
+                if looks_grouped(t) {
+                    check.grouped += 1;
+                    if check.example.is_none() {
+                        check.example = Some(t.to_string());
+                    }
+                } else {
+                    check.dotted += 1;
+                }
+            }
+            Ok(())
+        });
+    }
+
     /// A finite number in text, with a decimal point, or with a decimal
     /// comma under `--decimal-comma`.
     fn parse_number(&self, t: &str) -> Option<f64> {
@@ -941,6 +964,9 @@ impl Table {
     fn number_hint(&self, t: &str) -> &'static str {
         match self.decimal_comma {
             false if parse_decimal_comma(t).is_some() && t.contains(',') => "; this looks like a decimal comma: pass `--decimal-comma`",
+            false if parse_decimal_comma(t).is_some() && t.matches('.').count() > 1 => {
+                "; this looks like `.` between thousands (German style): pass `--decimal-comma`"
+            }
             true if t.parse::<f64>().is_ok() => "; this looks like a decimal point: drop `--decimal-comma`",
             _ => "",
         }
@@ -1174,6 +1200,55 @@ pub fn parse_flag(raw: &str) -> Option<bool> {
     }
 }
 
+/// Values of a number column seen with a `.`, to tell German thousands
+/// separators (`45.000`, `120.500`: one to three digits, then groups of
+/// three) read as decimals without `--decimal-comma`: when every such value
+/// has that shape, the column most likely means 45,000, not 45.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ThousandsCheck {
+    /// Values shaped like `45.000`.
+    pub grouped: u64,
+    /// Other values with a `.` (`49.90`): the column has decimals.
+    pub dotted: u64,
+    /// The first grouped value, for the message.
+    pub example: Option<String>,
+}
+
+impl ThousandsCheck {
+    /// The warning for column `column` of `file`, when its values look
+    /// like thousands separators.
+    pub fn warning(&self, file: &str, column: &str) -> Option<String> {
+        let example = self.example.as_deref()?;
+        if self.dotted > 0 {
+            return None;
+        }
+        let read = example.parse::<f64>().map_or_else(|_| example.to_string(), |v| v.to_string());
+        let meant = parse_decimal_comma(example).map_or_else(|| example.to_string(), |v| format!("{v}"));
+        let (count, verb) = match self.grouped {
+            1 => ("1 value".to_string(), "was"),
+            n => (format!("{n} values"), "were"),
+        };
+        Some(format!(
+            "warning: `{file}` column `{column}`: {count} shaped like `{example}` (`.` before groups of three digits, as German thousands are written) {verb} read as decimals (`{example}` = {read}), not as {meant}: pass `--decimal-comma` if the `.` separates thousands"
+        ))
+    }
+}
+
+/// `45.000`, `1.250.000`: one to three digits, then `.` and three digits, at least once.
+fn looks_grouped(t: &str) -> bool {
+    let mut groups = t.split('.');
+    let first = groups.next().unwrap_or("");
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mut n = 0;
+    for g in groups {
+        if g.len() != 3 || !digits(g) {
+            return false;
+        }
+        n += 1;
+    }
+    n > 0 && digits(first) && first.len() <= 3
+}
+
 /// A number written with a decimal comma and optional `.` between groups of
 /// three digits: `12,50`, `1.234,50`, `1234`, `-3,5`. A `.` anywhere else
 /// (`12.5`) is not one: under this convention it can only group thousands.
@@ -1243,6 +1318,29 @@ mod tests {
         for t in ["", " ", "a", " a", "a ", "\ta b\n", "\u{a0}x", "x\u{3000}", "ä", "é "] {
             assert_eq!(trim(t), t.trim(), "{t:?}");
         }
+    }
+
+    #[test]
+    fn values_shaped_like_german_thousands_are_told_apart() {
+        for t in ["45.000", "120.500", "1.250.000", "7.000"] {
+            assert!(looks_grouped(t), "{t}");
+        }
+        for t in ["45.00", "49.90", "1234.000", "45", "1.25.000", ".000", "45.000,00"] {
+            assert!(!looks_grouped(t), "{t}");
+        }
+        let check = ThousandsCheck {
+            grouped: 2,
+            dotted: 0,
+            example: Some("45.000".into()),
+        };
+        let w = check.warning("crm.csv", "amount").unwrap();
+        assert!(
+            w.contains("2 values shaped like `45.000`") && w.contains("(`45.000` = 45), not as 45000") && w.contains("--decimal-comma"),
+            "{w}"
+        );
+        // One value with real decimals: the column has decimals, no warning.
+        assert_eq!(ThousandsCheck { dotted: 1, ..check }.warning("crm.csv", "amount"), None);
+        assert_eq!(ThousandsCheck::default().warning("crm.csv", "amount"), None);
     }
 
     #[test]

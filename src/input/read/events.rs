@@ -6,7 +6,7 @@
 //! they pass the budget.
 
 use super::super::format::schema::{ColumnMap, ColumnRequest};
-use super::super::format::table::{Table, TimeColumn};
+use super::super::format::table::{Table, ThousandsCheck, TimeColumn};
 use super::super::format::{Ask, or_stdin, read_tables, table_stats};
 use super::super::parted::partitioned;
 use super::super::{
@@ -286,6 +286,8 @@ struct EventReader<'a> {
     orders: Interner,
     /// Files already warned about (the value column).
     warned: std::collections::BTreeSet<String>,
+    /// Per file, values of the value column shaped like `45.000`.
+    thousands: std::collections::BTreeMap<String, ThousandsCheck>,
     /// Out of core: once the typed columns pass the budget, every table's
     /// rows go to partition files as soon as they are read.
     spill: Option<spill::Spill>,
@@ -310,6 +312,7 @@ impl<'a> EventReader<'a> {
             event_names: Interner::new(),
             orders: Interner::new(),
             warned: Default::default(),
+            thousands: Default::default(),
             spill: None,
             used_channels: Vec::new(),
             inline_conversions: 0,
@@ -400,7 +403,10 @@ impl<'a> EventReader<'a> {
         let rows = &mut self.rows;
         if slots.mode != Mode::Separate {
             match slots.value.filter(|&v| table.columns[v].is_some()) {
-                Some(v) => table.amounts(v, "a revenue amount", Reason::InvalidValue, &mut rows.value)?,
+                Some(v) => {
+                    table.amounts(v, "a revenue amount", Reason::InvalidValue, &mut rows.value)?;
+                    table.check_thousands(v, self.thousands.entry(table.name.clone()).or_default());
+                }
                 None => rows.value.resize(rows.flag.len(), 0.0),
             }
         }
@@ -528,7 +534,11 @@ impl<'a> EventReader<'a> {
 
     /// Every file read: the conversions (inline, of the events, or of the
     /// conversions file) joined to the touches, customers grouped.
-    fn finish(self) -> Result<Loaded> {
+    fn finish(mut self) -> Result<Loaded> {
+        let value_col = &self.spec.columns.value;
+        for (file, check) in std::mem::take(&mut self.thousands) {
+            self.ev.notes.extend(check.warning(&file, value_col));
+        }
         let EventReader {
             spec,
             slots,
@@ -815,6 +825,7 @@ pub(crate) fn load_conversions(
     let mut orders = Interner::new();
     let mut first_time: Option<String> = None;
     let mut warned = false;
+    let mut thousands = ThousandsCheck::default();
     let date_only = std::sync::atomic::AtomicU64::new(0);
     let ask = conversion_ask(spec, &requests);
     let file = read_tables(source, ask, spec.chunk_bytes(), |table| {
@@ -833,6 +844,7 @@ pub(crate) fn load_conversions(
         )?;
         if table.columns[2].is_some() {
             table.amounts(2, "a revenue amount", Reason::InvalidValue, &mut value)?;
+            table.check_thousands(2, &mut thousands);
         } else {
             value.resize(time.len(), 0.0);
             if !std::mem::replace(&mut warned, true) {
@@ -878,6 +890,7 @@ pub(crate) fn load_conversions(
         }
     }
     ev.date_only_conversions += date_only.into_inner();
+    ev.notes.extend(thousands.warning(&file.name, &cols.value));
     let conversions = Conversions::Separate {
         customer: Vec::new(),
         time,
