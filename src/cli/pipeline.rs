@@ -459,6 +459,7 @@ fn events_summary(events: &input::Events, stats: &journey::JourneyStats) -> Inpu
         InputSummary::new("events", &files, stats, events.ignored_values).with_input_counts(conversions_read as f64, &events.rejections);
     summary.notes = events.notes.clone();
     summary.conversions_by_type = events.conversions_by_type.clone();
+    summary.revenue_by_type = events.revenue_by_type.clone();
     if let Some(removed) = &events.removed_by_type {
         summary.warnings.extend(
             removed

@@ -41,21 +41,30 @@ impl ConversionTypes {
 
     /// Conversions read of each type, by name (before `--conversion-types`).
     pub fn counts(&self, conversions: &Conversions) -> std::collections::BTreeMap<String, u64> {
-        let mut n = vec![0u64; self.names.len()];
+        self.tally(conversions).into_iter().map(|(t, (n, _))| (t, n)).collect()
+    }
+
+    /// Conversions and revenue of each type that has any, in name order.
+    pub fn tally(&self, conversions: &Conversions) -> std::collections::BTreeMap<String, (u64, f64)> {
+        let mut n = vec![(0u64, 0.0f64); self.names.len()];
         match conversions {
-            Conversions::Inline { flag, .. } => {
+            Conversions::Inline { flag, value } => {
                 for (row, _) in flag.iter().enumerate().filter(|(_, f)| **f) {
-                    n[self.code[row] as usize] += 1;
+                    let t = &mut n[self.code[row] as usize];
+                    t.0 += 1;
+                    t.1 += value.get(row).copied().unwrap_or(0.0);
                 }
             }
-            Conversions::Separate { .. } => {
-                for &c in &self.code {
-                    n[c as usize] += 1;
+            Conversions::Separate { value, .. } => {
+                for (row, &c) in self.code.iter().enumerate() {
+                    let t = &mut n[c as usize];
+                    t.0 += 1;
+                    t.1 += value.get(row).copied().unwrap_or(0.0);
                 }
             }
             Conversions::None => {}
         }
-        self.names.iter().map(str::to_string).zip(n).filter(|(_, k)| *k > 0).collect()
+        self.names.iter().map(str::to_string).zip(n).filter(|(_, k)| k.0 > 0).collect()
     }
 }
 

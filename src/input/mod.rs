@@ -184,6 +184,8 @@ pub struct Events {
     pub removed_by_type: Option<RemovedByType>,
     /// Conversions read of each type (before `--conversion-types`).
     pub conversions_by_type: Option<std::collections::BTreeMap<String, u64>>,
+    /// Their revenue, per type.
+    pub revenue_by_type: Option<std::collections::BTreeMap<String, f64>>,
     /// `--ga4`: what reading the export did with its events.
     pub ga4: Option<ga4::Ga4Stats>,
     /// Conversions on rows without a customer id (left out), and their revenue.

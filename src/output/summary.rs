@@ -162,8 +162,21 @@ fn ga4_lines(g: &crate::input::ga4::Ga4Stats) -> Vec<String> {
 fn types_and_period_lines(s: &InputSummary) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(types) = &s.conversions_by_type {
-        let list: Vec<String> = types.iter().map(|(t, n)| format!("{t} {}", whole(*n))).collect();
+        let revenue = |t: &str| s.revenue_by_type.as_ref().and_then(|r| r.get(t)).copied().unwrap_or(0.0);
+        let list: Vec<String> = types
+            .iter()
+            .map(|(t, n)| format!("{t} {} (revenue {})", whole(*n), thousands(revenue(t), 2)))
+            .collect();
         lines.push(format!("conversions by type: {}", list.join(", ")));
+        // Several types in one run, neither filtered nor split: the headline adds them up.
+        if types.len() > 1 && s.removed_by_conversion_type.is_none() && s.segments.is_none() {
+            let names: Vec<&str> = types.keys().map(String::as_str).collect();
+            lines.push(format!(
+                "warning: conversions of {} types ({}) are counted together: the headline adds their conversions and revenue, and each conversion ends the journey before it whatever its type; keep one type with `--conversion-types TYPE`, or credit each type on its own with `--by conversion-type`",
+                types.len(),
+                names.join(", ")
+            ));
+        }
     }
     if let Some(r) = &s.removed_by_conversion_type {
         lines.push(format!(

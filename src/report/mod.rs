@@ -92,6 +92,9 @@ pub struct InputSummary {
     /// Conversions read of each type (`--type-col`, `--conversion-events`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conversions_by_type: Option<BTreeMap<String, u64>>,
+    /// Their revenue, per type.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revenue_by_type: Option<BTreeMap<String, f64>>,
     /// `--conversion-types`: the conversions of other types, removed before
     /// journeys were built (counted in `conversions_read`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -150,6 +153,7 @@ impl InputSummary {
             built: stats.clone(),
             segments: None,
             conversions_by_type: None,
+            revenue_by_type: None,
             removed_by_conversion_type: None,
             ga4: None,
             costs: None,
@@ -574,6 +578,7 @@ pub(crate) mod testutil {
                 },
                 segments: None,
                 conversions_by_type: None,
+                revenue_by_type: None,
                 removed_by_conversion_type: None,
                 ga4: None,
                 costs: None,

@@ -1,5 +1,6 @@
-//! CRM exports (issue 34): conversion dates without a time of day, and
-//! amounts written with German thousands separators.
+//! CRM exports (issue 34): conversion dates without a time of day,
+//! amounts written with German thousands separators, several stages in
+//! one conversions file.
 
 use super::*;
 
@@ -101,4 +102,49 @@ fn amounts_with_german_thousands_separators_are_not_read_silently() {
         stderr.contains("line 2, column `value`") && stderr.contains("pass `--decimal-comma`"),
         "{stderr}"
     );
+}
+
+#[test]
+fn several_conversion_types_are_counted_and_warned_about() {
+    // A CRM export of stage changes: two leads (no amount) and a won deal.
+    let f = Fixture::new();
+    let touches = f.file(
+        "touches.csv",
+        "customer_id,timestamp,channel\np1,2026-07-27T10:00:00Z,Email\np2,2026-07-27T11:00:00Z,Fair\n",
+    );
+    let stages = f.file(
+        "stages.csv",
+        "customer_id,timestamp,value,stage\np1,2026-07-28T12:00:00Z,0,lead\np2,2026-07-28T12:00:00Z,0,lead\np1,2026-08-10T12:00:00Z,45000,won\n",
+    );
+    let run = |extra: &[&str]| {
+        let out = mta()
+            .args([
+                "attribute",
+                touches.to_str().unwrap(),
+                "--conversions",
+                stages.to_str().unwrap(),
+                "--type-col",
+                "stage",
+            ])
+            .args(["--models", "last-click"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let err = run(&[]);
+    assert!(
+        err.contains("conversions by type: lead 2 (revenue 0.00), won 1 (revenue 45,000.00)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: conversions of 2 types (lead, won) are counted together")
+            && err.contains("`--conversion-types TYPE`")
+            && err.contains("`--by conversion-type`"),
+        "{err}"
+    );
+    // One type kept, or each type on its own: no warning.
+    assert!(!run(&["--conversion-types", "won"]).contains("counted together"));
+    assert!(!run(&["--by", "conversion-type"]).contains("counted together"));
 }

@@ -688,7 +688,9 @@ pub(crate) fn too_large(ooc: &OutOfCore, why: &str) -> Error {
 
 /// Counts the conversions of each type, then applies `--conversion-types`.
 pub(crate) fn keep_conversion_types(ev: &mut Events, spec: &InputSpec) -> Result<()> {
-    ev.conversions_by_type = ev.types.as_ref().map(|t| t.counts(&ev.conversions));
+    let tally = ev.types.as_ref().map(|t| t.tally(&ev.conversions));
+    ev.conversions_by_type = tally.as_ref().map(|t| t.iter().map(|(k, v)| (k.clone(), v.0)).collect());
+    ev.revenue_by_type = tally.map(|t| t.into_iter().map(|(k, v)| (k, v.1)).collect());
     if let Some(keep) = &spec.conversion_types {
         if ev.types.is_none() {
             return Err(Error::usage(
