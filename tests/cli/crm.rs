@@ -148,3 +148,52 @@ fn several_conversion_types_are_counted_and_warned_about() {
     assert!(!run(&["--conversion-types", "won"]).contains("counted together"));
     assert!(!run(&["--by", "conversion-type"]).contains("counted together"));
 }
+
+#[test]
+fn currencies_around_amounts_are_stripped_and_a_mix_is_an_error() {
+    let f = Fixture::new();
+    let touches = f.file(
+        "touches.csv",
+        "customer_id,timestamp,channel\np1,2026-07-27T10:00:00Z,Email\np2,2026-07-27T11:00:00Z,Fair\n",
+    );
+    let run = |deals: &str, extra: &[&str]| {
+        let d = f.file("deals.csv", deals);
+        mta()
+            .args([
+                "attribute",
+                touches.to_str().unwrap(),
+                "--conversions",
+                d.to_str().unwrap(),
+                "--models",
+                "last-click",
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // German amounts with the euro sign after or before them.
+    let out = run(
+        "customer_id;timestamp;value\np1;2026-07-28T12:00:00Z;45.000,00 €\np2;2026-07-28T12:00:00Z;€ 1.250,50\n",
+        &["--decimal-comma"],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("revenue 46,250.50"));
+    // A code before an amount with `,` between thousands and a decimal point.
+    let out = run(
+        "customer_id,timestamp,value\np1,2026-07-28T12:00:00Z,\"EUR 1,250.00\"\np2,2026-07-28T12:00:00Z,EUR 12.00\n",
+        &[],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("revenue 1,262.00"));
+    // Euros then dollars: an error at the dollar amount's line, naming both.
+    let out = run(
+        "customer_id,timestamp,value\np1,2026-07-28T12:00:00Z,EUR 10.00\np2,2026-07-28T12:00:00Z,$12.00\n",
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("line 3, column `value`: found `$12.00`") && stderr.contains("mixes currencies (EUR and USD)"),
+        "{stderr}"
+    );
+}

@@ -147,6 +147,7 @@ pub fn read(
         malformed,
         text: None,
         decimal_comma: false,
+        currency: Default::default(),
         offset: Default::default(),
     })
 }

@@ -192,6 +192,7 @@ fn read_slice(name: &str, bytes: &[u8], slice: Option<(usize, usize)>, requests:
         skipped: (on_error == OnError::Skip).then(Default::default),
         anonymous: Default::default(),
         decimal_comma: false,
+        currency: Default::default(),
         offset: Default::default(),
         malformed: Vec::new(),
         text: None,

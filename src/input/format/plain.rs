@@ -121,6 +121,7 @@ pub(crate) fn read(
         anonymous: Default::default(),
         malformed: Vec::new(),
         decimal_comma: false,
+        currency: Default::default(),
         offset: Default::default(),
     }))
 }

@@ -227,6 +227,10 @@ pub struct Table {
     pub(crate) text: Option<String>,
     /// `--decimal-comma`: amounts in text are written `1.234,50`.
     pub(crate) decimal_comma: bool,
+    /// The currency of the file's amounts so far (its code and the value
+    /// it was first seen in): a reader carries it from chunk to chunk, so
+    /// that a file mixing currencies is an error at the first other one.
+    pub(crate) currency: Mutex<Option<(String, String)>>,
 }
 
 /// A bad cell met while skipping.
@@ -808,6 +812,8 @@ impl Table {
                     if t.is_empty() {
                         return Ok(0.0);
                     }
+                    // The currency around it goes (`check_currency` checks that it is one).
+                    let t = strip_currency(t).1;
                     match self.parse_number(t).filter(|v| *v >= 0.0) {
                         Some(v) => Ok(v),
                         None => self.reject(col, row, raw, expected(t), reason).map(|()| 0.0),
@@ -926,6 +932,31 @@ impl Table {
         }
     }
 
+    /// Rejects, in row order, the amounts of column `col` written in
+    /// another currency than the file's first (kept in [`Self::currency`]
+    /// from chunk to chunk by the reader): adding euros to dollars would
+    /// give a wrong revenue without a word.
+    pub fn check_currency(&self, col: usize, what: &str, reason: Reason) -> Result<()> {
+        let Some(ca) = self.strs(col) else { return Ok(()) };
+        each_str(ca, |row, cell| {
+            let raw = cell.unwrap_or("");
+            let Some(code) = strip_currency(raw.trim()).0 else { return Ok(()) };
+            let mut seen = self.currency.lock().unwrap_or_else(|e| e.into_inner());
+            match &*seen {
+                None => *seen = Some((code.to_string(), raw.trim().to_string())),
+                Some((first, example)) if first != code => {
+                    let exp = format!(
+                        "{what} in {first}, like `{example}` before it: the file mixes currencies ({first} and {code}); convert its amounts to one currency first"
+                    );
+                    drop(seen);
+                    return self.reject(col, row, raw, exp, reason);
+                }
+                Some(_) => {}
+            }
+            Ok(())
+        })
+    }
+
     /// Adds column `col`'s texts to `check` (see [`ThousandsCheck`]);
     /// nothing under `--decimal-comma` or for a typed (numeric) column.
     pub fn check_thousands(&self, col: usize, check: &mut ThousandsCheck) {
@@ -953,7 +984,7 @@ impl Table {
     /// comma under `--decimal-comma`.
     fn parse_number(&self, t: &str) -> Option<f64> {
         match self.decimal_comma {
-            false => t.parse::<f64>().ok(),
+            false => t.parse::<f64>().ok().or_else(|| parse_comma_grouped(t)),
             true => parse_decimal_comma(t),
         }
         .filter(|v| v.is_finite())
@@ -1200,6 +1231,66 @@ pub fn parse_flag(raw: &str) -> Option<bool> {
     }
 }
 
+/// Currency markers around amounts, and the code each stands for.
+const CURRENCIES: [(&str, &str); 16] = [
+    ("€", "EUR"),
+    ("$", "USD"),
+    ("£", "GBP"),
+    ("¥", "JPY"),
+    ("EUR", "EUR"),
+    ("USD", "USD"),
+    ("GBP", "GBP"),
+    ("CHF", "CHF"),
+    ("JPY", "JPY"),
+    ("SEK", "SEK"),
+    ("NOK", "NOK"),
+    ("DKK", "DKK"),
+    ("PLN", "PLN"),
+    ("CZK", "CZK"),
+    ("CAD", "CAD"),
+    ("AUD", "AUD"),
+];
+
+/// An amount without the currency written before or after it (`45.000,00 €`,
+/// `€ 1.250,50`, `EUR 1,250.00`, `12.50 usd`), and that currency's code.
+fn strip_currency(t: &str) -> (Option<&'static str>, &str) {
+    for (mark, code) in CURRENCIES {
+        let n = mark.len();
+        if t.len() > n {
+            if t.is_char_boundary(n) && t[..n].eq_ignore_ascii_case(mark) {
+                return (Some(code), t[n..].trim());
+            }
+            let end = t.len() - n;
+            if t.is_char_boundary(end) && t[end..].eq_ignore_ascii_case(mark) {
+                return (Some(code), t[..end].trim());
+            }
+        }
+    }
+    (None, t)
+}
+
+/// A number with a decimal point and `,` between groups of three digits:
+/// `1,250.00`, `1,250,000`. Read only when it cannot be a decimal comma
+/// (`1,250` alone stays an error whose hint names `--decimal-comma`).
+fn parse_comma_grouped(t: &str) -> Option<f64> {
+    let (int, frac) = match t.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (t, None),
+    };
+    let groups: Vec<&str> = int.split(',').collect();
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let shaped = groups.len() > 1 && digits(groups[0]) && groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3 && digits(g));
+    if !shaped || (frac.is_none() && groups.len() < 3) || frac.is_some_and(|f| !digits(f)) {
+        return None;
+    }
+    let mut text: String = groups.concat();
+    if let Some(f) = frac {
+        text.push('.');
+        text.push_str(f);
+    }
+    text.parse().ok()
+}
+
 /// Values of a number column seen with a `.`, to tell German thousands
 /// separators (`45.000`, `120.500`: one to three digits, then groups of
 /// three) read as decimals without `--decimal-comma`: when every such value
@@ -1318,6 +1409,22 @@ mod tests {
         for t in ["", " ", "a", " a", "a ", "\ta b\n", "\u{a0}x", "x\u{3000}", "ä", "é "] {
             assert_eq!(trim(t), t.trim(), "{t:?}");
         }
+    }
+
+    #[test]
+    fn currencies_around_amounts_are_stripped_and_named() {
+        assert_eq!(strip_currency("45.000,00 €"), (Some("EUR"), "45.000,00"));
+        assert_eq!(strip_currency("€ 1.250,50"), (Some("EUR"), "1.250,50"));
+        assert_eq!(strip_currency("EUR 1,250.00"), (Some("EUR"), "1,250.00"));
+        assert_eq!(strip_currency("12.50 usd"), (Some("USD"), "12.50"));
+        assert_eq!(strip_currency("$12.50"), (Some("USD"), "12.50"));
+        assert_eq!(strip_currency("12.50"), (None, "12.50"));
+        assert_eq!(strip_currency("€"), (None, "€"));
+        assert_eq!(parse_comma_grouped("1,250.00"), Some(1250.0));
+        assert_eq!(parse_comma_grouped("1,250,000"), Some(1_250_000.0));
+        // Could be a decimal comma: not read here.
+        assert_eq!(parse_comma_grouped("1,250"), None);
+        assert_eq!(parse_comma_grouped("12,50.0"), None);
     }
 
     #[test]

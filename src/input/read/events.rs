@@ -288,6 +288,8 @@ struct EventReader<'a> {
     warned: std::collections::BTreeSet<String>,
     /// Per file, values of the value column shaped like `45.000`.
     thousands: std::collections::BTreeMap<String, ThousandsCheck>,
+    /// Per file, the currency of its amounts (see `Table::currency`).
+    currencies: std::collections::BTreeMap<String, Option<(String, String)>>,
     /// Out of core: once the typed columns pass the budget, every table's
     /// rows go to partition files as soon as they are read.
     spill: Option<spill::Spill>,
@@ -313,6 +315,7 @@ impl<'a> EventReader<'a> {
             orders: Interner::new(),
             warned: Default::default(),
             thousands: Default::default(),
+            currencies: Default::default(),
             spill: None,
             used_channels: Vec::new(),
             inline_conversions: 0,
@@ -404,7 +407,11 @@ impl<'a> EventReader<'a> {
         if slots.mode != Mode::Separate {
             match slots.value.filter(|&v| table.columns[v].is_some()) {
                 Some(v) => {
+                    let currency = self.currencies.entry(table.name.clone()).or_default();
+                    *table.currency.lock().unwrap_or_else(|e| e.into_inner()) = currency.take();
                     table.amounts(v, "a revenue amount", Reason::InvalidValue, &mut rows.value)?;
+                    table.check_currency(v, "a revenue amount", Reason::InvalidValue)?;
+                    *currency = table.currency.lock().unwrap_or_else(|e| e.into_inner()).take();
                     table.check_thousands(v, self.thousands.entry(table.name.clone()).or_default());
                 }
                 None => rows.value.resize(rows.flag.len(), 0.0),
@@ -828,6 +835,7 @@ pub(crate) fn load_conversions(
     let mut first_time: Option<String> = None;
     let mut warned = false;
     let mut thousands = ThousandsCheck::default();
+    let mut currency: Option<(String, String)> = None;
     let date_only = std::sync::atomic::AtomicU64::new(0);
     let ask = conversion_ask(spec, &requests);
     let file = read_tables(source, ask, spec.chunk_bytes(), |table| {
@@ -845,7 +853,10 @@ pub(crate) fn load_conversions(
             &mut time,
         )?;
         if table.columns[2].is_some() {
+            *table.currency.lock().unwrap_or_else(|e| e.into_inner()) = currency.take();
             table.amounts(2, "a revenue amount", Reason::InvalidValue, &mut value)?;
+            table.check_currency(2, "a revenue amount", Reason::InvalidValue)?;
+            currency = table.currency.lock().unwrap_or_else(|e| e.into_inner()).take();
             table.check_thousands(2, &mut thousands);
         } else {
             value.resize(time.len(), 0.0);
