@@ -148,6 +148,7 @@ pub fn read(
         text: None,
         decimal_comma: false,
         currency: Default::default(),
+        saw_currency: Default::default(),
         offset: Default::default(),
     })
 }

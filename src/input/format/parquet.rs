@@ -193,6 +193,7 @@ fn read_slice(name: &str, bytes: &[u8], slice: Option<(usize, usize)>, requests:
         anonymous: Default::default(),
         decimal_comma: false,
         currency: Default::default(),
+        saw_currency: Default::default(),
         offset: Default::default(),
         malformed: Vec::new(),
         text: None,

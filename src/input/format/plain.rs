@@ -122,6 +122,7 @@ pub(crate) fn read(
         malformed: Vec::new(),
         decimal_comma: false,
         currency: Default::default(),
+        saw_currency: Default::default(),
         offset: Default::default(),
     }))
 }

@@ -231,6 +231,8 @@ pub struct Table {
     /// it was first seen in): a reader carries it from chunk to chunk, so
     /// that a file mixing currencies is an error at the first other one.
     pub(crate) currency: Mutex<Option<(String, String)>>,
+    /// An amount of this chunk had a currency (so `check_currency` looks).
+    pub(crate) saw_currency: std::sync::atomic::AtomicBool,
 }
 
 /// A bad cell met while skipping.
@@ -813,7 +815,10 @@ impl Table {
                         return Ok(0.0);
                     }
                     // The currency around it goes (`check_currency` checks that it is one).
-                    let t = strip_currency(t).1;
+                    let (code, t) = strip_currency(t);
+                    if code.is_some() {
+                        self.saw_currency.store(true, Ordering::Relaxed);
+                    }
                     match self.parse_number(t).filter(|v| *v >= 0.0) {
                         Some(v) => Ok(v),
                         None => self.reject(col, row, raw, expected(t), reason).map(|()| 0.0),
@@ -937,6 +942,9 @@ impl Table {
     /// from chunk to chunk by the reader): adding euros to dollars would
     /// give a wrong revenue without a word.
     pub fn check_currency(&self, col: usize, what: &str, reason: Reason) -> Result<()> {
+        if !self.saw_currency.load(Ordering::Relaxed) {
+            return Ok(());
+        }
         let Some(ca) = self.strs(col) else { return Ok(()) };
         each_str(ca, |row, cell| {
             let raw = cell.unwrap_or("");
@@ -960,20 +968,24 @@ impl Table {
     /// Adds column `col`'s texts to `check` (see [`ThousandsCheck`]);
     /// nothing under `--decimal-comma` or for a typed (numeric) column.
     pub fn check_thousands(&self, col: usize, check: &mut ThousandsCheck) {
-        if self.decimal_comma {
+        // One value with other decimals settles the file: no more looking.
+        if self.decimal_comma || check.dotted > 0 {
             return;
         }
         let Some(ca) = self.strs(col) else { return };
         let _ = each_str(ca, |_, cell| {
+            if check.dotted > 0 {
+                return Ok(());
+            }
             let t = cell.unwrap_or("").trim();
             if t.contains('.') {
-                if looks_grouped(t) {
-                    check.grouped += 1;
-                    if check.example.is_none() {
-                        check.example = Some(t.to_string());
-                    }
-                } else {
+                if !looks_grouped(t) {
                     check.dotted += 1;
+                    return Ok(());
+                }
+                check.grouped += 1;
+                if check.example.is_none() {
+                    check.example = Some(t.to_string());
                 }
             }
             Ok(())
