@@ -937,11 +937,30 @@ impl Table {
         }
     }
 
+    /// A revenue column of a file read chunk by chunk: its amounts, the
+    /// file's currency carried from the chunks before (`currency`) and on
+    /// to the next, and the German-thousands check (`thousands`).
+    pub fn revenue(
+        &self,
+        col: usize,
+        currency: &mut Option<(String, String)>,
+        thousands: &mut ThousandsCheck,
+        out: &mut Vec<f64>,
+    ) -> Result<()> {
+        const WHAT: &str = "a revenue amount";
+        *self.currency.lock().unwrap_or_else(|e| e.into_inner()) = currency.take();
+        self.amounts(col, WHAT, Reason::InvalidValue, out)?;
+        self.check_currency(col, WHAT, Reason::InvalidValue)?;
+        *currency = self.currency.lock().unwrap_or_else(|e| e.into_inner()).take();
+        self.check_thousands(col, thousands);
+        Ok(())
+    }
+
     /// Rejects, in row order, the amounts of column `col` written in
     /// another currency than the file's first (kept in [`Self::currency`]
     /// from chunk to chunk by the reader): adding euros to dollars would
     /// give a wrong revenue without a word.
-    pub fn check_currency(&self, col: usize, what: &str, reason: Reason) -> Result<()> {
+    fn check_currency(&self, col: usize, what: &str, reason: Reason) -> Result<()> {
         if !self.saw_currency.load(Ordering::Relaxed) {
             return Ok(());
         }
@@ -967,7 +986,7 @@ impl Table {
 
     /// Adds column `col`'s texts to `check` (see [`ThousandsCheck`]);
     /// nothing under `--decimal-comma` or for a typed (numeric) column.
-    pub fn check_thousands(&self, col: usize, check: &mut ThousandsCheck) {
+    fn check_thousands(&self, col: usize, check: &mut ThousandsCheck) {
         // One value with other decimals settles the file: no more looking.
         if self.decimal_comma || check.dotted > 0 {
             return;

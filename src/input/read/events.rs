@@ -381,17 +381,7 @@ impl<'a> EventReader<'a> {
         let rows = &mut self.rows;
         let start = rows.len();
         table.ids(CUSTOMER, &mut rows.ids)?;
-        table.times_after(
-            TIME,
-            TimeColumn {
-                format: &spec.time_format,
-                zone: spec.zone,
-                flag: "--time-format",
-                dates: None,
-            },
-            first_time,
-            &mut rows.time,
-        )?;
+        table.times_after(TIME, time_column(spec, None), first_time, &mut rows.time)?;
         if let Some(e) = slots.event {
             table.intern(e, &mut self.event_names, None, &mut rows.event)?;
             let wanted = spec.conversion_events.as_deref().unwrap_or(&[]);
@@ -408,11 +398,8 @@ impl<'a> EventReader<'a> {
             match slots.value.filter(|&v| table.columns[v].is_some()) {
                 Some(v) => {
                     let currency = self.currencies.entry(table.name.clone()).or_default();
-                    *table.currency.lock().unwrap_or_else(|e| e.into_inner()) = currency.take();
-                    table.amounts(v, "a revenue amount", Reason::InvalidValue, &mut rows.value)?;
-                    table.check_currency(v, "a revenue amount", Reason::InvalidValue)?;
-                    *currency = table.currency.lock().unwrap_or_else(|e| e.into_inner()).take();
-                    table.check_thousands(v, self.thousands.entry(table.name.clone()).or_default());
+                    let thousands = self.thousands.entry(table.name.clone()).or_default();
+                    table.revenue(v, currency, thousands, &mut rows.value)?;
                 }
                 None => rows.value.resize(rows.flag.len(), 0.0),
             }
@@ -841,23 +828,9 @@ pub(crate) fn load_conversions(
     let file = read_tables(source, ask, spec.chunk_bytes(), |table| {
         let (start, ids_start) = (time.len(), ids.len());
         table.ids(CUSTOMER, ids)?;
-        table.times_after(
-            TIME,
-            TimeColumn {
-                format: &spec.time_format,
-                zone: spec.zone,
-                flag: "--time-format",
-                dates: Some(&date_only),
-            },
-            &mut first_time,
-            &mut time,
-        )?;
+        table.times_after(TIME, time_column(spec, Some(&date_only)), &mut first_time, &mut time)?;
         if table.columns[2].is_some() {
-            *table.currency.lock().unwrap_or_else(|e| e.into_inner()) = currency.take();
-            table.amounts(2, "a revenue amount", Reason::InvalidValue, &mut value)?;
-            table.check_currency(2, "a revenue amount", Reason::InvalidValue)?;
-            currency = table.currency.lock().unwrap_or_else(|e| e.into_inner()).take();
-            table.check_thousands(2, &mut thousands);
+            table.revenue(2, &mut currency, &mut thousands, &mut value)?;
         } else {
             value.resize(time.len(), 0.0);
             if !std::mem::replace(&mut warned, true) {
@@ -911,4 +884,15 @@ pub(crate) fn load_conversions(
         file: Some(file),
     };
     Ok((conversions, types))
+}
+
+/// How the touch and conversion times are read: `--time-format` in
+/// `--timezone`; `dates` counts the conversions dated without a time of day.
+fn time_column<'a>(spec: &'a InputSpec, dates: Option<&'a std::sync::atomic::AtomicU64>) -> TimeColumn<'a> {
+    TimeColumn {
+        format: &spec.time_format,
+        zone: spec.zone,
+        flag: "--time-format",
+        dates,
+    }
 }
