@@ -93,9 +93,13 @@ pub struct InputArgs {
     /// Who a GA4 customer is: `user-id` (a device's last `user_id`, so logged-out and logged-in visits join; else its `user_pseudo_id`) or `pseudo` (`user_pseudo_id` only) [default: user-id].
     #[arg(long, value_enum, value_name = "ID", help_heading = "Input")]
     pub ga4_identity: Option<Identity>,
-    /// Conversions in a separate file: `customer_id,timestamp[,value]` (same column flags).
+    /// Conversions in a separate file: `customer_id,timestamp[,value][,conversion_type]`, read with the touch files' column flags and formats unless the `--conv-*` flags say otherwise.
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub conversions: Option<String>,
+    /// The conversions file's own columns and formats (a CRM export beside
+    /// a web export).
+    #[command(flatten)]
+    pub conv: ConvArgs,
     /// Customer id column.
     #[arg(long, default_value = "customer_id", value_name = "NAME", help_heading = "Columns")]
     pub customer_col: String,
@@ -204,6 +208,51 @@ pub struct InputArgs {
     /// Where partition files go when the input passes `--memory-limit` [default: the system temp dir]; they are removed on exit, on error and on Ctrl-C too.
     #[arg(long, value_name = "DIR", help_heading = "Input")]
     pub temp_dir: Option<PathBuf>,
+}
+
+/// How the conversions file (`--conversions`) is written when it is not
+/// written like the touch files: each flag defaults to the touch files'
+/// setting, so a CRM export (`;`, Windows-1252, `28.07.2026`, `45.000,00`)
+/// and a web export are read as they are.
+#[derive(Debug, Default, Args)]
+pub struct ConvArgs {
+    /// Customer id column of the conversions file [default: `--customer-col`].
+    #[arg(long, value_name = "NAME", requires = "conversions", help_heading = "Conversions file")]
+    pub conv_customer_col: Option<String>,
+    /// Time column of the conversions file [default: `--time-col`].
+    #[arg(long, value_name = "NAME", requires = "conversions", help_heading = "Conversions file")]
+    pub conv_time_col: Option<String>,
+    /// Revenue column of the conversions file [default: `--value-col`].
+    #[arg(long, value_name = "NAME", requires = "conversions", help_heading = "Conversions file")]
+    pub conv_value_col: Option<String>,
+    /// Conversion type column of the conversions file [default: `--type-col`].
+    #[arg(long, value_name = "NAME", requires = "conversions", help_heading = "Conversions file")]
+    pub conv_type_col: Option<String>,
+    /// How the conversions file writes times [default: `--time-format`], e.g. `%d.%m.%Y` (a date alone is the end of that day).
+    #[arg(long, value_name = "FORMAT", requires = "conversions", help_heading = "Conversions file")]
+    pub conv_time_format: Option<String>,
+    /// Field delimiter of the conversions file [default: `--delimiter`, else detected from its header].
+    #[arg(long, value_name = "CHAR", requires = "conversions", help_heading = "Conversions file")]
+    pub conv_delimiter: Option<String>,
+    /// Text encoding of the conversions file [default: `--encoding`].
+    #[arg(
+        long,
+        value_enum,
+        value_name = "ENCODING",
+        requires = "conversions",
+        help_heading = "Conversions file"
+    )]
+    pub conv_encoding: Option<Encoding>,
+    /// The conversions file writes amounts with a decimal comma (`45.000,00`) [default: `--decimal-comma`]; `--conv-decimal-comma=false` for decimal points beside German touch files.
+    #[arg(
+        long,
+        value_name = "BOOL",
+        num_args = 0..=1,
+        default_missing_value = "true",
+        requires = "conversions",
+        help_heading = "Conversions file"
+    )]
+    pub conv_decimal_comma: Option<bool>,
 }
 
 /// `4G`, `800M`, `1.5G`, `512K` or bytes: sizes in binary units.
@@ -473,13 +522,13 @@ pub fn parse_duration(s: &str, flag: &str) -> Result<f64> {
     Ok(n * ms_per)
 }
 
-pub(super) fn parse_delimiter(s: &str) -> Result<u8> {
+pub(super) fn parse_delimiter(s: &str, flag: &str) -> Result<u8> {
     match s {
         "\\t" | "tab" | "\t" => Ok(b'\t'),
         _ if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" => Ok(s.as_bytes()[0]),
         _ => Err(Error::usage(
-            format!("`--delimiter {s}` must be a single ASCII character"),
-            "e.g. `--delimiter ';'` or `--delimiter '\\t'`",
+            format!("`{flag} {s}` must be a single ASCII character"),
+            format!("e.g. `{flag} ';'` or `{flag} '\\t'`"),
         )),
     }
 }
@@ -544,8 +593,8 @@ mod tests {
 
     #[test]
     fn delimiters() {
-        assert_eq!(parse_delimiter(";").unwrap(), b';');
-        assert_eq!(parse_delimiter("\\t").unwrap(), b'\t');
-        assert!(parse_delimiter(";;").is_err());
+        assert_eq!(parse_delimiter(";", "--delimiter").unwrap(), b';');
+        assert_eq!(parse_delimiter("\\t", "--delimiter").unwrap(), b'\t');
+        assert!(parse_delimiter(";;", "--delimiter").is_err());
     }
 }

@@ -12,11 +12,11 @@
 
 use std::path::PathBuf;
 
-use super::args::{CostArgs, InputArgs, ModelArgs, OutputArgs, RunArgs};
+use super::args::{ConvArgs, CostArgs, InputArgs, ModelArgs, OutputArgs, RunArgs};
 use crate::channels::ChannelRules;
 use crate::error::{Error, Result};
 use crate::input::costs::{CostFile, CostSpec};
-use crate::input::{ColumnMap, Dialect, InputSpec, OnError, Source, TimeFormat, Zone};
+use crate::input::{ColumnMap, ConversionColumns, ConversionsFile, Dialect, InputSpec, OnError, Source, TimeFormat, Zone};
 use crate::journey::{JourneyConfig, Period};
 use crate::model::{ModelConfig, ModelKind};
 use crate::output::{OutputFormat, Style};
@@ -600,7 +600,7 @@ pub struct OutputConfig {
 pub fn input(a: InputArgs) -> Result<(InputConfig, JourneyConfig)> {
     use super::args::{channel_filter, parse_delimiter, parse_duration};
     let dialect = Dialect {
-        delimiter: a.delimiter.as_deref().map(parse_delimiter).transpose()?,
+        delimiter: a.delimiter.as_deref().map(|d| parse_delimiter(d, "--delimiter")).transpose()?,
         encoding: a.encoding,
         decimal_comma: a.decimal_comma,
     };
@@ -704,9 +704,13 @@ fn events_spec(a: InputArgs, sources: Vec<Source>, dialect: Dialect, time_format
         event: a.event_col,
     };
     let rule_sources = a.channel_rules.as_deref().map(parse_rule_sources).transpose()?;
-    let conversions = a.conversions.as_deref().map(Source::from_arg);
+    let conversions = a
+        .conversions
+        .as_deref()
+        .map(|file| conversions_file(Source::from_arg(file), a.conv, &columns, dialect, &time_format))
+        .transpose()?;
     refusals::check([Refusal::when(
-        conversions == Some(Source::Stdin) && (sources.is_empty() || sources.contains(&Source::Stdin)),
+        conversions.as_ref().is_some_and(|c| c.source == Source::Stdin) && (sources.is_empty() || sources.contains(&Source::Stdin)),
         "touchpoints and conversions cannot both come from stdin",
         "pass the touchpoint file(s) by name",
     )])?;
@@ -735,6 +739,41 @@ fn events_spec(a: InputArgs, sources: Vec<Source>, dialect: Dialect, time_format
     Ok(InputConfig::Events {
         spec: Box::new(spec),
         rejects: a.rejects,
+    })
+}
+
+/// The conversions file: its own columns and formats (`--conv-*`) where
+/// given, else the touch files'.
+fn conversions_file(source: Source, c: ConvArgs, touch: &ColumnMap, dialect: Dialect, time_format: &TimeFormat) -> Result<ConversionsFile> {
+    let time_format = match c.conv_time_format {
+        Some(f) => f.parse().map_err(|m: String| {
+            Error::usage(
+                format!("`--conv-time-format`: {m}"),
+                "pass `auto`, `epoch-s`, `epoch-ms`, or a pattern such as `%d.%m.%Y`",
+            )
+        })?,
+        None => time_format.clone(),
+    };
+    let delimiter = match c.conv_delimiter.as_deref() {
+        Some(d) => Some(super::args::parse_delimiter(d, "--conv-delimiter")?),
+        None => dialect.delimiter,
+    };
+    Ok(ConversionsFile {
+        source,
+        columns: ConversionColumns {
+            customer: c.conv_customer_col.unwrap_or_else(|| touch.customer.clone()),
+            timestamp: c.conv_time_col.unwrap_or_else(|| touch.timestamp.clone()),
+            value_required: touch.value_required || c.conv_value_col.is_some(),
+            value: c.conv_value_col.unwrap_or_else(|| touch.value.clone()),
+            type_required: touch.type_required || c.conv_type_col.is_some(),
+            conversion_type: c.conv_type_col.unwrap_or_else(|| touch.conversion_type.clone()),
+        },
+        dialect: Dialect {
+            delimiter,
+            encoding: c.conv_encoding.unwrap_or(dialect.encoding),
+            decimal_comma: c.conv_decimal_comma.unwrap_or(dialect.decimal_comma),
+        },
+        time_format,
     })
 }
 

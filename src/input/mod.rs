@@ -44,7 +44,7 @@ pub struct InputSpec {
     /// Touchpoint files, concatenated in order; empty means stdin.
     pub sources: Vec<Source>,
     /// A separate conversions file (`customer_id,timestamp[,value]`).
-    pub conversions: Option<Source>,
+    pub conversions: Option<ConversionsFile>,
     /// Column names.
     pub columns: ColumnMap,
     /// How the CSV text is written.
@@ -81,6 +81,38 @@ impl InputSpec {
     fn chunk_bytes(&self) -> usize {
         self.chunk_bytes.filter(|&n| n > 0).unwrap_or_else(format::chunks::chunk_bytes)
     }
+}
+
+/// A separate conversions file and how it is written: a CRM export keeps
+/// its own columns, delimiter, encoding, number and time formats beside a
+/// web export (`--conv-*`, each the touch files' setting by default).
+#[derive(Debug, Clone)]
+pub struct ConversionsFile {
+    /// Where it is read from.
+    pub source: Source,
+    /// Its column names.
+    pub columns: ConversionColumns,
+    /// How its text is written.
+    pub dialect: Dialect,
+    /// How its times are written.
+    pub time_format: TimeFormat,
+}
+
+/// The column names of a conversions file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConversionColumns {
+    /// Customer id column.
+    pub customer: String,
+    /// Conversion time column.
+    pub timestamp: String,
+    /// Revenue column.
+    pub value: String,
+    /// Whether the user named the revenue column: then it must exist.
+    pub value_required: bool,
+    /// Conversion type column.
+    pub conversion_type: String,
+    /// Whether the user named the type column: then it must exist.
+    pub type_required: bool,
 }
 
 /// When and where an input goes out of core.

@@ -27,9 +27,9 @@ pub(crate) fn partitioned(
             };
             inline_conversions
         }
-        Some(src) => {
+        Some(file) => {
             let mut ids = customers::RowIds::default();
-            let (conversions, types) = load_conversions(src, spec, &mut ids, &mut head)?;
+            let (conversions, types) = load_conversions(file, spec, &mut ids, &mut head)?;
             if types.is_some() {
                 return Err(too_large(ooc, "conversion types (`--type-col`) do not run out of core yet"));
             }

@@ -197,3 +197,85 @@ fn currencies_around_amounts_are_stripped_and_a_mix_is_an_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_crm_export_is_read_with_its_own_columns_and_formats() {
+    // The web export: UTF-8, `,`, ISO times, English column names. The CRM
+    // export: Windows-1252, `;`, German column names, dates without a time
+    // of day, amounts with a decimal comma and `.` between thousands.
+    let f = Fixture::new();
+    let touches = f.file(
+        "web.csv",
+        "customer_id,timestamp,channel\n\
+         p1,2026-07-27T10:00:00,Email\n\
+         p1,2026-07-28T14:00:00,Google Ads\n\
+         p2,2026-07-27T11:00:00,Messe\n",
+    );
+    let mut crm = b"Kontakt;Datum;Betrag;Phase\n".to_vec();
+    for (who, day, amount) in [("p1", "28.07.2026", "45.000,00"), ("p2", "29.07.2026", "1.250,50")] {
+        crm.extend_from_slice(format!("{who};{day};{amount};Gesch").as_bytes());
+        crm.push(0xE4); // `ä` in Windows-1252
+        crm.extend_from_slice(b"ft gewonnen\n");
+    }
+    let crm = f.file("crm.csv", crm);
+    let conv_flags = [
+        "--conv-customer-col",
+        "Kontakt",
+        "--conv-time-col",
+        "Datum",
+        "--conv-value-col",
+        "Betrag",
+        "--conv-type-col",
+        "Phase",
+        "--conv-time-format",
+        "%d.%m.%Y",
+        "--conv-delimiter",
+        ";",
+        "--conv-encoding",
+        "windows-1252",
+        "--conv-decimal-comma",
+    ];
+    let run = |format: &str| {
+        mta()
+            .args(["attribute", touches.to_str().unwrap(), "--conversions", crm.to_str().unwrap()])
+            .args(["--models", "last-click", "--timezone", "Europe/Berlin", "--format", format])
+            .args(conv_flags)
+            .output()
+            .unwrap()
+    };
+    let out = run("csv");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows = parse_csv(&out.stdout);
+    let row = |ch: &str| rows[&("last-click".to_string(), ch.to_string())];
+    // p1's deal (end of 28 July) comes after that day's Google Ads touch.
+    assert_eq!((row("Google Ads").conversions, row("Google Ads").value), (1.0, 45_000.0));
+    assert_eq!((row("Messe").conversions, row("Messe").value), (1.0, 1_250.5));
+    assert_eq!(row("Email").conversions, 0.0);
+    let v: serde_json::Value = serde_json::from_slice(&run("json").stdout).unwrap();
+    assert_eq!(v["input"]["conversions_date_only"], 2);
+    assert_eq!(v["input"]["revenue_by_type"]["Geschäft gewonnen"], 46_250.5);
+
+    // Without the flags, the missing column's hint names the flag for this file alone.
+    let out = mta()
+        .args(["attribute", touches.to_str().unwrap(), "--conversions", crm.to_str().unwrap()])
+        .args(["--conv-delimiter", ";", "--conv-encoding", "windows-1252"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("crm.csv") && stderr.contains("`--conv-customer-col"), "{stderr}");
+    // The touch files keep their own settings: a `;` there would not split the web export.
+    let out = mta()
+        .args(["attribute", touches.to_str().unwrap(), "--conversions", crm.to_str().unwrap()])
+        .args(conv_flags)
+        .args(["--delimiter", ";", "--models", "last-click"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    // A `--conv-*` flag without a conversions file is refused by clap.
+    let out = mta()
+        .args(["attribute", touches.to_str().unwrap(), "--conv-time-col", "Datum"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

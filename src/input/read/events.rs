@@ -10,8 +10,8 @@ use super::super::format::table::{Table, ThousandsCheck, TimeColumn};
 use super::super::format::{Ask, or_stdin, read_tables, table_stats};
 use super::super::parted::partitioned;
 use super::super::{
-    ConversionTypes, Conversions, ConversionsFrom, Events, FileStats, InputSpec, Loaded, OutOfCore, Reason, Source, conversion_types,
-    progress, rejects, spill,
+    ConversionTypes, Conversions, ConversionsFile, ConversionsFrom, Events, FileStats, InputSpec, Loaded, OutOfCore, Reason, Source,
+    conversion_types, progress, rejects, spill,
 };
 use super::ga4;
 use crate::channels;
@@ -33,7 +33,7 @@ pub(crate) fn read(spec: &InputSpec, can_partition: bool) -> Result<Loaded> {
     let slots = Slots::new(spec);
     let mut reader = EventReader::new(spec, &slots, can_partition)?;
     let sources = or_stdin(&spec.sources);
-    for source in sources.iter().chain(&spec.conversions) {
+    for source in sources.iter().chain(spec.conversions.as_ref().map(|c| &c.source)) {
         if let Source::File(p) = source {
             let len = std::fs::metadata(p).map_or(0, |m| m.len());
             progress::expect(len);
@@ -381,7 +381,7 @@ impl<'a> EventReader<'a> {
         let rows = &mut self.rows;
         let start = rows.len();
         table.ids(CUSTOMER, &mut rows.ids)?;
-        table.times_after(TIME, time_column(spec, None), first_time, &mut rows.time)?;
+        table.times_after(TIME, time_column(spec), first_time, &mut rows.time)?;
         if let Some(e) = slots.event {
             table.intern(e, &mut self.event_names, None, &mut rows.event)?;
             let wanted = spec.conversion_events.as_deref().unwrap_or(&[]);
@@ -561,7 +561,7 @@ impl<'a> EventReader<'a> {
                 asked: spec.conversion_events.clone().unwrap_or_default(),
                 counts: event_counts(&event_names, &rows.event),
             },
-            (Mode::Separate, source) => ConversionsFrom::File(source.as_ref().map(Source::name).unwrap_or_default()),
+            (Mode::Separate, file) => ConversionsFrom::File(file.as_ref().map(|f| f.source.name()).unwrap_or_default()),
         };
         if slots.order.is_some() {
             ev.repeated_orders += rows.drop_repeated_orders(&orders, &ev.channels);
@@ -587,8 +587,8 @@ impl<'a> EventReader<'a> {
                 }
                 Conversions::Inline { flag, value }
             }
-            Some(src) => {
-                let (conversions, types) = load_conversions(src, spec, &mut ids, &mut ev)?;
+            Some(file) => {
+                let (conversions, types) = load_conversions(file, spec, &mut ids, &mut ev)?;
                 conversion_types = types;
                 conversions
             }
@@ -750,29 +750,31 @@ fn missing_channel(table: &Table, cols: &ColumnMap) -> Error {
 }
 
 /// The columns of a conversions file: customer, time, value, type and
-/// order (the last only with `--order-col`).
-fn conversion_requests(cols: &ColumnMap) -> Vec<ColumnRequest<'_>> {
+/// order (the last only with `--order-col`). The hints name the `--conv-*`
+/// flags: they rename a column of this file alone.
+fn conversion_requests<'a>(file: &'a ConversionsFile, spec: &'a InputSpec) -> Vec<ColumnRequest<'a>> {
+    let cols = &file.columns;
     let mut requests = vec![
-        ColumnRequest::required(&cols.customer, "--customer-col"),
-        ColumnRequest::required(&cols.timestamp, "--time-col"),
+        ColumnRequest::required(&cols.customer, "--conv-customer-col"),
+        ColumnRequest::required(&cols.timestamp, "--conv-time-col"),
         ColumnRequest {
             required: cols.value_required,
-            ..ColumnRequest::optional(&cols.value, "--value-col")
+            ..ColumnRequest::optional(&cols.value, "--conv-value-col")
         },
         ColumnRequest {
             required: cols.type_required,
-            ..ColumnRequest::optional(&cols.conversion_type, "--type-col")
+            ..ColumnRequest::optional(&cols.conversion_type, "--conv-type-col")
         },
     ];
-    if let Some(order) = &cols.order {
+    if let Some(order) = &spec.columns.order {
         requests.push(ColumnRequest::required(order, "--order-col"));
     }
     requests
 }
 
-fn conversion_ask<'a>(spec: &'a InputSpec, requests: &'a [ColumnRequest<'a>]) -> Ask<'a> {
+fn conversion_ask<'a>(file: &'a ConversionsFile, spec: &'a InputSpec, requests: &'a [ColumnRequest<'a>]) -> Ask<'a> {
     Ask {
-        dialect: &spec.dialect,
+        dialect: &file.dialect,
         columns: requests,
         what: "conversion",
         on_error: spec.on_error,
@@ -783,14 +785,14 @@ fn conversion_ask<'a>(spec: &'a InputSpec, requests: &'a [ColumnRequest<'a>]) ->
 /// a missing file, an empty one or a missing column is refused before any
 /// touchpoint is read (the file is read in full after the touchpoints).
 /// Standard input cannot be read twice: it is left to the full read.
-pub fn check_conversions(source: &Source, spec: &InputSpec) -> Result<()> {
-    if *source == Source::Stdin {
+pub fn check_conversions(file: &ConversionsFile, spec: &InputSpec) -> Result<()> {
+    if file.source == Source::Stdin {
         return Ok(());
     }
-    let requests = conversion_requests(&spec.columns);
+    let requests = conversion_requests(file, spec);
     // The first table is enough: the callback stops the read there.
     let mut first_table_read = false;
-    let read = read_tables(source, conversion_ask(spec, &requests), 64 * 1024, |_| {
+    let read = read_tables(&file.source, conversion_ask(file, spec, &requests), 64 * 1024, |_| {
         first_table_read = true;
         Err(Error::Nothing {
             message: "stopped after the first table".into(),
@@ -807,13 +809,13 @@ pub fn check_conversions(source: &Source, spec: &InputSpec) -> Result<()> {
 /// the codes filled in by the caller. What it leaves out (anonymous rows,
 /// repeated orders, skipped rows) is counted in `ev`.
 pub(crate) fn load_conversions(
-    source: &Source,
+    conv: &ConversionsFile,
     spec: &InputSpec,
     ids: &mut customers::RowIds,
     ev: &mut Events,
 ) -> Result<(Conversions, Option<ConversionTypes>)> {
-    let cols = &spec.columns;
-    let requests = conversion_requests(cols);
+    let cols = &conv.columns;
+    let requests = conversion_requests(conv, spec);
     // In chunks, like the touchpoints: its text is never held at once.
     let ids_base = ids.len();
     let (mut time, mut value, mut order) = (Vec::new(), Vec::new(), Vec::new());
@@ -824,11 +826,17 @@ pub(crate) fn load_conversions(
     let mut thousands = ThousandsCheck::default();
     let mut currency: Option<(String, String)> = None;
     let date_only = std::sync::atomic::AtomicU64::new(0);
-    let ask = conversion_ask(spec, &requests);
-    let file = read_tables(source, ask, spec.chunk_bytes(), |table| {
+    let ask = conversion_ask(conv, spec, &requests);
+    let times = TimeColumn {
+        format: &conv.time_format,
+        zone: spec.zone,
+        flag: "--conv-time-format",
+        dates: Some(&date_only),
+    };
+    let file = read_tables(&conv.source, ask, spec.chunk_bytes(), |table| {
         let (start, ids_start) = (time.len(), ids.len());
         table.ids(CUSTOMER, ids)?;
-        table.times_after(TIME, time_column(spec, Some(&date_only)), &mut first_time, &mut time)?;
+        table.times_after(TIME, times, &mut first_time, &mut time)?;
         if table.columns[2].is_some() {
             table.revenue(2, &mut currency, &mut thousands, &mut value)?;
         } else {
@@ -860,7 +868,7 @@ pub(crate) fn load_conversions(
         }
         Ok(table_stats(table, &mut ev.rejections))
     })?;
-    if cols.order.is_some() {
+    if spec.columns.order.is_some() {
         let repeats = repeated_orders(
             &order,
             &orders,
@@ -886,13 +894,12 @@ pub(crate) fn load_conversions(
     Ok((conversions, types))
 }
 
-/// How the touch and conversion times are read: `--time-format` in
-/// `--timezone`; `dates` counts the conversions dated without a time of day.
-fn time_column<'a>(spec: &'a InputSpec, dates: Option<&'a std::sync::atomic::AtomicU64>) -> TimeColumn<'a> {
+/// How the touch times are read: `--time-format` in `--timezone`.
+fn time_column(spec: &InputSpec) -> TimeColumn<'_> {
     TimeColumn {
         format: &spec.time_format,
         zone: spec.zone,
         flag: "--time-format",
-        dates,
+        dates: None,
     }
 }
