@@ -216,6 +216,15 @@ pub struct InputArgs {
 /// and a web export are read as they are.
 #[derive(Debug, Default, Args)]
 pub struct ConvArgs {
+    /// Deals: rows of the conversions file with the same id in this column are one conversion, at the earliest row's time with that row's value (a deal listed once per buying-committee contact is one deal); the rows merged are counted in the summary.
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "conversions",
+        conflicts_with = "order_col",
+        help_heading = "Conversions file"
+    )]
+    pub conversion_id_col: Option<String>,
     /// Customer id column of the conversions file [default: `--customer-col`].
     #[arg(long, value_name = "NAME", requires = "conversions", help_heading = "Conversions file")]
     pub conv_customer_col: Option<String>,

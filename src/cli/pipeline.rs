@@ -477,6 +477,17 @@ fn events_summary(events: &input::Events, stats: &journey::JourneyStats) -> Inpu
     summary.repeated_orders = events.repeated_orders;
     summary.conversions_date_only = events.date_only_conversions;
     summary.rows_used -= events.repeated_orders;
+    if let Some(m) = &events.merged_ids {
+        summary.rows_used -= m.rows_merged;
+        if m.values_differ > 0 {
+            summary.warnings.push(format!(
+                "warning: {} with rows listing different values: the earliest row's value counts (check the `{}` column)",
+                crate::output::summary::plural(m.values_differ, "conversion id", "conversion ids"),
+                m.column
+            ));
+        }
+    }
+    summary.conversion_ids = events.merged_ids.clone();
     summary
 }
 

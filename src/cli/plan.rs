@@ -767,6 +767,7 @@ fn conversions_file(source: Source, c: ConvArgs, touch: &ColumnMap, dialect: Dia
             value: c.conv_value_col.unwrap_or_else(|| touch.value.clone()),
             type_required: touch.type_required || c.conv_type_col.is_some(),
             conversion_type: c.conv_type_col.unwrap_or_else(|| touch.conversion_type.clone()),
+            id: c.conversion_id_col,
         },
         dialect: Dialect {
             delimiter,

@@ -113,6 +113,23 @@ pub struct ConversionColumns {
     pub conversion_type: String,
     /// Whether the user named the type column: then it must exist.
     pub type_required: bool,
+    /// `--conversion-id-col`: rows with the same id are one conversion.
+    pub id: Option<String>,
+}
+
+/// `--conversion-id-col`: what merging the conversions file's rows by
+/// their id did, for the summary.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct MergedIds {
+    /// The id column.
+    pub column: String,
+    /// Rows left out as repeats of an earlier row's id.
+    pub rows_merged: u64,
+    /// Conversions that had more than one row.
+    pub conversions: u64,
+    /// Of those, conversions whose rows list different values (the
+    /// earliest row's counts).
+    pub values_differ: u64,
 }
 
 /// When and where an input goes out of core.
@@ -229,6 +246,8 @@ pub struct Events {
     /// Conversion rows of the conversions file dated without a time of
     /// day, read as the end of their day.
     pub date_only_conversions: u64,
+    /// `--conversion-id-col`: rows merged into one conversion per id.
+    pub merged_ids: Option<MergedIds>,
     /// How conversions were told apart, for the error when there are none.
     pub conversions_from: ConversionsFrom,
     /// `--timezone`: the zone the user reads dates in.

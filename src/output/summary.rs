@@ -228,6 +228,14 @@ pub fn rows_left_out(s: &InputSummary) -> Vec<String> {
             plural(s.repeated_orders, "conversion row", "conversion rows")
         ));
     }
+    if let Some(m) = s.conversion_ids.as_ref().filter(|m| m.rows_merged > 0) {
+        lines.push(format!(
+            "merged {} sharing a `{}` (`--conversion-id-col`) into {}: each counts once, at its earliest row",
+            plural(m.rows_merged + m.conversions, "conversion row", "conversion rows"),
+            m.column,
+            plural(m.conversions, "conversion", "conversions"),
+        ));
+    }
     lines
 }
 

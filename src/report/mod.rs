@@ -58,7 +58,7 @@ pub struct InputSummary {
     /// Files read, in order (the conversions file last, when given).
     pub files: Vec<FileSummary>,
     /// Data rows read over all files (= rows used + rows skipped + rows
-    /// anonymous + repeated orders).
+    /// anonymous + repeated orders + conversion rows merged by id).
     pub rows_read: u64,
     /// Rows that went into journeys.
     pub rows_used: u64,
@@ -77,6 +77,9 @@ pub struct InputSummary {
     /// day, each read as the end of its day in `--timezone`.
     #[serde(skip_serializing_if = "is_zero")]
     pub conversions_date_only: u64,
+    /// `--conversion-id-col`: conversion rows merged by their id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversion_ids: Option<crate::input::MergedIds>,
     /// Skipped rows by reason key (`invalid_timestamp`, `malformed_row`...).
     pub skipped_by_reason: BTreeMap<&'static str, u64>,
     /// Conversions read from the rows used (= attributed + unattributed).
@@ -148,6 +151,7 @@ impl InputSummary {
             anonymous_value: 0.0,
             repeated_orders: 0,
             conversions_date_only: 0,
+            conversion_ids: None,
             skipped_by_reason: BTreeMap::new(),
             conversions_read: 0.0,
             built: stats.clone(),
@@ -564,6 +568,7 @@ pub(crate) mod testutil {
                 anonymous_value: 0.0,
                 repeated_orders: 0,
                 conversions_date_only: 0,
+                conversion_ids: None,
                 skipped_by_reason: BTreeMap::new(),
                 conversions_read: 3.0,
                 built: crate::journey::JourneyStats {

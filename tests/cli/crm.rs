@@ -279,3 +279,93 @@ fn a_crm_export_is_read_with_its_own_columns_and_formats() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_deal_listed_once_per_contact_is_one_deal() {
+    // Deal D1 is listed for each of three buying-committee contacts, with
+    // the deal's date as each contact's CRM row has it; D2 has one row.
+    // By hand, last-click: D1 is one conversion at its earliest row (c2 on
+    // 9 July, whose last touch is Fair), worth 45,000 once; D2 is Email's.
+    let f = Fixture::new();
+    let touches = f.file(
+        "touches.csv",
+        "customer_id,timestamp,channel\n\
+         c1,2026-07-01T10:00:00Z,Email\n\
+         c2,2026-07-02T10:00:00Z,Fair\n\
+         c3,2026-07-03T10:00:00Z,Webinar\n",
+    );
+    let deals = |third: &str| {
+        f.file(
+            "deals.csv",
+            format!(
+                "deal_id,customer_id,timestamp,value\n\
+                 D1,c1,2026-07-10T12:00:00Z,45000\n\
+                 D1,c2,2026-07-09T12:00:00Z,45000\n\
+                 D1,c3,2026-07-11T12:00:00Z,{third}\n\
+                 D2,c1,2026-07-12T12:00:00Z,1000\n"
+            ),
+        )
+    };
+    let run = |deals: &std::path::Path, extra: &[&str]| {
+        mta()
+            .args(["attribute", touches.to_str().unwrap(), "--conversions", deals.to_str().unwrap()])
+            .args(["--conversion-id-col", "deal_id", "--models", "last-click", "--value-col", "value"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let d = deals("45000");
+    let out = run(&d, &["--format", "csv"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows = parse_csv(&out.stdout);
+    let row = |ch: &str| rows[&("last-click".to_string(), ch.to_string())];
+    assert_eq!((row("Fair").conversions, row("Fair").value), (1.0, 45_000.0));
+    assert_eq!((row("Email").conversions, row("Email").value), (1.0, 1_000.0));
+    assert_eq!(row("Webinar").conversions, 0.0);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("merged 3 conversion rows sharing a `deal_id` (`--conversion-id-col`) into 1 conversion"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("different values"), "{stderr}");
+    // Rows add up: 3 touches + 4 conversion rows read, 2 of them merged away.
+    let v: serde_json::Value = serde_json::from_slice(&run(&d, &["--format", "json"]).stdout).unwrap();
+    assert_eq!(v["input"]["rows_read"], 7);
+    assert_eq!(v["input"]["rows_used"], 5);
+    assert_eq!(v["input"]["conversion_ids"]["rows_merged"], 2);
+    assert_eq!(v["input"]["conversion_ids"]["conversions"], 1);
+    // A row listing another amount: the earliest row's counts, with a warning.
+    let out = run(&deals("40000"), &["--format", "csv"]);
+    assert_eq!(
+        parse_csv(&out.stdout)[&("last-click".to_string(), "Fair".to_string())].value,
+        45_000.0
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: 1 conversion id with rows listing different values: the earliest row's value counts"),
+        "{stderr}"
+    );
+    // Out of core (many more touches), the same figures and the same summary.
+    let mut many = std::fs::read_to_string(&touches).unwrap();
+    for i in 0..2000 {
+        many.push_str(&format!("x{i},2026-07-01T0{}:00:00Z,Direct\n", i % 10));
+    }
+    let many = f.file("many.csv", many);
+    let run_many = |extra: &[&str]| {
+        mta()
+            .args(["attribute", many.to_str().unwrap(), "--conversions", d.to_str().unwrap()])
+            .args(["--conversion-id-col", "deal_id", "--models", "last-click", "--format", "csv"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let (whole, parted) = (run_many(&[]), run_many(&["--memory-limit", "16K"]));
+    assert!(parted.status.success(), "{}", String::from_utf8_lossy(&parted.stderr));
+    let parted_err = String::from_utf8_lossy(&parted.stderr);
+    assert!(parted_err.contains("partition files by customer"), "{parted_err}");
+    assert_eq!(parted.stdout, whole.stdout);
+    assert!(parted_err.contains("merged 3 conversion rows"), "{parted_err}");
+    // With `--order-col` it is refused: both name the column whose repeats count once.
+    let out = run(&d, &["--order-col", "deal_id"]);
+    assert_eq!(out.status.code(), Some(2));
+}

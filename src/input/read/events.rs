@@ -10,8 +10,8 @@ use super::super::format::table::{Table, ThousandsCheck, TimeColumn};
 use super::super::format::{Ask, or_stdin, read_tables, table_stats};
 use super::super::parted::partitioned;
 use super::super::{
-    ConversionTypes, Conversions, ConversionsFile, ConversionsFrom, Events, FileStats, InputSpec, Loaded, OutOfCore, Reason, Source,
-    conversion_types, progress, rejects, spill,
+    ConversionTypes, Conversions, ConversionsFile, ConversionsFrom, Events, FileStats, InputSpec, Loaded, MergedIds, OutOfCore, Reason,
+    Source, conversion_types, progress, rejects, spill,
 };
 use super::ga4;
 use crate::channels;
@@ -668,6 +668,37 @@ fn repeated_orders<K: Ord>(order: &[u32], orders: &Interner, converts: impl Fn(u
     repeats
 }
 
+/// `--conversion-id-col`: the rows merged (`repeats`, sorted, of ids
+/// `order`), the conversions they merged into, and how many of those list
+/// different values on their rows.
+fn merged_ids(column: &str, order: &[u32], repeats: &[usize], value: &[f64]) -> MergedIds {
+    let mut kept = std::collections::HashMap::new();
+    let mut repeated = repeats.iter().peekable();
+    for (r, &id) in order.iter().enumerate() {
+        match repeated.peek() {
+            Some(&&next) if next == r => {
+                repeated.next();
+            }
+            _ => {
+                kept.insert(id, value[r].to_bits());
+            }
+        }
+    }
+    let (mut merged, mut differ) = (std::collections::BTreeSet::new(), std::collections::BTreeSet::new());
+    for &r in repeats {
+        merged.insert(order[r]);
+        if kept.get(&order[r]) != Some(&value[r].to_bits()) {
+            differ.insert(order[r]);
+        }
+    }
+    MergedIds {
+        column: column.to_string(),
+        rows_merged: repeats.len() as u64,
+        conversions: merged.len() as u64,
+        values_differ: differ.len() as u64,
+    }
+}
+
 /// The error for an input whose typed columns pass the memory limit where
 /// the run cannot go out of core (`why`).
 pub(crate) fn too_large(ooc: &OutOfCore, why: &str) -> Error {
@@ -766,8 +797,10 @@ fn conversion_requests<'a>(file: &'a ConversionsFile, spec: &'a InputSpec) -> Ve
             ..ColumnRequest::optional(&cols.conversion_type, "--conv-type-col")
         },
     ];
-    if let Some(order) = &spec.columns.order {
-        requests.push(ColumnRequest::required(order, "--order-col"));
+    match (&cols.id, &spec.columns.order) {
+        (Some(id), _) => requests.push(ColumnRequest::required(id, "--conversion-id-col")),
+        (None, Some(order)) => requests.push(ColumnRequest::required(order, "--order-col")),
+        (None, None) => {}
     }
     requests
 }
@@ -868,14 +901,17 @@ pub(crate) fn load_conversions(
         }
         Ok(table_stats(table, &mut ev.rejections))
     })?;
-    if spec.columns.order.is_some() {
+    if cols.id.is_some() || spec.columns.order.is_some() {
         let repeats = repeated_orders(
             &order,
             &orders,
             |_| true,
             |r| (time[r], ids.get(ids_base + r).to_string(), value[r].to_bits()),
         );
-        ev.repeated_orders += repeats.len() as u64;
+        match &cols.id {
+            Some(column) => ev.merged_ids = Some(merged_ids(column, &order, &repeats, &value)),
+            None => ev.repeated_orders += repeats.len() as u64,
+        }
         ids.retain_tail(ids_base, &repeats);
         rejects::retain_tail(&mut time, 0, &repeats);
         rejects::retain_tail(&mut value, 0, &repeats);
