@@ -8,12 +8,15 @@
 //! repeated rows in later chunks, where a skipped row once crashed the
 //! reader. Checks: no panic; a read either fails with an error or gives
 //! columns of one length; rows read = rows used + skipped + anonymous +
-//! repeated orders; conversions read = attributed + unattributed; every
+//! repeated orders + rows of people without an account dropped (bits 5
+//! and 6 of byte 0: `--account-col account_id`, `--account-missing
+//! drop`); conversions read = attributed + unattributed; every
 //! model that distributes conversions gives credits that sum to them, none
 //! negative or NaN.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use mta::input::accounts::{AccountMissing, AccountSource, AccountSpec};
 use mta::input::{self, ColumnMap, Conversions, InputSpec, OnError, Source};
 use mta::journey::{self, JourneyConfig};
 use mta::model::{ModelConfig, ModelKind};
@@ -33,6 +36,19 @@ fuzz_target!(|data: &[u8]| {
             order: event_mode.then(|| "order_id".to_string()),
             ..ColumnMap::default()
         },
+        // Bits 5 and 6 (also part of max touches' count): accounts from an
+        // `account_id` column, people without one kept or dropped.
+        accounts: (opts & 32 == 32).then(|| AccountSpec {
+            source: AccountSource::Column {
+                touches: "account_id".into(),
+                conversions: "account_id".into(),
+            },
+            missing: if opts & 64 == 64 {
+                AccountMissing::Drop
+            } else {
+                AccountMissing::Keep
+            },
+        }),
         ..InputSpec::default()
     };
     let Ok(events) = input::load(&spec) else { return };
@@ -45,7 +61,11 @@ fuzz_target!(|data: &[u8]| {
     };
     assert_eq!(
         read,
-        (rows + conversion_rows) as u64 + events.rejections.len() as u64 + anonymous + events.repeated_orders,
+        (rows + conversion_rows) as u64
+            + events.rejections.len() as u64
+            + anonymous
+            + events.repeated_orders
+            + events.accounts.as_ref().filter(|a| a.dropped).map_or(0, |a| a.rows_without),
         "rows do not reconcile"
     );
     assert!(events.channel.iter().all(|&c| (c as usize) < events.channels.len()));

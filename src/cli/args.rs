@@ -100,6 +100,9 @@ pub struct InputArgs {
     /// a web export).
     #[command(flatten)]
     pub conv: ConvArgs,
+    /// Accounts: the people of one company as one customer.
+    #[command(flatten)]
+    pub accounts: AccountArgs,
     /// Customer id column.
     #[arg(long, default_value = "customer_id", value_name = "NAME", help_heading = "Columns")]
     pub customer_col: String,
@@ -262,6 +265,24 @@ pub struct ConvArgs {
         help_heading = "Conversions file"
     )]
     pub conv_decimal_comma: Option<bool>,
+}
+
+/// Accounts (B2B): journeys and conversions per company, its people's
+/// touches merged in time order.
+#[derive(Debug, Default, Args)]
+pub struct AccountArgs {
+    /// Accounts (B2B): CSV of `customer_id,account_id` pairs (the customer column may also carry `--customer-col`'s name); each person's touches and conversions count for their account, merged in time order. A person in two accounts is an error.
+    #[arg(long, value_name = "FILE", conflicts_with = "account_col", help_heading = "Accounts")]
+    pub accounts: Option<String>,
+    /// Accounts (B2B) from a column of the touch files (and of the conversions file, see `--conv-account-col`): a row counts for the account on it; a row without one for its person.
+    #[arg(long, value_name = "NAME", help_heading = "Accounts")]
+    pub account_col: Option<String>,
+    /// The account column of the conversions file [default: `--account-col`].
+    #[arg(long, value_name = "NAME", requires_all = ["conversions", "account_col"], help_heading = "Accounts")]
+    pub conv_account_col: Option<String>,
+    /// Rows of people without an account: `keep` each person as a customer of their own, or `drop` them; counted either way [default: keep].
+    #[arg(long, value_enum, value_name = "WHAT", help_heading = "Accounts")]
+    pub account_missing: Option<crate::input::accounts::AccountMissing>,
 }
 
 /// `4G`, `800M`, `1.5G`, `512K` or bytes: sizes in binary units.

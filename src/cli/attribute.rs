@@ -46,8 +46,8 @@ pub struct AttributeArgs {
 
 /// Flags that shape journeys from events: transition counts are the chain
 /// already, so with `--transitions` they would be silently ignored.
-const TRANSITIONS_CONFLICTS: [&str; 35] = flags(&[
-    &["inputs", "paths", "ga4", "ga4_identity", "conversions"],
+const TRANSITIONS_CONFLICTS: [&str; 37] = flags(&[
+    &["inputs", "paths", "ga4", "ga4_identity", "conversions", "accounts", "account_col"],
     &TRAFFIC_COLUMN_FLAGS,
     &["channel_rules"],
     &TYPE_COLUMN_FLAGS,

@@ -488,6 +488,25 @@ fn events_summary(events: &input::Events, stats: &journey::JourneyStats) -> Inpu
         }
     }
     summary.conversion_ids = events.merged_ids.clone();
+    if let Some(a) = &events.accounts {
+        if a.dropped {
+            summary.rows_used -= a.rows_without;
+        }
+        if a.inconsistent > 0 {
+            summary.warnings.push(format!(
+                "warning: {} rows naming different accounts, or an account on some rows and none on others: each row counts for the account on it, else for the person",
+                crate::output::summary::plural(a.inconsistent, "person has", "people have")
+            ));
+        }
+        if a.clashes > 0 {
+            summary.warnings.push(format!(
+                "warning: {} without an account {} the id of an account: their rows join that account's journey",
+                crate::output::summary::plural(a.clashes, "person", "people"),
+                if a.clashes == 1 { "has" } else { "have" },
+            ));
+        }
+    }
+    summary.accounts = events.accounts.clone();
     summary
 }
 

@@ -12,9 +12,10 @@
 
 use std::path::PathBuf;
 
-use super::args::{ConvArgs, CostArgs, InputArgs, ModelArgs, OutputArgs, RunArgs};
+use super::args::{AccountArgs, ConvArgs, CostArgs, InputArgs, ModelArgs, OutputArgs, RunArgs};
 use crate::channels::ChannelRules;
 use crate::error::{Error, Result};
+use crate::input::accounts::AccountSpec;
 use crate::input::costs::{CostFile, CostSpec};
 use crate::input::{ColumnMap, ConversionColumns, ConversionsFile, Dialect, InputSpec, OnError, Source, TimeFormat, Zone};
 use crate::journey::{JourneyConfig, Period};
@@ -167,6 +168,11 @@ pub mod refusals {
                 a.session_gap.is_some() && !a.ga4.is_empty(),
                 "`--session-gap` makes visits of raw rows, and a GA4 export's touches are its sessions already",
                 "drop `--session-gap`",
+            ),
+            Refusal::when(
+                (a.accounts.accounts.is_some() || a.accounts.account_col.is_some()) && (a.paths || !a.ga4.is_empty()),
+                "accounts merge the people's touches of raw rows, and path aggregates and GA4 exports are read otherwise",
+                "export the touches as rows (`customer_id,timestamp,channel`) and give them with the accounts",
             ),
             Refusal::when(
                 a.journey_mode == JourneyMode::Window && a.paths,
@@ -433,6 +439,11 @@ pub mod refusals {
                 a.conversions.is_some(),
                 "`--conversions FILE`",
                 "name the conversions table with `--conversions-table`",
+            ),
+            (
+                a.accounts.accounts.is_some() || a.accounts.account_col.is_some(),
+                "accounts (`--accounts`, `--account-col`)",
+                "key the rows by account in a view (`COALESCE(account_id, customer_id) AS customer_id`), and name the view with `--table`",
             ),
             (a.delimiter.is_some(), "`--delimiter`", reading),
             (a.encoding != Encoding::Utf8, "`--encoding`", reading),
@@ -714,8 +725,11 @@ fn events_spec(a: InputArgs, sources: Vec<Source>, dialect: Dialect, time_format
         "touchpoints and conversions cannot both come from stdin",
         "pass the touchpoint file(s) by name",
     )])?;
+    // An accounts file is read (and its errors reported) before any event.
+    let accounts = account_spec(a.accounts, &columns, dialect)?;
     let spec = InputSpec {
         sources,
+        accounts,
         conversions,
         columns,
         dialect,
@@ -740,6 +754,38 @@ fn events_spec(a: InputArgs, sources: Vec<Source>, dialect: Dialect, time_format
         spec: Box::new(spec),
         rejects: a.rejects,
     })
+}
+
+/// `--accounts FILE` (read here) or `--account-col`, with
+/// `--account-missing`; that flag alone is refused.
+fn account_spec(a: AccountArgs, columns: &ColumnMap, dialect: Dialect) -> Result<Option<AccountSpec>> {
+    use crate::input::accounts::{self, AccountSource};
+    let source = match (a.accounts, a.account_col) {
+        (Some(file), _) => {
+            let source = Source::from_arg(&file);
+            let map = accounts::load(&source, &columns.customer, &dialect)?;
+            AccountSource::File {
+                name: source.name(),
+                map: std::sync::Arc::new(map),
+            }
+        }
+        (None, Some(col)) => AccountSource::Column {
+            conversions: a.conv_account_col.unwrap_or_else(|| col.clone()),
+            touches: col,
+        },
+        (None, None) => {
+            refusals::check([Refusal::when(
+                a.account_missing.is_some(),
+                "`--account-missing` says what becomes of people without an account, but no accounts are given",
+                "add `--accounts FILE` or `--account-col NAME`",
+            )])?;
+            return Ok(None);
+        }
+    };
+    Ok(Some(AccountSpec {
+        source,
+        missing: a.account_missing.unwrap_or_default(),
+    }))
 }
 
 /// The conversions file: its own columns and formats (`--conv-*`) where

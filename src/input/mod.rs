@@ -11,6 +11,7 @@
 //! files by customer (`spill`, `parted`). It never prints: anything the
 //! user should hear comes back as data.
 
+pub mod accounts;
 pub mod conversion_types;
 pub mod expand;
 pub mod format;
@@ -63,6 +64,9 @@ pub struct InputSpec {
     /// `--conversion-events`: rows whose event (column `columns.event`) is
     /// one of these are conversions of that type; the other rows are touches.
     pub conversion_events: Option<Vec<String>>,
+    /// `--accounts` / `--account-col`: rows keyed by their person's
+    /// account (`None`: by the customer id).
+    pub accounts: Option<accounts::AccountSpec>,
     /// `--conversion-types`: keep only the conversions of these types.
     pub conversion_types: Option<Vec<String>>,
     /// `--ga4`: the sources are GA4 BigQuery export files, read with this
@@ -248,6 +252,8 @@ pub struct Events {
     pub date_only_conversions: u64,
     /// `--conversion-id-col`: rows merged into one conversion per id.
     pub merged_ids: Option<MergedIds>,
+    /// `--accounts` / `--account-col`: what keying rows by account did.
+    pub accounts: Option<accounts::AccountStats>,
     /// How conversions were told apart, for the error when there are none.
     pub conversions_from: ConversionsFrom,
     /// `--timezone`: the zone the user reads dates in.

@@ -3,7 +3,8 @@
 //! memory, read back a group of partitions at a time with the customers of
 //! each interned in the canonical order.
 
-use super::read::events::{keep_conversion_types, load_conversions, too_large};
+use super::accounts::AccountKeys;
+use super::read::events::{dropped_people, keep_conversion_types, load_conversions, too_large};
 use super::{Conversions, Events, InputSpec, spill};
 use crate::error::Result;
 use crate::intern::{Interner, customers};
@@ -17,6 +18,7 @@ pub(crate) fn partitioned(
     spec: &InputSpec,
     used: Vec<bool>,
     inline_conversions: u64,
+    mut keys: AccountKeys,
 ) -> Result<Parted> {
     let ooc = spec.out_of_core.as_ref().expect("partitions come from an out-of-core spec");
     let conversions_read = match &spec.conversions {
@@ -29,7 +31,7 @@ pub(crate) fn partitioned(
         }
         Some(file) => {
             let mut ids = customers::RowIds::default();
-            let (conversions, types) = load_conversions(file, spec, &mut ids, &mut head)?;
+            let (conversions, types) = load_conversions(file, spec, &mut ids, &mut head, &mut keys)?;
             if types.is_some() {
                 return Err(too_large(ooc, "conversion types (`--type-col`) do not run out of core yet"));
             }
@@ -49,7 +51,8 @@ pub(crate) fn partitioned(
         }
     };
     // Names seen only on skipped rows must not show up as channels.
-    let channel_map = (!head.rejections.is_empty()).then(|| {
+    head.accounts = spec.accounts.as_ref().map(|a| keys.stats(a));
+    let channel_map = (!head.rejections.is_empty() || dropped_people(&head)).then(|| {
         let mut kept = Interner::new();
         let map: Vec<u32> = (0..head.channels.len())
             .map(|c| match used.get(c).copied().unwrap_or(false) {

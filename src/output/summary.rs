@@ -228,6 +228,31 @@ pub fn rows_left_out(s: &InputSummary) -> Vec<String> {
             plural(s.repeated_orders, "conversion row", "conversion rows")
         ));
     }
+    if let Some(a) = &s.accounts {
+        let mut line = format!(
+            "journeys per account ({}): {} in {}",
+            a.source,
+            plural(a.people, "person", "people"),
+            plural(a.accounts, "account", "accounts")
+        );
+        if a.people_without > 0 {
+            let conversions = match a.conversions_without {
+                0 => String::new(),
+                n => format!(", {}", plural(n, "conversion", "conversions")),
+            };
+            line.push_str(&format!(
+                "; {} without an account ({}{conversions}) {}",
+                plural(a.people_without, "person", "people"),
+                plural(a.rows_without, "row", "rows"),
+                if a.dropped {
+                    "left out (`--account-missing drop`)"
+                } else {
+                    "kept, each on their own (`--account-missing drop` leaves them out)"
+                }
+            ));
+        }
+        lines.push(line);
+    }
     if let Some(m) = s.conversion_ids.as_ref().filter(|m| m.rows_merged > 0) {
         lines.push(format!(
             "merged {} sharing a `{}` (`--conversion-id-col`) into {}: each counts once, at its earliest row",

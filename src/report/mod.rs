@@ -58,7 +58,8 @@ pub struct InputSummary {
     /// Files read, in order (the conversions file last, when given).
     pub files: Vec<FileSummary>,
     /// Data rows read over all files (= rows used + rows skipped + rows
-    /// anonymous + repeated orders + conversion rows merged by id).
+    /// anonymous + repeated orders + conversion rows merged by id + rows
+    /// of people without an account dropped).
     pub rows_read: u64,
     /// Rows that went into journeys.
     pub rows_used: u64,
@@ -77,6 +78,9 @@ pub struct InputSummary {
     /// day, each read as the end of its day in `--timezone`.
     #[serde(skip_serializing_if = "is_zero")]
     pub conversions_date_only: u64,
+    /// `--accounts` / `--account-col`: what keying rows by account did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accounts: Option<crate::input::accounts::AccountStats>,
     /// `--conversion-id-col`: conversion rows merged by their id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conversion_ids: Option<crate::input::MergedIds>,
@@ -152,6 +156,7 @@ impl InputSummary {
             repeated_orders: 0,
             conversions_date_only: 0,
             conversion_ids: None,
+            accounts: None,
             skipped_by_reason: BTreeMap::new(),
             conversions_read: 0.0,
             built: stats.clone(),
@@ -569,6 +574,7 @@ pub(crate) mod testutil {
                 repeated_orders: 0,
                 conversions_date_only: 0,
                 conversion_ids: None,
+                accounts: None,
                 skipped_by_reason: BTreeMap::new(),
                 conversions_read: 3.0,
                 built: crate::journey::JourneyStats {

@@ -369,3 +369,149 @@ fn a_deal_listed_once_per_contact_is_one_deal() {
     let out = run(&d, &["--order-col", "deal_id"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A two-person account and a person without one, by hand: Anna and Ben
+/// of Acme (Email, Webinar, Google Ads in time order, then Ben's deal of
+/// 10,000); Carl (Fair, then 500) has no account.
+const ACCOUNT_TOUCHES: &str = "customer_id,timestamp,channel,account_id\n\
+    anna,2026-07-01T10:00:00Z,Email,acme\n\
+    ben,2026-07-02T10:00:00Z,Webinar,acme\n\
+    anna,2026-07-03T10:00:00Z,Google Ads,acme\n\
+    carl,2026-07-01T12:00:00Z,Fair,\n";
+const ACCOUNT_DEALS: &str = "customer_id,timestamp,value,company\n\
+    ben,2026-07-04T10:00:00Z,10000,acme\n\
+    carl,2026-07-05T10:00:00Z,500,\n";
+
+#[test]
+fn an_account_s_people_make_one_journey() {
+    let f = Fixture::new();
+    let touches = f.file("touches.csv", ACCOUNT_TOUCHES);
+    // The rows in another order: the same journeys.
+    let mut lines: Vec<&str> = ACCOUNT_TOUCHES.lines().collect();
+    lines[1..].reverse();
+    let reversed = f.file("reversed.csv", lines.join("\n") + "\n");
+    let deals = f.file("deals.csv", ACCOUNT_DEALS);
+    let accounts = f.file("accounts.csv", "customer_id,account_id\nanna,acme\nben,acme\n");
+    let run = |touches: &std::path::Path, extra: &[&str]| {
+        mta()
+            .args(["attribute", touches.to_str().unwrap(), "--conversions", deals.to_str().unwrap()])
+            .args([
+                "--models",
+                "first-click,last-click,linear",
+                "--value-col",
+                "value",
+                "--format",
+                "csv",
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let by_file = run(&touches, &["--accounts", accounts.to_str().unwrap()]);
+    assert!(by_file.status.success(), "{}", String::from_utf8_lossy(&by_file.stderr));
+    let rows = parse_csv(&by_file.stdout);
+    let get = |m: &str, ch: &str| {
+        rows.get(&(m.to_string(), ch.to_string()))
+            .map_or((0.0, 0.0), |r| (r.conversions, r.value))
+    };
+    // Acme's journey is Email > Webinar > Google Ads, whoever touched.
+    assert_eq!(get("first-click", "Email"), (1.0, 10_000.0));
+    assert_eq!(get("last-click", "Google Ads"), (1.0, 10_000.0));
+    assert_eq!(get("last-click", "Webinar"), (0.0, 0.0));
+    for ch in ["Email", "Webinar", "Google Ads"] {
+        let (c, v) = get("linear", ch);
+        assert_close(c, 1.0 / 3.0, ch);
+        assert_close(v, 10_000.0 / 3.0, ch);
+    }
+    // Carl is kept on his own.
+    assert_eq!(get("last-click", "Fair"), (1.0, 500.0));
+    let stderr = String::from_utf8_lossy(&by_file.stderr);
+    assert!(
+        stderr.contains("journeys per account (`--accounts ")
+            && stderr.contains("2 people in 1 account; 1 person without an account (2 rows, 1 conversion) kept"),
+        "{stderr}"
+    );
+    // Without accounts, Ben's journey is his Webinar alone.
+    let people = parse_csv(&run(&touches, &[]).stdout);
+    assert_eq!(people[&("last-click".to_string(), "Webinar".to_string())].conversions, 1.0);
+    // The same accounts from columns (the conversions file's named on its own), and in any row order.
+    let by_column = ["--account-col", "account_id", "--conv-account-col", "company"];
+    assert_eq!(run(&touches, &by_column).stdout, by_file.stdout);
+    assert_eq!(run(&reversed, &by_column).stdout, by_file.stdout);
+    assert_eq!(run(&reversed, &["--accounts", accounts.to_str().unwrap()]).stdout, by_file.stdout);
+    // Dropped: Carl's rows are left out, counted, and the rows still add up.
+    let dropped = run(&touches, &["--accounts", accounts.to_str().unwrap(), "--account-missing", "drop"]);
+    assert!(dropped.status.success());
+    assert!(!parse_csv(&dropped.stdout).contains_key(&("last-click".to_string(), "Fair".to_string())));
+    assert!(String::from_utf8_lossy(&dropped.stderr).contains("(2 rows, 1 conversion) left out (`--account-missing drop`)"));
+    let json = stdout_of(&[
+        "attribute",
+        touches.to_str().unwrap(),
+        "--conversions",
+        deals.to_str().unwrap(),
+        "--accounts",
+        accounts.to_str().unwrap(),
+        "--account-missing",
+        "drop",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["input"]["rows_read"], 6);
+    assert_eq!(v["input"]["rows_used"], 4);
+    assert_eq!(v["input"]["accounts"]["rows_without"], 2);
+    assert_eq!(v["input"]["conversions"], 1.0);
+}
+
+#[test]
+fn account_inputs_that_cannot_be_right_are_refused_or_warned() {
+    let f = Fixture::new();
+    let touches = f.file("touches.csv", ACCOUNT_TOUCHES);
+    let deals = f.file("deals.csv", ACCOUNT_DEALS);
+    let run = |extra: &[&str]| {
+        mta()
+            .args(["attribute", touches.to_str().unwrap(), "--conversions", deals.to_str().unwrap()])
+            .args(["--models", "last-click"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // A person in two accounts: an error at the second one's line and column.
+    let two = f.file("two.csv", "customer_id,account_id\nanna,acme\nben,acme\nanna,globex\n");
+    let out = run(&["--accounts", two.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("two.csv") && stderr.contains("line 4") && stderr.contains("`account_id`") && stderr.contains("`acme`"),
+        "{stderr}"
+    );
+    // An accounts file without the account column.
+    let bad = f.file("bad.csv", "customer_id,company\nanna,acme\n");
+    let out = run(&["--accounts", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("account_id"));
+    // `--account-missing` alone, and accounts with path aggregates.
+    assert_eq!(run(&["--account-missing", "drop"]).status.code(), Some(2));
+    let paths = f.file("paths.csv", "path,total_conversions\nA > B,1\n");
+    let out = mta()
+        .args(["attribute", "--paths", paths.to_str().unwrap(), "--account-col", "a"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // A person whose rows disagree on the account: a warning.
+    let mixed = f.file(
+        "mixed.csv",
+        "customer_id,timestamp,channel,account_id\nanna,2026-07-01T10:00:00Z,Email,acme\nanna,2026-07-02T10:00:00Z,SEO,\n",
+    );
+    let out = mta()
+        .args(["attribute", mixed.to_str().unwrap(), "--conversions", deals.to_str().unwrap()])
+        .args(["--account-col", "account_id", "--conv-account-col", "company"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("warning: 1 person has rows naming different accounts"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -144,6 +144,7 @@ pub fn read(
         locator: Locator::Csv { kept, delimiter, starts },
         skipped: (on_error == OnError::Skip).then(Default::default),
         anonymous: Default::default(),
+        left_out: Default::default(),
         malformed,
         text: None,
         decimal_comma: false,

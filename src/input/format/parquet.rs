@@ -191,6 +191,7 @@ fn read_slice(name: &str, bytes: &[u8], slice: Option<(usize, usize)>, requests:
         locator: Locator::Rows,
         skipped: (on_error == OnError::Skip).then(Default::default),
         anonymous: Default::default(),
+        left_out: Default::default(),
         decimal_comma: false,
         currency: Default::default(),
         saw_currency: Default::default(),

@@ -119,6 +119,7 @@ pub(crate) fn read(
         text: Some(text),
         skipped: (on_error == OnError::Skip).then(Default::default),
         anonymous: Default::default(),
+        left_out: Default::default(),
         malformed: Vec::new(),
         decimal_comma: false,
         currency: Default::default(),

@@ -220,6 +220,9 @@ pub struct Table {
     /// Rows without a customer id (visitors not yet identified): left out
     /// of every column and counted, whatever `--on-error` says.
     pub(crate) anonymous: Mutex<Vec<usize>>,
+    /// Rows a reader leaves out on request, counted by it
+    /// (`--account-missing drop`): dropped like the anonymous ones.
+    pub(crate) left_out: Mutex<Vec<usize>>,
     /// Rows the reader itself took out (malformed CSV records), in file order.
     pub(crate) malformed: Vec<Rejection>,
     /// A plain CSV chunk's text, which its columns' [`Cells`] point into
@@ -321,6 +324,7 @@ impl Table {
     /// customer id, to drop from every column converted from this table.
     pub fn dropped_rows(&self) -> Vec<usize> {
         let mut rows = self.anonymous.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        rows.extend(self.left_out.lock().unwrap_or_else(|e| e.into_inner()).iter());
         if let Some(list) = &self.skipped {
             rows.extend(list.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|c| c.row));
         }
@@ -446,7 +450,7 @@ impl Table {
         self.columns[i].as_ref().expect("column was resolved as required")
     }
 
-    fn cell_error(&self, col: usize, row: usize, found: &str, expected: impl Into<String>) -> Error {
+    pub(crate) fn cell_error(&self, col: usize, row: usize, found: &str, expected: impl Into<String>) -> Error {
         Error::Cell {
             path: self.name.clone(),
             location: self.location(row),

@@ -5,6 +5,7 @@
 //! customers interned; out of core, rows sent to partition files as soon as
 //! they pass the budget.
 
+use super::super::accounts::{AccountKeys, AccountSource};
 use super::super::format::schema::{ColumnMap, ColumnRequest};
 use super::super::format::table::{Table, ThousandsCheck, TimeColumn};
 use super::super::format::{Ask, or_stdin, read_tables, table_stats};
@@ -79,6 +80,8 @@ struct Slots<'a> {
     value: Option<usize>,
     kind: Option<usize>,
     order: Option<usize>,
+    /// `--account-col`: the account column.
+    account: Option<usize>,
     /// Source, medium, campaign.
     utm: [usize; 3],
 }
@@ -135,6 +138,10 @@ impl<'a> Slots<'a> {
             (Some(name), Mode::Inline | Mode::Events) => add(true, ColumnRequest::required(name, "--order-col")),
             _ => None,
         };
+        let account = match spec.accounts.as_ref().map(|a| &a.source) {
+            Some(AccountSource::Column { touches, .. }) => add(true, ColumnRequest::required(touches, "--account-col")),
+            _ => None,
+        };
         let utm = [
             (&cols.source, "--source-col", explicit_rules, "utm_source"),
             (&cols.medium, "--medium-col", explicit_rules, "utm_medium"),
@@ -157,6 +164,7 @@ impl<'a> Slots<'a> {
             value,
             kind,
             order,
+            account,
             utm,
         }
     }
@@ -295,6 +303,10 @@ struct EventReader<'a> {
     spill: Option<spill::Spill>,
     used_channels: Vec<bool>,
     inline_conversions: u64,
+    /// `--accounts` / `--account-col`: the rows' account keys so far.
+    keys: AccountKeys,
+    /// The current table's rows of people without an account.
+    without_account: Vec<usize>,
 }
 
 impl<'a> EventReader<'a> {
@@ -319,6 +331,8 @@ impl<'a> EventReader<'a> {
             spill: None,
             used_channels: Vec::new(),
             inline_conversions: 0,
+            keys: AccountKeys::default(),
+            without_account: Vec::new(),
         })
     }
 
@@ -329,6 +343,12 @@ impl<'a> EventReader<'a> {
         self.reserve(table);
         self.convert(table, first_time)?;
         self.warn_about_value_column(table);
+        let without = std::mem::take(&mut self.without_account);
+        if let Some(accounts) = &self.spec.accounts {
+            let flag = &self.rows.flag;
+            let converts = |r: usize| flag.get(start + r).copied().unwrap_or(false);
+            self.keys.count(table, accounts, &without, converts);
+        }
         let drop = table.dropped_rows();
         let anonymous = table.anonymous_rows();
         let rows = &mut self.rows;
@@ -380,7 +400,10 @@ impl<'a> EventReader<'a> {
         let (spec, slots) = (self.spec, self.slots);
         let rows = &mut self.rows;
         let start = rows.len();
-        table.ids(CUSTOMER, &mut rows.ids)?;
+        match &spec.accounts {
+            None => table.ids(CUSTOMER, &mut rows.ids)?,
+            Some(a) => self.without_account = self.keys.key_rows(table, a, CUSTOMER, slots.account, &mut rows.ids)?,
+        }
         table.times_after(TIME, time_column(spec), first_time, &mut rows.time)?;
         if let Some(e) = slots.event {
             table.intern(e, &mut self.event_names, None, &mut rows.event)?;
@@ -546,12 +569,13 @@ impl<'a> EventReader<'a> {
             spill,
             used_channels,
             inline_conversions,
+            mut keys,
             ..
         } = self;
         ev.channel_mapping = derivation.map(|d| d.mappings());
         ev.zone = spec.zone;
         if let Some(out) = spill {
-            return partitioned(ev, out, spec, used_channels, inline_conversions).map(Loaded::Parted);
+            return partitioned(ev, out, spec, used_channels, inline_conversions, keys).map(Loaded::Parted);
         }
         ev.zone = spec.zone;
         ev.conversions_from = match (slots.mode, &spec.conversions) {
@@ -588,11 +612,12 @@ impl<'a> EventReader<'a> {
                 Conversions::Inline { flag, value }
             }
             Some(file) => {
-                let (conversions, types) = load_conversions(file, spec, &mut ids, &mut ev)?;
+                let (conversions, types) = load_conversions(file, spec, &mut ids, &mut ev, &mut keys)?;
                 conversion_types = types;
                 conversions
             }
         };
+        ev.accounts = spec.accounts.as_ref().map(|a| keys.stats(a));
         // Touches and conversions are grouped together so they share codes.
         let (mut codes, names) = customers::group(ids);
         if let Conversions::Separate { customer, .. } = &mut ev.conversions {
@@ -604,7 +629,7 @@ impl<'a> EventReader<'a> {
             conversion_types = Some(split_conversion_events(&mut ev, &event_names, &event));
         }
         ev.types = conversion_types.map(ConversionTypes::with_not_set);
-        if !ev.rejections.is_empty() || slots.mode == Mode::Events || ev.repeated_orders > 0 || has_anonymous(&ev) {
+        if !ev.rejections.is_empty() || slots.mode == Mode::Events || ev.repeated_orders > 0 || has_anonymous(&ev) || dropped_people(&ev) {
             // Names seen only on rows left out (or their placeholders), or
             // only on conversion events, must not show up as channels with
             // no touches.
@@ -618,6 +643,11 @@ impl<'a> EventReader<'a> {
 /// Whether any file had rows without a customer id.
 fn has_anonymous(ev: &Events) -> bool {
     ev.files.iter().any(|f| f.anonymous > 0)
+}
+
+/// Whether `--account-missing drop` left rows out.
+pub(crate) fn dropped_people(ev: &Events) -> bool {
+    ev.accounts.as_ref().is_some_and(|a| a.dropped && a.rows_without > 0)
 }
 
 /// Rows of each event name, in name order (event mode).
@@ -780,9 +810,10 @@ fn missing_channel(table: &Table, cols: &ColumnMap) -> Error {
     }
 }
 
-/// The columns of a conversions file: customer, time, value, type and
-/// order (the last only with `--order-col`). The hints name the `--conv-*`
-/// flags: they rename a column of this file alone.
+/// The columns of a conversions file: customer, time, value, type, then
+/// the account (`--account-col`) and the order or conversion id, when
+/// asked for. The hints name the `--conv-*` flags: they rename a column of
+/// this file alone.
 fn conversion_requests<'a>(file: &'a ConversionsFile, spec: &'a InputSpec) -> Vec<ColumnRequest<'a>> {
     let cols = &file.columns;
     let mut requests = vec![
@@ -797,6 +828,9 @@ fn conversion_requests<'a>(file: &'a ConversionsFile, spec: &'a InputSpec) -> Ve
             ..ColumnRequest::optional(&cols.conversion_type, "--conv-type-col")
         },
     ];
+    if let Some(AccountSource::Column { conversions, .. }) = spec.accounts.as_ref().map(|a| &a.source) {
+        requests.push(ColumnRequest::required(conversions, "--conv-account-col"));
+    }
     match (&cols.id, &spec.columns.order) {
         (Some(id), _) => requests.push(ColumnRequest::required(id, "--conversion-id-col")),
         (None, Some(order)) => requests.push(ColumnRequest::required(order, "--order-col")),
@@ -846,6 +880,7 @@ pub(crate) fn load_conversions(
     spec: &InputSpec,
     ids: &mut customers::RowIds,
     ev: &mut Events,
+    keys: &mut AccountKeys,
 ) -> Result<(Conversions, Option<ConversionTypes>)> {
     let cols = &conv.columns;
     let requests = conversion_requests(conv, spec);
@@ -866,9 +901,20 @@ pub(crate) fn load_conversions(
         flag: "--conv-time-format",
         dates: Some(&date_only),
     };
+    let account_col = spec.accounts.as_ref().map(|_| 4);
+    let keyed_col = 4 + usize::from(matches!(
+        spec.accounts.as_ref().map(|a| &a.source),
+        Some(AccountSource::Column { .. })
+    ));
     let file = read_tables(&conv.source, ask, spec.chunk_bytes(), |table| {
         let (start, ids_start) = (time.len(), ids.len());
-        table.ids(CUSTOMER, ids)?;
+        let without = match &spec.accounts {
+            None => {
+                table.ids(CUSTOMER, ids)?;
+                Vec::new()
+            }
+            Some(a) => keys.key_rows(table, a, CUSTOMER, account_col.filter(|&c| c < keyed_col), ids)?,
+        };
         table.times_after(TIME, times, &mut first_time, &mut time)?;
         if table.columns[2].is_some() {
             table.revenue(2, &mut currency, &mut thousands, &mut value)?;
@@ -882,8 +928,11 @@ pub(crate) fn load_conversions(
             let t = types.get_or_insert_with(ConversionTypes::default);
             table.intern(3, &mut t.names, None, &mut t.code)?;
         }
-        if table.columns.len() > 4 {
-            table.intern(4, &mut orders, None, &mut order)?;
+        if table.columns.len() > keyed_col {
+            table.intern(keyed_col, &mut orders, None, &mut order)?;
+        }
+        if let Some(a) = &spec.accounts {
+            keys.count(table, a, &without, |_| true);
         }
         for r in table.anonymous_rows() {
             ev.anonymous_conversions += 1;
