@@ -145,6 +145,9 @@ pub struct InputArgs {
         help_heading = "Input"
     )]
     pub conversion_events: Vec<String>,
+    /// Milestone conversion types in funnel order, e.g. `lead,opportunity` (at most two): they end no journey, and mark for `w-shaped` and `full-path` the last touch at or before each; the credited type is `--conversion-types` (default: every other type).
+    #[arg(long, value_delimiter = ',', value_name = "TYPE[,TYPE]", help_heading = "Journeys")]
+    pub milestones: Vec<String>,
     /// Keep only conversions of these types (case-insensitive); the others neither close journeys nor get credit (an inline one stays as a touch).
     #[arg(long, value_delimiter = ',', value_name = "TYPE[,TYPE...]", help_heading = "Journeys")]
     pub conversion_types: Vec<String>,

@@ -46,12 +46,12 @@ pub struct AttributeArgs {
 
 /// Flags that shape journeys from events: transition counts are the chain
 /// already, so with `--transitions` they would be silently ignored.
-const TRANSITIONS_CONFLICTS: [&str; 37] = flags(&[
+const TRANSITIONS_CONFLICTS: [&str; 38] = flags(&[
     &["inputs", "paths", "ga4", "ga4_identity", "conversions", "accounts", "account_col"],
     &TRAFFIC_COLUMN_FLAGS,
     &["channel_rules"],
     &TYPE_COLUMN_FLAGS,
-    &["conversion_events", "conversion_types"],
+    &["conversion_events", "conversion_types", "milestones"],
     &VALUE_COLUMN_FLAGS,
     &[
         "time_format",

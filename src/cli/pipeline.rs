@@ -507,6 +507,7 @@ fn events_summary(events: &input::Events, stats: &journey::JourneyStats) -> Inpu
         }
     }
     summary.accounts = events.accounts.clone();
+    summary.milestones = events.milestones.as_ref().map(crate::input::Milestones::counts);
     summary
 }
 
@@ -543,8 +544,11 @@ fn select_models(asked: &[ModelKind], journeys: &Journeys) -> Result<(Vec<ModelK
         return Ok((asked.to_vec(), Vec::new()));
     }
     let mut notes = Vec::new();
+    // With `--milestones`, the milestone models join the default set.
+    let milestone = journeys.has_milestones().then_some(ModelKind::MILESTONE).into_iter().flatten();
     let kinds = ModelKind::DEFAULT
         .into_iter()
+        .chain(milestone)
         .filter(|k| match k.unsupported_reason(journeys) {
             Some(why) => {
                 notes.push(format!("note: model `{k}` left out: it {why}"));

@@ -175,6 +175,26 @@ pub mod refusals {
                 "export the touches as rows (`customer_id,timestamp,channel`) and give them with the accounts",
             ),
             Refusal::when(
+                a.milestones.len() > crate::journey::MAX_MILESTONES,
+                format!(
+                    "`--milestones` names {} types, and W-shaped and full-path have two milestone positions",
+                    a.milestones.len()
+                ),
+                "name the two funnel stages whose touches count, e.g. `--milestones lead,opportunity`",
+            ),
+            Refusal::when(
+                a.milestones
+                    .iter()
+                    .any(|m| a.conversion_types.iter().any(|t| t.trim().eq_ignore_ascii_case(m.trim()))),
+                "a type is both a milestone (`--milestones`) and credited (`--conversion-types`)",
+                "milestones end no journey: credit the later stage, e.g. `--milestones lead,opportunity --conversion-types won`",
+            ),
+            Refusal::when(
+                !a.milestones.is_empty() && a.paths,
+                "`--milestones` needs the conversions' types and times, which path aggregates do not have",
+                "read the touchpoint events with a conversions file that has a type column",
+            ),
+            Refusal::when(
                 a.journey_mode == JourneyMode::Window && a.paths,
                 "`--journey-mode window` needs touch timestamps, which path aggregates do not have",
                 "read the touchpoint events instead of `--paths`",
@@ -444,6 +464,11 @@ pub mod refusals {
                 a.accounts.accounts.is_some() || a.accounts.account_col.is_some(),
                 "accounts (`--accounts`, `--account-col`)",
                 "key the rows by account in a view (`COALESCE(account_id, customer_id) AS customer_id`), and name the view with `--table`",
+            ),
+            (
+                !a.milestones.is_empty(),
+                "`--milestones`",
+                "the milestone models need each journey's milestone times: run `mta attribute` on the exported touches",
             ),
             (a.delimiter.is_some(), "`--delimiter`", reading),
             (a.encoding != Encoding::Utf8, "`--encoding`", reading),
@@ -742,6 +767,7 @@ fn events_spec(a: InputArgs, sources: Vec<Source>, dialect: Dialect, time_format
             None if ga4 => Some(vec![crate::input::ga4::DEFAULT_CONVERSION_EVENT.to_string()]),
             events => events,
         },
+        milestones: names_list(&a.milestones, "--milestones")?,
         conversion_types: names_list(&a.conversion_types, "--conversion-types")?,
         ga4: ga4.then(|| a.ga4_identity.unwrap_or_default()),
         out_of_core: Some(crate::input::OutOfCore {

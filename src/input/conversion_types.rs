@@ -131,6 +131,57 @@ pub fn keep_types(ev: &mut Events, names: &[String]) -> RemovedByType {
     removed
 }
 
+/// `--milestones`: takes the conversions of the milestone types out of
+/// the conversions (an inline one stays as a touch, as with
+/// `--conversion-types`), keeping each one's customer, time and stage.
+/// Returns them and the names that match no type.
+pub fn take_milestones(ev: &mut Events, names: &[String]) -> (super::Milestones, Vec<String>) {
+    let types = ev.types.as_ref().expect("checked by the caller: the input has conversion types");
+    let mut stage_of = vec![None; types.names.len()];
+    let mut unknown = Vec::new();
+    for (k, name) in names.iter().enumerate() {
+        let (hit, missing) = types.select(std::slice::from_ref(name));
+        unknown.extend(missing);
+        for (code, _) in hit.iter().enumerate().filter(|(_, h)| **h) {
+            stage_of[code] = Some(k as u8);
+        }
+    }
+    let mut m = super::Milestones {
+        types: names.to_vec(),
+        ..Default::default()
+    };
+    match &ev.conversions {
+        Conversions::Inline { flag, .. } => {
+            for (row, _) in flag.iter().enumerate().filter(|(_, f)| **f) {
+                if let Some(k) = stage_of[types.code[row] as usize] {
+                    m.customer.push(ev.customer[row]);
+                    m.time.push(ev.time[row]);
+                    m.stage.push(k);
+                }
+            }
+        }
+        Conversions::Separate { customer, time, .. } => {
+            for (i, &code) in types.code.iter().enumerate() {
+                if let Some(k) = stage_of[code as usize] {
+                    m.customer.push(customer[i]);
+                    m.time.push(time[i]);
+                    m.stage.push(k);
+                }
+            }
+        }
+        Conversions::None => {}
+    }
+    let others: Vec<String> = types
+        .names
+        .iter()
+        .enumerate()
+        .filter(|(code, _)| stage_of[*code].is_none())
+        .map(|(_, n)| n.to_string())
+        .collect();
+    keep_types(ev, &others);
+    (m, unknown)
+}
+
 fn retain<T>(v: &mut Vec<T>, keep: &[bool]) {
     let mut k = keep.iter();
     v.retain(|_| *k.next().expect("one flag per item"));

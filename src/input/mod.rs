@@ -67,6 +67,9 @@ pub struct InputSpec {
     /// `--accounts` / `--account-col`: rows keyed by their person's
     /// account (`None`: by the customer id).
     pub accounts: Option<accounts::AccountSpec>,
+    /// `--milestones`: conversion types, in funnel order, that end no
+    /// journey but mark positions (W-shaped, full-path).
+    pub milestones: Option<Vec<String>>,
     /// `--conversion-types`: keep only the conversions of these types.
     pub conversion_types: Option<Vec<String>>,
     /// `--ga4`: the sources are GA4 BigQuery export files, read with this
@@ -134,6 +137,44 @@ pub struct MergedIds {
     /// Of those, conversions whose rows list different values (the
     /// earliest row's counts).
     pub values_differ: u64,
+}
+
+/// `--milestones`: conversions of the milestone types (a lead, an
+/// opportunity), which end no journey but mark the touches that led to
+/// them for the W-shaped and full-path models.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Milestones {
+    /// The milestone types, in funnel order, as asked.
+    pub types: Vec<String>,
+    /// Per milestone conversion: customer code.
+    pub customer: Vec<u32>,
+    /// Its time, epoch ms.
+    pub time: Vec<i64>,
+    /// Its type's position in `types`.
+    pub stage: Vec<u8>,
+}
+
+impl Milestones {
+    /// Conversions of each milestone type, in funnel order.
+    pub fn counts(&self) -> Vec<MilestoneCount> {
+        self.types
+            .iter()
+            .enumerate()
+            .map(|(k, t)| MilestoneCount {
+                milestone: t.clone(),
+                conversions: self.stage.iter().filter(|&&s| usize::from(s) == k).count() as u64,
+            })
+            .collect()
+    }
+}
+
+/// One milestone type's conversions, for the summary.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MilestoneCount {
+    /// The type, as `--milestones` names it.
+    pub milestone: String,
+    /// Its conversions.
+    pub conversions: u64,
 }
 
 /// When and where an input goes out of core.
@@ -254,6 +295,9 @@ pub struct Events {
     pub merged_ids: Option<MergedIds>,
     /// `--accounts` / `--account-col`: what keying rows by account did.
     pub accounts: Option<accounts::AccountStats>,
+    /// `--milestones`: the milestone conversions, taken out of the
+    /// conversions (they end no journey) and kept for their times.
+    pub milestones: Option<Milestones>,
     /// How conversions were told apart, for the error when there are none.
     pub conversions_from: ConversionsFrom,
     /// `--timezone`: the zone the user reads dates in.

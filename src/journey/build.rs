@@ -303,12 +303,19 @@ pub fn build_owned(mut events: Events, cfg: &JourneyConfig) -> (Journeys, Journe
     let staged = stage(&events, cfg, None, JourneyStats::default(), converting.as_ref());
     drop(converting);
     events.release_rows();
-    let (journeys, stats) = staged.join();
+    let (mut journeys, stats) = staged.join();
+    if let Some(m) = &events.milestones {
+        journeys.attach_milestones(m);
+    }
     (journeys, stats, events)
 }
 
 fn build_in(events: &Events, cfg: &JourneyConfig, segment: Option<(&[u32], u32)>, before: JourneyStats) -> (Journeys, JourneyStats) {
-    stage(events, cfg, segment, before, None).join()
+    let (mut journeys, stats) = stage(events, cfg, segment, before, None).join();
+    if let Some(m) = &events.milestones {
+        journeys.attach_milestones(m);
+    }
+    (journeys, stats)
 }
 
 /// The values of the converting rows of inline conversions, in row order,

@@ -43,7 +43,13 @@ pub struct Journey<'a> {
     pub converted_at: Option<i64>,
     /// Customer code, for event input.
     pub customer: Option<u32>,
+    /// `--milestones`: for each milestone type in funnel order, the time of
+    /// its latest conversion at or before this journey's conversion, if any.
+    pub milestones: [Option<i64>; MAX_MILESTONES],
 }
+
+/// Milestone types a journey carries (W-shaped's lead and opportunity).
+pub const MAX_MILESTONES: usize = 2;
 
 impl Journey<'_> {
     /// Whether there is anything to attribute.
@@ -66,6 +72,9 @@ pub struct Journeys {
     /// bytes of an `Option<i64>`, with millions of journeys.
     converted_at: Vec<i64>,
     customers: Option<(std::sync::Arc<crate::intern::customers::CustomerIds>, Vec<u32>)>,
+    /// `--milestones`: per journey, see [`Journey::milestones`]
+    /// ([`NOT_CONVERTED`] for none).
+    milestones: Option<Vec<[i64; MAX_MILESTONES]>>,
 }
 
 /// The stored conversion time of a journey that did not convert: no parsed
@@ -167,7 +176,45 @@ impl Journeys {
             nulls: self.nulls[i],
             converted_at: Some(self.converted_at[i]).filter(|&t| t != NOT_CONVERTED),
             customer: self.customers.as_ref().map(|c| c.1[i]),
+            milestones: self
+                .milestones
+                .as_ref()
+                .map_or([None; MAX_MILESTONES], |m| m[i].map(|t| Some(t).filter(|&t| t != NOT_CONVERTED))),
         }
+    }
+
+    /// Whether the journeys carry milestone times (`--milestones`).
+    pub fn has_milestones(&self) -> bool {
+        self.milestones.is_some()
+    }
+
+    /// Sets each converting journey's milestone times: for each milestone
+    /// type, the latest of its customer's conversions of that type at or
+    /// before the journey's conversion. Needs the customers (event input).
+    pub fn attach_milestones(&mut self, m: &crate::input::Milestones) {
+        let Some((_, owners)) = &self.customers else { return };
+        let mut keys: Vec<(u32, u8, i64)> = (0..m.time.len()).map(|i| (m.customer[i], m.stage[i], m.time[i])).collect();
+        keys.sort_unstable();
+        let times = (0..self.len())
+            .map(|j| {
+                let mut out = [NOT_CONVERTED; MAX_MILESTONES];
+                let at = self.converted_at[j];
+                if at == NOT_CONVERTED {
+                    return out;
+                }
+                for (stage, slot) in out.iter_mut().enumerate() {
+                    let key = (owners[j], stage as u8, at);
+                    let p = keys.partition_point(|&k| k <= key);
+                    if let Some(&(c, s, t)) = p.checked_sub(1).map(|q| &keys[q])
+                        && (c, s) == (key.0, key.1)
+                    {
+                        *slot = t;
+                    }
+                }
+                out
+            })
+            .collect();
+        self.milestones = Some(times);
     }
 
     /// Journeys in order.
@@ -238,6 +285,9 @@ impl Journeys {
         self.values.extend(other.values);
         self.nulls.extend(other.nulls);
         self.converted_at.extend(other.converted_at);
+        if let (Some(a), Some(b)) = (&mut self.milestones, other.milestones) {
+            a.extend(b);
+        }
     }
 
     /// Takes the first `n` journeys out (the rest stay); neither part keeps
@@ -262,6 +312,7 @@ impl Journeys {
             nulls: front(&mut self.nulls, n),
             converted_at: front(&mut self.converted_at, n),
             customers: None,
+            milestones: self.milestones.as_mut().map(|m| front(m, n)),
         }
     }
 }

@@ -54,6 +54,8 @@ impl OwnedJourney {
             nulls: self.nulls,
             converted_at: self.converted_at,
             customer: None,
+            // Out of core runs no conversion types, so no milestones.
+            milestones: [None; crate::journey::MAX_MILESTONES],
         }
     }
 }

@@ -8,16 +8,19 @@
 
 pub mod data_driven;
 mod first_click;
+mod full_path;
 mod inverse_j;
 mod j_shaped;
 mod last_click;
 mod last_non_direct;
 mod linear;
 pub mod markov;
+mod milestones;
 mod participation;
 mod position_based;
 pub mod shapley;
 mod time_decay;
+mod w_shaped;
 
 use std::collections::BTreeMap;
 
@@ -55,11 +58,15 @@ pub enum ModelKind {
     Shapley,
     /// Data-driven: a cross-validated conversion model, each conversion credited by its counterfactual.
     DataDriven,
+    /// B2B: 30% each to the first touch and the touches that led to the two `--milestones`, 10% over the rest.
+    WShaped,
+    /// B2B: 22.5% each to the first touch, the two `--milestones` touches and the last touch, 10% over the rest.
+    FullPath,
 }
 
 impl ModelKind {
     /// Every model, in order.
-    pub const ALL: [ModelKind; 12] = [
+    pub const ALL: [ModelKind; 14] = [
         ModelKind::FirstClick,
         ModelKind::LastClick,
         ModelKind::LastNonDirect,
@@ -72,7 +79,13 @@ impl ModelKind {
         ModelKind::Markov,
         ModelKind::Shapley,
         ModelKind::DataDriven,
+        ModelKind::WShaped,
+        ModelKind::FullPath,
     ];
+
+    /// The milestone models (B2B funnels): they run when the journeys
+    /// carry `--milestones`.
+    pub const MILESTONE: [ModelKind; 2] = [ModelKind::WShaped, ModelKind::FullPath];
 
     /// The models run without `--models`: all but `data-driven` (the last
     /// of [`Self::ALL`]), whose cross-validated fit is asked for by name.
@@ -101,6 +114,8 @@ impl ModelKind {
             ModelKind::Markov => "markov",
             ModelKind::Shapley => "shapley",
             ModelKind::DataDriven => "data-driven",
+            ModelKind::WShaped => "w-shaped",
+            ModelKind::FullPath => "full-path",
         }
     }
 
@@ -110,6 +125,9 @@ impl ModelKind {
         let channels = journeys.channels().len();
         match self {
             ModelKind::TimeDecay if !journeys.is_timed() => Some("needs touch timestamps, which path aggregates do not have".into()),
+            ModelKind::WShaped | ModelKind::FullPath if !journeys.has_milestones() => Some(
+                "credits the touches that led to funnel milestones: name them with `--milestones TYPE[,TYPE]` (e.g. `lead,opportunity`), on events whose conversions have types".into(),
+            ),
             ModelKind::Shapley if channels > shapley::MAX_CHANNELS => Some(format!(
                 "works on coalitions of at most {} channels and the input has {channels}: group rare channels together (e.g. into `Other`)",
                 shapley::MAX_CHANNELS
@@ -141,6 +159,8 @@ impl ModelKind {
             ModelKind::Markov => Box::new(markov::Markov::new(cfg.markov)),
             ModelKind::Shapley => Box::new(shapley::Shapley),
             ModelKind::DataDriven => Box::new(data_driven::DataDriven::default()),
+            ModelKind::WShaped => Box::new(Heuristic(w_shaped::WShaped)),
+            ModelKind::FullPath => Box::new(Heuristic(full_path::FullPath)),
         }
     }
 }

@@ -168,12 +168,21 @@ fn types_and_period_lines(s: &InputSummary) -> Vec<String> {
             .map(|(t, n)| format!("{t} {} (revenue {})", whole(*n), thousands(revenue(t), 2)))
             .collect();
         lines.push(format!("conversions by type: {}", list.join(", ")));
-        // Several types in one run, neither filtered nor split: the headline adds them up.
-        if types.len() > 1 && s.removed_by_conversion_type.is_none() && s.segments.is_none() {
-            let names: Vec<&str> = types.keys().map(String::as_str).collect();
+        if let Some(m) = &s.milestones {
+            let list: Vec<String> = m.iter().map(|c| format!("{} {}", c.milestone, whole(c.conversions))).collect();
             lines.push(format!(
-                "warning: conversions of {} types ({}) are counted together: the headline adds their conversions and revenue, and each conversion ends the journey before it whatever its type; keep one type with `--conversion-types TYPE`, or credit each type on its own with `--by conversion-type`",
-                types.len(),
+                "milestones (`--milestones`): {}: they end no journey and mark the touches before them for `w-shaped` and `full-path`",
+                list.join(", ")
+            ));
+        }
+        let is_milestone = |t: &str| s.milestones.iter().flatten().any(|m| m.milestone.eq_ignore_ascii_case(t));
+        // Several types in one run, neither filtered nor split: the headline adds them up.
+        let credited: Vec<&str> = types.keys().map(String::as_str).filter(|t| !is_milestone(t)).collect();
+        if credited.len() > 1 && s.removed_by_conversion_type.is_none() && s.segments.is_none() {
+            let names = credited;
+            lines.push(format!(
+                "warning: conversions of {} types ({}) are counted together: the headline adds their conversions and revenue, and each conversion ends the journey before it whatever its type; keep one type with `--conversion-types TYPE`, credit each type on its own with `--by conversion-type`, or make the earlier funnel stages milestones that end no journey (`--milestones lead,opportunity` with `--models w-shaped,full-path`)",
+                names.len(),
                 names.join(", ")
             ));
         }

@@ -78,6 +78,9 @@ pub struct InputSummary {
     /// day, each read as the end of its day in `--timezone`.
     #[serde(skip_serializing_if = "is_zero")]
     pub conversions_date_only: u64,
+    /// `--milestones`: each milestone type's conversions (they end no journey).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub milestones: Option<Vec<crate::input::MilestoneCount>>,
     /// `--accounts` / `--account-col`: what keying rows by account did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accounts: Option<crate::input::accounts::AccountStats>,
@@ -157,6 +160,7 @@ impl InputSummary {
             conversions_date_only: 0,
             conversion_ids: None,
             accounts: None,
+            milestones: None,
             skipped_by_reason: BTreeMap::new(),
             conversions_read: 0.0,
             built: stats.clone(),
@@ -575,6 +579,7 @@ pub(crate) mod testutil {
                 conversions_date_only: 0,
                 conversion_ids: None,
                 accounts: None,
+                milestones: None,
                 skipped_by_reason: BTreeMap::new(),
                 conversions_read: 3.0,
                 built: crate::journey::JourneyStats {

@@ -31,9 +31,13 @@ pub enum SqlOutput {
 }
 
 /// Whether a query can compute `m`: the rule-based models can, Markov,
-/// Shapley and data-driven need mta's solvers.
+/// Shapley and data-driven need mta's solvers, and the milestone models
+/// milestone times the query does not carry.
 pub fn in_sql(m: ModelKind) -> bool {
-    !matches!(m, ModelKind::Markov | ModelKind::Shapley | ModelKind::DataDriven)
+    !matches!(
+        m,
+        ModelKind::Markov | ModelKind::Shapley | ModelKind::DataDriven | ModelKind::WShaped | ModelKind::FullPath
+    )
 }
 
 /// The models a query can compute, in mta's order (weights are numbered by it).
@@ -955,7 +959,9 @@ fn credits(spec: &SqlSpec, steps: &mut Vec<Step>, last: &str, by_journey: &str) 
                 half = double(d, cfg.half_life_ms),
             ),
             ModelKind::Participation => format!("CASE WHEN nth_of_channel = 1 THEN {one} ELSE {zero} END"),
-            ModelKind::Markov | ModelKind::Shapley | ModelKind::DataDriven => unreachable!("refused above"),
+            ModelKind::Markov | ModelKind::Shapley | ModelKind::DataDriven | ModelKind::WShaped | ModelKind::FullPath => {
+                unreachable!("refused above")
+            }
         }
     };
     let all = sql_models();

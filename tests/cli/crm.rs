@@ -515,3 +515,99 @@ fn account_inputs_that_cannot_be_right_are_refused_or_warned() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn w_shaped_and_full_path_credit_the_funnel_milestones_by_hand() {
+    // p1: Webinar 1 Mar, Email 5 Mar, Google Ads 10 Mar, Fair 20 Mar,
+    // Direct 28 Mar; lead 6 Mar (its touch: Email), opportunity 25 Mar
+    // (Fair), won 30 Mar, 45,000.
+    //   W-shaped: Webinar, Email, Fair 30% each; Google Ads, Direct 5% each.
+    //   Full-path: Webinar, Email, Fair, Direct 22.5% each; Google Ads 10%.
+    // p2: Seminar 1 Mar, Blog 2 Mar, Podcast 3 Mar; lead 1 Mar 12:00 (its
+    // touch: Seminar, the first touch too), no opportunity, won 4 Mar, 100.
+    //   W-shaped: Seminar 30% + 30% plus the missing opportunity's 30% in
+    //   proportion: 90%; Blog, Podcast 5% each.
+    //   Full-path: Seminar 22.5% x 2, Podcast 22.5% (last), the missing
+    //   22.5% in proportion: Seminar 60%, Podcast 30%; Blog 10%.
+    let f = Fixture::new();
+    let touches = f.file(
+        "touches.csv",
+        "customer_id,timestamp,channel\n\
+         p1,2026-03-01T10:00:00Z,Webinar\n\
+         p1,2026-03-05T10:00:00Z,Email\n\
+         p1,2026-03-10T10:00:00Z,Google Ads\n\
+         p1,2026-03-20T10:00:00Z,Fair\n\
+         p1,2026-03-28T10:00:00Z,Direct\n\
+         p2,2026-03-01T10:00:00Z,Seminar\n\
+         p2,2026-03-02T10:00:00Z,Blog\n\
+         p2,2026-03-03T10:00:00Z,Podcast\n",
+    );
+    let stages = f.file(
+        "stages.csv",
+        "customer_id,timestamp,value,stage\n\
+         p1,2026-03-06T10:00:00Z,0,lead\n\
+         p1,2026-03-25T10:00:00Z,0,opportunity\n\
+         p1,2026-03-30T10:00:00Z,45000,won\n\
+         p2,2026-03-01T12:00:00Z,0,lead\n\
+         p2,2026-03-04T10:00:00Z,100,won\n",
+    );
+    let run = |extra: &[&str]| {
+        mta()
+            .args(["attribute", touches.to_str().unwrap(), "--conversions", stages.to_str().unwrap()])
+            .args(["--type-col", "stage", "--value-col", "value", "--milestones", "lead,opportunity"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--conversion-types", "won", "--models", "w-shaped,full-path", "--format", "csv"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows = parse_csv(&out.stdout);
+    let value = |m: &str, ch: &str| rows[&(m.to_string(), ch.to_string())].value;
+    let want = [
+        ("w-shaped", "Webinar", 13_500.0),
+        ("w-shaped", "Email", 13_500.0),
+        ("w-shaped", "Fair", 13_500.0),
+        ("w-shaped", "Google Ads", 2_250.0),
+        ("w-shaped", "Direct", 2_250.0),
+        ("w-shaped", "Seminar", 90.0),
+        ("w-shaped", "Blog", 5.0),
+        ("w-shaped", "Podcast", 5.0),
+        ("full-path", "Webinar", 10_125.0),
+        ("full-path", "Email", 10_125.0),
+        ("full-path", "Fair", 10_125.0),
+        ("full-path", "Direct", 10_125.0),
+        ("full-path", "Google Ads", 4_500.0),
+        ("full-path", "Seminar", 60.0),
+        ("full-path", "Blog", 10.0),
+        ("full-path", "Podcast", 30.0),
+    ];
+    for (m, ch, v) in want {
+        assert_close(value(m, ch), v, &format!("{m} {ch}"));
+    }
+    // Milestones end no journey: two conversions, both won.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("2 conversions, revenue 45,100.00"), "{stderr}");
+    assert!(stderr.contains("milestones (`--milestones`): lead 2, opportunity 1"), "{stderr}");
+    // Without `--conversion-types`, every other type is credited; without
+    // `--models`, the milestone models join the default set.
+    let out = run(&["--format", "csv"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let all = parse_csv(&out.stdout);
+    assert_close(all[&("w-shaped".to_string(), "Seminar".to_string())].value, 90.0, "default set");
+    assert!(all.contains_key(&("last-click".to_string(), "Direct".to_string())));
+    // Refused: a milestone model without milestones; a type both milestone and credited; three milestones.
+    let plain = mta()
+        .args(["attribute", touches.to_str().unwrap(), "--conversions", stages.to_str().unwrap()])
+        .args(["--models", "w-shaped"])
+        .output()
+        .unwrap();
+    assert_eq!(plain.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&plain.stderr).contains("--milestones"));
+    assert_eq!(run(&["--conversion-types", "lead"]).status.code(), Some(2));
+    let three = mta()
+        .args(["attribute", touches.to_str().unwrap(), "--conversions", stages.to_str().unwrap()])
+        .args(["--type-col", "stage", "--milestones", "lead,mql,opportunity"])
+        .output()
+        .unwrap();
+    assert_eq!(three.status.code(), Some(2));
+}

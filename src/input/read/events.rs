@@ -746,6 +746,21 @@ pub(crate) fn keep_conversion_types(ev: &mut Events, spec: &InputSpec) -> Result
     let tally = ev.types.as_ref().map(|t| t.tally(&ev.conversions));
     ev.conversions_by_type = tally.as_ref().map(|t| t.iter().map(|(k, v)| (k.clone(), v.0)).collect());
     ev.revenue_by_type = tally.map(|t| t.into_iter().map(|(k, v)| (k, v.1)).collect());
+    if let Some(milestones) = &spec.milestones {
+        if ev.types.is_none() {
+            return Err(Error::usage(
+                "`--milestones` names conversion types, and the conversions have none",
+                "give the conversions a type column (`--type-col`, `--conv-type-col`), or name conversion events with `--conversion-events`",
+            ));
+        }
+        let (m, unknown) = conversion_types::take_milestones(ev, milestones);
+        ev.notes.extend(
+            unknown
+                .iter()
+                .map(|t| format!("warning: `--milestones` names `{t}`, which no conversion has: that position is always missing")),
+        );
+        ev.milestones = Some(m);
+    }
     if let Some(keep) = &spec.conversion_types {
         if ev.types.is_none() {
             return Err(Error::usage(
