@@ -299,8 +299,12 @@ pub fn run_segments(plan: &Plan, by: &[Dimension], bootstrap: Option<(usize, u64
         load_segments(&plan.input, &plan.journeys, &types)?
     };
     let (mut report, models, notes) = by_segment(&dims, segments, summary, &plan.models, &plan.model_cfg, bootstrap, period)?;
-    if let (Some(file), Some((dimension, _))) = (&plan.costs, period) {
-        crate::report::costs::apply_file_by_period(&mut report, file, dimension)?;
+    // Spend per period with one; else the whole spend against every
+    // conversion type (cost per lead, per opportunity, per won deal).
+    match (&plan.costs, period) {
+        (Some(file), Some((dimension, _))) => crate::report::costs::apply_file_by_period(&mut report, file, dimension)?,
+        (Some(file), None) => drop(crate::report::costs::apply_file(&mut report, file)),
+        (None, _) => {}
     }
     Ok(Run {
         report,

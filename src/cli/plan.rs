@@ -279,11 +279,7 @@ pub mod refusals {
             format!("`--metric {metric}` needs spend per channel"),
             "give it with `--costs FILE` (`channel,spend[,date]`)",
         )];
-        for (given, what) in [
-            (by.contains(&Dimension::ConversionType), "`--by conversion-type`"),
-            (per_conversion, "`--per-conversion`"),
-            (compare, "`--compare-models`"),
-        ] {
+        for (given, what) in [(per_conversion, "`--per-conversion`"), (compare, "`--compare-models`")] {
             list.push(Refusal::when(
                 costs && given,
                 format!("`--costs` cannot be combined with {what}: spend is per channel (and per period with `--by day|week|month`)"),

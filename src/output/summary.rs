@@ -213,14 +213,22 @@ fn cost_line(s: &InputSummary) -> Option<String> {
         n => format!("; {} dated outside the period left out", plural(n, "row", "rows")),
     };
     let or_empty = |x: Option<f64>| x.map_or("-".to_string(), |x| thousands(x, 2));
-    Some(format!(
+    let mut line = format!(
         "spend {} from {} ({} rows{outside}); blended CPA {}, ROAS {}",
         thousands(c.total_spend, 2),
         c.file,
         whole(c.rows),
         or_empty(c.blended_cpa),
         or_empty(c.blended_roas)
-    ))
+    );
+    if let Some(types) = &c.by_conversion_type {
+        let list: Vec<String> = types
+            .iter()
+            .map(|t| format!("{} CPA {} (ROAS {})", t.conversion_type, or_empty(t.cpa), or_empty(t.roas)))
+            .collect();
+        line.push_str(&format!("\nthe whole spend per conversion type: {}", list.join(", ")));
+    }
+    Some(line)
 }
 
 /// The rows read but not used: skipped (`--on-error skip`), without a

@@ -59,6 +59,53 @@ pub struct CostSummary {
     pub spend_without_credit: Vec<String>,
     /// Channels some model credited that have no spend row.
     pub credit_without_spend: Vec<String>,
+    /// `--by conversion-type`: the whole spend against each type's
+    /// conversions (cost per lead, per opportunity, per won deal).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_conversion_type: Option<Vec<TypeCost>>,
+}
+
+/// The whole spend weighed against one conversion type's conversions: a
+/// funnel stage's cost per conversion and return.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TypeCost {
+    /// The conversion type.
+    pub conversion_type: String,
+    /// Its conversions attributed (over every period).
+    pub conversions: f64,
+    /// Their revenue.
+    pub revenue: f64,
+    /// Total spend / its conversions.
+    pub cpa: Option<f64>,
+    /// Its revenue / total spend.
+    pub roas: Option<f64>,
+}
+
+/// Each conversion type's conversions and revenue, summed over the
+/// segments of `input` (a type's periods), against `total` spend; `None`
+/// without `--by conversion-type`.
+fn by_conversion_type(input: &super::InputSummary, total: f64) -> Option<Vec<TypeCost>> {
+    let segments = input.segments.as_ref()?;
+    let mut by: std::collections::BTreeMap<String, (f64, f64)> = std::collections::BTreeMap::new();
+    for s in segments {
+        let Some((_, t)) = s.segment.0.iter().find(|(d, _)| *d == Dimension::ConversionType) else {
+            continue;
+        };
+        let e = by.entry(t.clone()).or_default();
+        e.0 += s.conversions;
+        e.1 += s.revenue;
+    }
+    (!by.is_empty()).then(|| {
+        by.into_iter()
+            .map(|(conversion_type, (conversions, revenue))| TypeCost {
+                conversion_type,
+                conversions,
+                revenue,
+                cpa: ratio(total, conversions),
+                roas: ratio(revenue, total),
+            })
+            .collect()
+    })
 }
 
 /// `numerator / denominator`, `None` when the denominator is 0.
@@ -223,6 +270,7 @@ fn summarize(report: &mut Report, costs: &Costs) {
         blended_roas: ratio(input.built.revenue, total),
         spend_without_credit,
         credit_without_spend,
+        by_conversion_type: by_conversion_type(input, total),
     });
 }
 

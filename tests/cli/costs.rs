@@ -220,7 +220,6 @@ fn cost_metrics_and_combinations_are_usage_errors() {
     let costs = f.file("costs.csv", COSTS);
     for args in [
         vec!["--metric", "cpa"],
-        vec!["--costs", costs.to_str().unwrap(), "--by", "conversion-type"],
         vec!["--costs", costs.to_str().unwrap(), "--per-conversion"],
     ] {
         let out = mta().args(["attribute", events.to_str().unwrap()]).args(&args).output().unwrap();

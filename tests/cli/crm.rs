@@ -611,3 +611,54 @@ fn w_shaped_and_full_path_credit_the_funnel_milestones_by_hand() {
         .unwrap();
     assert_eq!(three.status.code(), Some(2));
 }
+
+#[test]
+fn each_funnel_stage_is_weighed_against_the_whole_spend() {
+    // One customer: Email, then Webinar; a lead after Email, a won deal
+    // (1,000) after Webinar. Spend: Email 200, Webinar 600 (800 in all).
+    // By hand, last-click: the lead is Email's (CPA 200 / 1), the deal
+    // Webinar's (CPA 600 / 1, ROAS 1,000 / 600); per type, the whole spend
+    // per lead is 800 and per won deal 800 (ROAS 1.25).
+    let f = Fixture::new();
+    let touches = f.file(
+        "touches.csv",
+        "customer_id,timestamp,channel\np1,2026-03-01T10:00:00Z,Email\np1,2026-03-05T10:00:00Z,Webinar\n",
+    );
+    let stages = f.file(
+        "stages.csv",
+        "customer_id,timestamp,value,stage\np1,2026-03-02T10:00:00Z,0,lead\np1,2026-03-06T10:00:00Z,1000,won\n",
+    );
+    let costs = f.file("costs.csv", "channel,spend\nEmail,200\nWebinar,600\n");
+    let run = |format: &str| {
+        mta()
+            .args(["attribute", touches.to_str().unwrap(), "--conversions", stages.to_str().unwrap()])
+            .args(["--type-col", "stage", "--value-col", "value", "--by", "conversion-type"])
+            .args(["--costs", costs.to_str().unwrap(), "--models", "last-click", "--format", format])
+            .output()
+            .unwrap()
+    };
+    let out = run("csv");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("conversion_type,model,channel,conversions,value,share,spend,cpa,roas\n"),
+        "{text}"
+    );
+    for row in [
+        "lead,last-click,Email,1.000000,0.000000,1.000000,200.000000,200.000000,0.000000",
+        "lead,last-click,Webinar,0.000000,0.000000,0.000000,600.000000,,0.000000",
+        "won,last-click,Webinar,1.000000,1000.000000,1.000000,600.000000,600.000000,1.666667",
+    ] {
+        assert!(text.lines().any(|l| l == row), "{row} not in\n{text}");
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the whole spend per conversion type: lead CPA 800.00 (ROAS 0.00), won CPA 800.00 (ROAS 1.25)"),
+        "{stderr}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&run("json").stdout).unwrap();
+    let types = &v["input"]["costs"]["by_conversion_type"];
+    assert_eq!(types[0]["conversion_type"], "lead");
+    assert_eq!(types[0]["cpa"], 800.0);
+    assert_eq!(types[1]["roas"], 1.25);
+}
