@@ -421,17 +421,12 @@ pub mod refusals {
     pub fn report(plan: &Plan, max_change: f64, by: Option<Dimension>) -> Vec<Refusal> {
         let paths = matches!(plan.input, InputConfig::Paths { .. });
         let mut list = vec![max_change_refusal(max_change)];
-        if let Some(d) = by.filter(|d| !d.is_period()) {
-            list.push(Refusal::when(
-                true,
-                format!(
-                    "`mta report --by` takes a period: `day`, `week` or `month`, not `{}`",
-                    crate::output::clap_name(d)
-                ),
-                "split by conversion type with `mta attribute --by conversion-type`",
-            ));
-        }
-        list.extend(period_refusals(by.as_slice(), paths));
+        list.push(Refusal::when(
+            by == Some(Dimension::ConversionType) && paths,
+            "`--by conversion-type` splits conversions by their type, which path aggregates do not have",
+            "read the touchpoint events with a type column",
+        ));
+        list.extend(period_refusals(by.filter(|d| d.is_period()).as_slice(), paths));
         list
     }
 

@@ -25,7 +25,7 @@ pub struct ReportArgs {
     /// With `--costs`: the largest change of a channel's spend in the proposed reallocation (as in `mta budget`).
     #[arg(long, default_value_t = 0.2, value_name = "FRACTION", help_heading = "Costs")]
     max_change: f64,
-    /// Add a chart of each channel's share per period of the conversion time (`day`, `week` or `month`, in `--timezone`) under the data-driven model.
+    /// Add a chart of each channel's share per period of the conversion time (`day`, `week` or `month`, in `--timezone`) under the data-driven model; or `conversion-type`: a funnel section, each type's conversions per channel and (with `--costs`) its cost per conversion.
     #[arg(long, value_enum, value_name = "PERIOD", help_heading = "Output")]
     by: Option<crate::journey::Dimension>,
 }
@@ -52,7 +52,7 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
     args.run.output.output.get_or_insert_with(|| DEFAULT_FILE.into());
     let (max_change, by) = (args.max_change, args.by);
     let plan = Plan::new(args.run.into(), &FORMATS, |plan| refusals::report(plan, max_change, by))?;
-    let period = by.map(|d| (d, plan.zone()));
+    let period = by.filter(|d| d.is_period()).map(|d| (d, plan.zone()));
     progress("reading input, building journeys and running models");
     let add = AddOns {
         compare: true,
@@ -101,6 +101,21 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
             crate::report::periods::ShareOverTime::of_data_driven(journeys, models, report, dimension, zone)?
         }
     };
+    let funnel = match by {
+        Some(crate::journey::Dimension::ConversionType) => {
+            progress("crediting each conversion type");
+            let types = [crate::journey::Dimension::ConversionType];
+            let split = pipeline::run_segments(&plan, &types, None)?;
+            let order: &[String] = match &plan.input {
+                super::plan::InputConfig::Events { spec, .. } => spec.conversion_types.as_deref().unwrap_or_default(),
+                super::plan::InputConfig::Paths { .. } => &[],
+            };
+            let spend = split.report.input.costs.as_ref().map(|c| c.total_spend);
+            crate::report::funnel::shown_model(&split.report)
+                .and_then(|m| crate::report::funnel::Funnel::of(&split.report, m, order, spend))
+        }
+        _ => None,
+    };
     progress("writing report");
     let extras = Extras {
         overview: Some(&overview),
@@ -108,6 +123,7 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
         budget: budget.as_deref(),
         scorecard: scorecard.as_deref(),
         over_time: over_time.as_ref(),
+        funnel: funnel.as_ref(),
     };
     let out = &plan.output;
     super::write_output(&out.target, |w| crate::output::html::write(report, extras, w))?;

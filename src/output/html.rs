@@ -47,6 +47,8 @@ pub struct Extras<'a> {
     pub scorecard: Option<&'a [crate::report::scorecard::ScoreRow]>,
     /// `mta report --by day|week|month`: the data-driven model's shares per period.
     pub over_time: Option<&'a crate::report::periods::ShareOverTime>,
+    /// `mta report --by conversion-type`: each stage's credits and cost.
+    pub funnel: Option<&'a crate::report::funnel::Funnel>,
 }
 
 /// Writes the HTML report, with whatever [`Extras`] it was given.
@@ -150,6 +152,9 @@ pub fn render(report: &Report, extras: Extras<'_>) -> String {
     }
     if let Some(shares) = extras.over_time {
         over_time_section(&mut s, shares);
+    }
+    if let Some(funnel) = extras.funnel {
+        funnel_section(&mut s, funnel);
     }
     if let Some(rows) = extras.scorecard {
         roles_section(&mut s, rows);
@@ -307,6 +312,9 @@ fn nav(s: &mut String, report: &Report, extras: &Extras<'_>) {
     }
     if extras.over_time.is_some() {
         s.push_str("<a href=\"#over-time\">Over time</a>");
+    }
+    if extras.funnel.is_some() {
+        s.push_str("<a href=\"#funnel\">Funnel</a>");
     }
     if extras.scorecard.is_some() {
         s.push_str("<a href=\"#roles\">Roles</a>");
@@ -657,6 +665,60 @@ fn reallocation_table(s: &mut String, rows: &[crate::report::budget::BudgetRow])
 /// Channels beyond which the shares over time are small multiples, one
 /// chart per channel, instead of one line per channel (colours run out).
 const MAX_LINES: usize = 8;
+
+/// `mta report --by conversion-type`: conversions per stage per channel
+/// under one model, and each stage's cost (the whole spend against it).
+fn funnel_section(s: &mut String, f: &crate::report::funnel::Funnel) {
+    w!(
+        s,
+        "<section id=\"funnel\">\n<h2>Funnel by conversion type</h2>\n<p class=\"note\">Each stage's conversions credited to each channel by the <strong>{}</strong> model, stages in the order of <code>--conversion-types</code>, else by conversions, most first.{} Click a column header to sort.</p>\n",
+        escape(f.model.name()),
+        if f.spend.is_some() {
+            " With spend: each channel's cost per conversion of the stage under it (CPA), and each stage's cost per conversion from the whole spend; a lead and the deal it became count the same spend, so stage costs compare, they do not add up."
+        } else {
+            ""
+        }
+    );
+    s.push_str("<div class=\"scroll\"><table class=\"sortable funnel\">\n<thead><tr><th scope=\"col\">channel</th>");
+    if f.spend.is_some() {
+        s.push_str("<th scope=\"col\" class=\"num\">spend</th>");
+    }
+    for st in &f.stages {
+        w!(s, "<th scope=\"col\" class=\"num\">{}</th>", escape(&st.name));
+    }
+    s.push_str("</tr></thead>\n<tbody>\n");
+    for (c, channel) in f.channels.iter().enumerate() {
+        let spend = f.spend.as_ref().map(|sp| sp[c]);
+        w!(s, "<tr><th scope=\"row\">{}</th>", escape(channel));
+        if let Some(sp) = spend {
+            w!(s, "<td data-v=\"{sp}\">{}</td>", num(sp, 2));
+        }
+        for st in &f.stages {
+            let n = st.by_channel[c];
+            w!(s, "<td data-v=\"{n}\">{}", num(n, 2));
+            if let Some(sp) = spend.filter(|&sp| sp > 0.0 && n > 0.0) {
+                w!(s, "<br><small>CPA {}</small>", num(sp / n, 2));
+            }
+            s.push_str("</td>");
+        }
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</tbody>\n<tfoot>");
+    let blank = if f.spend.is_some() { "<td></td>" } else { "" };
+    let mut footer = |label: &str, cell: &dyn Fn(&crate::report::funnel::Stage) -> String| {
+        w!(s, "<tr><th scope=\"row\">{label}</th>{blank}");
+        for st in &f.stages {
+            w!(s, "<td>{}</td>", cell(st));
+        }
+        s.push_str("</tr>");
+    };
+    footer("conversions", &|st| num(st.conversions, 2));
+    footer("revenue", &|st| num(st.revenue, 2));
+    if f.spend.is_some() {
+        footer("cost per conversion", &|st| st.cost_per.map_or_else(String::new, |c| num(c, 2)));
+    }
+    s.push_str("</tfoot>\n</table></div>\n</section>\n");
+}
 
 fn over_time_section(s: &mut String, t: &crate::report::periods::ShareOverTime) {
     let unit = match t.dimension {

@@ -662,3 +662,59 @@ fn each_funnel_stage_is_weighed_against_the_whole_spend() {
     assert_eq!(types[0]["cpa"], 800.0);
     assert_eq!(types[1]["roas"], 1.25);
 }
+
+#[test]
+fn the_report_shows_the_funnel_with_each_stage_s_cost() {
+    // As in the per-stage costs test: last-click gives the lead to Email
+    // and the won deal to Webinar; the whole spend (800) per stage is 800.
+    let f = Fixture::new();
+    let touches = f.file(
+        "touches.csv",
+        "customer_id,timestamp,channel\np1,2026-03-01T10:00:00Z,Email\np1,2026-03-05T10:00:00Z,Webinar\n\
+         p2,2026-03-01T11:00:00Z,Email\n",
+    );
+    let stages = f.file(
+        "stages.csv",
+        "customer_id,timestamp,value,stage\np1,2026-03-02T10:00:00Z,0,lead\np1,2026-03-06T10:00:00Z,1000,won\n\
+         p2,2026-03-02T10:00:00Z,0,lead\n",
+    );
+    let costs = f.file("costs.csv", "channel,spend\nEmail,200\nWebinar,600\n");
+    let html = f.path("report.html");
+    let out = mta()
+        .args(["report", touches.to_str().unwrap(), "--conversions", stages.to_str().unwrap()])
+        .args(["--type-col", "stage", "--value-col", "value", "--by", "conversion-type"])
+        .args([
+            "--costs",
+            costs.to_str().unwrap(),
+            "--models",
+            "last-click",
+            "-o",
+            html.to_str().unwrap(),
+        ])
+        .args(["--conversion-types", "won,lead"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let page = std::fs::read_to_string(&html).unwrap();
+    let start = page.find("<section id=\"funnel\">").expect("a funnel section");
+    let section = &page[start..start + page[start..].find("</section>").unwrap()];
+    // Stages in the order `--conversion-types` lists them.
+    let won = section.find(">won</th>").unwrap();
+    let lead = section.find(">lead</th>").unwrap();
+    assert!(won < lead, "{section}");
+    // Email: two leads (CPA 100), no deal; Webinar: the deal (CPA 600).
+    assert!(
+        section.contains("<tr><th scope=\"row\">Email</th><td data-v=\"200\">200.00</td><td data-v=\"0\">0.00</td><td data-v=\"2\">2.00<br><small>CPA 100.00</small></td></tr>"),
+        "{section}"
+    );
+    assert!(
+        section.contains("<td data-v=\"1\">1.00<br><small>CPA 600.00</small></td>"),
+        "{section}"
+    );
+    // Cost per stage: 800 per won deal, 400 per lead.
+    assert!(
+        section.contains("<tr><th scope=\"row\">cost per conversion</th><td></td><td>800.00</td><td>400.00</td></tr>"),
+        "{section}"
+    );
+    assert!(page.contains("<a href=\"#funnel\">Funnel</a>"));
+}

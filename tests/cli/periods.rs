@@ -340,12 +340,12 @@ fn the_html_report_charts_the_data_driven_model_s_share_over_time() {
     // `attribute --format html` too, with the period alone.
     let page = stdout_of(&["attribute", file, "--by", "month", "--models", "shapley", "--format", "html", "-q"]);
     assert!(page.contains("Email · 2026-03: 33.3%") && page.contains("<h2>Share over time</h2>"));
-    // `--by` of `mta report` is a period.
+    // `--by conversion-type` of `mta report` (the funnel) needs typed conversions.
     let out = mta()
         .args(["report", file, "--by", "conversion-type", "-o"])
         .arg(f.path("x.html"))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("takes a period"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs conversions with a type"));
 }
