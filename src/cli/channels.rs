@@ -41,7 +41,12 @@ pub fn run(args: ChannelsArgs) -> Result<()> {
         unreachable!("path aggregates were refused with the flags")
     };
     pipeline::refuse_terminal_stdin(input)?;
-    let events = crate::input::load(spec)?;
+    // Channels are a property of touches: a file without conversions maps too.
+    let spec = crate::input::InputSpec {
+        touches_only: true,
+        ..(**spec).clone()
+    };
+    let events = crate::input::load(&spec)?;
     let Some(mapping) = events.channel_mapping else {
         return Err(crate::Error::usage(
             format!("no channel rules were applied: the input has a `{}` column", spec.columns.channel),

@@ -765,6 +765,7 @@ fn events_spec(a: InputArgs, sources: Vec<Source>, dialect: Dialect, time_format
             limit: a.memory_limit.unwrap_or_else(default_memory_limit),
             temp_dir: a.temp_dir,
         }),
+        touches_only: false,
         chunk_bytes: None,
     };
     Ok(InputConfig::Events {

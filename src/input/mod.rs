@@ -78,6 +78,9 @@ pub struct InputSpec {
     /// `--memory-limit` / `--temp-dir`: when the typed columns would not
     /// fit, rows go to partition files on disk (`None`: always in memory).
     pub out_of_core: Option<OutOfCore>,
+    /// The touch files may lack the conversion flag column (then no row
+    /// converts): `mta channels` maps touches and needs no conversions.
+    pub touches_only: bool,
     /// Bytes per CSV chunk (`None`: the default, or `MTA_CSV_CHUNK_BYTES`):
     /// fuzzing and tests cut small inputs into many chunks with it.
     pub chunk_bytes: Option<usize>,

@@ -751,6 +751,22 @@ fn attribution(solution: Solution, conversions: f64, value: f64, no_nulls: bool)
     }
 }
 
+/// With `--markov-order auto`: a warning when the chosen chain has more
+/// states than a tenth of the journeys (e.g. 11,723 states for 3,174
+/// account journeys), whose transitions then rest on a journey or two
+/// each: the penalised AUC can still prefer it, and its removal effects
+/// are an overfit.
+fn overfit_warning(solution: &Solution, journeys: f64) -> Option<String> {
+    let states = solution.chain.len();
+    (solution.order_scores.is_some() && solution.spec.order > 1 && states as f64 * 10.0 > journeys).then(|| {
+        format!(
+            "markov: `--markov-order auto` chose order {} with {states} states for {} journeys (more than one state per ten journeys): most transitions rest on a journey or two, so its removal effects may be overfit; compare with `--markov-order 1`",
+            solution.spec.order,
+            crate::format::thousands(journeys, 0)
+        )
+    })
+}
+
 /// A one-line account of an automatic order choice.
 fn describe_order_choice(order: usize, scores: &[OrderScore]) -> String {
     let list = scores
@@ -827,12 +843,16 @@ impl AttributionModel for Markov {
     fn run(&self, journeys: &Journeys) -> Result<Attribution> {
         let solution = self.solve(journeys)?;
         let nulls: f64 = journeys.iter().map(|j| j.nulls).sum();
-        Ok(attribution(
+        let walks: f64 = journeys.iter().map(|j| j.conversions + j.nulls).sum();
+        let overfit = overfit_warning(&solution, walks);
+        let mut run = attribution(
             solution,
             journeys.total_conversions(),
             journeys.total_value(),
             nulls == 0.0 && !journeys.is_empty(),
-        ))
+        );
+        run.warnings.extend(overfit);
+        Ok(run)
     }
 
     fn stream(&self, channels: &[String]) -> Result<Box<dyn super::Stream + '_>> {
@@ -1119,6 +1139,49 @@ pub(crate) mod tests {
         assert!((scores[1].auc - 1.0).abs() < 1e-12, "{scores:?}");
         // m = 4 channels, N = 4000 journeys: order 2 has C(5, 2) = 10 possible states.
         assert!((scores[1].penalised_auc - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn an_auto_order_with_more_states_than_a_tenth_of_the_journeys_is_warned() {
+        // Every ordered pair of 8 channels once; it converts when both
+        // channels have the same parity: order 2 separates perfectly, on
+        // as many states as journeys.
+        let names: Vec<String> = (0..8).map(|c| format!("c{c}")).collect();
+        let mut pairs: Vec<(Vec<&str>, f64, f64)> = Vec::new();
+        for p in 0..8 {
+            for q in 0..8 {
+                if p != q {
+                    let converts = (p + q) % 2 == 0;
+                    pairs.push((
+                        vec![&names[p], &names[q]],
+                        f64::from(u8::from(converts)),
+                        f64::from(u8::from(!converts)),
+                    ));
+                }
+            }
+        }
+        let rows: Vec<(&[&str], f64, f64, f64)> = pairs.iter().map(|(p, c, n)| (p.as_slice(), *c, 0.0, *n)).collect();
+        let j = Journeys::from_paths(&rows);
+        let auto = Markov::new(MarkovConfig {
+            order: MarkovOrder::Auto,
+            keep_repeats: false,
+        });
+        let run = auto.run(&j).unwrap();
+        let order = match &run.details {
+            Some(Details::Markov(s)) => s.spec.order,
+            _ => unreachable!(),
+        };
+        assert_eq!(order, 2, "{:?}", run.notes);
+        assert!(
+            run.warnings
+                .iter()
+                .any(|w| w.contains("chose order 2") && w.contains("for 56 journeys")),
+            "{:?}",
+            run.warnings
+        );
+        // The 4,000 journeys of the pair test: a handful of states, no warning.
+        let run = auto.run(&converts_by_first_and_last()).unwrap();
+        assert!(!run.warnings.iter().any(|w| w.contains("overfit")), "{:?}", run.warnings);
     }
 
     #[test]

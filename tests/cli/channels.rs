@@ -145,3 +145,31 @@ fn generated_utm_events_give_the_generated_channels_credits() {
         assert_eq!(&from_utm[&(model.clone(), rename(channel))], row, "{model} {channel}");
     }
 }
+
+#[test]
+fn channels_maps_a_touch_file_without_conversions() {
+    // A raw web export of visits: no conversion flag, no revenue. Its
+    // channels still map (GA4's rules: google / cpc is Paid Search).
+    let f = Fixture::new();
+    let visits = f.file(
+        "visits.csv",
+        "customer_id,timestamp,utm_source,utm_medium\na,2026-01-01T00:00:00Z,google,cpc\nb,2026-01-02T00:00:00Z,google,cpc\nc,2026-01-02T00:00:00Z,newsletter,email\n",
+    );
+    let out = mta()
+        .args(["channels", visits.to_str().unwrap(), "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.lines().any(|l| l.starts_with("google,cpc,,Paid Search,") && l.ends_with(",2")),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.starts_with("newsletter,email,,Email,") && l.ends_with(",1")),
+        "{text}"
+    );
+    // `attribute` on the same file still needs the conversions.
+    let out = mta().args(["attribute", visits.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}

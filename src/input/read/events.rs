@@ -116,6 +116,7 @@ impl<'a> Slots<'a> {
                 advice: Some(
                     "or give conversions in a separate file with `--conversions FILE`, or name conversion events with `--conversion-events`",
                 ),
+                required: !spec.touches_only,
                 ..ColumnRequest::required(&cols.conversion, "--conversion-col")
             },
         );
@@ -412,8 +413,11 @@ impl<'a> EventReader<'a> {
             rows.flag
                 .extend(rows.event[start..].iter().map(|&c| wanted.iter().any(|w| w == names.name(c))));
         }
-        if let Some(f) = slots.flag {
-            table.flags(f, &mut rows.flag)?;
+        match slots.flag {
+            Some(f) if table.columns[f].is_some() => table.flags(f, &mut rows.flag)?,
+            // `touches_only` and no flag column: no row converts.
+            Some(_) => rows.flag.resize(rows.ids.len(), false),
+            None => {}
         }
         self.channels(table, start)?;
         let rows = &mut self.rows;
