@@ -511,3 +511,59 @@ fn the_costs_file_has_an_encoding_and_decimal_comma_of_its_own() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["input"]["costs"]["total_spend"], 12.5);
 }
+
+#[test]
+fn monthly_spend_is_spread_over_the_month_s_days() {
+    // Touches from 10 to 19 January: 10 of January's 31 days. January's
+    // 310 is 10 a day, so 100 is kept; February's 280 is outside.
+    let f = Fixture::new();
+    let events = f.file(
+        "events.csv",
+        "customer_id,timestamp,channel,conversion,value\na,2026-01-10T10:00:00Z,Email,0,0\na,2026-01-19T10:00:00Z,Email,1,50\n",
+    );
+    let run = |costs: &str, extra: &[&str]| {
+        let c = f.file("costs.csv", costs);
+        mta()
+            .args([
+                "attribute",
+                events.to_str().unwrap(),
+                "--costs",
+                c.to_str().unwrap(),
+                "--cost-date-col",
+                "date",
+            ])
+            .args(["--models", "linear", "--format", "csv"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let spend = |out: &std::process::Output| {
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let row = text.lines().nth(1).unwrap().to_string();
+        row.split(',').nth(5).unwrap().parse::<f64>().unwrap()
+    };
+    let out = run("channel,spend,date\nEmail,310,2026-01\nEmail,280,2026-02\n", &[]);
+    assert_close(spend(&out), 100.0, "ten of January's days");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("left out 490.00 of spend (2 cost rows)"));
+    // `12/2025`-style months with a pattern without a day; the whole of January with `--from`/`--to`.
+    let out = run(
+        "channel,spend,date\nEmail,310,01/2026\nEmail,300,12/2025\n",
+        &["--cost-date-format", "%m/%Y", "--from", "2026-01-01", "--to", "2026-02-01"],
+    );
+    assert_close(spend(&out), 310.0, "all of January");
+    // Half of a month by `--from`: the 16th to the 31st of January.
+    let out = run(
+        "channel,spend,date\nEmail,310,01/2026\n",
+        &["--cost-date-format", "%m/%Y", "--from", "2026-01-16", "--to", "2026-02-01"],
+    );
+    assert_close(spend(&out), 160.0, "16 of January's days");
+    // A value that is no month under the pattern: its line, and the flag.
+    let out = run(
+        "channel,spend,date\nEmail,310,01/2026\nEmail,3,2026-1\n",
+        &["--cost-date-format", "%m/%Y"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("line 3") && stderr.contains("`--cost-date-format`"), "{stderr}");
+}

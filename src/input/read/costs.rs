@@ -54,6 +54,9 @@ pub struct CostFile {
     spend: Vec<f64>,
     /// Per row, when the file has a date column.
     time: Option<Vec<i64>>,
+    /// Per row, the file's row it comes from: a monthly row (`2026-01`) is
+    /// spread over its days, one row each.
+    source_row: Vec<u32>,
     zone: Zone,
     from_ms: Option<i64>,
     to_ms: Option<i64>,
@@ -157,8 +160,14 @@ pub fn load(spec: &CostSpec) -> Result<CostFile> {
     }
     table.amounts(1, "a spend amount", Reason::InvalidValue, &mut spend)?;
     let dated = table.columns[2].is_some();
+    let mut source_row: Vec<u32> = (0..spend.len() as u32).collect();
     if dated {
-        table.times(2, &spec.date_format, spec.zone, "--cost-date-format", &mut time)?;
+        match months(&table, 2, &spec.date_format)? {
+            Some(months) => {
+                (channel, spend, time, source_row) = spread_over_days(&months, &channel, &spend, spec.zone)?;
+            }
+            None => table.times(2, &spec.date_format, spec.zone, "--cost-date-format", &mut time)?,
+        }
     }
     Ok(CostFile {
         file: FileStats {
@@ -171,11 +180,99 @@ pub fn load(spec: &CostSpec) -> Result<CostFile> {
         channel,
         spend,
         time: dated.then_some(time),
+        source_row,
         zone: spec.zone,
         from_ms: spec.from_ms,
         to_ms: spec.to_ms,
         derived,
     })
+}
+
+/// Monthly cost dates: each row's month (its first day) when the date
+/// column names months (`2026-01` read as such, or `--cost-date-format`
+/// without a day, such as `%m/%Y` for `12/2025`); `None` when it names days
+/// (or is not text). A value that is not a month then is an error naming
+/// its line and `--cost-date-format`.
+fn months(table: &crate::input::format::table::Table, col: usize, format: &TimeFormat) -> Result<Option<Vec<chrono::NaiveDate>>> {
+    let is_text = table.columns[col]
+        .as_ref()
+        .is_some_and(|c| c.data.dtype() == &polars::prelude::DataType::String);
+    if !is_text {
+        return Ok(None);
+    }
+    let pattern = match format {
+        TimeFormat::Auto => None,
+        TimeFormat::Pattern(p) if !names_a_day(p) => Some(p.as_str()),
+        _ => return Ok(None),
+    };
+    let (mut names, mut codes) = (Interner::new(), Vec::new());
+    table.intern(col, &mut names, None, &mut codes)?;
+    let parse = |v: &str| match pattern {
+        None => iso_month(v),
+        Some(p) => chrono::NaiveDate::parse_from_str(&format!("{v} 1"), &format!("{p} %d")).ok(),
+    };
+    let first = codes.iter().map(|&c| names.name(c)).find(|v| !v.is_empty());
+    if pattern.is_none() && first.and_then(iso_month).is_none() {
+        return Ok(None);
+    }
+    let expected = match pattern {
+        None => "a month like `2026-01`, as the column's first value (or a format given with `--cost-date-format`)".to_string(),
+        Some(p) => format!("a month in the format `{p}` (from `--cost-date-format`)"),
+    };
+    codes
+        .iter()
+        .enumerate()
+        .map(|(row, &c)| parse(names.name(c)).ok_or_else(|| table.cell_error(col, row, names.name(c), expected.clone())))
+        .collect::<Result<Vec<_>>>()
+        .map(Some)
+}
+
+/// `2026-01`: the first day of that month.
+fn iso_month(v: &str) -> Option<chrono::NaiveDate> {
+    let (y, m) = v.trim().split_once('-')?;
+    if y.len() != 4 || m.len() != 2 || !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    chrono::NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, 1)
+}
+
+/// Whether a strftime pattern names the day (else it names a month).
+fn names_a_day(p: &str) -> bool {
+    ["%d", "%e", "%j", "%F", "%D", "%x", "%c", "%+", "%s", "%-d", "%a", "%A", "%u", "%w"]
+        .iter()
+        .any(|d| p.contains(d))
+}
+
+/// Monthly rows spread evenly over their month's days: one row per day at
+/// its midnight in `zone`, a day's share of the spend each, so that an
+/// analysis period or a `--by` period holding part of a month gets that
+/// part of its spend.
+#[allow(clippy::type_complexity)]
+fn spread_over_days(
+    months: &[chrono::NaiveDate],
+    channel: &[u32],
+    spend: &[f64],
+    zone: Zone,
+) -> Result<(Vec<u32>, Vec<f64>, Vec<i64>, Vec<u32>)> {
+    use chrono::Datelike;
+    let localize = crate::input::time::TimeParser::new(&TimeFormat::Auto, zone, None);
+    let mut out = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (row, first) in months.iter().enumerate() {
+        let next = first
+            .checked_add_months(chrono::Months::new(1))
+            .expect("a month within the years 1-9999");
+        let days = (next - *first).num_days();
+        for d in 0..days {
+            let date = *first + chrono::Duration::days(d);
+            let local = i64::from(date.num_days_from_ce() - 719_163) * 86_400_000;
+            let ms = localize.localize_ms(local).map_err(|m| Error::usage(m, "see `--timezone`"))?;
+            out.0.push(channel[row]);
+            out.1.push(spend[row] / days as f64);
+            out.2.push(ms);
+            out.3.push(row as u32);
+        }
+    }
+    Ok(out)
 }
 
 impl CostFile {
@@ -191,10 +288,14 @@ impl CostFile {
     /// are kept.
     pub fn totals(&self, span: Option<(i64, i64)>) -> Costs {
         let mut costs = self.empty(span);
+        let mut last_outside = None;
         for row in 0..self.spend.len() {
             match self.time.as_ref().map(|t| t[row]) {
                 Some(t) if !self.inside(t, span) => {
-                    costs.rows_outside_period += 1;
+                    // A monthly row counts once, however many of its days are outside.
+                    if last_outside.replace(self.source_row[row]) != Some(self.source_row[row]) {
+                        costs.rows_outside_period += 1;
+                    }
                     costs.spend_outside_period += self.spend[row];
                 }
                 _ => costs.add(self.channels.name(self.channel[row]).trim(), self.spend[row]),
