@@ -385,6 +385,7 @@ mod tests {
             channels,
             spend: rows.iter().map(|r| r.1).collect(),
             time: Some(rows.iter().map(|r| r.2 * DAY).collect()),
+            source_row: (0..rows.len() as u32).collect(),
             zone,
             from_ms,
             to_ms,
