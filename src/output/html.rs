@@ -345,10 +345,19 @@ fn legend(s: &mut String, report: &Report) {
 }
 
 fn credit_section(s: &mut String, report: &Report) {
-    s.push_str(
+    let participation = report.models.len() > 1 && report.models.iter().any(|m| m.model == crate::model::ModelKind::Participation);
+    w!(
+        s,
         "<section id=\"credit\">\n<h2>Channel credit by model</h2>\n\
-         <p class=\"note\">Bars within a channel follow the legend order; hover a bar for its figure.</p>\n\
-         <fieldset class=\"toggle\"><legend>Show</legend>\
+         <p class=\"note\">Bars within a channel follow the legend order; hover a bar for its figure.{}</p>\n",
+        if participation {
+            " The axis is the other models': participation credits every channel in full, and its bars past the axis are cut at the edge (outlined; the figure is whole)."
+        } else {
+            ""
+        }
+    );
+    s.push_str(
+        "<fieldset class=\"toggle\"><legend>Show</legend>\
          <label><input type=\"radio\" name=\"metric\" id=\"show-conversions\" checked> conversions</label>\
          <label><input type=\"radio\" name=\"metric\" id=\"show-value\"> value</label>\
          <label><input type=\"radio\" name=\"metric\" id=\"show-both\"> side by side</label></fieldset>\n",
@@ -377,10 +386,24 @@ fn bar_chart(s: &mut String, report: &Report, figure: &str, of: Of) {
     let group_h = nm as f64 * bar_h + 12.0;
     let height = top + nc as f64 * group_h + 6.0;
     let width = label_w + plot_w + right;
-    let max = report.models.iter().flat_map(|m| m.credits.iter().map(of)).fold(0.0, f64::max);
+    // Participation credits every channel in full: its bars would set an
+    // axis that squeezes every other model's, so the axis is the others'
+    // and its longer bars are cut at the edge (the figure stays whole).
+    let scale_of = |m: &&crate::report::ModelReport| m.model != crate::model::ModelKind::Participation;
+    let scaled = if report.models.iter().any(|m| scale_of(&m)) {
+        scale_of
+    } else {
+        |_: &&crate::report::ModelReport| true
+    };
+    let max = report
+        .models
+        .iter()
+        .filter(scaled)
+        .flat_map(|m| m.credits.iter().map(of))
+        .fold(0.0, f64::max);
     let step = nice_step(max);
     let axis_max = ((max / step).ceil() * step).max(step);
-    let x = |v: f64| label_w + (v.max(0.0) / axis_max) * plot_w;
+    let x = |v: f64| label_w + (v.clamp(0.0, axis_max) / axis_max) * plot_w;
     w!(
         s,
         "<svg class=\"bars\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"credited {figure} per channel and model\">\n"
@@ -406,9 +429,10 @@ fn bar_chart(s: &mut String, report: &Report, figure: &str, of: Of) {
             let v = of(&m.credits[i]);
             let y = y0 + k as f64 * bar_h;
             let wdt = x(v) - label_w;
+            let cut = if v > axis_max { " cut" } else { "" };
             w!(
                 s,
-                "<rect data-bar=\"{f}\" class=\"{c}\" x=\"{label_w}\" y=\"{y:.1}\" width=\"{wdt:.1}\" height=\"{h:.1}\"><title>{ch} · {model}: {val}</title></rect><text class=\"val\" x=\"{tx:.1}\" y=\"{ty:.1}\" dominant-baseline=\"middle\">{val}</text>\n",
+                "<rect data-bar=\"{f}\" class=\"{c}{cut}\" x=\"{label_w}\" y=\"{y:.1}\" width=\"{wdt:.1}\" height=\"{h:.1}\"><title>{ch} · {model}: {val}</title></rect><text class=\"val\" x=\"{tx:.1}\" y=\"{ty:.1}\" dominant-baseline=\"middle\">{val}</text>\n",
                 f = figure,
                 c = model_class(k),
                 h = bar_h - 2.0,
@@ -421,6 +445,21 @@ fn bar_chart(s: &mut String, report: &Report, figure: &str, of: Of) {
         }
     }
     s.push_str("</svg>\n");
+}
+
+/// Touches a path shows in full; a longer one keeps its first and last
+/// two and says how many are left out between them.
+const PATH_TOUCHES_SHOWN: usize = 12;
+
+/// `A > B > ... (+41) > Y > Z` for a path of more than
+/// [`PATH_TOUCHES_SHOWN`] touches (the whole path goes in the tooltip).
+fn shortened_path(path: &str) -> String {
+    let touches: Vec<&str> = path.split(" > ").collect();
+    if touches.len() <= PATH_TOUCHES_SHOWN {
+        return path.to_string();
+    }
+    let n = touches.len();
+    format!("{} > ... (+{}) > {}", touches[..2].join(" > "), n - 4, touches[n - 2..].join(" > "))
 }
 
 /// Width of the page's content in CSS pixels (`main` is 1180 px less padding).
@@ -1023,8 +1062,9 @@ fn journeys_section(s: &mut String, overview: Option<&JourneyOverview>) {
         for (i, p) in o.top_paths.iter().enumerate() {
             w!(
                 s,
-                "<tr data-path><td data-v=\"{n}\">{n}</td><td class=\"path\">{}</td><td data-v=\"{}\"><span class=\"inbar\" style=\"width:{:.1}px\"></span>{}</td><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td></tr>\n",
+                "<tr data-path><td data-v=\"{n}\">{n}</td><td class=\"path\" title=\"{}\">{}</td><td data-v=\"{}\"><span class=\"inbar\" style=\"width:{:.1}px\"></span>{}</td><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td></tr>\n",
                 escape(&p.path),
+                escape(&shortened_path(&p.path)),
                 p.conversions,
                 // In pixels: a share of the cell's width would be resolved
                 // after the cell is sized, and push the figure out of it.
@@ -1203,6 +1243,14 @@ fn transition_heatmap(s: &mut String, m: &MarkovReport) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_path_past_twelve_touches_keeps_its_ends() {
+        let long: Vec<String> = (0..45).map(|k| format!("c{k}")).collect();
+        assert_eq!(super::shortened_path(&long.join(" > ")), "c0 > c1 > ... (+41) > c43 > c44");
+        let twelve: Vec<String> = (0..12).map(|k| format!("c{k}")).collect();
+        assert_eq!(super::shortened_path(&twelve.join(" > ")), twelve.join(" > "));
+    }
+
     use super::*;
     use crate::output::testutil;
     use crate::report::cross_model::compare_models;
@@ -1238,6 +1286,31 @@ mod tests {
         assert!(html.contains("Paid &lt;Search&gt;") && !html.contains("Paid <Search>"));
         assert!(html.contains("instead of <code>mta attribute --format html</code>"));
         assert!(!html.contains("http://") && !html.contains("https://"));
+    }
+
+    #[test]
+    fn participation_does_not_set_the_other_models_axis() {
+        // Linear credits a 3 and b 1; participation a 4 and b 2 (4
+        // conversions through a, 2 through b). The axis ends at 3 (linear's
+        // largest), not 4: participation's a bar is cut at the edge, outlined.
+        let j = crate::journey::Journeys::from_paths(&[(&["a", "b"], 2.0, 0.0, 0.0), (&["a"], 2.0, 0.0, 0.0)]);
+        let models: Vec<_> = [crate::model::ModelKind::Linear, crate::model::ModelKind::Participation]
+            .iter()
+            .map(|k| k.build(&crate::model::ModelConfig::default()))
+            .collect();
+        let input = crate::report::InputSummary::new("paths", &[], &crate::journey::JourneyStats::default(), 0);
+        let r = Report::compute(input, &j, &models).unwrap();
+        let html = render(&r, Extras::default());
+        let start = html.find("aria-label=\"credited conversions per channel and model\"").unwrap();
+        let chart = &html[start..start + html[start..].find("</svg>").unwrap()];
+        let ticks: Vec<f64> = chart
+            .split("class=\"tick\"")
+            .skip(1)
+            .filter_map(|t| t.split('>').nth(1)?.split('<').next()?.parse().ok())
+            .collect();
+        assert_eq!(ticks.last(), Some(&3.0), "{ticks:?}");
+        assert_eq!(occurrences(chart, " cut\""), 1, "{chart}");
+        assert!(html.contains("participation credits every channel in full"));
     }
 
     #[test]

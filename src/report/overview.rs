@@ -16,12 +16,19 @@ use crate::journey::export::path_text;
 /// Paths shown in the top-paths table.
 pub const TOP_PATHS: usize = 20;
 
-/// Journeys with at least this many touches share the last histogram bucket.
+/// Up to this many touches, every count has its bar; past it, the bars
+/// are ranges ([`TOUCH_RANGES`]).
 pub const MAX_TOUCH_BUCKET: usize = 15;
 
-/// Upper bounds (days, exclusive) of the time-to-conversion buckets; a last
-/// bucket holds everything longer.
-const DAY_BOUNDS: [f64; 8] = [1.0, 2.0, 3.0, 7.0, 14.0, 30.0, 60.0, 90.0];
+/// Lower bounds of the touch buckets when a journey has more than
+/// [`MAX_TOUCH_BUCKET`] touches: one bar per count to 9, then ranges; the
+/// last bucket holds everything longer.
+const TOUCH_RANGES: [usize; 16] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20, 30, 50, 100, 200];
+
+/// Upper bounds (days, exclusive) of the time-to-conversion buckets, up to
+/// two years; a last bucket holds everything longer. The histogram ends at
+/// the bucket of the longest journey.
+const DAY_BOUNDS: [f64; 11] = [1.0, 2.0, 3.0, 7.0, 14.0, 30.0, 60.0, 90.0, 180.0, 365.0, 730.0];
 
 /// One path and how often it converts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -61,7 +68,7 @@ pub struct JourneyOverview {
 impl JourneyOverview {
     /// Aggregates `journeys`.
     pub fn compute(journeys: &Journeys) -> Self {
-        let mut touches = [0.0; MAX_TOUCH_BUCKET + 1];
+        let mut touches: Vec<f64> = Vec::new();
         let mut days = [0.0; DAY_BOUNDS.len() + 1];
         let mut any_touch_hist = false;
         for j in journeys.iter() {
@@ -69,7 +76,11 @@ impl JourneyOverview {
                 continue;
             }
             any_touch_hist = true;
-            touches[j.touches.len().min(MAX_TOUCH_BUCKET)] += j.conversions;
+            let n = j.touches.len();
+            if touches.len() <= n {
+                touches.resize(n + 1, 0.0);
+            }
+            touches[n] += j.conversions;
             if let (Some(times), Some(at)) = (j.times, j.converted_at) {
                 let d = (at - times[0]).max(0) as f64 / 86_400_000.0;
                 let b = DAY_BOUNDS.iter().position(|&hi| d < hi).unwrap_or(DAY_BOUNDS.len());
@@ -109,21 +120,14 @@ impl JourneyOverview {
                 .then_with(|| a.path.cmp(&b.path))
         });
         paths.truncate(TOP_PATHS);
-        let touches_histogram = if any_touch_hist {
-            // Up to the longest journey seen, so short inputs get no row of empty bars.
-            let last = touches.iter().rposition(|&n| n > 0.0).unwrap_or(1);
-            (1..=last)
-                .map(|k| Bucket {
-                    label: if k == MAX_TOUCH_BUCKET { format!("{k}+") } else { k.to_string() },
-                    journeys: touches[k],
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let touches_histogram = if any_touch_hist { touch_buckets(&touches) } else { Vec::new() };
         let days_to_conversion_histogram = if journeys.is_timed() && any_touch_hist {
+            // Up to the bucket of the longest journey: a year of data gets
+            // its long tail, a week of data no row of empty bars.
+            let last = days.iter().rposition(|&n| n > 0.0).unwrap_or(0);
             let mut lo = 0.0;
-            days.iter()
+            days[..=last]
+                .iter()
                 .enumerate()
                 .map(|(i, &n)| {
                     let label = match DAY_BOUNDS.get(i) {
@@ -145,6 +149,38 @@ impl JourneyOverview {
             days_to_conversion_histogram,
         }
     }
+}
+
+/// Converting journeys by touches (`by_count[k]`: of `k` touches), up to
+/// the longest: a bar per count up to [`MAX_TOUCH_BUCKET`] touches, else a
+/// bar per count to 9 and ranges past it (`10–14`, ..., `200+`).
+fn touch_buckets(by_count: &[f64]) -> Vec<Bucket> {
+    let longest = by_count.iter().rposition(|&n| n > 0.0).unwrap_or(1).max(1);
+    if longest <= MAX_TOUCH_BUCKET {
+        return (1..=longest)
+            .map(|k| Bucket {
+                label: k.to_string(),
+                journeys: by_count[k],
+            })
+            .collect();
+    }
+    let sum = |lo: usize, hi: usize| by_count[lo.min(by_count.len())..hi.min(by_count.len())].iter().sum::<f64>();
+    let mut out = Vec::new();
+    for (i, &lo) in TOUCH_RANGES.iter().enumerate() {
+        if lo > longest {
+            break;
+        }
+        let (label, hi) = match TOUCH_RANGES.get(i + 1) {
+            Some(&next) if next == lo + 1 => (lo.to_string(), next),
+            Some(&next) => (format!("{lo}–{}", next - 1), next),
+            None => (format!("{lo}+"), usize::MAX),
+        };
+        out.push(Bucket {
+            label,
+            journeys: sum(lo, hi),
+        });
+    }
+    out
 }
 
 #[cfg(test)]
@@ -188,8 +224,58 @@ mod tests {
             .map(|b| (b.label.as_str(), b.journeys))
             .collect();
         assert_eq!(h, [("< 1 d", 1.0), ("3–7 d", 1.0)]);
-        assert_eq!(o.days_to_conversion_histogram.last().unwrap().label, "≥ 90 d");
+        // The histogram ends at the longest journey's bucket.
+        assert_eq!(o.days_to_conversion_histogram.last().unwrap().label, "3–7 d");
         assert_eq!(o.top_paths.len(), 3);
+    }
+
+    #[test]
+    fn buckets_stretch_to_long_journeys_in_touches_and_days() {
+        let day = 86_400_000;
+        let mut j = Journeys::new(vec!["a".into()], true);
+        // 120 touches over 400 days; 12 touches over 200 days; 3 touches in a day.
+        for (n, days) in [(120usize, 400i64), (12, 200), (3, 0)] {
+            let times: Vec<i64> = (0..n as i64).map(|k| k * days * day / n as i64).collect();
+            j.push(&vec![0; n], Some(&times), 1.0, 1.0, 0.0, Some(days * day + 1));
+        }
+        let o = JourneyOverview::compute(&j);
+        let touches: Vec<(&str, f64)> = o.touches_histogram.iter().map(|b| (b.label.as_str(), b.journeys)).collect();
+        let labels: Vec<&str> = touches.iter().map(|t| t.0).collect();
+        assert_eq!(
+            labels,
+            [
+                "1",
+                "2",
+                "3",
+                "4",
+                "5",
+                "6",
+                "7",
+                "8",
+                "9",
+                "10–14",
+                "15–19",
+                "20–29",
+                "30–49",
+                "50–99",
+                "100–199"
+            ]
+        );
+        assert_eq!(touches[2].1, 1.0);
+        assert_eq!(touches[9].1, 1.0, "12 touches");
+        assert_eq!(touches[14].1, 1.0, "120 touches");
+        let days: Vec<(&str, f64)> = o
+            .days_to_conversion_histogram
+            .iter()
+            .map(|b| (b.label.as_str(), b.journeys))
+            .collect();
+        assert_eq!(days.last().unwrap(), &("365–730 d", 1.0));
+        assert!(days.contains(&("180–365 d", 1.0)));
+        // Up to 15 touches, a bar per count.
+        assert_eq!(
+            touch_buckets(&[0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 2.0]).len(),
+            15
+        );
     }
 
     #[test]

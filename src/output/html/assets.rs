@@ -54,6 +54,7 @@ svg .tick,svg .val,svg .dim,svg .axis{fill:var(--dim);font-size:10px}
 svg .colhead{font-size:10.5px;font-weight:600}
 svg .grid{stroke:var(--line);stroke-width:1}
 svg rect[data-bar],svg rect[data-hist],svg rect[data-removal]{stroke:var(--bg);stroke-width:.5}
+svg rect[data-bar].cut{stroke:var(--fg);stroke-width:1}
 .cell{fill:var(--heat)}
 svg .on-dark{fill:#fff;font-size:11px}
 svg .on-light{fill:var(--fg);font-size:11px}
