@@ -718,3 +718,95 @@ fn the_report_shows_the_funnel_with_each_stage_s_cost() {
     );
     assert!(page.contains("<a href=\"#funnel\">Funnel</a>"));
 }
+
+/// The flags of the guide's worked B2B example (testdata/b2b): the CRM
+/// export read as it is, accounts, deals listed per contact.
+fn b2b_flags() -> Vec<String> {
+    let b = |f: &str| testdata(&format!("b2b/{f}")).to_str().unwrap().to_string();
+    let mut v: Vec<String> = vec![b("web.csv"), "--conversions".into(), b("crm.csv")];
+    for f in [
+        "--conv-customer-col=Kontakt",
+        "--conv-time-col=Datum",
+        "--conv-type-col=Phase",
+        "--conv-value-col=Betrag",
+        "--conv-time-format=%d.%m.%Y",
+        "--conv-delimiter=;",
+        "--conv-encoding=windows-1252",
+        "--conv-decimal-comma",
+        "--conversion-id-col=Deal-ID",
+        "--cost-date-col=month",
+        "--timezone=Europe/Berlin",
+    ] {
+        v.push(f.into());
+    }
+    v.extend(["--accounts".into(), b("accounts.csv"), "--costs".into(), b("costs.csv")]);
+    v
+}
+
+#[test]
+fn the_guide_s_b2b_example_gives_its_hand_worked_figures() {
+    // Milestones: Acme (Anna, Ben): Paid Search, Webinar (lead 12 Jan),
+    // Email, Trade Fair (opportunity 4 Feb), Direct; won 45,000 (listed for
+    // both). Globex (Carla): LinkedIn, Paid Search (lead 22 Jan), Email;
+    // won 12,000, no opportunity. W-shaped by hand: Paid Search 13,500 +
+    // 5,400, Webinar and Trade Fair 13,500, LinkedIn 5,400, Email 2,250 +
+    // 1,200, Direct 2,250. Monthly spend over 5 Jan to 28 Feb: Paid Search
+    // 2,700 + 2,800, so ROAS 18,900 / 5,500.
+    let mut args: Vec<String> = vec!["attribute".into()];
+    args.extend(b2b_flags());
+    args.extend(
+        [
+            "--milestones=Lead,Opportunity",
+            "--conversion-types=Gewonnen",
+            "--models=w-shaped,full-path",
+        ]
+        .map(String::from),
+    );
+    args.extend(["--format".into(), "csv".into()]);
+    let out = mta().args(&args).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let row = |model: &str, channel: &str| -> Vec<String> {
+        let prefix = format!("{model},{channel},");
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("{prefix} in {text}"));
+        line.split(',').map(String::from).collect()
+    };
+    let value = |model: &str, channel: &str| row(model, channel)[3].parse::<f64>().unwrap();
+    for (channel, want) in [
+        ("Paid Search", 18_900.0),
+        ("Webinar", 13_500.0),
+        ("Trade Fair", 13_500.0),
+        ("LinkedIn", 5_400.0),
+        ("Email", 3_450.0),
+        ("Direct", 2_250.0),
+    ] {
+        assert_close(value("w-shaped", channel), want, channel);
+    }
+    // Full-path: Acme's four positions 10,125 each and Email 4,500; Globex's
+    // three positions (no opportunity, no rest) 4,000 each.
+    assert_close(value("full-path", "Paid Search"), 14_125.0, "full-path Paid Search");
+    assert_close(value("full-path", "Email"), 8_500.0, "full-path Email");
+    let ps = row("w-shaped", "Paid Search");
+    assert_close(ps[5].parse().unwrap(), 5_500.0, "Paid Search spend");
+    assert_close(ps[7].parse().unwrap(), 18_900.0 / 5_500.0, "Paid Search ROAS");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("2 conversions, revenue 57,000.00"), "{stderr}");
+    assert!(stderr.contains("merged 2 conversion rows sharing a `Deal-ID`"), "{stderr}");
+
+    // The funnel: the whole 13,260 per lead (3), opportunity (1), won deal (2).
+    let mut args: Vec<String> = vec!["attribute".into()];
+    args.extend(b2b_flags());
+    args.extend(["--by=conversion-type", "--models=last-click", "--format=csv"].map(String::from));
+    let out = mta().args(&args).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "the whole spend per conversion type: Gewonnen CPA 6,630.00 (ROAS 4.30), Lead CPA 4,420.00 (ROAS 0.00), Opportunity CPA 13,260.00 (ROAS 0.00)"
+        ),
+        "{stderr}"
+    );
+}
