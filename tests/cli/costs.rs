@@ -279,7 +279,10 @@ fn german_cost_dates_read_with_a_pattern() {
     let events = testdata("events.csv");
     let out = mta().args(["attribute", events.to_str().unwrap()]).args(args).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("kosten.csv` line 2, column `Datum`: found `10.01.2025`"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("kosten.csv` line 2, column `Datum`: found `10.01.2025`"));
+    // The hint names the costs' own flag, not the events' `--time-format`.
+    assert!(stderr.contains("`--cost-date-format '%d.%m.%Y'`") && !stderr.contains("--time-format"), "{stderr}");
     let got = linear_costs(&[&args[..], &["--cost-date-format", "%d.%m.%Y"]].concat());
     assert_eq!(got["Display"][0], "45.000000", "February's row is outside the period");
 }
