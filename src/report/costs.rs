@@ -118,6 +118,7 @@ fn ratio(numerator: f64, denominator: f64) -> Option<f64> {
 pub fn apply_file(report: &mut Report, file: &CostFile) -> Costs {
     let costs = file.totals(report.input.times.span());
     report.notes.extend(file.derived.clone());
+    report.warnings.extend(file.warnings.iter().cloned());
     apply(report, &costs);
     costs
 }
@@ -140,6 +141,7 @@ pub fn apply_file_by_period(report: &mut Report, file: &CostFile, dimension: Dim
         })?;
     let by: Vec<(String, Costs)> = by.into_iter().map(|(start, c)| (dimension.period_label(start), c)).collect();
     report.notes.extend(file.derived.clone());
+    report.warnings.extend(file.warnings.iter().cloned());
     apply_by_period(report, &by, &file.totals(span));
     Ok(())
 }

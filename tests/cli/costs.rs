@@ -282,7 +282,10 @@ fn german_cost_dates_read_with_a_pattern() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("kosten.csv` line 2, column `Datum`: found `10.01.2025`"));
     // The hint names the costs' own flag, not the events' `--time-format`.
-    assert!(stderr.contains("`--cost-date-format '%d.%m.%Y'`") && !stderr.contains("--time-format"), "{stderr}");
+    assert!(
+        stderr.contains("`--cost-date-format '%d.%m.%Y'`") && !stderr.contains("--time-format"),
+        "{stderr}"
+    );
     let got = linear_costs(&[&args[..], &["--cost-date-format", "%d.%m.%Y"]].concat());
     assert_eq!(got["Display"][0], "45.000000", "February's row is outside the period");
 }
@@ -569,4 +572,48 @@ fn monthly_spend_is_spread_over_the_month_s_days() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("line 3") && stderr.contains("`--cost-date-format`"), "{stderr}");
+}
+
+#[test]
+fn spend_amounts_are_checked_like_revenue() {
+    let events = testdata("events.csv");
+    let f = Fixture::new();
+    let run = |costs: &str, extra: &[&str]| {
+        let c = f.file("costs.csv", costs);
+        mta()
+            .args(["attribute", events.to_str().unwrap(), "--costs", c.to_str().unwrap()])
+            .args(["--models", "linear", "--format", "csv"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let spend_of = |out: &std::process::Output, channel: &str| -> f64 {
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("linear,{channel},")))
+            .unwrap()
+            .to_string();
+        line.split(',').nth(5).unwrap().parse().unwrap()
+    };
+    // German thousands without `--cost-decimal-comma`: read as decimals, warned.
+    let out = run("channel,spend\nDisplay,1.000\nEmail,2.500\n", &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(spend_of(&out, "Display"), 1.0);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: `")
+            && stderr.contains("column `spend`: 2 values shaped like")
+            && stderr.contains("`--cost-decimal-comma`"),
+        "{stderr}"
+    );
+    // With the flag, and with euro signs: 1,000 and 1,250.50.
+    let out = run("channel;spend\nDisplay;1.000 €\nEmail;€ 1.250,50\n", &["--cost-decimal-comma"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!((spend_of(&out, "Display"), spend_of(&out, "Email")), (1000.0, 1250.5));
+    // Euros and dollars in one sheet: an error at the dollar row.
+    let out = run("channel,spend\nDisplay,EUR 100\nEmail,$50\n", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("line 3") && stderr.contains("EUR and USD"), "{stderr}");
 }

@@ -951,10 +951,22 @@ impl Table {
         thousands: &mut ThousandsCheck,
         out: &mut Vec<f64>,
     ) -> Result<()> {
-        const WHAT: &str = "a revenue amount";
+        self.money(col, "a revenue amount", currency, thousands, out)
+    }
+
+    /// [`Self::revenue`] for any column of money (`what` says which, e.g.
+    /// a cost file's spend).
+    pub fn money(
+        &self,
+        col: usize,
+        what: &str,
+        currency: &mut Option<(String, String)>,
+        thousands: &mut ThousandsCheck,
+        out: &mut Vec<f64>,
+    ) -> Result<()> {
         *self.currency.lock().unwrap_or_else(|e| e.into_inner()) = currency.take();
-        self.amounts(col, WHAT, Reason::InvalidValue, out)?;
-        self.check_currency(col, WHAT, Reason::InvalidValue)?;
+        self.amounts(col, what, Reason::InvalidValue, out)?;
+        self.check_currency(col, what, Reason::InvalidValue)?;
         *currency = self.currency.lock().unwrap_or_else(|e| e.into_inner()).take();
         self.check_thousands(col, thousands);
         Ok(())
@@ -1342,8 +1354,9 @@ pub struct ThousandsCheck {
 
 impl ThousandsCheck {
     /// The warning for column `column` of `file`, when its values look
-    /// like thousands separators.
-    pub fn warning(&self, file: &str, column: &str) -> Option<String> {
+    /// like thousands separators; `flag` is the flag that reads the file's
+    /// amounts the German way, as the message names it.
+    pub fn warning(&self, file: &str, column: &str, flag: &str) -> Option<String> {
         let example = self.example.as_deref()?;
         if self.dotted > 0 {
             return None;
@@ -1355,7 +1368,7 @@ impl ThousandsCheck {
             n => (format!("{n} values"), "were"),
         };
         Some(format!(
-            "warning: `{file}` column `{column}`: {count} shaped like `{example}` (`.` before groups of three digits, as German thousands are written) {verb} read as decimals (`{example}` = {read}), not as {meant}: pass `--decimal-comma` if the `.` separates thousands"
+            "warning: `{file}` column `{column}`: {count} shaped like `{example}` (`.` before groups of three digits, as German thousands are written) {verb} read as decimals (`{example}` = {read}), not as {meant}: pass {flag} if the `.` separates thousands"
         ))
     }
 }
@@ -1475,14 +1488,17 @@ mod tests {
             dotted: 0,
             example: Some("45.000".into()),
         };
-        let w = check.warning("crm.csv", "amount").unwrap();
+        let w = check.warning("crm.csv", "amount", "`--decimal-comma`").unwrap();
         assert!(
             w.contains("2 values shaped like `45.000`") && w.contains("(`45.000` = 45), not as 45000") && w.contains("--decimal-comma"),
             "{w}"
         );
         // One value with real decimals: the column has decimals, no warning.
-        assert_eq!(ThousandsCheck { dotted: 1, ..check }.warning("crm.csv", "amount"), None);
-        assert_eq!(ThousandsCheck::default().warning("crm.csv", "amount"), None);
+        assert_eq!(
+            ThousandsCheck { dotted: 1, ..check }.warning("crm.csv", "amount", "`--decimal-comma`"),
+            None
+        );
+        assert_eq!(ThousandsCheck::default().warning("crm.csv", "amount", "`--decimal-comma`"), None);
     }
 
     #[test]

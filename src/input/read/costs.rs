@@ -62,6 +62,8 @@ pub struct CostFile {
     to_ms: Option<i64>,
     /// Channels came from source / medium / campaign: a note for the user.
     pub derived: Option<String>,
+    /// Spend shaped like German thousands read as decimals: a warning.
+    pub warnings: Vec<String>,
 }
 
 /// Spend summed per channel over the analysis period.
@@ -158,7 +160,13 @@ pub fn load(spec: &CostSpec) -> Result<CostFile> {
             });
         }
     }
-    table.amounts(1, "a spend amount", Reason::InvalidValue, &mut spend)?;
+    // As revenue is: currencies around amounts dropped, a mix refused, and
+    // German thousands without `--cost-decimal-comma` warned about.
+    let (mut currency, mut thousands) = (None, crate::input::format::table::ThousandsCheck::default());
+    table.money(1, "a spend amount", &mut currency, &mut thousands, &mut spend)?;
+    let warnings = thousands
+        .warning(&table.name, &spec.spend_col, "`--cost-decimal-comma`")
+        .map(|w| w.trim_start_matches("warning: ").to_string());
     let dated = table.columns[2].is_some();
     let mut source_row: Vec<u32> = (0..spend.len() as u32).collect();
     if dated {
@@ -185,6 +193,7 @@ pub fn load(spec: &CostSpec) -> Result<CostFile> {
         from_ms: spec.from_ms,
         to_ms: spec.to_ms,
         derived,
+        warnings: warnings.into_iter().collect(),
     })
 }
 
@@ -390,6 +399,7 @@ mod tests {
             from_ms,
             to_ms,
             derived: None,
+            warnings: Vec::new(),
         }
     }
 

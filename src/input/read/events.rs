@@ -558,7 +558,7 @@ impl<'a> EventReader<'a> {
     fn finish(mut self) -> Result<Loaded> {
         let value_col = &self.spec.columns.value;
         for (file, check) in std::mem::take(&mut self.thousands) {
-            self.ev.notes.extend(check.warning(&file, value_col));
+            self.ev.notes.extend(check.warning(&file, value_col, "`--decimal-comma`"));
         }
         let EventReader {
             spec,
@@ -988,7 +988,11 @@ pub(crate) fn load_conversions(
         }
     }
     ev.date_only_conversions += date_only.into_inner();
-    ev.notes.extend(thousands.warning(&file.name, &cols.value));
+    ev.notes.extend(thousands.warning(
+        &file.name,
+        &cols.value,
+        "`--decimal-comma` (`--conv-decimal-comma` for this file alone)",
+    ));
     let conversions = Conversions::Separate {
         customer: Vec::new(),
         time,
