@@ -9,6 +9,7 @@ mod budget;
 mod channels;
 mod compare;
 mod completions;
+mod evaluate;
 mod journeys;
 mod markov;
 mod paths;
@@ -48,6 +49,8 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Write a self-contained HTML report (to report.html unless `-o`): charts of every model's credit, their disagreement, top paths and Markov details.
     Report(report::ReportArgs),
+    /// Score every model against a truth file (`channel,share`, e.g. from `mta simulate`): nmae, rank correlation, top-3 overlap, largest error; best first.
+    Evaluate(evaluate::EvaluateArgs),
     /// Aggregate the rebuilt journeys into path rows, readable by `attribute --paths`.
     Paths(paths::PathsArgs),
     /// One row per rebuilt journey: customer, journey number, path, touches, conversion, value and times.
@@ -102,6 +105,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Journeys(args) => journeys::run(args).map(|()| Exit::Ok),
         Command::Channels(args) => channels::run(args).map(|()| Exit::Ok),
         Command::Scorecard(args) => scorecard::run(args).map(|()| Exit::Ok),
+        Command::Evaluate(args) => evaluate::run(args).map(|()| Exit::Ok),
         Command::Report(args) => report::run(args).map(|()| Exit::Ok),
         Command::Sql(args) => sql::run(args).map(|()| Exit::Ok),
     };

@@ -28,6 +28,9 @@ pub struct ReportArgs {
     /// Add a chart of each channel's share per period of the conversion time (`day`, `week` or `month`, in `--timezone`) under the data-driven model; or `conversion-type`: a funnel section, each type's conversions per channel and (with `--costs`) its cost per conversion.
     #[arg(long, value_enum, value_name = "PERIOD", help_heading = "Output")]
     by: Option<crate::journey::Dimension>,
+    /// Add a table scoring every model against the true shares of this file (`channel,share`, e.g. `truth.csv` of `mta simulate`), as `mta evaluate` does.
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    truth: Option<String>,
 }
 
 /// `mta report` writes one format.
@@ -53,6 +56,7 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
     let (max_change, by) = (args.max_change, args.by);
     let plan = Plan::new(args.run.into(), &FORMATS, |plan| refusals::report(plan, max_change, by))?;
     let period = by.filter(|d| d.is_period()).map(|d| (d, plan.zone()));
+    let truth = args.truth.as_deref().map(|t| super::evaluate::load_truth(t, &plan)).transpose()?;
     progress("reading input, building journeys and running models");
     let add = AddOns {
         compare: true,
@@ -62,6 +66,11 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
     let run = pipeline::run(&plan, add)?;
     let (report, journeys, models) = (&run.report, run.journeys.as_ref().expect("kept in memory"), &run.models);
     let mut notes = run.notes.clone();
+    let evaluation = truth.as_ref().map(|t| {
+        let (scores, warnings) = crate::report::evaluate::score(report, t);
+        notes.extend(warnings.into_iter().map(|w| format!("warning: {w}")));
+        scores
+    });
     let budget = match &plan.costs {
         None => None,
         Some(file) => {
@@ -124,6 +133,7 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
         scorecard: scorecard.as_deref(),
         over_time: over_time.as_ref(),
         funnel: funnel.as_ref(),
+        evaluation: evaluation.as_deref(),
     };
     let out = &plan.output;
     super::write_output(&out.target, |w| crate::output::html::write(report, extras, w))?;

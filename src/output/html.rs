@@ -49,6 +49,8 @@ pub struct Extras<'a> {
     pub over_time: Option<&'a crate::report::periods::ShareOverTime>,
     /// `mta report --by conversion-type`: each stage's credits and cost.
     pub funnel: Option<&'a crate::report::funnel::Funnel>,
+    /// `mta report --truth`: every model scored against the truth, best first.
+    pub evaluation: Option<&'a [crate::report::evaluate::Score]>,
 }
 
 /// Writes the HTML report, with whatever [`Extras`] it was given.
@@ -147,6 +149,9 @@ pub fn render(report: &Report, extras: Extras<'_>) -> String {
     s.push_str("<main>\n");
     credit_section(&mut s, report);
     disagreement_section(&mut s, report, report.comparison.as_deref().unwrap_or_default());
+    if let Some(scores) = extras.evaluation {
+        evaluation_section(&mut s, scores);
+    }
     if report.input.costs.is_some() {
         spend_section(&mut s, report, extras.budget);
     }
@@ -315,6 +320,9 @@ fn nav(s: &mut String, report: &Report, extras: &Extras<'_>) {
     }
     if extras.funnel.is_some() {
         s.push_str("<a href=\"#funnel\">Funnel</a>");
+    }
+    if extras.evaluation.is_some() {
+        s.push_str("<a href=\"#evaluation\">Against the truth</a>");
     }
     if extras.scorecard.is_some() {
         s.push_str("<a href=\"#roles\">Roles</a>");
@@ -704,6 +712,34 @@ fn reallocation_table(s: &mut String, rows: &[crate::report::budget::BudgetRow])
 /// Channels beyond which the shares over time are small multiples, one
 /// chart per channel, instead of one line per channel (colours run out).
 const MAX_LINES: usize = 8;
+
+/// `mta report --truth`: each model's distance from the true shares, best
+/// first (the table of `mta evaluate`).
+fn evaluation_section(s: &mut String, scores: &[crate::report::evaluate::Score]) {
+    s.push_str(
+        "<section id=\"evaluation\">\n<h2>Models against the truth</h2>\n<p class=\"note\">Each model's channel shares against the true shares of <code>--truth</code>, best first: \
+         nmae is the mean absolute difference over the truth's channels, rank correlation Spearman's, top-3 overlap the share of the truth's three largest channels among the model's, \
+         and the largest error the largest difference. It shows which models recover a known process shaped like this data; the real process stays unknown.</p>\n\
+         <div class=\"scroll\"><table class=\"sortable evaluation\">\n<thead><tr><th scope=\"col\">model</th><th scope=\"col\" class=\"num\">nmae</th>\
+         <th scope=\"col\" class=\"num\">rank correlation</th><th scope=\"col\" class=\"num\">top-3 overlap</th><th scope=\"col\" class=\"num\">largest error</th></tr></thead>\n<tbody>\n",
+    );
+    for sc in scores {
+        let rho = sc.rank_correlation.map_or_else(String::new, |r| fixed(r, 3));
+        w!(
+            s,
+            "<tr><th scope=\"row\">{}</th><td data-v=\"{}\">{}</td><td data-v=\"{}\">{rho}</td><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td></tr>\n",
+            escape(sc.model.name()),
+            sc.nmae,
+            fixed(sc.nmae, 4),
+            sc.rank_correlation.unwrap_or(-2.0),
+            sc.top3_overlap,
+            fixed(sc.top3_overlap, 2),
+            sc.max_abs_error,
+            fixed(sc.max_abs_error, 4)
+        );
+    }
+    s.push_str("</tbody>\n</table></div>\n</section>\n");
+}
 
 /// `mta report --by conversion-type`: conversions per stage per channel
 /// under one model, and each stage's cost (the whole spend against it).

@@ -490,6 +490,21 @@ pub fn budget(rows: &[crate::report::budget::BudgetRow]) -> impl Table + '_ {
     }
 }
 
+/// `mta evaluate`: `model,nmae,rank_correlation,top3_overlap,max_abs_error`
+/// (a contract), best model first.
+pub fn evaluation(rows: &[crate::report::evaluate::Score]) -> impl Table + '_ {
+    Rows {
+        rows,
+        columns: [
+            ("model", Kind::Text, |r| r.model.name().into()),
+            ("nmae", Kind::Number, |r| r.nmae.into()),
+            ("rank_correlation", Kind::Number, |r| r.rank_correlation.into()),
+            ("top3_overlap", Kind::Number, |r| r.top3_overlap.into()),
+            ("max_abs_error", Kind::Number, |r| r.max_abs_error.into()),
+        ],
+    }
+}
+
 /// `mta scorecard`: `channel,touches,customers,journeys,converting_journeys,
 /// conversion_rate,as_first,as_middle,as_last,as_only,
 /// median_hours_to_conversion,conversions,value` (a contract), then

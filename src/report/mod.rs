@@ -9,6 +9,7 @@ pub mod budget;
 pub mod compare;
 pub mod costs;
 pub mod cross_model;
+pub mod evaluate;
 pub mod funnel;
 pub mod markov;
 pub mod meaningful;

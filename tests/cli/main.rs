@@ -12,6 +12,7 @@ mod crm;
 mod data_driven;
 mod errors;
 mod european;
+mod evaluate;
 mod exports;
 mod filters;
 mod formats;

@@ -1,6 +1,6 @@
 //! The readers, one a file kind: touchpoint events (with a conversions
 //! file), GA4 BigQuery exports, path aggregates, Markov transition counts,
-//! costs, and result files of `mta attribute`. Each asks `super::format`
+//! costs, truth files, and result files of `mta attribute`. Each asks `super::format`
 //! for tables and turns their columns into its own typed rows.
 
 pub mod costs;
@@ -9,3 +9,4 @@ pub mod ga4;
 pub mod paths;
 pub mod results;
 pub mod transitions;
+pub mod truth;
