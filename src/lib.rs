@@ -7,7 +7,9 @@
 //! shares, totals and comparisons; [`output`] writes every tabular result
 //! through one [`output::table::Table`] shape in any format, and the report
 //! documents (JSON, HTML); [`sql`] writes the journey rules and rule-based
-//! models as a query for a warehouse; [`cli`] wires the stages.
+//! models as a query for a warehouse; [`simulate`] draws customers shaped
+//! like the journeys under a known causal process, for scoring the models;
+//! [`cli`] wires the stages.
 //! A module imports only from stages to its left.
 //!
 //! # Glossary
@@ -34,6 +36,7 @@ pub mod model;
 pub mod output;
 pub mod report;
 pub mod scatter;
+pub mod simulate;
 pub mod sql;
 
 pub use error::{Error, Result};

@@ -18,6 +18,7 @@ mod plan;
 mod progress;
 mod report;
 mod scorecard;
+mod simulate;
 mod sql;
 
 use std::io::{IsTerminal, Write};
@@ -51,6 +52,8 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Score every model against a truth file (`channel,share`, e.g. from `mta simulate`): nmae, rank correlation, top-3 overlap, largest error; best first.
     Evaluate(evaluate::EvaluateArgs),
+    /// Simulate customers shaped like the input under a known causal process: touchpoints.csv, conversions.csv, truth.csv (each channel's true incremental conversions) and meta.json, for `mta evaluate`.
+    Simulate(simulate::SimulateArgs),
     /// Aggregate the rebuilt journeys into path rows, readable by `attribute --paths`.
     Paths(paths::PathsArgs),
     /// One row per rebuilt journey: customer, journey number, path, touches, conversion, value and times.
@@ -106,6 +109,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Channels(args) => channels::run(args).map(|()| Exit::Ok),
         Command::Scorecard(args) => scorecard::run(args).map(|()| Exit::Ok),
         Command::Evaluate(args) => evaluate::run(args).map(|()| Exit::Ok),
+        Command::Simulate(args) => simulate::run(args).map(|()| Exit::Ok),
         Command::Report(args) => report::run(args).map(|()| Exit::Ok),
         Command::Sql(args) => sql::run(args).map(|()| Exit::Ok),
     };

@@ -27,6 +27,7 @@ mod parquet_types;
 mod periods;
 mod raw_exports;
 mod scorecard;
+mod simulate;
 mod skip;
 mod snapshots;
 mod sql;
