@@ -337,6 +337,9 @@ pub struct CostArgs {
     /// Text encoding of the costs file alone [default: the events' `--encoding`].
     #[arg(long, value_enum, value_name = "ENCODING", help_heading = "Costs")]
     pub cost_encoding: Option<Encoding>,
+    /// Lift tests to calibrate credit with: CSV `channel,start,end,incremental_conversions[,lo,hi][,incremental_value]` (dates in `--timezone`, end exclusive). Adds `calibration_factor,calibrated_conversions,calibrated_value` to every credit.
+    #[arg(long, value_name = "FILE", help_heading = "Calibration")]
+    pub lift: Option<String>,
     /// The costs file alone writes amounts with a decimal comma (`1.234,50`) [default: the events' `--decimal-comma`]; `--cost-decimal-comma=false` for a costs file with decimal points beside German events.
     #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", help_heading = "Costs")]
     pub cost_decimal_comma: Option<bool>,

@@ -53,7 +53,14 @@ pub(super) const FORMATS: Formats = Formats {
 pub fn run(args: BudgetArgs) -> Result<()> {
     let (max_change, total) = (args.max_change, args.total);
     let mut plan = Plan::new(args.run.into(), &FORMATS, |plan| {
-        refusals::budget(plan, max_change, total, args.allow_new.as_deref(), &args.model)
+        let mut list = refusals::budget(plan, max_change, total, args.allow_new.as_deref(), &args.model);
+        list.extend(refusals::lift(
+            plan,
+            true,
+            "mta budget",
+            &[(args.bootstrap.is_some(), "`--bootstrap`")],
+        ));
+        list
     })?;
     let new_spend = match args.allow_new {
         None => NewSpend::Nowhere,
@@ -76,6 +83,10 @@ pub fn run(args: BudgetArgs) -> Result<()> {
         && !run.models.iter().any(|m| m.kind() == k)
     {
         return Err(crate::Error::usage(format!("model `{k}` cannot run on this input"), "choose another with `--model`").into());
+    }
+    // `--lift`: the proposal follows the calibrated credit.
+    if plan.lift.is_some() {
+        crate::report::calibration::use_calibrated(&mut run.report);
     }
     let report = &run.report;
     let costs = plan

@@ -31,7 +31,9 @@ pub(super) const FORMATS: Formats = Formats {
 
 /// Runs `mta evaluate`.
 pub fn run(args: EvaluateArgs) -> Result<()> {
-    let plan = Plan::new(args.run.into(), &FORMATS, |_| Vec::new())?;
+    let plan = Plan::new(args.run.into(), &FORMATS, |plan| {
+        super::plan::refusals::lift(plan, false, "mta evaluate", &[])
+    })?;
     // Read and checked before the events: a wrong truth file costs no work.
     let truth = load_truth(&args.truth, &plan)?;
     let mut run = pipeline::run(&plan, AddOns::default())?;

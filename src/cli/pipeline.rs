@@ -236,10 +236,57 @@ pub fn run(plan: &Plan, add: AddOns) -> Result<Run> {
     if let Some(file) = &plan.costs {
         crate::report::costs::apply_file(&mut run.report, file);
     }
+    if let Some(lift) = &plan.lift {
+        let windows = lift_windows(plan, lift, &run.models)?;
+        let warnings = crate::report::calibration::apply(&mut run.report, lift, &windows);
+        run.report.warnings.extend(warnings);
+    }
     if add.compare {
         run.report.comparison = Some(crate::report::cross_model::compare_models(&run.report));
     }
     Ok(run)
+}
+
+/// `--lift`: each test's window, the credit `models` give every channel
+/// for the conversions inside it (`windows[test][model]`): the journeys
+/// built again with the window as `--from`/`--to`, exactly as `mta
+/// attribute --from start --to end` builds them, and the models run on
+/// them. Tests sharing a window share its run.
+fn lift_windows(plan: &Plan, lift: &input::lift::Lift, models: &Models) -> Result<Vec<Vec<crate::report::calibration::WindowCredits>>> {
+    let InputConfig::Events { spec, .. } = &plan.input else {
+        unreachable!("`--lift` with path aggregates was refused with the flags")
+    };
+    let mut done: std::collections::HashMap<(i64, i64), Vec<crate::report::calibration::WindowCredits>> = Default::default();
+    let mut out = Vec::with_capacity(lift.tests.len());
+    for t in &lift.tests {
+        let window = (t.start_ms, t.end_ms);
+        let credits = match done.entry(window) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let mut cfg = plan.journeys.clone();
+                cfg.period = journey::Period {
+                    from_ms: Some(t.start_ms),
+                    to_ms: Some(t.end_ms),
+                };
+                let (journeys, stats, events) = journey::build_owned(input::load(spec)?, &cfg);
+                let report = Report::compute(events_summary(&events, &stats), &journeys, models)?;
+                e.insert(
+                    report
+                        .models
+                        .iter()
+                        .map(|m| {
+                            m.credits
+                                .iter()
+                                .map(|c| (c.channel.trim().to_lowercase(), (c.conversions, c.value)))
+                                .collect()
+                        })
+                        .collect(),
+                )
+            }
+        };
+        out.push(credits.clone());
+    }
+    Ok(out)
 }
 
 /// An option that does not run out of core yet, on an input that passed

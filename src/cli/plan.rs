@@ -37,6 +37,10 @@ pub struct Plan {
     pub costs: Option<CostFile>,
     /// Whether `--costs` was given (known before the file is opened).
     pub costs_given: bool,
+    /// `--lift`: the lift tests, read and checked.
+    pub lift: Option<crate::input::lift::Lift>,
+    /// `--lift FILE` as given (known before the file is opened).
+    pub lift_file: Option<String>,
     /// Where the results go, and how.
     pub output: OutputConfig,
 }
@@ -89,6 +93,7 @@ impl Plan {
             None => (Vec::new(), ModelConfig::default()),
         };
         let output = output(parts.output, formats, super::terminal())?;
+        let lift_file = parts.costs.as_ref().and_then(|c| c.lift.clone());
         let cost_spec = parts.costs.map(|c| costs(c, &input, &journeys)).transpose()?.flatten();
         let mut plan = Plan {
             input,
@@ -97,6 +102,8 @@ impl Plan {
             model_cfg,
             costs: None,
             costs_given: cost_spec.is_some(),
+            lift: None,
+            lift_file,
             output,
         };
         refusals::check(refuse(&plan))?;
@@ -107,6 +114,12 @@ impl Plan {
             crate::input::check_conversions(conversions, spec)?;
         }
         plan.costs = cost_spec.as_ref().map(crate::input::costs::load).transpose()?;
+        plan.lift = match (&plan.lift_file, &plan.input) {
+            (Some(file), InputConfig::Events { spec, .. }) => {
+                Some(crate::input::lift::load(&Source::from_arg(file), &spec.dialect, spec.zone)?)
+            }
+            _ => None,
+        };
         Ok(plan)
     }
 
@@ -258,6 +271,33 @@ pub mod refusals {
         ]
     }
 
+    /// `--lift` with what does not calibrate yet (`others`: each flag's
+    /// presence and name), with path aggregates (no conversion times), or
+    /// with a subcommand that does not calibrate (`calibrates` false).
+    pub fn lift(plan: &Plan, calibrates: bool, command: &str, others: &[(bool, &str)]) -> Vec<Refusal> {
+        let given = plan.lift_file.is_some();
+        let mut list = vec![
+            Refusal::when(
+                given && !calibrates,
+                format!("`{command}` does not calibrate credit with lift tests"),
+                "drop `--lift`; `mta attribute`, `mta budget` and `mta report` take it",
+            ),
+            Refusal::when(
+                given && matches!(plan.input, InputConfig::Paths { .. }),
+                "`--lift` weighs each test against the credit of the conversions inside its dates, which path aggregates do not have",
+                "read the touchpoint events instead of `--paths`",
+            ),
+        ];
+        list.extend(others.iter().map(|&(other, what)| {
+            Refusal::when(
+                given && other,
+                format!("`--lift` is not combined with {what} yet"),
+                format!("drop {what} or `--lift`"),
+            )
+        }));
+        list
+    }
+
     /// `mta attribute`'s own flags (`metric`: the metric shown, and whether
     /// it needs spend).
     pub fn attribute(
@@ -271,14 +311,24 @@ pub mod refusals {
         let costs = plan.costs_given;
         let (metric, metric_needs_costs) = metric;
         let paths = matches!(plan.input, InputConfig::Paths { .. });
+        let mut list = self::lift(
+            plan,
+            true,
+            "mta attribute",
+            &[
+                (!by.is_empty(), "`--by`"),
+                (per_conversion, "`--per-conversion`"),
+                (bootstrap, "`--bootstrap`"),
+            ],
+        );
         let html_by_period = plan.output.format == OutputFormat::Html && by.iter().all(|d| d.is_period());
         let split = !by.is_empty() && !html_by_period;
         let periods = by.iter().filter(|d| d.is_period()).count();
-        let mut list = vec![Refusal::when(
+        list.push(Refusal::when(
             metric_needs_costs && !costs,
             format!("`--metric {metric}` needs spend per channel"),
             "give it with `--costs FILE` (`channel,spend[,date]`)",
-        )];
+        ));
         for (given, what) in [(per_conversion, "`--per-conversion`"), (compare, "`--compare-models`")] {
             list.push(Refusal::when(
                 costs && given,

@@ -54,7 +54,11 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
     };
     args.run.output.output.get_or_insert_with(|| DEFAULT_FILE.into());
     let (max_change, by) = (args.max_change, args.by);
-    let plan = Plan::new(args.run.into(), &FORMATS, |plan| refusals::report(plan, max_change, by))?;
+    let plan = Plan::new(args.run.into(), &FORMATS, |plan| {
+        let mut list = refusals::report(plan, max_change, by);
+        list.extend(refusals::lift(plan, true, "mta report", &[]));
+        list
+    })?;
     let period = by.filter(|d| d.is_period()).map(|d| (d, plan.zone()));
     let truth = args.truth.as_deref().map(|t| super::evaluate::load_truth(t, &plan)).transpose()?;
     progress("reading input, building journeys and running models");

@@ -31,7 +31,9 @@ pub(super) const FORMATS: Formats = Formats {
 
 /// Runs `mta scorecard`.
 pub fn run(args: ScorecardArgs) -> Result<()> {
-    let mut plan = Plan::new(args.run.into(), &FORMATS, |_| Vec::new())?;
+    let mut plan = Plan::new(args.run.into(), &FORMATS, |plan| {
+        super::plan::refusals::lift(plan, false, "mta scorecard", &[])
+    })?;
     // One model: its credits fill the table; `--models` does not apply.
     plan.models = vec![args.model];
     let add = AddOns {

@@ -30,7 +30,7 @@ pub use format::time::{self, TimeFormat, Zone};
 pub use parted::Parted;
 pub use read::events::check_conversions;
 pub use read::paths::PathTable;
-pub use read::{costs, effects, ga4, paths, results, transitions, truth};
+pub use read::{costs, effects, ga4, lift, paths, results, transitions, truth};
 pub use rejects::{OnError, Reason, Rejection};
 pub use source::{Source, with_input_being_read};
 

@@ -568,7 +568,7 @@ fn spend_section(s: &mut String, report: &Report, budget: Option<&[crate::report
     let Some(first) = report.models.first() else { return };
     s.push_str(
         "<section id=\"spend\">\n<h2>Spend and return</h2>\n\
-         <p class=\"note\">ROAS = credited revenue / spend, per model; empty without spend. Click a column header to sort.</p>\n",
+         <p class=\"note\">ROAS = credited revenue / spend, per model; empty without spend. With <code>--lift</code>, a tested channel's calibrated ROAS (its credit scaled to what the lift test measured) is under it. Click a column header to sort.</p>\n",
     );
     let total_spend = report.input.costs.as_ref().map_or(0.0, |c| c.total_spend);
     // As many tables as the credit tables (each has fewer columns), so
@@ -595,9 +595,16 @@ fn spend_section(s: &mut String, report: &Report, budget: Option<&[crate::report
                 pct(share)
             );
             for m in &report.models[block.clone()] {
+                // With `--lift`, the calibrated ROAS under the model's own.
+                let calibrated = m.credits[i]
+                    .calibration
+                    .as_ref()
+                    .filter(|k| k.calibrated)
+                    .and_then(|k| k.calibrated_roas)
+                    .map_or_else(String::new, |r| format!("<br><small>calibrated {}</small>", num(r, 2)));
                 match m.credits[i].cost.as_ref().and_then(|k| k.roas) {
                     Some(r) => {
-                        w!(s, "<td data-v=\"{r}\">{}</td>", num(r, 2));
+                        w!(s, "<td data-v=\"{r}\">{}{calibrated}</td>", num(r, 2));
                     }
                     None => s.push_str("<td data-v=\"-1\"></td>"),
                 }

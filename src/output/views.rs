@@ -59,6 +59,10 @@ impl Credits<'_> {
     fn costs(&self) -> bool {
         self.0.models.iter().any(|m| m.credits.iter().any(|c| c.cost.is_some()))
     }
+
+    fn calibrated(&self) -> bool {
+        self.0.models.iter().any(|m| m.credits.iter().any(|c| c.calibration.is_some()))
+    }
 }
 
 impl Table for Credits<'_> {
@@ -68,6 +72,9 @@ impl Table for Credits<'_> {
         cols.extend(CREDIT_COLUMNS.iter().zip(kinds).map(|(&n, k)| Column::new(n, k)));
         if self.costs() {
             cols.extend(["spend", "cpa", "roas"].map(|n| Column::new(n, Kind::Number)));
+        }
+        if self.calibrated() {
+            cols.extend(["calibration_factor", "calibrated_conversions", "calibrated_value"].map(|n| Column::new(n, Kind::Number)));
         }
         if self.intervals() {
             cols.extend(["conversions_lo", "conversions_hi", "value_lo", "value_hi"].map(|n| Column::new(n, Kind::Number)));
@@ -91,6 +98,9 @@ impl Table for Credits<'_> {
                 ]);
                 if let Some(k) = &c.cost {
                     cells.extend([Cell::from(k.spend), k.cpa.into(), k.roas.into()]);
+                }
+                if let Some(k) = &c.calibration {
+                    cells.extend([k.calibration_factor, k.calibrated_conversions, k.calibrated_value].map(Cell::from));
                 }
                 if let Some(i) = &c.interval {
                     cells.extend([i.conversions_lo, i.conversions_hi, i.value_lo, i.value_hi].map(Cell::from));

@@ -6,6 +6,7 @@
 
 pub mod bootstrap;
 pub mod budget;
+pub mod calibration;
 pub mod compare;
 pub mod costs;
 pub mod cross_model;
@@ -240,6 +241,9 @@ pub struct ChannelCredit {
     /// (Boxed: most runs have none, and a row per channel and model adds up.)
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub interval: Option<Box<bootstrap::Interval>>,
+    /// With `--lift`: the factor and the calibrated credit.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<Box<calibration::Calibration>>,
 }
 
 /// The models run over journeys that come in parts, in canonical order
@@ -320,6 +324,9 @@ pub struct ModelReport {
     /// What the model has to show beyond credits (Markov's solved chain).
     #[serde(skip)]
     pub details: Option<Details>,
+    /// With `--lift`: what calibrated credit leaves unexplained.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<calibration::Baseline>,
 }
 
 impl ModelReport {
@@ -347,6 +354,7 @@ impl ModelReport {
                 },
                 cost: None,
                 interval: None,
+                calibration: None,
             })
             .collect();
         ModelReport {
@@ -358,6 +366,7 @@ impl ModelReport {
             value: credits.iter().map(|c| c.value).sum(),
             credits,
             details,
+            baseline: None,
         }
     }
 }
@@ -556,6 +565,7 @@ pub(crate) mod testutil {
         let credit = |channel: &str, conversions: f64, value: f64, share: f64| ChannelCredit {
             cost: None,
             interval: None,
+            calibration: None,
             channel: channel.into(),
             conversions,
             value,
@@ -622,6 +632,7 @@ pub(crate) mod testutil {
                     value: 60.0,
                     share: 1.0,
                     details: None,
+                    baseline: None,
                 },
                 ModelReport {
                     segment: Default::default(),
@@ -632,6 +643,7 @@ pub(crate) mod testutil {
                     value: 60.0,
                     share: 1.0,
                     details: None,
+                    baseline: None,
                 },
             ],
             notes: Vec::new(),

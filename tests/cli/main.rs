@@ -19,6 +19,7 @@ mod formats;
 mod ga4;
 mod html;
 mod invariants;
+mod lift;
 mod many_files;
 mod markov;
 mod out_of_core;

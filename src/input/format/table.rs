@@ -941,6 +941,36 @@ impl Table {
         }
     }
 
+    /// [`Self::numbers`] where an empty cell (or a null) is no number.
+    pub fn numbers_or_empty(&self, col: usize, expected: &str, out: &mut Vec<Option<f64>>) -> Result<()> {
+        let data = &self.column(col).data;
+        out.reserve(self.height);
+        match data.dtype() {
+            DataType::String => each_str(self.strs(col).expect("dtype checked"), |row, cell| {
+                let raw = cell.unwrap_or("").trim();
+                if raw.is_empty() {
+                    out.push(None);
+                    return Ok(());
+                }
+                match self.parse_number(raw) {
+                    Some(v) => out.push(Some(v)),
+                    None => {
+                        let expected = format!("{expected}{}", self.number_hint(raw));
+                        self.reject(col, row, raw, expected, Reason::InvalidValue)
+                            .map(|()| out.push(None))?
+                    }
+                }
+                Ok(())
+            }),
+            dt if dt.is_primitive_numeric() => {
+                let cast = data.cast(&DataType::Float64).map_err(|_| self.type_error(col, "numbers"))?;
+                out.extend(cast.f64().expect("cast to Float64").iter().map(|c| c.filter(|v| v.is_finite())));
+                Ok(())
+            }
+            _ => Err(self.type_error(col, "numbers")),
+        }
+    }
+
     /// A revenue column of a file read chunk by chunk: its amounts, the
     /// file's currency carried from the chunks before (`currency`) and on
     /// to the next, and the German-thousands check (`thousands`).

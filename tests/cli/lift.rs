@@ -1,0 +1,207 @@
+//! `--lift` (issue 31): credit calibrated with lift tests, by hand.
+
+use super::*;
+
+/// Four customers, one conversion of 100 each: p1 Email (1 Mar), p2
+/// Search (5 Mar), p3 Email then Search (10, 11 Mar), p4 Email (20 Mar).
+const TOUCHES: &str = "customer_id,timestamp,channel\n\
+    p1,2026-03-01T10:00:00Z,Email\n\
+    p2,2026-03-05T10:00:00Z,Search\n\
+    p3,2026-03-10T10:00:00Z,Email\n\
+    p3,2026-03-11T10:00:00Z,Search\n\
+    p4,2026-03-20T10:00:00Z,Email\n";
+const CONVERSIONS: &str = "customer_id,timestamp,value\n\
+    p1,2026-03-02T10:00:00Z,100\n\
+    p2,2026-03-06T10:00:00Z,100\n\
+    p3,2026-03-12T10:00:00Z,100\n\
+    p4,2026-03-21T10:00:00Z,100\n";
+/// Email caused 0.5 conversions from 1 to 15 March; Search 1 conversion
+/// worth 150 from 1 to 8 March.
+const LIFT: &str = "channel,start,end,incremental_conversions,incremental_value\n\
+    Email,2026-03-01,2026-03-15,0.5,\n\
+    Search,2026-03-01,2026-03-08,1,150\n";
+
+fn run(f: &Fixture, command: &str, extra: &[&str]) -> std::process::Output {
+    let (t, c, l) = (f.file("t.csv", TOUCHES), f.file("c.csv", CONVERSIONS), f.file("lift.csv", LIFT));
+    mta()
+        .args([
+            command,
+            t.to_str().unwrap(),
+            "--conversions",
+            c.to_str().unwrap(),
+            "--value-col",
+            "value",
+        ])
+        .args(["--lift", l.to_str().unwrap()])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn factors_and_calibrated_credit_by_hand() {
+    // last-click over the run: Email 2 (p1, p4), Search 2 (p2, p3).
+    // Inside 1-15 March (p1, p2, p3): Email 1, so its factor is 0.5 / 1 and
+    // its calibrated credit 0.5 x 2 = 1 (value 100). Inside 1-8 March (p1,
+    // p2): Search 1 worth 100: factor 1 / 1, value factor 150 / 100: 2 and 300.
+    // linear over the run: Email 1 + 0.5 + 1 = 2.5, Search 1.5; inside 1-15
+    // March Email 1.5: factor 0.5 / 1.5; inside 1-8 March Search 1 (100).
+    let f = Fixture::new();
+    let out = run(&f, "attribute", &["--models", "last-click,linear", "--format", "csv"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text.lines().next(),
+        Some("model,channel,conversions,value,share,calibration_factor,calibrated_conversions,calibrated_value")
+    );
+    let row = |model: &str, channel: &str| -> Vec<f64> {
+        let line = text.lines().find(|l| l.starts_with(&format!("{model},{channel},"))).unwrap();
+        line.split(',').skip(2).map(|x| x.parse().unwrap()).collect()
+    };
+    let want = [
+        ("last-click", "Email", [0.5, 1.0, 100.0]),
+        ("last-click", "Search", [1.0, 2.0, 300.0]),
+        ("linear", "Email", [1.0 / 3.0, 2.5 / 3.0, 250.0 / 3.0]),
+        ("linear", "Search", [1.0, 1.5, 225.0]),
+    ];
+    for (model, channel, [factor, conversions, value]) in want {
+        let r = row(model, channel);
+        assert_close(r[3], factor, &format!("{model} {channel} factor"));
+        assert_close(r[4], conversions, &format!("{model} {channel} calibrated conversions"));
+        assert_close(r[5], value, &format!("{model} {channel} calibrated value"));
+    }
+    // JSON: the same, whether a test calibrated the credit, and each model's
+    // baseline (last-click: 4 - 3 conversions, 400 - 400 value).
+    let out = run(&f, "attribute", &["--models", "last-click", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let model = &v["models"][0];
+    assert_close(model["baseline"]["conversions"].as_f64().unwrap(), 1.0, "baseline conversions");
+    assert_close(model["baseline"]["value"].as_f64().unwrap(), 0.0, "baseline value");
+    let email = model["credits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["channel"] == "Email")
+        .unwrap();
+    assert_eq!(email["calibrated"], true);
+    assert_close(email["calibration_factor"].as_f64().unwrap(), 0.5, "JSON factor");
+}
+
+#[test]
+fn several_tests_of_a_channel_add_up_and_untested_channels_keep_factor_1() {
+    // Email tested twice: 1-8 March (p1: last-click 1) caused 0.25, 8-15
+    // March (p3's conversion: Search is its last touch, Email 0) caused
+    // 0.25: 0.5 over a window credit of 1, factor 0.5. Search is untested.
+    let f = Fixture::new();
+    let lift = f.file(
+        "two.csv",
+        "channel,start,end,incremental_conversions\nEmail,2026-03-01,2026-03-08,0.25\nemail,2026-03-08,2026-03-15,0.25\n",
+    );
+    let (t, c) = (f.file("t.csv", TOUCHES), f.file("c.csv", CONVERSIONS));
+    let out = mta()
+        .args([
+            "attribute",
+            t.to_str().unwrap(),
+            "--conversions",
+            c.to_str().unwrap(),
+            "--value-col",
+            "value",
+        ])
+        .args(["--lift", lift.to_str().unwrap(), "--models", "last-click", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let credits = v["models"][0]["credits"].as_array().unwrap();
+    let get = |ch: &str| credits.iter().find(|c| c["channel"] == ch).unwrap().clone();
+    assert_close(get("Email")["calibration_factor"].as_f64().unwrap(), 0.5, "two tests");
+    assert_eq!(get("Search")["calibrated"], false);
+    assert_close(get("Search")["calibration_factor"].as_f64().unwrap(), 1.0, "untested");
+    assert_close(
+        get("Search")["calibrated_conversions"].as_f64().unwrap(),
+        2.0,
+        "untested keeps its credit",
+    );
+}
+
+#[test]
+fn budget_follows_the_calibrated_value() {
+    // Spend 100 each. Calibrated last-click value: Email 100, Search 300,
+    // so Email loses the most allowed (-20%) and Search gains it; without
+    // `--lift` both stay.
+    let f = Fixture::new();
+    let costs = f.file("costs.csv", "channel,spend\nEmail,100\nSearch,100\n");
+    let args = [
+        "--models",
+        "last-click",
+        "--model",
+        "last-click",
+        "--costs",
+        costs.to_str().unwrap(),
+        "--format",
+        "csv",
+    ];
+    let out = run(&f, "budget", &args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("last-click,Email,100.000000,80.000000,-20.000000"), "{text}");
+    assert!(text.contains("last-click,Search,100.000000,120.000000,20.000000"), "{text}");
+    // The report shows the calibrated ROAS under each model's own.
+    let html = f.path("r.html");
+    let out = run(
+        &f,
+        "report",
+        &[
+            "--models",
+            "last-click",
+            "--costs",
+            costs.to_str().unwrap(),
+            "-o",
+            html.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("2.00<br><small>calibrated 1.00</small>") && page.contains("2.00<br><small>calibrated 3.00</small>"));
+}
+
+#[test]
+fn lift_files_and_combinations_that_cannot_work_are_refused() {
+    let f = Fixture::new();
+    for (content, expect) in [
+        ("channel,start,end\nEmail,2026-03-01,2026-03-08\n", "incremental_conversions"),
+        (
+            "channel,start,end,incremental_conversions\nEmail,2026-03-08,2026-03-01,1\n",
+            "an end after the start",
+        ),
+        (
+            "channel,start,end,incremental_conversions,lo,hi\nEmail,2026-03-01,2026-03-08,1,2,3\n",
+            "within its interval",
+        ),
+        (
+            "channel,start,end,incremental_conversions,lo,hi\nEmail,2026-03-01,2026-03-08,1,0,\n",
+            "both ends",
+        ),
+    ] {
+        let l = f.file("bad.csv", content);
+        let (t, c) = (f.file("t.csv", TOUCHES), f.file("c.csv", CONVERSIONS));
+        let out = mta()
+            .args([
+                "attribute",
+                t.to_str().unwrap(),
+                "--conversions",
+                c.to_str().unwrap(),
+                "--lift",
+                l.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert_ne!(out.status.code(), Some(0), "{content}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(expect) && stderr.contains("bad.csv"), "{content}: {stderr}");
+    }
+    for extra in [&["--by", "month"][..], &["--per-conversion"], &["--bootstrap", "10"]] {
+        assert_eq!(run(&f, "attribute", extra).status.code(), Some(2), "{extra:?}");
+    }
+    assert_eq!(run(&f, "scorecard", &[]).status.code(), Some(2));
+}
