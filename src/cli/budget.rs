@@ -39,6 +39,21 @@ pub struct BudgetArgs {
     /// Seed of the bootstrap's resampling (same seed, same intervals).
     #[arg(long, default_value_t = 0, value_name = "S", help_heading = "Uncertainty")]
     seed: u64,
+    /// Move spend only where the scenarios agree: every model that ran (participation aside) at each of `--lookbacks`, each exactly `mta budget --model M --models M --lookback L`; adds `scenarios,increase_share,decrease_share,robust_direction`.
+    #[arg(long, help_heading = "Robustness")]
+    robust: bool,
+    /// The lookbacks of `--robust`'s scenarios.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "7d,14d,30d,90d",
+        value_name = "L[,L...]",
+        help_heading = "Robustness"
+    )]
+    lookbacks: Vec<String>,
+    /// The share of the scenarios that must move a channel one way for `robust_direction` to say so.
+    #[arg(long, default_value_t = 0.9, value_name = "SHARE", help_heading = "Robustness")]
+    agreement: f64,
 }
 
 /// What `mta budget` writes.
@@ -60,8 +75,28 @@ pub fn run(args: BudgetArgs) -> Result<()> {
             "mta budget",
             &[(args.bootstrap.is_some(), "`--bootstrap`")],
         ));
+        list.extend([
+            super::plan::Refusal::when(
+                args.robust && args.bootstrap.is_some(),
+                "`--robust` with `--bootstrap` (each replicate a scenario) is not built yet",
+                "drop one of them",
+            ),
+            super::plan::Refusal::when(
+                !(args.agreement > 0.5 && args.agreement <= 1.0),
+                format!("`--agreement {}` must be above 0.5 and at most 1", args.agreement),
+                "e.g. `--agreement 0.9`: nine scenarios in ten move the channel that way",
+            ),
+        ]);
         list
     })?;
+    let lookbacks: Vec<f64> = match args.robust {
+        true => args
+            .lookbacks
+            .iter()
+            .map(|l| super::args::parse_duration(l, "--lookbacks"))
+            .collect::<crate::error::Result<_>>()?,
+        false => Vec::new(),
+    };
     let new_spend = match args.allow_new {
         None => NewSpend::Nowhere,
         Some(names) if names.is_empty() => NewSpend::Anywhere,
@@ -113,6 +148,26 @@ pub fn run(args: BudgetArgs) -> Result<()> {
             "raise `--max-change`, change `--total` (the spend of the period of the cost rows used), or name channels without spend that may get some with `--allow-new CH,...`",
         )
     })?;
+    let mut rows = rows;
+    if args.robust {
+        let shared = Shared {
+            total,
+            share_of: args.share_of,
+            max_change,
+            new_spend: &new_spend,
+        };
+        let robust = robust(
+            &mut plan,
+            report,
+            (&lookbacks, &args.lookbacks),
+            args.agreement,
+            &shared,
+            &mut notes,
+        )?;
+        for r in &mut rows {
+            r.robust = robust.get(&r.channel.trim().to_lowercase()).copied();
+        }
+    }
     if unreachable > 0 {
         notes.push(format!(
             "note: {unreachable} bootstrap replicates credited too few channels to reach the total within the limits; the intervals leave them out"
@@ -125,8 +180,95 @@ pub fn run(args: BudgetArgs) -> Result<()> {
         pipeline::tell(run.summary());
     }
     super::write_output(&out.target, |w| {
-        crate::output::write_table(&views::budget(&rows), out.format, &out.style, w)
+        crate::output::write_table(&views::Budget(&rows), out.format, &out.style, w)
     })
+}
+
+/// The budget flags every scenario of `--robust` shares.
+struct Shared<'a> {
+    total: Option<f64>,
+    share_of: ShareOf,
+    max_change: f64,
+    new_spend: &'a NewSpend,
+}
+
+/// `--robust`: each channel's direction over the scenarios, every model of
+/// `report` (participation aside) at each lookback: the journeys built
+/// again with the lookback, the models run on them, each model's proposal
+/// made as `mta budget --model M --models M --lookback L` makes it (its
+/// period's spend, the same limits). A scenario whose total cannot be
+/// reached is left out with a note. The summary names the robust channels.
+fn robust(
+    plan: &mut Plan,
+    report: &Report,
+    (lookbacks, names): (&[f64], &[String]),
+    agreement: f64,
+    s: &Shared<'_>,
+    notes: &mut Vec<String>,
+) -> Result<std::collections::BTreeMap<String, crate::report::budget::Robust>> {
+    let kinds: Vec<ModelKind> = report
+        .models
+        .iter()
+        .map(|m| m.model)
+        .filter(|&k| k != ModelKind::Participation)
+        .collect();
+    let saved = (std::mem::replace(&mut plan.models, kinds.clone()), plan.journeys.lookback_ms);
+    let mut changes: Vec<Vec<(String, f64)>> = Vec::new();
+    let mut unreachable = Vec::new();
+    for (&lookback, text) in lookbacks.iter().zip(names) {
+        plan.journeys.lookback_ms = Some(lookback as i64);
+        let mut run = pipeline::run(plan, AddOns::default())?;
+        if plan.lift.is_some() {
+            crate::report::calibration::use_calibrated(&mut run.report);
+        }
+        let costs = plan
+            .costs
+            .as_ref()
+            .expect("`mta budget` needs costs")
+            .totals(run.report.input.times.span());
+        for &k in &kinds {
+            match reallocate(&run.report, &costs, s.total, s.share_of, s.max_change, s.new_spend, &[k], None) {
+                Ok((rows, _)) => changes.push(
+                    rows.iter()
+                        .filter(|r| r.model == k)
+                        .map(|r| (r.channel.clone(), r.change))
+                        .collect(),
+                ),
+                Err(_) => unreachable.push(format!("{k} at {text}")),
+            }
+        }
+    }
+    (plan.models, plan.journeys.lookback_ms) = saved;
+    if !unreachable.is_empty() {
+        notes.push(format!(
+            "note: `--robust` left out the scenarios whose total cannot be reached within `--max-change`: {}",
+            unreachable.join(", ")
+        ));
+    }
+    let robust = crate::report::budget::robust(&changes, agreement);
+    let named = |dir: &str| -> String {
+        let list: Vec<String> = report.models[0]
+            .credits
+            .iter()
+            .filter(|c| {
+                robust
+                    .get(&c.channel.trim().to_lowercase())
+                    .is_some_and(|r| r.robust_direction == dir)
+            })
+            .map(|c| c.channel.to_string())
+            .collect();
+        if list.is_empty() { "none".into() } else { list.join(", ") }
+    };
+    notes.push(format!(
+        "robust over {} scenarios ({} models x {} lookbacks), agreement {}: increase {}; decrease {}; the rest unclear",
+        changes.len(),
+        kinds.len(),
+        lookbacks.len(),
+        agreement,
+        named("increase"),
+        named("decrease"),
+    ));
+    Ok(robust)
 }
 
 /// Warnings for the channels `--allow-new` names that no journey has.

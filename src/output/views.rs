@@ -500,6 +500,47 @@ pub fn budget(rows: &[crate::report::budget::BudgetRow]) -> impl Table + '_ {
     }
 }
 
+/// [`budget`], and with `--robust` its four columns after them:
+/// `scenarios,increase_share,decrease_share,robust_direction`.
+pub struct Budget<'a>(pub &'a [crate::report::budget::BudgetRow]);
+
+impl Table for Budget<'_> {
+    fn columns(&self) -> Vec<Column> {
+        let mut cols = budget(self.0).columns();
+        if self.0.iter().any(|r| r.robust.is_some()) {
+            cols.extend([
+                Column::new("scenarios", Kind::Integer),
+                Column::new("increase_share", Kind::Number),
+                Column::new("decrease_share", Kind::Number),
+                Column::new("robust_direction", Kind::Text),
+            ]);
+        }
+        cols
+    }
+
+    fn for_each_row(&self, row: &mut RowFn<'_>) -> io::Result<()> {
+        if !self.0.iter().any(|r| r.robust.is_some()) {
+            return budget(self.0).for_each_row(row);
+        }
+        let mut i = 0;
+        budget(self.0).for_each_row(&mut |cells: &[Cell<'_>]| {
+            let r = &self.0[i];
+            i += 1;
+            let mut all = cells.to_vec();
+            match &r.robust {
+                Some(k) => all.extend([
+                    Cell::Integer(i64::from(k.scenarios)),
+                    Cell::Number(k.increase_share),
+                    Cell::Number(k.decrease_share),
+                    Cell::from(k.robust_direction),
+                ]),
+                None => all.extend([Cell::Null, Cell::Null, Cell::Null, Cell::Null]),
+            }
+            row(&all)
+        })
+    }
+}
+
 /// `mta evaluate`: `model,nmae,rank_correlation,top3_overlap,max_abs_error`
 /// (a contract), best model first.
 pub fn evaluation(rows: &[crate::report::evaluate::Score]) -> impl Table + '_ {

@@ -147,6 +147,9 @@ pub struct BudgetRow {
     pub models_change_max: f64,
     /// Whether every model that ran (participation aside) proposes the same direction.
     pub models_agree: bool,
+    /// With `--robust`: the channel's direction over the scenarios.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub robust: Option<Robust>,
 }
 
 /// The direction of a change: exact zeros (a channel held at 0) are `unclear`.
@@ -369,6 +372,7 @@ impl<'a> Budget<'a> {
             models_change_min: changes.iter().copied().fold(f64::INFINITY, f64::min),
             models_change_max: changes.iter().copied().fold(f64::NEG_INFINITY, f64::max),
             models_agree: dirs.iter().all(|d| *d == dirs[0]),
+            robust: None,
         }
     }
 
@@ -390,6 +394,7 @@ impl<'a> Budget<'a> {
             models_change_min: 0.0,
             models_change_max: 0.0,
             models_agree: true,
+            robust: None,
         })
     }
 }
@@ -506,4 +511,61 @@ mod tests {
             }
         }
     }
+}
+
+/// `mta budget --robust`: how one channel moves over the scenarios (every
+/// model that ran, participation aside, at each lookback).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Robust {
+    /// Scenarios counted.
+    pub scenarios: u32,
+    /// Share of them that raise the channel's spend.
+    pub increase_share: f64,
+    /// Share of them that lower it.
+    pub decrease_share: f64,
+    /// `increase` or `decrease` when at least the agreement share of the
+    /// scenarios moves it that way, else `unclear`.
+    pub robust_direction: &'static str,
+}
+
+/// Each channel's [`Robust`] figures (by lower-case name) from the
+/// scenarios' changes (`changes[s]`: channel name and change of spend, a
+/// change of 0 moving it neither way).
+pub fn robust(changes: &[Vec<(String, f64)>], agreement: f64) -> std::collections::BTreeMap<String, Robust> {
+    let n = changes.len() as u32;
+    let mut moves: std::collections::BTreeMap<String, (u32, u32)> = std::collections::BTreeMap::new();
+    for scenario in changes {
+        for (channel, change) in scenario {
+            let e = moves.entry(channel.trim().to_lowercase()).or_default();
+            // Cents: a change rounding to nothing is no move.
+            if *change > 0.005 {
+                e.0 += 1;
+            } else if *change < -0.005 {
+                e.1 += 1;
+            }
+        }
+    }
+    moves
+        .into_iter()
+        .map(|(channel, (up, down))| {
+            let share = |k: u32| if n > 0 { f64::from(k) / f64::from(n) } else { 0.0 };
+            let (increase_share, decrease_share) = (share(up), share(down));
+            let robust_direction = if n > 0 && increase_share >= agreement {
+                "increase"
+            } else if n > 0 && decrease_share >= agreement {
+                "decrease"
+            } else {
+                "unclear"
+            };
+            (
+                channel,
+                Robust {
+                    scenarios: n,
+                    increase_share,
+                    decrease_share,
+                    robust_direction,
+                },
+            )
+        })
+        .collect()
 }

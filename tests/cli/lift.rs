@@ -205,3 +205,94 @@ fn lift_files_and_combinations_that_cannot_work_are_refused() {
     }
     assert_eq!(run(&f, "scorecard", &[]).status.code(), Some(2));
 }
+
+#[test]
+fn robust_shares_are_the_scenarios_run_one_by_one() {
+    let f = generated(600, 9, 4);
+    let events = f.path("events.csv");
+    let channels: Vec<String> = {
+        let text = std::fs::read_to_string(&events).unwrap();
+        let mut c: Vec<String> = text.lines().skip(1).map(|l| l.split(',').nth(2).unwrap().to_string()).collect();
+        c.sort();
+        c.dedup();
+        c
+    };
+    // Spend grows with the channel's rank, so that the models disagree.
+    let costs: String = channels
+        .iter()
+        .enumerate()
+        .map(|(k, c)| format!("{c},{}\n", 100 * (k + 1)))
+        .collect();
+    let costs = f.file("costs.csv", format!("channel,spend\n{costs}"));
+    let base = |extra: &[&str]| {
+        let out = mta()
+            .args([
+                "budget",
+                events.to_str().unwrap(),
+                "--costs",
+                costs.to_str().unwrap(),
+                "--format",
+                "csv",
+                "--quiet",
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{extra:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let (models, lookbacks) = (["first-click", "last-click", "linear"], ["7d", "30d"]);
+    // Each scenario alone: `mta budget --model M --models M --lookback L`.
+    let mut moves: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+    for m in models {
+        for l in lookbacks {
+            for line in base(&["--model", m, "--models", m, "--lookback", l]).lines().skip(1) {
+                let cells: Vec<&str> = line.split(',').collect();
+                let change: f64 = cells[4].parse().unwrap();
+                let e = moves.entry(cells[1].to_string()).or_default();
+                if change > 0.005 {
+                    e.0 += 1;
+                } else if change < -0.005 {
+                    e.1 += 1;
+                }
+            }
+        }
+    }
+    let robust = base(&[
+        "--model",
+        "linear",
+        "--models",
+        &models.join(","),
+        "--robust",
+        "--lookbacks",
+        "7d,30d",
+        "--agreement",
+        "0.6",
+    ]);
+    let mut lines = robust.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .ends_with(",scenarios,increase_share,decrease_share,robust_direction")
+    );
+    let mut seen = 0;
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        let (up, down) = moves[cells[1]];
+        assert_eq!(cells[15], "6", "{line}");
+        assert_close(cells[16].parse().unwrap(), f64::from(up) / 6.0, &format!("{} increase", cells[1]));
+        assert_close(cells[17].parse().unwrap(), f64::from(down) / 6.0, &format!("{} decrease", cells[1]));
+        let want = if f64::from(up) / 6.0 >= 0.6 {
+            "increase"
+        } else if f64::from(down) / 6.0 >= 0.6 {
+            "decrease"
+        } else {
+            "unclear"
+        };
+        assert_eq!(cells[18], want, "{line}");
+        seen += 1;
+    }
+    assert_eq!(seen, channels.len());
+    assert!(moves.values().any(|&(u, d)| u + d > 0), "some scenario moves spend: {moves:?}");
+}
