@@ -185,11 +185,15 @@ pub fn run(args: BudgetArgs) -> Result<()> {
 }
 
 /// The budget flags every scenario of `--robust` shares.
-struct Shared<'a> {
-    total: Option<f64>,
-    share_of: ShareOf,
-    max_change: f64,
-    new_spend: &'a NewSpend,
+pub(super) struct Shared<'a> {
+    /// `--total`.
+    pub total: Option<f64>,
+    /// `--by`.
+    pub share_of: ShareOf,
+    /// `--max-change`.
+    pub max_change: f64,
+    /// `--allow-new`.
+    pub new_spend: &'a NewSpend,
 }
 
 /// `--robust`: each channel's direction over the scenarios, every model of
@@ -198,7 +202,7 @@ struct Shared<'a> {
 /// made as `mta budget --model M --models M --lookback L` makes it (its
 /// period's spend, the same limits). A scenario whose total cannot be
 /// reached is left out with a note. The summary names the robust channels.
-fn robust(
+pub(super) fn robust(
     plan: &mut Plan,
     report: &Report,
     (lookbacks, names): (&[f64], &[String]),

@@ -31,6 +31,21 @@ pub struct ReportArgs {
     /// Add a table scoring every model against the true shares of this file (`channel,share`, e.g. `truth.csv` of `mta simulate`), as `mta evaluate` does.
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     truth: Option<String>,
+    /// With `--costs`: each channel's direction over the scenarios (every model at each of `--lookbacks`), beside the proposed reallocation, as `mta budget --robust` gives it.
+    #[arg(long, help_heading = "Costs")]
+    robust: bool,
+    /// The lookbacks of `--robust`'s scenarios.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "7d,14d,30d,90d",
+        value_name = "L[,L...]",
+        help_heading = "Costs"
+    )]
+    lookbacks: Vec<String>,
+    /// The share of the scenarios that must move a channel one way for its direction to be robust.
+    #[arg(long, default_value_t = 0.9, value_name = "SHARE", help_heading = "Costs")]
+    agreement: f64,
 }
 
 /// `mta report` writes one format.
@@ -54,11 +69,32 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
     };
     args.run.output.output.get_or_insert_with(|| DEFAULT_FILE.into());
     let (max_change, by) = (args.max_change, args.by);
-    let plan = Plan::new(args.run.into(), &FORMATS, |plan| {
+    let (robust, agreement) = (args.robust, args.agreement);
+    let mut plan = Plan::new(args.run.into(), &FORMATS, |plan| {
         let mut list = refusals::report(plan, max_change, by);
         list.extend(refusals::lift(plan, true, "mta report", &[]));
+        list.extend([
+            super::plan::Refusal::when(
+                robust && !plan.costs_given,
+                "`--robust` weighs the proposed reallocation, which needs spend",
+                "give it with `--costs FILE`",
+            ),
+            super::plan::Refusal::when(
+                !(agreement > 0.5 && agreement <= 1.0),
+                format!("`--agreement {agreement}` must be above 0.5 and at most 1"),
+                "e.g. `--agreement 0.9`",
+            ),
+        ]);
         list
     })?;
+    let lookbacks: Vec<f64> = match robust {
+        true => args
+            .lookbacks
+            .iter()
+            .map(|l| super::args::parse_duration(l, "--lookbacks"))
+            .collect::<crate::error::Result<_>>()?,
+        false => Vec::new(),
+    };
     let period = by.filter(|d| d.is_period()).map(|d| (d, plan.zone()));
     let truth = args.truth.as_deref().map(|t| super::evaluate::load_truth(t, &plan)).transpose()?;
     progress("reading input, building journeys and running models");
@@ -91,7 +127,29 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
                 .collect::<Vec<_>>();
             let by = crate::report::budget::ShareOf::Value;
             let none = crate::report::budget::NewSpend::Nowhere;
-            match crate::report::budget::reallocate(report, &costs, None, by, max_change, &none, &shown, None) {
+            // With `--lift`, on calibrated value, as `mta budget --lift`.
+            let mut calibrated = None;
+            if plan.lift.is_some() {
+                let mut r = report.clone();
+                crate::report::calibration::use_calibrated(&mut r);
+                calibrated = Some(r);
+            }
+            let basis = calibrated.as_ref().unwrap_or(report);
+            match crate::report::budget::reallocate(basis, &costs, None, by, max_change, &none, &shown, None) {
+                Ok((mut rows, _)) if robust => {
+                    let shared = super::budget::Shared {
+                        total: None,
+                        share_of: by,
+                        max_change,
+                        new_spend: &none,
+                    };
+                    let directions =
+                        super::budget::robust(&mut plan, report, (&lookbacks, &args.lookbacks), agreement, &shared, &mut notes)?;
+                    for r in &mut rows {
+                        r.robust = directions.get(&r.channel.trim().to_lowercase()).copied();
+                    }
+                    Some(rows)
+                }
                 Ok((rows, _)) => Some(rows),
                 Err((model, u)) => {
                     let message = super::budget::unreachable_message(model, costs.total(), max_change, u);

@@ -683,11 +683,23 @@ fn reallocation_table(s: &mut String, rows: &[crate::report::budget::BudgetRow])
          This assumes constant returns: it is not a response-curve optimiser.</p>\n",
         escape(model)
     );
+    let robust = rows.iter().find_map(|r| r.robust);
+    if let Some(k) = robust {
+        w!(
+            s,
+            "<p class=\"note\"><em>Robust</em>: the direction of the {} scenarios (every model at each lookback of <code>--lookbacks</code>), when at least the agreement share of them moves the channel that way; otherwise unclear. Every scenario can share one bias.</p>\n",
+            k.scenarios
+        );
+    }
     s.push_str(
         "<div class=\"scroll\"><table class=\"sortable budget\">\n<thead><tr><th scope=\"col\">channel</th>\
          <th scope=\"col\" class=\"num\">spend</th><th scope=\"col\" class=\"num\">proposed</th><th scope=\"col\" class=\"num\">change</th>\
-         <th scope=\"col\" class=\"num\">interval</th><th scope=\"col\">direction</th><th scope=\"col\" class=\"num\">range over models</th><th scope=\"col\">models agree</th></tr></thead>\n<tbody>\n",
+         <th scope=\"col\" class=\"num\">interval</th><th scope=\"col\">direction</th><th scope=\"col\" class=\"num\">range over models</th><th scope=\"col\">models agree</th>",
     );
+    if robust.is_some() {
+        s.push_str("<th scope=\"col\">robust</th>");
+    }
+    s.push_str("</tr></thead>\n<tbody>\n");
     for r in rows {
         let interval = match (r.change_lo, r.change_hi) {
             (Some(lo), Some(hi)) => format!("{} to {}", num(lo, 2), num(hi, 2)),
@@ -695,7 +707,7 @@ fn reallocation_table(s: &mut String, rows: &[crate::report::budget::BudgetRow])
         };
         w!(
             s,
-            "<tr><th scope=\"row\">{}</th><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td>{}</td><td>{}</td><td>{} to {}</td><td>{}</td></tr>\n",
+            "<tr><th scope=\"row\">{}</th><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td><td>{}</td><td>{}</td><td>{} to {}</td><td>{}</td>",
             escape(&r.channel),
             r.spend,
             num(r.spend, 2),
@@ -709,6 +721,16 @@ fn reallocation_table(s: &mut String, rows: &[crate::report::budget::BudgetRow])
             num(r.models_change_max, 2),
             if r.models_agree { "yes" } else { "no" }
         );
+        if let Some(k) = r.robust {
+            w!(
+                s,
+                "<td>{} ({} up, {} down)</td>",
+                k.robust_direction,
+                pct(k.increase_share),
+                pct(k.decrease_share)
+            );
+        }
+        s.push_str("</tr>\n");
     }
     s.push_str("</tbody>\n</table></div>\n");
 }

@@ -296,3 +296,37 @@ fn robust_shares_are_the_scenarios_run_one_by_one() {
     assert_eq!(seen, channels.len());
     assert!(moves.values().any(|&(u, d)| u + d > 0), "some scenario moves spend: {moves:?}");
 }
+
+#[test]
+fn the_report_shows_robust_directions_as_budget_gives_them() {
+    let f = Fixture::new();
+    let costs = f.file("costs.csv", "channel,spend\nEmail,100\nSearch,100\n");
+    let (t, c) = (f.file("t.csv", TOUCHES), f.file("c.csv", CONVERSIONS));
+    let common = |command: &str| {
+        let mut cmd = mta();
+        cmd.args([
+            command,
+            t.to_str().unwrap(),
+            "--conversions",
+            c.to_str().unwrap(),
+            "--value-col",
+            "value",
+        ])
+        .args(["--models", "last-click,linear", "--costs", costs.to_str().unwrap()])
+        .args(["--robust", "--lookbacks", "1d,30d", "--agreement", "0.75"]);
+        cmd
+    };
+    let out = common("budget").args(["--model", "linear", "--format", "csv"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let html = f.path("r.html");
+    let out = common("report").args(["-o", html.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let page = std::fs::read_to_string(&html).unwrap();
+    for line in text.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let (up, down): (f64, f64) = (cells[16].parse().unwrap(), cells[17].parse().unwrap());
+        let cell = format!("<td>{} ({:.1}% up, {:.1}% down)</td>", cells[18], up * 100.0, down * 100.0);
+        assert!(page.contains(&cell), "{cell} not in the report");
+    }
+}
