@@ -315,11 +315,7 @@ pub mod refusals {
             plan,
             true,
             "mta attribute",
-            &[
-                (!by.is_empty(), "`--by`"),
-                (per_conversion, "`--per-conversion`"),
-                (bootstrap, "`--bootstrap`"),
-            ],
+            &[(!by.is_empty(), "`--by`"), (per_conversion, "`--per-conversion`")],
         );
         let html_by_period = plan.output.format == OutputFormat::Html && by.iter().all(|d| d.is_period());
         let split = !by.is_empty() && !html_by_period;

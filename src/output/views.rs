@@ -81,6 +81,17 @@ impl Table for Credits<'_> {
             if self.costs() {
                 cols.extend(["cpa_lo", "cpa_hi", "roas_lo", "roas_hi"].map(|n| Column::new(n, Kind::Number)));
             }
+            if self.calibrated() {
+                cols.extend(
+                    [
+                        "calibrated_conversions_lo",
+                        "calibrated_conversions_hi",
+                        "calibrated_value_lo",
+                        "calibrated_value_hi",
+                    ]
+                    .map(|n| Column::new(n, Kind::Number)),
+                );
+            }
         }
         cols
     }
@@ -106,6 +117,17 @@ impl Table for Credits<'_> {
                     cells.extend([i.conversions_lo, i.conversions_hi, i.value_lo, i.value_hi].map(Cell::from));
                     if let Some(k) = c.cost.as_ref().and_then(|k| k.interval) {
                         cells.extend([k.cpa_lo, k.cpa_hi, k.roas_lo, k.roas_hi].map(Cell::from));
+                    }
+                    if let Some(k) = c.calibration.as_ref().and_then(|k| k.interval) {
+                        cells.extend(
+                            [
+                                k.calibrated_conversions_lo,
+                                k.calibrated_conversions_hi,
+                                k.calibrated_value_lo,
+                                k.calibrated_value_hi,
+                            ]
+                            .map(Cell::from),
+                        );
                     }
                 }
                 row(&cells)?;

@@ -10,6 +10,8 @@
 //! the whole run (value by the same factor, unless every test of c gives
 //! `incremental_value`: then their sum / the windows' credited value).
 //! Channels without a test keep factor 1 and are marked uncalibrated.
+//! With `--bootstrap`, a calibrated credit's interval combines the tests'
+//! `lo`/`hi` with the resampling (see [`CalibratedInterval`]).
 
 use std::collections::HashMap;
 
@@ -35,6 +37,35 @@ pub struct Calibration {
     /// With `--costs`: calibrated value / spend.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub calibrated_roas: Option<f64>,
+    /// With `--bootstrap`: the calibrated credit's interval.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<CalibratedInterval>,
+}
+
+/// The interval of a calibrated credit: the products of the factor's
+/// ends (from the tests' `lo` and `hi`, else the factor itself) with the
+/// resampled credit's ends, lowest to highest; the two sources of
+/// uncertainty are taken as independent and both at their ends, which
+/// makes the interval wide rather than narrow.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CalibratedInterval {
+    /// Lowest product of the conversions.
+    pub calibrated_conversions_lo: f64,
+    /// Highest.
+    pub calibrated_conversions_hi: f64,
+    /// Lowest product of the value.
+    pub calibrated_value_lo: f64,
+    /// Highest.
+    pub calibrated_value_hi: f64,
+}
+
+/// The lowest and highest of `a` x `b` over both ends of each.
+fn product_range(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
+    let p = [a.0 * b.0, a.0 * b.1, a.1 * b.0, a.1 * b.1];
+    (
+        p.iter().copied().fold(f64::INFINITY, f64::min),
+        p.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    )
 }
 
 /// What calibrated credit leaves unexplained in a model's totals.
@@ -81,11 +112,11 @@ pub fn apply(report: &mut Report, lift: &Lift, windows: &[Vec<WindowCredits>]) -
                 .collect();
             let window = |t: usize| windows[t][m].get(&key(&c.channel)).copied().unwrap_or((0.0, 0.0));
             let w: f64 = tests.iter().map(|&t| window(t).0).sum();
-            let (factor, value_factor, calibrated) = if tests.is_empty() {
-                (1.0, 1.0, false)
+            let (factor, value_factor, calibrated, ends) = if tests.is_empty() {
+                (1.0, 1.0, false, (1.0, 1.0))
             } else if w <= 0.0 {
                 not_credited.push(format!("{} under {}", c.channel, model.model));
-                (1.0, 1.0, false)
+                (1.0, 1.0, false, (1.0, 1.0))
             } else {
                 let factor = tests.iter().map(|&t| lift.tests[t].incremental_conversions).sum::<f64>() / w;
                 let values: Option<f64> = tests.iter().map(|&t| lift.tests[t].incremental_value).sum();
@@ -94,8 +125,28 @@ pub fn apply(report: &mut Report, lift: &Lift, windows: &[Vec<WindowCredits>]) -
                     Some(inc) if v > 0.0 => inc / v,
                     _ => factor,
                 };
-                (factor, value_factor, true)
+                // The factor's ends, when every test of the channel has an interval.
+                let ends: Option<(f64, f64)> = tests
+                    .iter()
+                    .map(|&t| lift.tests[t].interval)
+                    .try_fold((0.0, 0.0), |acc, i| i.map(|(l, h)| (acc.0 + l, acc.1 + h)));
+                (factor, value_factor, true, ends.map_or((factor, factor), |(l, h)| (l / w, h / w)))
             };
+            // The value factor's ends move with the conversions factor's.
+            let value_ends = match factor {
+                f if f != 0.0 => (value_factor * ends.0 / f, value_factor * ends.1 / f),
+                _ => (value_factor, value_factor),
+            };
+            let interval = c.interval.as_ref().map(|i| {
+                let conv = product_range(ends, (i.conversions_lo, i.conversions_hi));
+                let value = product_range(value_ends, (i.value_lo, i.value_hi));
+                CalibratedInterval {
+                    calibrated_conversions_lo: conv.0,
+                    calibrated_conversions_hi: conv.1,
+                    calibrated_value_lo: value.0,
+                    calibrated_value_hi: value.1,
+                }
+            });
             let calibration = Calibration {
                 calibration_factor: factor,
                 value_factor,
@@ -103,6 +154,7 @@ pub fn apply(report: &mut Report, lift: &Lift, windows: &[Vec<WindowCredits>]) -
                 calibrated_conversions: factor * c.conversions,
                 calibrated_value: value_factor * c.value,
                 calibrated_roas: c.cost.as_ref().filter(|k| k.spend > 0.0).map(|k| value_factor * c.value / k.spend),
+                interval,
             };
             sum_conv += calibration.calibrated_conversions;
             sum_value += calibration.calibrated_value;

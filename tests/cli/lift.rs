@@ -200,7 +200,7 @@ fn lift_files_and_combinations_that_cannot_work_are_refused() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(expect) && stderr.contains("bad.csv"), "{content}: {stderr}");
     }
-    for extra in [&["--by", "month"][..], &["--per-conversion"], &["--bootstrap", "10"]] {
+    for extra in [&["--by", "month"][..], &["--per-conversion"]] {
         assert_eq!(run(&f, "attribute", extra).status.code(), Some(2), "{extra:?}");
     }
     assert_eq!(run(&f, "scorecard", &[]).status.code(), Some(2));
@@ -329,4 +329,63 @@ fn the_report_shows_robust_directions_as_budget_gives_them() {
         let cell = format!("<td>{} ({:.1}% up, {:.1}% down)</td>", cells[18], up * 100.0, down * 100.0);
         assert!(page.contains(&cell), "{cell} not in the report");
     }
+}
+
+#[test]
+fn with_the_bootstrap_the_calibrated_interval_carries_the_test_s_interval() {
+    // Email's test: 0.5 caused, interval 0.25 to 1, over a window credit
+    // of 1 (last-click): the factor's ends are 0.25 and 1, and the
+    // calibrated interval is those ends times the resampled credit's.
+    let f = Fixture::new();
+    let lift = f.file(
+        "ci.csv",
+        "channel,start,end,incremental_conversions,lo,hi\nEmail,2026-03-01,2026-03-15,0.5,0.25,1\n",
+    );
+    let (t, c) = (f.file("t.csv", TOUCHES), f.file("c.csv", CONVERSIONS));
+    let out = mta()
+        .args([
+            "attribute",
+            t.to_str().unwrap(),
+            "--conversions",
+            c.to_str().unwrap(),
+            "--value-col",
+            "value",
+        ])
+        .args([
+            "--lift",
+            lift.to_str().unwrap(),
+            "--models",
+            "last-click",
+            "--bootstrap",
+            "50",
+            "--seed",
+            "3",
+        ])
+        .args(["--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("{name} in {header:?}"))
+    };
+    let email: Vec<f64> = text
+        .lines()
+        .find(|l| l.starts_with("last-click,Email,"))
+        .unwrap()
+        .split(',')
+        .skip(2)
+        .map(|x| x.parse().unwrap())
+        .collect();
+    let at = |name: &str| email[col(name) - 2];
+    assert_close(at("calibration_factor"), 0.5, "factor");
+    assert_close(at("calibrated_conversions_lo"), 0.25 * at("conversions_lo"), "lower end");
+    assert_close(at("calibrated_conversions_hi"), 1.0 * at("conversions_hi"), "upper end");
+    assert_close(at("calibrated_value_lo"), 0.25 * at("value_lo"), "value's lower end");
+    assert_close(at("calibrated_value_hi"), 1.0 * at("value_hi"), "value's upper end");
+    assert!(at("conversions_lo") < at("conversions_hi"), "the resampling varies: {email:?}");
 }
