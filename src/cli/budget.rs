@@ -69,24 +69,12 @@ pub fn run(args: BudgetArgs) -> Result<()> {
     let (max_change, total) = (args.max_change, args.total);
     let mut plan = Plan::new(args.run.into(), &FORMATS, |plan| {
         let mut list = refusals::budget(plan, max_change, total, args.allow_new.as_deref(), &args.model);
-        list.extend(refusals::lift(
-            plan,
-            true,
-            "mta budget",
-            &[(args.bootstrap.is_some(), "`--bootstrap`")],
-        ));
-        list.extend([
-            super::plan::Refusal::when(
-                args.robust && args.bootstrap.is_some(),
-                "`--robust` with `--bootstrap` (each replicate a scenario) is not built yet",
-                "drop one of them",
-            ),
-            super::plan::Refusal::when(
-                !(args.agreement > 0.5 && args.agreement <= 1.0),
-                format!("`--agreement {}` must be above 0.5 and at most 1", args.agreement),
-                "e.g. `--agreement 0.9`: nine scenarios in ten move the channel that way",
-            ),
-        ]);
+        list.extend(refusals::lift(plan, true, "mta budget", &[]));
+        list.extend([super::plan::Refusal::when(
+            !(args.agreement > 0.5 && args.agreement <= 1.0),
+            format!("`--agreement {}` must be above 0.5 and at most 1", args.agreement),
+            "e.g. `--agreement 0.9`: nine scenarios in ten move the channel that way",
+        )]);
         list
     })?;
     let lookbacks: Vec<f64> = match args.robust {
@@ -134,10 +122,14 @@ pub fn run(args: BudgetArgs) -> Result<()> {
         None => report.models.iter().map(|m| m.model).collect(),
     };
     let journeys = run.journeys.as_ref().expect("kept in memory");
-    let runs = args
+    let mut runs = args
         .bootstrap
         .map(|n| crate::report::bootstrap::replicate_credits(report, journeys, &run.models, n as usize, args.seed))
         .transpose()?;
+    // `--lift`: each replicate's credit calibrated by the run's factors.
+    if let Some(runs) = runs.as_mut().filter(|_| plan.lift.is_some()) {
+        crate::report::calibration::calibrate_replicates(report, runs);
+    }
     let resampled = runs.as_ref().map(|runs| Resampled { runs });
     let mut notes = unknown_new_channels(&new_spend, report);
     let reallocated = reallocate(report, &costs, total, args.share_of, max_change, &new_spend, &shown, resampled);
@@ -156,12 +148,13 @@ pub fn run(args: BudgetArgs) -> Result<()> {
             max_change,
             new_spend: &new_spend,
         };
+        let bootstrap = args.bootstrap.map(|n| (n as usize, args.seed));
         let robust = robust(
             &mut plan,
             report,
             (&lookbacks, &args.lookbacks),
             args.agreement,
-            &shared,
+            (&shared, bootstrap),
             &mut notes,
         )?;
         for r in &mut rows {
@@ -207,7 +200,7 @@ pub(super) fn robust(
     report: &Report,
     (lookbacks, names): (&[f64], &[String]),
     agreement: f64,
-    s: &Shared<'_>,
+    (s, bootstrap): (&Shared<'_>, Option<(usize, u64)>),
     notes: &mut Vec<String>,
 ) -> Result<std::collections::BTreeMap<String, crate::report::budget::Robust>> {
     let kinds: Vec<ModelKind> = report
@@ -221,24 +214,51 @@ pub(super) fn robust(
     let mut unreachable = Vec::new();
     for (&lookback, text) in lookbacks.iter().zip(names) {
         plan.journeys.lookback_ms = Some(lookback as i64);
-        let mut run = pipeline::run(plan, AddOns::default())?;
+        let add = AddOns {
+            journeys: bootstrap.is_some(),
+            ..AddOns::default()
+        };
+        let mut run = pipeline::run(plan, add)?;
+        // With `--bootstrap N`, each replicate of each model is a scenario.
+        let mut replicates = match (bootstrap, &run.journeys) {
+            (Some((n, seed)), Some(journeys)) => Some(crate::report::bootstrap::replicate_credits(
+                &run.report,
+                journeys,
+                &run.models,
+                n,
+                seed,
+            )?),
+            _ => None,
+        };
         if plan.lift.is_some() {
+            if let Some(r) = replicates.as_mut() {
+                crate::report::calibration::calibrate_replicates(&run.report, r);
+            }
             crate::report::calibration::use_calibrated(&mut run.report);
         }
+        let reports: Vec<Report> = match &replicates {
+            Some(r) => (0..r.len())
+                .map(|i| crate::report::calibration::replicate_report(&run.report, r, i))
+                .collect(),
+            None => vec![run.report.clone()],
+        };
         let costs = plan
             .costs
             .as_ref()
             .expect("`mta budget` needs costs")
             .totals(run.report.input.times.span());
-        for &k in &kinds {
-            match reallocate(&run.report, &costs, s.total, s.share_of, s.max_change, s.new_spend, &[k], None) {
-                Ok((rows, _)) => changes.push(
-                    rows.iter()
-                        .filter(|r| r.model == k)
-                        .map(|r| (r.channel.clone(), r.change))
-                        .collect(),
-                ),
-                Err(_) => unreachable.push(format!("{k} at {text}")),
+        for (i, scenario) in reports.iter().enumerate() {
+            for &k in &kinds {
+                match reallocate(scenario, &costs, s.total, s.share_of, s.max_change, s.new_spend, &[k], None) {
+                    Ok((rows, _)) => changes.push(
+                        rows.iter()
+                            .filter(|r| r.model == k)
+                            .map(|r| (r.channel.clone(), r.change))
+                            .collect(),
+                    ),
+                    Err(_) if replicates.is_some() => unreachable.push(format!("{k} at {text}, replicate {}", i + 1)),
+                    Err(_) => unreachable.push(format!("{k} at {text}")),
+                }
             }
         }
     }
@@ -264,10 +284,11 @@ pub(super) fn robust(
         if list.is_empty() { "none".into() } else { list.join(", ") }
     };
     notes.push(format!(
-        "robust over {} scenarios ({} models x {} lookbacks), agreement {}: increase {}; decrease {}; the rest unclear",
+        "robust over {} scenarios ({} models x {} lookbacks{}), agreement {}: increase {}; decrease {}; the rest unclear",
         changes.len(),
         kinds.len(),
         lookbacks.len(),
+        bootstrap.map_or_else(String::new, |(n, _)| format!(" x {n} replicates")),
         agreement,
         named("increase"),
         named("decrease"),

@@ -143,8 +143,14 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
                         max_change,
                         new_spend: &none,
                     };
-                    let directions =
-                        super::budget::robust(&mut plan, report, (&lookbacks, &args.lookbacks), agreement, &shared, &mut notes)?;
+                    let directions = super::budget::robust(
+                        &mut plan,
+                        report,
+                        (&lookbacks, &args.lookbacks),
+                        agreement,
+                        (&shared, None),
+                        &mut notes,
+                    )?;
                     for r in &mut rows {
                         r.robust = directions.get(&r.channel.trim().to_lowercase()).copied();
                     }

@@ -206,3 +206,67 @@ pub fn use_calibrated(report: &mut Report) {
         m.share = m.credits.iter().map(|c| c.share).sum();
     }
 }
+
+/// Scales bootstrap replicates (`[replicate][model]`: conversions and
+/// value per channel, models and channels in `report`'s order) by the
+/// calibration of `report`'s credits, so that a budget's intervals are
+/// those of the calibrated credit.
+pub fn calibrate_replicates(report: &Report, runs: &mut super::bootstrap::Replicates) {
+    for run in runs.iter_mut() {
+        for (m, (conversions, value)) in run.iter_mut().enumerate() {
+            for (c, credit) in report.models[m].credits.iter().enumerate() {
+                if let Some(k) = &credit.calibration {
+                    conversions[c] *= k.calibration_factor;
+                    value[c] *= k.value_factor;
+                }
+            }
+        }
+    }
+}
+
+/// The report of replicate `r` of `runs`: `report` with each model's
+/// credits (conversions and value) those of the replicate; what depends on
+/// them beyond that (shares, totals) is not recomputed.
+pub fn replicate_report(report: &Report, runs: &super::bootstrap::Replicates, r: usize) -> Report {
+    let mut out = report.clone();
+    for (m, model) in out.models.iter_mut().enumerate() {
+        let (conversions, value) = &runs[r][m];
+        for (c, credit) in model.credits.iter_mut().enumerate() {
+            credit.conversions = conversions[c];
+            credit.value = value[c];
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replicates_scale_by_each_credit_s_factors() {
+        let mut report = crate::report::testutil::report();
+        // Email (first credit) of the first model: factor 0.5, value factor 2.
+        report.models[0].credits[0].calibration = Some(Box::new(Calibration {
+            calibration_factor: 0.5,
+            value_factor: 2.0,
+            calibrated: true,
+            calibrated_conversions: 0.5,
+            calibrated_value: 20.0,
+            calibrated_roas: None,
+            interval: None,
+        }));
+        let mut runs = vec![vec![(vec![2.0, 4.0], vec![10.0, 30.0]), (vec![1.0, 1.0], vec![5.0, 5.0])]];
+        calibrate_replicates(&report, &mut runs);
+        assert_eq!(runs[0][0], (vec![1.0, 4.0], vec![20.0, 30.0]));
+        assert_eq!(runs[0][1], (vec![1.0, 1.0], vec![5.0, 5.0]), "no calibration, no change");
+        let r = replicate_report(&report, &runs, 0);
+        assert_eq!((r.models[0].credits[0].conversions, r.models[0].credits[0].value), (1.0, 20.0));
+    }
+
+    #[test]
+    fn product_ranges_take_signs_into_account() {
+        assert_eq!(product_range((0.25, 1.0), (2.0, 4.0)), (0.5, 4.0));
+        assert_eq!(product_range((-0.5, 1.0), (2.0, 4.0)), (-2.0, 4.0));
+    }
+}

@@ -389,3 +389,71 @@ fn with_the_bootstrap_the_calibrated_interval_carries_the_test_s_interval() {
     assert_close(at("calibrated_value_hi"), 1.0 * at("value_hi"), "value's upper end");
     assert!(at("conversions_lo") < at("conversions_hi"), "the resampling varies: {email:?}");
 }
+
+#[test]
+fn budget_replicates_are_calibrated_and_robust_counts_every_replicate() {
+    let f = Fixture::new();
+    let costs = f.file("costs.csv", "channel,spend\nEmail,100\nSearch,100\n");
+    let (t, c) = (f.file("t.csv", TOUCHES), f.file("c.csv", CONVERSIONS));
+    // A test that finds what last-click credits inside its dates (Email 1
+    // from 1 to 15 March): factor 1, so calibrating changes no figure, and
+    // the bootstrap's intervals are the uncalibrated ones, to the byte
+    // (last-click alone: linear credits Email 1.5 there, a factor of 2/3).
+    let same = f.file(
+        "same.csv",
+        "channel,start,end,incremental_conversions\nEmail,2026-03-01,2026-03-15,1\n",
+    );
+    let budget = |extra: &[&str]| {
+        let out = mta()
+            .args([
+                "budget",
+                t.to_str().unwrap(),
+                "--conversions",
+                c.to_str().unwrap(),
+                "--value-col",
+                "value",
+            ])
+            .args([
+                "--models",
+                "last-click",
+                "--model",
+                "last-click",
+                "--costs",
+                costs.to_str().unwrap(),
+            ])
+            .args(["--bootstrap", "20", "--seed", "4", "--format", "csv", "--quiet"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(budget(&["--lift", same.to_str().unwrap()]), budget(&[]));
+    // `--robust --bootstrap 5`: 2 models x 2 lookbacks x 5 replicates.
+    let out = mta()
+        .args([
+            "budget",
+            t.to_str().unwrap(),
+            "--conversions",
+            c.to_str().unwrap(),
+            "--value-col",
+            "value",
+        ])
+        .args([
+            "--models",
+            "last-click,linear",
+            "--model",
+            "last-click",
+            "--costs",
+            costs.to_str().unwrap(),
+        ])
+        .args(["--bootstrap", "5", "--robust", "--lookbacks", "1d,30d", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in text.lines().skip(1) {
+        assert_eq!(line.split(',').nth(15), Some("20"), "{line}");
+    }
+    assert!(String::from_utf8_lossy(&out.stderr).contains("robust over 20 scenarios (2 models x 2 lookbacks x 5 replicates)"));
+}
