@@ -85,16 +85,22 @@ impl TextExporter {
 impl Exporter for TextExporter {
     fn export(&self, table: &dyn Table, out: &mut dyn Write) -> io::Result<()> {
         let columns = table.columns();
+        // On a terminal, figures are for reading: 2 decimals, thousands
+        // separators, shares as percentages (files keep full precision).
+        let for_people = self.width.is_some() && !self.markdown;
         let mut rows: Vec<Vec<String>> = Vec::new();
         table.for_each_row(&mut |cells| {
             rows.push(
                 cells
                     .iter()
                     .zip(&columns)
-                    .map(|(cell, column)| {
-                        let mut s = String::new();
-                        cell.write_text(column.kind, "-", &mut s);
-                        s
+                    .map(|(cell, column)| match for_people {
+                        true => readable(cell, column),
+                        false => {
+                            let mut s = String::new();
+                            cell.write_text(column.kind, "-", &mut s);
+                            s
+                        }
                     })
                     .collect(),
             );
@@ -126,10 +132,107 @@ impl Exporter for TextExporter {
     }
 }
 
+/// Whether a column holds a fraction best read as a percentage.
+fn is_share(name: &str) -> bool {
+    name.ends_with("share") || name.ends_with("_pct") || name == "conversion_rate"
+}
+
+/// A cell as a person reads it on a terminal: numbers with 2 decimals and
+/// thousands separators (whole counts without decimals), shares as
+/// percentages with 1 decimal, a missing value as `-`.
+fn readable(cell: &super::table::Cell<'_>, column: &Column) -> String {
+    use super::table::Cell;
+    use crate::format::thousands;
+    match (cell, column.kind) {
+        (Cell::Number(x), _) if !x.is_finite() => {
+            let mut s = String::new();
+            cell.write_text(column.kind, "-", &mut s);
+            s
+        }
+        (Cell::Number(x), Kind::Number) if is_share(&column.name) => format!("{}%", thousands(x * 100.0, 1)),
+        (Cell::Number(x), Kind::Count) if x.fract() == 0.0 => thousands(*x, 0),
+        (Cell::Number(x), Kind::Number | Kind::Count) => thousands(*x, 2),
+        (Cell::Integer(n), _) => thousands(*n as f64, 0),
+        _ => {
+            let mut s = String::new();
+            cell.write_text(column.kind, "-", &mut s);
+            s
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::output::table::{Cell, Owned};
+
+    /// A budget-shaped table: model and channel, then 13 figures.
+    fn budget_like() -> Owned {
+        let mut columns = vec![Column::new("model", Kind::Text), Column::new("channel", Kind::Text)];
+        for name in [
+            "spend",
+            "proposed_spend",
+            "change",
+            "change_pct",
+            "credited_share",
+            "spend_share",
+            "roas",
+        ] {
+            columns.push(Column::new(name, Kind::Number));
+        }
+        columns.push(Column::new("scenarios", Kind::Integer));
+        let rows = (0..4)
+            .map(|c| {
+                let mut row: Vec<Cell<'static>> = vec!["last-non-direct".into(), format!("Channel number {c}").into()];
+                row.extend([1_234_567.891, 1_100_000.5, -134_567.391, -0.109, 0.25, 0.3333333, 2.5].map(Cell::Number));
+                row.push(Cell::Integer(12_000));
+                row
+            })
+            .collect();
+        Owned {
+            columns,
+            rows,
+            key_columns: 2,
+        }
+    }
+
+    #[test]
+    fn terminal_tables_fit_and_read_like_figures() {
+        for width in [80, 120] {
+            let exporter = TextExporter {
+                markdown: false,
+                borders: true,
+                width: Some(width),
+            };
+            let mut out = Vec::new();
+            exporter.export(&budget_like(), &mut out).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            for line in text.lines() {
+                assert!(line.chars().count() <= width, "{width}: {line}");
+            }
+            // 2 decimals and separators, shares as percentages, the keys in every block.
+            assert!(
+                text.contains("1,234,567.89") && text.contains("-134,567.39") && text.contains("12,000"),
+                "{text}"
+            );
+            assert!(
+                text.contains("-10.9%") && text.contains("25.0%") && text.contains("33.3%"),
+                "{text}"
+            );
+            let blocks = text.split("\n\n").count();
+            assert_eq!(text.matches("Channel number 3").count(), blocks, "{text}");
+            assert!(blocks > 1 || width == 120, "{width}: {text}");
+        }
+        // Piped (no width): full precision, as before.
+        let piped = TextExporter {
+            markdown: false,
+            borders: false,
+            width: None,
+        };
+        let mut out = Vec::new();
+        piped.export(&budget_like(), &mut out).unwrap();
+        assert!(String::from_utf8(out).unwrap().contains("1234567.891000"));
+    }
 
     /// A channel x model grid: 11 models, 12 channels, figures like `1,234.56 (1,100.00-1,300.00)`.
     fn grid() -> Owned {

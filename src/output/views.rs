@@ -44,6 +44,13 @@ impl<T, const N: usize> Table for Rows<'_, T, N> {
     fn for_each_row(&self, row: &mut RowFn<'_>) -> io::Result<()> {
         self.rows.iter().try_for_each(|r| row(&self.columns.map(|(_, _, cell)| cell(r))))
     }
+
+    /// The leading text columns (at most two: a model and a channel) name
+    /// a row: a terminal too narrow for the table repeats them in each
+    /// block of the other columns.
+    fn key_columns(&self) -> usize {
+        self.columns.iter().take(2).take_while(|(_, kind, _)| *kind == Kind::Text).count()
+    }
 }
 
 /// The credit contract, long (`model,channel,conversions,value,share`, one
@@ -527,6 +534,10 @@ pub fn budget(rows: &[crate::report::budget::BudgetRow]) -> impl Table + '_ {
 pub struct Budget<'a>(pub &'a [crate::report::budget::BudgetRow]);
 
 impl Table for Budget<'_> {
+    fn key_columns(&self) -> usize {
+        2
+    }
+
     fn columns(&self) -> Vec<Column> {
         let mut cols = budget(self.0).columns();
         if self.0.iter().any(|r| r.robust.is_some()) {
@@ -585,6 +596,10 @@ pub fn evaluation(rows: &[crate::report::evaluate::Score]) -> impl Table + '_ {
 pub struct Scorecard<'a>(pub &'a [crate::report::scorecard::ScoreRow]);
 
 impl Table for Scorecard<'_> {
+    fn key_columns(&self) -> usize {
+        1
+    }
+
     fn columns(&self) -> Vec<Column> {
         let mut cols = columns(&[
             ("channel", Kind::Text),
