@@ -35,6 +35,7 @@ pub mod marks;
 pub mod model;
 pub mod output;
 pub mod report;
+pub mod rng;
 pub mod scatter;
 pub mod simulate;
 pub mod sql;

@@ -288,6 +288,45 @@ pub struct AccountArgs {
     pub account_missing: Option<crate::input::accounts::AccountMissing>,
 }
 
+/// `--robust` and its scenarios (`mta budget`, `mta report`).
+#[derive(Debug, Args)]
+pub struct RobustArgs {
+    /// Move spend only where the scenarios agree: every model that ran (participation aside) at each of `--lookbacks` (and each bootstrap replicate), each exactly `mta budget --model M --models M --lookback L`; adds `scenarios,increase_share,decrease_share,robust_direction`.
+    #[arg(long, help_heading = "Robustness")]
+    pub robust: bool,
+    /// The lookbacks of `--robust`'s scenarios.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "7d,14d,30d,90d",
+        value_name = "L[,L...]",
+        help_heading = "Robustness"
+    )]
+    pub lookbacks: Vec<String>,
+    /// The share of the scenarios that must move a channel one way for `robust_direction` to say so.
+    #[arg(long, default_value_t = 0.9, value_name = "SHARE", help_heading = "Robustness")]
+    pub agreement: f64,
+}
+
+impl RobustArgs {
+    /// The refusal of an agreement that cannot decide a direction.
+    pub fn refusal(&self) -> super::plan::Refusal {
+        super::plan::Refusal::when(
+            !(self.agreement > 0.5 && self.agreement <= 1.0),
+            format!("`--agreement {}` must be above 0.5 and at most 1", self.agreement),
+            "e.g. `--agreement 0.9`: nine scenarios in ten move the channel that way",
+        )
+    }
+
+    /// The lookbacks in milliseconds (none without `--robust`).
+    pub fn lookbacks_ms(&self) -> Result<Vec<f64>> {
+        match self.robust {
+            true => self.lookbacks.iter().map(|l| parse_duration(l, "--lookbacks")).collect(),
+            false => Ok(Vec::new()),
+        }
+    }
+}
+
 /// `4G`, `800M`, `1.5G`, `512K` or bytes: sizes in binary units.
 fn parse_size(s: &str) -> std::result::Result<u64, String> {
     let t = s.trim();

@@ -39,21 +39,8 @@ pub struct BudgetArgs {
     /// Seed of the bootstrap's resampling (same seed, same intervals).
     #[arg(long, default_value_t = 0, value_name = "S", help_heading = "Uncertainty")]
     seed: u64,
-    /// Move spend only where the scenarios agree: every model that ran (participation aside) at each of `--lookbacks`, each exactly `mta budget --model M --models M --lookback L`; adds `scenarios,increase_share,decrease_share,robust_direction`.
-    #[arg(long, help_heading = "Robustness")]
-    robust: bool,
-    /// The lookbacks of `--robust`'s scenarios.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "7d,14d,30d,90d",
-        value_name = "L[,L...]",
-        help_heading = "Robustness"
-    )]
-    lookbacks: Vec<String>,
-    /// The share of the scenarios that must move a channel one way for `robust_direction` to say so.
-    #[arg(long, default_value_t = 0.9, value_name = "SHARE", help_heading = "Robustness")]
-    agreement: f64,
+    #[command(flatten)]
+    robust: super::args::RobustArgs,
 }
 
 /// What `mta budget` writes.
@@ -70,21 +57,10 @@ pub fn run(args: BudgetArgs) -> Result<()> {
     let mut plan = Plan::new(args.run.into(), &FORMATS, |plan| {
         let mut list = refusals::budget(plan, max_change, total, args.allow_new.as_deref(), &args.model);
         list.extend(refusals::lift(plan, true, "mta budget", &[]));
-        list.extend([super::plan::Refusal::when(
-            !(args.agreement > 0.5 && args.agreement <= 1.0),
-            format!("`--agreement {}` must be above 0.5 and at most 1", args.agreement),
-            "e.g. `--agreement 0.9`: nine scenarios in ten move the channel that way",
-        )]);
+        list.push(args.robust.refusal());
         list
     })?;
-    let lookbacks: Vec<f64> = match args.robust {
-        true => args
-            .lookbacks
-            .iter()
-            .map(|l| super::args::parse_duration(l, "--lookbacks"))
-            .collect::<crate::error::Result<_>>()?,
-        false => Vec::new(),
-    };
+    let lookbacks = args.robust.lookbacks_ms()?;
     let new_spend = match args.allow_new {
         None => NewSpend::Nowhere,
         Some(names) if names.is_empty() => NewSpend::Anywhere,
@@ -141,7 +117,7 @@ pub fn run(args: BudgetArgs) -> Result<()> {
         )
     })?;
     let mut rows = rows;
-    if args.robust {
+    if args.robust.robust {
         let shared = Shared {
             total,
             share_of: args.share_of,
@@ -152,8 +128,8 @@ pub fn run(args: BudgetArgs) -> Result<()> {
         let robust = robust(
             &mut plan,
             report,
-            (&lookbacks, &args.lookbacks),
-            args.agreement,
+            (&lookbacks, &args.robust.lookbacks),
+            args.robust.agreement,
             (&shared, bootstrap),
             &mut notes,
         )?;

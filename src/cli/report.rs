@@ -31,21 +31,9 @@ pub struct ReportArgs {
     /// Add a table scoring every model against the true shares of this file (`channel,share`, e.g. `truth.csv` of `mta simulate`), as `mta evaluate` does.
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     truth: Option<String>,
-    /// With `--costs`: each channel's direction over the scenarios (every model at each of `--lookbacks`), beside the proposed reallocation, as `mta budget --robust` gives it.
-    #[arg(long, help_heading = "Costs")]
-    robust: bool,
-    /// The lookbacks of `--robust`'s scenarios.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "7d,14d,30d,90d",
-        value_name = "L[,L...]",
-        help_heading = "Costs"
-    )]
-    lookbacks: Vec<String>,
-    /// The share of the scenarios that must move a channel one way for its direction to be robust.
-    #[arg(long, default_value_t = 0.9, value_name = "SHARE", help_heading = "Costs")]
-    agreement: f64,
+    /// With `--costs`, `--robust`: each channel's direction over the scenarios beside the proposed reallocation, as `mta budget --robust` gives it.
+    #[command(flatten)]
+    robust: super::args::RobustArgs,
 }
 
 /// `mta report` writes one format.
@@ -69,7 +57,8 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
     };
     args.run.output.output.get_or_insert_with(|| DEFAULT_FILE.into());
     let (max_change, by) = (args.max_change, args.by);
-    let (robust, agreement) = (args.robust, args.agreement);
+    let (robust, agreement) = (args.robust.robust, args.robust.agreement);
+    let agreement_refusal = args.robust.refusal();
     let mut plan = Plan::new(args.run.into(), &FORMATS, |plan| {
         let mut list = refusals::report(plan, max_change, by);
         list.extend(refusals::lift(plan, true, "mta report", &[]));
@@ -79,22 +68,11 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
                 "`--robust` weighs the proposed reallocation, which needs spend",
                 "give it with `--costs FILE`",
             ),
-            super::plan::Refusal::when(
-                !(agreement > 0.5 && agreement <= 1.0),
-                format!("`--agreement {agreement}` must be above 0.5 and at most 1"),
-                "e.g. `--agreement 0.9`",
-            ),
+            agreement_refusal,
         ]);
         list
     })?;
-    let lookbacks: Vec<f64> = match robust {
-        true => args
-            .lookbacks
-            .iter()
-            .map(|l| super::args::parse_duration(l, "--lookbacks"))
-            .collect::<crate::error::Result<_>>()?,
-        false => Vec::new(),
-    };
+    let lookbacks = args.robust.lookbacks_ms()?;
     let period = by.filter(|d| d.is_period()).map(|d| (d, plan.zone()));
     let truth = args.truth.as_deref().map(|t| super::evaluate::load_truth(t, &plan)).transpose()?;
     progress("reading input, building journeys and running models");
@@ -146,7 +124,7 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
                     let directions = super::budget::robust(
                         &mut plan,
                         report,
-                        (&lookbacks, &args.lookbacks),
+                        (&lookbacks, &args.robust.lookbacks),
                         agreement,
                         (&shared, None),
                         &mut notes,

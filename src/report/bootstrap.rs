@@ -28,27 +28,9 @@ pub struct Interval {
     pub value_hi: f64,
 }
 
-/// splitmix64: small, fast, and enough for resampling indices.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (Lemire's multiply-shift; the bias is below 2^-32 for n < 2^32).
-    fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next()) * n as u128) >> 64) as usize
-    }
-}
-
 /// How many times each journey is drawn in replicate `r`.
 fn draw(n: usize, seed: u64, r: u64) -> Vec<u32> {
-    let mut rng = SplitMix(seed ^ r.wrapping_mul(0xD1B5_4A32_D192_ED03));
+    let mut rng = crate::rng::SplitMix(seed ^ r.wrapping_mul(0xD1B5_4A32_D192_ED03));
     let mut counts = vec![0u32; n];
     for _ in 0..n {
         counts[rng.below(n)] += 1;

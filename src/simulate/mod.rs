@@ -23,39 +23,32 @@ pub use profile::Profile;
 
 const DAY_MS: f64 = 86_400_000.0;
 
-/// SplitMix64: a small, well-mixed generator; one per customer and stream.
+/// A customer's random stream: [`crate::rng::SplitMix`] keyed by the
+/// seed, the customer's number and the stream's purpose.
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub struct Rng(crate::rng::SplitMix);
 
 impl Rng {
     /// The stream `stream` of customer `customer` under `seed`.
     pub fn new(seed: u64, customer: u64, stream: u64) -> Self {
-        let mut r = Rng(seed ^ customer.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ stream.wrapping_mul(0xD1B5_4A32_D192_ED03));
-        r.next();
-        r
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        let mut r = crate::rng::SplitMix(seed ^ customer.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ stream.wrapping_mul(0xD1B5_4A32_D192_ED03));
+        r.next_u64();
+        Rng(r)
     }
 
     /// Uniform in [0, 1).
     pub fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        self.0.unit()
     }
 
     /// Uniform index below `n` (> 0).
     pub fn below(&mut self, n: usize) -> usize {
-        ((self.unit() * n as f64) as usize).min(n - 1)
+        self.0.below(n)
     }
 
     /// Exponential with mean 1.
     fn exponential(&mut self) -> f64 {
-        -(1.0 - self.unit()).ln()
+        self.0.exponential()
     }
 }
 
