@@ -120,8 +120,29 @@ fn nice_step(max: f64) -> f64 {
     k * mag
 }
 
-/// The colour class of the `i`-th model: 8 Okabe-Ito colours, then the same hatched.
-fn model_class(i: usize) -> String {
+/// The colour class of a model: one per model, the same in every report
+/// whatever else ran. The 8 Okabe-Ito colours go to the models read most
+/// (the data-driven ones first, so that Markov's and Shapley's bars are
+/// solid), the rest get the same colours hatched.
+fn model_class(kind: crate::model::ModelKind) -> String {
+    use crate::model::ModelKind as K;
+    const SLOTS: [K; 14] = [
+        K::Markov,
+        K::Shapley,
+        K::DataDriven,
+        K::LastClick,
+        K::FirstClick,
+        K::Linear,
+        K::PositionBased,
+        K::TimeDecay,
+        K::LastNonDirect,
+        K::JShaped,
+        K::InverseJ,
+        K::Participation,
+        K::WShaped,
+        K::FullPath,
+    ];
+    let i = SLOTS.iter().position(|&k| k == kind).unwrap_or(SLOTS.len() - 1);
     if i < 8 { format!("m{i}") } else { format!("m{i} h{}", i % 8) }
 }
 
@@ -288,7 +309,7 @@ fn summary_cards(s: &mut String, i: &crate::report::InputSummary) {
 /// Each model (in its colour) with its parameters, folded.
 fn models_and_parameters(s: &mut String, report: &Report) {
     s.push_str("<details class=\"params\"><summary>Models and parameters</summary>\n<ul>");
-    for (k, m) in report.models.iter().enumerate() {
+    for m in &report.models {
         let params: Vec<String> = m
             .parameters
             .iter()
@@ -297,7 +318,7 @@ fn models_and_parameters(s: &mut String, report: &Report) {
         w!(
             s,
             "<li><span class=\"sw {}\"></span><strong>{}</strong>{}</li>",
-            model_class(k),
+            model_class(m.model),
             escape(m.model.name()),
             if params.is_empty() {
                 String::new()
@@ -341,11 +362,11 @@ fn param_text(p: &crate::model::Parameter) -> String {
 
 fn legend(s: &mut String, report: &Report) {
     s.push_str("<ul class=\"legend\">");
-    for (k, m) in report.models.iter().enumerate() {
+    for m in &report.models {
         w!(
             s,
             "<li><span class=\"sw {}\"></span>{}</li>",
-            model_class(k),
+            model_class(m.model),
             escape(m.model.name())
         );
     }
@@ -442,7 +463,7 @@ fn bar_chart(s: &mut String, report: &Report, figure: &str, of: Of) {
                 s,
                 "<rect data-bar=\"{f}\" class=\"{c}{cut}\" x=\"{label_w}\" y=\"{y:.1}\" width=\"{wdt:.1}\" height=\"{h:.1}\"><title>{ch} · {model}: {val}</title></rect><text class=\"val\" x=\"{tx:.1}\" y=\"{ty:.1}\" dominant-baseline=\"middle\">{val}</text>\n",
                 f = figure,
-                c = model_class(k),
+                c = model_class(m.model),
                 h = bar_h - 2.0,
                 ch = escape(name),
                 model = m.model.name(),
@@ -527,12 +548,12 @@ fn credit_table(s: &mut String, report: &Report) {
     for block in credit_blocks(report) {
         let models = &report.models[block.clone()];
         s.push_str("<div class=\"scroll\"><table class=\"sortable credit\">\n<thead><tr><th scope=\"col\">channel</th>");
-        for (k, m) in models.iter().enumerate() {
+        for m in models {
             for what in ["conversions", "value"] {
                 w!(
                     s,
                     "<th scope=\"col\" class=\"num\"><span class=\"sw {}\"></span>{}<br><small>{what}</small></th>",
-                    model_class(block.start + k),
+                    model_class(m.model),
                     escape(m.model.name())
                 );
             }
@@ -575,11 +596,11 @@ fn spend_section(s: &mut String, report: &Report, budget: Option<&[crate::report
     // that nothing scrolls sideways.
     for block in credit_blocks(report) {
         s.push_str("<div class=\"scroll\"><table class=\"sortable roas\">\n<thead><tr><th scope=\"col\">channel</th><th scope=\"col\" class=\"num\">spend</th><th scope=\"col\" class=\"num\">spend share</th>");
-        for (k, m) in report.models[block.clone()].iter().enumerate() {
+        for m in &report.models[block.clone()] {
             w!(
                 s,
                 "<th scope=\"col\" class=\"num\"><span class=\"sw {}\"></span>{}<br><small>ROAS</small></th>",
-                model_class(block.start + k),
+                model_class(m.model),
                 escape(m.model.name())
             );
         }
@@ -629,26 +650,47 @@ fn spend_share_chart(s: &mut String, report: &Report, total_spend: f64) {
         .position(|m| m.model == crate::model::ModelKind::Markov)
         .unwrap_or(0);
     let model = &report.models[index];
-    let colour = model_class(index);
+    let colour = model_class(model.model);
     let value: f64 = model.credits.iter().map(|c| c.value).sum();
     let (label_w, plot_w, bar_h, top) = (180.0, 620.0, 12.0, 24.0);
     let group_h = 2.0 * bar_h + 10.0;
     let height = top + model.credits.len() as f64 * group_h + 6.0;
+    // Both shares over the same channels, those with journeys: spend on
+    // the others (TV) is held, and named in the caption.
+    let journey_spend: f64 = model.credits.iter().map(|c| c.cost.as_ref().map_or(0.0, |k| k.spend)).sum();
     let shares: Vec<(f64, f64)> = model
         .credits
         .iter()
         .map(|c| {
             let spend = c.cost.as_ref().map_or(0.0, |k| k.spend);
-            let spend_share = if total_spend > 0.0 { spend / total_spend } else { 0.0 };
+            let spend_share = if journey_spend > 0.0 { spend / journey_spend } else { 0.0 };
             (spend_share, if value > 0.0 { c.value / value } else { 0.0 })
         })
         .collect();
+    let held = total_spend - journey_spend;
+    let held_names: Vec<String> = report
+        .input
+        .costs
+        .iter()
+        .flat_map(|c| &c.spend_without_credit)
+        .filter(|n| !model.credits.iter().any(|c| c.channel.eq_ignore_ascii_case(n)))
+        .map(|n| escape(n))
+        .collect();
+    let held_text = match held > 0.005 {
+        true => format!(
+            "; spend on channels without journeys ({}: {}) is held and left out of the shares",
+            held_names.join(", "),
+            num(held, 2)
+        ),
+        false => String::new(),
+    };
     let max = shares.iter().map(|&(a, b)| a.max(b)).fold(0.0, f64::max).max(0.01);
     w!(
         s,
-        "<figure class=\"chart\"><figcaption>Spend share (grey) vs share of credited revenue under {} (colour)</figcaption>\n\
+        "<figure class=\"chart\"><figcaption>Spend share (grey) and share of credited revenue under {} (colour), both over the {} channels with journeys{held_text}</figcaption>\n\
          <svg class=\"bars\" viewBox=\"0 0 {} {height}\" role=\"img\" aria-label=\"spend share and credited share per channel\">\n",
         escape(model.model.name()),
+        model.credits.len(),
         label_w + plot_w + 70.0
     );
     for (i, (c, &(spend_share, credited))) in model.credits.iter().zip(&shares).enumerate() {
@@ -1303,7 +1345,26 @@ fn transition_heatmap(s: &mut String, m: &MarkovReport) {
             w = cell - 2.0
         );
     }
-    s.push_str("</svg></div></figure>\n");
+    s.push_str("</svg></div>\n");
+    // The scale: the shade of a few probabilities, on the same square-root ramp.
+    let steps: [f64; 6] = [0.01, 0.05, 0.1, 0.25, 0.5, 1.0];
+    w!(
+        s,
+        "<svg class=\"heat scale\" viewBox=\"0 0 {} 34\" style=\"width:{}px\" role=\"img\" aria-label=\"scale of the transition heatmap\">\n",
+        steps.len() * 60 + 10,
+        steps.len() * 60 + 10
+    );
+    for (k, p) in steps.iter().enumerate() {
+        let x = 5 + k * 60;
+        w!(
+            s,
+            "<rect class=\"cell\" x=\"{x}\" y=\"2\" width=\"20\" height=\"20\" fill-opacity=\"{:.3}\"/><text class=\"tick\" x=\"{}\" y=\"16\">{}</text>\n",
+            p.sqrt().clamp(0.04, 1.0),
+            x + 24,
+            pct(*p)
+        );
+    }
+    s.push_str("</svg><figcaption>Shade: the transition probability (square-root scale).</figcaption></figure>\n");
 }
 
 #[cfg(test)]

@@ -133,3 +133,43 @@ fn report_on_path_aggregates_omits_time_to_conversion() {
     assert!(html.contains("Path aggregates carry no times."));
     assert_eq!(count(&html, "data-hist=\"days\""), 0);
 }
+
+#[test]
+fn a_model_keeps_its_colour_and_the_spend_chart_compares_like_with_like() {
+    let f = Fixture::new();
+    let events = testdata("events.csv");
+    let events = events.to_str().unwrap();
+    // One colour per model, whatever else ran: Markov's and Shapley's solid.
+    let swatch = |page: &str, model: &str| -> String {
+        let end = page.find(&format!("</span><strong>{model}</strong>")).unwrap();
+        let start = page[..end].rfind("class=\"sw ").unwrap() + "class=\"sw ".len();
+        page[start..end].trim_end_matches("\">").to_string()
+    };
+    let both = html_of(&f, &["report", events, "--models", "linear,markov,shapley"], "both.html");
+    let alone = html_of(&f, &["report", events, "--models", "shapley,markov"], "alone.html");
+    assert_eq!(swatch(&both, "markov"), swatch(&alone, "markov"));
+    assert_eq!(swatch(&both, "shapley"), swatch(&alone, "shapley"));
+    assert!(!swatch(&both, "markov").contains(" h") && !swatch(&both, "shapley").contains(" h"));
+    // The transition heatmap has a scale.
+    assert!(both.contains("aria-label=\"scale of the transition heatmap\""));
+    // Spend shares over the channels with journeys (they add up to 100%),
+    // TV's spend named as held.
+    let costs = f.file(
+        "costs.csv",
+        "channel,spend\nEmail,100\nPaid Search,200\nDisplay,100\nSocial,100\nTV,500\n",
+    );
+    let page = html_of(
+        &f,
+        &["report", events, "--models", "markov", "--costs", costs.to_str().unwrap()],
+        "spend.html",
+    );
+    let chart = &page[page.find("Spend share (grey)").unwrap()..];
+    let chart = &chart[..chart.find("</figure>").unwrap()];
+    assert!(chart.contains("spend on channels without journeys (TV: 500.00) is held"), "{chart}");
+    let spend: f64 = chart
+        .split(": spend share ")
+        .skip(1)
+        .map(|t| t.split('%').next().unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert!((spend - 100.0).abs() < 0.3, "{spend}: {chart}");
+}
