@@ -34,6 +34,12 @@ pub struct ReportArgs {
     /// With `--costs`, `--robust`: each channel's direction over the scenarios beside the proposed reallocation, as `mta budget --robust` gives it.
     #[command(flatten)]
     robust: super::args::RobustArgs,
+    /// Resample journeys N times: 95% intervals on every credit, on ROAS and on the proposed reallocation's changes.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..), help_heading = "Uncertainty")]
+    bootstrap: Option<u32>,
+    /// Seed of the bootstrap's resampling (same seed, same intervals).
+    #[arg(long, default_value_t = 0, value_name = "S", help_heading = "Uncertainty")]
+    seed: u64,
 }
 
 /// `mta report` writes one format.
@@ -76,9 +82,11 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
     let period = by.filter(|d| d.is_period()).map(|d| (d, plan.zone()));
     let truth = args.truth.as_deref().map(|t| super::evaluate::load_truth(t, &plan)).transpose()?;
     progress("reading input, building journeys and running models");
+    let bootstrap = args.bootstrap.map(|n| (n as usize, args.seed));
     let add = AddOns {
         compare: true,
         journeys: true,
+        bootstrap,
         ..AddOns::default()
     };
     let run = pipeline::run(&plan, add)?;
@@ -113,7 +121,15 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
                 calibrated = Some(r);
             }
             let basis = calibrated.as_ref().unwrap_or(report);
-            match crate::report::budget::reallocate(basis, &costs, None, by, max_change, &none, &shown, None) {
+            // With `--bootstrap`, the changes' intervals from the same replicates' credits.
+            let mut runs = bootstrap
+                .map(|(n, seed)| crate::report::bootstrap::replicate_credits(report, journeys, models, n, seed))
+                .transpose()?;
+            if let Some(runs) = runs.as_mut().filter(|_| plan.lift.is_some()) {
+                crate::report::calibration::calibrate_replicates(report, runs);
+            }
+            let resampled = runs.as_ref().map(|runs| crate::report::budget::Resampled { runs });
+            match crate::report::budget::reallocate(basis, &costs, None, by, max_change, &none, &shown, resampled) {
                 Ok((mut rows, _)) if robust => {
                     let shared = super::budget::Shared {
                         total: None,

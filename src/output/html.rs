@@ -563,9 +563,16 @@ fn credit_table(s: &mut String, report: &Report) {
             w!(s, "<tr><th scope=\"row\">{}</th>", escape(&report.models[0].credits[i].channel));
             for m in models {
                 let c = &m.credits[i];
+                // With `--bootstrap`, each figure's 95% interval under it.
+                let (conv_ci, value_ci) = c.interval.as_ref().map_or((String::new(), String::new()), |k| {
+                    (
+                        format!("<br><small>{} to {}</small>", num(k.conversions_lo, 2), num(k.conversions_hi, 2)),
+                        format!("<br><small>{} to {}</small>", num(k.value_lo, 2), num(k.value_hi, 2)),
+                    )
+                });
                 w!(
                     s,
-                    "<td data-v=\"{}\">{}</td><td data-v=\"{}\">{}</td>",
+                    "<td data-v=\"{}\">{}{conv_ci}</td><td data-v=\"{}\">{}{value_ci}</td>",
                     c.conversions,
                     num(c.conversions, 2),
                     c.value,
@@ -623,9 +630,17 @@ fn spend_section(s: &mut String, report: &Report, budget: Option<&[crate::report
                     .filter(|k| k.calibrated)
                     .and_then(|k| k.calibrated_roas)
                     .map_or_else(String::new, |r| format!("<br><small>calibrated {}</small>", num(r, 2)));
+                let interval = m.credits[i]
+                    .cost
+                    .as_ref()
+                    .and_then(|k| k.interval)
+                    .and_then(|k| k.roas_lo.zip(k.roas_hi))
+                    .map_or_else(String::new, |(lo, hi)| {
+                        format!("<br><small>{} to {}</small>", num(lo, 2), num(hi, 2))
+                    });
                 match m.credits[i].cost.as_ref().and_then(|k| k.roas) {
                     Some(r) => {
-                        w!(s, "<td data-v=\"{r}\">{}{calibrated}</td>", num(r, 2));
+                        w!(s, "<td data-v=\"{r}\">{}{interval}{calibrated}</td>", num(r, 2));
                     }
                     None => s.push_str("<td data-v=\"-1\"></td>"),
                 }

@@ -173,3 +173,37 @@ fn a_model_keeps_its_colour_and_the_spend_chart_compares_like_with_like() {
         .sum();
     assert!((spend - 100.0).abs() < 0.3, "{spend}: {chart}");
 }
+
+#[test]
+fn report_bootstrap_shows_the_intervals_attribute_computes() {
+    let f = Fixture::new();
+    let events = testdata("events.csv");
+    let events = events.to_str().unwrap();
+    let costs = f.file(
+        "costs.csv",
+        "channel,spend\nEmail,100\nPaid Search,200\nDisplay,100\nSocial,100\nDirect,50\n",
+    );
+    let costs = costs.to_str().unwrap();
+    let flags = ["--models", "linear", "--costs", costs, "--bootstrap", "30", "--seed", "7"];
+    let page = html_of(&f, &[&["report", events][..], &flags].concat(), "r.html");
+    // The same intervals as `mta attribute --bootstrap 30 --seed 7`.
+    let csv = stdout_of(&[&["attribute", events][..], &flags, &["--format", "csv", "-q"]].concat());
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+    for line in csv.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let fixed = |n: &str| format!("{:.2}", cells[col(n)].parse::<f64>().unwrap());
+        let conv = format!("<small>{} to {}</small>", fixed("conversions_lo"), fixed("conversions_hi"));
+        assert!(page.contains(&conv), "{} {conv}", cells[1]);
+        if !cells[col("roas_lo")].is_empty() {
+            let roas = format!("<small>{} to {}</small>", fixed("roas_lo"), fixed("roas_hi"));
+            assert!(page.contains(&roas), "{} {roas}", cells[1]);
+        }
+    }
+    // The reallocation's interval column is filled.
+    let table = &page[page.find("Proposed reallocation").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert!(table.matches(" to ").count() >= 5, "{table}");
+    // Same seed, same page.
+    assert_eq!(page, html_of(&f, &[&["report", events][..], &flags].concat(), "r2.html"));
+}
