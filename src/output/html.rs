@@ -168,6 +168,7 @@ pub fn render(report: &Report, extras: Extras<'_>) -> String {
     s.push_str(assets::PATTERNS);
     header(&mut s, report, &extras);
     s.push_str("<main>\n");
+    summary_section(&mut s, report, &extras);
     credit_section(&mut s, report);
     disagreement_section(&mut s, report, report.comparison.as_deref().unwrap_or_default());
     if let Some(scores) = extras.evaluation {
@@ -332,7 +333,7 @@ fn models_and_parameters(s: &mut String, report: &Report) {
 
 /// The links to the sections the page has.
 fn nav(s: &mut String, report: &Report, extras: &Extras<'_>) {
-    s.push_str("<nav><a href=\"#credit\">Credit</a><a href=\"#disagreement\">Disagreement</a>");
+    s.push_str("<nav><a href=\"#summary\">Summary</a><a href=\"#credit\">Credit</a><a href=\"#disagreement\">Disagreement</a>");
     if report.input.costs.is_some() {
         s.push_str("<a href=\"#spend\">Spend</a>");
     }
@@ -371,6 +372,74 @@ fn legend(s: &mut String, report: &Report) {
         );
     }
     s.push_str("</ul>\n");
+}
+
+/// The first section: the findings that matter, each linking to the
+/// section that backs it (see [`crate::report::findings`]).
+fn summary_section(s: &mut String, report: &Report, extras: &Extras<'_>) {
+    use crate::report::findings::Finding;
+    let findings = crate::report::findings::findings(report, extras.budget);
+    s.push_str("<section id=\"summary\">\n<h2>Summary</h2>\n<ul class=\"findings\">\n");
+    for f in &findings {
+        match f {
+            Finding::Funding {
+                channel,
+                change,
+                interval,
+                robust,
+            } => {
+                let verb = if *change > 0.0 { "Raise" } else { "Cut" };
+                let interval = interval.map_or_else(String::new, |(lo, hi)| format!(" (95% interval {} to {})", num(lo, 2), num(hi, 2)));
+                let robust = match robust {
+                    Some("increase" | "decrease") => " It holds over every lookback and model scenario.",
+                    Some(_) => " It does not hold over the lookback and model scenarios.",
+                    None => "",
+                };
+                w!(
+                    s,
+                    "<li>{verb} <strong>{}</strong>'s spend by {}{interval}: every model points that way.{robust} <a href=\"#spend\">Spend and return</a></li>\n",
+                    escape(channel),
+                    num(change.abs(), 2)
+                );
+            }
+            Finding::Disagreement { channel, low, high } => {
+                w!(
+                    s,
+                    "<li>The models disagree on <strong>{}</strong>: {} of the conversions under {} to {} under {}. <a href=\"#disagreement\">Where the models disagree</a></li>\n",
+                    escape(channel),
+                    pct(low.1),
+                    low.0.name(),
+                    pct(high.1),
+                    high.0.name()
+                );
+            }
+            Finding::AiAssistants { channel, model, share } => {
+                w!(
+                    s,
+                    "<li><strong>{}</strong> (AI assistants' answers) earns {} of the conversions under {}. <a href=\"#credit\">Channel credit</a></li>\n",
+                    escape(channel),
+                    pct(*share),
+                    model.name()
+                );
+            }
+            Finding::Held { channels } => {
+                let list: Vec<String> = channels.iter().map(|c| escape(c)).collect();
+                w!(
+                    s,
+                    "<li>Spend on channels without journeys is held, not weighed against credit: {}. <a href=\"#spend\">Spend and return</a></li>\n",
+                    list.join(", ")
+                );
+            }
+        }
+    }
+    if findings.is_empty() {
+        s.push_str(if report.input.costs.is_some() {
+            "<li>No finding stands out: the models neither all move a channel's spend the same way nor differ by 10 points or more on a channel.</li>\n"
+        } else {
+            "<li>No model differs from the others by 10 points or more on a channel. Give the spend per channel (<code>--costs</code>) to see where budget should move.</li>\n"
+        });
+    }
+    s.push_str("</ul>\n</section>\n");
 }
 
 fn credit_section(s: &mut String, report: &Report) {

@@ -11,6 +11,7 @@ pub mod compare;
 pub mod costs;
 pub mod cross_model;
 pub mod evaluate;
+pub mod findings;
 pub mod funnel;
 pub mod markov;
 pub mod meaningful;

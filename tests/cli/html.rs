@@ -207,3 +207,53 @@ fn report_bootstrap_shows_the_intervals_attribute_computes() {
     // Same seed, same page.
     assert_eq!(page, html_of(&f, &[&["report", events][..], &flags].concat(), "r2.html"));
 }
+
+#[test]
+fn the_summary_leads_with_findings_derived_from_the_run() {
+    // Single-touch journeys: every model credits Email 3, Display 1 and AI
+    // Assistant 1 of the 5 conversions, so they all move spend from Display
+    // (100 spent, 20% of the revenue) to Email (100 spent, 60%); TV's spend
+    // has no journeys.
+    let f = Fixture::new();
+    let events = f.file(
+        "events.csv",
+        "customer_id,timestamp,channel,conversion,value\n\
+         p1,2026-01-01T10:00:00Z,Email,1,10\n\
+         p2,2026-01-02T10:00:00Z,Email,1,10\n\
+         p3,2026-01-03T10:00:00Z,Email,1,10\n\
+         p4,2026-01-04T10:00:00Z,Display,1,10\n\
+         p5,2026-01-05T10:00:00Z,AI Assistant,1,10\n",
+    );
+    let costs = f.file("costs.csv", "channel,spend\nEmail,100\nDisplay,100\nTV,500\n");
+    let page = html_of(
+        &f,
+        &[
+            "report",
+            events.to_str().unwrap(),
+            "--costs",
+            costs.to_str().unwrap(),
+            "--models",
+            "first-click,last-click,linear",
+        ],
+        "r.html",
+    );
+    // The first section of the page.
+    let main = &page[page.find("<main>").unwrap()..];
+    assert!(main["<main>\n".len()..].starts_with("<section id=\"summary\">"), "{}", &main[..200]);
+    let summary = &main[..main.find("</section>").unwrap()];
+    assert!(
+        summary.contains("Raise <strong>Email</strong>'s spend by 20.00")
+            && summary.contains("Cut <strong>Display</strong>'s spend by 20.00"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("<strong>AI Assistant</strong> (AI assistants' answers) earns 20.0%"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("without journeys is held, not weighed against credit: TV"),
+        "{summary}"
+    );
+    assert!(!summary.contains("disagree"), "single touches: no disagreement: {summary}");
+    assert!(summary.contains("href=\"#spend\""));
+}

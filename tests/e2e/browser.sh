@@ -12,7 +12,9 @@
 #      (each model's columns once); no top-paths figure runs out of its cell,
 #      also with five-digit counts (the checks are first proven to fail on
 #      the layout of an earlier release);
-#   5. a screenshot, target/report.png, for a person to look at.
+#   5. the summary section is above the fold of a 1400x900 window and names
+#      real channels and figures (TV spend held);
+#   6. a screenshot, target/report.png, for a person to look at.
 # Installs Debian's chromium when missing (as root). Run from anywhere.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -237,6 +239,41 @@ for name in ["wide12", "wide50", "big-paths"]:
     over = [l for l in layout(name) if l.startswith("overflow ")]
     check(not over and layout(name), f"{name}: no top-paths figure runs out of its cell {over[:3]}")
 sys.exit(1 if failures else 0)
+PY
+
+# The summary is above the fold of a 1400x900 window and names real
+# channels and figures: a report with spend (and TV spend without journeys)
+# on the sample, its summary's box and text measured in the rendered page.
+printf 'channel,spend\nEmail,100\nPaid Search,200\nDisplay,300\nSocial,100\nDirect,50\nTV,500\n' >"$work/costs.csv"
+"$bin" report testdata/events.csv --costs "$work/costs.csv" -o "$work/summary.html" --quiet
+python3 - "$work/summary.html" "$work/summary-probe.html" <<'PY'
+import sys
+page = open(sys.argv[1], encoding="utf-8").read()
+script = """<script>(function () {
+  var s = document.getElementById('summary'), r = s.getBoundingClientRect();
+  var pre = document.createElement('pre'); pre.id = 'fold';
+  pre.textContent = r.top + ' ' + r.bottom + ' ' + window.innerHeight + '\\n' + s.textContent.replace(/\\s+/g, ' ');
+  document.body.appendChild(pre);
+})();</script>"""
+open(sys.argv[2], "w", encoding="utf-8").write(page.replace("</body>", script + "</body>"))
+PY
+render "$work/summary-probe.html" "$work/summary-probe.dom" "$work/summary-probe.err" --window-size=1400,900
+python3 - "$work/summary-probe.dom" testdata/events.csv <<'PY' || status=1
+import csv, re, sys
+dom = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r'<pre id="fold">(.*?)</pre>', dom, re.S)
+ok = bool(m)
+if ok:
+    first, text = m.group(1).split("\n", 1)
+    top, bottom, height = (float(x) for x in first.split())
+    channels = {r["channel"] for r in csv.DictReader(open(sys.argv[2]))}
+    named = [c for c in channels if c in text]
+    figures = re.findall(r"\d+\.\d\d|\d+\.\d%", text)
+    ok = top < height and bool(named) and bool(figures) and "TV" in text
+    print(("ok   " if ok else "FAIL ") + f"summary above the fold at 1400x900 (top {top:.0f} of {height:.0f}), naming {sorted(named)} and figures {figures[:4]}")
+else:
+    print("FAIL the summary probe wrote nothing")
+sys.exit(0 if ok else 1)
 PY
 
 mkdir -p target
