@@ -38,6 +38,24 @@ fn run(f: &Fixture, command: &str, extra: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// `mta attribute` on the four customers with the lift file `lift` and `extra` flags.
+fn with_lift(f: &Fixture, lift: &str, extra: &[&str]) -> std::process::Output {
+    let (t, c, l) = (f.file("t.csv", TOUCHES), f.file("c.csv", CONVERSIONS), f.file("tests.csv", lift));
+    mta()
+        .args([
+            "attribute",
+            t.to_str().unwrap(),
+            "--conversions",
+            c.to_str().unwrap(),
+            "--value-col",
+            "value",
+        ])
+        .args(["--lift", l.to_str().unwrap()])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn factors_and_calibrated_credit_by_hand() {
     // last-click over the run: Email 2 (p1, p4), Search 2 (p2, p3).
@@ -93,23 +111,8 @@ fn several_tests_of_a_channel_add_up_and_untested_channels_keep_factor_1() {
     // March (p3's conversion: Search is its last touch, Email 0) caused
     // 0.25: 0.5 over a window credit of 1, factor 0.5. Search is untested.
     let f = Fixture::new();
-    let lift = f.file(
-        "two.csv",
-        "channel,start,end,incremental_conversions\nEmail,2026-03-01,2026-03-08,0.25\nemail,2026-03-08,2026-03-15,0.25\n",
-    );
-    let (t, c) = (f.file("t.csv", TOUCHES), f.file("c.csv", CONVERSIONS));
-    let out = mta()
-        .args([
-            "attribute",
-            t.to_str().unwrap(),
-            "--conversions",
-            c.to_str().unwrap(),
-            "--value-col",
-            "value",
-        ])
-        .args(["--lift", lift.to_str().unwrap(), "--models", "last-click", "--format", "json"])
-        .output()
-        .unwrap();
+    let lift = "channel,start,end,incremental_conversions\nEmail,2026-03-01,2026-03-08,0.25\nemail,2026-03-08,2026-03-15,0.25\n";
+    let out = with_lift(&f, lift, &["--models", "last-click", "--format", "json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let credits = v["models"][0]["credits"].as_array().unwrap();
@@ -337,33 +340,12 @@ fn with_the_bootstrap_the_calibrated_interval_carries_the_test_s_interval() {
     // of 1 (last-click): the factor's ends are 0.25 and 1, and the
     // calibrated interval is those ends times the resampled credit's.
     let f = Fixture::new();
-    let lift = f.file(
-        "ci.csv",
-        "channel,start,end,incremental_conversions,lo,hi\nEmail,2026-03-01,2026-03-15,0.5,0.25,1\n",
+    let lift = "channel,start,end,incremental_conversions,lo,hi\nEmail,2026-03-01,2026-03-15,0.5,0.25,1\n";
+    let out = with_lift(
+        &f,
+        lift,
+        &["--models", "last-click", "--bootstrap", "50", "--seed", "3", "--format", "csv"],
     );
-    let (t, c) = (f.file("t.csv", TOUCHES), f.file("c.csv", CONVERSIONS));
-    let out = mta()
-        .args([
-            "attribute",
-            t.to_str().unwrap(),
-            "--conversions",
-            c.to_str().unwrap(),
-            "--value-col",
-            "value",
-        ])
-        .args([
-            "--lift",
-            lift.to_str().unwrap(),
-            "--models",
-            "last-click",
-            "--bootstrap",
-            "50",
-            "--seed",
-            "3",
-        ])
-        .args(["--format", "csv"])
-        .output()
-        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
     let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
