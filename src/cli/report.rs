@@ -40,6 +40,9 @@ pub struct ReportArgs {
     /// Seed of the bootstrap's resampling (same seed, same intervals).
     #[arg(long, default_value_t = 0, value_name = "S", help_heading = "Uncertainty")]
     seed: u64,
+    /// The page's language: headings, labels and captions, numbers (`1.234,56` in German) and dates (`07.12.2026`).
+    #[arg(long, value_enum, default_value_t = crate::output::html::Lang::En, value_name = "LANG", help_heading = "Output")]
+    lang: crate::output::html::Lang,
 }
 
 /// `mta report` writes one format.
@@ -196,6 +199,7 @@ pub fn run(mut args: ReportArgs) -> Result<()> {
         over_time: over_time.as_ref(),
         funnel: funnel.as_ref(),
         evaluation: evaluation.as_deref(),
+        lang: args.lang,
     };
     let out = &plan.output;
     super::write_output(&out.target, |w| crate::output::html::write(report, extras, w))?;

@@ -257,3 +257,39 @@ fn the_summary_leads_with_findings_derived_from_the_run() {
     assert!(!summary.contains("disagree"), "single touches: no disagreement: {summary}");
     assert!(summary.contains("href=\"#spend\""));
 }
+
+#[test]
+fn the_report_in_german() {
+    let f = Fixture::new();
+    let events = testdata("events.csv");
+    let costs = f.file(
+        "costs.csv",
+        "channel,spend\nEmail,1234.5\nPaid Search,200\nDisplay,100\nSocial,100\nTV,500\n",
+    );
+    let args = [
+        "report",
+        events.to_str().unwrap(),
+        "--costs",
+        costs.to_str().unwrap(),
+        "--models",
+        "linear,markov",
+    ];
+    let de = html_of(&f, &[&args[..], &["--lang", "de"]].concat(), "de.html");
+    assert!(de.contains("<html lang=\"de\">") && de.contains("<h1>Attributionsbericht</h1>"));
+    for heading in [
+        "Zusammenfassung",
+        "Zuordnung je Kanal und Modell",
+        "Wo die Modelle abweichen",
+        "Ausgaben und Ertrag",
+    ] {
+        assert!(de.contains(&format!("<h2>{heading}</h2>")), "{heading}");
+    }
+    // Numbers and dates the German way: Email's spend 1.234,50; the sample's first touch on 1 January 2025.
+    assert!(de.contains("1.234,50") && !de.contains("1,234.50"));
+    assert!(de.contains("<dd>01.01.2025 09:00:00 UTC – "), "dates");
+    assert!(de.contains("<dt>Ausgaben gesamt</dt>"));
+    // English stays the default, to the byte the same as `--lang en`.
+    let en = html_of(&f, &args, "en.html");
+    assert!(en.contains("<html lang=\"en\">") && en.contains("<h2>Summary</h2>") && en.contains("1,234.50"));
+    assert_eq!(en, html_of(&f, &[&args[..], &["--lang", "en"]].concat(), "en2.html"));
+}
