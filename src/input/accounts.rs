@@ -265,7 +265,8 @@ pub struct AccountStats {
     pub people_without: u64,
     /// Their rows (touches and conversions).
     pub rows_without: u64,
-    /// Conversions among those rows.
+    /// Conversion rows among those rows (before repeated orders are left
+    /// out: a repeat of an order counts here too).
     pub conversions_without: u64,
     /// `--account-missing drop`: those rows were left out.
     pub dropped: bool,

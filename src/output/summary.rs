@@ -255,7 +255,7 @@ pub fn rows_left_out(s: &InputSummary) -> Vec<String> {
         if a.people_without > 0 {
             let conversions = match a.conversions_without {
                 0 => String::new(),
-                n => format!(", {}", plural(n, "conversion", "conversions")),
+                n => format!(", {}", plural(n, "conversion row", "conversion rows")),
             };
             line.push_str(&format!(
                 "; {} without an account ({}{conversions}) {}",

@@ -428,7 +428,7 @@ fn an_account_s_people_make_one_journey() {
     let stderr = String::from_utf8_lossy(&by_file.stderr);
     assert!(
         stderr.contains("journeys per account (`--accounts ")
-            && stderr.contains("2 people in 1 account; 1 person without an account (2 rows, 1 conversion) kept"),
+            && stderr.contains("2 people in 1 account; 1 person without an account (2 rows, 1 conversion row) kept"),
         "{stderr}"
     );
     // Without accounts, Ben's journey is his Webinar alone.
@@ -443,7 +443,7 @@ fn an_account_s_people_make_one_journey() {
     let dropped = run(&touches, &["--accounts", accounts.to_str().unwrap(), "--account-missing", "drop"]);
     assert!(dropped.status.success());
     assert!(!parse_csv(&dropped.stdout).contains_key(&("last-click".to_string(), "Fair".to_string())));
-    assert!(String::from_utf8_lossy(&dropped.stderr).contains("(2 rows, 1 conversion) left out (`--account-missing drop`)"));
+    assert!(String::from_utf8_lossy(&dropped.stderr).contains("(2 rows, 1 conversion row) left out (`--account-missing drop`)"));
     let json = stdout_of(&[
         "attribute",
         touches.to_str().unwrap(),
